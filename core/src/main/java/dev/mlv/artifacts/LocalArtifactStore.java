@@ -1,0 +1,148 @@
+package dev.mlv.artifacts;
+
+import dev.mlv.errors.MlvException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.*;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.*;
+import java.util.stream.Stream;
+
+/** Artifacts as files under a root folder; writes go to a temp file, are fsynced and renamed into place. */
+public final class LocalArtifactStore implements ArtifactStore {
+    private final Path root;
+
+    public LocalArtifactStore(Path root) {
+        try {
+            Files.createDirectories(root);
+            this.root = root.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create artifact root " + root, e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public long put(ArtifactPath path, InputStream content) {
+        if (path.isRoot()) throw MlvException.invalid("Cannot write to the artifact root");
+        Path target = path.resolveUnder(root);
+        Path tmp = null;
+        try {
+            Files.createDirectories(target.getParent());
+            path.resolveUnder(root); // re-check: createDirectories must not have walked through a symlink
+            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+            long n;
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                n = 0;
+                var out = java.nio.channels.Channels.newOutputStream(ch);
+                byte[] buf = new byte[1 << 16];
+                for (int r; (r = content.read(buf)) > 0; ) {
+                    out.write(buf, 0, r);
+                    n += r;
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            tmp = null;
+            fsyncDirectory(target.getParent());
+            return n;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write artifact " + path, e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the temp file has a dot name and is never listed
+                }
+            }
+        }
+    }
+
+    static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // not every file system lets a directory be opened for fsync
+        }
+    }
+
+    @Override
+    public InputStream open(ArtifactPath path) {
+        Path p = path.resolveUnder(root);
+        if (!Files.isRegularFile(p)) throw MlvException.notFound("Artifact '" + path + "' does not exist");
+        try {
+            return Files.newInputStream(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Optional<FileInfo> stat(ArtifactPath path) {
+        Path p = path.resolveUnder(root);
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+            return Optional.of(new FileInfo(path.toString(), a.isDirectory(), a.isDirectory() ? null : a.size()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public List<FileInfo> list(ArtifactPath directory) {
+        Path dir = directory.resolveUnder(root);
+        if (!Files.isDirectory(dir)) return List.of();
+        List<FileInfo> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path child : (Iterable<Path>) s::iterator) {
+                String name = child.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(".tmp")) continue;
+                String rel = directory.isRoot() ? name : directory + "/" + name;
+                BasicFileAttributes a = Files.readAttributes(child, BasicFileAttributes.class);
+                out.add(new FileInfo(rel, a.isDirectory(), a.isDirectory() ? null : a.size()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.sort(Comparator.comparing(FileInfo::path));
+        return out;
+    }
+
+    @Override
+    public void delete(ArtifactPath path) {
+        Path p = path.resolveUnder(root);
+        if (path.isRoot()) throw MlvException.invalid("Cannot delete the artifact root");
+        try {
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
+            Files.walkFileTree(p, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete artifact " + path, e);
+        }
+    }
+
+    @Override
+    public String uri() {
+        return root.toUri().toString();
+    }
+}

@@ -1,0 +1,10 @@
+package dev.mlv.tracking;
+
+import java.util.List;
+
+/**
+ * A run with its data: the latest value of each metric (MLflow's {@code run.data.metrics}), params, tags, and the
+ * dataset inputs it read.
+ */
+public record Run(RunInfo info, List<Metric> latestMetrics, List<Param> params, List<Tag> tags, List<DatasetInput> inputs) {
+}

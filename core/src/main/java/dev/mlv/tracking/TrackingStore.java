@@ -1,0 +1,83 @@
+package dev.mlv.tracking;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Metadata store of the tracking half: experiments, runs, params, metrics, tags and dataset inputs.
+ *
+ * <p>Contract shared by every backend (checked by {@code TrackingStoreContractTest}):
+ * <ul>
+ *   <li>Every method is atomic: it either applies all of its changes or none of them.</li>
+ *   <li>Errors are {@link dev.mlv.errors.MlvException}s with MLflow's codes: {@code RESOURCE_DOES_NOT_EXIST} for an
+ *       unknown id, {@code RESOURCE_ALREADY_EXISTS} for a duplicate experiment name, {@code INVALID_PARAMETER_VALUE}
+ *       for a bad argument (a changed param value, a too long key, a malformed filter), {@code INVALID_STATE} for a
+ *       write to a deleted run or experiment.</li>
+ *   <li>Safe for concurrent use by many threads and by several processes sharing one database; concurrent writers
+ *       lose nothing.</li>
+ *   <li>Inputs are validated by the store itself (key names, lengths, MLflow's batch limits), so every entry point
+ *       (REST, CLI, tests) gets the same rules.</li>
+ *   <li>The experiment {@code "0"} named {@code Default} exists from the start.</li>
+ * </ul>
+ */
+public interface TrackingStore extends AutoCloseable {
+
+    /** Creates an experiment; a null {@code artifactLocation} means {@code <default artifact root>/<id>}. Returns its id. */
+    String createExperiment(String name, String artifactLocation, List<Tag> tags);
+
+    /** The experiment with this id, whatever its lifecycle stage. */
+    Experiment getExperiment(String experimentId);
+
+    /** The experiment with this exact name, whatever its lifecycle stage. */
+    Optional<Experiment> getExperimentByName(String name);
+
+    /** MLflow's experiment search: filter on {@code name}, {@code tags.<key>}, times; order_by; paging. */
+    Page<Experiment> searchExperiments(ExperimentQuery query);
+
+    void renameExperiment(String experimentId, String newName);
+
+    /** Marks the experiment and its runs deleted (MLflow soft delete). */
+    void deleteExperiment(String experimentId);
+
+    void restoreExperiment(String experimentId);
+
+    void setExperimentTag(String experimentId, Tag tag);
+
+    void deleteExperimentTag(String experimentId, String key);
+
+    /**
+     * Creates a RUNNING run with a fresh 32-hex-character id. A null {@code runName} takes the {@code mlflow.runName}
+     * tag if given, else a generated name; the run name is mirrored into the {@code mlflow.runName} tag.
+     */
+    Run createRun(String experimentId, String userId, long startTime, String runName, List<Tag> tags);
+
+    Run getRun(String runId);
+
+    /** Updates status, end time and/or name; null arguments leave the field as it is. */
+    RunInfo updateRun(String runId, RunStatus status, Long endTime, String runName);
+
+    void deleteRun(String runId);
+
+    void restoreRun(String runId);
+
+    /**
+     * Logs metrics, params and tags in one transaction, with MLflow's limits (1000 metrics, 100 params, 100 tags,
+     * 1000 in all). Params are write-once: the same value again is accepted, a different one is
+     * {@code INVALID_PARAMETER_VALUE} and nothing of the batch is written.
+     */
+    void logBatch(String runId, List<Metric> metrics, List<Param> params, List<Tag> tags);
+
+    void deleteTag(String runId, String key);
+
+    /** Records dataset inputs; a dataset is identified by (experiment, name, digest) and stored once. */
+    void logInputs(String runId, List<DatasetInput> inputs);
+
+    /** Every point of one metric of a run, ordered by step then timestamp, paged. */
+    Page<Metric> getMetricHistory(String runId, String metricKey, int maxResults, String pageToken);
+
+    /** MLflow's run search: the full filter grammar, order_by on several keys, opaque page tokens. */
+    Page<Run> searchRuns(RunQuery query);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,34 @@
+package dev.mlv.server;
+
+import java.nio.file.Path;
+
+/**
+ * What {@code mlv server} is started with. {@code backendStoreUri} defaults to {@code sqlite:///<home>/mlv.db} and
+ * {@code artifactsDestination} to {@code <home>/artifacts}.
+ */
+public record ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination) {
+    public static final int DEFAULT_PORT = 5000;
+
+    /** Defaults for a home folder: loopback, port 5000, SQLite and local artifacts inside the home. */
+    public static ServerConfig forHome(Path home) {
+        return new ServerConfig("127.0.0.1", DEFAULT_PORT, home, null, null);
+    }
+
+    public String effectiveBackendStoreUri() {
+        return backendStoreUri != null ? backendStoreUri : "sqlite:///" + home.toAbsolutePath().resolve("mlv.db");
+    }
+
+    public String effectiveArtifactsDestination() {
+        return artifactsDestination != null ? artifactsDestination : home.toAbsolutePath().resolve("artifacts").toString();
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination);
+    }
+
+    /** {@code $MLV_HOME}, else {@code ~/.mlv}. */
+    public static Path defaultHome() {
+        String env = System.getenv("MLV_HOME");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".mlv");
+    }
+}
