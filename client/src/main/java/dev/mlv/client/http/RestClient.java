@@ -1,0 +1,210 @@
+package dev.mlv.client.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * Thin JSON-over-HTTP client for an mlv (or MLflow) server: the one place that talks HTTP to the server, used by the
+ * Java client, the CLI and the scoring server. Error bodies {@code {"error_code", "message"}} come back as
+ * {@link MlvException}s with the same code; an unreachable server is {@code TEMPORARILY_UNAVAILABLE} with a hint.
+ */
+public final class RestClient {
+    public static final String DEFAULT_TRACKING_URI = "http://127.0.0.1:5000";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String baseUrl;
+    private final HttpClient http;
+
+    public RestClient(String baseUrl) {
+        String b = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        if (!b.startsWith("http://") && !b.startsWith("https://")) {
+            throw MlvException.invalid("Tracking URI must be http(s)://host:port, got '" + baseUrl + "'");
+        }
+        this.baseUrl = b;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** {@code MLV_TRACKING_URI}, else {@code MLFLOW_TRACKING_URI}, else {@code http://127.0.0.1:5000}. */
+    public static String trackingUriFromEnv() {
+        for (String var : new String[]{"MLV_TRACKING_URI", "MLFLOW_TRACKING_URI"}) {
+            String v = System.getenv(var);
+            if (v != null && !v.isBlank()) return v.trim();
+        }
+        return DEFAULT_TRACKING_URI;
+    }
+
+    public static RestClient fromEnv() {
+        return new RestClient(trackingUriFromEnv());
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    public static ObjectNode object() {
+        return JSON.createObjectNode();
+    }
+
+    /** GET {@code path} (e.g. {@code /api/2.0/mlflow/runs/get}) with query parameters; null values are skipped. */
+    public JsonNode get(String path, Map<String, ?> query) {
+        return send(HttpRequest.newBuilder(uri(path, query)).GET());
+    }
+
+    public JsonNode post(String path, Object body) {
+        return send(withJson(HttpRequest.newBuilder(uri(path, null)), "POST", body));
+    }
+
+    public JsonNode patch(String path, Object body) {
+        return send(withJson(HttpRequest.newBuilder(uri(path, null)), "PATCH", body));
+    }
+
+    public JsonNode delete(String path, Object body) {
+        return send(withJson(HttpRequest.newBuilder(uri(path, null)), "DELETE", body));
+    }
+
+    /** PUT a file's bytes, streamed from disk. */
+    public void putFile(String path, Path file) {
+        try {
+            send(HttpRequest.newBuilder(uri(path, null)).header("Content-Type", "application/octet-stream")
+                    .PUT(HttpRequest.BodyPublishers.ofFile(file)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** GET a file, streamed to {@code target} through a temp file and an atomic rename. */
+    public void download(String path, Path target) {
+        try (InputStream in = openStream(path)) {
+            Path dir = target.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            try {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot download " + path, e);
+        }
+    }
+
+    /** GET a body as a stream; the caller closes it. */
+    public InputStream openStream(String path) {
+        HttpRequest req = HttpRequest.newBuilder(uri(path, null)).GET().build();
+        try {
+            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            if (r.statusCode() / 100 != 2) {
+                try (InputStream err = r.body()) {
+                    throw toException(r.statusCode(), new String(err.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MlvException(ErrorCode.ABORTED, "Interrupted");
+        }
+    }
+
+    private HttpRequest.Builder withJson(HttpRequest.Builder b, String method, Object body) {
+        try {
+            byte[] bytes = JSON.writeValueAsBytes(body == null ? object() : body);
+            return b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private JsonNode send(HttpRequest.Builder b) {
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) throw toException(r.statusCode(), r.body());
+            String body = r.body();
+            return body == null || body.isBlank() ? object() : JSON.readTree(body);
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MlvException(ErrorCode.ABORTED, "Interrupted");
+        }
+    }
+
+    private MlvException unreachable(IOException e) {
+        if (e instanceof ConnectException || e.getCause() instanceof ConnectException) {
+            return new MlvException(ErrorCode.TEMPORARILY_UNAVAILABLE, "Cannot reach the mlv server at " + baseUrl
+                    + " (start one with './mlv server', or set MLV_TRACKING_URI)", e);
+        }
+        return new MlvException(ErrorCode.TEMPORARILY_UNAVAILABLE, "Request to " + baseUrl + " failed: " + e, e);
+    }
+
+    static MlvException toException(int status, String body) {
+        ErrorCode code = null;
+        String message = body;
+        try {
+            JsonNode n = JSON.readTree(body);
+            if (n != null && n.hasNonNull("error_code")) {
+                code = ErrorCode.valueOf(n.get("error_code").asText());
+                message = n.path("message").asText(message);
+            }
+        } catch (IOException | IllegalArgumentException ignored) {
+            // not MLflow's error body: fall back to the HTTP status
+        }
+        if (code == null) code = fromStatus(status);
+        return new MlvException(code, message == null || message.isBlank() ? "HTTP " + status : message);
+    }
+
+    private static ErrorCode fromStatus(int status) {
+        for (ErrorCode c : ErrorCode.values()) if (c.httpStatus() == status) return c;
+        return status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST;
+    }
+
+    private URI uri(String path, Map<String, ?> query) {
+        StringBuilder sb = new StringBuilder(baseUrl).append(path.startsWith("/") ? path : "/" + path);
+        if (query != null && !query.isEmpty()) {
+            StringJoiner j = new StringJoiner("&");
+            for (var e : query.entrySet()) {
+                if (e.getValue() == null) continue;
+                Iterable<?> values = e.getValue() instanceof Iterable<?> it ? it : java.util.List.of(e.getValue());
+                for (Object v : values) {
+                    j.add(enc(e.getKey()) + "=" + enc(String.valueOf(v)));
+                }
+            }
+            if (j.length() > 0) sb.append('?').append(j);
+        }
+        return URI.create(sb.toString());
+    }
+
+    /** Percent-encodes a query component or one path segment. */
+    public static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
