@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
  *
  * <p>The raw string is percent-decoded until it no longer changes (so double and triple encoding are seen
  * through), then rejected when it holds a {@code ..} segment, a backslash, {@code ;}, {@code #}, {@code ?}, NUL or
- * another control character, or when it is absolute ({@code /x}, {@code C:}, {@code ~}). Empty and {@code .}
- * segments are dropped, so {@code a//./b} is {@code a/b}. The empty path is the root.
+ * another control character (C0, DEL or C1), when it is absolute ({@code /x}, {@code C:}, {@code ~}), when a
+ * percent-escape decodes to malformed UTF-8, or when it is longer than {@value #MAX_LENGTH} characters or has a
+ * segment longer than {@value #MAX_SEGMENT_BYTES} bytes. Empty and {@code .} segments are dropped, so
+ * {@code a//./b} is {@code a/b}. The empty path is the root.
  *
  * <p>Symlinks are the file system's business: {@link #resolveUnder(Path)} checks that what the path points at,
  * symlinks followed, stays under the root.
@@ -24,6 +26,8 @@ public final class ArtifactPath {
     private static final Pattern PERCENT = Pattern.compile("%([0-9A-Fa-f]{2})");
     private static final int MAX_DECODE_ROUNDS = 8;
     public static final int MAX_LENGTH = 4096;
+    /** The longest file name most file systems accept (ext4, XFS, APFS, NTFS in UTF-16 units). */
+    public static final int MAX_SEGMENT_BYTES = 255;
     public static final ArtifactPath ROOT = new ArtifactPath(List.of());
 
     private final List<String> segments;
@@ -36,13 +40,7 @@ public final class ArtifactPath {
     public static ArtifactPath parse(String raw) {
         if (raw == null || raw.isEmpty()) return ROOT;
         if (raw.length() > MAX_LENGTH) throw bad(raw, "longer than " + MAX_LENGTH + " characters");
-        String decoded = decodeFully(raw);
-        for (int i = 0; i < decoded.length(); i++) {
-            char c = decoded.charAt(i);
-            if (c < 0x20 || c == 0x7f) throw bad(raw, "control or NUL character");
-            if (c == '\\') throw bad(raw, "backslash");
-            if (c == ';' || c == '#' || c == '?') throw bad(raw, "'" + c + "'");
-        }
+        String decoded = decodeAndCheckCharacters(raw);
         if (decoded.startsWith("/")) throw bad(raw, "absolute path");
         if (decoded.startsWith("~")) throw bad(raw, "home-relative path");
         if (decoded.length() >= 2 && Character.isLetter(decoded.charAt(0)) && decoded.charAt(1) == ':') {
@@ -52,13 +50,62 @@ public final class ArtifactPath {
         for (String s : decoded.split("/", -1)) {
             if (s.isEmpty() || s.equals(".")) continue;
             if (s.equals("..")) throw bad(raw, "'..' segment");
+            if (s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
+                throw bad(raw, "a segment is longer than " + MAX_SEGMENT_BYTES + " bytes");
+            }
             segs.add(s);
         }
         return segs.isEmpty() ? ROOT : new ArtifactPath(Collections.unmodifiableList(segs));
     }
 
+    /**
+     * Validates a relative path of a local file-system entry taken literally: no percent-decoding, and {@code %},
+     * {@code ;}, {@code #}, {@code ?} are ordinary file-name characters. Rejects what {@link #parse} rejects otherwise
+     * (control/NUL characters, backslashes, absolute paths, {@code ..} segments, overlong names). Used for dataset
+     * paths in pointer files and directory manifests, where names are data rather than parts of a URL.
+     */
+    public static ArtifactPath parseLiteral(String raw) {
+        if (raw == null || raw.isEmpty()) return ROOT;
+        if (raw.length() > MAX_LENGTH) throw bad(raw, "longer than " + MAX_LENGTH + " characters");
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (Character.isISOControl(c)) throw bad(raw, "control or NUL character");
+            if (c == '\\') throw bad(raw, "backslash");
+        }
+        if (raw.startsWith("/")) throw bad(raw, "absolute path");
+        if (raw.length() >= 2 && Character.isLetter(raw.charAt(0)) && raw.charAt(1) == ':') {
+            throw bad(raw, "drive or scheme prefix");
+        }
+        List<String> segs = new ArrayList<>();
+        for (String s : raw.split("/", -1)) {
+            if (s.isEmpty() || s.equals(".")) continue;
+            if (s.equals("..")) throw bad(raw, "'..' segment");
+            if (s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
+                throw bad(raw, "a segment is longer than " + MAX_SEGMENT_BYTES + " bytes");
+            }
+            segs.add(s);
+        }
+        return segs.isEmpty() ? ROOT : new ArtifactPath(Collections.unmodifiableList(segs));
+    }
+
+    /**
+     * Percent-decodes {@code raw} to a fixpoint and rejects NUL/control characters, backslashes, {@code ;},
+     * {@code #} and {@code ?} in the result; returns the decoded text. Shared by {@link #parse} and by validators of
+     * whole URIs (e.g. {@code dev.mlv.registry.SourceValidator}) so both see through the same encodings.
+     */
+    public static String decodeAndCheckCharacters(String raw) {
+        String decoded = decodeFully(raw);
+        for (int i = 0; i < decoded.length(); i++) {
+            char c = decoded.charAt(i);
+            if (Character.isISOControl(c)) throw bad(raw, "control or NUL character");
+            if (c == '\\') throw bad(raw, "backslash");
+            if (c == ';' || c == '#' || c == '?') throw bad(raw, "'" + c + "'");
+        }
+        return decoded;
+    }
+
     /** Decodes %XX escapes repeatedly until a fixpoint; a decoding that never settles is rejected. */
-    static String decodeFully(String raw) {
+    public static String decodeFully(String raw) {
         String current = raw;
         for (int round = 0; round < MAX_DECODE_ROUNDS; round++) {
             String next = decodeOnce(current);
@@ -79,12 +126,22 @@ public final class ArtifactPath {
             last = m.end();
         }
         bytes.writeBytes(s.substring(last).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            // strict: an escape such as %c0%ae (overlong '.') must not silently turn into a replacement character
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw bad(s, "percent-escapes that are not valid UTF-8");
+        }
     }
 
     private static MlvException bad(String raw, String why) {
         String shown = raw.length() > 200 ? raw.substring(0, 200) + "…" : raw;
-        shown = shown.replaceAll("\\p{Cntrl}", "?");
+        StringBuilder printable = new StringBuilder(shown.length());
+        shown.chars().forEach(c -> printable.append(Character.isISOControl(c) ? '?' : (char) c));
+        shown = printable.toString();
         return MlvException.invalid("Invalid path '" + shown + "': " + why);
     }
 

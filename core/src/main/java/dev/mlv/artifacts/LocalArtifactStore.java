@@ -92,6 +92,9 @@ public final class LocalArtifactStore implements ArtifactStore {
             return Optional.of(new FileInfo(path.toString(), a.isDirectory(), a.isDirectory() ? null : a.size()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (FileSystemException e) {
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return Optional.empty(); // e.g. ENOTDIR: a file is in the way
+            throw new UncheckedIOException(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

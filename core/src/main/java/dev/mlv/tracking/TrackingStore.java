@@ -11,8 +11,8 @@ import java.util.Optional;
  *   <li>Every method is atomic: it either applies all of its changes or none of them.</li>
  *   <li>Errors are {@link dev.mlv.errors.MlvException}s with MLflow's codes: {@code RESOURCE_DOES_NOT_EXIST} for an
  *       unknown id, {@code RESOURCE_ALREADY_EXISTS} for a duplicate experiment name, {@code INVALID_PARAMETER_VALUE}
- *       for a bad argument (a changed param value, a too long key, a malformed filter), {@code INVALID_STATE} for a
- *       write to a deleted run or experiment.</li>
+ *       for a bad argument (a changed param value, a too long key, a malformed filter) and, as MLflow does, for a
+ *       write to a deleted run or experiment ("must be in the 'active' state").</li>
  *   <li>Safe for concurrent use by many threads and by several processes sharing one database; concurrent writers
  *       lose nothing.</li>
  *   <li>Inputs are validated by the store itself (key names, lengths, MLflow's batch limits), so every entry point
@@ -72,7 +72,11 @@ public interface TrackingStore extends AutoCloseable {
     /** Records dataset inputs; a dataset is identified by (experiment, name, digest) and stored once. */
     void logInputs(String runId, List<DatasetInput> inputs);
 
-    /** Every point of one metric of a run, ordered by step then timestamp, paged. */
+    /**
+     * Every point of one metric of a run, ordered by step, timestamp then value, paged; {@code maxResults <= 0} means
+     * MLflow's default page of 25,000 points. An unknown run is {@code RESOURCE_DOES_NOT_EXIST}; an unknown key is an
+     * empty page.
+     */
     Page<Metric> getMetricHistory(String runId, String metricKey, int maxResults, String pageToken);
 
     /** MLflow's run search: the full filter grammar, order_by on several keys, opaque page tokens. */

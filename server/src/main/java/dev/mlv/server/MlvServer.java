@@ -1,21 +1,31 @@
 package dev.mlv.server;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.mlv.artifacts.ArtifactPath;
 import dev.mlv.artifacts.ArtifactStore;
 import dev.mlv.artifacts.ArtifactStores;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
+import dev.mlv.server.artifacts.ArtifactEndpoints;
+import dev.mlv.server.tracking.TrackingEndpoints;
 import dev.mlv.store.MetadataStore;
 import dev.mlv.store.MetadataStores;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +42,10 @@ public final class MlvServer implements AutoCloseable {
             ? MlvServer.class.getPackage().getImplementationVersion() : "0.1.0-SNAPSHOT";
     /** Where runs' artifacts are addressed: MLflow's proxied-artifact scheme. */
     public static final String DEFAULT_ARTIFACT_ROOT = "mlflow-artifacts:/";
+    /** Largest body Javalin's {@code ctx.body()} accepts; artifact uploads stream and are not limited. */
+    public static final long MAX_REQUEST_BYTES = 16L * 1024 * 1024;
+    /** How long {@link #close()} lets requests in flight finish. */
+    public static final long STOP_TIMEOUT_MILLIS = 30_000;
 
     private final ServerContext context;
     private final Javalin app;
@@ -51,18 +65,37 @@ public final class MlvServer implements AutoCloseable {
             metadata.close();
             throw e;
         }
-        ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        ObjectMapper json = JsonMapper.builder()
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // Python clients send bare NaN / Infinity
+                .build();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ServerContext ctx = new ServerContext(config, metadata, artifacts, json, metrics);
+        // The endpoint groups served; add a group with one line.
         List<Endpoints> groups = List.of(
-                new OpsEndpoints(ctx)
+                new OpsEndpoints(ctx),
+                new TrackingEndpoints(ctx),
+                new ArtifactEndpoints(ctx),
+                new dev.mlv.server.data.DataEndpoints(ctx),
+                new dev.mlv.server.registry.RegistryApi(ctx),
+                new dev.mlv.server.lineage.LineageEndpoints(ctx)
         );
         Javalin app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
-            c.http.maxRequestSize = 1_000_000L;
+            c.http.maxRequestSize = MAX_REQUEST_BYTES;
             c.router.ignoreTrailingSlashes = true;
+            c.jetty.modifyServer(server -> {
+                server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+                server.insertHandler(new GracefulHandler()); // stop() waits for requests in flight
+                server.setErrorHandler(new MlflowErrorHandler()); // errors Jetty raises before any route runs
+            });
             c.requestLogger.http((cx, ms) -> logRequest(metrics, cx, ms));
+            c.routes.before(MlvServer::rejectDotDotSegments);
+            c.routes.before(MlvServer::requireJsonBody);
             c.routes.exception(MlvException.class, (e, cx) -> error(cx, e.code(), e.getMessage()));
+            c.routes.exception(HttpResponseException.class, (e, cx) -> error(cx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
+            c.routes.exception(BadMessageException.class, (e, cx) -> error(cx, ErrorCode.INVALID_PARAMETER_VALUE,
+                    "Bad request: " + e.getReason()));
             c.routes.exception(Exception.class, (e, cx) -> {
                 LOG.error("Unhandled error on {} {}", cx.method(), cx.path(), e);
                 error(cx, ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName());
@@ -95,10 +128,67 @@ public final class MlvServer implements AutoCloseable {
 
     /** Writes MLflow's error body with the HTTP status of its code. */
     public static void error(Context cx, ErrorCode code, String message) {
+        error(cx, code.httpStatus(), code, message);
+    }
+
+    /** Writes MLflow's error body with an explicit HTTP status. */
+    static void error(Context cx, int status, ErrorCode code, String message) {
+        cx.status(status).contentType("application/json").result(errorBody(code, message));
+    }
+
+    /** MLflow's error body: {@code {"error_code": "...", "message": "..."}}. */
+    public static String errorBody(ErrorCode code, String message) {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error_code", code.name());
         body.put("message", message == null ? code.name() : message);
-        cx.status(code.httpStatus()).contentType("application/json").result(toJson(body));
+        return toJson(body);
+    }
+
+    /** The MLflow error code that best names an HTTP status raised outside our handlers. */
+    static ErrorCode codeFor(int status) {
+        return switch (status) {
+            case 401 -> ErrorCode.UNAUTHENTICATED;
+            case 403 -> ErrorCode.PERMISSION_DENIED;
+            case 404 -> ErrorCode.ENDPOINT_NOT_FOUND;
+            case 409 -> ErrorCode.RESOURCE_CONFLICT;
+            case 429 -> ErrorCode.REQUEST_LIMIT_EXCEEDED;
+            case 501 -> ErrorCode.NOT_IMPLEMENTED;
+            case 503 -> ErrorCode.TEMPORARILY_UNAVAILABLE;
+            default -> status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST;
+        };
+    }
+
+    /**
+     * Refuses any request whose raw path holds a {@code ..} segment in any encoding ({@code %2e%2e}, {@code %252e},
+     * {@code ..;x}, {@code ..\}) before the container's normalised view of the path can route it somewhere else.
+     */
+    static void rejectDotDotSegments(Context cx) {
+        String raw = cx.req().getRequestURI();
+        if (raw == null || (raw.indexOf('.') < 0 && raw.indexOf('%') < 0)) return;
+        String decoded = ArtifactPath.decodeFully(raw);
+        for (String segment : decoded.split("[/\\\\]")) {
+            int semicolon = segment.indexOf(';');
+            if ((semicolon < 0 ? segment : segment.substring(0, semicolon)).equals("..")) {
+                throw MlvException.invalid("Invalid path '" + raw + "': '..' segment");
+            }
+        }
+    }
+
+    /**
+     * MLflow accepts POST and PUT bodies of its JSON API only as {@code application/json} (CVE-2023-43472: a
+     * cross-origin {@code text/plain} POST needs no CORS preflight, so a web page could otherwise drive the API).
+     */
+    static void requireJsonBody(Context cx) {
+        HandlerType m = cx.method();
+        if (m != HandlerType.POST && m != HandlerType.PUT) return;
+        String path = cx.req().getRequestURI();
+        if (!path.startsWith(Endpoints.MLFLOW_API) && !path.startsWith(Endpoints.MLFLOW_AJAX_API)) return;
+        String type = cx.req().getContentType();
+        if (type == null || type.isBlank()) throw MlvException.invalid("Bad Request. Content-Type header is missing.");
+        String base = type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!base.equals("application/json")) {
+            throw MlvException.invalid("Bad Request. Content-Type must be one of ['application/json'].");
+        }
     }
 
     private static String toJson(Map<String, String> body) {
@@ -127,8 +217,14 @@ public final class MlvServer implements AutoCloseable {
     /** Stops accepting requests, lets those in flight finish, then closes the stores. */
     @Override
     public void close() {
-        app.stop();
-        context.artifacts().close();
-        context.metadata().close();
+        try {
+            app.stop();
+        } finally {
+            try {
+                context.artifacts().close();
+            } finally {
+                context.metadata().close();
+            }
+        }
     }
 }

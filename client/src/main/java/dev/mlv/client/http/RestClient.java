@@ -34,14 +34,35 @@ public final class RestClient {
 
     private final String baseUrl;
     private final HttpClient http;
+    /** Headers sent with every request (e.g. {@code X-Mlv-User}); empty by default. */
+    private final Map<String, String> defaultHeaders;
 
     public RestClient(String baseUrl) {
+        this(baseUrl, Map.of());
+    }
+
+    /** A client that sends {@code defaultHeaders} with every request. */
+    public RestClient(String baseUrl, Map<String, String> defaultHeaders) {
         String b = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         if (!b.startsWith("http://") && !b.startsWith("https://")) {
             throw MlvException.invalid("Tracking URI must be http(s)://host:port, got '" + baseUrl + "'");
         }
         this.baseUrl = b;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+        this.defaultHeaders = Map.copyOf(defaultHeaders);
+    }
+
+    private RestClient(String baseUrl, HttpClient http, Map<String, String> defaultHeaders) {
+        this.baseUrl = baseUrl;
+        this.http = http;
+        this.defaultHeaders = Map.copyOf(defaultHeaders);
+    }
+
+    /** A client for the same server (sharing its connections) that also sends header {@code name: value}. */
+    public RestClient withHeader(String name, String value) {
+        Map<String, String> h = new java.util.LinkedHashMap<>(defaultHeaders);
+        h.put(name, value);
+        return new RestClient(baseUrl, http, h);
     }
 
     /** {@code MLV_TRACKING_URI}, else {@code MLFLOW_TRACKING_URI}, else {@code http://127.0.0.1:5000}. */
@@ -96,6 +117,12 @@ public final class RestClient {
         }
     }
 
+    /** PUT bytes (e.g. a small JSON document) as an artifact. */
+    public void putBytes(String path, byte[] body, String contentType) {
+        send(HttpRequest.newBuilder(uri(path, null)).header("Content-Type", contentType)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     /** GET a file, streamed to {@code target} through a temp file and an atomic rename. */
     public void download(String path, Path target) {
         try (InputStream in = openStream(path)) {
@@ -118,7 +145,7 @@ public final class RestClient {
 
     /** GET a body as a stream; the caller closes it. */
     public InputStream openStream(String path) {
-        HttpRequest req = HttpRequest.newBuilder(uri(path, null)).GET().build();
+        HttpRequest req = headers(HttpRequest.newBuilder(uri(path, null)).GET()).build();
         try {
             HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() / 100 != 2) {
@@ -146,7 +173,7 @@ public final class RestClient {
 
     private JsonNode send(HttpRequest.Builder b) {
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(headers(b).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 != 2) throw toException(r.statusCode(), r.body());
             String body = r.body();
             return body == null || body.isBlank() ? object() : JSON.readTree(body);
@@ -156,6 +183,11 @@ public final class RestClient {
             Thread.currentThread().interrupt();
             throw new MlvException(ErrorCode.ABORTED, "Interrupted");
         }
+    }
+
+    private HttpRequest.Builder headers(HttpRequest.Builder b) {
+        defaultHeaders.forEach(b::header);
+        return b;
     }
 
     private MlvException unreachable(IOException e) {

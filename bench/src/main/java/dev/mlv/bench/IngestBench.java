@@ -1,0 +1,165 @@
+package dev.mlv.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlv.server.MlvServer;
+import dev.mlv.server.ServerConfig;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Ingest benchmark: {@code bench.threads} concurrent clients (default 20) each create a run and send
+ * {@code runs/log-batch} requests of {@code bench.batch} metrics (default 500) over HTTP for {@code bench.seconds}
+ * (default 30) to an in-process {@link MlvServer} on a fresh SQLite file. Then, in the same run, the same number of
+ * rows is inserted into the {@code metrics} table of the same file with raw JDBC batches of the same size (one
+ * transaction per batch, the server's SQLite settings). Prints metrics/s of both and the ratio REST / raw JDBC, and
+ * checks that every metric sent is in the database.
+ */
+public final class IngestBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private IngestBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int threads = Integer.getInteger("bench.threads", 20);
+        int batch = Integer.getInteger("bench.batch", 500);
+        int seconds = Integer.getInteger("bench.seconds", 30);
+        int keys = Integer.getInteger("bench.keys", 10);
+        Path dir = Path.of(System.getProperty("bench.dir", "bench/target-bench")).toAbsolutePath().resolve("ingest");
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        Path db = dir.resolve("mlv.db");
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, dir, "sqlite:///" + db, dir.resolve("artifacts").toString());
+        System.out.printf(Locale.ROOT, "Ingest benchmark: %d clients x log-batch of %d metrics over HTTP for %d s, %s%n",
+                threads, batch, seconds, db);
+        long sent;
+        double restRate;
+        try (MlvServer server = MlvServer.start(config)) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+            String base = server.url() + "/api/2.0/mlflow/";
+            String exp = post(http, base + "experiments/create", "{\"name\":\"ingest\"}").get("experiment_id").asText();
+            List<String> runs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                runs.add(post(http, base + "runs/create", "{\"experiment_id\":\"" + exp + "\",\"start_time\":"
+                        + System.currentTimeMillis() + "}").get("run").get("info").get("run_id").asText());
+            }
+            AtomicLong metrics = new AtomicLong();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            long start = System.nanoTime();
+            long deadline = start + seconds * 1_000_000_000L;
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String runId = runs.get(t);
+                futures.add(pool.submit(() -> {
+                    long step = 0;
+                    while (System.nanoTime() < deadline) {
+                        StringBuilder body = new StringBuilder(batch * 64).append("{\"run_id\":\"").append(runId).append("\",\"metrics\":[");
+                        long ts = System.currentTimeMillis();
+                        for (int i = 0; i < batch; i++) {
+                            if (i > 0) body.append(',');
+                            body.append("{\"key\":\"m").append(i % keys).append("\",\"value\":").append(Math.sin(step + i))
+                                    .append(",\"timestamp\":").append(ts).append(",\"step\":").append(step + i / keys).append('}');
+                        }
+                        body.append("]}");
+                        step += (batch + keys - 1) / keys;
+                        post(http, base + "runs/log-batch", body.toString());
+                        metrics.addAndGet(batch);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            pool.shutdown();
+            sent = metrics.get();
+            restRate = sent / elapsed;
+            System.out.printf(Locale.ROOT, "REST log-batch : %,d metrics in %.1f s = %,.0f metrics/s (%,.0f requests/s, %.1f ms per request per client)%n",
+                    sent, elapsed, restRate, sent / (double) batch / elapsed, elapsed * 1000 / (sent / (double) batch / threads));
+        }
+        double rawRate = rawInsert(db, sent, batch, keys);
+        System.out.printf(Locale.ROOT, "ratio REST / raw JDBC = %.2f (goal >= 0.5)%n", restRate / rawRate);
+    }
+
+    /** Inserts {@code rows} metric rows into the same file with plain JDBC batches; checks the REST rows first. */
+    private static double rawInsert(Path db, long rows, int batch, int keys) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA journal_mode=WAL");
+                st.execute("PRAGMA synchronous=NORMAL");
+                st.execute("PRAGMA busy_timeout=30000");
+                try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM metrics")) {
+                    rs.next();
+                    if (rs.getLong(1) != rows) throw new IllegalStateException("Lost metrics: sent " + rows + ", stored " + rs.getLong(1));
+                }
+                st.execute("INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, artifact_uri, "
+                        + "lifecycle_stage) VALUES ('00000000000000000000000000000000', 0, 'raw', 'bench', 'RUNNING', 0, 'x', 'active')");
+            }
+            c.setAutoCommit(false);
+            long start = System.nanoTime();
+            long step = 0;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO metrics (run_uuid, key, value, timestamp, step, is_nan) "
+                    + "VALUES (?, ?, ?, ?, ?, 0)")) {
+                for (long done = 0; done < rows; done += batch) {
+                    long ts = System.currentTimeMillis();
+                    for (int i = 0; i < batch; i++) {
+                        ps.setString(1, "00000000000000000000000000000000");
+                        ps.setString(2, "m" + (i % keys));
+                        ps.setDouble(3, Math.sin(step + i));
+                        ps.setLong(4, ts);
+                        ps.setLong(5, step + i / keys);
+                        ps.addBatch();
+                    }
+                    step += (batch + keys - 1) / keys;
+                    ps.executeBatch();
+                    c.commit();
+                }
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            double rate = rows / elapsed;
+            System.out.printf(Locale.ROOT, "raw JDBC batch : %,d rows in %.1f s = %,.0f rows/s (one thread, %d rows per transaction)%n",
+                    rows, elapsed, rate, batch);
+            return rate;
+        }
+    }
+
+    private static JsonNode post(HttpClient http, String url, String body) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) throw new IllegalStateException(url + " -> " + r.statusCode() + " " + r.body());
+            return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) return;
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.mlv.cli;
+
+import dev.mlv.client.http.RestClient;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The options of every command that talks to a server: {@code --tracking-uri} and {@code --json}. Use it as
+ * {@code @Mixin ClientOptions client;} then {@code client.rest()} for HTTP and {@code client.output()} to print.
+ */
+public final class ClientOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    @Option(names = "--tracking-uri", paramLabel = "URI",
+            description = "Server to talk to (default: $MLV_TRACKING_URI, then $MLFLOW_TRACKING_URI, then "
+                    + RestClient.DEFAULT_TRACKING_URI + ").")
+    String trackingUri;
+
+    @Option(names = "--json", description = "Print JSON for scripts instead of a table.")
+    boolean json;
+
+    private RestClient rest;
+
+    /** The tracking URI in effect: the flag, else the environment, else the default. */
+    public String trackingUri() {
+        return trackingUri != null && !trackingUri.isBlank() ? trackingUri.trim() : RestClient.trackingUriFromEnv();
+    }
+
+    /** One HTTP client per command invocation. */
+    public RestClient rest() {
+        if (rest == null) rest = new RestClient(trackingUri());
+        return rest;
+    }
+
+    public boolean json() {
+        return json;
+    }
+
+    /** Prints to the command's stdout (captured in tests). */
+    public Output output() {
+        return new Output(mixee.commandLine().getOut());
+    }
+}

@@ -1,0 +1,31 @@
+package dev.mlv.cli.data;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code mlv data}: dataset versioning with git-friendly pointer files, a content-addressed cache and remotes. */
+@Command(name = "data", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
+        description = "Version datasets: PATH.mlv pointers for git, objects in .mlv/cache, remotes to share them.",
+        subcommands = {
+                DataInitCommand.class,
+                DataAddCommand.class,
+                DataStatusCommand.class,
+                DataTransferCommands.Push.class,
+                DataTransferCommands.Fetch.class,
+                DataTransferCommands.Pull.class,
+                DataCheckoutCommand.class,
+                DataDiffCommand.class,
+                DataGcCommand.class,
+                DataFsckCommand.class,
+                DataRemoteCommand.class,
+                DataLogCommand.class,
+        })
+public final class DataCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

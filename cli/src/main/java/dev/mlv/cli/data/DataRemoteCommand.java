@@ -1,0 +1,71 @@
+package dev.mlv.cli.data;
+
+import dev.mlv.data.DataRepo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "remote", description = "Manage remotes (kept in .mlv/config).",
+        subcommands = {DataRemoteCommand.Add.class, DataRemoteCommand.ListRemotes.class})
+final class DataRemoteCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "add", description = "Add (or replace) a remote: a local path, s3://bucket/prefix or http(s)://mlv-server.")
+    static final class Add implements Callable<Integer> {
+        @Mixin
+        RepoOptions repo;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "URL")
+        String url;
+
+        @Option(names = {"-d", "--default"}, description = "Make it the default remote.")
+        boolean makeDefault;
+
+        @Override
+        public Integer call() {
+            try (DataRepo r = repo.open()) {
+                String u = url;
+                if (dev.mlv.artifacts.ArtifactStores.schemeOf(u) == null && !java.nio.file.Path.of(u).isAbsolute()) {
+                    // relative to where the user is, stored relative to the repository root
+                    u = r.root().relativize(repo.base().resolve(u).normalize()).toString();
+                }
+                r.addRemote(name, u, makeDefault);
+                repo.output().println("remote " + name + " -> " + u + (name.equals(r.config().defaultRemote()) ? " (default)" : ""));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List remotes.")
+    static final class ListRemotes implements Callable<Integer> {
+        @Mixin
+        RepoOptions repo;
+
+        @Override
+        public Integer call() {
+            try (DataRepo r = repo.open()) {
+                List<List<String>> rows = new ArrayList<>();
+                r.config().remotes().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
+                        rows.add(List.of(e.getKey(), e.getValue(), e.getKey().equals(r.config().defaultRemote()) ? "yes" : "")));
+                if (repo.json()) repo.output().json(r.config().remotes());
+                else repo.output().table(List.of("NAME", "URL", "DEFAULT"), rows, "No remotes (add one with 'mlv data remote add NAME URL --default').");
+            }
+            return 0;
+        }
+    }
+}

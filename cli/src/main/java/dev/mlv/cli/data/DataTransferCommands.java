@@ -1,0 +1,81 @@
+package dev.mlv.cli.data;
+
+import dev.mlv.data.DataRepo;
+import dev.mlv.data.Remote;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code push}, {@code fetch}, {@code pull}. */
+final class DataTransferCommands {
+    private DataTransferCommands() {
+    }
+
+    abstract static class Base implements Callable<Integer> {
+        @Mixin
+        RepoOptions repo;
+
+        @Option(names = {"-r", "--remote"}, paramLabel = "REMOTE", description = "Remote name (default: the default remote).")
+        String remote;
+
+        @Parameters(arity = "0..*", paramLabel = "TARGET",
+                description = "Pointer files, data paths or paths inside tracked directories (default: all).")
+        List<String> targets;
+
+        void report(String verb, Remote rem, DataRepo.TransferResult r) {
+            if (!repo.quiet || !r.ok()) {
+                repo.output().println(verb + " " + r.transferred() + " object(s), " + r.bytes() + " bytes"
+                        + (r.skipped() > 0 ? "; " + r.skipped() + " already there" : "") + " (" + rem.url() + ")");
+            }
+            if (!r.ok()) {
+                String first = String.join("; ", r.failures().subList(0, Math.min(3, r.failures().size())));
+                throw new MlvException(ErrorCode.INTERNAL_ERROR, r.failures().size() + " object(s) failed: " + first
+                        + (r.failures().size() > 3 ? "; …" : ""));
+            }
+        }
+    }
+
+    @Command(name = "push", description = "Upload the objects the pointers name to a remote (only what it lacks).")
+    static final class Push extends Base {
+        @Override
+        public Integer call() {
+            try (DataRepo r = repo.open(); Remote rem = r.openRemote(remote)) {
+                report("pushed", rem, r.push(rem, r.targets(repo.paths(targets))));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "fetch", description = "Download the objects the pointers name from a remote into the cache (verified).")
+    static final class Fetch extends Base {
+        @Override
+        public Integer call() {
+            try (DataRepo r = repo.open(); Remote rem = r.openRemote(remote)) {
+                report("fetched", rem, r.fetch(rem, r.targets(repo.paths(targets))));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "pull", description = "fetch, then checkout.")
+    static final class Pull extends Base {
+        @Option(names = "--force", description = "Overwrite uncommitted changes to tracked data.")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            try (DataRepo r = repo.open(); Remote rem = r.openRemote(remote)) {
+                var t = r.targets(repo.paths(targets));
+                report("fetched", rem, r.fetch(rem, t));
+                DataCheckoutCommand.report(repo, r.checkout(t, force));
+            }
+            return 0;
+        }
+    }
+}

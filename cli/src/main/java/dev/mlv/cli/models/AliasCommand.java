@@ -1,0 +1,96 @@
+package dev.mlv.cli.models;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlv.cli.ClientOptions;
+import dev.mlv.client.http.RestClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/** {@code mlv models alias set|delete}. */
+@Command(name = "alias", mixinStandardHelpOptions = true, description = "Point an alias at a version, or remove it.",
+        subcommands = {AliasCommand.SetCmd.class, AliasCommand.DeleteCmd.class})
+final class AliasCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "set", mixinStandardHelpOptions = true, description = {
+            "Create or move an alias (^[\\w\\-]*$, at most 255 characters; 'latest' and v<digits> are reserved).",
+            "Example:  mlv models alias set fraud champion 3"})
+    static final class SetCmd implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Mixin
+        UserOption user;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Registered model name.")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "ALIAS", description = "Alias, e.g. champion.")
+        String alias;
+
+        @Parameters(index = "2", paramLabel = "VERSION", description = "Version the alias points at.")
+        String version;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why; recorded in the history.")
+        String reason;
+
+        @Override
+        public Integer call() {
+            ObjectNode body = RestClient.object().put("name", name).put("alias", alias).put("version", version);
+            if (reason != null) body.put("reason", reason);
+            user.rest(client).post(RegistryPaths.ALIAS, body);
+            if (client.json()) {
+                client.output().json(body);
+            } else {
+                client.output().println("models:/" + name + "@" + alias + " → version " + version);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = {"Remove an alias.",
+            "Example:  mlv models alias delete fraud challenger"})
+    static final class DeleteCmd implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Mixin
+        UserOption user;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Registered model name.")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "ALIAS", description = "Alias to remove.")
+        String alias;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why; recorded in the history.")
+        String reason;
+
+        @Override
+        public Integer call() {
+            ObjectNode body = RestClient.object().put("name", name).put("alias", alias);
+            if (reason != null) body.put("reason", reason);
+            // MLflow clients send DELETE parameters as a JSON body or as a query string; send both
+            user.rest(client).delete(RegistryPaths.ALIAS + "?name=" + RestClient.enc(name) + "&alias="
+                    + RestClient.enc(alias), body);
+            if (client.json()) {
+                client.output().json(body);
+            } else {
+                client.output().println("Deleted alias '" + alias + "' of " + name);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.mlv.cli.models;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlv.cli.Output;
+import dev.mlv.cli.Pages;
+import dev.mlv.client.http.RestClient;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The REST paths the registry commands call, and small helpers shared by them. */
+final class RegistryPaths {
+    static final String MLFLOW = "/api/2.0/mlflow/";
+    static final String MLV = "/api/2.0/mlv/";
+
+    static final String MODELS_SEARCH = MLFLOW + "registered-models/search";
+    static final String MODELS_GET = MLFLOW + "registered-models/get";
+    static final String MODELS_CREATE = MLFLOW + "registered-models/create";
+    static final String ALIAS = MLFLOW + "registered-models/alias";
+    static final String VERSIONS_CREATE = MLFLOW + "model-versions/create";
+    static final String VERSIONS_GET = MLFLOW + "model-versions/get";
+    static final String VERSIONS_SEARCH = MLFLOW + "model-versions/search";
+    static final String TRANSITION = MLFLOW + "model-versions/transition-stage";
+
+    static final String HISTORY = MLV + "registered-models/history";
+    static final String ROLLBACK = MLV + "registered-models/rollback";
+    static final String PROMOTE = MLV + "model-versions/promote";
+    static final String APPROVE = MLV + "model-versions/approve";
+    static final String PENDING = MLV + "model-versions/pending";
+    static final String METADATA = MLV + "models/metadata";
+    static final String LINEAGE = MLV + "models/lineage";
+    static final String AUDIT_EVENTS = MLV + "audit/events";
+    static final String AUDIT_VERIFY = MLV + "audit/verify";
+
+    private RegistryPaths() {
+    }
+
+    /** GETs {@code path} page by page ({@code max_results}, {@code page_token} as query parameters). */
+    static ArrayNode collectGet(RestClient rest, String path, ObjectNode query, String field, Integer max) {
+        return Pages.collect(query, field, max, q -> rest.get(path, toQuery(q)));
+    }
+
+    static Map<String, Object> toQuery(ObjectNode q) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        q.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+        return m;
+    }
+
+    /** An MLflow search-filter string literal for {@code value}. */
+    static String quote(String value) {
+        return value.contains("'") ? "\"" + value.replace("\"", "\\\"") + "\"" : "'" + value + "'";
+    }
+
+    /** {@code "champion, prod"} from a version's {@code aliases} array. */
+    static String aliases(JsonNode version) {
+        List<String> a = new ArrayList<>();
+        for (JsonNode n : version.path("aliases")) a.add(n.asText());
+        return String.join(", ", a);
+    }
+
+    /** A version or {@code -} for none (history and rollback print {@code 3 → 4}, {@code - → 1}). */
+    static String orDash(JsonNode node, String field) {
+        String s = Output.text(node, field);
+        return s.isEmpty() ? "-" : s;
+    }
+
+    /** {@code 3 → 4} for a move. */
+    static String change(JsonNode move) {
+        return orDash(move, "from_version") + " → " + orDash(move, "to_version");
+    }
+}

@@ -1,0 +1,30 @@
+package dev.mlv.cli.models;
+
+import dev.mlv.cli.ClientOptions;
+import dev.mlv.client.http.RestClient;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --user NAME}: who makes a registry change, recorded in the history and the audit log. Defaults to
+ * {@code $MLV_USER}, else the OS user. Sent to the server as header {@value #HEADER}.
+ */
+public final class UserOption {
+    public static final String HEADER = "X-Mlv-User";
+
+    @Option(names = "--user", paramLabel = "NAME",
+            description = "Acting user recorded in the history and audit log (default: $MLV_USER, else the OS user).")
+    String user;
+
+    /** The flag, else {@code MLV_USER}, else the OS user name. */
+    public String user() {
+        if (user != null && !user.isBlank()) return user.trim();
+        String env = System.getenv("MLV_USER");
+        if (env != null && !env.isBlank()) return env.trim();
+        return System.getProperty("user.name", "unknown");
+    }
+
+    /** The command's HTTP client, sending the acting user with every request. */
+    public RestClient rest(ClientOptions client) {
+        return client.rest().withHeader(HEADER, user());
+    }
+}

@@ -1,0 +1,122 @@
+package dev.mlv.cli.tracking;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlv.cli.ClientOptions;
+import dev.mlv.cli.Output;
+import dev.mlv.cli.Pages;
+import dev.mlv.client.http.RestClient;
+import dev.mlv.errors.MlvException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code mlv experiments list|create}. */
+@Command(name = "experiments", mixinStandardHelpOptions = true, description = "List and create experiments.",
+        subcommands = {ExperimentsCommand.ListCmd.class, ExperimentsCommand.CreateCmd.class})
+public final class ExperimentsCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = {"List experiments.",
+            "Examples:",
+            "  mlv experiments list --filter \"name LIKE 'fraud%'\" --order-by \"last_update_time DESC\"",
+            "  mlv experiments list --view all --json"})
+    static final class ListCmd implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = "--filter", paramLabel = "EXPR",
+                description = "MLflow filter on name and tags, e.g. \"name LIKE 'fraud%' AND tags.team = 'risk'\".")
+        String filter;
+
+        @Option(names = "--order-by", paramLabel = "KEY", description = "Sort key, repeatable, e.g. \"name ASC\", "
+                + "\"creation_time DESC\" (default: last_update_time DESC).")
+        List<String> orderBy = new ArrayList<>();
+
+        @Option(names = "--max-results", paramLabel = "N", description = "At most N experiments (default: all).")
+        Integer maxResults;
+
+        @Option(names = "--view", paramLabel = "VIEW", defaultValue = "active",
+                description = "Which experiments: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+        ViewOption view;
+
+        @Override
+        public Integer call() {
+            if (maxResults != null && maxResults < 1) throw MlvException.invalid("--max-results must be at least 1");
+            ObjectNode body = RestClient.object();
+            if (filter != null) body.put("filter", filter);
+            orderBy.forEach(body.putArray("order_by")::add);
+            body.put("view_type", view.wire());
+            ArrayNode experiments = Pages.collectPost(client.rest(), "/api/2.0/mlflow/experiments/search", body,
+                    "experiments", maxResults);
+            Output out = client.output();
+            if (client.json()) {
+                ObjectNode result = RestClient.object();
+                result.set("experiments", experiments);
+                out.json(result);
+                return 0;
+            }
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode e : experiments) {
+                List<String> row = new ArrayList<>(List.of(Output.text(e, "experiment_id"), Output.text(e, "name"),
+                        Output.time(e.path("creation_time").asLong()), Output.text(e, "artifact_location")));
+                if (view != ViewOption.ACTIVE) row.add(2, Output.text(e, "lifecycle_stage"));
+                rows.add(row);
+            }
+            List<String> headers = new ArrayList<>(List.of("ID", "NAME", "CREATED", "ARTIFACT LOCATION"));
+            if (view != ViewOption.ACTIVE) headers.add(2, "STAGE");
+            out.table(headers, rows, "No experiments.");
+            return 0;
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = {"Create an experiment and print its id.",
+            "Example: mlv experiments create fraud-detection --tag team=risk"})
+    static final class CreateCmd implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "NAME", description = "Name of the new experiment (unique).")
+        String name;
+
+        @Option(names = "--artifact-location", paramLabel = "URI",
+                description = "Where the experiment's artifacts go (default: the server's artifact store).")
+        String artifactLocation;
+
+        @Option(names = "--tag", paramLabel = "KEY=VALUE", description = "Experiment tag, repeatable.")
+        Map<String, String> tags = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() {
+            ObjectNode body = RestClient.object().put("name", name);
+            if (artifactLocation != null) body.put("artifact_location", artifactLocation);
+            if (!tags.isEmpty()) {
+                ArrayNode t = body.putArray("tags");
+                tags.forEach((k, v) -> t.addObject().put("key", k).put("value", v));
+            }
+            JsonNode r = client.rest().post("/api/2.0/mlflow/experiments/create", body);
+            String id = r.path("experiment_id").asText();
+            Output out = client.output();
+            if (client.json()) {
+                out.json(RestClient.object().put("experiment_id", id).put("name", name));
+            } else {
+                out.println("Created experiment '" + name + "' with id " + id);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.mlv.cli.tracking;
+
+import dev.mlv.cli.Output;
+import dev.mlv.server.MlvServer;
+import dev.mlv.server.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code mlv server}: runs the tracking server in the foreground until SIGTERM or Ctrl-C. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = {"Run the tracking server (MLflow REST API, artifact proxy, model registry) in the foreground.",
+                "Embedded default: SQLite at <home>/mlv.db and artifacts under <home>/artifacts.",
+                "Stops gracefully (requests in flight finish) on SIGTERM or Ctrl-C."})
+public final class ServerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "${env:MLV_HOST:-127.0.0.1}",
+            description = "Address to bind (env MLV_HOST; default: ${DEFAULT-VALUE}). Use 0.0.0.0 to listen on all interfaces.")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:MLV_PORT:-5000}",
+            description = "Port to listen on, 0 for a free one (env MLV_PORT; default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--home", paramLabel = "DIR",
+            description = "Folder for the embedded database and artifacts (env MLV_HOME; default: ~/.mlv).")
+    Path home;
+
+    @Option(names = "--backend-store-uri", paramLabel = "URI",
+            description = "Metadata store: sqlite:///path/mlv.db or postgresql://host:port/db "
+                    + "(env MLV_BACKEND_STORE_URI; default: sqlite:///<home>/mlv.db).")
+    String backendStoreUri;
+
+    @Option(names = "--artifacts-destination", paramLabel = "URI",
+            description = "Artifact store: a local folder, file:///path or s3://bucket/prefix "
+                    + "(env MLV_ARTIFACTS_DESTINATION; default: <home>/artifacts).")
+    String artifactsDestination;
+
+    /** The configuration from flags, then {@code MLV_*} variables, then defaults. */
+    ServerConfig config() {
+        Path h = home != null ? home : ServerConfig.defaultHome();
+        return new ServerConfig(host, port, h.toAbsolutePath().normalize(),
+                orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI"), orEnv(artifactsDestination, "MLV_ARTIFACTS_DESTINATION"));
+    }
+
+    private static String orEnv(String value, String var) {
+        if (value != null && !value.isBlank()) return value;
+        String env = System.getenv(var);
+        return env != null && !env.isBlank() ? env.trim() : null;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig config = config();
+        MlvServer server = MlvServer.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            try {
+                server.close();
+            } finally {
+                stopped.countDown();
+            }
+        }, "mlv-server-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        new Output(spec.commandLine().getOut()).println("mlv server " + MlvServer.VERSION + " listening on "
+                + server.url() + " (store: " + redact(config.effectiveBackendStoreUri()) + ", artifacts: "
+                + config.effectiveArtifactsDestination() + ")");
+        stopped.await();
+        return 0;
+    }
+
+    /** Hides a password in a database URI before printing it. */
+    static String redact(String uri) {
+        return uri.replaceAll("(://[^:/@]+:)[^@/]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+}

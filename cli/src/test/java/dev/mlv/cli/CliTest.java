@@ -1,0 +1,188 @@
+package dev.mlv.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlv.client.ActiveRun;
+import dev.mlv.client.DatasetRef;
+import dev.mlv.client.MlvClient;
+import dev.mlv.client.http.RestClient;
+import dev.mlv.server.MlvServer;
+import dev.mlv.server.ServerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code mlv} run in-process against a real in-process server, with captured output. */
+class CliTest {
+    @TempDir
+    static Path home;
+    static MlvServer server;
+
+    record Result(int code, String out, String err) {
+        JsonNode json() throws IOException {
+            return RestClient.json().readTree(out);
+        }
+    }
+
+    @BeforeAll
+    static void start() {
+        server = MlvServer.start(new ServerConfig("127.0.0.1", 0, home, null, null));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    static Result mlv(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /** {@code mlv <args> --tracking-uri <server>}. */
+    static Result remote(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--tracking-uri");
+        all.add(server.url());
+        return mlv(all.toArray(String[]::new));
+    }
+
+    @Test
+    void helpListsTheCommandsAndVersionPrints() {
+        Result help = mlv("--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("server", "experiments", "runs", "Usage: mlv");
+        Result version = mlv("--version");
+        assertThat(version.code()).isZero();
+        assertThat(version.out()).startsWith("mlv ");
+        assertThat(mlv("runs", "list", "--help").out()).contains("--experiment-name", "--filter", "--order-by",
+                "--max-results", "--view", "--json", "--tracking-uri");
+        assertThat(mlv("server", "--help").out()).contains("--host", "--port", "--home", "--backend-store-uri",
+                "--artifacts-destination");
+    }
+
+    @Test
+    void experimentsCreateAndListAsTableAndJson() throws IOException {
+        Result created = remote("experiments", "create", "cli-exp-a", "--tag", "team=risk");
+        assertThat(created.code()).as(created.err()).isZero();
+        assertThat(created.out()).matches("Created experiment 'cli-exp-a' with id \\d+\\R");
+        Result json = remote("experiments", "create", "cli-exp-b", "--json");
+        assertThat(json.json().path("experiment_id").asText()).matches("\\d+");
+
+        Result table = remote("experiments", "list");
+        assertThat(table.code()).isZero();
+        String[] lines = table.out().split("\\R");
+        assertThat(lines[0]).startsWith("ID").contains("NAME", "CREATED", "ARTIFACT LOCATION");
+        assertThat(lines[1]).matches("-+( +-+)+");
+        assertThat(table.out()).contains("cli-exp-a", "cli-exp-b", "Default");
+
+        Result list = remote("experiments", "list", "--json", "--filter", "name LIKE 'cli-exp-%'", "--order-by", "name DESC");
+        assertThat(list.code()).as(list.err()).isZero();
+        List<String> names = new ArrayList<>();
+        list.json().path("experiments").forEach(e -> names.add(e.path("name").asText()));
+        assertThat(names).containsExactly("cli-exp-b", "cli-exp-a");
+
+        Result one = remote("experiments", "list", "--json", "--max-results", "1");
+        assertThat(one.json().path("experiments")).hasSize(1);
+
+        Result dup = remote("experiments", "create", "cli-exp-a");
+        assertThat(dup.code()).isEqualTo(1);
+        assertThat(dup.err()).startsWith("mlv: error: ").contains("cli-exp-a");
+    }
+
+    @Test
+    void runsListAndDescribe() throws IOException {
+        MlvClient client = MlvClient.connect(server.url()).captureEnvironment(false);
+        String id;
+        try (ActiveRun run = client.startRun("cli-runs", "first")) {
+            id = run.runId();
+            run.logParam("lr", "0.01");
+            run.logMetric("acc", 0.5, 1).logMetric("acc", 0.9, 2);
+            run.setTag("team", "risk");
+            run.logInput(DatasetRef.of("iris", "abc123", "mlv", "{}").withContext("training"));
+        }
+        try (ActiveRun run = client.startRun("cli-runs", "second")) {
+            run.logMetric("acc", 0.7, 1);
+        }
+
+        Result table = remote("runs", "list", "--experiment-name", "cli-runs");
+        assertThat(table.code()).as(table.err()).isZero();
+        assertThat(table.out()).contains("RUN ID", "STATUS", id, "first", "second", "FINISHED");
+
+        Result filtered = remote("runs", "list", "--experiment-name", "cli-runs", "--filter", "metrics.acc > 0.8", "--json");
+        assertThat(filtered.code()).as(filtered.err()).isZero();
+        assertThat(filtered.json().path("runs")).hasSize(1);
+        assertThat(filtered.json().path("runs").get(0).path("info").path("run_id").asText()).isEqualTo(id);
+
+        Result describe = remote("runs", "describe", id);
+        assertThat(describe.code()).as(describe.err()).isZero();
+        assertThat(describe.out()).contains("Run ID:", id, "Parameters:", "lr", "0.01", "Metrics (latest):", "acc",
+                "0.9", "(step 2)", "Tags:", "team", "risk", "Dataset inputs:", "iris", "abc123", "training");
+
+        Result describeJson = remote("runs", "describe", id, "--json");
+        assertThat(describeJson.json().path("info").path("run_id").asText()).isEqualTo(id);
+
+        Result missing = remote("runs", "describe", "0123456789abcdef0123456789abcdef");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).startsWith("mlv: error: ");
+    }
+
+    @Test
+    void badFilterIsAUsageError() {
+        Result r = remote("runs", "list", "--experiment-id", "0", "--filter", "metrics.acc >>> 1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("mlv: error: ").contains("hint: see 'mlv runs list --help'");
+    }
+
+    @Test
+    void serverDownIsOneErrorLineWithAHintAndExitOne() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Result r = mlv("experiments", "list", "--tracking-uri", "http://127.0.0.1:" + port);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).startsWith("mlv: error: Cannot reach the mlv server at http://127.0.0.1:" + port)
+                .contains("mlv server");
+        assertThat(r.err().lines().count()).isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorWithExitTwo() {
+        Result r = mlv("experiments", "list", "--no-such-option");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("mlv: error: Unknown option: '--no-such-option'")
+                .contains("hint: see 'mlv experiments list --help'");
+        Result missing = mlv("runs", "describe");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("mlv: error: Missing required parameter");
+    }
+
+    @Test
+    void serverOptionsFallBackToDefaults() {
+        var cmd = new dev.mlv.cli.tracking.ServerCommand();
+        new CommandLine(cmd).parseArgs("--port", "0", "--home", home.toString());
+        ServerConfig c = dev.mlv.cli.tracking.ServerCommandAccess.config(cmd);
+        assertThat(c.port()).isZero();
+        assertThat(c.effectiveBackendStoreUri()).isEqualTo("sqlite:///" + home.toAbsolutePath().resolve("mlv.db"));
+        assertThat(dev.mlv.cli.tracking.ServerCommandAccess.redact("postgresql://bob:secret@db:5432/mlv"))
+                .isEqualTo("postgresql://bob:***@db:5432/mlv");
+    }
+}

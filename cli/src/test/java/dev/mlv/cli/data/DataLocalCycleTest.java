@@ -1,0 +1,144 @@
+package dev.mlv.cli.data;
+
+import dev.mlv.data.PointerFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static dev.mlv.cli.data.DataTestKit.deleteTree;
+import static dev.mlv.cli.data.DataTestKit.git;
+import static dev.mlv.cli.data.DataTestKit.mlv;
+import static dev.mlv.cli.data.DataTestKit.tree;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code mlv data} end to end with a local remote and real git. */
+class DataLocalCycleTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void addCommitPushDeletePullGivesIdenticalBytes() throws Exception {
+        DataTestKit.fullCycle(tmp, tmp.resolve("remote").toString());
+    }
+
+    @Test
+    void gitHistoryCheckoutDiffAndGcAllCommits() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "hist");
+        Files.writeString(repo.resolve(".mlv/config"), Files.readString(repo.resolve(".mlv/config")).replace("gc_grace_seconds: 3600", "gc_grace_seconds: 0"));
+        DataTestKit.makeData(repo, 8, 1);
+        mlv(repo, "add", "dataset", "weights.bin").ok();
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "v1");
+        String v1 = git(repo, "rev-parse", "HEAD");
+        Map<String, String> tree1 = tree(repo, "dataset", "weights.bin");
+
+        Files.writeString(repo.resolve("dataset/part0/file-0.txt"), "changed\n");
+        Files.delete(repo.resolve("dataset/part1/file-1.txt"));
+        Files.writeString(repo.resolve("dataset/new.txt"), "new\n");
+        assertThat(mlv(repo, "status").ok().out()).contains("modified: dataset/part0/file-0.txt", "deleted:  dataset/part1/file-1.txt",
+                "added:    dataset/new.txt");
+        mlv(repo, "add", "dataset").ok();
+        git(repo, "commit", "-q", "-am", "v2");
+        String v2 = git(repo, "rev-parse", "HEAD");
+        Map<String, String> tree2 = tree(repo, "dataset", "weights.bin");
+
+        String diff = mlv(repo, "diff", v1, v2).ok().out();
+        assertThat(diff).contains("added:    dataset/new.txt", "deleted:  dataset/part1/file-1.txt", "modified: dataset/part0/file-0.txt")
+                .doesNotContain("weights.bin", "part2");
+        assertThat(mlv(repo, "diff").ok().out()).contains("No data changes");
+
+        assertThat(mlv(repo, "gc", "--all-commits").ok().out()).contains("removed 0 object(s)");
+        // the workspace scope would drop v1's two changed files
+        assertThat(mlv(repo, "gc", "--workspace", "--dry-run").ok().out()).contains("would remove 3 object(s)");
+
+        git(repo, "checkout", "-q", v1);
+        mlv(repo, "checkout").ok();
+        assertThat(tree(repo, "dataset", "weights.bin")).isEqualTo(tree1);
+        git(repo, "checkout", "-q", "main");
+        mlv(repo, "checkout").ok();
+        assertThat(tree(repo, "dataset", "weights.bin")).isEqualTo(tree2);
+
+        String log = mlv(repo, "log", "dataset.mlv", "--no-runs").ok().out();
+        assertThat(log).contains(v1.substring(0, 10), v2.substring(0, 10), "v1", "v2");
+
+        mlv(repo, "gc", "--workspace").ok();
+        git(repo, "checkout", "-q", v1);
+        DataTestKit.Result refused = mlv(repo, "checkout");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("not in the cache").contains("mlv data fetch");
+        assertThat(mlv(repo, "gc").code()).isEqualTo(2); // a scope is required
+    }
+
+    @Test
+    void corruptCacheAndRemoteObjectsAreDetected() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "corrupt");
+        Files.writeString(repo.resolve("data.csv"), "a,b\n1,2\n");
+        mlv(repo, "add", "data.csv").ok();
+        mlv(repo, "remote add", "origin", "../remote", "--default").ok();
+        mlv(repo, "push").ok();
+        String digest = PointerFile.read(repo.resolve("data.csv.mlv")).outs().get(0).digest();
+
+        Path cached = repo.resolve(".mlv/cache/sha256/" + digest.substring(0, 2) + "/" + digest.substring(2));
+        flipByte(cached);
+        DataTestKit.Result fsck = mlv(repo, "fsck");
+        assertThat(fsck.code()).isEqualTo(1);
+        assertThat(fsck.out()).contains("corrupt: " + digest);
+        assertThat(fsck.err()).contains("quarantine");
+        assertThat(cached).doesNotExist();
+        assertThat(mlv(repo, "fsck").ok().out()).contains("0 corrupt");
+
+        Path remoteObj = tmp.resolve("remote/sha256/" + digest.substring(0, 2) + "/" + digest.substring(2));
+        flipByte(remoteObj);
+        Files.delete(repo.resolve("data.csv"));
+        DataTestKit.Result pull = mlv(repo, "pull");
+        assertThat(pull.code()).isEqualTo(1);
+        assertThat(pull.out() + pull.err()).contains("corrupt");
+        assertThat(repo.resolve("data.csv")).doesNotExist();
+        assertThat(cached).doesNotExist();
+
+        // a good copy pushed again repairs the remote? No: the remote already "has" it; re-adding restores the cache
+        Files.writeString(repo.resolve("data.csv"), "a,b\n1,2\n");
+        mlv(repo, "add", "data.csv").ok();
+        assertThat(mlv(repo, "fsck").ok().out()).contains("0 corrupt");
+        deleteTree(tmp.resolve("remote"));
+        mlv(repo, "push").ok();
+        deleteTree(repo.resolve(".mlv/cache"));
+        Files.delete(repo.resolve("data.csv"));
+        mlv(repo, "pull").ok();
+        assertThat(Files.readString(repo.resolve("data.csv"))).isEqualTo("a,b\n1,2\n");
+    }
+
+    @Test
+    void malformedPointerAndUsageErrorsAreOneLine() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "errors");
+        Files.writeString(repo.resolve("bad.mlv"), "outs: [oops\n");
+        DataTestKit.Result r = mlv(repo, "status");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("mlv: error: Malformed pointer file").contains("bad.mlv");
+        assertThat(r.err().lines().filter(l -> l.startsWith("mlv: error:")).count()).isEqualTo(1);
+        Files.delete(repo.resolve("bad.mlv"));
+        DataTestKit.Result outside = mlv(repo, "add", "../elsewhere.txt");
+        assertThat(outside.code()).isEqualTo(2);
+        assertThat(outside.err()).contains("outside the repository");
+        DataTestKit.Result noRemote = mlv(repo, "push");
+        assertThat(noRemote.code()).isEqualTo(2);
+        assertThat(noRemote.err()).contains("mlv data remote add");
+        DataTestKit.Result notRepo = mlv(tmp, "status");
+        assertThat(notRepo.code()).isEqualTo(1);
+        assertThat(notRepo.err()).contains("mlv data init");
+    }
+
+    static void flipByte(Path p) throws Exception {
+        p.toFile().setWritable(true);
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            f.seek(1);
+            int b = f.read();
+            f.seek(1);
+            f.write(b ^ 0x01);
+        }
+    }
+}

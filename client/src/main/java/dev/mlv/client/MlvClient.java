@@ -1,0 +1,403 @@
+package dev.mlv.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.artifacts.FileInfo;
+import dev.mlv.client.env.Environment;
+import dev.mlv.client.env.GitInfo;
+import dev.mlv.client.http.RestClient;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+import dev.mlv.tracking.Experiment;
+import dev.mlv.tracking.Metric;
+import dev.mlv.tracking.Run;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Java client of an mlv (or MLflow) tracking server, for training code:
+ *
+ * <pre>{@code
+ * MlvClient client = MlvClient.connect();            // MLV_TRACKING_URI, MLFLOW_TRACKING_URI, http://127.0.0.1:5000
+ * client.run("fraud-detection", run -> {             // ends FINISHED, or FAILED if the block throws
+ *     run.logParam("lr", 0.01);
+ *     for (int epoch = 0; epoch < 10; epoch++) {
+ *         run.logMetric("loss", train(epoch), epoch);  // batched and sent in the background
+ *     }
+ *     run.logArtifact(Path.of("model.onnx"));
+ * });
+ * }</pre>
+ *
+ * Each run gets MLflow's system tags ({@code mlflow.user}, {@code mlflow.source.name}, {@code mlflow.source.type},
+ * {@code mlflow.source.git.commit}, {@code mlflow.runName}) and, unless {@link #captureEnvironment(boolean)} turns it
+ * off, the artifact {@value Environment#ARTIFACT_NAME} describing the JVM, OS, git state and dependencies.
+ * Thread-safe.
+ */
+public final class MlvClient {
+    private static final Logger LOG = LoggerFactory.getLogger(MlvClient.class);
+    public static final String TAG_USER = "mlflow.user";
+    public static final String TAG_SOURCE_NAME = "mlflow.source.name";
+    public static final String TAG_SOURCE_TYPE = "mlflow.source.type";
+    public static final String TAG_GIT_COMMIT = "mlflow.source.git.commit";
+    public static final String TAG_GIT_BRANCH = "mlflow.source.git.branch";
+    public static final String TAG_RUN_NAME = "mlflow.runName";
+    /** mlv's tag: "true" when tracked files had uncommitted changes at the start of the run. */
+    public static final String TAG_GIT_DIRTY = "mlv.source.git.dirty";
+    /** How many metrics a run may queue before {@code logMetric} blocks. */
+    public static final int DEFAULT_METRIC_QUEUE = MetricSender.DEFAULT_CAPACITY;
+
+    private final RestClient rest;
+    private volatile boolean captureEnvironment = true;
+    private volatile Environment environment;
+
+    private MlvClient(RestClient rest) {
+        this.rest = rest;
+    }
+
+    /** A client for {@code MLV_TRACKING_URI}, else {@code MLFLOW_TRACKING_URI}, else {@code http://127.0.0.1:5000}. */
+    public static MlvClient connect() {
+        return new MlvClient(RestClient.fromEnv());
+    }
+
+    /** A client for the server at {@code trackingUri} ({@code http(s)://host:port}). */
+    public static MlvClient connect(String trackingUri) {
+        return new MlvClient(new RestClient(trackingUri));
+    }
+
+    public String trackingUri() {
+        return rest.baseUrl();
+    }
+
+    /** The underlying JSON-over-HTTP client, for calls this class does not wrap. */
+    public RestClient rest() {
+        return rest;
+    }
+
+    /** Whether new runs store {@value Environment#ARTIFACT_NAME} (default: yes). */
+    public MlvClient captureEnvironment(boolean capture) {
+        this.captureEnvironment = capture;
+        return this;
+    }
+
+    /** The environment of this process, captured once. */
+    public Environment environment() {
+        Environment e = environment;
+        if (e == null) environment = e = Environment.capture();
+        return e;
+    }
+
+    // ---- experiments
+
+    /** The experiment named {@code name}, if it exists. */
+    public Optional<Experiment> getExperimentByName(String name) {
+        try {
+            JsonNode r = rest.get("/api/2.0/mlflow/experiments/get-by-name", Map.of("experiment_name", name));
+            return Optional.of(TrackingJson.experiment(r.path("experiment")));
+        } catch (MlvException e) {
+            if (e.code() == ErrorCode.RESOURCE_DOES_NOT_EXIST) return Optional.empty();
+            throw e;
+        }
+    }
+
+    public Experiment getExperiment(String experimentId) {
+        JsonNode r = rest.get("/api/2.0/mlflow/experiments/get", Map.of("experiment_id", experimentId));
+        return TrackingJson.experiment(r.path("experiment"));
+    }
+
+    /** Creates an experiment and returns its id; an existing name is {@code RESOURCE_ALREADY_EXISTS}. */
+    public String createExperiment(String name) {
+        return rest.post("/api/2.0/mlflow/experiments/create", RestClient.object().put("name", name))
+                .path("experiment_id").asText();
+    }
+
+    /** The id of the experiment named {@code name}, created when missing (safe when several processes race). */
+    public String getOrCreateExperiment(String name) {
+        if (name == null || name.isBlank()) throw MlvException.invalid("Experiment name must not be empty");
+        Optional<Experiment> existing = getExperimentByName(name);
+        if (existing.isPresent()) return existing.get().experimentId();
+        try {
+            return createExperiment(name);
+        } catch (MlvException e) {
+            if (e.code() != ErrorCode.RESOURCE_ALREADY_EXISTS) throw e;
+            return getExperimentByName(name).orElseThrow(() -> e).experimentId();
+        }
+    }
+
+    // ---- runs
+
+    /** Starts a run in the experiment named {@code experimentName} (created when missing); close it when done. */
+    public ActiveRun startRun(String experimentName) {
+        return startRun(experimentName, null, Map.of());
+    }
+
+    public ActiveRun startRun(String experimentName, String runName) {
+        return startRun(experimentName, runName, Map.of());
+    }
+
+    /** Starts a named run (null: the server picks a name) with extra tags, after the system tags. */
+    public ActiveRun startRun(String experimentName, String runName, Map<String, String> tags) {
+        return startRunInExperiment(getOrCreateExperiment(experimentName), runName, tags);
+    }
+
+    /** Starts a run in the experiment with id {@code experimentId}. */
+    public ActiveRun startRunInExperiment(String experimentId, String runName, Map<String, String> tags) {
+        Map<String, String> all = systemTags(runName);
+        all.putAll(tags);
+        ObjectNode body = RestClient.object().put("experiment_id", experimentId)
+                .put("user_id", all.get(TAG_USER)).put("start_time", System.currentTimeMillis());
+        if (runName != null) body.put("run_name", runName);
+        ArrayNode ts = body.putArray("tags");
+        all.forEach((k, v) -> ts.addObject().put("key", k).put("value", v));
+        JsonNode info = rest.post("/api/2.0/mlflow/runs/create", body).path("run").path("info");
+        String runId = info.hasNonNull("run_id") ? info.get("run_id").asText() : info.path("run_uuid").asText();
+        ActiveRun run = new ActiveRun(this, runId, info.path("experiment_id").asText(experimentId),
+                info.path("run_name").asText(runName), info.path("artifact_uri").asText(), DEFAULT_METRIC_QUEUE);
+        if (captureEnvironment) storeEnvironment(run);
+        return run;
+    }
+
+    /**
+     * Runs {@code body} in a new run of {@code experimentName}: the run ends FINISHED when the body returns, FAILED
+     * (with the tag {@value ActiveRun#FAILURE_TAG}) when it throws, and the exception is re-thrown. Returns the run id.
+     */
+    public <E extends Exception> String run(String experimentName, RunBody<E> body) throws E {
+        return call(experimentName, run -> {
+            body.accept(run);
+            return run.runId();
+        });
+    }
+
+    /** Like {@link #run}, returning what {@code body} returns. */
+    public <T, E extends Exception> T call(String experimentName, RunFunction<T, E> body) throws E {
+        try (ActiveRun run = startRun(experimentName)) {
+            try {
+                return body.apply(run);
+            } catch (Throwable t) {
+                run.fail(t);
+                throw t;
+            }
+        }
+    }
+
+    public Run getRun(String runId) {
+        return TrackingJson.run(rest.get("/api/2.0/mlflow/runs/get", Map.of("run_id", runId)).path("run"));
+    }
+
+    /** Every point of a metric's history, in the server's order (by step, then timestamp). */
+    public List<Metric> metricHistory(String runId, String key) {
+        List<Metric> all = new ArrayList<>();
+        String token = null;
+        do {
+            Map<String, Object> q = new HashMap<>();
+            q.put("run_id", runId);
+            q.put("metric_key", key);
+            q.put("max_results", 25000);
+            if (token != null) q.put("page_token", token);
+            JsonNode r = rest.get("/api/2.0/mlflow/metrics/get-history", q);
+            for (JsonNode m : r.path("metrics")) all.add(TrackingJson.metric(m));
+            token = r.path("next_page_token").asText("");
+        } while (!token.isEmpty());
+        return all;
+    }
+
+    // ---- artifacts
+
+    /** The entries directly under {@code path} ("" for the root) of a run's artifacts. */
+    public List<FileInfo> listArtifacts(String runId, String path) {
+        Map<String, Object> q = new HashMap<>();
+        q.put("run_id", runId);
+        String p = ArtifactPath.parse(path == null ? "" : path).toString();
+        if (!p.isEmpty()) q.put("path", p);
+        List<FileInfo> files = new ArrayList<>();
+        for (JsonNode f : rest.get("/api/2.0/mlflow/artifacts/list", q).path("files")) files.add(TrackingJson.fileInfo(f));
+        return files;
+    }
+
+    /** Downloads one artifact file of a run to {@code target} (atomically). */
+    public Path downloadArtifact(String runId, String path, Path target) {
+        rest.download(artifactUrl(getRun(runId).info().artifactUri(), path), target);
+        return target;
+    }
+
+    /** Opens one artifact file of a run as a stream; the caller closes it. */
+    public InputStream openArtifact(String runId, String path) {
+        return rest.openStream(artifactUrl(getRun(runId).info().artifactUri(), path));
+    }
+
+    private static String artifactUrl(String artifactUri, String path) {
+        ArtifactPath p = ArtifactPath.parse(path);
+        if (p.isRoot()) throw MlvException.invalid("Artifact path must name a file");
+        return ArtifactLocation.of(artifactUri).url(p);
+    }
+
+    // ---- checkpoints
+
+    private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{1,9})");
+
+    /** Every complete checkpoint of a run (one with its {@code checkpoint.json}), by epoch. */
+    public List<Checkpoint> checkpoints(String runId) {
+        String artifactUri = getRun(runId).info().artifactUri();
+        List<Checkpoint> result = new ArrayList<>();
+        for (int epoch : checkpointEpochs(runId)) readCheckpoint(artifactUri, epoch).ifPresent(result::add);
+        result.sort(Comparator.comparingInt(Checkpoint::epoch));
+        return result;
+    }
+
+    /** The complete checkpoint with the highest epoch, for resuming training; empty when the run has none. */
+    public Optional<Checkpoint> latestCheckpoint(String runId) {
+        String artifactUri = getRun(runId).info().artifactUri();
+        List<Integer> epochs = checkpointEpochs(runId);
+        epochs.sort(Comparator.reverseOrder());
+        for (int epoch : epochs) {
+            Optional<Checkpoint> cp = readCheckpoint(artifactUri, epoch);
+            if (cp.isPresent()) return cp;
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Downloads a checkpoint's files into {@code dir} (created if needed), verifying each file's size and SHA-256;
+     * a mismatch deletes the file and throws. Returns {@code dir}.
+     */
+    public Path downloadCheckpoint(Checkpoint checkpoint, Path dir) {
+        String artifactUri = getRun(checkpoint.runId()).info().artifactUri();
+        ArtifactLocation loc = ArtifactLocation.of(artifactUri);
+        ArtifactPath base = ArtifactPath.parse(checkpoint.artifactDirectory());
+        try {
+            Files.createDirectories(dir);
+            for (Checkpoint.File f : checkpoint.files()) {
+                ArtifactPath name = ArtifactPath.parse(f.path());
+                Path target = name.resolveUnder(dir);
+                downloadVerified(loc.url(base.resolve(name)), target, f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot download checkpoint to " + dir, e);
+        }
+        return dir;
+    }
+
+    private void downloadVerified(String url, Path target, Checkpoint.File expected) throws IOException {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".part");
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            long size;
+            try (InputStream in = rest.openStream(url);
+                 OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), md)) {
+                size = in.transferTo(out);
+            }
+            String digest = HexFormat.of().formatHex(md.digest());
+            if (size != expected.size() || !digest.equals(expected.sha256())) {
+                throw new MlvException(ErrorCode.INVALID_STATE, "Checkpoint file " + expected.path() + " is corrupt: "
+                        + "expected " + expected.size() + " bytes with sha256 " + expected.sha256() + ", got " + size
+                        + " bytes with sha256 " + digest);
+            }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private List<Integer> checkpointEpochs(String runId) {
+        List<Integer> epochs = new ArrayList<>();
+        List<FileInfo> entries;
+        try {
+            entries = listArtifacts(runId, Checkpoint.DIRECTORY);
+        } catch (MlvException e) {
+            if (e.code() == ErrorCode.RESOURCE_DOES_NOT_EXIST) return epochs;
+            throw e;
+        }
+        for (FileInfo f : entries) {
+            if (!f.isDir()) continue;
+            String name = f.path().substring(f.path().lastIndexOf('/') + 1);
+            Matcher m = EPOCH_DIR.matcher(name);
+            if (m.matches()) epochs.add(Integer.parseInt(m.group(1)));
+        }
+        return epochs;
+    }
+
+    private Optional<Checkpoint> readCheckpoint(String artifactUri, int epoch) {
+        String url = artifactUrl(artifactUri, Checkpoint.directory(epoch) + "/" + Checkpoint.MANIFEST);
+        try (InputStream in = rest.openStream(url)) {
+            return Optional.of(Checkpoint.fromJson(RestClient.json().readTree(in)));
+        } catch (MlvException e) {
+            if (e.code() == ErrorCode.RESOURCE_DOES_NOT_EXIST) return Optional.empty();
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read checkpoint " + epoch, e);
+        }
+    }
+
+    // ---- system tags and environment
+
+    /** MLflow's system tags for a run started by this process. */
+    Map<String, String> systemTags(String runName) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(TAG_USER, user());
+        tags.put(TAG_SOURCE_NAME, sourceName());
+        tags.put(TAG_SOURCE_TYPE, "LOCAL");
+        Optional<GitInfo> git = captureEnvironment && environment != null ? Optional.ofNullable(environment.git())
+                : GitInfo.find(Path.of("").toAbsolutePath(), false);
+        git.ifPresent(g -> {
+            tags.put(TAG_GIT_COMMIT, g.commit());
+            if (g.branch() != null) tags.put(TAG_GIT_BRANCH, g.branch());
+            if (g.dirty() != null) tags.put(TAG_GIT_DIRTY, g.dirty().toString());
+        });
+        if (runName != null) tags.put(TAG_RUN_NAME, runName);
+        return tags;
+    }
+
+    /** {@code MLV_USER}, else the OS user. */
+    static String user() {
+        String u = System.getenv("MLV_USER");
+        return u != null && !u.isBlank() ? u.trim() : System.getProperty("user.name", "unknown");
+    }
+
+    /** The main class or jar this JVM was started with (MLflow puts the script's path here). */
+    static String sourceName() {
+        String cmd = System.getProperty("sun.java.command");
+        if (cmd == null || cmd.isBlank()) return "java";
+        return cmd.trim().split("\\s+")[0];
+    }
+
+    private void storeEnvironment(ActiveRun run) {
+        try {
+            Environment env = environment();
+            run.logText(env.toJson().toPrettyString(), Environment.ARTIFACT_NAME);
+            if (env.git() != null && env.git().dirty() != null) run.setTag(TAG_GIT_DIRTY, env.git().dirty().toString());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not store {} for run {}: {}", Environment.ARTIFACT_NAME, run.runId(), e.getMessage());
+        }
+    }
+}

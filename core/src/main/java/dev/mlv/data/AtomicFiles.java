@@ -1,0 +1,81 @@
+package dev.mlv.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/** Crash-safe writes: a temp file in the same folder, fsync, atomic rename, fsync of the folder. */
+public final class AtomicFiles {
+    private AtomicFiles() {
+    }
+
+    /** A fresh temp-file name beside {@code target}: {@code .name.<random>.tmp}. */
+    public static Path tempBeside(Path target) {
+        return target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    }
+
+    /** True for the names {@link #tempBeside} makes. */
+    public static boolean isTemp(String fileName) {
+        return fileName.startsWith(".") && fileName.endsWith(".tmp");
+    }
+
+    /** Replaces {@code target} with {@code bytes}: readers see the old file or the new one, never a mix. */
+    public static void write(Path target, byte[] bytes) {
+        Path tmp = tempBeside(target);
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) ch.write(b);
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            fsyncDirectory(target.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    public static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // not every file system lets a directory be opened for fsync
+        }
+    }
+
+    /**
+     * Makes everything written so far on the file system holding {@code dir} durable: {@code sync -f} (syncfs(2)),
+     * one call instead of one fsync per small object. Falls back to {@code sync}.
+     */
+    public static void durabilityBarrier(Path dir) {
+        for (String[] cmd : new String[][]{{"sync", "-f", dir.toAbsolutePath().toString()}, {"sync"}}) {
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) return;
+            } catch (IOException e) {
+                // try the next form
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    public static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

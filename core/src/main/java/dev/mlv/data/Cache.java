@@ -1,0 +1,263 @@
+package dev.mlv.data;
+
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The local content-addressed store: {@code <root>/sha256/ab/cdef…}, one read-only file per object, named by the
+ * SHA-256 of its bytes ({@code .dir} for directory manifests).
+ *
+ * <p>Every object is written to a temp file under {@code <root>/tmp/} while its bytes are hashed, then renamed to its
+ * name: a reader (or a process killed at any moment) never sees a partial object under a valid name. What is written
+ * is exactly what was hashed, so an object's name always matches its content. Small objects are not fsynced one by
+ * one; callers make a batch durable with {@link #sync()} before they write the pointer that refers to it.
+ */
+public final class Cache {
+    private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");
+    private final Path root;
+    private final Path objects;
+    private final Path tmp;
+    private final Path quarantine;
+    private final boolean posix;
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Boolean> prefixReady = new java.util.concurrent.atomic.AtomicReferenceArray<>(256);
+
+    public Cache(Path root, Path quarantine) {
+        this.root = root;
+        this.objects = root.resolve(Digests.ALGORITHM);
+        this.tmp = root.resolve("tmp");
+        this.quarantine = quarantine;
+        this.posix = root.getFileSystem().supportedFileAttributeViews().contains("posix");
+        try {
+            Files.createDirectories(objects);
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the cache at " + root, e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path objectPath(String name) {
+        Digests.requireValid(name);
+        return objects.resolve(name.substring(0, 2)).resolve(name.substring(2));
+    }
+
+    public boolean contains(String name) {
+        return Files.isRegularFile(objectPath(name));
+    }
+
+    /** The object's size, or -1 when it is absent. */
+    public long size(String name) {
+        try {
+            return Files.size(objectPath(name));
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Copies {@code src} into the cache, hashing it on the way; returns its digest and size. */
+    public Hashing.Result add(Path src) {
+        Path t = newTemp();
+        try {
+            Hashing.Result r;
+            try (FileChannel out = createReadOnly(t)) {
+                r = Hashing.copy(src, out);
+            }
+            publish(t, r.digest(), r.size());
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot add " + src + " to the cache: " + e.getMessage(), e);
+        } finally {
+            AtomicFiles.deleteQuietly(t);
+        }
+    }
+
+    /** Stores small bytes (a manifest) under {@code name}, which must be their digest name. */
+    public void put(String name, byte[] bytes) {
+        String actual = Digests.sha256(bytes);
+        if (!actual.equals(Digests.hexPart(name))) throw new IllegalArgumentException("digest mismatch for " + name);
+        if (size(name) == bytes.length) return;
+        Path t = newTemp();
+        try {
+            try (FileChannel out = createReadOnly(t)) {
+                var b = java.nio.ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) out.write(b);
+            }
+            publish(t, name, bytes.length);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + name + " to the cache: " + e.getMessage(), e);
+        } finally {
+            AtomicFiles.deleteQuietly(t);
+        }
+    }
+
+    /**
+     * Stores a downloaded object: the stream is written to a temp file while hashed, and renamed to {@code name} only
+     * when its digest matches. A mismatch throws {@code INVALID_STATE} naming {@code source} and leaves nothing.
+     */
+    public long importVerified(String name, InputStream in, String source) {
+        Digests.requireValid(name);
+        Path t = newTemp();
+        try {
+            Hashing.Result r;
+            try (FileChannel out = createReadOnly(t)) {
+                r = Hashing.copy(in, out);
+            }
+            if (!r.digest().equals(Digests.hexPart(name))) {
+                throw new MlvException(ErrorCode.INVALID_STATE, "Object " + name + " from " + source
+                        + " is corrupt: its bytes hash to " + r.digest() + "; nothing was stored");
+            }
+            publish(t, name, r.size());
+            return r.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot download " + name + " from " + source + ": " + e.getMessage(), e);
+        } finally {
+            AtomicFiles.deleteQuietly(t);
+        }
+    }
+
+    /** Copies an object to {@code out} and checks its digest; a corrupt object is quarantined and reported. */
+    public Hashing.Result copyVerified(String name, FileChannel out) {
+        Path p = objectPath(name);
+        if (!Files.isRegularFile(p)) throw MlvException.notFound("Object " + name + " is not in the cache");
+        Hashing.Result r = Hashing.copy(p, out);
+        if (!r.digest().equals(Digests.hexPart(name))) {
+            quarantine(name);
+            throw new MlvException(ErrorCode.INVALID_STATE, "Cached object " + name + " was corrupt and has been moved to "
+                    + quarantine + "; fetch it again with 'mlv data pull' (or fetch)");
+        }
+        return r;
+    }
+
+    /** True when the object's bytes hash to its name. */
+    public boolean verify(String name) {
+        try {
+            return Hashing.hash(objectPath(name)).digest().equals(Digests.hexPart(name));
+        } catch (UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    public Manifest readManifest(String name) {
+        try {
+            byte[] bytes = Files.readAllBytes(objectPath(name));
+            if (!Digests.sha256(bytes).equals(Digests.hexPart(name))) {
+                quarantine(name);
+                throw new MlvException(ErrorCode.INVALID_STATE, "Cached manifest " + name + " was corrupt and has been moved to "
+                        + quarantine + "; fetch it again with 'mlv data fetch'");
+            }
+            return Manifest.parse(bytes, name);
+        } catch (NoSuchFileException e) {
+            throw MlvException.notFound("Manifest " + name + " is not in the cache (run 'mlv data fetch')");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Moves a (corrupt) object out of the cache into the quarantine folder; returns where it went. */
+    public Path quarantine(String name) {
+        try {
+            Files.createDirectories(quarantine);
+            Path target = quarantine.resolve(name + "." + Instant.now().toEpochMilli());
+            Files.move(objectPath(name), target, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot quarantine " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void delete(String name) {
+        AtomicFiles.deleteQuietly(objectPath(name));
+    }
+
+    /** Every object name in the cache, plus the paths of files that are not valid objects (leftovers). */
+    public record Listing(List<String> names, List<Path> junk) {
+    }
+
+    public Listing list() {
+        List<String> names = new ArrayList<>();
+        List<Path> junk = new ArrayList<>();
+        try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(objects)) {
+            for (Path prefix : prefixes) {
+                String p = prefix.getFileName().toString();
+                if (!Files.isDirectory(prefix)) {
+                    junk.add(prefix);
+                    continue;
+                }
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
+                    for (Path f : files) {
+                        String name = p + f.getFileName();
+                        if (Digests.isValid(name) && Files.isRegularFile(f)) names.add(name);
+                        else junk.add(f);
+                    }
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return new Listing(names, junk);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
+            for (Path f : files) junk.add(f);
+        } catch (IOException ignored) {
+            // no temp folder: nothing left over
+        }
+        return new Listing(names, junk);
+    }
+
+    /** Makes every object written so far durable (one syncfs for the whole batch). */
+    public void sync() {
+        AtomicFiles.durabilityBarrier(root);
+    }
+
+    private Path newTemp() {
+        return tmp.resolve(Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-"
+                + Long.toHexString(System.nanoTime()) + ".tmp");
+    }
+
+    private FileChannel createReadOnly(Path t) throws IOException {
+        FileAttribute<?>[] attrs = posix ? new FileAttribute<?>[]{PosixFilePermissions.asFileAttribute(READ_ONLY)}
+                : new FileAttribute<?>[0];
+        return FileChannel.open(t, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attrs);
+    }
+
+    /** Renames a complete temp file to its object name; an existing object of the same size is kept. */
+    private void publish(Path t, String name, long size) throws IOException {
+        Path target = objectPath(name);
+        if (Files.isRegularFile(target) && Files.size(target) == size) return;
+        int prefix = Integer.parseInt(name.substring(0, 2), 16);
+        if (prefixReady.get(prefix) == null) {
+            try {
+                Files.createDirectories(target.getParent());
+            } catch (FileAlreadyExistsException ignored) {
+                // raced with another thread
+            }
+            prefixReady.set(prefix, true);
+        }
+        Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

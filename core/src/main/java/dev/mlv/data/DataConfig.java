@@ -1,0 +1,102 @@
+package dev.mlv.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.mlv.errors.MlvException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * {@code .mlv/config}, a small YAML file meant for git:
+ * <pre>
+ * remotes:
+ *   origin: s3://bucket/datasets
+ * default_remote: origin
+ * link_type: copy            # copy | reflink | hardlink | symlink
+ * gc_grace_seconds: 3600     # gc never removes objects younger than this
+ * </pre>
+ */
+public record DataConfig(Map<String, String> remotes, String defaultRemote, LinkType linkType, Duration gcGrace) {
+    public static final Duration DEFAULT_GC_GRACE = Duration.ofHours(1);
+    private static final Pattern REMOTE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+
+    public DataConfig {
+        remotes = Map.copyOf(new LinkedHashMap<>(remotes));
+        if (linkType == null) linkType = LinkType.COPY;
+        if (gcGrace == null) gcGrace = DEFAULT_GC_GRACE;
+    }
+
+    public static DataConfig defaults() {
+        return new DataConfig(Map.of(), null, LinkType.COPY, DEFAULT_GC_GRACE);
+    }
+
+    public static DataConfig read(Path file) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            return defaults();
+        } catch (IOException e) {
+            throw MlvException.invalid("Malformed " + file + ": " + e.getMessage().replaceAll("\\s*\\R\\s*", " "));
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) return defaults();
+        if (!root.isObject()) throw MlvException.invalid("Malformed " + file + ": expected a mapping");
+        Map<String, String> remotes = new LinkedHashMap<>();
+        root.path("remotes").fields().forEachRemaining(e -> remotes.put(e.getKey(), e.getValue().asText()));
+        String def = root.hasNonNull("default_remote") ? root.get("default_remote").asText() : null;
+        LinkType link = root.hasNonNull("link_type") ? LinkType.parse(root.get("link_type").asText()) : LinkType.COPY;
+        Duration grace = root.hasNonNull("gc_grace_seconds") ? Duration.ofSeconds(root.get("gc_grace_seconds").asLong()) : DEFAULT_GC_GRACE;
+        return new DataConfig(remotes, def, link, grace);
+    }
+
+    public void write(Path file) {
+        ObjectNode root = YAML.createObjectNode();
+        ObjectNode r = root.putObject("remotes");
+        remotes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> r.put(e.getKey(), e.getValue()));
+        if (defaultRemote != null) root.put("default_remote", defaultRemote);
+        root.put("link_type", linkType.id());
+        root.put("gc_grace_seconds", gcGrace.toSeconds());
+        try {
+            AtomicFiles.write(file, YAML.writeValueAsString(root).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public DataConfig withRemote(String name, String url, boolean makeDefault) {
+        if (!REMOTE_NAME.matcher(name).matches()) {
+            throw MlvException.invalid("Invalid remote name '" + name + "': letters, digits, '.', '_', '-' (max 64)");
+        }
+        Map<String, String> m = new LinkedHashMap<>(remotes);
+        m.put(name, url);
+        return new DataConfig(m, makeDefault || defaultRemote == null ? name : defaultRemote, linkType, gcGrace);
+    }
+
+    public DataConfig withLinkType(LinkType t) {
+        return new DataConfig(remotes, defaultRemote, t, gcGrace);
+    }
+
+    /** The URL of {@code name}, or of the default remote when {@code name} is null. */
+    public String remoteUrl(String name) {
+        String n = name != null ? name : defaultRemote;
+        if (n == null) {
+            throw MlvException.invalid("No remote given and no default remote: add one with 'mlv data remote add NAME URL --default'");
+        }
+        String url = remotes.get(n);
+        if (url == null) throw MlvException.invalid("Unknown remote '" + n + "' (known: " + String.join(", ", remotes.keySet()) + ")");
+        return url;
+    }
+}

@@ -1,0 +1,1049 @@
+package dev.mlv.data;
+
+import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * A repository with dataset versioning: the folder holding {@code .mlv/}. All {@code mlv data} operations live here;
+ * the CLI only parses arguments and prints. Opening a repository takes its lock; {@link #close} flushes the state
+ * cache and releases the lock.
+ */
+public final class DataRepo implements AutoCloseable {
+    public static final String DIR = ".mlv";
+    private static final int THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+    private final Path root;
+    private final Path mlv;
+    private DataConfig config;
+    private final Cache cache;
+    private final StateCache state;
+    private final RepoLock lock;
+    private final Progress progress;
+
+    private DataRepo(Path root, StateCache state, RepoLock lock, Progress progress) {
+        this.root = root;
+        this.mlv = root.resolve(DIR);
+        this.config = DataConfig.read(mlv.resolve("config"));
+        this.cache = new Cache(mlv.resolve("cache"), mlv.resolve("quarantine"));
+        this.state = state;
+        this.lock = lock;
+        this.progress = progress;
+    }
+
+    // ------------------------------------------------------------------ opening
+
+    /** Creates {@code .mlv/} (config, its .gitignore, the cache) in {@code dir}; idempotent. Returns the root. */
+    public static Path init(Path dir) {
+        try {
+            Path root = dir.toAbsolutePath().normalize();
+            Path m = root.resolve(DIR);
+            Files.createDirectories(m.resolve("cache"));
+            if (!Files.exists(m.resolve("config"))) DataConfig.defaults().write(m.resolve("config"));
+            Path gi = m.resolve(".gitignore");
+            if (!Files.exists(gi)) {
+                AtomicFiles.write(gi, "/cache\n/state.db*\n/lock\n/quarantine\n/tmp\n".getBytes(StandardCharsets.UTF_8));
+            }
+            return root.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot initialise " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The nearest folder at or above {@code start} that holds {@code .mlv/config}. */
+    public static Path findRoot(Path start) {
+        Path p = start.toAbsolutePath().normalize();
+        for (Path d = p; d != null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve(DIR).resolve("config"))) return d;
+        }
+        throw new MlvException(ErrorCode.INVALID_STATE, "Not an mlv data repository (no .mlv/config in " + p
+                + " or above): run 'mlv data init' at the top of your git repository");
+    }
+
+    /**
+     * Opens the repository containing {@code start} and takes its lock.
+     *
+     * @param stateFactory opens the state cache given the {@code .mlv} folder
+     */
+    public static DataRepo open(Path start, String command, Function<Path, StateCache> stateFactory, Progress progress) {
+        Path root;
+        try {
+            root = findRoot(start).toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        RepoLock lock = RepoLock.acquire(root.resolve(DIR).resolve("lock"), command, progress::message);
+        try {
+            return new DataRepo(root, stateFactory.apply(root.resolve(DIR)), lock, progress);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Cache cache() {
+        return cache;
+    }
+
+    public DataConfig config() {
+        return config;
+    }
+
+    public void saveConfig(DataConfig c) {
+        c.write(mlv.resolve("config"));
+        this.config = c;
+    }
+
+    /**
+     * Opens a remote by name (null: the default remote). A relative local path in the config is relative to the
+     * repository root, so the config works wherever the repository is cloned.
+     */
+    public Remote openRemote(String name) {
+        return Remotes.open(resolveRemoteUrl(config.remoteUrl(name)));
+    }
+
+    private String resolveRemoteUrl(String url) {
+        if (dev.mlv.artifacts.ArtifactStores.schemeOf(url) == null && !Path.of(url).isAbsolute()) {
+            return root.resolve(url).normalize().toString();
+        }
+        return url;
+    }
+
+    /** Adds or replaces a remote after checking that its URL can be opened (scheme, bucket name, …). */
+    public void addRemote(String name, String url, boolean makeDefault) {
+        Remotes.open(resolveRemoteUrl(url)).close();
+        saveConfig(config.withRemote(name, url, makeDefault));
+    }
+
+    @Override
+    public void close() {
+        try {
+            state.close();
+        } finally {
+            lock.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ paths and pointers
+
+    /** A pointer file in the workspace with what it tracks. */
+    public record Tracked(Path pointer, PointerFile file) {
+        public Path dataPath(PointerFile.Out o) {
+            return pointer.getParent().resolve(o.path());
+        }
+    }
+
+    /** What a command works on: a pointer, optionally narrowed to one path inside a tracked directory. */
+    public record Target(Tracked tracked, String subpath) {
+        boolean includes(String relpath) {
+            return subpath == null || relpath.equals(subpath) || relpath.startsWith(subpath + "/");
+        }
+    }
+
+    /** A user path as an absolute path inside the repository; anything outside it, or escaping by symlink, is refused. */
+    public Path resolveUserPath(String raw) {
+        Path abs = Path.of(raw).toAbsolutePath().normalize();
+        if (!abs.startsWith(root) || abs.equals(root)) {
+            throw MlvException.invalid("Path '" + raw + "' is outside the repository " + root);
+        }
+        String rel = relative(abs);
+        ArtifactPath ap = ArtifactPath.parseLiteral(rel);
+        if (ap.segments().get(0).equals(DIR) || ap.segments().get(0).equals(".git")) {
+            throw MlvException.invalid("Path '" + raw + "' is inside " + ap.segments().get(0) + "/");
+        }
+        return checkInside(ap, raw);
+    }
+
+    private Path checkInside(ArtifactPath ap, String shown) {
+        try {
+            return ap.resolveUnder(root);
+        } catch (MlvException e) {
+            throw MlvException.invalid("Path '" + shown + "' leaves the repository through a symlink");
+        }
+    }
+
+    private String relative(Path abs) {
+        return root.relativize(abs).toString().replace('\\', '/');
+    }
+
+    private Tracked readTracked(Path pointer) {
+        PointerFile pf = PointerFile.read(pointer);
+        for (PointerFile.Out o : pf.outs()) {
+            Path data = pointer.getParent().resolve(o.path()).normalize();
+            if (!data.startsWith(root) || data.equals(root)) {
+                throw MlvException.invalid("Malformed pointer file " + relative(pointer) + ": path '" + o.path() + "' leaves the repository");
+            }
+            checkInside(ArtifactPath.parseLiteral(relative(data)), o.path());
+        }
+        return new Tracked(pointer, pf);
+    }
+
+    /** Every pointer file in the workspace (tracked directories, .git and .mlv are not descended into). */
+    public List<Tracked> allTracked() {
+        List<Path> pointers = new ArrayList<>();
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    if (dir.equals(root)) return FileVisitResult.CONTINUE;
+                    String n = dir.getFileName().toString();
+                    if (n.equals(DIR) || n.equals(".git")) return FileVisitResult.SKIP_SUBTREE;
+                    if (Files.exists(dir.resolveSibling(n + PointerFile.SUFFIX))) return FileVisitResult.SKIP_SUBTREE;
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile() && file.getFileName().toString().endsWith(PointerFile.SUFFIX)) pointers.add(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        pointers.sort(null);
+        List<Tracked> out = new ArrayList<>();
+        for (Path p : pointers) out.add(readTracked(p));
+        return out;
+    }
+
+    /** Targets from user arguments: pointer files, data paths, folders holding pointers, or paths inside tracked folders. */
+    public List<Target> targets(List<String> args) {
+        if (args == null || args.isEmpty()) {
+            return allTracked().stream().map(t -> new Target(t, null)).toList();
+        }
+        List<Target> out = new ArrayList<>();
+        for (String a : args) {
+            Path p = resolveUserPath(a);
+            String name = p.getFileName().toString();
+            if (name.endsWith(PointerFile.SUFFIX) && Files.isRegularFile(p)) {
+                out.add(new Target(readTracked(p), null));
+                continue;
+            }
+            Path sibling = p.resolveSibling(name + PointerFile.SUFFIX);
+            if (Files.isRegularFile(sibling)) {
+                out.add(new Target(readTracked(sibling), null));
+                continue;
+            }
+            Optional<Path> owner = owningPointer(p);
+            if (owner.isPresent()) {
+                Path dirOfData = owner.get().resolveSibling(owner.get().getFileName().toString().replaceFirst("\\.mlv$", ""));
+                out.add(new Target(readTracked(owner.get()), dirOfData.relativize(p).toString().replace('\\', '/')));
+                continue;
+            }
+            if (Files.isDirectory(p)) {
+                String prefix = relative(p) + "/";
+                List<Target> inside = allTracked().stream().filter(t -> relative(t.pointer()).startsWith(prefix))
+                        .map(t -> new Target(t, null)).toList();
+                if (!inside.isEmpty()) {
+                    out.addAll(inside);
+                    continue;
+                }
+            }
+            throw MlvException.invalid("'" + a + "' is not tracked: no " + name + PointerFile.SUFFIX + " (track it with 'mlv data add')");
+        }
+        return out;
+    }
+
+    /** The pointer of a tracked directory that contains {@code p}, if any. */
+    private Optional<Path> owningPointer(Path p) {
+        for (Path d = p.getParent(); d != null && d.startsWith(root) && !d.equals(root); d = d.getParent()) {
+            Path ptr = d.resolveSibling(d.getFileName() + PointerFile.SUFFIX);
+            if (Files.isRegularFile(ptr)) return Optional.of(ptr);
+        }
+        return Optional.empty();
+    }
+
+    // ------------------------------------------------------------------ scanning the workspace
+
+    /** A workspace file: its path relative to the tracked data path ("" for a tracked file), location and stamp. */
+    record Entry(String relpath, Path file, StateCache.Stamp stamp) {
+    }
+
+    static StateCache.Stamp stamp(BasicFileAttributes a) {
+        return new StateCache.Stamp(String.valueOf(a.fileKey()), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.size());
+    }
+
+    /** The files under a tracked directory; symlinks may point anywhere inside the repository, but not out of it. */
+    List<Entry> scan(Path dir) {
+        List<Entry> out = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    BasicFileAttributes a = attrs;
+                    if (a.isSymbolicLink()) {
+                        Path real = file.toRealPath();
+                        if (!real.startsWith(root)) {
+                            throw MlvException.invalid("Symlink " + relative(file) + " points outside the repository (" + real + ")");
+                        }
+                        a = Files.readAttributes(file, BasicFileAttributes.class);
+                        if (a.isDirectory()) {
+                            throw MlvException.invalid("Symlink " + relative(file) + " points to a directory; only files can be tracked");
+                        }
+                    }
+                    if (a.isRegularFile()) {
+                        String rel = dir.relativize(file).toString().replace('\\', '/');
+                        if (!AtomicFiles.isTemp(file.getFileName().toString())) out.add(new Entry(rel, file, stamp(a)));
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                    throw exc;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + dir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private String stateKey(Path file) {
+        return relative(file);
+    }
+
+    /** The digest of a workspace file, from the state cache when its stamp is unchanged, else by hashing it. */
+    private String digestOf(Entry e) {
+        String key = stateKey(e.file());
+        Optional<String> known = state.lookup(key, e.stamp());
+        if (known.isPresent()) return known.get();
+        String d = Hashing.hash(e.file()).digest();
+        state.record(key, e.stamp(), d);
+        return d;
+    }
+
+    /** Digests of many entries, hashing in parallel what the state cache does not know. */
+    private Map<String, String> digests(List<Entry> entries, String label) {
+        Map<String, String> out = new java.util.concurrent.ConcurrentHashMap<>(entries.size() * 2);
+        List<Entry> todo = new ArrayList<>();
+        long bytes = 0;
+        for (Entry e : entries) {
+            Optional<String> known = state.lookup(stateKey(e.file()), e.stamp());
+            if (known.isPresent()) out.put(e.relpath(), known.get());
+            else {
+                todo.add(e);
+                bytes += e.stamp().size();
+            }
+        }
+        if (!todo.isEmpty()) {
+            try (Progress.Task t = progress.start("hashing " + label, bytes, true)) {
+                List<Parallel.Failure<Entry>> f = Parallel.forEach(todo, THREADS, e -> {
+                    out.put(e.relpath(), digestOf(e));
+                    t.advance(e.stamp().size());
+                });
+                if (!f.isEmpty()) throw f.get(0).error();
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ add
+
+    /** Tracks files and directories: objects into the cache, a {@code PATH.mlv} beside each, the path in .gitignore. */
+    public List<Tracked> add(List<String> paths) {
+        List<Path> targets = new ArrayList<>();
+        for (String raw : paths) {
+            Path p = resolveUserPath(raw);
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) throw MlvException.notFound("No such file or directory: " + raw);
+            if (p.getFileName().toString().endsWith(PointerFile.SUFFIX)) {
+                throw MlvException.invalid("'" + raw + "' is a pointer file; add the data it names instead");
+            }
+            Optional<Path> owner = owningPointer(p);
+            if (owner.isPresent()) {
+                throw MlvException.invalid("'" + raw + "' is inside a tracked directory (" + relative(owner.get()) + "); add that directory again instead");
+            }
+            if (Files.isSymbolicLink(p)) throw MlvException.invalid("'" + raw + "' is a symlink; add what it points to");
+            targets.add(p);
+        }
+        List<Tracked> written = new ArrayList<>();
+        List<Runnable> afterSync = new ArrayList<>();
+        List<PendingPointer> pending = new ArrayList<>();
+        for (Path p : targets) pending.add(Files.isDirectory(p) ? addDirectory(p) : addFile(p));
+        cache.sync(); // every object durable before any pointer names it
+        for (PendingPointer pp : pending) {
+            pp.pointer().write(pp.pointerPath());
+            ensureGitignored(pp.data());
+            written.add(new Tracked(pp.pointerPath(), pp.pointer()));
+            afterSync.add(() -> link(pp));
+        }
+        afterSync.forEach(Runnable::run);
+        return written;
+    }
+
+    private record PendingPointer(Path data, Path pointerPath, PointerFile pointer, Map<Path, String> files) {
+    }
+
+    private PendingPointer addFile(Path file) {
+        BasicFileAttributes a = attrs(file);
+        if (!a.isRegularFile()) throw MlvException.invalid("'" + relative(file) + "' is not a regular file or directory");
+        Entry e = new Entry("", file, stamp(a));
+        String digest;
+        try (Progress.Task t = progress.start("adding " + relative(file), a.size(), true)) {
+            digest = store(e);
+            t.advance(a.size());
+        }
+        PointerFile pf = PointerFile.of(new PointerFile.Out(file.getFileName().toString(), digest, a.size(), null));
+        return new PendingPointer(file, pointerFor(file), pf, Map.of(file, digest));
+    }
+
+    private PendingPointer addDirectory(Path dir) {
+        List<Entry> entries = scan(dir);
+        long total = entries.stream().mapToLong(e -> e.stamp().size()).sum();
+        Map<String, String> digests = new java.util.concurrent.ConcurrentHashMap<>();
+        try (Progress.Task t = progress.start("adding " + relative(dir), total, true)) {
+            List<Parallel.Failure<Entry>> f = Parallel.forEach(entries, THREADS, e -> {
+                digests.put(e.relpath(), store(e));
+                t.advance(e.stamp().size());
+            });
+            if (!f.isEmpty()) throw f.get(0).error();
+        }
+        List<Manifest.Entry> me = new ArrayList<>(entries.size());
+        Map<Path, String> files = new HashMap<>();
+        for (Entry e : entries) {
+            me.add(new Manifest.Entry(e.relpath(), digests.get(e.relpath()), e.stamp().size()));
+            files.put(e.file(), digests.get(e.relpath()));
+        }
+        Manifest m = new Manifest(me);
+        byte[] json = m.toBytes();
+        String name = Manifest.nameOf(json);
+        cache.put(name, json);
+        PointerFile pf = PointerFile.of(new PointerFile.Out(dir.getFileName().toString(), name, total, entries.size()));
+        return new PendingPointer(dir, pointerFor(dir), pf, files);
+    }
+
+    /** Puts one workspace file into the cache unless its unchanged stamp says the cache already has it. */
+    private String store(Entry e) {
+        String key = stateKey(e.file());
+        Optional<String> known = state.lookup(key, e.stamp());
+        if (known.isPresent() && cache.size(known.get()) == e.stamp().size()) return known.get();
+        Hashing.Result r = cache.add(e.file());
+        // the stamp was taken before reading: if the file changed meanwhile, its new stamp will not match
+        state.record(key, e.stamp(), r.digest());
+        return r.digest();
+    }
+
+    private static Path pointerFor(Path data) {
+        return data.resolveSibling(data.getFileName() + PointerFile.SUFFIX);
+    }
+
+    private BasicFileAttributes attrs(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** With hardlink or symlink, replaces the workspace copies by links to the (read-only) cache objects. */
+    private void link(PendingPointer pp) {
+        LinkType lt = config.linkType();
+        if (lt != LinkType.HARDLINK && lt != LinkType.SYMLINK) return;
+        for (var e : pp.files().entrySet()) placeLinked(e.getValue(), e.getKey(), lt);
+    }
+
+    /** Adds {@code /name} to the .gitignore beside the data, atomically, if it is not there. */
+    void ensureGitignored(Path data) {
+        Path gi = data.resolveSibling(".gitignore");
+        String entry = "/" + data.getFileName();
+        try {
+            String current = Files.exists(gi) ? Files.readString(gi, StandardCharsets.UTF_8) : "";
+            for (String line : current.split("\\R")) if (line.strip().equals(entry)) return;
+            String next = current.isEmpty() || current.endsWith("\n") ? current + entry + "\n" : current + "\n" + entry + "\n";
+            AtomicFiles.write(gi, next.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot update " + gi + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ status
+
+    /** One difference between the workspace and a pointer: {@code added}, {@code modified} or {@code deleted}. */
+    public record Change(String path, String kind) {
+    }
+
+    /** The workspace against the pointers: per file inside directories. */
+    public List<Change> status(List<Target> targets) {
+        List<Change> out = new ArrayList<>();
+        for (Target t : targets) {
+            for (PointerFile.Out o : t.tracked().file().outs()) {
+                Path data = t.tracked().dataPath(o);
+                String shown = relative(data);
+                if (!Files.exists(data)) {
+                    out.add(new Change(shown, "deleted"));
+                    continue;
+                }
+                if (!o.isDirectory()) {
+                    if (Files.isDirectory(data)) {
+                        out.add(new Change(shown, "modified"));
+                        continue;
+                    }
+                    String d = digestOf(new Entry("", data, stamp(attrs(data))));
+                    if (!d.equals(o.digest())) out.add(new Change(shown, "modified"));
+                    continue;
+                }
+                if (!Files.isDirectory(data)) {
+                    out.add(new Change(shown, "modified"));
+                    continue;
+                }
+                List<Entry> entries = scan(data);
+                if (t.subpath() != null) entries = entries.stream().filter(e -> t.includes(e.relpath())).toList();
+                Map<String, String> now = digests(entries, shown);
+                if (!cache.contains(o.digest())) {
+                    List<Manifest.Entry> me = new ArrayList<>();
+                    for (Entry e : entries) me.add(new Manifest.Entry(e.relpath(), now.get(e.relpath()), e.stamp().size()));
+                    if (t.subpath() != null || !new Manifest(me).name().equals(o.digest())) {
+                        out.add(new Change(shown, "modified"));
+                    }
+                    continue;
+                }
+                Manifest m = cache.readManifest(o.digest());
+                Map<String, String> then = new HashMap<>();
+                for (Manifest.Entry e : m.entries()) if (t.includes(e.relpath())) then.put(e.relpath(), e.digest());
+                TreeMap<String, String> changes = new TreeMap<>();
+                for (var e : now.entrySet()) {
+                    String old = then.get(e.getKey());
+                    if (old == null) changes.put(e.getKey(), "added");
+                    else if (!old.equals(e.getValue())) changes.put(e.getKey(), "modified");
+                }
+                for (String p : then.keySet()) if (!now.containsKey(p)) changes.put(p, "deleted");
+                changes.forEach((p, k) -> out.add(new Change(shown + "/" + p, k)));
+            }
+        }
+        return out;
+    }
+
+    /** Object names the targets need, split into files and manifests; directories need their manifest in the cache. */
+    public record Needed(List<String> files, Map<String, List<String>> manifests, List<String> missingManifests) {
+    }
+
+    public Needed needed(List<Target> targets) {
+        Set<String> files = new LinkedHashSet<>();
+        Map<String, List<String>> manifests = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (Target t : targets) {
+            for (PointerFile.Out o : t.tracked().file().outs()) {
+                if (!o.isDirectory()) {
+                    files.add(o.digest());
+                    continue;
+                }
+                if (!cache.contains(o.digest())) {
+                    missing.add(o.digest());
+                    continue;
+                }
+                Manifest m = cache.readManifest(o.digest());
+                List<String> all = new ArrayList<>();
+                for (Manifest.Entry e : m.entries()) {
+                    all.add(e.digest());
+                    if (t.includes(e.relpath())) files.add(e.digest());
+                }
+                manifests.merge(o.digest(), all, (a, b) -> a);
+            }
+        }
+        return new Needed(new ArrayList<>(files), manifests, missing);
+    }
+
+    // ------------------------------------------------------------------ push / fetch
+
+    /** What a transfer did. */
+    public record TransferResult(int transferred, long bytes, int skipped, List<String> failures) {
+        public boolean ok() {
+            return failures.isEmpty();
+        }
+    }
+
+    /** Uploads what the remote lacks: files in parallel, each manifest only once all of its files are there. */
+    public TransferResult push(Remote remote, List<Target> targets) {
+        Needed n = needed(targets);
+        if (!n.missingManifests().isEmpty()) {
+            throw MlvException.notFound("Manifest " + n.missingManifests().get(0) + " is not in the cache; nothing to push for it"
+                    + " (run 'mlv data fetch' or 'mlv data add' first)");
+        }
+        Set<String> query = new LinkedHashSet<>(n.files());
+        n.manifests().values().forEach(query::addAll);
+        query.addAll(n.manifests().keySet());
+        Set<String> remoteMissing = remote.missing(new ArrayList<>(query));
+        List<String> failures = new ArrayList<>();
+        List<String> uploads = new ArrayList<>();
+        long bytes = 0;
+        for (String f : n.files()) {
+            if (!remoteMissing.contains(f)) continue;
+            long s = cache.size(f);
+            if (s < 0) failures.add(f + ": not in the local cache");
+            else {
+                uploads.add(f);
+                bytes += s;
+            }
+        }
+        Set<String> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicLong done = new AtomicLong();
+        try (Progress.Task t = progress.start("pushing to " + remote.url(), bytes, true)) {
+            for (var f : Parallel.forEach(uploads, remote.parallelism(), name -> {
+                long s = cache.size(name);
+                remote.upload(name, cache.objectPath(name), s);
+                done.addAndGet(s);
+                t.advance(s);
+            })) {
+                failed.add(f.item());
+                failures.add(f.item() + ": " + f.error().getMessage());
+            }
+        }
+        int manifestsPushed = 0;
+        Set<String> uploaded = new HashSet<>(uploads);
+        uploaded.removeAll(failed);
+        for (var m : n.manifests().entrySet()) {
+            if (!remoteMissing.contains(m.getKey())) continue;
+            boolean complete = m.getValue().stream().allMatch(d -> !remoteMissing.contains(d) || uploaded.contains(d));
+            if (!complete) {
+                failures.add(m.getKey() + ": not pushed because some of its files are not on the remote");
+                continue;
+            }
+            try {
+                remote.upload(m.getKey(), cache.objectPath(m.getKey()), cache.size(m.getKey()));
+                manifestsPushed++;
+            } catch (RuntimeException e) {
+                failures.add(m.getKey() + ": " + e.getMessage());
+            }
+        }
+        remote.flush();
+        int transferred = uploaded.size() + manifestsPushed;
+        return new TransferResult(transferred, done.get(), query.size() - remoteMissing.size(), failures);
+    }
+
+    /** Downloads what the cache lacks, verifying every digest before an object becomes visible. */
+    public TransferResult fetch(Remote remote, List<Target> targets) {
+        Set<String> manifests = new LinkedHashSet<>();
+        for (Target t : targets) {
+            for (PointerFile.Out o : t.tracked().file().outs()) if (o.isDirectory() && !cache.contains(o.digest())) manifests.add(o.digest());
+        }
+        List<String> failures = new ArrayList<>();
+        AtomicLong bytes = new AtomicLong();
+        int count = 0;
+        for (var f : Parallel.forEach(new ArrayList<>(manifests), remote.parallelism(), name -> download(remote, name, bytes, null))) {
+            failures.add(f.item() + ": " + f.error().getMessage());
+        }
+        count += manifests.size();
+        Needed n = needed(targets);
+        List<String> todo = new ArrayList<>();
+        for (String f : n.files()) if (!cache.contains(f)) todo.add(f);
+        try (Progress.Task t = progress.start("fetching from " + remote.url(), todo.size(), false)) {
+            for (var f : Parallel.forEach(todo, remote.parallelism(), name -> download(remote, name, bytes, t))) {
+                failures.add(f.item() + ": " + f.error().getMessage());
+            }
+        }
+        count += todo.size();
+        cache.sync();
+        return new TransferResult(count - failures.size(), bytes.get(), n.files().size() - todo.size(), failures);
+    }
+
+    private void download(Remote remote, String name, AtomicLong bytes, Progress.Task t) {
+        try (InputStream in = remote.open(name)) {
+            bytes.addAndGet(cache.importVerified(name, in, remote.url()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (t != null) t.advance(1);
+    }
+
+    /** Names the targets need that the remote lacks (and those not even in the cache). */
+    public record RemoteStatus(List<String> notOnRemote, List<String> notInCache) {
+    }
+
+    public RemoteStatus remoteStatus(Remote remote, List<Target> targets) {
+        Needed n = needed(targets);
+        List<String> all = new ArrayList<>(n.files());
+        all.addAll(n.manifests().keySet());
+        all.addAll(n.missingManifests());
+        Set<String> missing = remote.missing(all);
+        List<String> notInCache = all.stream().filter(d -> !cache.contains(d)).toList();
+        return new RemoteStatus(new ArrayList<>(missing), notInCache);
+    }
+
+    // ------------------------------------------------------------------ checkout
+
+    /** What checkout did. */
+    public record CheckoutResult(int restored, int removed, int unchanged, List<String> missingFromCache) {
+    }
+
+    private record Action(Path target, String digest, boolean remove) {
+    }
+
+    /**
+     * Makes the workspace match the pointers. Workspace content that is not in the cache (uncommitted changes) is
+     * never overwritten or removed unless {@code force}; the refusal names the files and changes nothing.
+     */
+    public CheckoutResult checkout(List<Target> targets, boolean force) {
+        List<Action> actions = new ArrayList<>();
+        List<String> conflicts = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        int unchanged = 0;
+        for (Target t : targets) {
+            for (PointerFile.Out o : t.tracked().file().outs()) {
+                Path data = t.tracked().dataPath(o);
+                if (!o.isDirectory()) {
+                    if (Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {
+                        conflicts.add(relative(data) + " (a directory is in the way)");
+                        continue;
+                    }
+                    if (Files.exists(data)) {
+                        String d = digestOf(new Entry("", data, stamp(attrs(data))));
+                        if (d.equals(o.digest())) {
+                            unchanged++;
+                            continue;
+                        }
+                        if (!force && !cache.contains(d)) conflicts.add(relative(data));
+                    }
+                    actions.add(new Action(data, o.digest(), false));
+                    continue;
+                }
+                if (!cache.contains(o.digest())) {
+                    missing.add(o.digest());
+                    continue;
+                }
+                if (Files.exists(data, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {
+                    conflicts.add(relative(data) + " (a file is in the way)");
+                    continue;
+                }
+                Manifest m = cache.readManifest(o.digest());
+                List<Entry> entries = Files.isDirectory(data) ? scan(data) : List.of();
+                Map<String, Entry> now = new HashMap<>();
+                for (Entry e : entries) if (t.includes(e.relpath())) now.put(e.relpath(), e);
+                Map<String, String> nowDigests = digests(new ArrayList<>(now.values()), relative(data));
+                for (Manifest.Entry me : m.entries()) {
+                    if (!t.includes(me.relpath())) continue;
+                    Path target = data.resolve(ArtifactPath.parseLiteral(me.relpath()).toString());
+                    String cur = nowDigests.get(me.relpath());
+                    if (me.digest().equals(cur)) {
+                        unchanged++;
+                        continue;
+                    }
+                    if (cur != null && !force && !cache.contains(cur)) conflicts.add(relative(target));
+                    actions.add(new Action(target, me.digest(), false));
+                }
+                Set<String> wanted = new HashSet<>();
+                for (Manifest.Entry me : m.entries()) wanted.add(me.relpath());
+                for (Entry e : now.values()) {
+                    if (wanted.contains(e.relpath())) continue;
+                    String cur = nowDigests.get(e.relpath());
+                    if (!force && !cache.contains(cur)) conflicts.add(relative(e.file()));
+                    actions.add(new Action(e.file(), null, true));
+                }
+            }
+        }
+        if (!conflicts.isEmpty()) {
+            String list = String.join(", ", conflicts.subList(0, Math.min(5, conflicts.size())))
+                    + (conflicts.size() > 5 ? " and " + (conflicts.size() - 5) + " more" : "");
+            throw new MlvException(ErrorCode.INVALID_STATE, "Checkout would overwrite or delete uncommitted changes to "
+                    + list + ": add them with 'mlv data add', or use --force to discard them");
+        }
+        for (Action a : actions) if (!a.remove() && !cache.contains(a.digest())) missing.add(a.digest());
+        if (!missing.isEmpty()) {
+            throw MlvException.notFound(missing.size() + " object(s) needed by checkout are not in the cache (e.g. "
+                    + missing.get(0) + "): run 'mlv data fetch' or 'mlv data pull'");
+        }
+        int restored = 0, removed = 0;
+        long bytes = actions.stream().filter(a -> !a.remove()).mapToLong(a -> cache.size(a.digest())).sum();
+        try (Progress.Task t = progress.start("checking out", bytes, true)) {
+            List<Parallel.Failure<Action>> f = Parallel.forEach(actions, THREADS, a -> {
+                if (a.remove()) {
+                    AtomicFiles.deleteQuietly(a.target());
+                } else {
+                    place(a.digest(), a.target());
+                    t.advance(cache.size(a.digest()));
+                }
+            });
+            if (!f.isEmpty()) throw f.get(0).error();
+        }
+        for (Action a : actions) {
+            if (a.remove()) removed++;
+            else restored++;
+        }
+        return new CheckoutResult(restored, removed, unchanged, List.of());
+    }
+
+    /** Writes a cache object to a workspace path: temp file beside it, then an atomic rename over the old file. */
+    private void place(String digest, Path target) {
+        LinkType lt = config.linkType();
+        if (lt == LinkType.HARDLINK || lt == LinkType.SYMLINK) {
+            placeLinked(digest, target, lt);
+            return;
+        }
+        Path parent = target.getParent();
+        Path tmp = AtomicFiles.tempBeside(target);
+        try {
+            Files.createDirectories(parent);
+            if (!parent.toRealPath().startsWith(root)) {
+                throw MlvException.invalid("Cannot write " + relative(target) + ": its folder leaves the repository through a symlink");
+            }
+            boolean done = false;
+            if (lt == LinkType.REFLINK) done = reflink(cache.objectPath(digest), tmp);
+            if (!done) {
+                try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    cache.copyVerified(digest, out);
+                }
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            state.record(stateKey(target), stamp(attrs(target)), digest);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            AtomicFiles.deleteQuietly(tmp);
+        }
+    }
+
+    private void placeLinked(String digest, Path target, LinkType lt) {
+        Path tmp = AtomicFiles.tempBeside(target);
+        try {
+            Files.createDirectories(target.getParent());
+            Path obj = cache.objectPath(digest);
+            if (lt == LinkType.HARDLINK) Files.createLink(tmp, obj);
+            else Files.createSymbolicLink(tmp, obj);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            state.record(stateKey(target), stamp(attrs(target)), digest);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot link " + target + " to the cache: " + e.getMessage(), e);
+        } finally {
+            AtomicFiles.deleteQuietly(tmp);
+        }
+    }
+
+    /** {@code cp --reflink=always}: shares blocks where the file system can; false when it cannot. */
+    private static boolean reflink(Path src, Path dst) {
+        try {
+            Process p = new ProcessBuilder("cp", "--reflink=always", src.toString(), dst.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor() == 0) {
+                Files.setPosixFilePermissions(dst, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                return true;
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // fall back to a copy
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        AtomicFiles.deleteQuietly(dst);
+        return false;
+    }
+
+    // ------------------------------------------------------------------ fsck and gc
+
+    /** What fsck found: objects checked, corrupt ones (now in quarantine), leftover temp files removed. */
+    public record FsckResult(int checked, List<String> corrupt, int leftoversRemoved, Path quarantine) {
+    }
+
+    /** Re-hashes every cached object; corrupt ones are moved to {@code .mlv/quarantine/}. */
+    public FsckResult fsck() {
+        Cache.Listing l = cache.list();
+        int leftovers = 0;
+        for (Path j : l.junk()) {
+            if (Files.isRegularFile(j, LinkOption.NOFOLLOW_LINKS)) {
+                AtomicFiles.deleteQuietly(j);
+                leftovers++;
+            }
+        }
+        long bytes = 0;
+        for (String n : l.names()) bytes += Math.max(0, cache.size(n));
+        List<String> corrupt = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (Progress.Task t = progress.start("checking cache", bytes, true)) {
+            Parallel.forEach(l.names(), THREADS, n -> {
+                long s = cache.size(n);
+                boolean ok = cache.verify(n);
+                if (ok && Digests.isManifest(n)) {
+                    try {
+                        Manifest.parse(Files.readAllBytes(cache.objectPath(n)), n);
+                    } catch (IOException | RuntimeException e) {
+                        ok = false;
+                    }
+                }
+                if (!ok) {
+                    cache.quarantine(n);
+                    corrupt.add(n);
+                }
+                t.advance(Math.max(0, s));
+            });
+        }
+        List<String> sorted = new ArrayList<>(corrupt);
+        sorted.sort(null);
+        return new FsckResult(l.names().size(), sorted, leftovers, mlv.resolve("quarantine"));
+    }
+
+    /** What gc removed (or would remove), what it kept because it is young, and manifests it could not read. */
+    public record GcResult(List<String> removed, long bytes, int kept, int young, List<String> unknownManifests) {
+    }
+
+    /**
+     * Removes cached objects that no pointer in scope references. Scope: the workspace's pointers, plus, with
+     * {@code allCommits}, every pointer of every commit reachable from a ref. Objects modified within the grace period
+     * are kept whatever their references.
+     */
+    public GcResult gc(boolean allCommits, boolean dryRun) {
+        Set<String> referenced = new HashSet<>();
+        Set<String> manifests = new HashSet<>();
+        for (Tracked t : allTracked()) for (PointerFile.Out o : t.file().outs()) referenced.add(o.digest());
+        if (allCommits) {
+            Git git = new Git(root);
+            Set<String> blobs = new LinkedHashSet<>();
+            for (String c : git.allCommits()) blobs.addAll(git.pointersAt(c).values());
+            for (var e : git.blobs(blobs).entrySet()) {
+                try {
+                    for (PointerFile.Out o : PointerFile.parse(e.getValue(), "blob " + e.getKey()).outs()) referenced.add(o.digest());
+                } catch (MlvException bad) {
+                    progress.message("warning: skipping " + bad.getMessage());
+                }
+            }
+        }
+        for (String r : referenced) if (Digests.isManifest(r)) manifests.add(r);
+        List<String> unknown = new ArrayList<>();
+        for (String m : manifests) {
+            if (!cache.contains(m)) {
+                unknown.add(m);
+                continue;
+            }
+            for (Manifest.Entry e : cache.readManifest(m).entries()) referenced.add(e.digest());
+        }
+        Instant cutoff = Instant.now().minus(config.gcGrace());
+        List<String> removed = new ArrayList<>();
+        long bytes = 0;
+        int kept = 0, young = 0;
+        for (String n : cache.list().names()) {
+            if (referenced.contains(n)) {
+                kept++;
+                continue;
+            }
+            Path p = cache.objectPath(n);
+            try {
+                if (Files.getLastModifiedTime(p).toInstant().isAfter(cutoff)) {
+                    young++;
+                    continue;
+                }
+                bytes += Files.size(p);
+            } catch (NoSuchFileException e) {
+                continue;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            removed.add(n);
+            if (!dryRun) cache.delete(n);
+        }
+        removed.sort(null);
+        return new GcResult(removed, bytes, kept, young, unknown);
+    }
+
+    // ------------------------------------------------------------------ history
+
+    /** A file-level difference between two versions: {@code added}, {@code modified}, {@code deleted}. */
+    public List<Change> diff(String revA, String revB) {
+        Map<String, PointerFile.Out> a = outsAt(revA);
+        Map<String, PointerFile.Out> b = revB == null ? outsInWorkspace() : outsAt(revB);
+        Map<String, String> fa = expand(a), fb = expand(b);
+        TreeMap<String, String> changes = new TreeMap<>();
+        for (var e : fb.entrySet()) {
+            String old = fa.get(e.getKey());
+            if (old == null) changes.put(e.getKey(), "added");
+            else if (!old.equals(e.getValue())) changes.put(e.getKey(), "modified");
+        }
+        for (String k : fa.keySet()) if (!fb.containsKey(k)) changes.put(k, "deleted");
+        List<Change> out = new ArrayList<>();
+        changes.forEach((p, k) -> out.add(new Change(p, k)));
+        return out;
+    }
+
+    private Map<String, PointerFile.Out> outsAt(String rev) {
+        Git git = new Git(root);
+        Map<String, String> ptrs = git.pointersAt(rev);
+        Map<String, byte[]> blobs = git.blobs(new LinkedHashSet<>(ptrs.values()));
+        Map<String, PointerFile.Out> out = new TreeMap<>();
+        for (var e : ptrs.entrySet()) {
+            PointerFile pf = PointerFile.parse(blobs.get(e.getValue()), rev + ":" + e.getKey());
+            String dir = e.getKey().contains("/") ? e.getKey().substring(0, e.getKey().lastIndexOf('/') + 1) : "";
+            for (PointerFile.Out o : pf.outs()) out.put(dir + o.path(), o);
+        }
+        return out;
+    }
+
+    private Map<String, PointerFile.Out> outsInWorkspace() {
+        Map<String, PointerFile.Out> out = new TreeMap<>();
+        for (Tracked t : allTracked()) for (PointerFile.Out o : t.file().outs()) out.put(relative(t.dataPath(o).normalize()), o);
+        return out;
+    }
+
+    /** Data path → digest, directories expanded to their files when the manifest is in the cache. */
+    private Map<String, String> expand(Map<String, PointerFile.Out> outs) {
+        Map<String, String> m = new HashMap<>();
+        for (var e : outs.entrySet()) {
+            PointerFile.Out o = e.getValue();
+            if (o.isDirectory() && cache.contains(o.digest())) {
+                for (Manifest.Entry me : cache.readManifest(o.digest()).entries()) m.put(e.getKey() + "/" + me.relpath(), me.digest());
+            } else {
+                m.put(e.getKey(), o.digest());
+            }
+        }
+        return m;
+    }
+
+    /** One version of a pointer file in history. */
+    public record Version(String commit, long time, String subject, PointerFile.Out out) {
+    }
+
+    /** The versions of a dataset across git history, newest first (consecutive commits with the same digest merged). */
+    public List<Version> log(String pointerArg) {
+        Path p = resolveUserPath(pointerArg);
+        if (!p.getFileName().toString().endsWith(PointerFile.SUFFIX)) p = pointerFor(p);
+        String rel = relative(p);
+        Git git = new Git(root);
+        List<Version> out = new ArrayList<>();
+        String last = null;
+        for (Git.Commit c : git.log(rel)) {
+            byte[] b = git.show(c.id(), rel);
+            PointerFile.Out o = b == null ? null : PointerFile.parse(b, c.id() + ":" + rel).outs().get(0);
+            String d = o == null ? "(deleted)" : o.digest();
+            if (d.equals(last)) {
+                out.set(out.size() - 1, new Version(c.id(), c.time(), c.subject(), o));
+                continue;
+            }
+            last = d;
+            out.add(new Version(c.id(), c.time(), c.subject(), o));
+        }
+        return out;
+    }
+}

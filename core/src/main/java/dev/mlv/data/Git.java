@@ -1,0 +1,162 @@
+package dev.mlv.data;
+
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Reads pointer files from git history by running {@code git} (ls-tree, cat-file, log) in the repository. */
+public final class Git {
+    private static final Pattern REV = Pattern.compile("[A-Za-z0-9._/@{}~^:-]{1,200}");
+    private final Path dir;
+
+    public Git(Path dir) {
+        this.dir = dir;
+    }
+
+    /** A commit of history: full id, commit time in seconds, subject line. */
+    public record Commit(String id, long time, String subject) {
+    }
+
+    /** Throws {@code INVALID_PARAMETER_VALUE} for a revision that is not one git can name (or that looks like an option). */
+    public static String requireRevision(String rev) {
+        if (rev == null || !REV.matcher(rev).matches() || rev.startsWith("-")) {
+            throw MlvException.invalid("Invalid git revision '" + rev + "'");
+        }
+        return rev;
+    }
+
+    /** The pointer files ({@code *.mlv}) at {@code rev} below this directory: path relative to it → blob id. */
+    public Map<String, String> pointersAt(String rev) {
+        String out = text(run(null, "ls-tree", "-r", "-z", requireRevision(rev) + "^{tree}", "--", "."));
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String rec : out.split("\0")) {
+            if (rec.isEmpty()) continue;
+            int tab = rec.indexOf('\t');
+            String[] meta = rec.substring(0, tab).split(" ");
+            String path = rec.substring(tab + 1);
+            if (meta[1].equals("blob") && path.endsWith(PointerFile.SUFFIX)) m.put(path, meta[2]);
+        }
+        return m;
+    }
+
+    /** The contents of many blobs in one {@code git cat-file --batch}. */
+    public Map<String, byte[]> blobs(Collection<String> ids) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        if (ids.isEmpty()) return out;
+        StringBuilder in = new StringBuilder();
+        for (String id : ids) in.append(id).append('\n');
+        byte[] all = run(in.toString().getBytes(StandardCharsets.UTF_8), "cat-file", "--batch");
+        int pos = 0;
+        for (String id : ids) {
+            int nl = indexOf(all, (byte) '\n', pos);
+            String header = new String(all, pos, nl - pos, StandardCharsets.UTF_8);
+            String[] h = header.split(" ");
+            pos = nl + 1;
+            if (h.length < 3) continue; // missing
+            int size = Integer.parseInt(h[2]);
+            byte[] content = new byte[size];
+            System.arraycopy(all, pos, content, 0, size);
+            out.put(id, content);
+            pos += size + 1;
+        }
+        return out;
+    }
+
+    /** Every commit reachable from any ref (branches, tags, stash…), newest first. */
+    public List<String> allCommits() {
+        List<String> out = new ArrayList<>();
+        for (String l : text(run(null, "rev-list", "--all")).split("\n")) if (!l.isBlank()) out.add(l.strip());
+        return out;
+    }
+
+    /** The commits that changed {@code path} (relative to this directory), newest first. */
+    public List<Commit> log(String path) {
+        List<Commit> out = new ArrayList<>();
+        String s = text(run(null, "log", "--format=%H%x01%ct%x01%s%x02", "--", path));
+        for (String rec : s.split("\u0002")) {
+            String r = rec.strip();
+            if (r.isEmpty()) continue;
+            String[] f = r.split("\u0001", 3);
+            out.add(new Commit(f[0], Long.parseLong(f[1]), f.length > 2 ? f[2] : ""));
+        }
+        return out;
+    }
+
+    /** The bytes of {@code path} (relative to this directory) at {@code rev}, or null when it does not exist there. */
+    public byte[] show(String rev, String path) {
+        try {
+            return run(null, "show", requireRevision(rev) + ":./" + path);
+        } catch (MlvException e) {
+            return null;
+        }
+    }
+
+    private byte[] run(byte[] stdin, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("git");
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+            Thread feeder = null;
+            if (stdin != null) {
+                feeder = new Thread(() -> {
+                    try (OutputStream o = p.getOutputStream()) {
+                        o.write(stdin);
+                    } catch (IOException ignored) {
+                        // git exited early; its exit code tells
+                    }
+                });
+                feeder.start();
+            } else {
+                p.getOutputStream().close();
+            }
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Thread errReader = new Thread(() -> {
+                try (InputStream e = p.getErrorStream()) {
+                    e.transferTo(err);
+                } catch (IOException ignored) {
+                    // nothing to report
+                }
+            });
+            errReader.start();
+            byte[] out;
+            try (InputStream o = p.getInputStream()) {
+                out = o.readAllBytes();
+            }
+            int code = p.waitFor();
+            errReader.join();
+            if (feeder != null) feeder.join();
+            if (code != 0) {
+                throw new MlvException(ErrorCode.INVALID_PARAMETER_VALUE, "git " + String.join(" ", args) + " failed: "
+                        + err.toString(StandardCharsets.UTF_8).strip());
+            }
+            return out;
+        } catch (IOException e) {
+            throw new MlvException(ErrorCode.INTERNAL_ERROR, "Cannot run git (is it installed?): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MlvException(ErrorCode.ABORTED, "Interrupted");
+        }
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static int indexOf(byte[] a, byte b, int from) {
+        for (int i = from; i < a.length; i++) if (a[i] == b) return i;
+        return a.length;
+    }
+}

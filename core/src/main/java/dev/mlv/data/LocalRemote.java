@@ -1,0 +1,93 @@
+package dev.mlv.data;
+
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * A remote on a local or mounted file system. Uploads hash the bytes while copying them to a temp file beside the
+ * object and rename it into place only when the digest matches; {@link #flush} makes a whole push durable at once.
+ */
+public final class LocalRemote implements Remote {
+    private final Path root;
+
+    public LocalRemote(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(this.root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create remote folder " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path objectPath(String name) {
+        return root.resolve(Digests.relativePath(name));
+    }
+
+    @Override
+    public String url() {
+        return root.toString();
+    }
+
+    @Override
+    public Set<String> missing(Collection<String> names) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String n : names) if (!Files.isRegularFile(objectPath(n))) out.add(n);
+        return out;
+    }
+
+    @Override
+    public void upload(String name, Path file, long size) {
+        Path target = objectPath(name);
+        Path tmp = AtomicFiles.tempBeside(target);
+        try {
+            Files.createDirectories(target.getParent());
+            Hashing.Result r;
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                r = Hashing.copy(file, out);
+            }
+            if (!r.digest().equals(Digests.hexPart(name))) {
+                throw new MlvException(ErrorCode.INVALID_STATE, "Local object " + name + " is corrupt (its bytes hash to "
+                        + r.digest() + "); not uploaded. Run 'mlv data fsck'");
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot upload " + name + " to " + root + ": " + e.getMessage(), e);
+        } finally {
+            AtomicFiles.deleteQuietly(tmp);
+        }
+    }
+
+    @Override
+    public InputStream open(String name) {
+        try {
+            return Files.newInputStream(objectPath(name));
+        } catch (NoSuchFileException e) {
+            throw MlvException.notFound("Object " + name + " is not in remote " + root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void flush() {
+        AtomicFiles.durabilityBarrier(root);
+    }
+
+    @Override
+    public int parallelism() {
+        return Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+}

@@ -1,0 +1,54 @@
+package dev.mlv.data;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Set;
+
+/**
+ * Where a repository's objects are shared: a local path, {@code s3://bucket/prefix}, an mlv server. Every remote
+ * uses the cache's layout ({@code sha256/ab/cdef…}) below its root. Opened by URL through {@link Remotes}.
+ *
+ * <p>Contract shared by every implementation (checked by {@code RemoteContractTest}):
+ * <ul>
+ *   <li>Object names are valid {@link Digests} names; implementations validate them before building a path or key.</li>
+ *   <li>{@link #missing} answers for a whole batch in one or a few round trips, never one request per object for
+ *       large batches.</li>
+ *   <li>{@link #upload} is atomic and idempotent: the object becomes visible complete or not at all, and a remote
+ *       never makes visible bytes that do not hash to the name (it verifies them itself, or the implementation
+ *       hashes the local file before it sends it). Uploading an object that exists is a no-op or an overwrite with
+ *       the same bytes.</li>
+ *   <li>{@link #open} streams an object; a missing object is {@code RESOURCE_DOES_NOT_EXIST}. Callers never trust
+ *       the bytes: downloads go through {@link Cache#importVerified}, which checks the digest before the object
+ *       becomes visible in the cache.</li>
+ *   <li>Safe for concurrent use from {@link #parallelism()} threads. I/O failures are unchecked exceptions;
+ *       {@link dev.mlv.errors.MlvException} for the cases above.</li>
+ * </ul>
+ */
+public interface Remote extends AutoCloseable {
+
+    /** The URL this remote was opened from. */
+    String url();
+
+    /** Of {@code names}, those the remote does not hold. */
+    Set<String> missing(Collection<String> names);
+
+    /** Uploads the local file {@code file} (a cache object of {@code size} bytes) as {@code name}. */
+    void upload(String name, Path file, long size);
+
+    /** Opens an object for reading; the caller closes the stream. */
+    InputStream open(String name);
+
+    /** Makes every upload so far durable (called once at the end of a push); a no-op where uploads already are. */
+    default void flush() {
+    }
+
+    /** How many transfers to run at once. */
+    default int parallelism() {
+        return 8;
+    }
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,55 @@
+package dev.mlv.data;
+
+import java.util.Optional;
+
+/**
+ * Remembers the digest of workspace files by their fingerprint, so unchanged files are never re-hashed.
+ *
+ * <p>A lookup hits only when path, file identity (device and inode), modification time in nanoseconds and size all
+ * match what was recorded. Implementations batch their I/O: they may read everything once and must write what
+ * {@link #record} buffered in one transaction on {@link #flush} (one per command, not per file). Losing the state is
+ * harmless (files get re-hashed); a stale entry is never returned because the fingerprint changes with the file.
+ * Used by one command at a time (the repository lock), but {@link #lookup} and {@link #record} must be safe to call
+ * from several threads.
+ */
+public interface StateCache extends AutoCloseable {
+
+    /** What identifies one version of a file without reading it. */
+    record Stamp(String inode, long mtimeNanos, long size) {
+    }
+
+    Optional<String> lookup(String path, Stamp stamp);
+
+    void record(String path, Stamp stamp, String digest);
+
+    /** Writes what was recorded since the last flush, in one transaction. */
+    void flush();
+
+    @Override
+    default void close() {
+        flush();
+    }
+
+    /** A state cache that lives for one process (tests, or when no database can be opened). */
+    static StateCache inMemory() {
+        return new StateCache() {
+            private final java.util.concurrent.ConcurrentHashMap<String, java.util.Map.Entry<Stamp, String>> map =
+                    new java.util.concurrent.ConcurrentHashMap<>();
+
+            @Override
+            public Optional<String> lookup(String path, Stamp stamp) {
+                var e = map.get(path);
+                return e != null && e.getKey().equals(stamp) ? Optional.of(e.getValue()) : Optional.empty();
+            }
+
+            @Override
+            public void record(String path, Stamp stamp, String digest) {
+                map.put(path, java.util.Map.entry(stamp, digest));
+            }
+
+            @Override
+            public void flush() {
+            }
+        };
+    }
+}

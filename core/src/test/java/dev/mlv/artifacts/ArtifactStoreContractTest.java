@@ -1,0 +1,304 @@
+package dev.mlv.artifacts;
+
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The contract every {@link ArtifactStore} backend passes (see the interface's Javadoc). A backend's test is a
+ * one-line subclass that opens a fresh, empty store; the store is closed after each test.
+ *
+ * <p>Published in core's test-jar so that backends in other modules (store-s3, …) can subclass it.
+ */
+public abstract class ArtifactStoreContractTest {
+
+    /** A fresh, empty store for one test. */
+    protected abstract ArtifactStore openStore() throws Exception;
+
+    protected ArtifactStore store;
+
+    @BeforeEach
+    void openTheStore() throws Exception {
+        store = openStore();
+    }
+
+    @AfterEach
+    void closeTheStore() {
+        if (store != null) store.close();
+    }
+
+    protected static ArtifactPath p(String path) {
+        return ArtifactPath.parse(path);
+    }
+
+    protected static InputStream bytes(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    protected String read(String path) {
+        try (InputStream in = store.open(p(path))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void putThenOpenRoundTrips() {
+        long n = store.put(p("a.txt"), bytes("hello"));
+        assertThat(n).isEqualTo(5);
+        assertThat(read("a.txt")).isEqualTo("hello");
+    }
+
+    @Test
+    void putCreatesParentDirectories() {
+        store.put(p("1/run/artifacts/model/MLmodel"), bytes("flavors: {}"));
+        assertThat(read("1/run/artifacts/model/MLmodel")).isEqualTo("flavors: {}");
+        assertThat(store.stat(p("1/run/artifacts/model"))).hasValueSatisfying(f -> assertThat(f.isDir()).isTrue());
+    }
+
+    @Test
+    void putReplacesAnExistingFile() {
+        store.put(p("x/f.bin"), bytes("first version, longer"));
+        store.put(p("x/f.bin"), bytes("second"));
+        assertThat(read("x/f.bin")).isEqualTo("second");
+        assertThat(store.stat(p("x/f.bin"))).hasValue(new FileInfo("x/f.bin", false, 6L));
+    }
+
+    @Test
+    void putsAnEmptyFile() {
+        assertThat(store.put(p("empty"), InputStream.nullInputStream())).isZero();
+        assertThat(read("empty")).isEmpty();
+        assertThat(store.stat(p("empty"))).hasValue(new FileInfo("empty", false, 0L));
+    }
+
+    @Test
+    void keepsNamesWithSpacesAndUnicode() {
+        store.put(p("dir with space/数据 ü.csv"), bytes("a,b"));
+        assertThat(read("dir with space/数据 ü.csv")).isEqualTo("a,b");
+        assertThat(store.list(p("dir with space"))).extracting(FileInfo::path).containsExactly("dir with space/数据 ü.csv");
+    }
+
+    @Test
+    void streamsAFileLargerThanAnyBuffer() throws Exception {
+        long size = 12L * 1024 * 1024 + 12345; // above S3's multipart threshold and any sane buffer
+        MessageDigest written = MessageDigest.getInstance("SHA-256");
+        long n = store.put(p("big/blob.bin"), new DeterministicStream(size, 42, written));
+        assertThat(n).isEqualTo(size);
+        assertThat(store.stat(p("big/blob.bin"))).hasValue(new FileInfo("big/blob.bin", false, size));
+        MessageDigest read = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = store.open(p("big/blob.bin"))) {
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0; ) read.update(buf, 0, r);
+        }
+        assertThat(HexFormat.of().formatHex(read.digest())).isEqualTo(HexFormat.of().formatHex(written.digest()));
+    }
+
+    @Test
+    void openOfAMissingFileIsResourceDoesNotExist() {
+        assertThatThrownBy(() -> store.open(p("nope/missing.txt")))
+                .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+    }
+
+    @Test
+    void statTellsFilesFromDirectories() {
+        store.put(p("d/f.txt"), bytes("12345"));
+        assertThat(store.stat(p("d/f.txt"))).hasValue(new FileInfo("d/f.txt", false, 5L));
+        assertThat(store.stat(p("d"))).hasValueSatisfying(f -> {
+            assertThat(f.path()).isEqualTo("d");
+            assertThat(f.isDir()).isTrue();
+            assertThat(f.fileSize()).isNull();
+        });
+        assertThat(store.stat(p("d/missing"))).isEmpty();
+        assertThat(store.stat(p("missing-dir/x"))).isEmpty();
+        assertThat(store.stat(p("d/f.txt/below"))).isEmpty();
+    }
+
+    @Test
+    void listsDirectChildrenSortedWithPathsFromTheStoreRoot() {
+        store.put(p("exp/run/b.txt"), bytes("bb"));
+        store.put(p("exp/run/a.txt"), bytes("a"));
+        store.put(p("exp/run/model/MLmodel"), bytes("m"));
+        store.put(p("exp/run/model/deep/x.bin"), bytes("xyz"));
+        store.put(p("exp/other.txt"), bytes("o"));
+
+        assertThat(store.list(p("exp/run"))).containsExactly(
+                new FileInfo("exp/run/a.txt", false, 1L),
+                new FileInfo("exp/run/b.txt", false, 2L),
+                new FileInfo("exp/run/model", true, null));
+        assertThat(store.list(p("exp/run/model"))).containsExactly(
+                new FileInfo("exp/run/model/MLmodel", false, 1L),
+                new FileInfo("exp/run/model/deep", true, null));
+        assertThat(store.list(ArtifactPath.ROOT)).containsExactly(new FileInfo("exp", true, null));
+    }
+
+    @Test
+    void listOfAMissingDirectoryIsEmpty() {
+        assertThat(store.list(p("no/such/dir"))).isEmpty();
+        assertThat(store.list(ArtifactPath.ROOT)).isEmpty();
+    }
+
+    @Test
+    void listDoesNotConfuseSiblingsSharingAPrefix() {
+        store.put(p("run/model/a"), bytes("1"));
+        store.put(p("run/model-v2/b"), bytes("2"));
+        store.put(p("run/modelx"), bytes("3"));
+        assertThat(store.list(p("run/model"))).extracting(FileInfo::path).containsExactly("run/model/a");
+    }
+
+    @Test
+    void deletesAFile() {
+        store.put(p("d/keep.txt"), bytes("k"));
+        store.put(p("d/gone.txt"), bytes("g"));
+        store.delete(p("d/gone.txt"));
+        assertThat(store.stat(p("d/gone.txt"))).isEmpty();
+        assertThat(store.list(p("d"))).extracting(FileInfo::path).containsExactly("d/keep.txt");
+    }
+
+    @Test
+    void deletesADirectoryWithEverythingInIt() {
+        store.put(p("run/artifacts/a.txt"), bytes("a"));
+        store.put(p("run/artifacts/model/MLmodel"), bytes("m"));
+        store.put(p("run/artifacts/model/deep/x"), bytes("x"));
+        store.put(p("run/sibling.txt"), bytes("s"));
+        store.put(p("run/artifacts-2/y"), bytes("y"));
+        store.delete(p("run/artifacts"));
+        assertThat(store.stat(p("run/artifacts"))).isEmpty();
+        assertThat(store.stat(p("run/artifacts/model/MLmodel"))).isEmpty();
+        assertThat(store.list(p("run"))).extracting(FileInfo::path).containsExactly("run/artifacts-2", "run/sibling.txt");
+        assertThat(read("run/artifacts-2/y")).isEqualTo("y");
+    }
+
+    @Test
+    void deletingWhatDoesNotExistIsNotAnError() {
+        store.delete(p("never/was"));
+        store.put(p("f"), bytes("1"));
+        store.delete(p("f"));
+        store.delete(p("f"));
+        assertThat(store.stat(p("f"))).isEmpty();
+    }
+
+    @Test
+    void aFailedPutLeavesTheOldBytesAndNothingElse() {
+        store.put(p("dir/model.bin"), bytes("old bytes"));
+        InputStream failing = new InputStream() {
+            private int left = 300_000;
+
+            @Override
+            public int read() throws IOException {
+                if (left-- <= 0) throw new IOException("connection reset by peer");
+                return 'x';
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) throw new IOException("connection reset by peer");
+                int n = Math.min(len, left);
+                java.util.Arrays.fill(b, off, off + n, (byte) 'x');
+                left -= n;
+                return n;
+            }
+        };
+        assertThatThrownBy(() -> store.put(p("dir/model.bin"), failing)).isInstanceOf(RuntimeException.class);
+        assertThat(read("dir/model.bin")).isEqualTo("old bytes");
+        assertThatThrownBy(() -> store.put(p("dir/new.bin"), new FailingAfter(1000))).isInstanceOf(RuntimeException.class);
+        assertThat(store.stat(p("dir/new.bin"))).isEmpty();
+        assertThat(store.list(p("dir"))).extracting(FileInfo::path).containsExactly("dir/model.bin");
+    }
+
+    @Test
+    void concurrentWritersNeverProduceAMixedFile() throws Exception {
+        int writers = 6;
+        int size = 256 * 1024;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                byte fill = (byte) ('a' + w);
+                done.add(pool.submit(() -> {
+                    for (int round = 0; round < 3; round++) {
+                        byte[] content = new byte[size];
+                        java.util.Arrays.fill(content, fill);
+                        store.put(p("shared/same.bin"), new ByteArrayInputStream(content));
+                        store.put(p("shared/own-" + (char) fill), new ByteArrayInputStream(content));
+                    }
+                }));
+            }
+            for (Future<?> f : done) f.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        byte[] result;
+        try (InputStream in = store.open(p("shared/same.bin"))) {
+            result = in.readAllBytes();
+        }
+        assertThat(result).hasSize(size);
+        byte first = result[0];
+        for (byte b : result) assertThat(b).isEqualTo(first);
+        assertThat(store.list(p("shared"))).hasSize(writers + 1);
+    }
+
+    /** Bytes from a seeded PRNG, fed into a digest as they are handed out; never held in memory. */
+    public static final class DeterministicStream extends InputStream {
+        private final Random random;
+        private final MessageDigest digest;
+        private long left;
+
+        public DeterministicStream(long size, long seed, MessageDigest digest) {
+            this.left = size;
+            this.random = new Random(seed);
+            this.digest = digest;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (left <= 0) return -1;
+            int n = (int) Math.min(len, left);
+            byte[] chunk = new byte[n];
+            random.nextBytes(chunk);
+            System.arraycopy(chunk, 0, b, off, n);
+            if (digest != null) digest.update(chunk, 0, n);
+            left -= n;
+            return n;
+        }
+    }
+
+    private static final class FailingAfter extends InputStream {
+        private int left;
+
+        FailingAfter(int bytes) {
+            this.left = bytes;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left-- <= 0) throw new IOException("client went away");
+            return 'y';
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package dev.mlv.data;
+
+import dev.mlv.errors.MlvException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DataRepoTest {
+    @TempDir
+    Path dir;
+    Path root;
+    final StateCache state = StateCache.inMemory();
+
+    @BeforeEach
+    void init() {
+        root = DataRepo.init(dir.resolve("repo"));
+    }
+
+    DataRepo open() {
+        return DataRepo.open(root, "test", m -> state, Progress.SILENT);
+    }
+
+    Path write(String rel, String content) throws Exception {
+        Path p = root.resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content);
+        return p;
+    }
+
+    String s(String rel) {
+        return root.resolve(rel).toString();
+    }
+
+    @Test
+    void addWritesPointersGitignoreAndReadOnlyObjects() throws Exception {
+        write("data/a.txt", "alpha");
+        write("data/sub/b.txt", "beta");
+        write("single.csv", "x,y\n1,2\n");
+        try (DataRepo r = open()) {
+            r.add(List.of(s("data"), s("single.csv")));
+            PointerFile d = PointerFile.read(root.resolve("data.mlv"));
+            assertThat(d.outs().get(0).nfiles()).isEqualTo(2);
+            assertThat(d.outs().get(0).size()).isEqualTo(9);
+            Manifest m = r.cache().readManifest(d.outs().get(0).digest());
+            assertThat(m.entries()).extracting(Manifest.Entry::relpath).containsExactly("a.txt", "sub/b.txt");
+            String fileDigest = PointerFile.read(root.resolve("single.csv.mlv")).outs().get(0).digest();
+            assertThat(fileDigest).isEqualTo(Digests.sha256("x,y\n1,2\n".getBytes()));
+            assertThat(Files.getPosixFilePermissions(r.cache().objectPath(fileDigest))).isEqualTo(PosixFilePermissions.fromString("r--r--r--"));
+            assertThat(Files.readAllLines(root.resolve(".gitignore"))).containsExactly("/data", "/single.csv");
+            r.add(List.of(s("single.csv"))); // idempotent
+            assertThat(Files.readAllLines(root.resolve(".gitignore"))).containsExactly("/data", "/single.csv");
+            assertThat(r.status(r.targets(List.of()))).isEmpty();
+        }
+    }
+
+    @Test
+    void statusReportsPerFileChanges() throws Exception {
+        write("data/a.txt", "alpha");
+        write("data/b.txt", "beta");
+        write("f.bin", "one");
+        try (DataRepo r = open()) {
+            r.add(List.of(s("data"), s("f.bin")));
+            write("data/a.txt", "ALPHA");
+            write("data/c.txt", "new");
+            Files.delete(root.resolve("data/b.txt"));
+            Files.delete(root.resolve("f.bin"));
+            assertThat(r.status(r.targets(List.of()))).containsExactly(
+                    new DataRepo.Change("data/a.txt", "modified"), new DataRepo.Change("data/b.txt", "deleted"),
+                    new DataRepo.Change("data/c.txt", "added"), new DataRepo.Change("f.bin", "deleted"));
+        }
+    }
+
+    @Test
+    void checkoutRestoresButNeverSilentlyDestroysUncommittedWork() throws Exception {
+        write("data/a.txt", "v1");
+        write("data/b.txt", "b");
+        try (DataRepo r = open()) {
+            r.add(List.of(s("data")));
+            write("data/a.txt", "my precious uncommitted edit");
+            write("data/extra.txt", "also uncommitted");
+            assertThatThrownBy(() -> r.checkout(r.targets(List.of()), false)).isInstanceOf(MlvException.class)
+                    .hasMessageContaining("data/a.txt").hasMessageContaining("--force");
+            assertThat(Files.readString(root.resolve("data/a.txt"))).isEqualTo("my precious uncommitted edit");
+            assertThat(root.resolve("data/extra.txt")).exists();
+            // a deleted file is restored without --force; committed content (in the cache) may be replaced
+            Files.writeString(root.resolve("data/a.txt"), "v1");
+            Files.delete(root.resolve("data/extra.txt"));
+            Files.delete(root.resolve("data/b.txt"));
+            DataRepo.CheckoutResult c = r.checkout(r.targets(List.of()), false);
+            assertThat(c.restored()).isEqualTo(1);
+            assertThat(Files.readString(root.resolve("data/b.txt"))).isEqualTo("b");
+            write("data/a.txt", "edit");
+            r.checkout(r.targets(List.of(s("data/a.txt"))), true);
+            assertThat(Files.readString(root.resolve("data/a.txt"))).isEqualTo("v1");
+        }
+    }
+
+    @Test
+    void pathsOutsideTheRepositoryAndEscapingSymlinksAreRefused() throws Exception {
+        Path outside = Files.writeString(dir.resolve("outside.txt"), "secret");
+        Files.createDirectories(root.resolve("data"));
+        Files.createSymbolicLink(root.resolve("data/link"), outside);
+        Files.createSymbolicLink(root.resolve("escape"), dir);
+        try (DataRepo r = open()) {
+            assertThatThrownBy(() -> r.add(List.of(outside.toString()))).isInstanceOf(MlvException.class).hasMessageContaining("outside the repository");
+            assertThatThrownBy(() -> r.add(List.of(s("../outside.txt")))).isInstanceOf(MlvException.class);
+            assertThatThrownBy(() -> r.add(List.of(s("data")))).isInstanceOf(MlvException.class).hasMessageContaining("outside the repository");
+            assertThatThrownBy(() -> r.add(List.of(s("escape/outside.txt")))).isInstanceOf(MlvException.class).hasMessageContaining("symlink");
+            assertThatThrownBy(() -> r.add(List.of(s(".mlv/config")))).isInstanceOf(MlvException.class);
+        }
+        Files.writeString(root.resolve("evil.mlv"), "outs:\n- path: ../../outside.txt\n  hash: sha256\n  digest: " + "a".repeat(64) + "\n  size: 1\n");
+        try (DataRepo r = open()) {
+            assertThatThrownBy(() -> r.targets(List.of())).isInstanceOf(MlvException.class).hasMessageContaining("evil.mlv");
+        }
+    }
+
+    @Test
+    void fsckQuarantinesCorruptObjectsAndCheckoutDetectsThem() throws Exception {
+        write("f.txt", "hello world");
+        try (DataRepo r = open()) {
+            r.add(List.of(s("f.txt")));
+            String d = PointerFile.read(root.resolve("f.txt.mlv")).outs().get(0).digest();
+            Path obj = r.cache().objectPath(d);
+            obj.toFile().setWritable(true);
+            Files.writeString(obj, "hello World");
+            Files.delete(root.resolve("f.txt"));
+            assertThatThrownBy(() -> r.checkout(r.targets(List.of()), false)).isInstanceOf(MlvException.class).hasMessageContaining("corrupt");
+            assertThat(root.resolve("f.txt")).doesNotExist();
+            r.add(List.of()); // nothing
+        }
+        write("g.txt", "other");
+        try (DataRepo r = open()) {
+            r.add(List.of(s("g.txt")));
+            String d = PointerFile.read(root.resolve("g.txt.mlv")).outs().get(0).digest();
+            Path obj = r.cache().objectPath(d);
+            obj.toFile().setWritable(true);
+            Files.writeString(obj, "otheR");
+            Files.writeString(r.cache().root().resolve("tmp/leftover.tmp"), "partial");
+            DataRepo.FsckResult f = r.fsck();
+            assertThat(f.corrupt()).containsExactly(d);
+            assertThat(f.leftoversRemoved()).isEqualTo(1);
+            assertThat(obj).doesNotExist();
+            assertThat(Files.list(root.resolve(".mlv/quarantine")).count()).isEqualTo(2);
+            assertThat(r.fsck().corrupt()).isEmpty();
+        }
+    }
+
+    @Test
+    void gcKeepsReferencedAndYoungObjects() throws Exception {
+        write("f.txt", "v1");
+        try (DataRepo r = open()) {
+            r.add(List.of(s("f.txt")));
+            String v1 = PointerFile.read(root.resolve("f.txt.mlv")).outs().get(0).digest();
+            write("f.txt", "v2");
+            r.add(List.of(s("f.txt")));
+            assertThat(r.gc(false, false).removed()).isEmpty(); // v1 is younger than the grace period
+            Files.setLastModifiedTime(r.cache().objectPath(v1), FileTime.from(Instant.now().minusSeconds(7200)));
+            assertThat(r.gc(false, true).removed()).containsExactly(v1);
+            assertThat(r.cache().contains(v1)).isTrue(); // dry run
+            assertThat(r.gc(false, false).removed()).containsExactly(v1);
+            assertThat(r.cache().contains(v1)).isFalse();
+            assertThat(r.status(r.targets(List.of()))).isEmpty();
+        }
+    }
+
+    @Test
+    void hardlinkModeKeepsTheCacheReadOnly() throws Exception {
+        write("data/a.txt", "alpha");
+        try (DataRepo r = open()) {
+            r.saveConfig(r.config().withLinkType(LinkType.HARDLINK));
+            r.add(List.of(s("data")));
+            Path a = root.resolve("data/a.txt");
+            assertThat(Files.getPosixFilePermissions(a)).isEqualTo(PosixFilePermissions.fromString("r--r--r--"));
+            assertThat(Files.getAttribute(a, "unix:nlink")).isEqualTo(2);
+            Files.delete(a);
+            r.checkout(r.targets(List.of()), false);
+            assertThat(Files.readString(a)).isEqualTo("alpha");
+            assertThat(r.status(r.targets(List.of()))).isEmpty();
+        }
+    }
+
+    @Test
+    void aSecondCommandWaitsForTheLockAndSaysSo() throws Exception {
+        List<String> messages = new ArrayList<>();
+        CountDownLatch acquired = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (DataRepo first = open()) {
+            Thread t = new Thread(() -> {
+                try (DataRepo second = DataRepo.open(root, "second", m -> state, new Progress() {
+                    @Override
+                    public void message(String line) {
+                        synchronized (messages) {
+                            messages.add(line);
+                        }
+                    }
+
+                    @Override
+                    public Task start(String name, long total, boolean bytes) {
+                        return Progress.SILENT.start(name, total, bytes);
+                    }
+                })) {
+                    acquired.countDown();
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            t.start();
+            assertThat(acquired.await(300, TimeUnit.MILLISECONDS)).isFalse();
+            synchronized (messages) {
+                assertThat(messages).singleElement().asString().contains("waiting for another mlv data command");
+            }
+        }
+        assertThat(acquired.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(failure.get()).isNull();
+    }
+}

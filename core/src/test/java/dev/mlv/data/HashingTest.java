@@ -1,0 +1,34 @@
+package dev.mlv.data;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HashingTest {
+    @Test
+    void copyHashesExactlyWhatItWritesForSmallAndPipelinedSizes(@TempDir Path dir) throws Exception {
+        for (int size : new int[]{0, 1, 4096, Hashing.CHUNK + 7, Hashing.PIPELINE_THRESHOLD + 3 * Hashing.CHUNK + 11}) {
+            byte[] data = new byte[size];
+            new Random(size).nextBytes(data);
+            Path src = dir.resolve("src" + size);
+            Files.write(src, data);
+            Path dst = dir.resolve("dst" + size);
+            Hashing.Result r;
+            try (FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                r = Hashing.copy(src, out);
+            }
+            assertThat(r.size()).isEqualTo(size);
+            assertThat(r.digest()).isEqualTo(Digests.sha256(data)).isEqualTo(Hashing.hash(src).digest());
+            assertThat(Files.readAllBytes(dst)).isEqualTo(data);
+            assertThat(Hashing.hash(new ByteArrayInputStream(data)).digest()).isEqualTo(r.digest());
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package dev.mlv.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlv.errors.MlvException;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The arguments of an MLflow REST call, read the way MLflow's server reads them: query parameters for GET, a JSON body
+ * otherwise (an empty body is {@code {}}; a body that is a JSON string holding JSON, as some old clients send, is
+ * decoded once more). Values follow proto-JSON: int64 fields may come as numbers or strings, enums as names or
+ * numbers, doubles as numbers or {@code "NaN"}/{@code "Infinity"}/{@code "-Infinity"}.
+ *
+ * <p>Errors are {@code INVALID_PARAMETER_VALUE} with MLflow's wording, e.g. "Missing value for required parameter
+ * 'experiment_id'. See the API docs for more information about request parameters."
+ */
+public final class MlflowRequest {
+    /** Largest JSON body read by default; log-batch passes MLflow's own 1 MiB limit. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+    private static final String SEE_DOCS = " See the API docs for more information about request parameters.";
+
+    private final ObjectNode fields;
+
+    private MlflowRequest(ObjectNode fields) {
+        this.fields = fields;
+    }
+
+    public static MlflowRequest of(Context cx, ObjectMapper json) {
+        return of(cx, json, DEFAULT_MAX_BODY_BYTES, null);
+    }
+
+    /**
+     * Reads the request; a body above {@code maxBodyBytes} is rejected with {@code tooLargeMessage} (or a generic
+     * message when null) before it is parsed.
+     */
+    public static MlflowRequest of(Context cx, ObjectMapper json, long maxBodyBytes, String tooLargeMessage) {
+        if (cx.method() == HandlerType.GET) return new MlflowRequest(fromQuery(cx));
+        byte[] body = readBody(cx, maxBodyBytes, tooLargeMessage);
+        return new MlflowRequest(parseBody(body, json));
+    }
+
+    /** For tests and callers holding a parsed body. */
+    public static MlflowRequest ofJson(ObjectNode fields) {
+        return new MlflowRequest(fields);
+    }
+
+    private static ObjectNode fromQuery(Context cx) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        for (Map.Entry<String, List<String>> e : cx.queryParamMap().entrySet()) {
+            List<String> values = e.getValue();
+            if (values.size() == 1) {
+                node.put(e.getKey(), values.get(0));
+            } else {
+                ArrayNode arr = node.putArray(e.getKey());
+                values.forEach(arr::add);
+            }
+        }
+        return node;
+    }
+
+    private static byte[] readBody(Context cx, long max, String tooLargeMessage) {
+        long declared = cx.req().getContentLengthLong();
+        if (declared > max) throw tooLarge(declared, max, tooLargeMessage);
+        try (InputStream in = cx.req().getInputStream()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            if (bytes.length > max) throw tooLarge(-1, max, tooLargeMessage);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the request body", e);
+        }
+    }
+
+    private static MlvException tooLarge(long size, long max, String message) {
+        if (message != null) return MlvException.invalid(size >= 0 ? message + ", got payload of size " + size + "." : message + ".");
+        return MlvException.invalid("Request body too large: at most " + max + " bytes are accepted.");
+    }
+
+    static ObjectNode parseBody(byte[] body, ObjectMapper json) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        if (text.isBlank()) return JsonNodeFactory.instance.objectNode();
+        try {
+            JsonNode node = json.readTree(text);
+            if (node != null && node.isTextual()) node = json.readTree(node.textValue());
+            if (node == null || node.isNull() || node.isMissingNode()) return JsonNodeFactory.instance.objectNode();
+            if (!node.isObject()) throw MlvException.invalid("Invalid request body: expected a JSON object, got " + node.getNodeType().name().toLowerCase() + ".");
+            return (ObjectNode) node;
+        } catch (JsonProcessingException e) {
+            throw MlvException.invalid("Invalid JSON in the request body: " + e.getOriginalMessage());
+        }
+    }
+
+    public ObjectNode fields() {
+        return fields;
+    }
+
+    /** True when the field is present and not null (an empty string counts as present). */
+    public boolean has(String name) {
+        JsonNode n = fields.get(name);
+        return n != null && !n.isNull();
+    }
+
+    // ---- strings
+
+    /** The string value, or null when absent. Numbers and booleans are accepted as their text. */
+    public String string(String name) {
+        return asString(fields.get(name), name);
+    }
+
+    /** The string value; absent, null or empty is MLflow's "Missing value for required parameter" error. */
+    public String requiredString(String name) {
+        String s = string(name);
+        if (s == null || s.isEmpty()) throw missing(name);
+        return s;
+    }
+
+    /** {@code run_id}, falling back to the deprecated {@code run_uuid}, as MLflow reads it; required. */
+    public String runId() {
+        String id = string("run_id");
+        if (id == null || id.isEmpty()) id = string("run_uuid");
+        if (id == null || id.isEmpty()) throw missing("run_id");
+        return id;
+    }
+
+    /** A repeated string field: a list, a single value (one query parameter), or empty when absent. */
+    public List<String> strings(String name) {
+        JsonNode n = fields.get(name);
+        if (n == null || n.isNull()) return List.of();
+        List<String> out = new ArrayList<>();
+        if (n.isArray()) {
+            for (JsonNode item : n) {
+                if (!item.isValueNode() || item.isNull()) throw invalidValue(name, n, "expected a list of strings");
+                out.add(item.asText());
+            }
+        } else {
+            out.add(asString(n, name));
+        }
+        return out;
+    }
+
+    // ---- numbers
+
+    /** An int64 field as a number or a decimal string, or null when absent. */
+    public Long int64(String name) {
+        return toLong(fields.get(name), name);
+    }
+
+    public long requiredInt64(String name) {
+        Long v = int64(name);
+        if (v == null) throw missing(name);
+        return v;
+    }
+
+    /** An int32 field, or null when absent. */
+    public Integer int32(String name) {
+        Long v = int64(name);
+        if (v == null) return null;
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) throw invalidValue(name, fields.get(name), "out of range for a 32-bit integer");
+        return v.intValue();
+    }
+
+    /** A double field as a number or a numeric string ({@code "NaN"}, {@code "Infinity"} included), or null. */
+    public Double float64(String name) {
+        return toDouble(fields.get(name), name);
+    }
+
+    public double requiredFloat64(String name) {
+        Double v = float64(name);
+        if (v == null) throw missing(name);
+        return v;
+    }
+
+    /**
+     * A proto enum given by name or number; {@code names[i]} is the constant whose number is {@code i + 1}, as
+     * MLflow numbers its enums (ViewType, RunStatus). Null when absent.
+     */
+    public String enumName(String name, List<String> names) {
+        JsonNode n = fields.get(name);
+        if (n == null || n.isNull()) return null;
+        if (n.isIntegralNumber() || (n.isTextual() && n.textValue().matches("\\d+"))) {
+            int i = n.asInt();
+            if (i >= 1 && i <= names.size()) return names.get(i - 1);
+        } else if (n.isTextual()) {
+            String s = n.textValue().trim().toUpperCase(java.util.Locale.ROOT);
+            if (names.contains(s)) return s;
+        }
+        throw invalidValue(name, n, "expected one of " + names);
+    }
+
+    // ---- nested
+
+    /** A repeated message field: its objects, or empty when absent. */
+    public List<ObjectNode> objects(String name) {
+        return objects(fields, name, name);
+    }
+
+    public static List<ObjectNode> objects(ObjectNode parent, String name, String where) {
+        JsonNode n = parent.get(name);
+        if (n == null || n.isNull()) return List.of();
+        if (!n.isArray()) throw invalidValue(where, n, "expected a list");
+        List<ObjectNode> out = new ArrayList<>();
+        for (JsonNode item : n) {
+            if (!item.isObject()) throw invalidValue(where, n, "expected a list of objects");
+            out.add((ObjectNode) item);
+        }
+        return out;
+    }
+
+    /** A field of a nested object, with {@code where} naming it in errors (e.g. {@code metrics[3].key}). */
+    public static String string(ObjectNode parent, String name, String where) {
+        return asString(parent.get(name), where);
+    }
+
+    public static String requiredString(ObjectNode parent, String name, String where) {
+        String s = asString(parent.get(name), where);
+        if (s == null || s.isEmpty()) throw missing(where);
+        return s;
+    }
+
+    public static Long int64(ObjectNode parent, String name, String where) {
+        return toLong(parent.get(name), where);
+    }
+
+    public static Double float64(ObjectNode parent, String name, String where) {
+        return toDouble(parent.get(name), where);
+    }
+
+    // ---- conversions and errors
+
+    private static String asString(JsonNode n, String name) {
+        if (n == null || n.isNull()) return null;
+        if (n.isTextual()) return n.textValue();
+        if (n.isNumber() || n.isBoolean()) return n.asText();
+        throw invalidValue(name, n, "expected a string");
+    }
+
+    private static Long toLong(JsonNode n, String name) {
+        if (n == null || n.isNull()) return null;
+        if (n.isIntegralNumber() && n.canConvertToLong()) return n.longValue();
+        if (n.isFloatingPointNumber() && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 9.0e18) {
+            return (long) n.doubleValue();
+        }
+        if (n.isTextual()) {
+            try {
+                return Long.parseLong(n.textValue().trim());
+            } catch (NumberFormatException ignored) {
+                // falls through to the error below
+            }
+        }
+        throw invalidValue(name, n, "expected an integer");
+    }
+
+    private static Double toDouble(JsonNode n, String name) {
+        if (n == null || n.isNull()) return null;
+        if (n.isNumber()) return n.doubleValue();
+        if (n.isTextual()) {
+            String s = n.textValue().trim();
+            switch (s) {
+                case "NaN":
+                    return Double.NaN;
+                case "Infinity":
+                    return Double.POSITIVE_INFINITY;
+                case "-Infinity":
+                    return Double.NEGATIVE_INFINITY;
+                default:
+                    try {
+                        if (!s.isEmpty() && !s.endsWith("d") && !s.endsWith("f") && !s.endsWith("D") && !s.endsWith("F")) {
+                            return Double.parseDouble(s);
+                        }
+                    } catch (NumberFormatException ignored) {
+                        // falls through to the error below
+                    }
+            }
+        }
+        throw invalidValue(name, n, "expected a number");
+    }
+
+    /** MLflow's message for an absent required parameter. */
+    public static MlvException missing(String name) {
+        return MlvException.invalid("Missing value for required parameter '" + name + "'." + SEE_DOCS);
+    }
+
+    /** MLflow's message for a value of the wrong type or out of range. */
+    public static MlvException invalidValue(String name, JsonNode value, String why) {
+        String shown = value == null ? "null" : value.toString();
+        if (shown.length() > 200) shown = shown.substring(0, 200) + "…";
+        return MlvException.invalid("Invalid value " + shown + " for parameter '" + name + "' supplied: " + why + "." + SEE_DOCS);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.mlv.server.artifacts;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.artifacts.ArtifactStore;
+import dev.mlv.artifacts.FileInfo;
+import dev.mlv.errors.MlvException;
+import dev.mlv.server.Endpoints;
+import dev.mlv.server.MlflowResponse;
+import dev.mlv.server.ServerContext;
+import dev.mlv.server.tracking.TrackingJson;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URLConnection;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * MLflow's artifact proxy ({@code mlflow server --serve-artifacts}): {@code PUT}, {@code GET} and {@code DELETE} of
+ * {@code /api/2.0/mlflow-artifacts/artifacts/<path>} and the listing {@code GET …/artifacts?path=<dir>}, over the
+ * server's one {@link ArtifactStore}. {@code <path>} is the store path that {@code mlflow-artifacts:/<path>} names.
+ *
+ * <p>Bodies are streamed in both directions; nothing holds a whole file in memory. Paths are taken from the raw,
+ * still-encoded request line (not from the container's decoded and normalised view of it) and go through
+ * {@link ArtifactPath#parse}, so {@code ..} in any encoding, {@code ;}, {@code \}, control characters and absolute paths
+ * are refused with 400 before the store is touched.
+ */
+public final class ArtifactEndpoints implements Endpoints {
+    public static final String API_PREFIX = "/api/2.0/mlflow-artifacts/artifacts";
+    public static final String AJAX_PREFIX = "/ajax-api/2.0/mlflow-artifacts/artifacts";
+    private static final int BUFFER = 1 << 16;
+
+    private final ServerContext ctx;
+
+    public ArtifactEndpoints(ServerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        for (String base : List.of(API_PREFIX, AJAX_PREFIX)) {
+            routes.get(base, this::list);
+            routes.get(base + "/<path>", this::download);
+            routes.put(base + "/<path>", this::upload);
+            routes.delete(base + "/<path>", this::delete);
+        }
+    }
+
+    private ArtifactStore store() {
+        return ctx.artifacts();
+    }
+
+    /** The artifact path of the request, cut from the raw request URI and validated. */
+    static ArtifactPath pathOf(Context cx) {
+        String uri = cx.req().getRequestURI();
+        for (String base : List.of(API_PREFIX, AJAX_PREFIX)) {
+            if (uri.startsWith(base + "/")) return ArtifactPath.parse(uri.substring(base.length() + 1));
+        }
+        throw MlvException.invalid("Invalid path '" + uri + "': not under " + API_PREFIX + "/");
+    }
+
+    /** The first {@code path=} of the raw query string ({@code +} is a space), or null. */
+    static String rawQueryParam(Context cx, String name) {
+        String query = cx.req().getQueryString();
+        if (query == null) return null;
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            if (key.equals(name)) return eq < 0 ? "" : pair.substring(eq + 1).replace('+', ' ');
+        }
+        return null;
+    }
+
+    private void list(Context cx) {
+        ArtifactPath dir = ArtifactPath.parse(rawQueryParam(cx, "path"));
+        List<FileInfo> files = store().list(dir);
+        ObjectNode out = MlflowResponse.object();
+        MlflowResponse.putAll(out, "files", files, f -> TrackingJson.fileInfo(f.path().substring(f.path().lastIndexOf('/') + 1), f));
+        MlflowResponse.send(cx, ctx.json(), out);
+    }
+
+    private void upload(Context cx) throws IOException {
+        ArtifactPath path = pathOf(cx);
+        if (path.isRoot()) throw MlvException.invalid("Invalid path '': an upload needs a file name");
+        Optional<FileInfo> existing = store().stat(path);
+        if (existing.isPresent() && existing.get().isDir()) {
+            throw MlvException.invalid("Cannot upload to '" + path + "': it is a directory");
+        }
+        try (InputStream in = cx.req().getInputStream()) {
+            store().put(path, in);
+        } catch (UncheckedIOException e) {
+            // only now, on the unhappy path, find out whether the client asked for the impossible
+            for (ArtifactPath up = path.parent(); !up.isRoot(); up = up.parent()) {
+                Optional<FileInfo> ancestor = store().stat(up);
+                if (ancestor.isPresent() && !ancestor.get().isDir()) {
+                    throw MlvException.invalid("Cannot upload to '" + path + "': '" + up + "' is a file, not a directory");
+                }
+            }
+            throw e;
+        }
+        MlflowResponse.empty(cx);
+    }
+
+    private void download(Context cx) throws IOException {
+        ArtifactPath path = pathOf(cx);
+        FileInfo info = store().stat(path)
+                .orElseThrow(() -> MlvException.notFound("Artifact '" + path + "' does not exist"));
+        if (info.isDir()) {
+            throw MlvException.invalid("Artifact '" + path + "' is a directory; list it with GET " + API_PREFIX + "?path=" + path);
+        }
+        HttpServletResponse res = cx.res();
+        try (InputStream in = store().open(path)) {
+            res.setStatus(200);
+            res.setContentType(contentTypeOf(path.name()));
+            res.setHeader("Content-Disposition", contentDisposition(path.name()));
+            res.setHeader("X-Content-Type-Options", "nosniff");
+            if (info.fileSize() != null) res.setContentLengthLong(info.fileSize());
+            OutputStream out = res.getOutputStream();
+            byte[] buf = new byte[BUFFER];
+            for (int r; (r = in.read(buf)) > 0; ) out.write(buf, 0, r);
+            out.flush();
+        }
+    }
+
+    private void delete(Context cx) {
+        ArtifactPath path = pathOf(cx);
+        if (path.isRoot()) throw MlvException.invalid("Invalid path '': the artifact root cannot be deleted");
+        store().delete(path);
+        MlflowResponse.empty(cx);
+    }
+
+    static String contentTypeOf(String name) {
+        String guessed = URLConnection.guessContentTypeFromName(name);
+        return guessed != null ? guessed : "application/octet-stream";
+    }
+
+    /** An attachment header that is safe for any file name: an ASCII fallback plus the RFC 5987 UTF-8 form. */
+    static String contentDisposition(String name) {
+        StringBuilder ascii = new StringBuilder();
+        for (char c : name.toCharArray()) ascii.append(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '_');
+        StringBuilder encoded = new StringBuilder();
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+                encoded.append((char) c);
+            } else {
+                encoded.append('%').append(String.format("%02X", c));
+            }
+        }
+        return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+    }
+}

@@ -1,0 +1,137 @@
+package dev.mlv.server.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.artifacts.ArtifactStore;
+import dev.mlv.artifacts.FileInfo;
+import dev.mlv.data.Digests;
+import dev.mlv.data.Hashing;
+import dev.mlv.errors.MlvException;
+import dev.mlv.server.Endpoints;
+import dev.mlv.server.ServerContext;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The mlv-server data remote, under {@code /api/2.0/mlv/data/}: content-addressed objects kept in the server's
+ * artifact store under {@code data/sha256/ab/cdef…}.
+ * <ul>
+ *   <li>{@code POST missing} {@code {"digests":[…]}} → {@code {"missing":[…]}}: which objects the server lacks, for a
+ *       whole batch (at most {@value #MAX_BATCH} names).</li>
+ *   <li>{@code PUT objects/<name>}: the body is streamed to a temp file while hashed; only bytes whose SHA-256 matches
+ *       the name are stored (atomically, by the artifact store); a mismatch is 400 and stores nothing.</li>
+ *   <li>{@code GET objects/<name>}: the object's bytes, streamed.</li>
+ * </ul>
+ * Names are strictly 64 lower-case hex characters, optionally followed by {@code .dir}.
+ */
+public final class DataEndpoints implements Endpoints {
+    public static final String BASE = MLV_API + "data/";
+    public static final int MAX_BATCH = 10_000;
+    private static final ArtifactPath ROOT = ArtifactPath.parse("data");
+    private final ServerContext ctx;
+
+    public DataEndpoints(ServerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.post(BASE + "missing", this::missing);
+        routes.put(BASE + "objects/{name}", this::upload);
+        routes.get(BASE + "objects/{name}", this::download);
+    }
+
+    private ArtifactStore store() {
+        return ctx.artifacts();
+    }
+
+    static ArtifactPath pathOf(String name) {
+        return ROOT.resolve(ArtifactPath.parse(Digests.relativePath(Digests.requireValid(name))));
+    }
+
+    private void missing(Context cx) throws IOException {
+        JsonNode body = ctx.json().readTree(cx.body());
+        JsonNode arr = body == null ? null : body.get("digests");
+        if (arr == null || !arr.isArray()) throw MlvException.invalid("Expected {\"digests\": [...]}");
+        if (arr.size() > MAX_BATCH) throw MlvException.invalid("At most " + MAX_BATCH + " digests per request, got " + arr.size());
+        Set<String> names = new LinkedHashSet<>();
+        for (JsonNode n : arr) names.add(Digests.requireValid(n.asText()));
+        Set<String> present = new HashSet<>();
+        if (names.size() <= 64) {
+            for (String n : names) if (store().stat(pathOf(n)).filter(f -> !f.isDir()).isPresent()) present.add(n);
+        } else {
+            Map<String, Set<String>> byPrefix = new TreeMap<>();
+            for (String n : names) byPrefix.computeIfAbsent(n.substring(0, 2), k -> new HashSet<>()).add(n);
+            for (var e : byPrefix.entrySet()) {
+                for (FileInfo f : store().list(ROOT.resolve(ArtifactPath.parse(Digests.ALGORITHM + "/" + e.getKey())))) {
+                    if (f.isDir()) continue;
+                    String p = f.path();
+                    String name = e.getKey() + p.substring(p.lastIndexOf('/') + 1);
+                    if (e.getValue().contains(name)) present.add(name);
+                }
+            }
+        }
+        ObjectNode out = ctx.json().createObjectNode();
+        ArrayNode m = out.putArray("missing");
+        for (String n : names) if (!present.contains(n)) m.add(n);
+        cx.contentType("application/json").result(ctx.json().writeValueAsString(out));
+    }
+
+    private void upload(Context cx) throws IOException {
+        String name = Digests.requireValid(cx.pathParam("name"));
+        ArtifactPath path = pathOf(name);
+        Path tmp = Files.createTempFile("mlv-data-", ".upload");
+        try {
+            Hashing.Result r;
+            try (InputStream in = cx.req().getInputStream();
+                 FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                r = Hashing.copy(in, out);
+            }
+            if (!r.digest().equals(Digests.hexPart(name))) {
+                throw MlvException.invalid("Digest mismatch for object " + name + ": the uploaded bytes hash to " + r.digest());
+            }
+            var existing = store().stat(path);
+            if (existing.isEmpty() || existing.get().fileSize() == null || existing.get().fileSize() != r.size()) {
+                try (InputStream in = Files.newInputStream(tmp)) {
+                    store().put(path, in);
+                }
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        cx.contentType("application/json").result("{}");
+    }
+
+    private void download(Context cx) throws IOException {
+        String name = Digests.requireValid(cx.pathParam("name"));
+        ArtifactPath path = pathOf(name);
+        FileInfo info = store().stat(path).filter(f -> !f.isDir())
+                .orElseThrow(() -> MlvException.notFound("Object " + name + " does not exist"));
+        HttpServletResponse res = cx.res();
+        try (InputStream in = store().open(path)) {
+            res.setStatus(200);
+            res.setContentType("application/octet-stream");
+            if (info.fileSize() != null) res.setContentLengthLong(info.fileSize());
+            OutputStream out = res.getOutputStream();
+            in.transferTo(out);
+            out.flush();
+        }
+    }
+
+}

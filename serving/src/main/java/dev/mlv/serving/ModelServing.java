@@ -1,0 +1,161 @@
+package dev.mlv.serving;
+
+import dev.mlv.client.http.RestClient;
+import dev.mlv.errors.MlvException;
+import dev.mlv.serving.registry.ModelFetcher;
+import dev.mlv.serving.registry.ModelRef;
+import dev.mlv.serving.registry.ResolvedModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code mlv models serve}: resolves a model URI, downloads and verifies the model, loads it, serves it, and for a
+ * stage, alias or {@code latest} URI follows the registry: when the URI resolves to another version, the new version
+ * is downloaded and loaded fully, then swapped in atomically (requests in flight finish on the old one).
+ */
+public final class ModelServing implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelServing.class);
+    /** Default registry poll interval for moving URIs. */
+    public static final Duration DEFAULT_POLL = Duration.ofMillis(250);
+    private static final long RETRY_FAILED_MS = 5_000;
+
+    /**
+     * What to serve and how. {@code trackingUri} is only needed for registry/run URIs; {@code localName} /
+     * {@code localVersion} name a local model directory in the answer headers (defaults: directory name, "local").
+     */
+    public record Config(String modelUri, String host, int port, String trackingUri, Path cacheDir, Duration pollInterval,
+                         long maxBodyBytes, String localName, String localVersion) {
+        public static Config of(String modelUri, String host, int port, String trackingUri) {
+            return new Config(modelUri, host, port, trackingUri, ModelFetcher.defaultCache(), DEFAULT_POLL,
+                    ScoringServer.DEFAULT_MAX_BODY_BYTES, null, null);
+        }
+
+        public Config withCacheDir(Path dir) {
+            return new Config(modelUri, host, port, trackingUri, dir, pollInterval, maxBodyBytes, localName, localVersion);
+        }
+
+        public Config withPollInterval(Duration d) {
+            return new Config(modelUri, host, port, trackingUri, cacheDir, d, maxBodyBytes, localName, localVersion);
+        }
+
+        public Config withMaxBodyBytes(long n) {
+            return new Config(modelUri, host, port, trackingUri, cacheDir, pollInterval, n, localName, localVersion);
+        }
+
+        public Config withLocalName(String name, String version) {
+            return new Config(modelUri, host, port, trackingUri, cacheDir, pollInterval, maxBodyBytes, name, version);
+        }
+    }
+
+    private final ScoringServer server;
+    private final ModelRef ref;
+    private final ModelFetcher fetcher;
+    private final ScheduledExecutorService poller;
+    private volatile boolean closed;
+    private volatile String failedVersion;
+    private volatile long failedAt;
+
+    private ModelServing(ScoringServer server, ModelRef ref, ModelFetcher fetcher, ScheduledExecutorService poller) {
+        this.server = server;
+        this.ref = ref;
+        this.fetcher = fetcher;
+        this.poller = poller;
+    }
+
+    /** Loads the model first (failing fast on a bad URI, digest or model), then starts listening. */
+    public static ModelServing start(Config c) {
+        ModelRef ref = ModelRef.parse(c.modelUri());
+        LoadedModel first;
+        ModelFetcher fetcher = null;
+        if (ref.kind() == ModelRef.Kind.LOCAL) {
+            Path dir = Path.of(ref.uri());
+            if (!Files.isDirectory(dir)) throw MlvException.notFound("No model directory " + dir);
+            String name = c.localName() != null ? c.localName() : String.valueOf(dir.toAbsolutePath().normalize().getFileName());
+            first = LoadedModel.load(dir, name, c.localVersion() != null ? c.localVersion() : "local");
+        } else {
+            fetcher = new ModelFetcher(new RestClient(c.trackingUri() != null ? c.trackingUri() : RestClient.trackingUriFromEnv()), c.cacheDir());
+            ResolvedModel r = fetcher.resolve(ref);
+            first = load(fetcher, ref, r);
+        }
+        ScoringServer server;
+        try {
+            server = ScoringServer.start(new ScoringServer.Options(c.host(), c.port(), c.maxBodyBytes()));
+        } catch (RuntimeException e) {
+            first.release();
+            throw e;
+        }
+        server.install(first);
+        ScheduledExecutorService poller = null;
+        if (ref.moves()) {
+            poller = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mlv-serve-follow");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        ModelServing s = new ModelServing(server, ref, fetcher, poller);
+        if (poller != null) {
+            long ms = Math.max(10, c.pollInterval().toMillis());
+            poller.scheduleWithFixedDelay(s::follow, ms, ms, TimeUnit.MILLISECONDS);
+        }
+        return s;
+    }
+
+    private static LoadedModel load(ModelFetcher fetcher, ModelRef ref, ResolvedModel r) {
+        Path dir = fetcher.fetch(r, ref.kind() != ModelRef.Kind.RUN);
+        return LoadedModel.load(dir, r.name(), r.version());
+    }
+
+    /** One poll: resolve the URI; when it names another version, load it fully and swap it in. */
+    void follow() {
+        try {
+            ResolvedModel r = fetcher.resolve(ref);
+            LoadedModel cur = server.current();
+            if (cur != null && cur.version().equals(r.version()) && cur.name().equals(r.name())) return;
+            if (r.version().equals(failedVersion) && System.currentTimeMillis() - failedAt < RETRY_FAILED_MS) return;
+            LOG.info("{} now resolves to {} version {}: loading it", ref.uri(), r.name(), r.version());
+            LoadedModel next;
+            try {
+                next = load(fetcher, ref, r);
+            } catch (RuntimeException e) {
+                failedVersion = r.version();
+                failedAt = System.currentTimeMillis();
+                LOG.error("Cannot load {} version {}; still serving version {}: {}", r.name(), r.version(),
+                        cur == null ? "none" : cur.version(), e.getMessage());
+                return;
+            }
+            server.install(next);
+        } catch (RuntimeException e) {
+            if (!closed) LOG.warn("Polling {} failed (serving continues): {}", ref.uri(), e.getMessage());
+        }
+    }
+
+    public ScoringServer server() {
+        return server;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (poller != null) {
+            poller.shutdownNow();
+            try {
+                poller.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        server.close();
+    }
+}

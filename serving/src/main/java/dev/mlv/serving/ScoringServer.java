@@ -1,0 +1,231 @@
+package dev.mlv.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * MLflow's scoring protocol over the model in a {@link ModelSlot}: {@code GET /ping}, {@code /health},
+ * {@code /version}, {@code /metrics} and {@code POST /invocations} (JSON or CSV). Every answer names the model
+ * version that computed it in {@code X-Mlv-Model-Name} / {@code X-Mlv-Model-Version}.
+ */
+public final class ScoringServer implements AutoCloseable {
+    public static final String NAME_HEADER = "X-Mlv-Model-Name";
+    public static final String VERSION_HEADER = "X-Mlv-Model-Version";
+    public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+    private static final Logger ACCESS = LoggerFactory.getLogger("dev.mlv.serving.access");
+    private static final Logger LOG = LoggerFactory.getLogger(ScoringServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String VERSION = ScoringServer.class.getPackage().getImplementationVersion() != null
+            ? ScoringServer.class.getPackage().getImplementationVersion() : "0.1.0-SNAPSHOT";
+
+    /** Where and how to listen. */
+    public record Options(String host, int port, long maxBodyBytes) {
+        public static Options defaults(String host, int port) {
+            return new Options(host, port, DEFAULT_MAX_BODY_BYTES);
+        }
+    }
+
+    private final ModelSlot slot = new ModelSlot();
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer latency;
+    private final MultiGauge loaded;
+    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final long maxBody;
+    private final Javalin app;
+
+    private ScoringServer(Options o) {
+        this.maxBody = o.maxBodyBytes();
+        this.latency = Timer.builder("mlv_serving_invocation_latency").description("Time to answer POST /invocations")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).register(metrics);
+        this.loaded = MultiGauge.builder("mlv_serving_model_loaded")
+                .description("1 for the model version being served").register(metrics);
+        Gauge.builder("mlv_serving_model_version", slot, s -> {
+            LoadedModel m = s.peek();
+            if (m == null) return Double.NaN;
+            try {
+                return Double.parseDouble(m.version());
+            } catch (NumberFormatException e) {
+                return Double.NaN;
+            }
+        }).description("Version number of the model being served").register(metrics);
+        this.app = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.http.maxRequestSize = maxBody;
+            c.router.ignoreTrailingSlashes = true;
+            c.requestLogger.http((cx, ms) -> ACCESS.info("{} {} {} {}ms", cx.method(), cx.path(), cx.statusCode(), String.format("%.1f", ms)));
+            c.routes.before(this::nameHeaders);
+            c.routes.get("/ping", this::health);
+            c.routes.get("/health", this::health);
+            c.routes.get("/version", cx -> cx.result(VERSION));
+            c.routes.get("/metrics", cx -> cx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+            c.routes.post("/invocations", this::invocations);
+            c.routes.exception(MlvException.class, (e, cx) -> error(cx, e.code().httpStatus(), e.code().name(), e.getMessage()));
+            c.routes.exception(HttpResponseException.class, (e, cx) -> error(cx, e.getStatus(),
+                    e.getStatus() == 413 ? "REQUEST_LIMIT_EXCEEDED" : "BAD_REQUEST", e.getMessage()));
+            c.routes.exception(Exception.class, (e, cx) -> {
+                LOG.error("Unhandled error on {} {}", cx.method(), cx.path(), e);
+                error(cx, 500, "INTERNAL_ERROR", "Internal error: " + e.getClass().getSimpleName());
+            });
+            c.routes.error(404, cx -> {
+                if (cx.result() == null || cx.result().isEmpty()) {
+                    error(cx, 404, "ENDPOINT_NOT_FOUND", "No endpoint " + cx.method() + " " + cx.path());
+                }
+            });
+        });
+        app.start(o.host(), o.port());
+    }
+
+    /** Starts listening; {@code port} 0 picks a free port. The server answers 503/404 on health until a model is installed. */
+    public static ScoringServer start(Options options) {
+        return new ScoringServer(options);
+    }
+
+    /** Serves {@code next} from now on; requests in flight finish on the previous version, which then closes. */
+    public void install(LoadedModel next) {
+        LoadedModel old = slot.swap(next);
+        loaded.register(List.of(MultiGauge.Row.of(Tags.of("name", next.name(), "version", next.version()), 1)), true);
+        if (old != null) LOG.info("Now serving {} version {} (was version {})", next.name(), next.version(), old.version());
+        else LOG.info("Now serving {} version {}", next.name(), next.version());
+    }
+
+    /** The model being served (not reference-counted; for names). */
+    public LoadedModel current() {
+        return slot.peek();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    private void nameHeaders(Context cx) {
+        LoadedModel m = slot.peek();
+        if (m != null) {
+            cx.header(NAME_HEADER, m.name());
+            cx.header(VERSION_HEADER, m.version());
+        }
+    }
+
+    private void health(Context cx) {
+        // MLflow answers 200 once the model is loaded, 404 before
+        if (slot.peek() == null) error(cx, 404, "RESOURCE_DOES_NOT_EXIST", "No model loaded yet");
+        else cx.contentType("application/json").result("\n");
+    }
+
+    private void invocations(Context cx) {
+        long start = System.nanoTime();
+        int status = 500;
+        try {
+            String type = contentType(cx.header("Content-Type"));
+            long declared = cx.contentLength();
+            if (declared > maxBody) {
+                throw new MlvException(ErrorCode.REQUEST_LIMIT_EXCEEDED, "Request body of " + declared + " bytes exceeds the limit of " + maxBody + " bytes");
+            }
+            byte[] body = cx.bodyAsBytes();
+            if (body.length > maxBody) {
+                throw new MlvException(ErrorCode.REQUEST_LIMIT_EXCEEDED, "Request body exceeds the limit of " + maxBody + " bytes");
+            }
+            byte[] answer = slot.withModel(m -> {
+                ScoringInput input = type.equals("text/csv") ? InputParser.parseCsv(body)
+                        : InputParser.parseJson(body, m.mlModel().signature());
+                JsonNode predictions = Scorer.predict(m, input);
+                cx.header(NAME_HEADER, m.name());
+                cx.header(VERSION_HEADER, m.version());
+                ObjectNode o = JSON.createObjectNode();
+                o.set("predictions", predictions);
+                try {
+                    return JSON.writeValueAsBytes(o);
+                } catch (java.io.IOException e) {
+                    throw new MlvException(ErrorCode.INTERNAL_ERROR, "Cannot write predictions: " + e.getMessage());
+                }
+            });
+            if (answer == null) throw new MlvException(ErrorCode.TEMPORARILY_UNAVAILABLE, "No model loaded yet");
+            cx.contentType("application/json").result(answer);
+            status = 200;
+        } catch (MlvException e) {
+            status = statusOf(e);
+            error(cx, status, e.code() == ErrorCode.REQUEST_LIMIT_EXCEEDED ? "REQUEST_LIMIT_EXCEEDED" : e.code().name(), e.getMessage());
+        } catch (HttpResponseException e) {
+            status = e.getStatus();
+            error(cx, status, status == 413 ? "REQUEST_LIMIT_EXCEEDED" : "BAD_REQUEST", e.getMessage());
+        } finally {
+            latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            count(status);
+        }
+    }
+
+    private static int statusOf(MlvException e) {
+        if (e.code() == ErrorCode.REQUEST_LIMIT_EXCEEDED) return 413;
+        if (e.code() == ErrorCode.NOT_IMPLEMENTED && e.getMessage().startsWith("Unsupported content type")) return 415;
+        return e.code().httpStatus();
+    }
+
+    private void count(int status) {
+        String s = Integer.toString(status);
+        counters.computeIfAbsent(s, k -> Counter.builder("mlv_serving_requests").description("POST /invocations answers by status")
+                .tag("status", k).tag("outcome", status < 400 ? "success" : "error").register(metrics)).increment();
+    }
+
+    /** MLflow accepts application/json and text/csv, with no parameter but charset=utf-8; anything else is 415. */
+    static String contentType(String header) {
+        if (header == null || header.isBlank()) throw unsupported("none", "Content-Type header is missing");
+        String[] parts = header.split(";");
+        String type = parts[0].trim().toLowerCase(Locale.ROOT);
+        if (!type.equals("application/json") && !type.equals("text/csv")) throw unsupported(header, null);
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].trim();
+            if (p.isEmpty()) continue;
+            String[] kv = p.split("=", 2);
+            String k = kv[0].trim().toLowerCase(Locale.ROOT);
+            String v = kv.length > 1 ? kv[1].trim().replace("\"", "").toLowerCase(Locale.ROOT) : "";
+            if (!k.equals("charset") || !(v.equals("utf-8") || v.equals("utf8"))) {
+                throw unsupported(header, "parameter '" + p + "' is not supported (only charset=utf-8)");
+            }
+        }
+        return type;
+    }
+
+    private static MlvException unsupported(String header, String detail) {
+        return new MlvException(ErrorCode.NOT_IMPLEMENTED, "Unsupported content type '" + header + "'"
+                + (detail == null ? "" : ": " + detail) + ". Use application/json or text/csv.");
+    }
+
+    private static void error(Context cx, int status, String code, String message) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("error_code", code);
+        o.put("message", message == null ? code : message);
+        cx.status(status).contentType("application/json").result(o.toString());
+    }
+
+    /** Stops accepting requests, lets those in flight finish, then closes the model. */
+    @Override
+    public void close() {
+        app.stop();
+        slot.close();
+        metrics.close();
+    }
+}

@@ -1,0 +1,230 @@
+package dev.mlv.serving;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlv.client.model.ModelPackage;
+import dev.mlv.serving.tribuo.TribuoModels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuo.Model;
+import org.tribuo.classification.Label;
+import org.tribuo.impl.ArrayExample;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** A Tribuo model packaged by mlv, served over HTTP: every input format, bad input, headers and metrics. */
+class ScoringServerTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final double[][] ROWS = {{0.1, 0.2, 48.0}, {2.2, -1.1, 51.5}, {4.1, -2.0, 60.0}, {1.0, -0.5, 45.0}};
+
+    @TempDir
+    static Path tmp;
+    static ScoringServer server;
+    static Model<Label> model;
+    static float[][] expected;
+    static String base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        model = TestModels.logistic(7, 5);
+        Path dir = tmp.resolve("model");
+        ModelPackage.write(TribuoModels.toOnnxModel(model), dir, "0123456789abcdef0123456789abcdef", "model");
+        expected = direct(dir.resolve("model.onnx"), ROWS);
+        server = ScoringServer.start(new ScoringServer.Options("127.0.0.1", 0, 64 * 1024));
+        server.install(LoadedModel.load(dir, "iris", "3"));
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    /** The same rows through ONNX Runtime directly, with a session of its own. */
+    static float[][] direct(Path onnx, double[][] rows) throws Exception {
+        float[][] in = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            in[i] = new float[rows[i].length];
+            for (int j = 0; j < rows[i].length; j++) in[i][j] = (float) rows[i][j];
+        }
+        var env = OrtRuntime.env();
+        try (OrtSession s = env.createSession(Files.readAllBytes(onnx), new OrtSession.SessionOptions());
+             OnnxTensor t = OnnxTensor.createTensor(env, in);
+             OrtSession.Result r = s.run(Map.of(s.getInputNames().iterator().next(), t))) {
+            return (float[][]) r.get(0).getValue();
+        }
+    }
+
+    static HttpResponse<String> post(String type, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/invocations")).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (type != null) b.header("Content-Type", type);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** MLflow's DataFrame answer: records {output: value}, the (rows × classes) output flattened row-major. */
+    static void assertRecords(HttpResponse<String> r) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue(ScoringServer.NAME_HEADER)).contains("iris");
+        assertThat(r.headers().firstValue(ScoringServer.VERSION_HEADER)).contains("3");
+        JsonNode p = JSON.readTree(r.body()).get("predictions");
+        int k = expected[0].length;
+        assertThat(p.size()).isEqualTo(ROWS.length * k);
+        for (int i = 0; i < ROWS.length; i++) {
+            for (int j = 0; j < k; j++) {
+                assertThat(p.get(i * k + j).get("output").floatValue()).isEqualTo(expected[i][j]);
+            }
+        }
+    }
+
+    static String cols() throws Exception {
+        return JSON.writeValueAsString(TestModels.FEATURES);
+    }
+
+    static String rows() throws Exception {
+        return JSON.writeValueAsString(ROWS);
+    }
+
+    @Test
+    void dataframeSplit() throws Exception {
+        assertRecords(post("application/json", "{\"dataframe_split\": {\"columns\": " + cols() + ", \"data\": " + rows() + "}}"));
+    }
+
+    @Test
+    void dataframeSplitWithColumnsInAnotherOrder() throws Exception {
+        StringBuilder data = new StringBuilder("[");
+        for (int i = 0; i < ROWS.length; i++) {
+            data.append(i > 0 ? "," : "").append("[").append(ROWS[i][2]).append(",").append(ROWS[i][0]).append(",").append(ROWS[i][1]).append("]");
+        }
+        assertRecords(post("application/json", "{\"dataframe_split\": {\"columns\": [\"f_c\",\"f_a\",\"f_b\"], \"data\": " + data + "]}}"));
+    }
+
+    @Test
+    void dataframeRecordsAndParams() throws Exception {
+        List<Map<String, Double>> recs = new ArrayList<>();
+        for (double[] r : ROWS) recs.add(Map.of("f_a", r[0], "f_b", r[1], "f_c", r[2]));
+        assertRecords(post("application/json; charset=utf-8", "{\"dataframe_records\": " + JSON.writeValueAsString(recs) + ", \"params\": {}}"));
+    }
+
+    @Test
+    void instancesAsRowsAndAsRecords() throws Exception {
+        assertRecords(post("application/json", "{\"instances\": " + rows() + "}"));
+        List<Map<String, Double>> recs = new ArrayList<>();
+        for (double[] r : ROWS) recs.add(Map.of("f_a", r[0], "f_b", r[1], "f_c", r[2]));
+        assertRecords(post("application/json", "{\"instances\": " + JSON.writeValueAsString(recs) + "}"));
+    }
+
+    @Test
+    void inputsAsColumnsAndAsRows() throws Exception {
+        StringBuilder sb = new StringBuilder("{\"inputs\": {");
+        for (int j = 0; j < 3; j++) {
+            sb.append(j > 0 ? "," : "").append('"').append(TestModels.FEATURES[j]).append("\": [");
+            for (int i = 0; i < ROWS.length; i++) sb.append(i > 0 ? "," : "").append(ROWS[i][j]);
+            sb.append("]");
+        }
+        assertRecords(post("application/json", sb.append("}}").toString()));
+        assertRecords(post("application/json", "{\"inputs\": " + rows() + "}"));
+    }
+
+    @Test
+    void csv() throws Exception {
+        StringBuilder sb = new StringBuilder("f_a,f_b,f_c\n");
+        for (double[] r : ROWS) sb.append(r[0]).append(',').append(r[1]).append(',').append(r[2]).append('\n');
+        assertRecords(post("text/csv", sb.toString()));
+    }
+
+    @Test
+    void servedPredictionsAgreeWithTribuo() throws Exception {
+        // the ONNX export computes the same probabilities as the Tribuo model itself
+        for (int i = 0; i < ROWS.length; i++) {
+            var p = model.predict(new ArrayExample<>(new Label("?"), TestModels.FEATURES, ROWS[i]));
+            for (int j = 0; j < expected[i].length; j++) {
+                String label = model.getOutputIDInfo().getOutput(j).getLabel();
+                assertThat((double) expected[i][j]).isCloseTo(p.getOutputScores().get(label).getScore(), within(1e-4));
+            }
+        }
+    }
+
+    @Test
+    void badInputIsA400AndTheServerKeepsServing() throws Exception {
+        var malformed = post("application/json", "{\"dataframe_split\": {");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(malformed.body()).get("error_code").asText()).isEqualTo("BAD_REQUEST");
+        assertThat(malformed.body()).contains("Malformed JSON");
+
+        var missing = post("application/json", "{\"dataframe_split\": {\"columns\": [\"f_a\",\"f_b\",\"wrong\"], \"data\": [[1,2,3]]}}");
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(missing.body()).contains("f_c").contains("wrong");
+
+        var type = post("application/json", "{\"dataframe_records\": [{\"f_a\": 1, \"f_b\": \"two\", \"f_c\": 3}]}");
+        assertThat(type.statusCode()).isEqualTo(400);
+        assertThat(type.body()).contains("f_b").contains("double");
+
+        var shape = post("application/json", "{\"instances\": [[1, 2]]}");
+        assertThat(shape.statusCode()).isEqualTo(400);
+        assertThat(shape.body()).contains("3 columns");
+
+        var ragged = post("application/json", "{\"dataframe_split\": {\"columns\": " + cols() + ", \"data\": [[1,2,3],[1,2]]}}");
+        assertThat(ragged.statusCode()).isEqualTo(400);
+
+        var bareList = post("application/json", "[[1,2,3]]");
+        assertThat(bareList.statusCode()).isEqualTo(400);
+        assertThat(bareList.body()).contains("2.0");
+
+        var twoFormats = post("application/json", "{\"instances\": [[1,2,3]], \"inputs\": [[1,2,3]]}");
+        assertThat(twoFormats.statusCode()).isEqualTo(400);
+
+        var csvBad = post("text/csv", "f_a,f_b,f_c\n1,x,3\n");
+        assertThat(csvBad.statusCode()).isEqualTo(400);
+        assertThat(csvBad.body()).contains("f_b");
+
+        assertThat(post("text/plain", "hello").statusCode()).isEqualTo(415);
+        assertThat(post("application/json; format=pandas-split", "{}").statusCode()).isEqualTo(415);
+        assertThat(post("application/json; charset=latin-1", "{}").statusCode()).isEqualTo(415);
+        assertThat(post(null, "{}").statusCode()).isEqualTo(415);
+
+        String huge = "{\"instances\": [" + "[1.0,2.0,3.0],".repeat(10_000) + "[1,2,3]]}";
+        var tooBig = post("application/json", huge);
+        assertThat(tooBig.statusCode()).isEqualTo(413);
+        assertThat(tooBig.body()).contains("REQUEST_LIMIT_EXCEEDED");
+
+        assertRecords(post("application/json", "{\"instances\": " + rows() + "}"));
+    }
+
+    @Test
+    void healthVersionAndMetrics() throws Exception {
+        assertThat(get("/ping").statusCode()).isEqualTo(200);
+        var h = get("/health");
+        assertThat(h.statusCode()).isEqualTo(200);
+        assertThat(h.headers().firstValue(ScoringServer.VERSION_HEADER)).contains("3");
+        assertThat(get("/version").body()).isNotBlank();
+        post("application/json", "{\"instances\": " + rows() + "}");
+        post("application/json", "{");
+        String m = get("/metrics").body();
+        assertThat(m).contains("mlv_serving_requests_total{outcome=\"success\",status=\"200\"}")
+                .contains("mlv_serving_requests_total{outcome=\"error\",status=\"400\"}")
+                .contains("mlv_serving_invocation_latency_seconds_bucket")
+                .contains("mlv_serving_model_loaded{name=\"iris\",version=\"3\"} 1.0")
+                .contains("mlv_serving_model_version 3.0");
+        assertThat(get("/nope").statusCode()).isEqualTo(404);
+    }
+}

@@ -1,0 +1,246 @@
+package dev.mlv.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlv.client.ActiveRun;
+import dev.mlv.client.MlvClient;
+import dev.mlv.client.http.RestClient;
+import dev.mlv.client.model.LoggedModel;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+import dev.mlv.server.MlvServer;
+import dev.mlv.server.ServerConfig;
+import dev.mlv.serving.tribuo.TribuoModels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tribuo.Model;
+import org.tribuo.classification.Label;
+import org.tribuo.impl.ArrayExample;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The lifecycle against a real mlv server: train Tribuo models, log them, register, promote, serve by stage and alias,
+ * follow promotions and rollbacks under load, refuse tampered files.
+ */
+class ServeEndToEndTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final String ROW = "{\"dataframe_split\": {\"columns\": [\"f_a\",\"f_b\",\"f_c\"], \"data\": [[2.0, -1.0, 50.0]]}}";
+
+    @TempDir
+    static Path tmp;
+    static MlvServer server;
+    static MlvClient client;
+    static RestClient rest;
+    static Model<Label> m1;
+    static Model<Label> m2;
+
+    @BeforeAll
+    static void setUp() {
+        server = MlvServer.start(new ServerConfig("127.0.0.1", 0, tmp.resolve("home"), null, null));
+        client = MlvClient.connect(server.url());
+        rest = client.rest();
+        m1 = TestModels.logistic(1, 3);
+        m2 = TestModels.scaledLogistic(2);
+        rest.post("/api/2.0/mlflow/registered-models/create", Map.of("name", "clf"));
+        register("clf", logged(m1));   // version 1
+        register("clf", logged(m2));   // version 2: a TransformedModel, its scaling folded into the ONNX graph
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (server != null) server.close();
+    }
+
+    static LoggedModel logged(Model<Label> m) {
+        try (ActiveRun run = client.startRun("serving-e2e")) {
+            run.logParam("epochs", 3);
+            return TribuoModels.log(run, "model", m);
+        }
+    }
+
+    static String register(String name, LoggedModel lm) {
+        JsonNode v = rest.post("/api/2.0/mlflow/model-versions/create",
+                Map.of("name", name, "source", lm.modelUri(), "run_id", lm.runId()));
+        return v.path("model_version").path("version").asText();
+    }
+
+    static void setAlias(String alias, String version) {
+        rest.post("/api/2.0/mlflow/registered-models/alias", Map.of("name", "clf", "alias", alias, "version", version));
+    }
+
+    static void transition(String version, String stage) {
+        rest.post("/api/2.0/mlflow/model-versions/transition-stage",
+                Map.of("name", "clf", "version", version, "stage", stage, "archive_existing_versions", "false"));
+    }
+
+    static ModelServing serve(String uri) {
+        return ModelServing.start(ModelServing.Config.of(uri, "127.0.0.1", 0, server.url())
+                .withCacheDir(tmp.resolve("cache")).withPollInterval(Duration.ofMillis(100)));
+    }
+
+    static HttpResponse<String> invoke(int port, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/invocations"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Tribuo's own probabilities for the row of {@link #ROW}, in ONNX output order. */
+    static double[] tribuo(Model<Label> m) {
+        var p = m.predict(new ArrayExample<>(new Label("?"), TestModels.FEATURES, new double[]{2.0, -1.0, 50.0}));
+        double[] out = new double[m.getOutputIDInfo().size()];
+        for (int j = 0; j < out.length; j++) out[j] = p.getOutputScores().get(m.getOutputIDInfo().getOutput(j).getLabel()).getScore();
+        return out;
+    }
+
+    @Test
+    void servesTheProductionVersionWithVerifiedFilesAndItsFeaturePipeline() throws Exception {
+        transition("2", "Production");
+        try (ModelServing s = serve("models:/clf/Production")) {
+            HttpResponse<String> r = invoke(s.port(), ROW);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.headers().firstValue(ScoringServer.NAME_HEADER)).contains("clf");
+            assertThat(r.headers().firstValue(ScoringServer.VERSION_HEADER)).contains("2");
+            JsonNode p = JSON.readTree(r.body()).get("predictions");
+            double[] want = tribuo(m2);   // TransformedModel: same answer only if the scaling is in the package
+            assertThat(p).hasSize(want.length);
+            for (int j = 0; j < want.length; j++) assertThat(p.get(j).get("output").asDouble()).isCloseTo(want[j], within(1e-4));
+
+            Path dir = tmp.resolve("cache").resolve("clf").resolve("2");
+            assertThat(dir.resolve("MLmodel")).exists();
+            assertThat(dir.resolve("provenance.json")).content().contains("LinearScalingTransformation").contains("synthetic-2");
+            assertThat(dir.resolve("environment.json")).content().contains("java");
+            String ml = Files.readString(dir.resolve("MLmodel"));
+            assertThat(ml).contains("loader_module: mlflow.onnx").contains("data: model.onnx").contains("run_id:")
+                    .contains("model_uuid:").contains("utc_time_created:").contains("signature:");
+        }
+    }
+
+    @Test
+    void followsAliasMovesAndRollbacksUnderLoadWithoutFailedRequests() throws Exception {
+        setAlias("champion", "1");
+        try (ModelServing s = serve("models:/clf@champion")) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger ok = new AtomicInteger();
+            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+            AtomicReference<String> lastVersion = new AtomicReference<>();
+            Runnable load = () -> {
+                while (!stop.get()) {
+                    try {
+                        HttpResponse<String> r = invoke(s.port(), ROW);
+                        if (r.statusCode() != 200) failures.add(r.statusCode() + " " + r.body());
+                        else {
+                            ok.incrementAndGet();
+                            lastVersion.set(r.headers().firstValue(ScoringServer.VERSION_HEADER).orElse("?"));
+                        }
+                    } catch (Exception e) {
+                        failures.add(e.toString());
+                    }
+                }
+            };
+            List<Thread> clients = Stream.generate(() -> new Thread(load)).limit(3).toList();
+            clients.forEach(Thread::start);
+            try {
+                awaitVersion(lastVersion, "1");
+                setAlias("champion", "2");
+                long swap1 = awaitVersion(lastVersion, "2");
+                rest.post("/api/2.0/mlv/registered-models/rollback", Map.of("name", "clf", "alias", "champion", "reason", "test"));
+                long swap2 = awaitVersion(lastVersion, "1");
+                System.out.printf("alias move reached serving in %d ms, rollback in %d ms%n", swap1, swap2);
+            } finally {
+                stop.set(true);
+                for (Thread t : clients) t.join();
+            }
+            assertThat(failures).isEmpty();
+            assertThat(ok.get()).isPositive();
+        }
+    }
+
+    /** Waits (bounded) until answers come from {@code version}; returns the time it took. */
+    static long awaitVersion(AtomicReference<String> last, String version) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + Duration.ofSeconds(15).toNanos();
+        while (!version.equals(last.get())) {
+            assertThat(System.nanoTime()).as("answers from version " + version).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    @Test
+    void refusesToServeFilesWhoseDigestDiffersFromTheRegisteredOne() throws Exception {
+        LoggedModel lm = logged(TestModels.logistic(3, 2));
+        String v = register("clf", lm);
+        Path onnx;
+        try (Stream<Path> files = Files.walk(tmp.resolve("home"))) {
+            onnx = files.filter(p -> p.endsWith(Path.of(lm.runId(), "artifacts", "model", "model.onnx"))).findFirst().orElseThrow();
+        }
+        Files.write(onnx, new byte[]{1, 2, 3});
+        assertThatThrownBy(() -> serve("models:/clf/" + v))
+                .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_STATE))
+                .hasMessageContaining("SHA-256").hasMessageContaining("model.onnx");
+    }
+
+    @Test
+    void servesARunsUri() throws Exception {
+        LoggedModel lm = logged(m1);
+        try (ModelServing s = serve(lm.modelUri())) {
+            HttpResponse<String> r = invoke(s.port(), ROW);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.headers().firstValue(ScoringServer.VERSION_HEADER)).contains("run-" + lm.runId());
+        }
+    }
+
+    @Test
+    void generatesADockerBuildContextWithTheVerifiedModelFiles() throws Exception {
+        Path jarDir = Files.createDirectories(tmp.resolve("cli-target"));
+        Path jar = Files.write(jarDir.resolve("mlv.jar"), new byte[]{'P', 'K'});
+        Files.createDirectories(jarDir.resolve("lib"));
+        Files.write(jarDir.resolve("lib").resolve("dep-1.0.jar"), new byte[]{1});
+        var fetcher = new dev.mlv.serving.registry.ModelFetcher(rest, tmp.resolve("cache"));
+        Path ctx = tmp.resolve("docker");
+        var r = dev.mlv.serving.docker.DockerContext.write("models:/clf/1", fetcher, ctx, jar);
+        assertThat(r.version()).isEqualTo("1");
+        String df = Files.readString(ctx.resolve("Dockerfile"));
+        assertThat(df).contains("FROM eclipse-temurin:17-jre").contains("COPY mlv.jar").contains("COPY lib/")
+                .contains("COPY model/ /opt/ml/model/").contains("EXPOSE 8080")
+                .contains("\"models\", \"serve\", \"-m\", \"/opt/ml/model\", \"--host\", \"0.0.0.0\", \"--port\", \"8080\"")
+                .contains("\"--name\", \"clf\", \"--model-version\", \"1\"");
+        assertThat(ctx.resolve("lib").resolve("dep-1.0.jar")).exists();
+        assertThat(ctx.resolve("mlv.jar")).exists();
+        JsonNode files = rest.get("/api/2.0/mlv/model-versions/files", Map.of("name", "clf", "version", "1")).path("files");
+        assertThat(files.size()).isPositive();
+        for (JsonNode f : files) {
+            Path p = ctx.resolve("model").resolve(f.path("path").asText());
+            assertThat(dev.mlv.serving.registry.ModelFetcher.sha256(p)).isEqualTo(f.path("sha256").asText());
+        }
+        assertThat(ctx.resolve("mlv-model.json")).content().contains("\"version\" : \"1\"").contains("models:/clf/1");
+        // the CMD's local-directory form serves the copied model
+        try (ModelServing s = ModelServing.start(ModelServing.Config.of(ctx.resolve("model").toString(), "127.0.0.1", 0, null)
+                .withLocalName("clf", "1"))) {
+            HttpResponse<String> resp = invoke(s.port(), ROW);
+            assertThat(resp.statusCode()).isEqualTo(200);
+            assertThat(resp.headers().firstValue(ScoringServer.VERSION_HEADER)).contains("1");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.mlv.data.state;
+
+import dev.mlv.data.StateCache;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The state cache in a small SQLite file ({@code .mlv/state.db}): all rows are read once on first lookup, and the
+ * entries recorded during a command are written in one transaction on {@link #flush}. A database that cannot be read
+ * (corrupt, locked, from a newer version) is treated as empty: the state is only a cache.
+ */
+public final class SqliteStateCache implements StateCache {
+    private record Row(Stamp stamp, String digest) {
+    }
+
+    private final Path file;
+    private volatile Map<String, Row> rows;
+    private final Map<String, Row> pending = new ConcurrentHashMap<>();
+
+    public SqliteStateCache(Path file) {
+        this.file = file;
+    }
+
+    /** Opens {@code <mlvDir>/state.db}. */
+    public static SqliteStateCache inDirectory(Path mlvDir) {
+        return new SqliteStateCache(mlvDir.resolve("state.db"));
+    }
+
+    private Connection connect() throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=NORMAL");
+            s.execute("PRAGMA busy_timeout=10000");
+            s.execute("CREATE TABLE IF NOT EXISTS state (path TEXT PRIMARY KEY, inode TEXT NOT NULL, mtime_ns INTEGER NOT NULL,"
+                    + " size INTEGER NOT NULL, digest TEXT NOT NULL) WITHOUT ROWID");
+        }
+        return c;
+    }
+
+    private Map<String, Row> rows() {
+        Map<String, Row> r = rows;
+        if (r != null) return r;
+        synchronized (this) {
+            if (rows != null) return rows;
+            Map<String, Row> m = new ConcurrentHashMap<>();
+            try (Connection c = connect(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT path, inode, mtime_ns, size, digest FROM state")) {
+                while (rs.next()) {
+                    m.put(rs.getString(1), new Row(new Stamp(rs.getString(2), rs.getLong(3), rs.getLong(4)), rs.getString(5)));
+                }
+            } catch (SQLException e) {
+                m.clear(); // an unreadable state only costs re-hashing
+            }
+            rows = m;
+            return m;
+        }
+    }
+
+    @Override
+    public Optional<String> lookup(String path, Stamp stamp) {
+        Row p = pending.get(path);
+        if (p == null) p = rows().get(path);
+        return p != null && p.stamp().equals(stamp) ? Optional.of(p.digest()) : Optional.empty();
+    }
+
+    @Override
+    public void record(String path, Stamp stamp, String digest) {
+        pending.put(path, new Row(stamp, digest));
+    }
+
+    @Override
+    public synchronized void flush() {
+        if (pending.isEmpty()) return;
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT OR REPLACE INTO state (path, inode, mtime_ns, size, digest) VALUES (?, ?, ?, ?, ?)")) {
+                for (var e : pending.entrySet()) {
+                    ps.setString(1, e.getKey());
+                    ps.setString(2, e.getValue().stamp().inode());
+                    ps.setLong(3, e.getValue().stamp().mtimeNanos());
+                    ps.setLong(4, e.getValue().stamp().size());
+                    ps.setString(5, e.getValue().digest());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            c.commit();
+            if (rows != null) rows.putAll(pending);
+            pending.clear();
+        } catch (SQLException e) {
+            pending.clear(); // the state is a cache: failing to save it only costs re-hashing next time
+        }
+    }
+}

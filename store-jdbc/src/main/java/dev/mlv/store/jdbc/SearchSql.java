@@ -1,0 +1,186 @@
+package dev.mlv.store.jdbc;
+
+import dev.mlv.tracking.DatasetInput;
+import dev.mlv.tracking.LifecycleStage;
+import dev.mlv.tracking.ViewType;
+import dev.mlv.tracking.search.Clause;
+import dev.mlv.tracking.search.Comparator;
+import dev.mlv.tracking.search.EntityType;
+import dev.mlv.tracking.search.OrderBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Translates parsed search clauses and order_by keys into parameterized SQL. Metric, param and tag clauses become
+ * inner joins on the (run, key) primary keys with the comparison on the indexed value column, so the database can
+ * start from whichever clause is most selective; dataset clauses become {@code EXISTS}; order_by keys on metrics,
+ * params and tags become left joins whose missing values sort last, as MLflow does.
+ */
+final class SearchSql {
+    static final String RUN_COLUMNS = "r.run_uuid, r.experiment_id, r.name, r.user_id, r.status, r.start_time, "
+            + "r.end_time, r.artifact_uri, r.lifecycle_stage";
+    private static final Map<String, String> RUN_ATTRIBUTE_COLUMNS = Map.of(
+            "run_id", "r.run_uuid", "run_name", "r.name", "status", "r.status", "user_id", "r.user_id",
+            "artifact_uri", "r.artifact_uri", "lifecycle_stage", "r.lifecycle_stage", "start_time", "r.start_time",
+            "end_time", "r.end_time");
+    private static final Map<String, String> EXPERIMENT_ATTRIBUTE_COLUMNS = Map.of(
+            "name", "e.name", "creation_time", "e.creation_time", "last_update_time", "e.last_update_time",
+            "experiment_id", "e.experiment_id");
+
+    private SearchSql() {
+    }
+
+    /** The query of one page of runs: ids and attributes, in order. */
+    static SqlBuilder runPage(Dialect dialect, List<Long> experimentIds, ViewType viewType, List<Clause> clauses,
+                              List<OrderBy> orderBy, int limit, long offset) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + RUN_COLUMNS + " FROM runs r");
+        int alias = 0;
+        List<Clause> where = new ArrayList<>();
+        for (Clause c : clauses) {
+            switch (c.type()) {
+                case METRIC -> {
+                    String a = "f" + alias++;
+                    b.sql(" JOIN latest_metrics " + a + " ON " + a + ".run_uuid = r.run_uuid AND " + a + ".key = ?", c.key());
+                    if (c.comparator() == Comparator.NE) {
+                        b.sql(" AND (" + a + ".is_nan = 1 OR " + a + ".value <> ?)", c.number());
+                    } else {
+                        b.sql(" AND " + a + ".is_nan = 0 AND " + a + ".value " + c.comparator().symbol() + " ?", c.number());
+                    }
+                }
+                case PARAM, TAG -> {
+                    String a = "f" + alias++;
+                    String table = c.type() == EntityType.PARAM ? "params" : "tags";
+                    b.sql(" JOIN " + table + " " + a + " ON " + a + ".run_uuid = r.run_uuid AND " + a + ".key = ?", c.key());
+                    b.sql(" AND ");
+                    stringComparison(dialect, b, a + ".value", c);
+                }
+                default -> where.add(c);
+            }
+        }
+        List<String> orderTerms = new ArrayList<>();
+        boolean hasStartTime = false;
+        for (OrderBy o : orderBy) {
+            String dir = o.ascending() ? " ASC" : " DESC";
+            switch (o.type()) {
+                case METRIC -> {
+                    String a = "o" + alias++;
+                    b.sql(" LEFT JOIN latest_metrics " + a + " ON " + a + ".run_uuid = r.run_uuid AND " + a + ".key = ?", o.key());
+                    orderTerms.add("CASE WHEN " + a + ".run_uuid IS NULL THEN 2 WHEN " + a + ".is_nan = 1 THEN 1 ELSE 0 END");
+                    orderTerms.add(a + ".value" + dir);
+                }
+                case PARAM, TAG -> {
+                    String a = "o" + alias++;
+                    String table = o.type() == EntityType.PARAM ? "params" : "tags";
+                    b.sql(" LEFT JOIN " + table + " " + a + " ON " + a + ".run_uuid = r.run_uuid AND " + a + ".key = ?", o.key());
+                    orderTerms.add("CASE WHEN " + a + ".run_uuid IS NULL THEN 1 ELSE 0 END");
+                    orderTerms.add(a + ".value" + dir);
+                }
+                case ATTRIBUTE -> {
+                    String col = RUN_ATTRIBUTE_COLUMNS.get(o.key());
+                    if (o.key().equals("start_time")) hasStartTime = true;
+                    if (o.key().equals("end_time") || o.key().equals("run_name") || o.key().equals("user_id")
+                            || o.key().equals("artifact_uri")) {
+                        orderTerms.add("CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END");
+                    }
+                    orderTerms.add(col + dir);
+                }
+                default -> throw new IllegalArgumentException("Cannot order by " + o);
+            }
+        }
+        if (!hasStartTime) orderTerms.add("r.start_time DESC");
+        orderTerms.add("r.run_uuid ASC");
+
+        b.sql(" WHERE r.experiment_id IN ").in(experimentIds);
+        lifecycle(b, "r.lifecycle_stage", viewType);
+        for (Clause c : where) {
+            b.sql(" AND ");
+            if (c.type() == EntityType.ATTRIBUTE) {
+                attribute(dialect, b, RUN_ATTRIBUTE_COLUMNS.get(c.key()), c);
+            } else {
+                dataset(dialect, b, c);
+            }
+        }
+        b.sql(" ORDER BY " + String.join(", ", orderTerms));
+        b.sql(" LIMIT ?", limit).sql(" OFFSET ?", offset);
+        return b;
+    }
+
+    /** The query of one page of experiments. */
+    static SqlBuilder experimentPage(Dialect dialect, ViewType viewType, List<Clause> clauses, List<OrderBy> orderBy,
+                                     int limit, long offset) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, "
+                + "e.creation_time, e.last_update_time FROM experiments e WHERE 1 = 1");
+        lifecycle(b, "e.lifecycle_stage", viewType);
+        for (Clause c : clauses) {
+            b.sql(" AND ");
+            if (c.type() == EntityType.TAG) {
+                b.sql("EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.experiment_id AND t.key = ?", c.key());
+                b.sql(" AND ");
+                stringComparison(dialect, b, "t.value", c);
+                b.sql(")");
+            } else {
+                attribute(dialect, b, EXPERIMENT_ATTRIBUTE_COLUMNS.get(c.key()), c);
+            }
+        }
+        List<String> terms = new ArrayList<>();
+        boolean hasId = false;
+        for (OrderBy o : orderBy) {
+            if (o.key().equals("experiment_id")) hasId = true;
+            terms.add(EXPERIMENT_ATTRIBUTE_COLUMNS.get(o.key()) + (o.ascending() ? " ASC" : " DESC"));
+        }
+        if (orderBy.isEmpty()) terms.add("e.creation_time DESC");
+        if (!hasId) terms.add("e.experiment_id ASC");
+        b.sql(" ORDER BY " + String.join(", ", terms));
+        b.sql(" LIMIT ?", limit).sql(" OFFSET ?", offset);
+        return b;
+    }
+
+    private static void lifecycle(SqlBuilder b, String column, ViewType viewType) {
+        switch (viewType) {
+            case ACTIVE_ONLY -> b.sql(" AND " + column + " = ?", LifecycleStage.ACTIVE.wire());
+            case DELETED_ONLY -> b.sql(" AND " + column + " = ?", LifecycleStage.DELETED.wire());
+            case ALL -> { }
+        }
+    }
+
+    private static void attribute(Dialect dialect, SqlBuilder b, String column, Clause c) {
+        if (c.value() instanceof dev.mlv.tracking.search.Value.Number) {
+            // Integral attributes (times) compare with the number as given; end_time NULL never matches.
+            b.sql(column + " " + sqlSymbol(c.comparator()) + " ?", c.number());
+        } else {
+            stringComparison(dialect, b, column, c);
+        }
+    }
+
+    private static void dataset(Dialect dialect, SqlBuilder b, Clause c) {
+        if (c.key().equals("context")) {
+            b.sql("EXISTS (SELECT 1 FROM run_input_tags it WHERE it.run_uuid = r.run_uuid AND it.key = ?",
+                    DatasetInput.CONTEXT_TAG);
+            b.sql(" AND ");
+            stringComparison(dialect, b, "it.value", c);
+        } else {
+            b.sql("EXISTS (SELECT 1 FROM run_inputs ri JOIN datasets d ON d.dataset_uuid = ri.dataset_uuid"
+                    + " WHERE ri.run_uuid = r.run_uuid AND ");
+            stringComparison(dialect, b, "d." + c.key(), c);
+        }
+        b.sql(")");
+    }
+
+    private static void stringComparison(Dialect dialect, SqlBuilder b, String column, Clause c) {
+        switch (c.comparator()) {
+            case EQ -> dialect.appendTextEquals(b, column, c.text());
+            case NE -> b.sql(column + " <> ?", c.text());
+            case LIKE -> b.sql(column + " LIKE ? ESCAPE '\\'", c.text());
+            case ILIKE -> b.sql("LOWER(" + column + ") LIKE LOWER(?) ESCAPE '\\'", c.text());
+            case IN -> b.sql(column + " IN ").in(c.list());
+            case NOT_IN -> b.sql(column + " NOT IN ").in(c.list());
+            default -> throw new IllegalArgumentException("Not a string comparator: " + c.comparator());
+        }
+    }
+
+    private static String sqlSymbol(Comparator c) {
+        return c == Comparator.NE ? "<>" : c.symbol();
+    }
+}

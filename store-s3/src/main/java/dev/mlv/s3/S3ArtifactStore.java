@@ -1,0 +1,298 @@
+package dev.mlv.s3;
+
+import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.artifacts.ArtifactStore;
+import dev.mlv.artifacts.FileInfo;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Artifacts as objects under {@code s3://bucket/prefix}, one object per file; directories are key prefixes.
+ *
+ * <ul>
+ *   <li>{@link #put} reads the stream one part at a time into a single buffer of {@link #partSize()} bytes: a stream
+ *       that fits in one part is one {@code PutObject}, a longer one (its length need not be known) a multipart
+ *       upload, aborted on any failure so no partial object or dangling parts stay. Both become visible atomically
+ *       when S3 accepts the last request. Memory per upload is one part whatever the size.</li>
+ *   <li>{@link #open} streams the object; closing the stream early aborts the connection instead of draining it.</li>
+ *   <li>{@link #list} lists with the delimiter {@code /}: direct children only, directories from common prefixes.</li>
+ *   <li>{@link #delete} deletes the object at the path and every object under {@code path/}, 1000 keys per request.</li>
+ * </ul>
+ * An unreachable endpoint (or S3 answering 5xx) is {@code TEMPORARILY_UNAVAILABLE}; other S3 errors are
+ * {@code INTERNAL_ERROR}; both name the operation, the object and S3's error code.
+ */
+public final class S3ArtifactStore implements ArtifactStore {
+    /** Default part size of multipart uploads: 8 MiB, so up to ~80 GB per object within S3's 10,000 parts. */
+    public static final int DEFAULT_PART_SIZE = 8 << 20;
+    /** S3's smallest part (except the last one). */
+    public static final int MIN_PART_SIZE = 5 << 20;
+    private static final int MAX_PARTS = 10_000;
+    private static final int DELETE_BATCH = 1000;
+
+    private final S3Client s3;
+    private final S3Location location;
+    private final int partSize;
+    private final boolean ownsClient;
+
+    /**
+     * A store over {@code location} using {@code s3}. When {@code ownsClient}, {@link #close} closes the client.
+     */
+    public S3ArtifactStore(S3Client s3, S3Location location, int partSize, boolean ownsClient) {
+        if (partSize < MIN_PART_SIZE) throw new IllegalArgumentException("part size below S3's minimum of 5 MiB");
+        this.s3 = s3;
+        this.location = location;
+        this.partSize = partSize;
+        this.ownsClient = ownsClient;
+    }
+
+    /** Opens {@code s3://bucket/prefix} with a client from {@link S3Clients#fromEnvironment()}. */
+    public static S3ArtifactStore open(String uri) {
+        S3Location location = S3Location.parse(uri);
+        return new S3ArtifactStore(S3Clients.fromEnvironment(), location, DEFAULT_PART_SIZE, true);
+    }
+
+    public S3Location location() {
+        return location;
+    }
+
+    public int partSize() {
+        return partSize;
+    }
+
+    @Override
+    public long put(ArtifactPath path, InputStream content) {
+        if (path.isRoot()) throw MlvException.invalid("Cannot write to the artifact root");
+        String key = location.key(path);
+        byte[] buffer = new byte[partSize];
+        int first = readPart(content, buffer, path);
+        if (first < partSize) {
+            call("write", path, () -> s3.putObject(b -> b.bucket(location.bucket()).key(key).contentLength((long) first),
+                    body(buffer, first)));
+            return first;
+        }
+        String uploadId = call("write", path,
+                () -> s3.createMultipartUpload(b -> b.bucket(location.bucket()).key(key)).uploadId());
+        boolean done = false;
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            long total = 0;
+            int n = first;
+            while (n > 0) {
+                int partNumber = parts.size() + 1;
+                if (partNumber > MAX_PARTS) {
+                    throw MlvException.invalid("Artifact '" + path + "' is larger than " + MAX_PARTS + " parts of "
+                            + partSize + " bytes");
+                }
+                int length = n;
+                String etag = call("write", path, () -> s3.uploadPart(b -> b.bucket(location.bucket()).key(key)
+                        .uploadId(uploadId).partNumber(partNumber).contentLength((long) length), body(buffer, length)).eTag());
+                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
+                total += n;
+                n = n < partSize ? 0 : readPart(content, buffer, path);
+            }
+            call("write", path, () -> s3.completeMultipartUpload(b -> b.bucket(location.bucket()).key(key)
+                    .uploadId(uploadId).multipartUpload(m -> m.parts(parts))));
+            done = true;
+            return total;
+        } finally {
+            if (!done) abort(key, uploadId);
+        }
+    }
+
+    private void abort(String key, String uploadId) {
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(location.bucket()).key(key).uploadId(uploadId));
+        } catch (SdkException ignored) {
+            // the endpoint may be what failed; a bucket lifecycle rule on incomplete uploads cleans up the rest
+        }
+    }
+
+    /** Fills {@code buffer} as far as the stream goes; returns the bytes read (less than a full part at the end). */
+    private static int readPart(InputStream content, byte[] buffer, ArtifactPath path) {
+        try {
+            return content.readNBytes(buffer, 0, buffer.length);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the content of artifact " + path, e);
+        }
+    }
+
+    private static RequestBody body(byte[] buffer, int length) {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
+                "application/octet-stream");
+    }
+
+    @Override
+    public InputStream open(ArtifactPath path) {
+        if (path.isRoot()) throw MlvException.notFound("Artifact '' is a directory");
+        String key = location.key(path);
+        try {
+            return new AbortOnEarlyClose(s3.getObject(b -> b.bucket(location.bucket()).key(key)));
+        } catch (NoSuchKeyException e) {
+            throw MlvException.notFound("Artifact '" + path + "' does not exist");
+        } catch (SdkException e) {
+            throw failure("read", path, e);
+        }
+    }
+
+    @Override
+    public Optional<FileInfo> stat(ArtifactPath path) {
+        if (path.isRoot()) return Optional.of(new FileInfo("", true, null));
+        String key = location.key(path);
+        try {
+            HeadObjectResponse head = s3.headObject(b -> b.bucket(location.bucket()).key(key));
+            return Optional.of(new FileInfo(path.toString(), false, head.contentLength()));
+        } catch (NoSuchKeyException e) {
+            // not a file; maybe a directory
+        } catch (S3Exception e) {
+            if (e.statusCode() != 404) throw failure("stat", path, e);
+        } catch (SdkException e) {
+            throw failure("stat", path, e);
+        }
+        boolean dir = call("stat", path, () -> s3.listObjectsV2(b -> b.bucket(location.bucket())
+                .prefix(location.directoryKey(path)).maxKeys(1)).hasContents());
+        return dir ? Optional.of(new FileInfo(path.toString(), true, null)) : Optional.empty();
+    }
+
+    @Override
+    public List<FileInfo> list(ArtifactPath directory) {
+        String prefix = location.directoryKey(directory);
+        List<FileInfo> out = new ArrayList<>();
+        call("list", directory, () -> {
+            for (var page : s3.listObjectsV2Paginator(b -> b.bucket(location.bucket()).prefix(prefix).delimiter("/"))) {
+                for (CommonPrefix p : page.commonPrefixes()) {
+                    String dirKey = p.prefix().substring(0, p.prefix().length() - 1);
+                    out.add(new FileInfo(location.relativePath(dirKey).toString(), true, null));
+                }
+                for (S3Object o : page.contents()) {
+                    if (o.key().equals(prefix)) continue; // a "folder" marker object some tools create
+                    out.add(new FileInfo(location.relativePath(o.key()).toString(), false, o.size()));
+                }
+            }
+            return null;
+        });
+        out.sort(Comparator.comparing(FileInfo::path));
+        return out;
+    }
+
+    @Override
+    public void delete(ArtifactPath path) {
+        if (path.isRoot()) throw MlvException.invalid("Cannot delete the artifact root");
+        String key = location.key(path);
+        call("delete", path, () -> s3.deleteObject(b -> b.bucket(location.bucket()).key(key)));
+        String prefix = location.directoryKey(path);
+        call("delete", path, () -> {
+            List<ObjectIdentifier> batch = new ArrayList<>();
+            for (var page : s3.listObjectsV2Paginator(b -> b.bucket(location.bucket()).prefix(prefix))) {
+                for (S3Object o : page.contents()) {
+                    batch.add(ObjectIdentifier.builder().key(o.key()).build());
+                    if (batch.size() == DELETE_BATCH) deleteBatch(batch, path);
+                }
+            }
+            if (!batch.isEmpty()) deleteBatch(batch, path);
+            return null;
+        });
+    }
+
+    private void deleteBatch(List<ObjectIdentifier> batch, ArtifactPath path) {
+        var response = s3.deleteObjects(b -> b.bucket(location.bucket()).delete(d -> d.objects(batch).quiet(true)));
+        if (response.hasErrors() && !response.errors().isEmpty()) {
+            var e = response.errors().get(0);
+            throw new MlvException(ErrorCode.INTERNAL_ERROR, "Cannot delete artifact '" + path + "' in " + location
+                    + ": " + e.code() + " on " + e.key() + " (" + response.errors().size() + " failed)");
+        }
+        batch.clear();
+    }
+
+    @Override
+    public String uri() {
+        return location.uri();
+    }
+
+    @Override
+    public void close() {
+        if (ownsClient) s3.close();
+    }
+
+    private <T> T call(String action, ArtifactPath path, java.util.function.Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (SdkException e) {
+            throw failure(action, path, e);
+        }
+    }
+
+    private MlvException failure(String action, ArtifactPath path, SdkException e) {
+        String what = "Cannot " + action + " artifact '" + path + "' in " + location + ": ";
+        if (e instanceof S3Exception s3e) {
+            String code = s3e.awsErrorDetails() != null ? s3e.awsErrorDetails().errorCode() : null;
+            String detail = "S3 answered " + s3e.statusCode() + (code != null ? " " + code : "");
+            ErrorCode mapped = s3e.statusCode() >= 500 ? ErrorCode.TEMPORARILY_UNAVAILABLE : ErrorCode.INTERNAL_ERROR;
+            return new MlvException(mapped, what + detail, e);
+        }
+        if (e instanceof SdkClientException) {
+            return new MlvException(ErrorCode.TEMPORARILY_UNAVAILABLE,
+                    what + "S3 endpoint unreachable (" + rootMessage(e) + ")", e);
+        }
+        return new MlvException(ErrorCode.INTERNAL_ERROR, what + rootMessage(e), e);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
+    /** A download stream that aborts the HTTP connection when closed before the end, rather than reading the rest. */
+    private static final class AbortOnEarlyClose extends FilterInputStream {
+        private final ResponseInputStream<GetObjectResponse> response;
+        private boolean ended;
+
+        AbortOnEarlyClose(ResponseInputStream<GetObjectResponse> response) {
+            super(response);
+            this.response = response;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b < 0) ended = true;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n < 0) ended = true;
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!ended) response.abort();
+            super.close();
+        }
+    }
+}

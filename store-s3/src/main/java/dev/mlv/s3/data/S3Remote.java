@@ -1,0 +1,172 @@
+package dev.mlv.s3.data;
+
+import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.data.Digests;
+import dev.mlv.data.Hashing;
+import dev.mlv.data.Remote;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+import dev.mlv.s3.S3ArtifactStore;
+import dev.mlv.s3.S3Clients;
+import dev.mlv.s3.S3Location;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A data remote at {@code s3://bucket/prefix}: objects under {@code prefix/sha256/ab/cdef…}.
+ *
+ * <p>{@link #missing} sends one HEAD per object for small batches and lists the {@code sha256/ab/} prefixes that hold
+ * the wanted names (1000 keys per request, prefixes in parallel) for large ones. {@link #upload} hashes the local file
+ * first and refuses to send bytes that do not match the name; a single {@code PutObject} (multipart through
+ * {@link S3ArtifactStore} above 4 GiB) makes the object visible atomically.
+ */
+public final class S3Remote implements Remote {
+    private static final int HEAD_LIMIT = 64;
+    private static final long SINGLE_PUT_LIMIT = 4L << 30;
+    private final S3Client s3;
+    private final S3Location location;
+    private final boolean ownsClient;
+
+    public S3Remote(S3Client s3, S3Location location, boolean ownsClient) {
+        this.s3 = s3;
+        this.location = location;
+        this.ownsClient = ownsClient;
+    }
+
+    /** Opens {@code s3://bucket/prefix} with a client from {@link S3Clients#fromEnvironment()}. */
+    public static S3Remote fromUrl(String url) {
+        return new S3Remote(S3Clients.fromEnvironment(), S3Location.parse(url), true);
+    }
+
+    private String key(String name) {
+        return location.key(ArtifactPath.parse(Digests.relativePath(name)));
+    }
+
+    @Override
+    public String url() {
+        return location.uri();
+    }
+
+    @Override
+    public Set<String> missing(Collection<String> names) {
+        List<String> all = new ArrayList<>(new LinkedHashSet<>(names));
+        all.forEach(Digests::requireValid);
+        Set<String> present = ConcurrentHashMap.newKeySet();
+        ExecutorService pool = Executors.newFixedThreadPool(parallelism());
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            if (all.size() <= HEAD_LIMIT) {
+                for (String n : all) fs.add(pool.submit(() -> {
+                    if (exists(n)) present.add(n);
+                }));
+            } else {
+                Map<String, Set<String>> byPrefix = new TreeMap<>();
+                for (String n : all) byPrefix.computeIfAbsent(n.substring(0, 2), k -> new java.util.HashSet<>()).add(n);
+                for (var e : byPrefix.entrySet()) fs.add(pool.submit(() -> {
+                    String dirKey = location.directoryKey(ArtifactPath.parse(Digests.ALGORITHM + "/" + e.getKey()));
+                    for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(location.bucket()).prefix(dirKey)).contents()) {
+                        String name = e.getKey() + o.key().substring(dirKey.length());
+                        if (e.getValue().contains(name)) present.add(name);
+                    }
+                }));
+            }
+            for (Future<?> f : fs) f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw wrap("list", location.uri(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MlvException(ErrorCode.ABORTED, "Interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String n : all) if (!present.contains(n)) out.add(n);
+        return out;
+    }
+
+    private boolean exists(String name) {
+        try {
+            s3.headObject(b -> b.bucket(location.bucket()).key(key(name)));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) return false;
+            throw e;
+        }
+    }
+
+    @Override
+    public void upload(String name, Path file, long size) {
+        Hashing.Result r = Hashing.hash(file);
+        if (!r.digest().equals(Digests.hexPart(name))) {
+            throw new MlvException(ErrorCode.INVALID_STATE, "Local object " + name + " is corrupt (its bytes hash to "
+                    + r.digest() + "); not uploaded. Run 'mlv data fsck'");
+        }
+        try {
+            if (r.size() <= SINGLE_PUT_LIMIT) {
+                s3.putObject(b -> b.bucket(location.bucket()).key(key(name)).contentLength(r.size()), RequestBody.fromFile(file));
+            } else {
+                try (InputStream in = Files.newInputStream(file)) {
+                    new S3ArtifactStore(s3, location, S3ArtifactStore.DEFAULT_PART_SIZE, false)
+                            .put(ArtifactPath.parse(Digests.relativePath(name)), in);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (SdkException e) {
+            throw wrap("upload", name, e);
+        }
+    }
+
+    @Override
+    public InputStream open(String name) {
+        try {
+            return s3.getObject(b -> b.bucket(location.bucket()).key(key(name)));
+        } catch (NoSuchKeyException e) {
+            throw MlvException.notFound("Object " + name + " is not in remote " + location.uri());
+        } catch (SdkException e) {
+            throw wrap("download", name, e);
+        }
+    }
+
+    @Override
+    public int parallelism() {
+        return 16;
+    }
+
+    private static MlvException wrap(String op, String what, Throwable e) {
+        if (e instanceof MlvException m) return m;
+        ErrorCode code = e instanceof SdkClientException || (e instanceof S3Exception s && s.statusCode() >= 500)
+                ? ErrorCode.TEMPORARILY_UNAVAILABLE : ErrorCode.INTERNAL_ERROR;
+        String detail = e instanceof S3Exception s && s.awsErrorDetails() != null ? s.awsErrorDetails().errorCode() : e.getMessage();
+        return new MlvException(code, "S3 " + op + " of " + what + " failed: " + detail, e);
+    }
+
+    @Override
+    public void close() {
+        if (ownsClient) s3.close();
+    }
+}
