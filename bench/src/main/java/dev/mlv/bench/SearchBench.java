@@ -52,10 +52,22 @@ public final class SearchBench {
                 "store p50", "store p99", "sql p50", "sql p99", "p50 x", "p99 x", "sql-page p50");
         for (int n : sizes) {
             Path db = dir.resolve("search-" + n + ".db");
-            try (JdbcMetadataStore store = JdbcMetadataStore.open("sqlite:///" + db, "mlflow-artifacts:/")) {
+            try (JdbcMetadataStore store = openOrRecreate(db)) {
                 String exp = populate(store, n);
                 measure(store, exp, n, iterations, pageSize);
             }
+        }
+    }
+
+    /** Opens a kept database, or starts a new one when the kept one has another schema (the migrations changed). */
+    private static JdbcMetadataStore openOrRecreate(Path db) throws java.io.IOException {
+        try {
+            return JdbcMetadataStore.open("sqlite:///" + db, "mlflow-artifacts:/");
+        } catch (dev.mlv.errors.MlvException e) {
+            if (!Files.exists(db)) throw e;
+            System.out.println("  (" + db.getFileName() + " has another schema: recreating it)");
+            for (String suffix : List.of("", "-wal", "-shm")) Files.deleteIfExists(Path.of(db + suffix));
+            return JdbcMetadataStore.open("sqlite:///" + db, "mlflow-artifacts:/");
         }
     }
 

@@ -27,6 +27,7 @@ public final class Main implements Runnable {
             dev.mlv.cli.models.ModelsCommand.class,
             dev.mlv.cli.audit.AuditCommand.class,
             dev.mlv.cli.data.DataCommand.class,
+            dev.mlv.cli.quickstart.QuickstartCommand.class,
             DbCommand.class,
     };
 

@@ -74,6 +74,10 @@ final class MetricSender {
                     throw new MlvException(ErrorCode.ABORTED, "Interrupted while flushing metrics of run " + runId);
                 }
             }
+            if (processed < target && failure == null) {
+                failure = new MlvException(ErrorCode.INTERNAL_ERROR, "the metric sender thread stopped with "
+                        + (target - processed) + " metrics unsent");
+            }
         }
         throwIfFailed();
     }
@@ -121,6 +125,8 @@ final class MetricSender {
                     send(batch);
                 } catch (RuntimeException e) {
                     failure = e;
+                } catch (Error e) {
+                    failure = new MlvException(ErrorCode.INTERNAL_ERROR, e.toString(), e);
                 }
             }
             synchronized (lock) {
@@ -135,8 +141,11 @@ final class MetricSender {
         ObjectNode body = RestClient.object().put("run_id", runId);
         ArrayNode metrics = body.putArray("metrics");
         for (Metric m : batch) {
-            metrics.addObject().put("key", m.key()).put("value", m.value()).put("timestamp", m.timestamp())
-                    .put("step", m.step());
+            ObjectNode point = metrics.addObject().put("key", m.key());
+            // NaN and infinities as MLflow's JSON spells them ("NaN", "Infinity", "-Infinity"), not bare tokens
+            if (Double.isFinite(m.value())) point.put("value", m.value());
+            else point.put("value", Double.toString(m.value()));
+            point.put("timestamp", m.timestamp()).put("step", m.step());
         }
         long backoff = 250;
         for (int attempt = 1; ; attempt++) {

@@ -10,7 +10,7 @@ public final class ExitWithoutClosing {
         ActiveRun run = client.startRun("exit-without-closing");
         System.out.println(run.runId());
         System.out.flush();
-        for (int i = 0; i < 20_000; i++) run.logMetric("m", i, i);
+        for (int i = 0; i < 5_000; i++) run.logMetric("m", i, i);
         System.exit(0);
     }
 }

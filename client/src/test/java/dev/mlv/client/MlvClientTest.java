@@ -133,13 +133,21 @@ class MlvClientTest {
     @Test
     void queuedMetricsSurviveAnExitWithoutClose() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        Process p = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
                 ExitWithoutClosing.class.getName(), server.url()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).isZero();
         String runId = out.lines().filter(l -> l.matches("[0-9a-f]{32}")).findFirst().orElseThrow();
-        assertThat(client.metricHistory(runId, "m")).hasSize(20_000);
+        assertThat(client.metricHistory(runId, "m")).hasSize(5_000);
         assertThat(client.getRun(runId).info().status()).isEqualTo(RunStatus.FINISHED);
+    }
+
+    @Test
+    void nonFiniteMetricValuesRoundTrip() {
+        String id = client.run("nan", run -> run.logMetric("loss", Double.NaN, 1)
+                .logMetric("loss", Double.POSITIVE_INFINITY, 2).logMetric("loss", Double.NEGATIVE_INFINITY, 3));
+        assertThat(client.metricHistory(id, "loss")).extracting(Metric::value)
+                .containsExactly(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
     }
 
     @Test

@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The arguments of an MLflow REST call, read the way MLflow's server reads them: query parameters for GET, a JSON body
@@ -57,18 +56,54 @@ public final class MlflowRequest {
         return new MlflowRequest(fields);
     }
 
+    /**
+     * Query parameters from the raw query string, decoded once ({@code +} is a space) with strict UTF-8: a
+     * percent-escape that is not valid UTF-8 is refused rather than turned into replacement characters.
+     */
     private static ObjectNode fromQuery(Context cx) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
-        for (Map.Entry<String, List<String>> e : cx.queryParamMap().entrySet()) {
-            List<String> values = e.getValue();
-            if (values.size() == 1) {
-                node.put(e.getKey(), values.get(0));
+        String query = cx.req().getQueryString();
+        if (query == null || query.isEmpty()) return node;
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            String key = decodeQueryPart(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decodeQueryPart(pair.substring(eq + 1));
+            JsonNode existing = node.get(key);
+            if (existing == null) {
+                node.put(key, value);
+            } else if (existing.isArray()) {
+                ((ArrayNode) existing).add(value);
             } else {
-                ArrayNode arr = node.putArray(e.getKey());
-                values.forEach(arr::add);
+                ArrayNode arr = node.putArray(key);
+                arr.add(existing.textValue());
+                arr.add(value);
             }
         }
         return node;
+    }
+
+    static String decodeQueryPart(String raw) {
+        if (raw.indexOf('%') < 0) return raw.replace('+', ' ');
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' && i + 2 < raw.length()
+                    && Character.digit(raw.charAt(i + 1), 16) >= 0 && Character.digit(raw.charAt(i + 2), 16) >= 0) {
+                bytes.write(Character.digit(raw.charAt(i + 1), 16) * 16 + Character.digit(raw.charAt(i + 2), 16));
+                i += 2;
+            } else {
+                bytes.writeBytes(String.valueOf(c == '+' ? ' ' : c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw MlvException.invalid("Invalid query string: percent-escapes in '" + raw + "' are not valid UTF-8.");
+        }
     }
 
     private static byte[] readBody(Context cx, long max, String tooLargeMessage) {

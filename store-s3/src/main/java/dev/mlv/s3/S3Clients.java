@@ -9,7 +9,11 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
@@ -25,8 +29,8 @@ import java.util.function.UnaryOperator;
  *   <li>credentials from the SDK's standard chain (system properties {@code aws.accessKeyId}/{@code aws.secretAccessKey},
  *       environment {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}, {@code ~/.aws/credentials} profiles,
  *       web identity, container and instance roles);</li>
- *   <li>the region from the SDK's chain ({@code aws.region}, {@code AWS_REGION}, profile, instance metadata), else
- *       {@code us-east-1};</li>
+ *   <li>the region from the SDK's chain ({@code aws.region}, {@code AWS_REGION}, profile, instance metadata; without
+ *       instance metadata when the endpoint is overridden), else {@code us-east-1};</li>
  *   <li>an endpoint override for S3-compatible stores (MinIO, Ceph, s3proxy, …) from, first found: the system
  *       property {@value #ENDPOINT_PROPERTY} (for embedding and tests), {@code MLV_S3_ENDPOINT_URL}, then MLflow's
  *       {@code MLFLOW_S3_ENDPOINT_URL}. With an override, requests use path-style addressing
@@ -50,7 +54,8 @@ public final class S3Clients {
 
     /** A client configured from system properties, the environment and the AWS configuration files (see above). */
     public static S3Client fromEnvironment() {
-        return build(endpointOverride(System::getenv), DefaultCredentialsProvider.builder().build(), defaultRegion());
+        Optional<URI> endpoint = endpointOverride(System::getenv);
+        return build(endpoint, DefaultCredentialsProvider.builder().build(), defaultRegion(endpoint.isPresent()));
     }
 
     /** A client for an explicit endpoint (path-style) and static credentials, region {@code us-east-1}. */
@@ -87,10 +92,16 @@ public final class S3Clients {
         return uri;
     }
 
-    /** The region of the SDK's chain, else {@code us-east-1}. */
-    static Region defaultRegion() {
+    /**
+     * The region of the SDK's chain, else {@code us-east-1}. With an endpoint override (an S3-compatible store, not
+     * AWS) only the settings and the profile files are consulted, never the EC2 instance metadata service.
+     */
+    static Region defaultRegion(boolean endpointOverridden) {
+        AwsRegionProvider chain = endpointOverridden
+                ? new AwsRegionProviderChain(new SystemSettingsRegionProvider(), new AwsProfileRegionProvider())
+                : new DefaultAwsRegionProviderChain();
         try {
-            return new DefaultAwsRegionProviderChain().getRegion();
+            return chain.getRegion();
         } catch (RuntimeException none) {
             return DEFAULT_REGION;
         }

@@ -213,6 +213,29 @@ class RegistryCliTest {
     }
 
     @Test
+    void fourEyesPromotionWaitsForAnotherUser() {
+        assertThat(mlv("models", "register", "guarded", "runs:/" + runB + "/model", "--user", "alice").exit()).isZero();
+        rest.post("/api/2.0/mlflow/registered-models/set-tag", RestClient.object().put("name", "guarded")
+                .put("key", "mlv.require_approval").put("value", "Production"));
+        Result asked = mlv("models", "promote", "guarded", "1", "--to", "Production", "--user", "alice",
+                "--require", "metrics.accuracy >= 0.9", "--reason", "ship it");
+        assertThat(asked.exit()).as(asked.out() + asked.err()).isZero();
+        assertThat(asked.out()).contains("✓ pass").contains("waiting for approval by another user");
+        Result pending = mlv("models", "approve", "guarded");
+        assertThat(pending.exit()).as(pending.err()).isZero();
+        assertThat(pending.out()).contains("Production").contains("alice").contains("ship it");
+        Result self = mlv("models", "approve", "guarded", "1", "--user", "alice");
+        assertThat(self.exit()).isEqualTo(1);
+        assertThat(self.err()).startsWith("mlv: error: ");
+        assertThat(mlv("models", "describe", "guarded", "1", "--json").json().path("current_stage").asText()).isEqualTo("None");
+        Result ok = mlv("models", "approve", "guarded", "1", "--stage", "production", "--user", "bob", "--reason", "reviewed");
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("is now in Production");
+        assertThat(productionVersion("guarded")).isEqualTo("1");
+        assertThat(mlv("models", "approve", "guarded", "--json").json().path("pending")).isEmpty();
+    }
+
+    @Test
     void auditLogAndVerify() {
         assertThat(mlv("models", "register", "audited", "runs:/" + runA + "/model", "--user", "dora").exit()).isZero();
         Result log = mlv("audit", "log", "--model", "audited");

@@ -30,7 +30,9 @@ import java.util.StringJoiner;
  */
 public final class RestClient {
     public static final String DEFAULT_TRACKING_URI = "http://127.0.0.1:5000";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads bare {@code NaN}/{@code Infinity} as MLflow servers may write them for metric values. */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private final String baseUrl;
     private final HttpClient http;

@@ -47,6 +47,8 @@ public final class ArtifactEndpoints implements Endpoints {
     public void register(RoutesConfig routes) {
         for (String base : List.of(API_PREFIX, AJAX_PREFIX)) {
             routes.get(base, this::list);
+            routes.put(base, this::upload);
+            routes.delete(base, this::delete);
             routes.get(base + "/<path>", this::download);
             routes.put(base + "/<path>", this::upload);
             routes.delete(base + "/<path>", this::delete);

@@ -26,7 +26,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code GET registered-models/history?name=&[stage=|alias=]} → {@code {"moves":[…]}} newest first;</li>
  *   <li>{@code POST registered-models/rollback {"name","stage"|"alias","reason"}} → {@code {"model_version","move"}};</li>
- *   <li>{@code POST model-versions/promote} → {@code {"promoted","pending_approval","checks","model_version"}};</li>
+ *   <li>{@code POST model-versions/promote} → {@code {"promoted","pending_approval","checks","model_version"}}; when the
+ *       version recorded file digests, a last check re-hashes its files ({@link RegistryService#FILES_GATE});</li>
  *   <li>{@code POST model-versions/approve {"name","version","stage","reason"}} → {@code {"promoted":true,"model_version"}}
  *       (403 PERMISSION_DENIED for the requester); {@code GET model-versions/pending?name=} → {@code {"pending":[…]}};</li>
  *   <li>{@code GET model-versions/files?name=&version=} → {@code {"files":[{"path","size","sha256"}]}};</li>
@@ -123,7 +124,7 @@ public final class MlvRegistryEndpoints implements Endpoints {
     private void approve(Context cx) {
         MlflowRequest q = req(cx);
         Stage stage = Stage.parse(q.requiredString("stage"));
-        ModelVersion v = store.approveTransition(RegistryEndpoints.name(q), q.requiredString("version"), stage,
+        ModelVersion v = service.approve(RegistryEndpoints.name(q), q.requiredString("version"), stage,
                 RequestUser.of(cx), q.string("reason"));
         ObjectNode o = MlflowResponse.object();
         o.put("promoted", true);

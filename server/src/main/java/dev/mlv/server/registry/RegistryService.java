@@ -166,6 +166,8 @@ public final class RegistryService {
                 checks.addAll(PromotionGates.evaluate(requirements, betterThanCurrent, cand, cur, stage.display()));
             }
         }
+        PromotionGates.Check files = verifyFiles(candidate);
+        if (files != null) checks.add(files);
         boolean passed = checks.stream().allMatch(PromotionGates.Check::passed);
         if (!passed) return new Promotion(false, false, checks, candidate);
         if (needsApproval(model, stage)) {
@@ -174,6 +176,41 @@ public final class RegistryService {
         }
         ModelVersion moved = registry.transitionStage(name, version, stage, archiveExisting, user, reason);
         return new Promotion(true, false, checks, moved);
+    }
+
+    /** Name of the gate that re-hashes a version's files before it moves. */
+    public static final String FILES_GATE = "files match their registered digests";
+
+    /**
+     * Re-hashes the version's files and compares them with the digests recorded at registration; null when nothing was
+     * recorded or the files are outside this server's artifact store.
+     */
+    public PromotionGates.Check verifyFiles(ModelVersion v) {
+        List<ModelFile> recorded = registry.getModelVersionFiles(v.name(), v.version());
+        if (recorded.isEmpty()) return null;
+        ArtifactPath dir = resolver.storePath(v);
+        if (dir == null) return null;
+        Map<String, ModelFile> now = new HashMap<>();
+        for (ModelFile f : digests(dir)) now.put(f.path(), f);
+        List<String> problems = new ArrayList<>();
+        for (ModelFile f : recorded) {
+            ModelFile cur = now.remove(f.path());
+            if (cur == null) problems.add(f.path() + " is missing");
+            else if (!cur.sha256().equals(f.sha256())) problems.add(f.path() + " changed (SHA-256 " + cur.sha256() + ", registered " + f.sha256() + ")");
+        }
+        for (String extra : new java.util.TreeSet<>(now.keySet())) problems.add(extra + " was added after registration");
+        if (problems.isEmpty()) return new PromotionGates.Check(FILES_GATE, true, recorded.size() + " files verified");
+        return new PromotionGates.Check(FILES_GATE, false, String.join("; ", problems.subList(0, Math.min(10, problems.size())))
+                + (problems.size() > 10 ? "; and " + (problems.size() - 10) + " more" : ""));
+    }
+
+    /** Approves a pending promotion after checking the version's files are still the registered bytes. */
+    public ModelVersion approve(String name, String version, Stage stage, String approver, String reason) {
+        PromotionGates.Check files = verifyFiles(registry.getModelVersion(name, version));
+        if (files != null && !files.passed()) {
+            throw MlvException.invalid("Cannot approve version " + version + " of model '" + name + "': its " + files.detail());
+        }
+        return registry.approveTransition(name, version, stage, approver, reason);
     }
 
     static boolean needsApproval(RegisteredModel model, Stage stage) {

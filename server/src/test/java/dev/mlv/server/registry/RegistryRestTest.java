@@ -263,7 +263,7 @@ class RegistryRestTest {
         assertThat(moves.get(1).path("reason").asText()).isEqualTo("retrained");
         assertThat(moves.get(1).path("kind").asText()).isEqualTo("alias");
         assertThat(moves.get(1).path("key").asText()).isEqualTo("champion");
-        // rolling back the delete restores the alias, twice returns to deleted-then-restored state
+        // rolling back the delete points the alias at the version it had before
         assertThat(http.ok(http.post(MLV + "registered-models/rollback", obj("name", name, "alias", "champion")))
                 .at("/model_version/version").asText()).isEqualTo("2");
     }
@@ -340,6 +340,39 @@ class RegistryRestTest {
         assertThat(http.post(MLV + "model-versions/promote", obj("name", name, "version", v3, "stage", "Production",
                 "requirements", List.of("metrics.accuracy >>= 1"))).status()).isEqualTo(400);
         assertThat(http.post(MLV + "model-versions/promote", obj("name", name, "version", v3, "stage", "Prod")).status()).isEqualTo(400);
+    }
+
+    @Test
+    void filesChangedAfterRegistrationBlockPromotionAndApproval() {
+        String name = unique("tampered");
+        http.createModel(name);
+        String runId = http.run(Map.of("accuracy", 0.99));
+        String root = http.artifactUri(runId).substring("mlflow-artifacts:/".length());
+        http.upload(root + "/model/MLmodel", "flavors: {}\n".getBytes(StandardCharsets.UTF_8));
+        http.upload(root + "/model/model.onnx", "weights-v1".getBytes(StandardCharsets.UTF_8));
+        String v = http.version(name, runId);
+        JsonNode ok = http.ok(http.post(MLV + "model-versions/promote", obj("name", name, "version", v, "stage", "Staging",
+                "requirements", List.of("metrics.accuracy > 0.5"))));
+        assertThat(ok.path("promoted").asBoolean()).isTrue();
+        assertThat(ok.at("/checks/1/gate").asText()).isEqualTo(RegistryService.FILES_GATE);
+        assertThat(ok.at("/checks/1/passed").asBoolean()).isTrue();
+
+        http.upload(root + "/model/model.onnx", "weights-poisoned".getBytes(StandardCharsets.UTF_8));
+        JsonNode blocked = http.ok(http.post(MLV + "model-versions/promote", obj("name", name, "version", v, "stage", "Production")));
+        assertThat(blocked.path("promoted").asBoolean()).isFalse();
+        assertThat(blocked.at("/checks/0/passed").asBoolean()).isFalse();
+        assertThat(blocked.at("/checks/0/detail").asText()).contains("model.onnx changed");
+        assertThat(http.stageHolder(name, "Production")).isNull();
+
+        http.upload(root + "/model/model.onnx", "weights-v1".getBytes(StandardCharsets.UTF_8));
+        http.ok(http.post(MLFLOW + "registered-models/set-tag", obj("name", name, "key", "mlv.require_approval", "value", "*")));
+        assertThat(http.ok(http.post(MLV + "model-versions/promote", obj("name", name, "version", v, "stage", "Production"), "alice"))
+                .path("pending_approval").asBoolean()).isTrue();
+        http.upload(root + "/model/extra.bin", new byte[]{1});
+        RegistryHttp.Reply refused = http.post(MLV + "model-versions/approve", obj("name", name, "version", v, "stage", "Production"), "bob");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.body().path("message").asText()).contains("extra.bin was added after registration");
+        assertThat(http.stageHolder(name, "Production")).isNull();
     }
 
     @Test

@@ -96,7 +96,11 @@ public final class Database implements AutoCloseable {
                     }
                     throw e;
                 } finally {
-                    c.setAutoCommit(true);
+                    try {
+                        c.setAutoCommit(true);
+                    } catch (SQLException broken) {
+                        // the connection died (the pool discards it); keep the exception that says why
+                    }
                 }
             } catch (SQLException e) {
                 if (attempt < attempts && dialect.isUniqueViolation(e)) continue;

@@ -159,7 +159,8 @@ public enum Dialect {
         String lower = uri.toLowerCase(Locale.ROOT);
         if (lower.startsWith("sqlite:")) return SQLITE;
         if (PostgresUri.handles(uri)) return POSTGRESQL;
-        throw MlvException.invalid("Unsupported backend store URI '" + uri + "'");
+        throw MlvException.invalid("Unsupported backend store URI '" + PostgresUri.mask(uri)
+                + "': use sqlite:///path/to/mlv.db or postgresql://user:password@host:port/db");
     }
 
     /**

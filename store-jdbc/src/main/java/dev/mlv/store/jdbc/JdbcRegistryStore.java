@@ -196,8 +196,8 @@ public final class JdbcRegistryStore implements RegistryStore {
         return switch (op) {
             case "=" -> column + " = ?";
             case "!=" -> column + " <> ?";
-            case "LIKE" -> column + " LIKE ?";
-            case "ILIKE" -> "LOWER(" + column + ") LIKE LOWER(?)";
+            case "LIKE" -> column + " LIKE ? ESCAPE '\\'"; // case-sensitive: the SQLite pool enables case_sensitive_like
+            case "ILIKE" -> "LOWER(" + column + ") LIKE LOWER(?) ESCAPE '\\'";
             case ">", ">=", "<", "<=" -> column + " " + op + " ?";
             default -> throw MlvException.invalid("Unsupported comparator " + op);
         };

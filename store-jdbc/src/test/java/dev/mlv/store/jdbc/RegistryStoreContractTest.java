@@ -123,6 +123,9 @@ public abstract class RegistryStoreContractTest {
             token = p.nextPageToken();
         } while (token != null);
         assertThat(seen).containsExactly(name + "-0", name + "-1", name + "-2", name + "-3", name + "-4");
+        assertThat(s.searchRegisteredModels("name LIKE '" + name.toUpperCase() + "-%'", 10, List.of(), null).items()).isEmpty();
+        assertThat(s.searchRegisteredModels("name ILIKE '" + name.toUpperCase() + "-%'", 10, List.of(), null).items()).hasSize(5);
+        assertThat(s.searchRegisteredModels("name LIKE '" + name + "\\_%'", 10, List.of(), null).items()).isEmpty();
         Page<ModelVersion> vs = s.searchModelVersions("name = '" + name + "-0'", 2, List.of(), null);
         assertThat(vs.items()).extracting(ModelVersion::version).containsExactly("3", "2");
         assertThat(s.searchModelVersions("name = '" + name + "-0'", 2, List.of(), vs.nextPageToken()).items())

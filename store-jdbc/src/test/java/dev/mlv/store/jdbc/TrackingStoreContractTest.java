@@ -169,17 +169,17 @@ public abstract class TrackingStoreContractTest {
     void searchExperiments() {
         String prefix = unique("srch");
         String a = store.createExperiment(prefix + "-alpha", null, List.of(new Tag("team", "red")));
-        String b = store.createExperiment(prefix + "-Beta", null, List.of(new Tag("team", "blue")));
+        String b = store.createExperiment(prefix + "-beta", null, List.of(new Tag("team", "blue")));
         String c = store.createExperiment(prefix + "-gamma", null, List.of());
         store.deleteExperiment(c);
 
         List<String> found = store.searchExperiments(new ExperimentQuery("name LIKE '" + prefix + "%'", List.of("name ASC"),
                 100, null, ViewType.ACTIVE_ONLY)).items().stream().map(Experiment::experimentId).toList();
-        assertThat(found).containsExactly(b, a); // 'B' < 'a' in binary order
+        assertThat(found).containsExactly(a, b);
         assertThat(store.searchExperiments(new ExperimentQuery("name ILIKE '" + prefix.toUpperCase() + "-b%'", List.of(),
                 100, null, ViewType.ALL)).items()).extracting(Experiment::experimentId).containsExactly(b);
-        assertThat(store.searchExperiments(new ExperimentQuery("name LIKE '" + prefix + "-b%'", List.of(),
-                100, null, ViewType.ALL)).items()).isEmpty();
+        assertThat(store.searchExperiments(new ExperimentQuery("name LIKE '" + prefix + "-B%'", List.of(),
+                100, null, ViewType.ALL)).items()).isEmpty(); // LIKE is case-sensitive
         assertThat(store.searchExperiments(new ExperimentQuery("tags.team = 'red' and name LIKE '" + prefix + "%'", null,
                 100, null, ViewType.ALL)).items()).extracting(Experiment::experimentId).containsExactly(a);
         assertThat(store.searchExperiments(new ExperimentQuery("name LIKE '" + prefix + "%'", null, 100, null,
@@ -384,9 +384,11 @@ public abstract class TrackingStoreContractTest {
         String b = store.createRun(exp, "bob", 2000, "run-b", List.of()).info().runId();
         String c = store.createRun(exp, "carol", 3000, "run-c", List.of()).info().runId();
         store.logBatch(a, List.of(new Metric("acc", 0.9, 1, 0), new Metric("loss", 0.1, 1, 0)),
-                List.of(new Param("model", "CNN"), new Param("lr", "0.1")), List.of(new Tag("team", "red"), new Tag("note", "50% off")));
+                List.of(new Param("model", "CNN"), new Param("lr", "0.1"), new Param("opt", "sgd")),
+                List.of(new Tag("team", "red"), new Tag("note", "50% off")));
         store.logBatch(b, List.of(new Metric("acc", 0.5, 1, 0), new Metric("loss", 0.5, 1, 0)),
-                List.of(new Param("model", "cnn-small"), new Param("lr", "0.01")), List.of(new Tag("team", "blue")));
+                List.of(new Param("model", "cnn-small"), new Param("lr", "0.01"), new Param("opt", "adam")),
+                List.of(new Tag("team", "blue")));
         store.logBatch(c, List.of(new Metric("acc", 0.7, 1, 0)), List.of(new Param("model", "rnn")), List.of());
         store.updateRun(b, RunStatus.FINISHED, 2500L, null);
         store.updateRun(c, RunStatus.FAILED, 3500L, null);
@@ -457,7 +459,8 @@ public abstract class TrackingStoreContractTest {
         assertThat(ids(search(e, null, "metrics.acc ASC"))).containsExactly(f.b(), f.c(), f.a());
         assertThat(ids(search(e, null, "metrics.loss ASC"))).containsExactly(f.a(), f.b(), f.c());
         assertThat(ids(search(e, null, "metrics.loss DESC"))).containsExactly(f.b(), f.a(), f.c()); // missing still last
-        assertThat(ids(search(e, null, "params.lr DESC"))).containsExactly(f.a(), f.b(), f.c());
+        assertThat(ids(search(e, null, "params.opt DESC"))).containsExactly(f.a(), f.b(), f.c());
+        assertThat(ids(search(e, null, "params.opt ASC"))).containsExactly(f.b(), f.a(), f.c());
         assertThat(ids(search(e, null, "tags.team", "attributes.start_time DESC"))).containsExactly(f.b(), f.a(), f.c());
         assertThat(ids(search(e, null, "attributes.status ASC", "start_time ASC"))).containsExactly(f.c(), f.b(), f.a());
         assertThat(ids(search(e, null, "run_name DESC"))).containsExactly(f.c(), f.b(), f.a());
@@ -512,7 +515,7 @@ public abstract class TrackingStoreContractTest {
         Fixture f = fixture();
         Run a = search(f.exp(), "params.model = 'CNN'").get(0);
         assertThat(metrics(a)).containsEntry("acc", 0.9).containsEntry("loss", 0.1);
-        assertThat(a.params()).containsExactly(new Param("lr", "0.1"), new Param("model", "CNN"));
+        assertThat(a.params()).containsExactly(new Param("lr", "0.1"), new Param("model", "CNN"), new Param("opt", "sgd"));
         assertThat(a.tags()).contains(new Tag("team", "red"), new Tag("mlflow.runName", "run-a"));
         assertThat(a).isEqualTo(store.getRun(f.a()));
     }

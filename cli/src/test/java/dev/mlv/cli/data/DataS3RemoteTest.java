@@ -1,0 +1,64 @@
+package dev.mlv.cli.data;
+
+import dev.mlv.data.Remote;
+import dev.mlv.data.RemoteContractTest;
+import dev.mlv.data.Remotes;
+import dev.mlv.s3.S3Clients;
+import dev.mlv.s3.S3Location;
+import dev.mlv.s3.S3ProxyFixture;
+import dev.mlv.s3.data.S3Remote;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The S3 remote against a real S3 endpoint (s3proxy in-process): the Remote contract and the full CLI cycle. */
+class DataS3RemoteTest extends RemoteContractTest {
+    static final String BUCKET = "mlv-data";
+    @TempDir
+    static Path shared;
+    static S3ProxyFixture s3;
+
+    @BeforeAll
+    static void startS3() {
+        s3 = S3ProxyFixture.start(shared);
+        s3.createBucket(BUCKET);
+        System.setProperty(S3Clients.ENDPOINT_PROPERTY, s3.endpoint().toString());
+        System.setProperty("aws.accessKeyId", S3ProxyFixture.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", S3ProxyFixture.SECRET_KEY);
+        System.setProperty("aws.region", "us-east-1");
+    }
+
+    @AfterAll
+    static void stopS3() {
+        System.clearProperty(S3Clients.ENDPOINT_PROPERTY);
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+        System.clearProperty("aws.region");
+        if (s3 != null) s3.close();
+    }
+
+    @Override
+    protected Remote newRemote() {
+        return new S3Remote(s3.client(), S3Location.parse("s3://" + BUCKET + "/contract-" + UUID.randomUUID()), true);
+    }
+
+    @Test
+    void theFactoryOpensS3Urls() {
+        try (Remote r = Remotes.open("s3://" + BUCKET + "/x")) {
+            assertThat(r).isInstanceOf(S3Remote.class);
+            assertThat(r.url()).isEqualTo("s3://" + BUCKET + "/x");
+        }
+    }
+
+    @Test
+    void fullCycleThroughS3() throws Exception {
+        DataTestKit.fullCycle(Files.createDirectories(tmp.resolve("cycle")), "s3://" + BUCKET + "/datasets");
+    }
+}

@@ -1,0 +1,117 @@
+package dev.mlv.cli.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlv.client.DatasetRef;
+import dev.mlv.client.data.HttpRemote;
+import dev.mlv.client.http.RestClient;
+import dev.mlv.data.Digests;
+import dev.mlv.data.Remote;
+import dev.mlv.data.RemoteContractTest;
+import dev.mlv.data.Remotes;
+import dev.mlv.errors.MlvException;
+import dev.mlv.server.MlvServer;
+import dev.mlv.server.ServerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The mlv-server remote against an in-process server: the Remote contract, the endpoints' checks, the CLI cycle. */
+class DataServerRemoteTest extends RemoteContractTest {
+    @TempDir
+    static Path home;
+    static MlvServer server;
+
+    @BeforeAll
+    static void start() {
+        server = MlvServer.start(new ServerConfig("127.0.0.1", 0, home, null, null));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    @Override
+    protected Remote newRemote() {
+        return Remotes.open(server.url());
+    }
+
+    @Test
+    void theServerStoresObjectsInItsArtifactStoreAndRejectsBadNamesAndMismatches() throws Exception {
+        assertThat(remote).isInstanceOf(HttpRemote.class);
+        byte[] data = "payload".getBytes();
+        String name = Digests.sha256(data);
+        remote.upload(name, file(data), data.length);
+        assertThat(home.resolve("artifacts/data/sha256/" + name.substring(0, 2) + "/" + name.substring(2))).hasBinaryContent(data);
+        HttpClient http = HttpClient.newHttpClient();
+        String base = server.url() + HttpRemote.BASE;
+        for (String bad : new String[]{"..%2F..%2Fetc", "ABC", name + ".tar", name.substring(1)}) {
+            var r = http.send(HttpRequest.newBuilder(URI.create(base + "objects/" + bad)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+        }
+        var put = http.send(HttpRequest.newBuilder(URI.create(base + "objects/" + Digests.sha256("x".getBytes())))
+                .PUT(HttpRequest.BodyPublishers.ofString("y")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).isEqualTo(400);
+        assertThat(put.body()).contains("INVALID_PARAMETER_VALUE").contains("mismatch");
+        var missing = http.send(HttpRequest.newBuilder(URI.create(base + "missing"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"digests\":[\"nothex\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void fullCycleThroughTheServer() throws Exception {
+        DataTestKit.fullCycle(Files.createDirectories(tmp.resolve("cycle")), server.url());
+    }
+
+    @Test
+    void runsThatLoggedADatasetVersionAreFoundByItsDigest() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "lineage");
+        Files.writeString(repo.resolve("train.csv"), "x,y\n1,2\n");
+        DataTestKit.mlv(repo, "add", "train.csv").ok();
+        DataTestKit.mlv(repo, "remote add", "origin", server.url(), "--default").ok();
+        DataTestKit.git(repo, "add", "-A");
+        DataTestKit.git(repo, "commit", "-q", "-m", "train v1");
+        DatasetRef ref = DatasetRef.fromPointer(repo.resolve("train.csv.mlv"));
+        String full = Digests.sha256("x,y\n1,2\n".getBytes());
+        assertThat(ref.name()).isEqualTo("train.csv");
+        assertThat(ref.digest()).isEqualTo(full.substring(0, 32));
+        assertThat(ref.sourceType()).isEqualTo("mlv");
+        JsonNode source = RestClient.json().readTree(ref.source());
+        assertThat(source.path("path").asText()).isEqualTo("train.csv");
+        assertThat(source.path("digest").asText()).isEqualTo(full);
+        assertThat(source.path("remote").asText()).isEqualTo(server.url());
+
+        RestClient rest = new RestClient(server.url());
+        String exp = rest.post("/api/2.0/mlflow/experiments/create", RestClient.object().put("name", "data-lineage"))
+                .path("experiment_id").asText();
+        String runId = rest.post("/api/2.0/mlflow/runs/create", RestClient.object().put("experiment_id", exp))
+                .path("run").path("info").path("run_id").asText();
+        rest.post("/api/2.0/mlflow/runs/create", RestClient.object().put("experiment_id", exp)); // a run without it
+        var body = RestClient.object().put("run_id", runId);
+        body.putArray("datasets").add(ref.toDatasetInputJson());
+        rest.post("/api/2.0/mlflow/runs/log-inputs", body);
+        var search = RestClient.object().put("filter", "datasets.digest = '" + ref.digest() + "'");
+        search.putArray("experiment_ids").add(exp);
+        JsonNode runs = rest.post("/api/2.0/mlflow/runs/search", search).path("runs");
+        assertThat(runs).hasSize(1);
+        assertThat(runs.get(0).path("info").path("run_id").asText()).isEqualTo(runId);
+        String log = DataTestKit.mlv(repo, "log", "train.csv.mlv", "--tracking-uri", server.url()).ok().out();
+        assertThat(log).contains("train v1").contains(runId);
+    }
+
+    @Test
+    void invalidNamesNeverReachTheServer() {
+        assertThatThrownBy(() -> remote.open("../x")).isInstanceOf(MlvException.class);
+    }
+}
