@@ -57,7 +57,9 @@ public final class MlvServer implements AutoCloseable {
 
     /** Opens the stores (creating and migrating the database) and starts serving; port 0 picks a free port. */
     public static MlvServer start(ServerConfig config) {
+        long t0 = System.nanoTime();
         MetadataStore metadata = MetadataStores.open(config.effectiveBackendStoreUri(), DEFAULT_ARTIFACT_ROOT);
+        long storeMillis = (System.nanoTime() - t0) / 1_000_000;
         ArtifactStore artifacts;
         try {
             artifacts = ArtifactStores.open(config.effectiveArtifactsDestination());
@@ -114,7 +116,10 @@ public final class MlvServer implements AutoCloseable {
             artifacts.close();
             throw e;
         }
-        return new MlvServer(ctx, app);
+        MlvServer server = new MlvServer(ctx, app);
+        LOG.info("mlv {} listening on {} (started in {} ms, of which {} ms opening {})", VERSION, server.url(),
+                (System.nanoTime() - t0) / 1_000_000, storeMillis, metadata.displayUri());
+        return server;
     }
 
     private static void logRequest(PrometheusMeterRegistry metrics, Context cx, Float ms) {
