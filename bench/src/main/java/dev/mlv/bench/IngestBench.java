@@ -95,8 +95,49 @@ public final class IngestBench {
             System.out.printf(Locale.ROOT, "REST log-batch : %,d metrics in %.1f s = %,.0f metrics/s (%,.0f requests/s, %.1f ms per request per client)%n",
                     sent, elapsed, restRate, sent / (double) batch / elapsed, elapsed * 1000 / (sent / (double) batch / threads));
         }
+        double storeRate = storeOnly(db, sent, batch, keys, threads);
         double rawRate = rawInsert(db, sent, batch, keys);
-        System.out.printf(Locale.ROOT, "ratio REST / raw JDBC = %.2f (goal >= 0.5)%n", restRate / rawRate);
+        System.out.printf(Locale.ROOT, "ratio REST / raw JDBC = %.2f (goal >= 0.5); store API / raw JDBC = %.2f%n",
+                restRate / rawRate, storeRate / rawRate);
+    }
+
+    /**
+     * The same number of metrics through {@link dev.mlv.tracking.TrackingStore#logBatch} from the same number of
+     * threads, without HTTP: separates the store's share of the cost from the HTTP and JSON layers.
+     */
+    private static double storeOnly(Path db, long rows, int batch, int keys, int threads) throws Exception {
+        try (dev.mlv.store.jdbc.JdbcMetadataStore store = dev.mlv.store.jdbc.JdbcMetadataStore.open("sqlite:///" + db,
+                "mlflow-artifacts:/")) {
+            dev.mlv.tracking.TrackingStore t = store.tracking();
+            String exp = t.createExperiment("ingest-store", null, List.of());
+            java.util.concurrent.atomic.AtomicLong left = new java.util.concurrent.atomic.AtomicLong(rows / batch);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> futures = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int th = 0; th < threads; th++) {
+                String runId = t.createRun(exp, "bench", System.currentTimeMillis(), null, List.of()).info().runId();
+                futures.add(pool.submit(() -> {
+                    long step = 0;
+                    while (left.getAndDecrement() > 0) {
+                        List<dev.mlv.tracking.Metric> ms = new ArrayList<>(batch);
+                        long ts = System.currentTimeMillis();
+                        for (int i = 0; i < batch; i++) {
+                            ms.add(new dev.mlv.tracking.Metric("m" + (i % keys), Math.sin(step + i), ts, step + i / keys));
+                        }
+                        step += (batch + keys - 1) / keys;
+                        t.logBatch(runId, ms, List.of(), List.of());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            pool.shutdown();
+            double rate = rows / elapsed;
+            System.out.printf(Locale.ROOT, "store logBatch : %,d metrics in %.1f s = %,.0f metrics/s (%d threads, no HTTP)%n",
+                    rows, elapsed, rate, threads);
+            return rate;
+        }
     }
 
     /** Inserts {@code rows} metric rows into the same file with plain JDBC batches; checks the REST rows first. */
@@ -106,9 +147,13 @@ public final class IngestBench {
                 st.execute("PRAGMA journal_mode=WAL");
                 st.execute("PRAGMA synchronous=NORMAL");
                 st.execute("PRAGMA busy_timeout=30000");
-                try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM metrics")) {
-                    rs.next();
-                    if (rs.getLong(1) != rows) throw new IllegalStateException("Lost metrics: sent " + rows + ", stored " + rs.getLong(1));
+                try (ResultSet rs = st.executeQuery("SELECT e.name, COUNT(*) FROM metrics m JOIN runs r ON r.run_uuid = m.run_uuid "
+                        + "JOIN experiments e ON e.experiment_id = r.experiment_id GROUP BY e.name")) {
+                    while (rs.next()) {
+                        if (rs.getLong(2) != rows) {
+                            throw new IllegalStateException("Lost metrics in " + rs.getString(1) + ": sent " + rows + ", stored " + rs.getLong(2));
+                        }
+                    }
                 }
                 st.execute("INSERT INTO runs (run_uuid, experiment_id, name, user_id, status, start_time, artifact_uri, "
                         + "lifecycle_stage) VALUES ('00000000000000000000000000000000', 0, 'raw', 'bench', 'RUNNING', 0, 'x', 'active')");
