@@ -28,13 +28,18 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Ingest benchmark: {@code bench.threads} concurrent clients (default 20) each create a run and send
  * {@code runs/log-batch} requests of {@code bench.batch} metrics (default 500) over HTTP for {@code bench.seconds}
- * (default 30) to an in-process {@link MlvServer} on a fresh SQLite file. Then, in the same run, the same number of
+ * (default 30) to an in-process {@link MlvServer} on a fresh SQLite file, each over its own keep-alive HTTP/1.1
+ * connection ({@link RawHttpClient}: a lean load generator, since here clients share the server's cores).
+ * The same number of metrics then goes through {@code TrackingStore.logBatch} from as many threads (no HTTP). Then, in the same run, the same number of
  * rows is inserted into the {@code metrics} table of the same file with raw JDBC batches of the same size (one
  * transaction per batch, the server's SQLite settings). Prints metrics/s of both and the ratio REST / raw JDBC, and
  * checks that every metric sent is in the database.
  */
 public final class IngestBench {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Metric values as JSON text, computed once so the load generator spends its CPU on requests, not on dtoa. */
+    private static final String[] VALUES = java.util.stream.IntStream.range(0, 1009)
+            .mapToObj(i -> Double.toString(Math.sin(i))).toArray(String[]::new);
 
     private IngestBench() {
     }
@@ -71,18 +76,20 @@ public final class IngestBench {
                 String runId = runs.get(t);
                 futures.add(pool.submit(() -> {
                     long step = 0;
-                    while (System.nanoTime() < deadline) {
-                        StringBuilder body = new StringBuilder(batch * 64).append("{\"run_id\":\"").append(runId).append("\",\"metrics\":[");
-                        long ts = System.currentTimeMillis();
-                        for (int i = 0; i < batch; i++) {
-                            if (i > 0) body.append(',');
-                            body.append("{\"key\":\"m").append(i % keys).append("\",\"value\":").append(Math.sin(step + i))
-                                    .append(",\"timestamp\":").append(ts).append(",\"step\":").append(step + i / keys).append('}');
+                    try (RawHttpClient client = new RawHttpClient("127.0.0.1", server.port())) {
+                        while (System.nanoTime() < deadline) {
+                            StringBuilder body = new StringBuilder(batch * 64).append("{\"run_id\":\"").append(runId).append("\",\"metrics\":[");
+                            long ts = System.currentTimeMillis();
+                            for (int i = 0; i < batch; i++) {
+                                if (i > 0) body.append(',');
+                                body.append("{\"key\":\"m").append(i % keys).append("\",\"value\":").append(VALUES[(int) ((step + i) % VALUES.length)])
+                                        .append(",\"timestamp\":").append(ts).append(",\"step\":").append(step + i / keys).append('}');
+                            }
+                            body.append("]}");
+                            step += (batch + keys - 1) / keys;
+                            client.postJson("/api/2.0/mlflow/runs/log-batch", body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                            metrics.addAndGet(batch);
                         }
-                        body.append("]}");
-                        step += (batch + keys - 1) / keys;
-                        post(http, base + "runs/log-batch", body.toString());
-                        metrics.addAndGet(batch);
                     }
                     return null;
                 }));

@@ -220,6 +220,26 @@ public final class RegistryBench {
                 p50 / b50, p99 / b99, p50 / b50 <= 3 && p99 / b99 <= 3 ? "  ok (goal <= 3x)" : "  ABOVE GOAL (<= 3x)");
         System.out.println("(" + n + " rollbacks, each checked: Production alternates between versions 1 and 2; "
                 + registry.history(name, "stage", "Production").size() + " moves recorded)");
+        // Where the time goes: the same two writes through the stores, without HTTP.
+        long[] storeRollback = new long[n];
+        long[] storeTag = new long[n];
+        for (int i = -warm; i < n; i++) {
+            long t = System.nanoTime();
+            registry.rollback(name, "stage", "Production", "bench", "bench");
+            long d = System.nanoTime() - t;
+            long t2 = System.nanoTime();
+            tracking.logBatch(runId, List.of(), List.of(), List.of(new dev.mlv.tracking.Tag("bench.tag", "s" + i)));
+            long d2 = System.nanoTime() - t2;
+            if (i >= 0) {
+                storeRollback[i] = d;
+                storeTag[i] = d2;
+            }
+        }
+        double s50 = pct(storeTag, 50);
+        double s99 = pct(storeTag, 99);
+        System.out.printf(Locale.ROOT, "%-40s %9.3f %9.3f %8.2f %8.2f%n", "store only: logBatch(1 tag)", s50, s99, 1.0, 1.0);
+        System.out.printf(Locale.ROOT, "%-40s %9.3f %9.3f %8.2f %8.2f%n", "store only: RegistryStore.rollback",
+                pct(storeRollback, 50), pct(storeRollback, 99), pct(storeRollback, 50) / s50, pct(storeRollback, 99) / s99);
     }
 
     /** The p-th percentile in milliseconds (nearest rank). */

@@ -73,6 +73,10 @@ public final class ScoringServer implements AutoCloseable {
             c.startup.showJavalinBanner = false;
             c.http.maxRequestSize = maxBody;
             c.router.ignoreTrailingSlashes = true;
+            c.jetty.modifyServer(server -> {
+                server.setStopTimeout(10_000);
+                server.insertHandler(new org.eclipse.jetty.server.handler.GracefulHandler()); // stop() lets requests finish
+            });
             c.requestLogger.http((cx, ms) -> ACCESS.info("{} {} {} {}ms", cx.method(), cx.path(), cx.statusCode(), String.format("%.1f", ms)));
             c.routes.before(this::nameHeaders);
             c.routes.get("/ping", this::health);

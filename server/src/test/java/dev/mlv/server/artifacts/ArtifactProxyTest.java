@@ -52,7 +52,7 @@ class ArtifactProxyTest {
     @BeforeAll
     static void start() throws Exception {
         server = MlvServer.start(ServerConfig.forHome(home).withPort(0));
-        http = HttpClient.newHttpClient();
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         artifactRoot = home.resolve("artifacts").toRealPath();
         outside = Files.createDirectories(home.resolve("outside"));
         Files.writeString(home.resolve("secret.txt"), "top secret");

@@ -39,7 +39,7 @@ class TrackingRestTest {
     static void start() throws Exception {
         long t0 = System.nanoTime();
         server = MlvServer.start(ServerConfig.forHome(home).withPort(0));
-        http = HttpClient.newHttpClient();
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         long ms = (System.nanoTime() - t0) / 1_000_000;

@@ -1,0 +1,177 @@
+package dev.mlv.bench;
+
+import dev.mlv.s3.S3Clients;
+import dev.mlv.s3.S3ProxyFixture;
+import dev.mlv.server.MlvServer;
+import dev.mlv.server.ServerConfig;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Artifact throughput through the server to S3 against the AWS SDK talking to the same S3 endpoint directly.
+ *
+ * <p>An in-process s3proxy (objects as files under {@code bench.dir}) is the S3 endpoint; an in-process
+ * {@link MlvServer} stores artifacts at {@code s3://bench/artifacts} on it (SQLite metadata). Each round uploads and
+ * downloads one file of {@code bench.mib} MiB (default 256) four ways, interleaved: {@code PUT} and {@code GET} of
+ * {@code /api/2.0/mlflow-artifacts/artifacts/…} with Java's HTTP client (server path: multipart upload to S3), and
+ * {@code PutObject} / {@code GetObject} with the AWS SDK v2 straight to s3proxy (the baseline). Bytes are generated and
+ * consumed on the fly; nothing is held in memory. Prints MiB/s of each (median of {@code bench.rounds}, default 5,
+ * after one warm-up round) and the ratio server / direct (goal ≥ 0.8).
+ */
+public final class S3Bench {
+    private static final byte[] BLOCK = new byte[1 << 20];
+
+    static {
+        new Random(1).nextBytes(BLOCK);
+    }
+
+    private S3Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int mib = Integer.getInteger("bench.mib", 256);
+        int rounds = Integer.getInteger("bench.rounds", 5);
+        long size = (long) mib << 20;
+        Path dir = Path.of(System.getProperty("bench.dir", "bench/target-bench")).toAbsolutePath().resolve("s3");
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        System.out.printf(Locale.ROOT, "S3 artifact benchmark: %d MiB per transfer, %d rounds (+1 warm-up), s3proxy under %s%n",
+                mib, rounds, dir);
+        try (S3ProxyFixture s3 = S3ProxyFixture.start(dir.resolve("s3proxy"))) {
+            s3.createBucket("bench");
+            System.setProperty(S3Clients.ENDPOINT_PROPERTY, s3.endpoint().toString());
+            System.setProperty("aws.accessKeyId", S3ProxyFixture.ACCESS_KEY);
+            System.setProperty("aws.secretAccessKey", S3ProxyFixture.SECRET_KEY);
+            System.setProperty("aws.region", "us-east-1");
+            ServerConfig config = new ServerConfig("127.0.0.1", 0, dir.resolve("home"),
+                    "sqlite:///" + dir.resolve("home/mlv.db"), "s3://bench/artifacts");
+            try (MlvServer server = MlvServer.start(config); S3Client direct = s3.client()) {
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(10)).build();
+                String artifacts = server.url() + "/api/2.0/mlflow-artifacts/artifacts/";
+                List<Double> serverUp = new ArrayList<>(), serverDown = new ArrayList<>();
+                List<Double> directUp = new ArrayList<>(), directDown = new ArrayList<>();
+                for (int round = 0; round <= rounds; round++) {
+                    boolean warmup = round == 0;
+                    String key = "direct/blob-" + round;
+                    String path = "0/run" + round + "/artifacts/blob.bin";
+                    // alternate which path goes first so neither always gets a warmer page cache
+                    for (int order = 0; order < 2; order++) {
+                        if ((order + round) % 2 == 0) {
+                            double up = rate(size, () -> {
+                                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(artifacts + path))
+                                        .PUT(HttpRequest.BodyPublishers.fromPublisher(
+                                                HttpRequest.BodyPublishers.ofInputStream(() -> new Generated(size)), size))
+                                        .build(), HttpResponse.BodyHandlers.discarding());
+                                if (r.statusCode() != 200) throw new IllegalStateException("upload: HTTP " + r.statusCode());
+                            });
+                            double down = rate(size, () -> {
+                                HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(artifacts + path))
+                                        .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                                if (r.statusCode() != 200) throw new IllegalStateException("download: HTTP " + r.statusCode());
+                                drain(r.body(), size);
+                            });
+                            if (!warmup) {
+                                serverUp.add(up);
+                                serverDown.add(down);
+                            }
+                        } else {
+                            double up = rate(size, () -> direct.putObject(b -> b.bucket("bench").key(key).contentLength(size),
+                                    RequestBody.fromContentProvider(() -> new Generated(size), size, "application/octet-stream")));
+                            double down = rate(size, () -> drain(direct.getObject(b -> b.bucket("bench").key(key)), size));
+                            if (!warmup) {
+                                directUp.add(up);
+                                directDown.add(down);
+                            }
+                        }
+                    }
+                    direct.deleteObject(b -> b.bucket("bench").key(key));
+                    http.send(HttpRequest.newBuilder(URI.create(artifacts + path)).DELETE().build(),
+                            HttpResponse.BodyHandlers.discarding());
+                }
+                report("upload", median(serverUp), median(directUp));
+                report("download", median(serverDown), median(directDown));
+            }
+        } finally {
+            System.clearProperty(S3Clients.ENDPOINT_PROPERTY);
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) return;
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static void report(String what, double server, double direct) {
+        System.out.printf(Locale.ROOT, "%-8s  server -> S3: %7.1f MiB/s   SDK -> S3 directly: %7.1f MiB/s   ratio %.2f (goal >= 0.8)%n",
+                what, server, direct, server / direct);
+    }
+
+    private interface Transfer {
+        void run() throws Exception;
+    }
+
+    private static double rate(long size, Transfer t) throws Exception {
+        long start = System.nanoTime();
+        t.run();
+        return (size / 1048576.0) / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static void drain(InputStream in, long expected) throws Exception {
+        long n = 0;
+        try (in) {
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0; ) n += r;
+        }
+        if (n != expected) throw new IllegalStateException("read " + n + " bytes, expected " + expected);
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
+    }
+
+    /** {@code size} bytes made on the fly from a 1 MiB random block. */
+    private static final class Generated extends InputStream {
+        private final long size;
+        private long pos;
+
+        Generated(long size) {
+            this.size = size;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (pos >= size) return -1;
+            int inBlock = (int) (pos % BLOCK.length);
+            int n = (int) Math.min(Math.min(len, size - pos), BLOCK.length - inBlock);
+            System.arraycopy(BLOCK, inBlock, b, off, n);
+            pos += n;
+            return n;
+        }
+    }
+}
