@@ -8,6 +8,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +28,7 @@ import java.util.Random;
  * <p>An in-process s3proxy (objects as files under {@code bench.dir}) is the S3 endpoint; an in-process
  * {@link MlvServer} stores artifacts at {@code s3://bench/artifacts} on it (SQLite metadata). Each round uploads and
  * downloads one file of {@code bench.mib} MiB (default 256) four ways, interleaved: {@code PUT} and {@code GET} of
- * {@code /api/2.0/mlflow-artifacts/artifacts/…} with Java's HTTP client (server path: multipart upload to S3), and
+ * {@code /api/2.0/mlflow-artifacts/artifacts/…} with {@link HttpURLConnection} (server path: multipart upload to S3), and
  * {@code PutObject} / {@code GetObject} with the AWS SDK v2 straight to s3proxy (the baseline). Bytes are generated and
  * consumed on the fly; nothing is held in memory. Prints MiB/s of each (median of {@code bench.rounds}, default 5,
  * after one warm-up round) and the ratio server / direct (goal ≥ 0.8).
@@ -73,17 +74,19 @@ public final class S3Bench {
                     for (int order = 0; order < 2; order++) {
                         if ((order + round) % 2 == 0) {
                             double up = rate(size, () -> {
-                                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(artifacts + path))
-                                        .PUT(HttpRequest.BodyPublishers.fromPublisher(
-                                                HttpRequest.BodyPublishers.ofInputStream(() -> new Generated(size)), size))
-                                        .build(), HttpResponse.BodyHandlers.discarding());
-                                if (r.statusCode() != 200) throw new IllegalStateException("upload: HTTP " + r.statusCode());
+                                HttpURLConnection c = open(artifacts + path, "PUT");
+                                c.setDoOutput(true);
+                                c.setFixedLengthStreamingMode(size);
+                                try (var out = c.getOutputStream(); var in = new Generated(size)) {
+                                    in.transferTo(out);
+                                }
+                                if (c.getResponseCode() != 200) throw new IllegalStateException("upload: HTTP " + c.getResponseCode());
+                                c.getInputStream().readAllBytes();
                             });
                             double down = rate(size, () -> {
-                                HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(artifacts + path))
-                                        .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-                                if (r.statusCode() != 200) throw new IllegalStateException("download: HTTP " + r.statusCode());
-                                drain(r.body(), size);
+                                HttpURLConnection c = open(artifacts + path, "GET");
+                                if (c.getResponseCode() != 200) throw new IllegalStateException("download: HTTP " + c.getResponseCode());
+                                drain(c.getInputStream(), size);
                             });
                             if (!warmup) {
                                 serverUp.add(up);
@@ -110,6 +113,14 @@ public final class S3Bench {
             System.clearProperty(S3Clients.ENDPOINT_PROPERTY);
             deleteTree(dir);
         }
+    }
+
+    private static HttpURLConnection open(String url, String method) throws java.io.IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setRequestMethod(method);
+        c.setConnectTimeout(10_000);
+        c.setReadTimeout(300_000);
+        return c;
     }
 
     private static void deleteTree(Path dir) throws java.io.IOException {

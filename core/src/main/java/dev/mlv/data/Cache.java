@@ -65,16 +65,14 @@ public final class Cache {
     }
 
     public boolean contains(String name) {
-        return Files.isRegularFile(objectPath(name));
+        return objectPath(name).toFile().isFile(); // java.io: no exception (and its stack trace) for a miss
     }
 
     /** The object's size, or -1 when it is absent. */
     public long size(String name) {
-        try {
-            return Files.size(objectPath(name));
-        } catch (IOException e) {
-            return -1;
-        }
+        java.io.File f = objectPath(name).toFile();
+        long n = f.length();
+        return n > 0 || f.isFile() ? n : -1;
     }
 
     /** Copies {@code src} into the cache, hashing it on the way; returns its digest and size. */
@@ -248,7 +246,7 @@ public final class Cache {
     /** Renames a complete temp file to its object name; an existing object of the same size is kept. */
     private void publish(Path t, String name, long size) throws IOException {
         Path target = objectPath(name);
-        if (Files.isRegularFile(target) && Files.size(target) == size) return;
+        if (size(name) == size) return;
         int prefix = Integer.parseInt(name.substring(0, 2), 16);
         if (prefixReady.get(prefix) == null) {
             try {

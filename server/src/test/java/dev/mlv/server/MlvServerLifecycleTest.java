@@ -42,9 +42,7 @@ class MlvServerLifecycleTest {
 
     @Test
     void closeLetsARequestInFlightFinish(@TempDir Path home) throws Exception {
-        long t0 = System.nanoTime();
         MlvServer server = MlvServer.start(ServerConfig.forHome(home).withPort(0));
-        System.out.println("T start " + (System.nanoTime() - t0) / 1_000_000);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         CountDownLatch sending = new CountDownLatch(1);
         int chunks = 12;
@@ -82,7 +80,6 @@ class MlvServerLifecycleTest {
                                 (long) chunks * chunk)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
-        System.out.println("T sending " + (System.nanoTime() - t0) / 1_000_000);
         sleep(300); // the request has reached the server and is mid-body
 
         String url = server.url();

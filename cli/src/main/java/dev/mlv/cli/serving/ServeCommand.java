@@ -4,7 +4,6 @@ import dev.mlv.cli.Output;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.serving.LoadedModel;
 import dev.mlv.serving.ModelServing;
-import dev.mlv.serving.ScoringServer;
 import dev.mlv.serving.registry.ModelFetcher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,10 +84,5 @@ public final class ServeCommand implements Callable<Integer> {
                 + (modelUri.startsWith("models:") && !modelUri.matches("models:/+[^@]+/\\d+") ? "; following the registry" : ""));
         stopped.await();
         return 0;
-    }
-
-    /** For tests: the header names. */
-    static String[] headers() {
-        return new String[]{ScoringServer.NAME_HEADER, ScoringServer.VERSION_HEADER};
     }
 }
