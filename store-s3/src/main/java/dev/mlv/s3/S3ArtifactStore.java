@@ -28,15 +28,19 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Artifacts as objects under {@code s3://bucket/prefix}, one object per file; directories are key prefixes.
  *
  * <ul>
- *   <li>{@link #put} reads the stream one part at a time into a single buffer of {@link #partSize()} bytes: a stream
- *       that fits in one part is one {@code PutObject}, a longer one (its length need not be known) a multipart
- *       upload, aborted on any failure so no partial object or dangling parts stay. Both become visible atomically
- *       when S3 accepts the last request. Memory per upload is one part whatever the size.</li>
+ *   <li>{@link #put} reads the stream one part of {@link #partSize()} bytes at a time: a stream that fits in one part
+ *       is one {@code PutObject}, a longer one (its length need not be known) a multipart upload, where one part is
+ *       sent while the next is read, aborted on any failure so no partial object or dangling parts stay. Both become
+ *       visible atomically when S3 accepts the last request. Memory per upload is two parts whatever the size.</li>
  *   <li>{@link #open} streams the object; closing the stream early aborts the connection instead of draining it.</li>
  *   <li>{@link #list} lists with the delimiter {@code /}: direct children only, directories from common prefixes.</li>
  *   <li>{@link #delete} deletes the object at the path and every object under {@code path/}, 1000 keys per request.</li>
@@ -56,6 +60,12 @@ public final class S3ArtifactStore implements ArtifactStore {
     private final S3Location location;
     private final int partSize;
     private final boolean ownsClient;
+    /** Sends one part of each multipart upload while the caller's thread reads the next one. */
+    private final ExecutorService uploader = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mlv-s3-upload");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * A store over {@code location} using {@code s3}. When {@code ownsClient}, {@link #close} closes the client.
@@ -96,29 +106,63 @@ public final class S3ArtifactStore implements ArtifactStore {
         String uploadId = call("write", path,
                 () -> s3.createMultipartUpload(b -> b.bucket(location.bucket()).key(key)).uploadId());
         boolean done = false;
+        Future<CompletedPart> inFlight = null;
         try {
             List<CompletedPart> parts = new ArrayList<>();
+            byte[] current = buffer;
+            byte[] spare = new byte[partSize];
             long total = 0;
             int n = first;
             while (n > 0) {
-                int partNumber = parts.size() + 1;
+                int partNumber = parts.size() + (inFlight == null ? 1 : 2);
                 if (partNumber > MAX_PARTS) {
                     throw MlvException.invalid("Artifact '" + path + "' is larger than " + MAX_PARTS + " parts of "
                             + partSize + " bytes");
                 }
+                byte[] data = current;
                 int length = n;
-                String etag = call("write", path, () -> s3.uploadPart(b -> b.bucket(location.bucket()).key(key)
-                        .uploadId(uploadId).partNumber(partNumber).contentLength((long) length), body(buffer, length)).eTag());
-                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
+                Future<CompletedPart> next = uploader.submit(() -> call("write", path, () -> CompletedPart.builder()
+                        .partNumber(partNumber).eTag(s3.uploadPart(b -> b.bucket(location.bucket()).key(key)
+                                .uploadId(uploadId).partNumber(partNumber).contentLength((long) length),
+                                body(data, length)).eTag()).build()));
+                Future<CompletedPart> previous = inFlight;
+                inFlight = next;
+                if (previous != null) parts.add(await(previous)); // its buffer is free again once it is sent
                 total += n;
-                n = n < partSize ? 0 : readPart(content, buffer, path);
+                current = spare;
+                spare = data;
+                n = n < partSize ? 0 : readPart(content, current, path); // read the next part while this one uploads
             }
+            parts.add(await(inFlight));
+            inFlight = null;
             call("write", path, () -> s3.completeMultipartUpload(b -> b.bucket(location.bucket()).key(key)
                     .uploadId(uploadId).multipartUpload(m -> m.parts(parts))));
             done = true;
             return total;
         } finally {
-            if (!done) abort(key, uploadId);
+            if (!done) {
+                if (inFlight != null) {
+                    try {
+                        inFlight.get();
+                    } catch (Exception ignored) {
+                        // failing anyway; the part must only be finished before the upload is aborted
+                    }
+                }
+                abort(key, uploadId);
+            }
+        }
+    }
+
+    private static CompletedPart await(Future<CompletedPart> part) {
+        try {
+            return part.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MlvException(ErrorCode.INTERNAL_ERROR, "Interrupted while uploading", e);
         }
     }
 
@@ -233,6 +277,7 @@ public final class S3ArtifactStore implements ArtifactStore {
 
     @Override
     public void close() {
+        uploader.shutdown();
         if (ownsClient) s3.close();
     }
 

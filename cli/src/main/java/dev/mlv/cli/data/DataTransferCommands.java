@@ -73,7 +73,17 @@ final class DataTransferCommands {
             try (DataRepo r = repo.open(); Remote rem = r.openRemote(remote)) {
                 var t = r.targets(repo.paths(targets));
                 report("fetched", rem, r.fetch(rem, t));
-                DataCheckoutCommand.report(repo, r.checkout(t, force));
+                DataRepo.CheckoutResult c;
+                try {
+                    c = r.checkout(t, force);
+                } catch (MlvException e) {
+                    // a cached object found corrupt while checking out is quarantined: fetch it again, once
+                    if (e.code() != ErrorCode.INVALID_STATE || !e.getMessage().contains("was corrupt")) throw e;
+                    repo.progress().message(e.getMessage().replaceFirst(";.*", "") + "; fetching it again");
+                    report("fetched", rem, r.fetch(rem, t));
+                    c = r.checkout(t, force);
+                }
+                DataCheckoutCommand.report(repo, c);
             }
             return 0;
         }

@@ -91,6 +91,17 @@ class DataLocalCycleTest {
         assertThat(cached).doesNotExist();
         assertThat(mlv(repo, "fsck").ok().out()).contains("0 corrupt");
 
+        // pull repairs a corrupt cached object from the remote
+        mlv(repo, "fetch").ok();
+        flipByte(cached);
+        Files.delete(repo.resolve("data.csv"));
+        DataTestKit.Result repaired = mlv(repo, "pull").ok();
+        assertThat(repaired.err()).contains("was corrupt").contains("fetching it again");
+        assertThat(Files.readString(repo.resolve("data.csv"))).isEqualTo("a,b\n1,2\n");
+        assertThat(mlv(repo, "fsck").ok().out()).contains("0 corrupt");
+        Files.delete(cached); // the remote-corruption case starts with no cached copy
+        Files.writeString(repo.resolve("data.csv"), "a,b\n1,2\n");
+
         Path remoteObj = tmp.resolve("remote/sha256/" + digest.substring(0, 2) + "/" + digest.substring(2));
         flipByte(remoteObj);
         Files.delete(repo.resolve("data.csv"));
