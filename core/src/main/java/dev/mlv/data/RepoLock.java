@@ -75,7 +75,7 @@ public final class RepoLock implements AutoCloseable {
         String holder = "";
         try {
             String s = Files.readString(key, StandardCharsets.UTF_8).strip();
-            if (!s.isEmpty()) holder = " (pid " + s.replaceFirst(" ", ": mlv data ") + ")";
+            if (!s.isEmpty()) holder = " (pid " + s.replaceFirst(" ", ": ") + ")";
         } catch (IOException | RuntimeException ignored) {
             // the holder is unknown
         }

@@ -35,14 +35,14 @@ class DataCrashTest {
         Path repo = DataTestKit.newRepo(tmp, "crash");
         mlv(repo, "remote add", "origin", tmp.resolve("remote").toString(), "--default").ok();
         Random rnd = new Random(20261126L);
-        for (int i = 0; i < 800; i++) {
+        for (int i = 0; i < 600; i++) {
             Path f = repo.resolve("dataset/d" + (i % 16) + "/f" + i + ".bin");
             Files.createDirectories(f.getParent());
             byte[] b = new byte[1024 + rnd.nextInt(3072)];
             rnd.nextBytes(b);
             Files.write(f, b);
         }
-        byte[] big = new byte[24 << 20];
+        byte[] big = new byte[16 << 20];
         rnd.nextBytes(big);
         Files.write(repo.resolve("big.bin"), big);
         big = null;
@@ -54,7 +54,7 @@ class DataCrashTest {
         boolean lastCompleted = true;
         for (int attempt = 0; killed < KILLS && attempt < 3 * KILLS; attempt++) {
             if (lastCompleted) reset(repo);
-            long delay = 150 + (long) (rnd.nextDouble() * fullRun);
+            long delay = fullRun / 4 + (long) (rnd.nextDouble() * fullRun * 3 / 4);
             long took = runDriver(repo, delay);
             lastCompleted = took >= 0;
             if (!lastCompleted) killed++;
