@@ -1,6 +1,9 @@
 package dev.mlv.bench;
 
+import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.s3.S3ArtifactStore;
 import dev.mlv.s3.S3Clients;
+import dev.mlv.s3.S3Location;
 import dev.mlv.s3.S3ProxyFixture;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
@@ -30,7 +33,8 @@ import java.util.Random;
  * downloads one file of {@code bench.mib} MiB (default 256) four ways, interleaved: {@code PUT} and {@code GET} of
  * {@code /api/2.0/mlflow-artifacts/artifacts/…} with {@link HttpURLConnection} (server path: multipart upload to S3), and
  * {@code PutObject} / {@code GetObject} with the AWS SDK v2 straight to s3proxy (the baseline). Bytes are generated and
- * consumed on the fly; nothing is held in memory. Prints MiB/s of each (median of {@code bench.rounds}, default 5,
+ * consumed on the fly; nothing is held in memory. For context it also times {@link S3ArtifactStore#put} straight to
+ * S3 (the server's multipart path without the HTTP hop). Prints MiB/s of each (median of {@code bench.rounds}, default 5,
  * after one warm-up round) and the ratio server / direct (goal ≥ 0.8).
  */
 public final class S3Bench {
@@ -65,7 +69,9 @@ public final class S3Bench {
                         .connectTimeout(Duration.ofSeconds(10)).build();
                 String artifacts = server.url() + "/api/2.0/mlflow-artifacts/artifacts/";
                 List<Double> serverUp = new ArrayList<>(), serverDown = new ArrayList<>();
-                List<Double> directUp = new ArrayList<>(), directDown = new ArrayList<>();
+                List<Double> directUp = new ArrayList<>(), directDown = new ArrayList<>(), storeUp = new ArrayList<>();
+                S3ArtifactStore store = new S3ArtifactStore(direct, S3Location.parse("s3://bench/store"),
+                        S3ArtifactStore.DEFAULT_PART_SIZE, false);
                 for (int round = 0; round <= rounds; round++) {
                     boolean warmup = round == 0;
                     String key = "direct/blob-" + round;
@@ -102,12 +108,16 @@ public final class S3Bench {
                             }
                         }
                     }
+                    double viaStore = rate(size, () -> store.put(ArtifactPath.parse("blob-" + warmup), new Generated(size)));
+                    if (!warmup) storeUp.add(viaStore);
                     direct.deleteObject(b -> b.bucket("bench").key(key));
                     http.send(HttpRequest.newBuilder(URI.create(artifacts + path)).DELETE().build(),
                             HttpResponse.BodyHandlers.discarding());
                 }
                 report("upload", median(serverUp), median(directUp));
                 report("download", median(serverDown), median(directDown));
+                System.out.printf(Locale.ROOT, "context: S3ArtifactStore.put straight to S3 (multipart, no HTTP hop): %.1f MiB/s%n",
+                        median(storeUp));
             }
         } finally {
             System.clearProperty(S3Clients.ENDPOINT_PROPERTY);

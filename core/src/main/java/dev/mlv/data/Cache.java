@@ -75,8 +75,23 @@ public final class Cache {
         return n > 0 || f.isFile() ? n : -1;
     }
 
+    /** Files up to this size are read whole, hashed, then written beside their final name (fewer syscalls). */
+    static final int SMALL = 1 << 20;
+
     /** Copies {@code src} into the cache, hashing it on the way; returns its digest and size. */
     public Hashing.Result add(Path src) {
+        if (src.toFile().length() <= SMALL) {
+            try {
+                byte[] bytes = Files.readAllBytes(src);
+                if (bytes.length <= SMALL) {
+                    String name = Digests.sha256(bytes);
+                    put(name, bytes);
+                    return new Hashing.Result(name, bytes.length);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot add " + src + " to the cache: " + e.getMessage(), e);
+            }
+        }
         Path t = newTemp();
         try {
             Hashing.Result r;
@@ -97,13 +112,15 @@ public final class Cache {
         String actual = Digests.sha256(bytes);
         if (!actual.equals(Digests.hexPart(name))) throw new IllegalArgumentException("digest mismatch for " + name);
         if (size(name) == bytes.length) return;
-        Path t = newTemp();
+        Path target = objectPath(name);
+        Path t = AtomicFiles.tempBeside(target); // same folder: the rename touches one directory
         try {
+            ensurePrefix(name, target);
             try (FileChannel out = createReadOnly(t)) {
                 var b = java.nio.ByteBuffer.wrap(bytes);
                 while (b.hasRemaining()) out.write(b);
             }
-            publish(t, name, bytes.length);
+            Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + name + " to the cache: " + e.getMessage(), e);
         } finally {
@@ -232,6 +249,18 @@ public final class Cache {
         AtomicFiles.durabilityBarrier(root);
     }
 
+    private void ensurePrefix(String name, Path target) throws IOException {
+        int prefix = Integer.parseInt(name.substring(0, 2), 16);
+        if (prefixReady.get(prefix) == null) {
+            try {
+                Files.createDirectories(target.getParent());
+            } catch (FileAlreadyExistsException ignored) {
+                // raced with another thread
+            }
+            prefixReady.set(prefix, true);
+        }
+    }
+
     private Path newTemp() {
         return tmp.resolve(Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-"
                 + Long.toHexString(System.nanoTime()) + ".tmp");
@@ -247,15 +276,7 @@ public final class Cache {
     private void publish(Path t, String name, long size) throws IOException {
         Path target = objectPath(name);
         if (size(name) == size) return;
-        int prefix = Integer.parseInt(name.substring(0, 2), 16);
-        if (prefixReady.get(prefix) == null) {
-            try {
-                Files.createDirectories(target.getParent());
-            } catch (FileAlreadyExistsException ignored) {
-                // raced with another thread
-            }
-            prefixReady.set(prefix, true);
-        }
+        ensurePrefix(name, target);
         Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -41,7 +41,8 @@ import java.util.function.Function;
  */
 public final class DataRepo implements AutoCloseable {
     public static final String DIR = ".mlv";
-    private static final int THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    /** Threads for file work: twice the cores, since small-file work mostly waits on system calls. */
+    private static final int THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
     private final Path root;
     private final Path mlv;

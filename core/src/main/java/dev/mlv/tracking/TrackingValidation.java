@@ -149,7 +149,13 @@ public final class TrackingValidation {
             throw MlvException.invalid("Duplicate parameter keys have been submitted: " + dup
                     + ". Please ensure the request contains only one param value per param key.");
         }
-        metrics.forEach(TrackingValidation::metric);
+        Set<String> validKeys = new java.util.HashSet<>(); // a batch repeats few keys many times: check each once
+        for (Metric m : metrics) {
+            if (m == null || !validKeys.contains(m.key())) {
+                metric(m);
+                validKeys.add(m.key());
+            }
+        }
         params.forEach(TrackingValidation::param);
         tags.forEach(TrackingValidation::runTag);
     }

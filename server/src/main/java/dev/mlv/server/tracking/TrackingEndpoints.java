@@ -263,8 +263,19 @@ public final class TrackingEndpoints implements Endpoints {
     }
 
     private void logBatch(Context cx) {
-        MlflowRequest req = MlflowRequest.of(cx, ctx.json(), MAX_BATCH_LOG_REQUEST_SIZE,
+        byte[] body = MlflowRequest.body(cx, MAX_BATCH_LOG_REQUEST_SIZE,
                 "Batched logging API requests must be at most " + MAX_BATCH_LOG_REQUEST_SIZE + " bytes");
+        LogBatchJson.Batch fast = LogBatchJson.parse(body, ctx.json());
+        if (fast != null) {
+            store().logBatch(fast.runId(), fast.metrics(), fast.params(), fast.tags());
+        } else {
+            logBatch(MlflowRequest.ofBody(body, ctx.json()));
+        }
+        MlflowResponse.empty(cx);
+    }
+
+    /** log-batch read the general way: every proto-JSON form, MLflow's errors. */
+    private void logBatch(MlflowRequest req) {
         String runId = req.runId();
         List<Metric> metrics = new ArrayList<>();
         List<ObjectNode> metricNodes = req.objects("metrics");
@@ -287,7 +298,6 @@ public final class TrackingEndpoints implements Endpoints {
         }
         List<Tag> tags = tags(req.objects("tags"), "tags");
         store().logBatch(runId, metrics, params, tags);
-        MlflowResponse.empty(cx);
     }
 
     private void logInputs(Context cx) {

@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** {@link TrackingStore} on a SQL database through {@link Database}; see the interface for the contract. */
 public final class JdbcTrackingStore implements TrackingStore {
@@ -46,6 +48,10 @@ public final class JdbcTrackingStore implements TrackingStore {
 
     private final Database db;
     private final String defaultArtifactRoot;
+    /** log-batch calls waiting for the single SQLite writer; see {@link #logBatch}. */
+    private final ConcurrentLinkedQueue<PendingBatch> pendingBatches = new ConcurrentLinkedQueue<>();
+    /** Held by the thread that commits the waiting log-batch calls as one group. */
+    private final ReentrantLock batchCommitter = new ReentrantLock();
 
     public JdbcTrackingStore(Database db, String defaultArtifactRoot) {
         this.db = db;
@@ -308,23 +314,151 @@ public final class JdbcTrackingStore implements TrackingStore {
         });
     }
 
+    /**
+     * Validates the batch once, then writes it atomically. On SQLite, whose single writer connection serializes all
+     * writes, concurrent calls are committed together (group commit): each call queues its batch, and whichever
+     * caller gets the writer first writes every queued batch in one transaction, each inside its own savepoint, so a
+     * batch that fails (run not active, changed param value) is rolled back alone and only its caller sees the error;
+     * a database failure fails every call of the group. One commit and one set of prepared statements then serve many
+     * requests. Other databases have concurrent writers and write each call in its own transaction.
+     */
     @Override
     public void logBatch(String runId, List<Metric> metrics, List<Param> params, List<Tag> tags) {
         List<Metric> ms = metrics == null ? List.of() : metrics;
         List<Param> ps = params == null ? List.of() : params;
         List<Tag> ts = tags == null ? List.of() : tags;
         TrackingValidation.batch(ms, ps, ts);
-        db.write(c -> {
-            requireActiveRun(c, runId);
-            if (!ps.isEmpty()) insertParams(c, runId, ps);
-            if (!ts.isEmpty()) {
-                Map<String, String> merged = new LinkedHashMap<>();
-                for (Tag t : ts) merged.put(t.key(), t.value());
-                upsertTags(c, runId, merged);
+        PendingBatch mine = new PendingBatch(runId, ms, ps, ts);
+        if (db.dialect() != Dialect.SQLITE) {
+            db.write(c -> {
+                try (BatchStatements st = new BatchStatements(c)) {
+                    applyBatch(c, st, mine);
+                }
+                return null;
+            });
+            return;
+        }
+        pendingBatches.add(mine);
+        batchCommitter.lock();
+        try {
+            if (!mine.done) commitPendingBatches();
+        } finally {
+            batchCommitter.unlock();
+        }
+        if (!mine.done) throw new MlvException(dev.mlv.errors.ErrorCode.INTERNAL_ERROR, "log-batch was not written");
+        if (mine.failure != null) throw mine.failure;
+    }
+
+    /** One queued log-batch call; {@code done} and {@code failure} are written under {@link #batchCommitter}. */
+    private static final class PendingBatch {
+        final String runId;
+        final List<Metric> metrics;
+        final List<Param> params;
+        final List<Tag> tags;
+        boolean done;
+        RuntimeException failure;
+
+        PendingBatch(String runId, List<Metric> metrics, List<Param> params, List<Tag> tags) {
+            this.runId = runId;
+            this.metrics = metrics;
+            this.params = params;
+            this.tags = tags;
+        }
+    }
+
+    /** Writes every queued batch in one transaction; called with {@link #batchCommitter} held. */
+    private void commitPendingBatches() {
+        List<PendingBatch> group = new ArrayList<>();
+        for (PendingBatch p; (p = pendingBatches.poll()) != null; ) group.add(p);
+        if (group.isEmpty()) return;
+        Map<PendingBatch, RuntimeException> failed;
+        try {
+            failed = db.write(c -> {
+                Map<PendingBatch, RuntimeException> rejected = new java.util.IdentityHashMap<>();
+                try (BatchStatements st = new BatchStatements(c)) {
+                    if (group.size() == 1) {
+                        applyBatch(c, st, group.get(0)); // alone: a failure rolls back the whole transaction
+                    } else {
+                        for (PendingBatch p : group) {
+                            java.sql.Savepoint sp = c.setSavepoint();
+                            try {
+                                applyBatch(c, st, p);
+                            } catch (MlvException e) {
+                                c.rollback(sp);
+                                rejected.put(p, e);
+                            }
+                            c.releaseSavepoint(sp);
+                        }
+                    }
+                }
+                return rejected;
+            });
+        } catch (RuntimeException | Error e) {
+            RuntimeException failure = e instanceof RuntimeException r ? r
+                    : new MlvException(dev.mlv.errors.ErrorCode.INTERNAL_ERROR, "log-batch failed: " + e, e);
+            for (PendingBatch p : group) {
+                p.failure = failure;
+                p.done = true;
             }
-            if (!ms.isEmpty()) insertMetrics(c, runId, ms);
-            return null;
-        });
+            if (e instanceof Error err) throw err;
+            return;
+        }
+        for (PendingBatch p : group) {
+            p.failure = failed.get(p);
+            p.done = true;
+        }
+    }
+
+    private void applyBatch(Connection c, BatchStatements st, PendingBatch b) throws SQLException {
+        requireActiveRun(c, b.runId);
+        if (!b.params.isEmpty()) insertParams(c, b.runId, b.params);
+        if (!b.tags.isEmpty()) {
+            Map<String, String> merged = new LinkedHashMap<>();
+            for (Tag t : b.tags) merged.put(t.key(), t.value());
+            upsertTags(c, b.runId, merged);
+        }
+        if (!b.metrics.isEmpty()) insertMetrics(st, b.runId, b.metrics);
+    }
+
+    /** The metric statements of one write transaction, prepared when first used and reused by every batch in it. */
+    private static final class BatchStatements implements AutoCloseable {
+        private final Connection c;
+        private PreparedStatement insertMetric;
+        private PreparedStatement upsertLatest;
+
+        BatchStatements(Connection c) {
+            this.c = c;
+        }
+
+        PreparedStatement insertMetric() throws SQLException {
+            if (insertMetric == null) {
+                insertMetric = c.prepareStatement("INSERT INTO metrics (run_uuid, key, value, timestamp, step, is_nan) "
+                        + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+            }
+            return insertMetric;
+        }
+
+        /** Newer by (step, timestamp, value) as MLflow decides; NaN stores 0 and compares as 0. */
+        PreparedStatement upsertLatest() throws SQLException {
+            if (upsertLatest == null) {
+                upsertLatest = c.prepareStatement("INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step, "
+                        + "is_nan) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, "
+                        + "timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan "
+                        + "WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step AND "
+                        + "(excluded.timestamp > latest_metrics.timestamp OR (excluded.timestamp = latest_metrics.timestamp "
+                        + "AND excluded.value > latest_metrics.value)))");
+            }
+            return upsertLatest;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                if (insertMetric != null) insertMetric.close();
+            } finally {
+                if (upsertLatest != null) upsertLatest.close();
+            }
+        }
     }
 
     private void insertParams(Connection c, String runId, List<Param> ps) throws SQLException {
@@ -371,42 +505,32 @@ public final class JdbcTrackingStore implements TrackingStore {
         if (name != null) Jdbc.update(c, "UPDATE runs SET name = ? WHERE run_uuid = ?", name, runId);
     }
 
-    private void insertMetrics(Connection c, String runId, List<Metric> ms) throws SQLException {
+    /** Inserts the points and upserts the batch's newest point per key into latest_metrics: one row per key. */
+    private static void insertMetrics(BatchStatements statements, String runId, List<Metric> ms) throws SQLException {
         Map<String, Metric> latest = new LinkedHashMap<>();
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO metrics (run_uuid, key, value, timestamp, step, is_nan) "
-                + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            for (Metric m : ms) {
-                boolean nan = Double.isNaN(m.value());
-                st.setString(1, runId);
-                st.setString(2, m.key());
-                st.setDouble(3, nan ? 0 : m.value());
-                st.setLong(4, m.timestamp());
-                st.setLong(5, m.step());
-                st.setInt(6, nan ? 1 : 0);
-                st.addBatch();
-                latest.merge(m.key(), m, (a, b) -> newer(b, a) ? b : a);
-            }
-            st.executeBatch();
+        PreparedStatement st = statements.insertMetric();
+        for (Metric m : ms) {
+            bindMetric(st, runId, m);
+            st.addBatch();
+            latest.merge(m.key(), m, (a, b) -> newer(b, a) ? b : a);
         }
-        // Newer by (step, timestamp, value) as MLflow decides; NaN stores 0 and compares as 0.
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO latest_metrics (run_uuid, key, value, timestamp, step, "
-                + "is_nan) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (run_uuid, key) DO UPDATE SET value = excluded.value, "
-                + "timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan "
-                + "WHERE excluded.step > latest_metrics.step OR (excluded.step = latest_metrics.step AND "
-                + "(excluded.timestamp > latest_metrics.timestamp OR (excluded.timestamp = latest_metrics.timestamp "
-                + "AND excluded.value > latest_metrics.value)))")) {
-            for (Metric m : latest.values()) {
-                boolean nan = Double.isNaN(m.value());
-                st.setString(1, runId);
-                st.setString(2, m.key());
-                st.setDouble(3, nan ? 0 : m.value());
-                st.setLong(4, m.timestamp());
-                st.setLong(5, m.step());
-                st.setInt(6, nan ? 1 : 0);
-                st.addBatch();
-            }
-            st.executeBatch();
+        st.executeBatch();
+        PreparedStatement up = statements.upsertLatest();
+        for (Metric m : latest.values()) {
+            bindMetric(up, runId, m);
+            up.addBatch();
         }
+        up.executeBatch();
+    }
+
+    private static void bindMetric(PreparedStatement st, String runId, Metric m) throws SQLException {
+        boolean nan = Double.isNaN(m.value());
+        st.setString(1, runId);
+        st.setString(2, m.key());
+        st.setDouble(3, nan ? 0 : m.value());
+        st.setLong(4, m.timestamp());
+        st.setLong(5, m.step());
+        st.setInt(6, nan ? 1 : 0);
     }
 
     private static boolean newer(Metric a, Metric b) {

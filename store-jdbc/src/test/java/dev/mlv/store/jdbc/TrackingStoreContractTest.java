@@ -558,4 +558,57 @@ public abstract class TrackingStoreContractTest {
         assertThat(store.searchRuns(new RunQuery(List.of(exp), null, null, 100, null, ViewType.ALL)).items())
                 .hasSize(runs.size() + threads);
     }
+
+    /**
+     * Concurrent log-batch calls may be written together (group commit on SQLite): a call rejected by the store (a
+     * changed param value, a deleted run) must fail alone, leave nothing behind, and not fail the calls written with it.
+     */
+    @Test
+    void concurrentBatchesThatFailDoNotAffectTheOthers() throws Exception {
+        String exp = newExperiment();
+        String run = newRun(exp).info().runId();
+        String deleted = newRun(exp).info().runId();
+        store.deleteRun(deleted);
+        store.logBatch(run, List.of(), List.of(new Param("fixed", "1")), List.of());
+        int threads = 8, rounds = 30;
+        Set<String> expected = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicInteger rejected = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int r = 0; r < rounds; r++) {
+                        int kind = (thread + r) % 3;
+                        String key = "k" + thread + "_" + r;
+                        List<Metric> ms = List.of(new Metric(key, r, 1L, r), new Metric(key, r + 1, 1L, r + 1));
+                        try {
+                            if (kind == 0) store.logBatch(run, ms, List.of(new Param("fixed", "2")), List.of());
+                            else if (kind == 1) store.logBatch(deleted, ms, List.of(), List.of());
+                            else store.logBatch(run, ms, List.of(new Param("fixed", "1")), List.of(new Tag(key, "v")));
+                        } catch (MlvException e) {
+                            assertThat(kind).as("batch %s of kind %d failed: %s", key, kind, e.getMessage()).isNotEqualTo(2);
+                            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
+                            rejected.incrementAndGet();
+                            continue;
+                        }
+                        assertThat(kind).as("batch %s should have been rejected", key).isEqualTo(2);
+                        expected.add(key);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> fu : futures) fu.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        Run stored = store.getRun(run);
+        assertThat(stored.latestMetrics()).extracting(Metric::key).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(stored.latestMetrics()).allSatisfy(m -> assertThat(m.step()).isEqualTo((long) m.value()));
+        assertThat(stored.params()).containsExactly(new Param("fixed", "1"));
+        assertThat(stored.tags()).extracting(Tag::key).containsAll(expected);
+        assertThat(store.getRun(deleted).latestMetrics()).isEmpty();
+        assertThat(rejected.get() + expected.size()).isEqualTo(threads * rounds);
+    }
 }
