@@ -38,6 +38,12 @@ public final class ClientOptions {
         return json;
     }
 
+    /** Prints {@code value} (a Jackson tree, record, map or list) as JSON under {@code --json}, else the line {@code text}. */
+    public void print(Object value, String text) {
+        if (json) output().json(value);
+        else output().println(text);
+    }
+
     /** Prints to the command's stdout (captured in tests). */
     public Output output() {
         return new Output(mixee.commandLine().getOut());

@@ -41,8 +41,20 @@ public final class Main implements Runnable {
 
     /** A fully configured command line (subcommands, error handling); tests call {@code execute} on it. */
     public static CommandLine commandLine() {
+        return commandLine(null);
+    }
+
+    /**
+     * The command line for running {@code mlv first ...}: when {@code first} names a subcommand, only that one is
+     * built (picocli instantiates every subcommand it is given, and some load heavy libraries, which would slow down
+     * e.g. {@code mlv server}'s start-up); otherwise (no argument, an option, a typo) all of them, for help and errors.
+     */
+    static CommandLine commandLine(String first) {
         CommandLine cl = new CommandLine(new Main());
-        for (Class<?> sub : SUBCOMMANDS) cl.addSubcommand(sub);
+        Class<?> only = first == null ? null : subcommandNamed(first);
+        for (Class<?> sub : SUBCOMMANDS) {
+            if (only == null || sub == only) cl.addSubcommand(sub);
+        }
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(new ErrorHandler());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -51,7 +63,17 @@ public final class Main implements Runnable {
 
     /** Runs {@code mlv args} and returns the exit code (without exiting). */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return commandLine(args.length > 0 ? args[0] : null).execute(args);
+    }
+
+    /** The subcommand whose {@code @Command} name or alias is {@code name}, read without instantiating it; else null. */
+    static Class<?> subcommandNamed(String name) {
+        for (Class<?> sub : SUBCOMMANDS) {
+            Command c = sub.getAnnotation(Command.class);
+            if (c == null) continue;
+            if (c.name().equals(name) || java.util.Arrays.asList(c.aliases()).contains(name)) return sub;
+        }
+        return null;
     }
 
     public static void main(String[] args) {

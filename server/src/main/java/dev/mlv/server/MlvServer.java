@@ -124,7 +124,10 @@ public final class MlvServer implements AutoCloseable {
 
     private static void logRequest(PrometheusMeterRegistry metrics, Context cx, Float ms) {
         int status = cx.statusCode();
-        ACCESS.info("{} {} {} {}ms", cx.method(), cx.path(), status, String.format("%.1f", ms));
+        if (ACCESS.isInfoEnabled()) {
+            long tenths = Math.round(ms * 10); // as %.1f, without a Formatter per request
+            ACCESS.info("{} {} {} {}.{}ms", cx.method(), cx.path(), status, tenths / 10, tenths % 10);
+        }
         String route = cx.endpoint() != null ? cx.endpoint().path : "unmatched";
         Timer.builder("mlv_http_requests").tag("method", cx.method().name()).tag("route", route)
                 .tag("status", Integer.toString(status)).register(metrics)

@@ -51,11 +51,7 @@ final class AliasCommand implements Runnable {
             ObjectNode body = RestClient.object().put("name", name).put("alias", alias).put("version", version);
             if (reason != null) body.put("reason", reason);
             user.rest(client).post(RegistryPaths.ALIAS, body);
-            if (client.json()) {
-                client.output().json(body);
-            } else {
-                client.output().println("models:/" + name + "@" + alias + " → version " + version);
-            }
+            client.print(body, "models:/" + name + "@" + alias + " → version " + version);
             return 0;
         }
     }
@@ -85,11 +81,7 @@ final class AliasCommand implements Runnable {
             // MLflow clients send DELETE parameters as a JSON body or as a query string; send both
             user.rest(client).delete(RegistryPaths.ALIAS + "?name=" + RestClient.enc(name) + "&alias="
                     + RestClient.enc(alias), body);
-            if (client.json()) {
-                client.output().json(body);
-            } else {
-                client.output().println("Deleted alias '" + alias + "' of " + name);
-            }
+            client.print(body, "Deleted alias '" + alias + "' of " + name);
             return 0;
         }
     }

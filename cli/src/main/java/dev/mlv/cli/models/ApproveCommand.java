@@ -67,13 +67,8 @@ final class ApproveCommand implements Callable<Integer> {
         ObjectNode body = RestClient.object().put("name", name).put("version", version).put("stage", stage);
         if (reason != null) body.put("reason", reason);
         JsonNode r = rest.post(RegistryPaths.APPROVE, body);
-        if (client.json()) {
-            out.json(r);
-        } else {
-            JsonNode v = r.path("model_version");
-            out.println("Approved: " + name + " version " + version + " is now in "
-                    + v.path("current_stage").asText(stage) + ".");
-        }
+        client.print(r, "Approved: " + name + " version " + version + " is now in "
+                + r.path("model_version").path("current_stage").asText(stage) + ".");
         return 0;
     }
 

@@ -78,13 +78,8 @@ final class RegisterModelCommand implements Callable<Integer> {
             tags.forEach((k, v) -> t.addObject().put("key", k).put("value", v));
         }
         JsonNode v = rest.post(RegistryPaths.VERSIONS_CREATE, body).path("model_version");
-        Output out = client.output();
-        if (client.json()) {
-            out.json(v);
-        } else {
-            out.println("Registered model '" + Output.text(v, "name") + "' version " + Output.text(v, "version")
-                    + " (models:/" + Output.text(v, "name") + "/" + Output.text(v, "version") + ")");
-        }
+        client.print(v, "Registered model '" + Output.text(v, "name") + "' version " + Output.text(v, "version")
+                + " (models:/" + Output.text(v, "name") + "/" + Output.text(v, "version") + ")");
         return 0;
     }
 }

@@ -51,13 +51,8 @@ final class TransitionCommand implements Callable<Integer> {
                 .put("archive_existing_versions", archiveExisting);
         if (reason != null) body.put("comment", reason).put("reason", reason);
         JsonNode v = rest.post(RegistryPaths.TRANSITION, body).path("model_version");
-        Output out = client.output();
-        if (client.json()) {
-            out.json(v);
-        } else {
-            out.println(Output.text(v, "name") + " version " + Output.text(v, "version") + ": " + before + " → "
-                    + Output.text(v, "current_stage"));
-        }
+        client.print(v, Output.text(v, "name") + " version " + Output.text(v, "version") + ": " + before + " → "
+                + Output.text(v, "current_stage"));
         return 0;
     }
 }

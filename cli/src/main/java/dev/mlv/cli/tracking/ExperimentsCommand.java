@@ -110,12 +110,8 @@ public final class ExperimentsCommand implements Runnable {
             }
             JsonNode r = client.rest().post("/api/2.0/mlflow/experiments/create", body);
             String id = r.path("experiment_id").asText();
-            Output out = client.output();
-            if (client.json()) {
-                out.json(RestClient.object().put("experiment_id", id).put("name", name));
-            } else {
-                out.println("Created experiment '" + name + "' with id " + id);
-            }
+            client.print(RestClient.object().put("experiment_id", id).put("name", name),
+                    "Created experiment '" + name + "' with id " + id);
             return 0;
         }
     }

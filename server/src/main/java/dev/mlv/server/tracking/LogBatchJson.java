@@ -31,6 +31,7 @@ final class LogBatchJson {
     /** The batch in {@code body}, or null when the body is not in the plain form. */
     static Batch parse(byte[] body, ObjectMapper json) {
         try (JsonParser p = json.createParser(body)) {
+            p.enable(JsonParser.Feature.USE_FAST_DOUBLE_PARSER); // correctly rounded, as Double.parseDouble, but faster
             if (p.nextToken() != JsonToken.START_OBJECT) return null;
             String runId = null;
             String runUuid = null;

@@ -34,12 +34,15 @@ public final class Database implements AutoCloseable {
         this.writers = writers;
     }
 
-    /** Opens the database at {@code uri}, creating it if needed and migrating it to the newest schema. */
+    /**
+     * Opens the database at {@code uri}, creating it if needed and migrating it to the newest schema (Flyway runs only
+     * when the schema is not already current, see {@link Migrations#migrateIfNeeded}).
+     */
     public static Database open(String uri) {
         Dialect dialect = Dialect.forUri(uri);
         Dialect.Pools pools = dialect.openPools(uri);
         try {
-            Migrations.migrate(pools.migration(), dialect, dialect.displayUri(uri));
+            Migrations.migrateIfNeeded(pools.migration(), dialect, dialect.displayUri(uri));
         } catch (RuntimeException e) {
             closeQuietly(pools.migration());
             throw e;

@@ -533,13 +533,11 @@ public final class JdbcRegistryStore implements RegistryStore {
         if (archiveExisting && (stage == Stage.STAGING || stage == Stage.PRODUCTION)) {
             for (Long other : queryLongs(c, "SELECT version FROM model_versions WHERE model_id = ? AND current_stage = ? "
                     + "AND version <> ? ORDER BY version", id, stage.display(), v)) {
-                update(c, "UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE model_id = ? AND version = ?",
-                        Stage.ARCHIVED.display(), now, id, other);
+                setStage(c, id, other, Stage.ARCHIVED.display(), now);
                 archived.add(other.toString());
             }
         }
-        update(c, "UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE model_id = ? AND version = ?",
-                stage.display(), now, id, v);
+        setStage(c, id, v, stage.display(), now);
         update(c, "UPDATE registered_models SET last_updated_time = ? WHERE id = ?", now, id);
         recordMoves(c, id, name, before, snapshot(c, id), user, now, reason);
         Map<String, Object> p = new TreeMap<>();
@@ -643,17 +641,15 @@ public final class JdbcRegistryStore implements RegistryStore {
                 String targetStage = queryString(c, "SELECT current_stage FROM model_versions WHERE model_id = ? AND version = ?", id, target);
                 if (current != null && current != target) {
                     String currentGoesTo = targetStage.equals(k) ? Stage.ARCHIVED.display() : targetStage;
-                    update(c, "UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE model_id = ? AND version = ?",
-                            currentGoesTo, now, id, current);
+                    setStage(c, id, current, currentGoesTo, now);
                 }
-                update(c, "UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE model_id = ? AND version = ?",
-                        k, now, id, target);
+                setStage(c, id, target, k, now);
             } else {
                 update(c, "DELETE FROM model_aliases WHERE model_id = ? AND alias = ?", id, k);
                 update(c, "INSERT INTO model_aliases (model_id, alias, version) VALUES (?, ?, ?)", id, k, target);
             }
             update(c, "UPDATE registered_models SET last_updated_time = ? WHERE id = ?", now, id);
-            recordMoves(c, id, name, before, snapshot(c, id), user, now, reason);
+            List<Move> recorded = recordMoves(c, id, name, before, snapshot(c, id), user, now, reason);
             Map<String, Object> p = new TreeMap<>();
             p.put("kind", kind);
             p.put("key", k);
@@ -661,8 +657,9 @@ public final class JdbcRegistryStore implements RegistryStore {
             p.put("to", Long.toString(target));
             p.put("reason", reason);
             audit(c, user, "registered_model.rollback", name, Long.toString(target), p, now);
-            Move recorded = moves(c, id, kind, k, 1).get(0);
-            return new Rollback(loadVersion(c, id, target), recorded);
+            Move move = recorded.stream().filter(r -> r.kind().equals(kind) && r.key().equals(k)).findFirst()
+                    .orElseGet(() -> m);
+            return new Rollback(loadVersion(c, id, target), move);
         });
     }
 
@@ -804,6 +801,11 @@ public final class JdbcRegistryStore implements RegistryStore {
         update(c, "UPDATE registry_lock SET head_seq = ?, head_hash = ? WHERE id = 1", e.seq(), e.hash());
     }
 
+    private static void setStage(Connection c, long id, long v, String stage, long now) throws SQLException {
+        update(c, "UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE model_id = ? AND version = ?",
+                stage, now, id, v);
+    }
+
     // ================================================================== moves
 
     private static String stageKey(String stage) {
@@ -817,9 +819,10 @@ public final class JdbcRegistryStore implements RegistryStore {
     /** What each tracked stage (its highest version) and each alias resolves to now. */
     private Map<String, Long> snapshot(Connection c, long id) throws SQLException {
         Map<String, Long> m = new LinkedHashMap<>();
-        for (Stage s : TRACKED_STAGES) {
-            Long v = queryLong(c, "SELECT MAX(version) FROM model_versions WHERE model_id = ? AND current_stage = ?", id, s.display());
-            if (v != null) m.put(stageKey(s.display()), v);
+        try (PreparedStatement ps = prepare(c, "SELECT current_stage, MAX(version) FROM model_versions WHERE model_id = ? "
+                + "AND current_stage IN (?, ?) GROUP BY current_stage ORDER BY current_stage", id,
+                TRACKED_STAGES.get(0).display(), TRACKED_STAGES.get(1).display()); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) m.put(stageKey(rs.getString(1)), rs.getLong(2));
         }
         try (PreparedStatement ps = prepare(c, "SELECT alias, version FROM model_aliases WHERE model_id = ? ORDER BY alias", id);
              ResultSet rs = ps.executeQuery()) {
@@ -828,20 +831,26 @@ public final class JdbcRegistryStore implements RegistryStore {
         return m;
     }
 
-    private void recordMoves(Connection c, long id, String name, Map<String, Long> before, Map<String, Long> after,
-                             String user, long now, String reason) throws SQLException {
+    /** Records one move per key whose version differs between {@code before} and {@code after}; returns them. */
+    private List<Move> recordMoves(Connection c, long id, String name, Map<String, Long> before, Map<String, Long> after,
+                                   String user, long now, String reason) throws SQLException {
         java.util.Set<String> keys = new java.util.TreeSet<>(before.keySet());
         keys.addAll(after.keySet());
+        List<Move> recorded = new ArrayList<>();
         for (String k : keys) {
             Long from = before.get(k);
             Long to = after.get(k);
             if (Objects.equals(from, to)) continue;
             int colon = k.indexOf(':');
+            Move move = new Move(name, k.substring(0, colon), k.substring(colon + 1),
+                    from == null ? null : from.toString(), to == null ? null : to.toString(), user, now, reason);
             long moveId = nextId(c, "registry_moves");
             update(c, "INSERT INTO registry_moves (id, model_id, model_name, kind, move_key, from_version, to_version, user_id, "
-                    + "move_time, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", moveId, id, name, k.substring(0, colon),
-                    k.substring(colon + 1), from, to, user, now, reason);
+                    + "move_time, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", moveId, id, name, move.kind(), move.key(),
+                    from, to, user, now, reason);
+            recorded.add(move);
         }
+        return recorded;
     }
 
     // ================================================================== loading

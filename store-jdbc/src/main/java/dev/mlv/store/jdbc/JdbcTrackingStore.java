@@ -339,23 +339,34 @@ public final class JdbcTrackingStore implements TrackingStore {
             return;
         }
         pendingBatches.add(mine);
-        batchCommitter.lock();
-        try {
-            if (!mine.done) commitPendingBatches();
-        } finally {
-            batchCommitter.unlock();
+        // Whoever gets the committer writes everything queued, then wakes the callers it wrote for (they return at
+        // once, without queueing for the committer) and the caller at the head of the queue, which commits next.
+        // Every caller tries the committer after queueing, so a queued batch is always written by someone.
+        while (!mine.done) {
+            if (batchCommitter.tryLock()) {
+                try {
+                    if (!mine.done) commitPendingBatches();
+                } finally {
+                    batchCommitter.unlock();
+                }
+                PendingBatch next = pendingBatches.peek();
+                if (next != null) java.util.concurrent.locks.LockSupport.unpark(next.caller);
+            } else {
+                java.util.concurrent.locks.LockSupport.park(this);
+            }
         }
-        if (!mine.done) throw new MlvException(dev.mlv.errors.ErrorCode.INTERNAL_ERROR, "log-batch was not written");
         if (mine.failure != null) throw mine.failure;
     }
 
-    /** One queued log-batch call; {@code done} and {@code failure} are written under {@link #batchCommitter}. */
+    /** One queued log-batch call; {@code done} and {@code failure} are written by the thread that committed it. */
     private static final class PendingBatch {
         final String runId;
         final List<Metric> metrics;
         final List<Param> params;
         final List<Tag> tags;
-        boolean done;
+        final Thread caller = Thread.currentThread();
+        /** Set after {@code failure}, by the committing thread. */
+        volatile boolean done;
         RuntimeException failure;
 
         PendingBatch(String runId, List<Metric> metrics, List<Param> params, List<Tag> tags) {
@@ -399,6 +410,7 @@ public final class JdbcTrackingStore implements TrackingStore {
             for (PendingBatch p : group) {
                 p.failure = failure;
                 p.done = true;
+                java.util.concurrent.locks.LockSupport.unpark(p.caller);
             }
             if (e instanceof Error err) throw err;
             return;
@@ -406,6 +418,7 @@ public final class JdbcTrackingStore implements TrackingStore {
         for (PendingBatch p : group) {
             p.failure = failed.get(p);
             p.done = true;
+            java.util.concurrent.locks.LockSupport.unpark(p.caller);
         }
     }
 

@@ -10,7 +10,13 @@ import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.output.MigrateResult;
 
 import javax.sql.DataSource;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -20,6 +26,13 @@ import java.util.Optional;
  * migrates, so replicas starting together migrate once.
  */
 public final class Migrations {
+    /**
+     * The version of the newest migration under {@code db/migration}, so opening a current database needs no Flyway
+     * (whose start-up and classpath scan cost seconds). {@code MigrationsTest} checks it against the files: bump it
+     * with every new migration.
+     */
+    static final String LATEST_VERSION = "2.0";
+
     private Migrations() {
     }
 
@@ -53,6 +66,48 @@ public final class Migrations {
             throw new MlvException(ErrorCode.INTERNAL_ERROR, "Cannot migrate the database " + displayUri + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Like {@link #migrate}, but first checks with one plain query whether the schema is already exactly
+     * {@link #LATEST_VERSION} (every applied migration succeeded, none is newer); then Flyway is skipped. Anything
+     * else (a new or older database, a failed or newer migration, an unreadable history) goes through {@link #migrate},
+     * which migrates or reports the problem.
+     */
+    public static Result migrateIfNeeded(DataSource dataSource, Dialect dialect, String displayUri) {
+        if (isCurrent(dataSource)) return new Result(LATEST_VERSION, LATEST_VERSION, 0);
+        return migrate(dataSource, dialect, displayUri);
+    }
+
+    /** True when Flyway's history says the schema is {@link #LATEST_VERSION} with nothing failed, undone or newer. */
+    static boolean isCurrent(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version, type, success FROM flyway_schema_history")) {
+            String highest = null;
+            while (rs.next()) {
+                String version = rs.getString(1);
+                String type = String.valueOf(rs.getString(2)).toUpperCase(Locale.ROOT);
+                if (!rs.getBoolean(3) || type.startsWith("UNDO") || type.equals("DELETE")) return false;
+                if (version == null) continue; // a repeatable migration or a schema marker
+                if (highest == null || compareVersions(version, highest) > 0) highest = version;
+            }
+            return highest != null && compareVersions(highest, LATEST_VERSION) == 0;
+        } catch (SQLException | RuntimeException e) {
+            return false; // no history yet, or not readable: let Flyway create, migrate or explain
+        }
+    }
+
+    /** Compares Flyway versions ({@code 1.0}, {@code 2_1}, {@code 10}) numerically part by part; {@code 2 == 2.0}. */
+    static int compareVersions(String a, String b) {
+        String[] x = a.trim().split("[._]");
+        String[] y = b.trim().split("[._]");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            BigInteger p = i < x.length ? new BigInteger(x[i]) : BigInteger.ZERO;
+            BigInteger q = i < y.length ? new BigInteger(y[i]) : BigInteger.ZERO;
+            int cmp = p.compareTo(q);
+            if (cmp != 0) return cmp;
+        }
+        return 0;
     }
 
     static void refuseNewerSchema(MigrationInfoService info, String displayUri) {
