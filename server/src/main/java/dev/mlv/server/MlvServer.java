@@ -29,6 +29,8 @@ import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,13 +60,35 @@ public final class MlvServer implements AutoCloseable {
     /** Opens the stores (creating and migrating the database) and starts serving; port 0 picks a free port. */
     public static MlvServer start(ServerConfig config) {
         long t0 = System.nanoTime();
-        MetadataStore metadata = MetadataStores.open(config.effectiveBackendStoreUri(), DEFAULT_ARTIFACT_ROOT);
-        long storeMillis = (System.nanoTime() - t0) / 1_000_000;
+        // Opening the database (and loading its driver) runs on its own thread while this one opens the artifact
+        // store and loads the HTTP classes: start-up takes the longer of the two, not their sum.
+        long[] storeMillis = new long[1];
+        CompletableFuture<MetadataStore> opening = CompletableFuture.supplyAsync(() -> {
+            MetadataStore m = MetadataStores.open(config.effectiveBackendStoreUri(), DEFAULT_ARTIFACT_ROOT);
+            storeMillis[0] = (System.nanoTime() - t0) / 1_000_000;
+            return m;
+        }, task -> {
+            Thread t = new Thread(task, "mlv-open-store");
+            t.setDaemon(true);
+            t.start();
+        });
         ArtifactStore artifacts;
         try {
             artifacts = ArtifactStores.open(config.effectiveArtifactsDestination());
-        } catch (RuntimeException e) {
-            metadata.close();
+            preloadHttpClasses();
+        } catch (RuntimeException | Error e) {
+            try {
+                awaitStore(opening).close();
+            } catch (RuntimeException | Error suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        MetadataStore metadata;
+        try {
+            metadata = awaitStore(opening);
+        } catch (RuntimeException | Error e) {
+            artifacts.close();
             throw e;
         }
         ObjectMapper json = JsonMapper.builder()
@@ -118,8 +142,27 @@ public final class MlvServer implements AutoCloseable {
         }
         MlvServer server = new MlvServer(ctx, app);
         LOG.info("mlv {} listening on {} (started in {} ms, of which {} ms opening {})", VERSION, server.url(),
-                (System.nanoTime() - t0) / 1_000_000, storeMillis, metadata.displayUri());
+                (System.nanoTime() - t0) / 1_000_000, storeMillis[0], metadata.displayUri());
         return server;
+    }
+
+    /** The metadata store being opened by {@link #start}, or what prevented it (rethrown as it was thrown). */
+    private static MetadataStore awaitStore(CompletableFuture<MetadataStore> opening) {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
+    }
+
+    /**
+     * Loads the classes of the HTTP stack (Javalin, Jetty) by building a throwaway, never started app, so the real one
+     * starts without waiting on class loading; runs while the database opens on another thread.
+     */
+    private static void preloadHttpClasses() {
+        Javalin.create(c -> c.startup.showJavalinBanner = false);
     }
 
     private static void logRequest(PrometheusMeterRegistry metrics, Context cx, Float ms) {

@@ -35,14 +35,14 @@ class DataCrashTest {
         Path repo = DataTestKit.newRepo(tmp, "crash");
         mlv(repo, "remote add", "origin", tmp.resolve("remote").toString(), "--default").ok();
         Random rnd = new Random(20261126L);
-        for (int i = 0; i < 600; i++) {
+        for (int i = 0; i < 300; i++) {
             Path f = repo.resolve("dataset/d" + (i % 16) + "/f" + i + ".bin");
             Files.createDirectories(f.getParent());
             byte[] b = new byte[1024 + rnd.nextInt(3072)];
             rnd.nextBytes(b);
             Files.write(f, b);
         }
-        byte[] big = new byte[16 << 20];
+        byte[] big = new byte[8 << 20];
         rnd.nextBytes(big);
         Files.write(repo.resolve("big.bin"), big);
         big = null;
