@@ -33,14 +33,14 @@ public final class ExperimentsCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = {"List experiments.",
             "Examples:",
-            "  mlv experiments list --filter \"name LIKE 'fraud%'\" --order-by \"last_update_time DESC\"",
+            "  mlv experiments list --filter \"name LIKE 'fraud%%'\" --order-by \"last_update_time DESC\"",
             "  mlv experiments list --view all --json"})
     static final class ListCmd implements Callable<Integer> {
         @Mixin
         ClientOptions client;
 
         @Option(names = "--filter", paramLabel = "EXPR",
-                description = "MLflow filter on name and tags, e.g. \"name LIKE 'fraud%' AND tags.team = 'risk'\".")
+                description = "MLflow filter on name and tags, e.g. \"name LIKE 'fraud%%' AND tags.team = 'risk'\".")
         String filter;
 
         @Option(names = "--order-by", paramLabel = "KEY", description = "Sort key, repeatable, e.g. \"name ASC\", "

@@ -8,6 +8,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -43,6 +45,10 @@ public final class ServerCommand implements Callable<Integer> {
                     + "(env MLV_ARTIFACTS_DESTINATION; default: <home>/artifacts).")
     String artifactsDestination;
 
+    /** Training run for the launcher's class-data-sharing archive: start, answer one GET /health, stop, exit 0. */
+    @Option(names = "--exit-when-ready", hidden = true)
+    boolean exitWhenReady;
+
     /** The configuration from flags, then {@code MLV_*} variables, then defaults. */
     ServerConfig config() {
         Path h = home != null ? home : ServerConfig.defaultHome();
@@ -57,9 +63,14 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         ServerConfig config = config();
         MlvServer server = MlvServer.start(config);
+        if (exitWhenReady) {
+            try (server) {
+                return selfCheck(server) ? 0 : 1;
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             try {
@@ -74,6 +85,17 @@ public final class ServerCommand implements Callable<Integer> {
                 + config.effectiveArtifactsDestination() + ")");
         stopped.await();
         return 0;
+    }
+
+    /** One GET /health against the running server, so the request path's classes load too. */
+    private static boolean selfCheck(MlvServer server) throws Exception {
+        HttpURLConnection c = (HttpURLConnection) URI.create(server.url() + "/health").toURL().openConnection();
+        try {
+            c.getInputStream().readAllBytes();
+            return c.getResponseCode() == 200;
+        } finally {
+            c.disconnect();
+        }
     }
 
     /** Hides a password in a database URI before printing it. */
