@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code mlv data}: dataset versioning with git-friendly pointer files, a content-addressed cache and remotes. */
-@Command(name = "data", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
+@Command(name = "data", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, synopsisSubcommandLabel = "COMMAND",
         description = "Version datasets: PATH.mlv pointers for git, objects in .mlv/cache, remotes to share them.",
         subcommands = {
                 DataInitCommand.class,
