@@ -182,7 +182,7 @@ class CliTest {
         ServerConfig c = dev.mlv.cli.tracking.ServerCommandAccess.config(cmd);
         assertThat(c.port()).isZero();
         assertThat(c.effectiveBackendStoreUri()).isEqualTo("sqlite:///" + home.toAbsolutePath().resolve("mlv.db"));
-        assertThat(dev.mlv.cli.tracking.ServerCommandAccess.redact("postgresql://bob:secret@db:5432/mlv"))
+        assertThat(dev.mlv.store.MetadataStores.masked("postgresql://bob:secret@db:5432/mlv"))
                 .isEqualTo("postgresql://bob:***@db:5432/mlv");
     }
 }

@@ -17,7 +17,12 @@ public final class MetadataStores {
                 if (p.schemes().contains(scheme)) return p.open(uri, defaultArtifactRoot);
             }
         }
-        throw MlvException.invalid("Unsupported backend store URI '" + uri
+        throw MlvException.invalid("Unsupported backend store URI '" + masked(uri)
                 + "': use sqlite:///path/to/mlv.db or postgresql://user:password@host:port/db");
+    }
+
+    /** The URI with any password ({@code //user:password@} or {@code password=}) replaced by {@code ***}. */
+    public static String masked(String uri) {
+        return uri.replaceAll("(//[^/@:]*:)[^/@]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 }

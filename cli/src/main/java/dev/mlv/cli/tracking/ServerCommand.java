@@ -81,7 +81,7 @@ public final class ServerCommand implements Callable<Integer> {
         }, "mlv-server-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         new Output(spec.commandLine().getOut()).println("mlv server " + MlvServer.VERSION + " listening on "
-                + server.url() + " (store: " + redact(config.effectiveBackendStoreUri()) + ", artifacts: "
+                + server.url() + " (store: " + dev.mlv.store.MetadataStores.masked(config.effectiveBackendStoreUri()) + ", artifacts: "
                 + config.effectiveArtifactsDestination() + ")");
         stopped.await();
         return 0;
@@ -96,10 +96,5 @@ public final class ServerCommand implements Callable<Integer> {
         } finally {
             c.disconnect();
         }
-    }
-
-    /** Hides a password in a database URI before printing it. */
-    static String redact(String uri) {
-        return uri.replaceAll("(://[^:/@]+:)[^@/]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 }

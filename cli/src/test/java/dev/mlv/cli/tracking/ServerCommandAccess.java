@@ -10,8 +10,4 @@ public final class ServerCommandAccess {
     public static ServerConfig config(ServerCommand cmd) {
         return cmd.config();
     }
-
-    public static String redact(String uri) {
-        return ServerCommand.redact(uri);
-    }
 }
