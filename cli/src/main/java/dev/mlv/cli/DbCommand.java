@@ -3,7 +3,6 @@ package dev.mlv.cli;
 import dev.mlv.server.ServerConfig;
 import dev.mlv.store.jdbc.JdbcMetadataStore;
 import dev.mlv.store.jdbc.Migrations;
-import dev.mlv.store.jdbc.PostgresUri;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,7 +43,7 @@ public final class DbCommand implements Runnable {
             if (uri == null || uri.isBlank()) uri = System.getenv("MLV_BACKEND_STORE_URI");
             if (uri == null || uri.isBlank()) uri = ServerConfig.forHome(ServerConfig.defaultHome()).effectiveBackendStoreUri();
             Migrations.Result r = JdbcMetadataStore.upgrade(uri.trim());
-            String shown = PostgresUri.mask(uri.trim());
+            String shown = dev.mlv.store.MetadataStores.masked(uri.trim());
             Output out = new Output(spec.commandLine().getOut());
             if (r.applied() == 0) {
                 out.println("Database " + shown + " is up to date (schema " + r.toVersion() + ").");

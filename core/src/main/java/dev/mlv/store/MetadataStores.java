@@ -17,7 +17,12 @@ public final class MetadataStores {
                 if (p.schemes().contains(scheme)) return p.open(uri, defaultArtifactRoot);
             }
         }
-        throw MlvException.invalid("Unsupported backend store URI '" + masked(uri)
+        throw unsupported(uri);
+    }
+
+    /** The error for a backend-store URI no backend handles; the password, if any, is masked. */
+    public static MlvException unsupported(String uri) {
+        return MlvException.invalid("Unsupported backend store URI '" + masked(uri)
                 + "': use sqlite:///path/to/mlv.db or postgresql://user:password@host:port/db");
     }
 

@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -255,37 +254,6 @@ public abstract class ArtifactStoreContractTest {
         byte first = result[0];
         for (byte b : result) assertThat(b).isEqualTo(first);
         assertThat(store.list(p("shared"))).hasSize(writers + 1);
-    }
-
-    /** Bytes from a seeded PRNG, fed into a digest as they are handed out; never held in memory. */
-    public static final class DeterministicStream extends InputStream {
-        private final Random random;
-        private final MessageDigest digest;
-        private long left;
-
-        public DeterministicStream(long size, long seed, MessageDigest digest) {
-            this.left = size;
-            this.random = new Random(seed);
-            this.digest = digest;
-        }
-
-        @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (left <= 0) return -1;
-            int n = (int) Math.min(len, left);
-            byte[] chunk = new byte[n];
-            random.nextBytes(chunk);
-            System.arraycopy(chunk, 0, b, off, n);
-            if (digest != null) digest.update(chunk, 0, n);
-            left -= n;
-            return n;
-        }
     }
 
     private static final class FailingAfter extends InputStream {

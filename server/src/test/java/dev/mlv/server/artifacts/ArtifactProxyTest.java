@@ -2,7 +2,7 @@ package dev.mlv.server.artifacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mlv.server.DeterministicStream;
+import dev.mlv.artifacts.DeterministicStream;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.RawHttp;
 import dev.mlv.server.ServerConfig;

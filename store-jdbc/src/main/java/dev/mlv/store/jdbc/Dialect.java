@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
+import dev.mlv.store.MetadataStores;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -130,7 +131,7 @@ public enum Dialect {
 
         @Override
         String displayUri(String uri) {
-            return PostgresUri.mask(uri);
+            return MetadataStores.masked(uri);
         }
     };
 
@@ -159,8 +160,7 @@ public enum Dialect {
         String lower = uri.toLowerCase(Locale.ROOT);
         if (lower.startsWith("sqlite:")) return SQLITE;
         if (PostgresUri.handles(uri)) return POSTGRESQL;
-        throw MlvException.invalid("Unsupported backend store URI '" + PostgresUri.mask(uri)
-                + "': use sqlite:///path/to/mlv.db or postgresql://user:password@host:port/db");
+        throw MetadataStores.unsupported(uri);
     }
 
     /**

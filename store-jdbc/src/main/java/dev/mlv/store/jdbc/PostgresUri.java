@@ -1,6 +1,7 @@
 package dev.mlv.store.jdbc;
 
 import dev.mlv.errors.MlvException;
+import dev.mlv.store.MetadataStores;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -31,7 +32,7 @@ public record PostgresUri(String jdbcUrl, String user, String password, String d
 
     /** Parses {@code uri}; throws {@code INVALID_PARAMETER_VALUE} naming the problem (never showing the password). */
     public static PostgresUri parse(String uri) {
-        String masked = mask(uri);
+        String masked = MetadataStores.masked(uri);
         if (!handles(uri)) throw bad(masked, "expected postgresql://user:password@host:port/database");
         URI u;
         try {
@@ -56,11 +57,6 @@ public record PostgresUri(String jdbcUrl, String user, String password, String d
         return new PostgresUri(jdbc, user, password, masked);
     }
 
-    /** {@code uri} with the password of its user info replaced by {@code ***}. */
-    public static String mask(String uri) {
-        if (uri == null) return null;
-        return uri.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*):[^@/?#]*@", "$1:***@");
-    }
 
     private static String decode(String s) {
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);

@@ -1,4 +1,4 @@
-package dev.mlv.server;
+package dev.mlv.artifacts;
 
 import java.io.InputStream;
 import java.security.MessageDigest;
