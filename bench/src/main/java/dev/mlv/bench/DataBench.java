@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  *   <li>{@code push} and {@code pull} of the tree to a local remote vs {@code cp -r}.</li>
  * </ol>
  * The mlv operations run in this JVM (the CLI adds its JVM start, printed separately as {@code jvm-start}).
- * Options: {@code -Dbench.dir}, {@code -Dbench.bigMiB=1024}, {@code -Dbench.files=100000}.
+ * Options: {@code -Dbench.dir}, {@code -Dbench.bigMiB=1024}, {@code -Dbench.files=100000} (0 skips a part).
  */
 public final class DataBench {
     private DataBench() {
@@ -38,8 +38,8 @@ public final class DataBench {
         deleteTree(base);
         Files.createDirectories(base);
         try {
-            bigFile(base.resolve("big"), bigMiB);
-            manyFiles(base.resolve("many"), files);
+            if (bigMiB > 0) bigFile(base.resolve("big"), bigMiB);
+            if (files > 0) manyFiles(base.resolve("many"), files);
         } finally {
             deleteTree(base);
         }

@@ -18,6 +18,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -51,6 +52,8 @@ public final class DataRepo implements AutoCloseable {
     private final StateCache state;
     private final RepoLock lock;
     private final Progress progress;
+    /** Workspace folders this command has created or checked, and whether their temp files can go to the cache's. */
+    private final Map<Path, Boolean> checkedFolders = new java.util.concurrent.ConcurrentHashMap<>();
 
     private DataRepo(Path root, StateCache state, RepoLock lock, Progress progress) {
         this.root = root;
@@ -58,6 +61,7 @@ public final class DataRepo implements AutoCloseable {
         this.config = DataConfig.read(mlv.resolve("config"));
         this.cache = new Cache(mlv.resolve("cache"), mlv.resolve("quarantine"));
         this.state = state;
+        state.prefetch();
         this.lock = lock;
         this.progress = progress;
     }
@@ -296,22 +300,75 @@ public final class DataRepo implements AutoCloseable {
 
     // ------------------------------------------------------------------ scanning the workspace
 
-    /** A workspace file: its path relative to the tracked data path ("" for a tracked file), location and stamp. */
-    record Entry(String relpath, Path file, StateCache.Stamp stamp) {
+    /**
+     * A workspace file: its path relative to the tracked data path ("" for a tracked file), its state-cache key (the
+     * path relative to the repository), location and stamp.
+     */
+    record Entry(String relpath, String key, Path file, StateCache.Stamp stamp) {
+    }
+
+    private Entry entry(Path file, StateCache.Stamp stamp) {
+        return new Entry("", relative(file), file, stamp);
     }
 
     static StateCache.Stamp stamp(BasicFileAttributes a) {
         return new StateCache.Stamp(String.valueOf(a.fileKey()), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.size());
     }
 
-    /** The files under a tracked directory; symlinks may point anywhere inside the repository, but not out of it. */
+    private static final java.util.concurrent.ForkJoinPool WALKERS = new java.util.concurrent.ForkJoinPool(THREADS);
+
+    /**
+     * The files under a tracked directory, listed by several threads (one task per folder); symlinks may point
+     * anywhere inside the repository, but not out of it. The order is unspecified.
+     */
     List<Entry> scan(Path dir) {
-        List<Entry> out = new ArrayList<>();
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    BasicFileAttributes a = attrs;
+        java.util.concurrent.ConcurrentLinkedQueue<Entry> out = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        WALKERS.invoke(new ScanTask(dir, "", relative(dir) + "/", out, failure));
+        if (failure.get() != null) throw failure.get(); // the first error as thrown, not a copy made by the pool
+        return new ArrayList<>(out);
+    }
+
+    /** Lists one folder: files become entries, subfolders become tasks of their own. */
+    private final class ScanTask extends java.util.concurrent.RecursiveAction {
+        private final Path folder;
+        private final String rel;
+        private final String keyPrefix;
+        private final java.util.Collection<Entry> out;
+        private final java.util.concurrent.atomic.AtomicReference<RuntimeException> failure;
+
+        ScanTask(Path folder, String rel, String keyPrefix, java.util.Collection<Entry> out,
+                 java.util.concurrent.atomic.AtomicReference<RuntimeException> failure) {
+            this.folder = folder;
+            this.rel = rel;
+            this.keyPrefix = keyPrefix;
+            this.out = out;
+            this.failure = failure;
+        }
+
+        @Override
+        protected void compute() {
+            if (failure.get() != null) return;
+            List<ScanTask> subfolders = new ArrayList<>();
+            try {
+                list(subfolders);
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+                return;
+            }
+            invokeAll(subfolders);
+        }
+
+        private void list(List<ScanTask> subfolders) {
+            try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(folder)) {
+                for (Path file : ds) {
+                    String name = file.getFileName().toString();
+                    String relpath = rel.isEmpty() ? name : rel + "/" + name;
+                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (a.isDirectory()) {
+                        subfolders.add(new ScanTask(file, relpath, keyPrefix, out, failure));
+                        continue;
+                    }
                     if (a.isSymbolicLink()) {
                         Path real = file.toRealPath();
                         if (!real.startsWith(root)) {
@@ -322,22 +379,12 @@ public final class DataRepo implements AutoCloseable {
                             throw MlvException.invalid("Symlink " + relative(file) + " points to a directory; only files can be tracked");
                         }
                     }
-                    if (a.isRegularFile()) {
-                        String rel = dir.relativize(file).toString().replace('\\', '/');
-                        if (!AtomicFiles.isTemp(file.getFileName().toString())) out.add(new Entry(rel, file, stamp(a)));
-                    }
-                    return FileVisitResult.CONTINUE;
+                    if (a.isRegularFile() && !AtomicFiles.isTemp(name)) out.add(new Entry(relpath, keyPrefix + relpath, file, stamp(a)));
                 }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                    throw exc;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + dir + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + folder + ": " + e.getMessage(), e);
+            }
         }
-        return out;
     }
 
     private String stateKey(Path file) {
@@ -346,7 +393,7 @@ public final class DataRepo implements AutoCloseable {
 
     /** The digest of a workspace file, from the state cache when its stamp is unchanged, else by hashing it. */
     private String digestOf(Entry e) {
-        String key = stateKey(e.file());
+        String key = e.key();
         Optional<String> known = state.lookup(key, e.stamp());
         if (known.isPresent()) return known.get();
         String d = Hashing.hash(e.file()).digest();
@@ -360,7 +407,7 @@ public final class DataRepo implements AutoCloseable {
         List<Entry> todo = new ArrayList<>();
         long bytes = 0;
         for (Entry e : entries) {
-            Optional<String> known = state.lookup(stateKey(e.file()), e.stamp());
+            Optional<String> known = state.lookup(e.key(), e.stamp());
             if (known.isPresent()) out.put(e.relpath(), known.get());
             else {
                 todo.add(e);
@@ -398,7 +445,6 @@ public final class DataRepo implements AutoCloseable {
             targets.add(p);
         }
         List<Tracked> written = new ArrayList<>();
-        List<Runnable> afterSync = new ArrayList<>();
         List<PendingPointer> pending = new ArrayList<>();
         for (Path p : targets) pending.add(Files.isDirectory(p) ? addDirectory(p) : addFile(p));
         cache.sync(); // every object durable before any pointer names it
@@ -406,35 +452,45 @@ public final class DataRepo implements AutoCloseable {
             pp.pointer().write(pp.pointerPath());
             ensureGitignored(pp.data());
             written.add(new Tracked(pp.pointerPath(), pp.pointer()));
-            afterSync.add(() -> link(pp));
         }
-        afterSync.forEach(Runnable::run);
+        for (PendingPointer pp : pending) detach(pp);
         return written;
     }
 
-    private record PendingPointer(Path data, Path pointerPath, PointerFile pointer, Map<Path, String> files) {
+    /**
+     * The files of one added path and their digests; {@code adopted} are those whose inode became the cache object
+     * (see {@link Cache#adopt}) and still need a workspace copy of their own.
+     */
+    private record PendingPointer(Path data, Path pointerPath, PointerFile pointer, Map<Path, String> files, List<Path> adopted) {
+    }
+
+    /** A workspace file stored in the cache; {@code adopted} when the workspace path still shares the object's inode. */
+    private record Stored(String digest, boolean adopted) {
     }
 
     private PendingPointer addFile(Path file) {
         BasicFileAttributes a = attrs(file);
         if (!a.isRegularFile()) throw MlvException.invalid("'" + relative(file) + "' is not a regular file or directory");
-        Entry e = new Entry("", file, stamp(a));
-        String digest;
+        Entry e = entry(file, stamp(a));
+        Stored s;
         try (Progress.Task t = progress.start("adding " + relative(file), a.size(), true)) {
-            digest = store(e);
+            s = store(e);
             t.advance(a.size());
         }
-        PointerFile pf = PointerFile.of(new PointerFile.Out(file.getFileName().toString(), digest, a.size(), null));
-        return new PendingPointer(file, pointerFor(file), pf, Map.of(file, digest));
+        PointerFile pf = PointerFile.of(new PointerFile.Out(file.getFileName().toString(), s.digest(), a.size(), null));
+        return new PendingPointer(file, pointerFor(file), pf, Map.of(file, s.digest()), s.adopted() ? List.of(file) : List.of());
     }
 
     private PendingPointer addDirectory(Path dir) {
         List<Entry> entries = scan(dir);
         long total = entries.stream().mapToLong(e -> e.stamp().size()).sum();
         Map<String, String> digests = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Path> adopted = java.util.Collections.synchronizedList(new ArrayList<>());
         try (Progress.Task t = progress.start("adding " + relative(dir), total, true)) {
             List<Parallel.Failure<Entry>> f = Parallel.forEach(entries, THREADS, e -> {
-                digests.put(e.relpath(), store(e));
+                Stored s = store(e);
+                digests.put(e.relpath(), s.digest());
+                if (s.adopted()) adopted.add(e.file());
                 t.advance(e.stamp().size());
             });
             if (!f.isEmpty()) throw f.get(0).error();
@@ -450,18 +506,72 @@ public final class DataRepo implements AutoCloseable {
         String name = Manifest.nameOf(json);
         cache.put(name, json);
         PointerFile pf = PointerFile.of(new PointerFile.Out(dir.getFileName().toString(), name, total, entries.size()));
-        return new PendingPointer(dir, pointerFor(dir), pf, files);
+        return new PendingPointer(dir, pointerFor(dir), pf, files, adopted);
     }
 
-    /** Puts one workspace file into the cache unless its unchanged stamp says the cache already has it. */
-    private String store(Entry e) {
-        String key = stateKey(e.file());
+    /**
+     * Puts one workspace file into the cache unless its unchanged stamp says the cache already has it. The bytes are
+     * not copied into the cache: the file's own inode becomes the object ({@link Cache#adopt}) and the workspace gets
+     * a copy, so what must be made durable is only what was already on disk. A large file is copied (and hashed in
+     * the same pass) before its inode is adopted; small files are adopted first and copied back by {@link #detach}
+     * after one sync for all of them. Files that cannot be adopted are copied into the cache instead.
+     */
+    private Stored store(Entry e) {
+        String key = e.key();
         Optional<String> known = state.lookup(key, e.stamp());
-        if (known.isPresent() && cache.size(known.get()) == e.stamp().size()) return known.get();
-        Hashing.Result r = cache.add(e.file());
+        if (known.isPresent() && cache.size(known.get()) == e.stamp().size()) return new Stored(known.get(), false);
+        boolean copies = config.linkType() == LinkType.COPY || config.linkType() == LinkType.REFLINK;
+        if (copies && e.stamp().size() >= Hashing.PIPELINE_THRESHOLD) return storeLarge(e, key);
+        Hashing.Result r = Hashing.hash(e.file());
+        boolean present = cache.size(r.digest()) == r.size();
+        if (!present && cache.adopt(e.file(), r.digest(), r.size(), false, () -> unchanged(e))) return new Stored(r.digest(), true);
+        if (present && cache.isObjectFile(r.digest(), e.file())) return new Stored(r.digest(), true); // adopted by a killed run
+        if (!present) r = cache.add(e.file());
         // the stamp was taken before reading: if the file changed meanwhile, its new stamp will not match
         state.record(key, e.stamp(), r.digest());
-        return r.digest();
+        return new Stored(r.digest(), false);
+    }
+
+    /** Copies a large file beside itself while hashing it, adopts the original inode, then renames the copy over it. */
+    private Stored storeLarge(Entry e, String key) {
+        Path file = e.file();
+        Path copy = null;
+        try {
+            copy = workspaceTemp(file, false);
+            Hashing.Result r;
+            try (FileChannel out = FileChannel.open(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                r = Hashing.copy(file, out);
+            }
+            boolean present = cache.size(r.digest()) == r.size();
+            var mode = Files.getPosixFilePermissions(file);
+            if (present && cache.isObjectFile(r.digest(), file)) {
+                mode = PosixFilePermissions.fromString("rw-r--r--"); // adopted by a killed run: give it its copy now
+            } else if (present || !cache.adopt(file, r.digest(), r.size(), true, () -> unchanged(e))) {
+                // already cached, or the original is linked elsewhere or changed meanwhile: the copy (exactly the
+                // bytes hashed) goes in when the cache lacks it, and the workspace file stays as it is
+                if (!present && !cache.adopt(copy, r.digest(), r.size(), true, () -> true)) r = cache.add(file);
+                state.record(key, e.stamp(), r.digest());
+                return new Stored(r.digest(), false);
+            }
+            Files.setPosixFilePermissions(copy, mode);
+            Files.move(copy, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            state.record(key, stamp(attrs(file)), r.digest());
+            return new Stored(r.digest(), false);
+        } catch (IOException | UnsupportedOperationException ex) {
+            throw new UncheckedIOException("Cannot add " + relative(file) + ": " + ex.getMessage(),
+                    ex instanceof IOException io ? io : new IOException(ex));
+        } finally {
+            if (copy != null) AtomicFiles.deleteQuietly(copy);
+        }
+    }
+
+    /** True when the workspace file (not following a symlink) still has the stamp it had when it was listed. */
+    private boolean unchanged(Entry e) {
+        try {
+            return stamp(Files.readAttributes(e.file(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)).equals(e.stamp());
+        } catch (IOException ex) {
+            return false;
+        }
     }
 
     private static Path pointerFor(Path data) {
@@ -476,11 +586,17 @@ public final class DataRepo implements AutoCloseable {
         }
     }
 
-    /** With hardlink or symlink, replaces the workspace copies by links to the (read-only) cache objects. */
-    private void link(PendingPointer pp) {
+    /**
+     * After the pointers are written: with hardlink or symlink, replaces the workspace files by links to the
+     * (read-only) cache objects; with copy or reflink, gives each adopted file a workspace copy of its own again.
+     */
+    private void detach(PendingPointer pp) {
         LinkType lt = config.linkType();
-        if (lt != LinkType.HARDLINK && lt != LinkType.SYMLINK) return;
-        for (var e : pp.files().entrySet()) placeLinked(e.getValue(), e.getKey(), lt);
+        List<Map.Entry<Path, String>> todo = lt == LinkType.HARDLINK || lt == LinkType.SYMLINK
+                ? new ArrayList<>(pp.files().entrySet())
+                : pp.adopted().stream().map(p -> Map.entry(p, pp.files().get(p))).toList();
+        List<Parallel.Failure<Map.Entry<Path, String>>> f = Parallel.forEach(todo, THREADS, e -> place(e.getValue(), e.getKey()));
+        if (!f.isEmpty()) throw f.get(0).error();
     }
 
     /** Adds {@code /name} to the .gitignore beside the data, atomically, if it is not there. */
@@ -519,7 +635,7 @@ public final class DataRepo implements AutoCloseable {
                         out.add(new Change(shown, "modified"));
                         continue;
                     }
-                    String d = digestOf(new Entry("", data, stamp(attrs(data))));
+                    String d = digestOf(entry(data, stamp(attrs(data))));
                     if (!d.equals(o.digest())) out.add(new Change(shown, "modified"));
                     continue;
                 }
@@ -527,10 +643,12 @@ public final class DataRepo implements AutoCloseable {
                     out.add(new Change(shown, "modified"));
                     continue;
                 }
+                var manifest = cache.contains(o.digest())
+                        ? java.util.concurrent.CompletableFuture.supplyAsync(() -> cache.readManifest(o.digest()), WALKERS) : null;
                 List<Entry> entries = scan(data);
                 if (t.subpath() != null) entries = entries.stream().filter(e -> t.includes(e.relpath())).toList();
                 Map<String, String> now = digests(entries, shown);
-                if (!cache.contains(o.digest())) {
+                if (manifest == null) {
                     List<Manifest.Entry> me = new ArrayList<>();
                     for (Entry e : entries) me.add(new Manifest.Entry(e.relpath(), now.get(e.relpath()), e.stamp().size()));
                     if (t.subpath() != null || !new Manifest(me).name().equals(o.digest())) {
@@ -538,7 +656,7 @@ public final class DataRepo implements AutoCloseable {
                     }
                     continue;
                 }
-                Manifest m = cache.readManifest(o.digest());
+                Manifest m = join(manifest);
                 Map<String, String> then = new HashMap<>();
                 for (Manifest.Entry e : m.entries()) if (t.includes(e.relpath())) then.put(e.relpath(), e.digest());
                 TreeMap<String, String> changes = new TreeMap<>();
@@ -552,6 +670,16 @@ public final class DataRepo implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The value of a background task, with its own exception rethrown as is. */
+    private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
     }
 
     /** Object names the targets need, split into files and manifests; directories need their manifest in the cache. */
@@ -727,7 +855,7 @@ public final class DataRepo implements AutoCloseable {
                         continue;
                     }
                     if (Files.exists(data)) {
-                        String d = digestOf(new Entry("", data, stamp(attrs(data))));
+                        String d = digestOf(entry(data, stamp(attrs(data))));
                         if (d.equals(o.digest())) {
                             unchanged++;
                             continue;
@@ -802,20 +930,16 @@ public final class DataRepo implements AutoCloseable {
         return new CheckoutResult(restored, removed, unchanged, List.of());
     }
 
-    /** Writes a cache object to a workspace path: temp file beside it, then an atomic rename over the old file. */
+    /** Writes a cache object to a workspace path: a temp file (see {@link #workspaceTemp}), then an atomic rename over the old file. */
     private void place(String digest, Path target) {
         LinkType lt = config.linkType();
         if (lt == LinkType.HARDLINK || lt == LinkType.SYMLINK) {
             placeLinked(digest, target, lt);
             return;
         }
-        Path parent = target.getParent();
-        Path tmp = AtomicFiles.tempBeside(target);
+        Path tmp = null;
         try {
-            Files.createDirectories(parent);
-            if (!parent.toRealPath().startsWith(root)) {
-                throw MlvException.invalid("Cannot write " + relative(target) + ": its folder leaves the repository through a symlink");
-            }
+            tmp = workspaceTemp(target, true);
             boolean done = false;
             if (lt == LinkType.REFLINK) done = reflink(cache.objectPath(digest), tmp);
             if (!done) {
@@ -828,14 +952,33 @@ public final class DataRepo implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + target + ": " + e.getMessage(), e);
         } finally {
-            AtomicFiles.deleteQuietly(tmp);
+            if (tmp != null) AtomicFiles.deleteQuietly(tmp);
         }
     }
 
+    /**
+     * A temp name from which {@code target} can be replaced by an atomic rename: in the cache's temp folder when it is
+     * on the same file store (so a killed command leaves nothing in the workspace), else beside the target. With
+     * {@code create}, makes the target's folder, which must not lead out of the repository through a symlink.
+     */
+    private Path workspaceTemp(Path target, boolean create) throws IOException {
+        Path parent = target.getParent();
+        Boolean sameStore = checkedFolders.get(parent);
+        if (sameStore == null) {
+            if (create) Files.createDirectories(parent);
+            if (!parent.toRealPath().startsWith(root)) {
+                throw MlvException.invalid("Cannot write " + relative(target) + ": its folder leaves the repository through a symlink");
+            }
+            sameStore = Files.getFileStore(parent).equals(Files.getFileStore(cache.root()));
+            checkedFolders.put(parent, sameStore);
+        }
+        return sameStore ? cache.newTemp() : AtomicFiles.tempBeside(target);
+    }
+
     private void placeLinked(String digest, Path target, LinkType lt) {
-        Path tmp = AtomicFiles.tempBeside(target);
+        Path tmp = null;
         try {
-            Files.createDirectories(target.getParent());
+            tmp = workspaceTemp(target, true);
             Path obj = cache.objectPath(digest);
             if (lt == LinkType.HARDLINK) Files.createLink(tmp, obj);
             else Files.createSymbolicLink(tmp, obj);
@@ -844,7 +987,7 @@ public final class DataRepo implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot link " + target + " to the cache: " + e.getMessage(), e);
         } finally {
-            AtomicFiles.deleteQuietly(tmp);
+            if (tmp != null) AtomicFiles.deleteQuietly(tmp);
         }
     }
 

@@ -20,6 +20,10 @@ public interface StateCache extends AutoCloseable {
 
     Optional<String> lookup(String path, Stamp stamp);
 
+    /** Starts reading what lookups will need in the background (optional; lookups wait for it). */
+    default void prefetch() {
+    }
+
     void record(String path, Stamp stamp, String digest);
 
     /** Writes what was recorded since the last flush, in one transaction. */

@@ -67,6 +67,14 @@ public final class SqliteStateCache implements StateCache {
     }
 
     @Override
+    public void prefetch() {
+        if (rows != null) return;
+        Thread t = new Thread(this::rows, "mlv-state-prefetch");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
     public Optional<String> lookup(String path, Stamp stamp) {
         Row p = pending.get(path);
         if (p == null) p = rows().get(path);
