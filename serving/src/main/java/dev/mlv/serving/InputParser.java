@@ -1,6 +1,9 @@
 package dev.mlv.serving;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlv.client.model.ModelSignature;
@@ -10,6 +13,7 @@ import dev.mlv.errors.MlvException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,6 +25,7 @@ import java.util.Set;
 public final class InputParser {
     static final Set<String> FORMATS = Set.of("dataframe_split", "dataframe_records", "instances", "inputs");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory FACTORY = JSON.getFactory();
 
     private InputParser() {
     }
@@ -31,6 +36,12 @@ public final class InputParser {
 
     /** Parses a JSON body; {@code signature} (nullable) decides whether row/column inputs form a table. */
     public static ScoringInput parseJson(byte[] body, ModelSignature signature) {
+        ScoringInput fast = fastSplit(body);
+        return fast != null ? fast : parseTree(body, signature);
+    }
+
+    /** The general path: the body as a JSON tree, every format and every error message. */
+    static ScoringInput parseTree(byte[] body, ModelSignature signature) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -70,6 +81,76 @@ public final class InputParser {
         };
     }
 
+    /**
+     * The common case, {@code {"dataframe_split": {"columns": [...], "data": [[...], ...]}}} with scalar cells, read
+     * straight from the bytes with a streaming parser (no tree). Returns null for anything else, including malformed
+     * JSON: the general path then parses the body again and gives the same answer or error as always.
+     */
+    static ScoringInput.Table fastSplit(byte[] body) {
+        try (JsonParser p = FACTORY.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return null;
+            if (p.nextToken() != JsonToken.FIELD_NAME || !"dataframe_split".equals(p.currentName())) return null;
+            if (p.nextToken() != JsonToken.START_OBJECT) return null;
+            List<String> cols = null;
+            List<Object[]> rows = null;
+            boolean index = false;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                JsonToken v = p.nextToken();
+                if (f.equals("columns") && cols == null) {
+                    if (v != JsonToken.START_ARRAY) return null;
+                    cols = new ArrayList<>();
+                    while ((v = p.nextToken()) == JsonToken.VALUE_STRING) cols.add(p.getText());
+                    if (v != JsonToken.END_ARRAY) return null;
+                } else if (f.equals("data") && rows == null) {
+                    if (v != JsonToken.START_ARRAY) return null;
+                    rows = new ArrayList<>(1);
+                    Object[] cells = new Object[8];
+                    while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
+                        if (v == JsonToken.START_ARRAY) {
+                            int n = 0;
+                            while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
+                                if (n == cells.length) cells = Arrays.copyOf(cells, n * 2);
+                                if ((cells[n++] = fastCell(p, v)) == NOT_SCALAR) return null;
+                            }
+                            rows.add(Arrays.copyOf(cells, n));
+                        } else {
+                            Object c = fastCell(p, v);
+                            if (c == NOT_SCALAR) return null;
+                            rows.add(new Object[]{c});
+                        }
+                    }
+                } else if (f.equals("index") && !index) {
+                    index = true;
+                    p.skipChildren();
+                } else {
+                    return null;
+                }
+            }
+            if (t != JsonToken.END_OBJECT || rows == null) return null;
+            if (p.nextToken() != JsonToken.END_OBJECT || p.nextToken() != null) return null;
+            return table("dataframe_split", cols == null ? new ArrayList<>() : cols, rows);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null; // the general path reports it
+        }
+    }
+
+    private static final Object NOT_SCALAR = new Object();
+
+    /** Same conversions as {@link #cell} on a tree node; {@link #NOT_SCALAR} for anything the fast path leaves alone. */
+    private static Object fastCell(JsonParser p, JsonToken t) throws java.io.IOException {
+        return switch (t) {
+            case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? NOT_SCALAR : (Object) p.getLongValue();
+            case VALUE_NUMBER_FLOAT -> p.getNumberType() == JsonParser.NumberType.BIG_DECIMAL ? NOT_SCALAR : (Object) p.getDoubleValue();
+            case VALUE_STRING -> p.getText();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            default -> NOT_SCALAR;
+        };
+    }
+
     private static ScoringInput.Table split(JsonNode d) {
         if (!d.isObject()) throw bad("Invalid input. 'dataframe_split' must be an object {\"columns\": [...], \"data\": [[...]]}.");
         JsonNode data = d.get("data");
@@ -81,7 +162,6 @@ public final class InputParser {
             for (JsonNode n : c) cols.add(n.asText());
         }
         List<Object[]> rows = new ArrayList<>(data.size());
-        int width = -1;
         int i = 0;
         for (JsonNode r : data) {
             if (!r.isArray()) {
@@ -92,10 +172,18 @@ public final class InputParser {
                 for (int j = 0; j < row.length; j++) row[j] = cell(r.get(j), "data[" + i + "][" + j + "]");
                 rows.add(row);
             }
-            int w = rows.get(rows.size() - 1).length;
-            if (width >= 0 && w != width) throw bad("Invalid input. Row " + i + " of 'dataframe_split' has " + w + " values, row 0 has " + width + ".");
-            width = w;
             i++;
+        }
+        return table("dataframe_split", cols, rows);
+    }
+
+    /** Checks that the rows of a split table are as wide as each other and as its columns; names columns 0..n-1 when none are given. */
+    private static ScoringInput.Table table(String field, List<String> cols, List<Object[]> rows) {
+        int width = -1;
+        for (int i = 0; i < rows.size(); i++) {
+            int w = rows.get(i).length;
+            if (width >= 0 && w != width) throw bad("Invalid input. Row " + i + " of '" + field + "' has " + w + " values, row 0 has " + width + ".");
+            width = w;
         }
         if (cols.isEmpty()) {
             for (int j = 0; j < Math.max(width, 0); j++) cols.add(Integer.toString(j));

@@ -38,6 +38,8 @@ public final class LoadedModel {
     private final OrtSession session;
     private final List<Input> inputs;
     private final List<String> outputNames;
+    private final List<String> signatureColumns;
+    private final List<String> signatureTypes;
     private final AtomicInteger refs = new AtomicInteger(1);
 
     private LoadedModel(String name, String version, MlModel mlModel, OrtSession session) throws OrtException {
@@ -54,6 +56,30 @@ public final class LoadedModel {
         }
         this.inputs = List.copyOf(in);
         this.outputNames = List.copyOf(new ArrayList<>(session.getOutputNames()));
+        var sig = mlModel.signature();
+        if (sig != null && sig.isColumnBased()) {
+            List<String> cols = new ArrayList<>();
+            List<String> types = new ArrayList<>();
+            for (var spec : sig.inputs()) {
+                cols.add(((dev.mlv.client.model.ColSpec) spec).name());
+                types.add(((dev.mlv.client.model.ColSpec) spec).type());
+            }
+            this.signatureColumns = List.copyOf(cols);
+            this.signatureTypes = java.util.Collections.unmodifiableList(types); // a type may be null
+        } else {
+            this.signatureColumns = null;
+            this.signatureTypes = null;
+        }
+    }
+
+    /** The input column names of a column-based signature, in order; null when the signature is not column-based. */
+    public List<String> signatureColumns() {
+        return signatureColumns;
+    }
+
+    /** The input column types of a column-based signature, parallel to {@link #signatureColumns()}; null likewise. */
+    public List<String> signatureTypes() {
+        return signatureTypes;
     }
 
     /** Reads the model directory and opens its ONNX session; throws {@link MlvException} when it cannot be served. */

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mlv.client.model.ColSpec;
 import dev.mlv.client.model.ModelSignature;
 import dev.mlv.client.model.Spec;
 import dev.mlv.client.model.TensorSpec;
@@ -53,6 +52,7 @@ public final class Scorer {
         boolean asFrame = input instanceof ScoringInput.Table;
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
         OrtEnvironment env = OrtRuntime.env();
+        Arena.reset();
         try {
             if (input instanceof ScoringInput.Table t) tableFeed(model, sig, t, env, feed);
             else tensorFeed(model, sig, (ScoringInput.Tensors) input, env, feed);
@@ -75,16 +75,12 @@ public final class Scorer {
         int n = t.rows().size();
         if (n == 0) throw bad("Invalid input. No rows to score.");
         List<String> cols;
-        List<String> types = new ArrayList<>();
-        if (sig != null && sig.isColumnBased()) {
-            cols = new ArrayList<>();
+        List<String> types;
+        if (m.signatureColumns() != null) {
+            cols = m.signatureColumns();
+            types = m.signatureTypes();
             List<String> missing = new ArrayList<>();
-            for (Spec s : sig.inputs()) {
-                ColSpec c = (ColSpec) s;
-                cols.add(c.name());
-                types.add(c.type());
-                if (!index.containsKey(c.name())) missing.add(c.name());
-            }
+            for (String c : cols) if (!index.containsKey(c)) missing.add(c);
             if (!missing.isEmpty()) {
                 List<String> extra = new ArrayList<>(t.columns());
                 extra.removeAll(cols);
@@ -94,6 +90,7 @@ public final class Scorer {
             }
         } else {
             cols = t.columns();
+            types = new ArrayList<>();
             for (int i = 0; i < cols.size(); i++) types.add(null);
         }
         List<LoadedModel.Input> inputs = m.inputs();
@@ -291,7 +288,7 @@ public final class Scorer {
         for (String name : m.outputNames()) {
             List<JsonNode> values = new ArrayList<>();
             OnnxValue v = r.get(name).orElseThrow();
-            flattenValue(v.getValue(), values);
+            if (!flattenTensor(v, values)) flattenValue(v.getValue(), values);
             if (len >= 0 && values.size() != len) equal = false;
             len = values.size();
             flat.put(name, values);
@@ -313,6 +310,83 @@ public final class Scorer {
         ObjectNode o = F.objectNode();
         for (String name : m.outputNames()) o.set(name, toJson(r.get(name).orElseThrow().getValue()));
         return o;
+    }
+
+    /** Numeric tensors straight from their buffers (row-major, as {@code reshape(-1)}); false for other values. */
+    private static boolean flattenTensor(OnnxValue v, List<JsonNode> out) {
+        if (!(v instanceof OnnxTensor t)) return false;
+        switch (t.getInfo().type) {
+            case FLOAT -> {
+                FloatBuffer b = t.getFloatBuffer();
+                while (b.hasRemaining()) out.add(F.numberNode(b.get()));
+            }
+            case DOUBLE -> {
+                DoubleBuffer b = t.getDoubleBuffer();
+                while (b.hasRemaining()) out.add(F.numberNode(b.get()));
+            }
+            case INT64 -> {
+                LongBuffer b = t.getLongBuffer();
+                while (b.hasRemaining()) out.add(F.numberNode(b.get()));
+            }
+            case INT32 -> {
+                IntBuffer b = t.getIntBuffer();
+                while (b.hasRemaining()) out.add(F.numberNode(b.get()));
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Writes {@code {"predictions": value}} as UTF-8 JSON bytes with a plain streaming generator: the same bytes
+     * {@code ObjectMapper.writeValueAsBytes} gives for the tree, without its per-call serializer machinery.
+     */
+    public static byte[] answer(JsonNode predictions) {
+        com.fasterxml.jackson.core.util.ByteArrayBuilder out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(256);
+        try (com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeFieldName("predictions");
+            write(g, predictions);
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new MlvException(ErrorCode.INTERNAL_ERROR, "Cannot write predictions: " + e.getMessage());
+        }
+        return out.toByteArray();
+    }
+
+    private static void write(com.fasterxml.jackson.core.JsonGenerator g, JsonNode n) throws java.io.IOException {
+        switch (n.getNodeType()) {
+            case ARRAY -> {
+                g.writeStartArray();
+                for (JsonNode e : n) write(g, e);
+                g.writeEndArray();
+            }
+            case OBJECT -> {
+                g.writeStartObject();
+                for (var it = n.fields(); it.hasNext(); ) {
+                    var e = it.next();
+                    g.writeFieldName(e.getKey());
+                    write(g, e.getValue());
+                }
+                g.writeEndObject();
+            }
+            case NUMBER -> {
+                switch (n.numberType()) {
+                    case FLOAT -> g.writeNumber(n.floatValue());
+                    case DOUBLE -> g.writeNumber(n.doubleValue());
+                    case INT -> g.writeNumber(n.intValue());
+                    case LONG -> g.writeNumber(n.longValue());
+                    case BIG_INTEGER -> g.writeNumber(n.bigIntegerValue());
+                    case BIG_DECIMAL -> g.writeNumber(n.decimalValue());
+                }
+            }
+            case STRING -> g.writeString(n.textValue());
+            case BOOLEAN -> g.writeBoolean(n.booleanValue());
+            case NULL -> g.writeNull();
+            default -> JSON.writeTree(g, n); // binary, POJO, missing: the general serializer
+        }
     }
 
     private static void flattenValue(Object v, List<JsonNode> out) {
@@ -360,6 +434,37 @@ public final class Scorer {
         return JSON.valueToTree(v);
     }
 
+    /**
+     * Per-thread native-order direct memory for input tensors. ONNX Runtime copies a heap buffer into a freshly
+     * allocated direct one on every call; a direct buffer is used in place. Safe to reuse because a thread scores one
+     * request at a time and {@link #predict} closes its input tensors before it returns. Large inputs get their own
+     * buffer, so a thread keeps at most {@link #KEEP} bytes.
+     */
+    private static final class Arena {
+        static final int KEEP = 64 * 1024;
+        private static final ThreadLocal<Arena> LOCAL = ThreadLocal.withInitial(Arena::new);
+        private ByteBuffer slab = ByteBuffer.allocateDirect(4096).order(java.nio.ByteOrder.nativeOrder());
+        private int used;
+
+        static void reset() {
+            LOCAL.get().used = 0;
+        }
+
+        /** {@code bytes} of zeroed-position native-order direct memory, 8-byte aligned, valid until the next {@link #reset}. */
+        static ByteBuffer take(int bytes) {
+            Arena a = LOCAL.get();
+            int start = (a.used + 7) & ~7;
+            if (start + bytes > a.slab.capacity()) {
+                if (start + bytes > KEEP) return ByteBuffer.allocateDirect(bytes).order(java.nio.ByteOrder.nativeOrder());
+                // earlier tensors of this call keep the old slab alive through their buffers
+                a.slab = ByteBuffer.allocateDirect(KEEP).order(java.nio.ByteOrder.nativeOrder());
+                start = 0;
+            }
+            a.used = start + bytes;
+            return a.slab.duplicate().position(start).limit(start + bytes).slice().order(java.nio.ByteOrder.nativeOrder());
+        }
+    }
+
     /** Collects values converted to one ONNX element type into a flat buffer. */
     private abstract static class Sink {
         final String input;
@@ -379,7 +484,7 @@ public final class Scorer {
                     }
 
                     OnnxTensor tensor(OrtEnvironment env, long[] shape) throws OrtException {
-                        return OnnxTensor.createTensor(env, FloatBuffer.wrap(a), shape);
+                        return OnnxTensor.createTensor(env, Arena.take(a.length * 4).asFloatBuffer().put(a).flip(), shape);
                     }
                 };
                 case DOUBLE -> new Sink(input) {
@@ -390,7 +495,7 @@ public final class Scorer {
                     }
 
                     OnnxTensor tensor(OrtEnvironment env, long[] shape) throws OrtException {
-                        return OnnxTensor.createTensor(env, DoubleBuffer.wrap(a), shape);
+                        return OnnxTensor.createTensor(env, Arena.take(a.length * 8).asDoubleBuffer().put(a).flip(), shape);
                     }
                 };
                 case INT64 -> new Sink(input) {
@@ -401,7 +506,7 @@ public final class Scorer {
                     }
 
                     OnnxTensor tensor(OrtEnvironment env, long[] shape) throws OrtException {
-                        return OnnxTensor.createTensor(env, LongBuffer.wrap(a), shape);
+                        return OnnxTensor.createTensor(env, Arena.take(a.length * 8).asLongBuffer().put(a).flip(), shape);
                     }
                 };
                 case INT32 -> new Sink(input) {
@@ -414,7 +519,7 @@ public final class Scorer {
                     }
 
                     OnnxTensor tensor(OrtEnvironment env, long[] shape) throws OrtException {
-                        return OnnxTensor.createTensor(env, IntBuffer.wrap(a), shape);
+                        return OnnxTensor.createTensor(env, Arena.take(a.length * 4).asIntBuffer().put(a).flip(), shape);
                     }
                 };
                 case BOOL -> new Sink(input) {
@@ -426,8 +531,7 @@ public final class Scorer {
                     }
 
                     OnnxTensor tensor(OrtEnvironment env, long[] shape) throws OrtException {
-                        ByteBuffer bb = ByteBuffer.allocateDirect(a.length);
-                        bb.put(a).flip();
+                        ByteBuffer bb = Arena.take(a.length).put(a).flip();
                         return OnnxTensor.createTensor(env, bb, shape, OnnxJavaType.BOOL);
                     }
                 };

@@ -1,6 +1,5 @@
 package dev.mlv.serving;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.errors.ErrorCode;
@@ -33,7 +32,7 @@ public final class ScoringServer implements AutoCloseable {
     public static final String NAME_HEADER = "X-Mlv-Model-Name";
     public static final String VERSION_HEADER = "X-Mlv-Model-Version";
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
-    private static final Logger ACCESS = LoggerFactory.getLogger("dev.mlv.serving.access");
+    static final Logger ACCESS = LoggerFactory.getLogger("dev.mlv.serving.access");
     private static final Logger LOG = LoggerFactory.getLogger(ScoringServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String VERSION = ScoringServer.class.getPackage().getImplementationVersion() != null
@@ -51,6 +50,7 @@ public final class ScoringServer implements AutoCloseable {
     private final Timer latency;
     private final MultiGauge loaded;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private volatile Counter ok;
     private final long maxBody;
     private final Javalin app;
 
@@ -75,9 +75,13 @@ public final class ScoringServer implements AutoCloseable {
             c.router.ignoreTrailingSlashes = true;
             c.jetty.modifyServer(server -> {
                 server.setStopTimeout(10_000);
+                // POST /invocations is answered in front of Javalin (see InvocationsHandler); Graceful stays outermost
+                server.insertHandler(new InvocationsHandler(this));
                 server.insertHandler(new org.eclipse.jetty.server.handler.GracefulHandler()); // stop() lets requests finish
             });
-            c.requestLogger.http((cx, ms) -> ACCESS.info("{} {} {} {}ms", cx.method(), cx.path(), cx.statusCode(), String.format("%.1f", ms)));
+            c.requestLogger.http((cx, ms) -> {
+                if (ACCESS.isInfoEnabled()) ACCESS.info("{} {} {} {}ms", cx.method(), cx.path(), cx.statusCode(), tenths(ms));
+            });
             c.routes.before(this::nameHeaders);
             c.routes.get("/ping", this::health);
             c.routes.get("/health", this::health);
@@ -140,46 +144,79 @@ public final class ScoringServer implements AutoCloseable {
         else cx.contentType("application/json").result("\n");
     }
 
-    private void invocations(Context cx) {
+    /** One {@code /invocations} answer: status, JSON body and the model version that computed it (null when none did). */
+    record Answer(int status, byte[] body, LoadedModel model) {
+    }
+
+    /** Javalin's route, for request paths the {@link InvocationsHandler} in front leaves to Javalin. */
+    private void invocations(Context cx) throws java.io.IOException {
+        Answer a = score(cx.header("Content-Type"), cx.contentLength(), cx.req().getInputStream());
+        if (a.model() != null) {
+            cx.header(NAME_HEADER, a.model().name());
+            cx.header(VERSION_HEADER, a.model().version());
+        }
+        cx.status(a.status()).contentType("application/json").result(a.body());
+    }
+
+    /**
+     * Scores one {@code POST /invocations}: checks the content type and size, reads the body, parses it, checks it
+     * against the signature, runs the model and writes the answer; every failure becomes MLflow's JSON error body.
+     * Records the latency and the answer's status in the metrics.
+     */
+    Answer score(String contentType, long declared, java.io.InputStream in) {
         long start = System.nanoTime();
-        int status = 500;
+        Answer a;
         try {
-            String type = contentType(cx.header("Content-Type"));
-            long declared = cx.contentLength();
+            String type = contentType(contentType);
             if (declared > maxBody) {
                 throw new MlvException(ErrorCode.REQUEST_LIMIT_EXCEEDED, "Request body of " + declared + " bytes exceeds the limit of " + maxBody + " bytes");
             }
-            byte[] body = cx.bodyAsBytes();
+            byte[] body = readBody(in, declared);
+            a = slot.withModel(m -> {
+                ScoringInput input = type.equals("text/csv") ? InputParser.parseCsv(body)
+                        : InputParser.parseJson(body, m.mlModel().signature());
+                return new Answer(200, Scorer.answer(Scorer.predict(m, input)), m);
+            });
+            if (a == null) throw new MlvException(ErrorCode.TEMPORARILY_UNAVAILABLE, "No model loaded yet");
+        } catch (MlvException e) {
+            int status = statusOf(e);
+            a = new Answer(status, errorJson(e.code() == ErrorCode.REQUEST_LIMIT_EXCEEDED ? "REQUEST_LIMIT_EXCEEDED" : e.code().name(),
+                    e.getMessage()), slot.peek());
+        } catch (RuntimeException e) {
+            LOG.error("Unhandled error on POST /invocations", e);
+            a = new Answer(500, errorJson("INTERNAL_ERROR", "Internal error: " + e.getClass().getSimpleName()), slot.peek());
+        }
+        latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        count(a.status());
+        return a;
+    }
+
+    /**
+     * Reads the body straight from the request stream into one array sized by Content-Length (no intermediate copies,
+     * no String); without a length it reads in chunks, stopping with a 413 as soon as the limit is passed.
+     */
+    private byte[] readBody(java.io.InputStream stream, long declared) {
+        try (java.io.InputStream in = stream) {
+            if (declared >= 0) {
+                byte[] body = in.readNBytes((int) declared);
+                if (body.length < declared) throw new MlvException(ErrorCode.BAD_REQUEST, "Request body ended after " + body.length + " of " + declared + " bytes");
+                return body;
+            }
+            byte[] body = in.readNBytes((int) Math.min(maxBody + 1, Integer.MAX_VALUE - 8));
             if (body.length > maxBody) {
                 throw new MlvException(ErrorCode.REQUEST_LIMIT_EXCEEDED, "Request body exceeds the limit of " + maxBody + " bytes");
             }
-            byte[] answer = slot.withModel(m -> {
-                ScoringInput input = type.equals("text/csv") ? InputParser.parseCsv(body)
-                        : InputParser.parseJson(body, m.mlModel().signature());
-                JsonNode predictions = Scorer.predict(m, input);
-                cx.header(NAME_HEADER, m.name());
-                cx.header(VERSION_HEADER, m.version());
-                ObjectNode o = JSON.createObjectNode();
-                o.set("predictions", predictions);
-                try {
-                    return JSON.writeValueAsBytes(o);
-                } catch (java.io.IOException e) {
-                    throw new MlvException(ErrorCode.INTERNAL_ERROR, "Cannot write predictions: " + e.getMessage());
-                }
-            });
-            if (answer == null) throw new MlvException(ErrorCode.TEMPORARILY_UNAVAILABLE, "No model loaded yet");
-            cx.contentType("application/json").result(answer);
-            status = 200;
-        } catch (MlvException e) {
-            status = statusOf(e);
-            error(cx, status, e.code() == ErrorCode.REQUEST_LIMIT_EXCEEDED ? "REQUEST_LIMIT_EXCEEDED" : e.code().name(), e.getMessage());
-        } catch (HttpResponseException e) {
-            status = e.getStatus();
-            error(cx, status, status == 413 ? "REQUEST_LIMIT_EXCEEDED" : "BAD_REQUEST", e.getMessage());
-        } finally {
-            latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            count(status);
+            return body;
+        } catch (java.io.IOException e) {
+            throw new MlvException(ErrorCode.BAD_REQUEST, "Cannot read the request body: " + e.getMessage());
         }
+    }
+
+    /** {@code ms} with one decimal, as {@code String.format("%.1f")} gives it, without a Formatter per request. */
+    static String tenths(float ms) {
+        if (!(ms >= 0) || ms >= 1e9f) return String.format(Locale.ROOT, "%.1f", ms);
+        long t = Math.round(ms * 10.0);
+        return (t / 10) + "." + (t % 10);
     }
 
     private static int statusOf(MlvException e) {
@@ -189,9 +226,35 @@ public final class ScoringServer implements AutoCloseable {
     }
 
     private void count(int status) {
+        if (status == 200) {
+            Counter ok = this.ok;
+            if (ok == null) this.ok = ok = counter(200);
+            ok.increment();
+        } else {
+            counter(status).increment();
+        }
+    }
+
+    private Counter counter(int status) {
         String s = Integer.toString(status);
-        counters.computeIfAbsent(s, k -> Counter.builder("mlv_serving_requests").description("POST /invocations answers by status")
-                .tag("status", k).tag("outcome", status < 400 ? "success" : "error").register(metrics)).increment();
+        return counters.computeIfAbsent(s, k -> Counter.builder("mlv_serving_requests").description("POST /invocations answers by status")
+                .tag("status", k).tag("outcome", status < 400 ? "success" : "error").register(metrics));
+    }
+
+    long maxBodyBytes() {
+        return maxBody;
+    }
+
+    /** True when {@link #contentType} accepts {@code header}. */
+    static boolean acceptsContentType(String header) {
+        if (header == null) return false;
+        if (header.equals("application/json") || header.equals("text/csv")) return true;
+        try {
+            contentType(header);
+            return true;
+        } catch (MlvException e) {
+            return false;
+        }
     }
 
     /** MLflow accepts application/json and text/csv, with no parameter but charset=utf-8; anything else is 415. */
@@ -219,10 +282,15 @@ public final class ScoringServer implements AutoCloseable {
     }
 
     private static void error(Context cx, int status, String code, String message) {
+        cx.status(status).contentType("application/json").result(errorJson(code, message));
+    }
+
+    /** MLflow's error body {@code {"error_code": ..., "message": ...}}. */
+    static byte[] errorJson(String code, String message) {
         ObjectNode o = JSON.createObjectNode();
         o.put("error_code", code);
         o.put("message", message == null ? code : message);
-        cx.status(status).contentType("application/json").result(o.toString());
+        return o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Stops accepting requests, lets those in flight finish, then closes the model. */

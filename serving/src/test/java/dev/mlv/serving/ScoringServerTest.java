@@ -109,6 +109,33 @@ class ScoringServerTest {
         assertRecords(post("application/json", "{\"dataframe_split\": {\"columns\": " + cols() + ", \"data\": " + rows() + "}}"));
     }
 
+    /**
+     * A body with a Content-Length is answered in front of Javalin, a chunked one (no length) by Javalin's route:
+     * both give the same answer, also with a trailing slash, and a chunked body over the limit is still a 413.
+     */
+    @Test
+    void chunkedBodiesAndTrailingSlashGetTheSameAnswer() throws Exception {
+        String body = "{\"dataframe_split\": {\"columns\": " + cols() + ", \"data\": " + rows() + "}}";
+        HttpResponse<String> sized = post("application/json", body);
+        assertRecords(sized);
+        for (String path : List.of("/invocations", "/invocations/")) {
+            HttpResponse<String> chunked = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body.getBytes()))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertRecords(chunked);
+            assertThat(chunked.body()).isEqualTo(sized.body());
+            assertThat(chunked.headers().firstValue("Content-Type")).isEqualTo(sized.headers().firstValue("Content-Type"));
+            assertRecords(HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        byte[] huge = ("{\"instances\": [" + "[1.0,2.0,3.0],".repeat(10_000) + "[1,2,3]]}").getBytes();
+        HttpResponse<String> tooBig = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/invocations")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(huge))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(tooBig.statusCode()).isEqualTo(413);
+        assertThat(tooBig.body()).contains("REQUEST_LIMIT_EXCEEDED");
+        assertRecords(sized);
+    }
+
     @Test
     void dataframeSplitWithColumnsInAnotherOrder() throws Exception {
         StringBuilder data = new StringBuilder("[");
