@@ -31,10 +31,11 @@ import java.util.Random;
  * <p>An in-process s3proxy (objects as files under {@code bench.dir}) is the S3 endpoint; an in-process
  * {@link MlvServer} stores artifacts at {@code s3://bench/artifacts} on it (SQLite metadata). Each round uploads and
  * downloads one file of {@code bench.mib} MiB (default 256) four ways, interleaved: {@code PUT} and {@code GET} of
- * {@code /api/2.0/mlflow-artifacts/artifacts/…} with {@link HttpURLConnection} (server path: multipart upload to S3), and
+ * {@code /api/2.0/mlflow-artifacts/artifacts/…} with {@link HttpURLConnection} (fixed length, so the server sends one
+ * streaming {@code PutObject} to S3), and
  * {@code PutObject} / {@code GetObject} with the AWS SDK v2 straight to s3proxy (the baseline). Bytes are generated and
  * consumed on the fly; nothing is held in memory. For context it also times {@link S3ArtifactStore#put} straight to
- * S3 (the server's multipart path without the HTTP hop). Prints MiB/s of each (median of {@code bench.rounds}, default 5,
+ * S3 without the HTTP hop, with the length (one {@code PutObject}) and without it (multipart upload). Prints MiB/s of each (median of {@code bench.rounds}, default 5,
  * after one warm-up round) and the ratio server / direct (goal ≥ 0.8).
  */
 public final class S3Bench {
@@ -70,16 +71,18 @@ public final class S3Bench {
                 String artifacts = server.url() + "/api/2.0/mlflow-artifacts/artifacts/";
                 List<Double> serverUp = new ArrayList<>(), serverDown = new ArrayList<>();
                 List<Double> directUp = new ArrayList<>(), directDown = new ArrayList<>(), storeUp = new ArrayList<>();
+                List<Double> storeMultipart = new ArrayList<>();
                 S3ArtifactStore store = new S3ArtifactStore(direct, S3Location.parse("s3://bench/store"),
                         S3ArtifactStore.DEFAULT_PART_SIZE, false);
                 for (int round = 0; round <= rounds; round++) {
                     boolean warmup = round == 0;
+                    recording = !warmup;
                     String key = "direct/blob-" + round;
                     String path = "0/run" + round + "/artifacts/blob.bin";
                     // alternate which path goes first so neither always gets a warmer page cache
                     for (int order = 0; order < 2; order++) {
                         if ((order + round) % 2 == 0) {
-                            double up = rate(size, () -> {
+                            double up = rate("upload   server", size, () -> {
                                 HttpURLConnection c = open(artifacts + path, "PUT");
                                 c.setDoOutput(true);
                                 c.setFixedLengthStreamingMode(size);
@@ -89,7 +92,7 @@ public final class S3Bench {
                                 if (c.getResponseCode() != 200) throw new IllegalStateException("upload: HTTP " + c.getResponseCode());
                                 c.getInputStream().readAllBytes();
                             });
-                            double down = rate(size, () -> {
+                            double down = rate("download server", size, () -> {
                                 HttpURLConnection c = open(artifacts + path, "GET");
                                 if (c.getResponseCode() != 200) throw new IllegalStateException("download: HTTP " + c.getResponseCode());
                                 drain(c.getInputStream(), size);
@@ -99,25 +102,32 @@ public final class S3Bench {
                                 serverDown.add(down);
                             }
                         } else {
-                            double up = rate(size, () -> direct.putObject(b -> b.bucket("bench").key(key).contentLength(size),
+                            double up = rate("upload   direct", size, () -> direct.putObject(b -> b.bucket("bench").key(key).contentLength(size),
                                     RequestBody.fromContentProvider(() -> new Generated(size), size, "application/octet-stream")));
-                            double down = rate(size, () -> drain(direct.getObject(b -> b.bucket("bench").key(key)), size));
+                            double down = rate("download direct", size, () -> drain(direct.getObject(b -> b.bucket("bench").key(key)), size));
                             if (!warmup) {
                                 directUp.add(up);
                                 directDown.add(down);
                             }
                         }
                     }
-                    double viaStore = rate(size, () -> store.put(ArtifactPath.parse("blob-" + warmup), new Generated(size)));
-                    if (!warmup) storeUp.add(viaStore);
+                    double viaStore = rate(size, () -> store.put(ArtifactPath.parse("blob-" + warmup), new Generated(size), size));
+                    double viaMultipart = rate(size, () -> store.put(ArtifactPath.parse("blob-" + warmup), new Generated(size)));
+                    if (!warmup) {
+                        storeUp.add(viaStore);
+                        storeMultipart.add(viaMultipart);
+                    }
                     direct.deleteObject(b -> b.bucket("bench").key(key));
                     http.send(HttpRequest.newBuilder(URI.create(artifacts + path)).DELETE().build(),
                             HttpResponse.BodyHandlers.discarding());
                 }
                 report("upload", median(serverUp), median(directUp));
                 report("download", median(serverDown), median(directDown));
-                System.out.printf(Locale.ROOT, "context: S3ArtifactStore.put straight to S3 (multipart, no HTTP hop): %.1f MiB/s%n",
-                        median(storeUp));
+                StringBuilder cpu = new StringBuilder("CPU time of the whole process (client, server, s3proxy) per MiB, median:");
+                CPU.forEach((kind, ms) -> cpu.append(String.format(Locale.ROOT, "%n  %-16s %6.2f ms/MiB", kind, median(ms))));
+                System.out.println(cpu);
+                System.out.printf(Locale.ROOT, "context: S3ArtifactStore.put straight to S3, no HTTP hop: known length (one "
+                        + "PutObject) %.1f MiB/s, unknown length (multipart) %.1f MiB/s%n", median(storeUp), median(storeMultipart));
             }
         } finally {
             System.clearProperty(S3Clients.ENDPOINT_PROPERTY);
@@ -149,10 +159,26 @@ public final class S3Bench {
         void run() throws Exception;
     }
 
+    /** CPU milliseconds per MiB of every measured transfer, by kind (the whole process: client, server, s3proxy). */
+    private static final java.util.Map<String, List<Double>> CPU = new java.util.TreeMap<>();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static boolean recording;
+
     private static double rate(long size, Transfer t) throws Exception {
+        return rate(null, size, t);
+    }
+
+    /** MiB/s of one transfer; with a {@code kind} (and outside the warm-up) also records its CPU time per MiB. */
+    private static double rate(String kind, long size, Transfer t) throws Exception {
+        long cpu = OS.getProcessCpuTime();
         long start = System.nanoTime();
         t.run();
-        return (size / 1048576.0) / ((System.nanoTime() - start) / 1e9);
+        long elapsed = System.nanoTime() - start;
+        if (kind != null && recording) {
+            CPU.computeIfAbsent(kind, k -> new ArrayList<>()).add((OS.getProcessCpuTime() - cpu) / 1e6 / (size / 1048576.0));
+        }
+        return (size / 1048576.0) / (elapsed / 1e9);
     }
 
     private static void drain(InputStream in, long expected) throws Exception {

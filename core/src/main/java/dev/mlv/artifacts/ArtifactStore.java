@@ -21,8 +21,38 @@ import java.util.Optional;
  */
 public interface ArtifactStore extends AutoCloseable {
 
+    /** The length to pass to {@link #put(ArtifactPath, InputStream, long)} when it is not known in advance. */
+    long UNKNOWN_LENGTH = -1;
+
     /** Writes {@code content} to {@code path}, replacing any file there; returns the number of bytes written. */
     long put(ArtifactPath path, InputStream content);
+
+    /**
+     * Writes {@code content}, which holds exactly {@code length} bytes, to {@code path}; the same as
+     * {@link #put(ArtifactPath, InputStream)} otherwise (streaming, atomic, nothing left behind on failure).
+     * A known length lets a backend choose a cheaper way to write: S3 sends one streaming {@code PutObject} instead of
+     * a multipart upload. {@code length} is {@link #UNKNOWN_LENGTH} (any negative value) when it is not known, e.g. a
+     * chunked HTTP request body; then this is {@link #put(ArtifactPath, InputStream)}.
+     *
+     * <p>When the content does not hold exactly {@code length} bytes (it ends early, or goes on after them), the put
+     * fails with {@code INVALID_PARAMETER_VALUE} and writes nothing: a file already at {@code path} keeps its old
+     * bytes. An {@link java.io.IOException} of the stream itself fails it like the other put does.
+     *
+     * <p>The default checks the length around {@link #put(ArtifactPath, InputStream)}; backends override it to use
+     * the length.
+     *
+     * @return the number of bytes written, {@code length} when it was given
+     */
+    default long put(ArtifactPath path, InputStream content, long length) {
+        if (length < 0) return put(path, content);
+        ExactLengthInputStream exact = new ExactLengthInputStream(content, length, path);
+        try {
+            return put(path, exact);
+        } catch (RuntimeException e) {
+            if (exact.failure() instanceof dev.mlv.errors.MlvException mismatch) throw mismatch;
+            throw e;
+        }
+    }
 
     InputStream open(ArtifactPath path);
 

@@ -113,6 +113,80 @@ public abstract class ArtifactStoreContractTest {
     }
 
     @Test
+    void putWithAKnownLengthRoundTripsSmallAndLarge() throws Exception {
+        assertThat(store.put(p("k/small.txt"), bytes("hello"), 5)).isEqualTo(5);
+        assertThat(read("k/small.txt")).isEqualTo("hello");
+        assertThat(store.put(p("k/empty"), InputStream.nullInputStream(), 0)).isZero();
+        assertThat(store.stat(p("k/empty"))).hasValue(new FileInfo("k/empty", false, 0L));
+
+        long size = 12L * 1024 * 1024 + 777; // above S3's multipart part size: streams as one request
+        MessageDigest written = MessageDigest.getInstance("SHA-256");
+        assertThat(store.put(p("k/big.bin"), new DeterministicStream(size, 7, written), size)).isEqualTo(size);
+        assertThat(store.stat(p("k/big.bin"))).hasValue(new FileInfo("k/big.bin", false, size));
+        MessageDigest read = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = store.open(p("k/big.bin"))) {
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0; ) read.update(buf, 0, r);
+        }
+        assertThat(HexFormat.of().formatHex(read.digest())).isEqualTo(HexFormat.of().formatHex(written.digest()));
+    }
+
+    @Test
+    void putWithAnUnknownLengthIsThePlainPut() {
+        assertThat(store.put(p("u/f.txt"), bytes("unknown"), ArtifactStore.UNKNOWN_LENGTH)).isEqualTo(7);
+        assertThat(read("u/f.txt")).isEqualTo("unknown");
+    }
+
+    @Test
+    void contentShorterOrLongerThanDeclaredFailsAndWritesNothing() throws Exception {
+        store.put(p("m/keep.bin"), bytes("old bytes"));
+        long big = 12L * 1024 * 1024;
+        // fewer bytes than declared, small and past one S3 part; more bytes than declared, small and large
+        List<Runnable> puts = List.of(
+                () -> store.put(p("m/keep.bin"), bytes("short"), 6),
+                () -> store.put(p("m/new.bin"), bytes("short"), 6),
+                () -> store.put(p("m/new.bin"), new DeterministicStream(big - 1, 1, sha256()), big),
+                () -> store.put(p("m/keep.bin"), new DeterministicStream(big - 1, 1, sha256()), big),
+                () -> store.put(p("m/new.bin"), bytes("longer"), 5),
+                () -> store.put(p("m/new.bin"), bytes("x"), 0),
+                () -> store.put(p("m/new.bin"), new DeterministicStream(big + 1, 1, sha256()), big));
+        for (Runnable put : puts) {
+            assertThatThrownBy(put::run).isInstanceOfSatisfying(MlvException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
+        }
+        assertThat(read("m/keep.bin")).isEqualTo("old bytes");
+        assertThat(store.stat(p("m/new.bin"))).isEmpty();
+        assertThat(store.list(p("m"))).extracting(FileInfo::path).containsExactly("m/keep.bin");
+    }
+
+    @Test
+    void aKnownLengthPutWhoseStreamBreaksLeavesNothing() {
+        long big = 12L * 1024 * 1024;
+        InputStream breaking = new java.io.FilterInputStream(new DeterministicStream(big, 3, sha256())) {
+            private long seen;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (seen > 6L * 1024 * 1024) throw new IOException("client went away");
+                int n = super.read(b, off, len);
+                if (n > 0) seen += n;
+                return n;
+            }
+        };
+        assertThatThrownBy(() -> store.put(p("b/new.bin"), breaking, big)).isInstanceOf(RuntimeException.class);
+        assertThat(store.stat(p("b/new.bin"))).isEmpty();
+        assertThat(store.list(p("b"))).isEmpty();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void openOfAMissingFileIsResourceDoesNotExist() {
         assertThatThrownBy(() -> store.open(p("nope/missing.txt")))
                 .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));

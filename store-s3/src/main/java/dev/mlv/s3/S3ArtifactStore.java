@@ -2,6 +2,7 @@ package dev.mlv.s3;
 
 import dev.mlv.artifacts.ArtifactPath;
 import dev.mlv.artifacts.ArtifactStore;
+import dev.mlv.artifacts.ExactLengthInputStream;
 import dev.mlv.artifacts.FileInfo;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
@@ -37,6 +38,8 @@ import java.util.concurrent.Future;
  * Artifacts as objects under {@code s3://bucket/prefix}, one object per file; directories are key prefixes.
  *
  * <ul>
+ *   <li>{@link #put(ArtifactPath, InputStream, long)} with a known length up to 5 GiB sends one streaming
+ *       {@code PutObject}; otherwise as below.</li>
  *   <li>{@link #put} reads the stream one part of {@link #partSize()} bytes at a time: a stream that fits in one part
  *       is one {@code PutObject}, a longer one (its length need not be known) a multipart upload, where one part is
  *       sent while the next is read, aborted on any failure so no partial object or dangling parts stay. Both become
@@ -54,6 +57,8 @@ public final class S3ArtifactStore implements ArtifactStore {
     /** S3's smallest part (except the last one). */
     public static final int MIN_PART_SIZE = 5 << 20;
     private static final int MAX_PARTS = 10_000;
+    /** S3's largest object written by one {@code PutObject}: 5 GiB. */
+    public static final long MAX_SINGLE_PUT = 5L << 30;
     private static final int DELETE_BATCH = 1000;
 
     private final S3Client s3;
@@ -150,6 +155,41 @@ public final class S3ArtifactStore implements ArtifactStore {
                 }
                 abort(key, uploadId);
             }
+        }
+    }
+
+    /**
+     * With a known length up to {@link #MAX_SINGLE_PUT}: one {@code PutObject} whose body streams from
+     * {@code content} as S3 takes it (nothing buffered beyond the HTTP client's socket buffer; a length of at most one
+     * part is read into memory first, so that request can be retried). Larger or unknown: the multipart upload of
+     * {@link #put(ArtifactPath, InputStream)}. A content of another length than declared fails the request before S3
+     * completes it, so no object is written. The request to S3 moves at the pace of {@code content}: a caller that
+     * stalls longer than the endpoint's idle timeout (about 20 s on AWS) fails the put, where a multipart upload,
+     * which sends only whole buffered parts, would wait.
+     */
+    @Override
+    public long put(ArtifactPath path, InputStream content, long length) {
+        if (length < 0) return put(path, content);
+        if (path.isRoot()) throw MlvException.invalid("Cannot write to the artifact root");
+        ExactLengthInputStream exact = new ExactLengthInputStream(content, length, path);
+        try {
+            if (length <= partSize || length > MAX_SINGLE_PUT) return put(path, exact);
+            String key = location.key(path);
+            boolean[] opened = new boolean[1];
+            RequestBody body = RequestBody.fromContentProvider(() -> {
+                // a request body read from the caller's stream cannot be sent twice: a retry fails here, with the
+                // first attempt's failure reported below
+                if (opened[0]) throw new IllegalStateException("the content stream of '" + path + "' cannot be re-read");
+                opened[0] = true;
+                return exact;
+            }, length, "application/octet-stream");
+            call("write", path, () -> s3.putObject(b -> b.bucket(location.bucket()).key(key).contentLength(length), body));
+            return length;
+        } catch (RuntimeException e) {
+            Exception cause = exact.failure();
+            if (cause instanceof MlvException mismatch) throw mismatch;
+            if (cause instanceof IOException io) throw new UncheckedIOException("Cannot read the content of artifact " + path, io);
+            throw e;
         }
     }
 

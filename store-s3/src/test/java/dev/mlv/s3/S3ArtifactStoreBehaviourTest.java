@@ -70,6 +70,26 @@ class S3ArtifactStoreBehaviourTest {
     }
 
     @Test
+    void aKnownLengthGoesUpAsOnePutObjectAnUnknownOneInParts() throws Exception {
+        S3ArtifactStore store = store();
+        long size = 2L * S3ArtifactStore.MIN_PART_SIZE + 12345; // three parts if it went up in parts
+        assertThat(store.put(p("known.bin"), new PatternStream(size), size)).isEqualTo(size);
+        assertThat(store.put(p("unknown.bin"), new PatternStream(size))).isEqualTo(size);
+        String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(new PatternStream(size).readAllBytes()));
+        // a single PutObject's ETag is the MD5 of the bytes; a multipart upload's is "<md5 of the part MD5s>-<parts>"
+        assertThat(eTag(store, "known.bin")).isEqualTo(md5);
+        assertThat(eTag(store, "unknown.bin")).endsWith("-3");
+        try (InputStream in = store.open(p("known.bin"))) {
+            assertThat(sha256(in)).isEqualTo(sha256(new PatternStream(size)));
+        }
+        assertThat(s3.listMultipartUploads(b -> b.bucket(BUCKET)).uploads()).isEmpty();
+    }
+
+    private static String eTag(S3ArtifactStore store, String path) {
+        return s3.headObject(b -> b.bucket(BUCKET).key(store.location().key(p(path)))).eTag().replace("\"", "");
+    }
+
+    @Test
     void aStreamThatFailsMidwayLeavesNeitherObjectNorParts() {
         S3ArtifactStore store = store();
         store.put(p("keep.bin"), new ByteArrayInputStream("old".getBytes(StandardCharsets.UTF_8)));

@@ -27,7 +27,9 @@ import java.util.Optional;
  * {@code /api/2.0/mlflow-artifacts/artifacts/<path>} and the listing {@code GET …/artifacts?path=<dir>}, over the
  * server's one {@link ArtifactStore}. {@code <path>} is the store path that {@code mlflow-artifacts:/<path>} names.
  *
- * <p>Bodies are streamed in both directions; nothing holds a whole file in memory. Paths are taken from the raw,
+ * <p>Bodies are streamed in both directions; nothing holds a whole file in memory. An upload's {@code Content-Length}
+ * is handed to {@link ArtifactStore#put(ArtifactPath, InputStream, long)} (on S3: one streaming {@code PutObject}
+ * rather than a multipart upload); a download sets {@code Content-Length} so the response is not chunked. Paths are taken from the raw,
  * still-encoded request line (not from the container's decoded and normalised view of it) and go through
  * {@link ArtifactPath#parse}, so {@code ..} in any encoding, {@code ;}, {@code \}, control characters and absolute paths
  * are refused with 400 before the store is touched.
@@ -35,7 +37,7 @@ import java.util.Optional;
 public final class ArtifactEndpoints implements Endpoints {
     public static final String API_PREFIX = "/api/2.0/mlflow-artifacts/artifacts";
     public static final String AJAX_PREFIX = "/ajax-api/2.0/mlflow-artifacts/artifacts";
-    private static final int BUFFER = 1 << 16;
+    private static final int DOWNLOAD_BUFFER = 1 << 18;
 
     private final ServerContext ctx;
 
@@ -95,8 +97,9 @@ public final class ArtifactEndpoints implements Endpoints {
         if (existing.isPresent() && existing.get().isDir()) {
             throw MlvException.invalid("Cannot upload to '" + path + "': it is a directory");
         }
+        long length = cx.req().getContentLengthLong(); // -1 for a chunked body: the store then needs no length
         try (InputStream in = cx.req().getInputStream()) {
-            store().put(path, in);
+            store().put(path, in, length);
         } catch (UncheckedIOException e) {
             // only now, on the unhappy path, find out whether the client asked for the impossible
             for (ArtifactPath up = path.parent(); !up.isRoot(); up = up.parent()) {
@@ -125,8 +128,10 @@ public final class ArtifactEndpoints implements Endpoints {
             res.setHeader("X-Content-Type-Options", "nosniff");
             if (info.fileSize() != null) res.setContentLengthLong(info.fileSize());
             OutputStream out = res.getOutputStream();
-            byte[] buf = new byte[BUFFER];
-            for (int r; (r = in.read(buf)) > 0; ) out.write(buf, 0, r);
+            // fill a whole buffer before each write: the S3 stream hands out what one socket read got, and every
+            // write to Jetty is one blocking network write
+            byte[] buf = new byte[DOWNLOAD_BUFFER];
+            for (int r; (r = in.readNBytes(buf, 0, buf.length)) > 0; ) out.write(buf, 0, r);
             out.flush();
         }
     }

@@ -71,6 +71,14 @@ final class Api {
         return send(req);
     }
 
+    /** {@code PUT} of an artifact whose length is declared up front ({@code Content-Length}, not chunked). */
+    static Reply putArtifact(String base, String path, Supplier<InputStream> body, long length) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/2.0/mlflow-artifacts/artifacts/" + path))
+                .timeout(Duration.ofMinutes(5))
+                .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body), length)).build();
+        return send(req);
+    }
+
     /** {@code GET} of an artifact as a stream (status 200) or an error reply. */
     static HttpResponse<InputStream> getArtifact(String base, String path) {
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/2.0/mlflow-artifacts/artifacts/" + path))

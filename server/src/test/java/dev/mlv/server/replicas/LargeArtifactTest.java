@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A 1 GiB artifact up and down through a server whose heap is capped at 256 MiB, stored in S3 (s3proxy): the bytes
- * stream through in both directions (multipart upload on the way in) and come back identical.
+ * stream through in both directions and come back identical. Sent chunked (length unknown) the upload is a multipart
+ * upload; sent with a {@code Content-Length} it is one streaming {@code PutObject} (its ETag is the MD5 of the bytes).
  */
 class LargeArtifactTest {
     private static final long SIZE = 1L << 30;
@@ -64,9 +65,19 @@ class LargeArtifactTest {
                 assertThat(n).isEqualTo(SIZE);
                 assertThat(HexFormat.of().formatHex(received.digest())).isEqualTo(sentDigest);
 
+                // the same size with a Content-Length: one streaming PutObject, no part buffers either
+                MessageDigest md5 = MessageDigest.getInstance("MD5");
+                Reply known = Api.putArtifact(url, "0/run/artifacts/known-length.bin", () -> new GeneratedStream(SIZE, md5), SIZE);
+                assertThat(known.status()).as(known.body().toString()).isEqualTo(200);
+                try (S3Client client = s3.client()) {
+                    var head = client.headObject(b -> b.bucket(BUCKET).key("artifacts/0/run/artifacts/known-length.bin"));
+                    assertThat(head.contentLength()).isEqualTo(SIZE);
+                    assertThat(head.eTag().replace("\"", "")).isEqualTo(HexFormat.of().formatHex(md5.digest()));
+                }
+
                 assertThat(Api.post(url, "mlflow/experiments/search", java.util.Map.of("max_results", 1)).status()).isEqualTo(200);
                 java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(url + "/api/2.0/mlflow-artifacts/artifacts/" + path)).DELETE().build(),
+                        java.net.URI.create(url + "/api/2.0/mlflow-artifacts/artifacts/0")).DELETE().build(),
                         HttpResponse.BodyHandlers.discarding());
             } finally {
                 server.getOutputStream().close();
