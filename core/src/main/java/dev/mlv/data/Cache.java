@@ -31,10 +31,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * name: a reader (or a process killed at any moment) never sees a partial object under a valid name. What is written
  * is exactly what was hashed, so an object's name always matches its content. Small objects are not fsynced one by
  * one; callers make a batch durable with {@link #sync()} before they write the pointer that refers to it.
- *
- * <p>{@link #adopt} is the zero-copy way in: the workspace file's own inode becomes the object (a hard link), so
- * its bytes, usually already on disk, are neither copied nor flushed again; the caller then gives the workspace a
- * fresh copy.
+
  */
 public final class Cache {
     private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");
@@ -44,7 +41,7 @@ public final class Cache {
     private final Path quarantine;
     private final boolean posix;
     private final java.util.concurrent.atomic.AtomicReferenceArray<Boolean> prefixReady = new java.util.concurrent.atomic.AtomicReferenceArray<>(256);
-    /** Set when objects were written or adopted that {@link #sync()} has not made durable yet. */
+    /** Set when objects were written that {@link #sync()} has not made durable yet. */
     private final java.util.concurrent.atomic.AtomicBoolean unsynced = new java.util.concurrent.atomic.AtomicBoolean();
 
     public Cache(Path root, Path quarantine) {
@@ -251,49 +248,6 @@ public final class Cache {
             // no temp folder: nothing left over
         }
         return new Listing(names, junk);
-    }
-
-    /**
-     * Makes {@code file}'s inode the object {@code name} without copying its bytes: a hard link under a temp name,
-     * made read-only, then renamed to the object's name. The caller has hashed the file to {@code name}; after the
-     * link, {@code unchanged} must confirm that the file was not modified since it was hashed (else nothing is
-     * stored and this returns false). {@code durableNow} fsyncs the object at once instead of leaving it to
-     * {@link #sync()}. Returns false, storing nothing, when the file is linked elsewhere too or the file system
-     * cannot link it; the caller then copies it with {@link #add}. The caller must replace the workspace path with a
-     * copy (it now shares the read-only object's inode) before anyone writes to it.
-     */
-    public boolean adopt(Path file, String name, long size, boolean durableNow, java.util.function.BooleanSupplier unchanged) {
-        if (!posix) return false;
-        Path t = newTemp();
-        try {
-            Files.createLink(t, file);
-            if (!Integer.valueOf(2).equals(Files.getAttribute(file, "unix:nlink")) || !unchanged.getAsBoolean()) return false;
-            Files.setPosixFilePermissions(t, READ_ONLY);
-            if (durableNow) {
-                try (FileChannel ch = FileChannel.open(t, StandardOpenOption.READ)) {
-                    ch.force(true);
-                }
-                publish(t, name, size);
-                AtomicFiles.fsyncDirectory(objectPath(name).getParent());
-            } else {
-                publish(t, name, size);
-                unsynced.set(true);
-            }
-            return true;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return false; // another device, no hard links, ...: the caller copies instead
-        } finally {
-            AtomicFiles.deleteQuietly(t);
-        }
-    }
-
-    /** True when {@code file} is the object's own inode (a hard link to it). */
-    public boolean isObjectFile(String name, Path file) {
-        try {
-            return Files.isSameFile(objectPath(name), file);
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** Makes every object written so far durable (one syncfs for the whole batch); nothing to do when none was. */

@@ -18,7 +18,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -315,7 +314,7 @@ public final class DataRepo implements AutoCloseable {
         return new StateCache.Stamp(String.valueOf(a.fileKey()), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.size());
     }
 
-    private static final java.util.concurrent.ForkJoinPool WALKERS = new java.util.concurrent.ForkJoinPool(THREADS);
+    private static final java.util.concurrent.ForkJoinPool WALKERS = new java.util.concurrent.ForkJoinPool(Runtime.getRuntime().availableProcessors());
 
     /**
      * The files under a tracked directory, listed by several threads (one task per folder); symlinks may point
@@ -361,10 +360,16 @@ public final class DataRepo implements AutoCloseable {
 
         private void list(List<ScanTask> subfolders) {
             try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(folder)) {
+                // where the platform offers it (Linux), stat each entry relative to the open folder (fstatat), which
+                // costs the kernel one name lookup instead of a walk of the whole absolute path
+                var secure = ds instanceof java.nio.file.SecureDirectoryStream<Path> sds ? sds : null;
                 for (Path file : ds) {
                     String name = file.getFileName().toString();
                     String relpath = rel.isEmpty() ? name : rel + "/" + name;
-                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    BasicFileAttributes a = secure != null
+                            ? secure.getFileAttributeView(file.getFileName(), java.nio.file.attribute.BasicFileAttributeView.class,
+                                    LinkOption.NOFOLLOW_LINKS).readAttributes()
+                            : Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                     if (a.isDirectory()) {
                         subfolders.add(new ScanTask(file, relpath, keyPrefix, out, failure));
                         continue;
@@ -453,44 +458,33 @@ public final class DataRepo implements AutoCloseable {
             ensureGitignored(pp.data());
             written.add(new Tracked(pp.pointerPath(), pp.pointer()));
         }
-        for (PendingPointer pp : pending) detach(pp);
+        for (PendingPointer pp : pending) link(pp);
         return written;
     }
 
-    /**
-     * The files of one added path and their digests; {@code adopted} are those whose inode became the cache object
-     * (see {@link Cache#adopt}) and still need a workspace copy of their own.
-     */
-    private record PendingPointer(Path data, Path pointerPath, PointerFile pointer, Map<Path, String> files, List<Path> adopted) {
-    }
-
-    /** A workspace file stored in the cache; {@code adopted} when the workspace path still shares the object's inode. */
-    private record Stored(String digest, boolean adopted) {
+    private record PendingPointer(Path data, Path pointerPath, PointerFile pointer, Map<Path, String> files) {
     }
 
     private PendingPointer addFile(Path file) {
         BasicFileAttributes a = attrs(file);
         if (!a.isRegularFile()) throw MlvException.invalid("'" + relative(file) + "' is not a regular file or directory");
         Entry e = entry(file, stamp(a));
-        Stored s;
+        String digest;
         try (Progress.Task t = progress.start("adding " + relative(file), a.size(), true)) {
-            s = store(e);
+            digest = store(e);
             t.advance(a.size());
         }
-        PointerFile pf = PointerFile.of(new PointerFile.Out(file.getFileName().toString(), s.digest(), a.size(), null));
-        return new PendingPointer(file, pointerFor(file), pf, Map.of(file, s.digest()), s.adopted() ? List.of(file) : List.of());
+        PointerFile pf = PointerFile.of(new PointerFile.Out(file.getFileName().toString(), digest, a.size(), null));
+        return new PendingPointer(file, pointerFor(file), pf, Map.of(file, digest));
     }
 
     private PendingPointer addDirectory(Path dir) {
         List<Entry> entries = scan(dir);
         long total = entries.stream().mapToLong(e -> e.stamp().size()).sum();
         Map<String, String> digests = new java.util.concurrent.ConcurrentHashMap<>();
-        List<Path> adopted = java.util.Collections.synchronizedList(new ArrayList<>());
         try (Progress.Task t = progress.start("adding " + relative(dir), total, true)) {
             List<Parallel.Failure<Entry>> f = Parallel.forEach(entries, THREADS, e -> {
-                Stored s = store(e);
-                digests.put(e.relpath(), s.digest());
-                if (s.adopted()) adopted.add(e.file());
+                digests.put(e.relpath(), store(e));
                 t.advance(e.stamp().size());
             });
             if (!f.isEmpty()) throw f.get(0).error();
@@ -506,72 +500,18 @@ public final class DataRepo implements AutoCloseable {
         String name = Manifest.nameOf(json);
         cache.put(name, json);
         PointerFile pf = PointerFile.of(new PointerFile.Out(dir.getFileName().toString(), name, total, entries.size()));
-        return new PendingPointer(dir, pointerFor(dir), pf, files, adopted);
+        return new PendingPointer(dir, pointerFor(dir), pf, files);
     }
 
-    /**
-     * Puts one workspace file into the cache unless its unchanged stamp says the cache already has it. The bytes are
-     * not copied into the cache: the file's own inode becomes the object ({@link Cache#adopt}) and the workspace gets
-     * a copy, so what must be made durable is only what was already on disk. A large file is copied (and hashed in
-     * the same pass) before its inode is adopted; small files are adopted first and copied back by {@link #detach}
-     * after one sync for all of them. Files that cannot be adopted are copied into the cache instead.
-     */
-    private Stored store(Entry e) {
+    /** Puts one workspace file into the cache unless its unchanged stamp says the cache already has it. */
+    private String store(Entry e) {
         String key = e.key();
         Optional<String> known = state.lookup(key, e.stamp());
-        if (known.isPresent() && cache.size(known.get()) == e.stamp().size()) return new Stored(known.get(), false);
-        boolean copies = config.linkType() == LinkType.COPY || config.linkType() == LinkType.REFLINK;
-        if (copies && e.stamp().size() >= Hashing.PIPELINE_THRESHOLD) return storeLarge(e, key);
-        Hashing.Result r = Hashing.hash(e.file());
-        boolean present = cache.size(r.digest()) == r.size();
-        if (!present && cache.adopt(e.file(), r.digest(), r.size(), false, () -> unchanged(e))) return new Stored(r.digest(), true);
-        if (present && cache.isObjectFile(r.digest(), e.file())) return new Stored(r.digest(), true); // adopted by a killed run
-        if (!present) r = cache.add(e.file());
+        if (known.isPresent() && cache.size(known.get()) == e.stamp().size()) return known.get();
+        Hashing.Result r = cache.add(e.file());
         // the stamp was taken before reading: if the file changed meanwhile, its new stamp will not match
         state.record(key, e.stamp(), r.digest());
-        return new Stored(r.digest(), false);
-    }
-
-    /** Copies a large file beside itself while hashing it, adopts the original inode, then renames the copy over it. */
-    private Stored storeLarge(Entry e, String key) {
-        Path file = e.file();
-        Path copy = null;
-        try {
-            copy = workspaceTemp(file, false);
-            Hashing.Result r;
-            try (FileChannel out = FileChannel.open(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                r = Hashing.copy(file, out);
-            }
-            boolean present = cache.size(r.digest()) == r.size();
-            var mode = Files.getPosixFilePermissions(file);
-            if (present && cache.isObjectFile(r.digest(), file)) {
-                mode = PosixFilePermissions.fromString("rw-r--r--"); // adopted by a killed run: give it its copy now
-            } else if (present || !cache.adopt(file, r.digest(), r.size(), true, () -> unchanged(e))) {
-                // already cached, or the original is linked elsewhere or changed meanwhile: the copy (exactly the
-                // bytes hashed) goes in when the cache lacks it, and the workspace file stays as it is
-                if (!present && !cache.adopt(copy, r.digest(), r.size(), true, () -> true)) r = cache.add(file);
-                state.record(key, e.stamp(), r.digest());
-                return new Stored(r.digest(), false);
-            }
-            Files.setPosixFilePermissions(copy, mode);
-            Files.move(copy, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            state.record(key, stamp(attrs(file)), r.digest());
-            return new Stored(r.digest(), false);
-        } catch (IOException | UnsupportedOperationException ex) {
-            throw new UncheckedIOException("Cannot add " + relative(file) + ": " + ex.getMessage(),
-                    ex instanceof IOException io ? io : new IOException(ex));
-        } finally {
-            if (copy != null) AtomicFiles.deleteQuietly(copy);
-        }
-    }
-
-    /** True when the workspace file (not following a symlink) still has the stamp it had when it was listed. */
-    private boolean unchanged(Entry e) {
-        try {
-            return stamp(Files.readAttributes(e.file(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)).equals(e.stamp());
-        } catch (IOException ex) {
-            return false;
-        }
+        return r.digest();
     }
 
     private static Path pointerFor(Path data) {
@@ -586,16 +526,12 @@ public final class DataRepo implements AutoCloseable {
         }
     }
 
-    /**
-     * After the pointers are written: with hardlink or symlink, replaces the workspace files by links to the
-     * (read-only) cache objects; with copy or reflink, gives each adopted file a workspace copy of its own again.
-     */
-    private void detach(PendingPointer pp) {
+    /** With hardlink or symlink, replaces the workspace copies by links to the (read-only) cache objects. */
+    private void link(PendingPointer pp) {
         LinkType lt = config.linkType();
-        List<Map.Entry<Path, String>> todo = lt == LinkType.HARDLINK || lt == LinkType.SYMLINK
-                ? new ArrayList<>(pp.files().entrySet())
-                : pp.adopted().stream().map(p -> Map.entry(p, pp.files().get(p))).toList();
-        List<Parallel.Failure<Map.Entry<Path, String>>> f = Parallel.forEach(todo, THREADS, e -> place(e.getValue(), e.getKey()));
+        if (lt != LinkType.HARDLINK && lt != LinkType.SYMLINK) return;
+        List<Parallel.Failure<Map.Entry<Path, String>>> f = Parallel.forEach(new ArrayList<>(pp.files().entrySet()), THREADS,
+                e -> placeLinked(e.getValue(), e.getKey(), lt));
         if (!f.isEmpty()) throw f.get(0).error();
     }
 
@@ -939,7 +875,7 @@ public final class DataRepo implements AutoCloseable {
         }
         Path tmp = null;
         try {
-            tmp = workspaceTemp(target, true);
+            tmp = workspaceTemp(target);
             boolean done = false;
             if (lt == LinkType.REFLINK) done = reflink(cache.objectPath(digest), tmp);
             if (!done) {
@@ -958,14 +894,14 @@ public final class DataRepo implements AutoCloseable {
 
     /**
      * A temp name from which {@code target} can be replaced by an atomic rename: in the cache's temp folder when it is
-     * on the same file store (so a killed command leaves nothing in the workspace), else beside the target. With
-     * {@code create}, makes the target's folder, which must not lead out of the repository through a symlink.
+     * on the same file store (so a killed command leaves nothing in the workspace), else beside the target. Makes the
+     * target's folder, which must not lead out of the repository through a symlink.
      */
-    private Path workspaceTemp(Path target, boolean create) throws IOException {
+    private Path workspaceTemp(Path target) throws IOException {
         Path parent = target.getParent();
         Boolean sameStore = checkedFolders.get(parent);
         if (sameStore == null) {
-            if (create) Files.createDirectories(parent);
+            Files.createDirectories(parent);
             if (!parent.toRealPath().startsWith(root)) {
                 throw MlvException.invalid("Cannot write " + relative(target) + ": its folder leaves the repository through a symlink");
             }
@@ -978,7 +914,7 @@ public final class DataRepo implements AutoCloseable {
     private void placeLinked(String digest, Path target, LinkType lt) {
         Path tmp = null;
         try {
-            tmp = workspaceTemp(target, true);
+            tmp = workspaceTemp(target);
             Path obj = cache.objectPath(digest);
             if (lt == LinkType.HARDLINK) Files.createLink(tmp, obj);
             else Files.createSymbolicLink(tmp, obj);

@@ -68,62 +68,17 @@ class DataRepoTest {
     }
 
     @Test
-    void addAdoptsTheFileInodeAndLeavesTheWorkspaceAWritableCopyOfItsOwn() throws Exception {
-        Path small = write("data/small.txt", "small file");
-        byte[] big = new byte[(int) Hashing.PIPELINE_THRESHOLD + 12345];
-        new java.util.Random(3).nextBytes(big);
-        Path large = root.resolve("large.bin");
-        Files.write(large, big);
-        Files.setPosixFilePermissions(large, PosixFilePermissions.fromString("rw-r-----"));
-        Object smallInode = Files.readAttributes(small, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-        Object largeInode = Files.readAttributes(large, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-        try (DataRepo r = open()) {
-            r.add(List.of(s("data"), s("large.bin")));
-            String smallDigest = Digests.sha256("small file".getBytes());
-            String largeDigest = Digests.sha256(big);
-            // the original inodes became the read-only objects; the workspace paths are new, writable files
-            assertThat(Files.readAttributes(r.cache().objectPath(smallDigest), java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(smallInode);
-            assertThat(Files.readAttributes(r.cache().objectPath(largeDigest), java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(largeInode);
-            for (String d : List.of(smallDigest, largeDigest)) {
-                assertThat(Files.getPosixFilePermissions(r.cache().objectPath(d))).isEqualTo(PosixFilePermissions.fromString("r--r--r--"));
-            }
-            assertThat(Files.isSameFile(small, r.cache().objectPath(smallDigest))).isFalse();
-            assertThat(Files.isSameFile(large, r.cache().objectPath(largeDigest))).isFalse();
-            assertThat(Files.getPosixFilePermissions(large)).isEqualTo(PosixFilePermissions.fromString("rw-r-----"));
-            assertThat(Files.readAllBytes(large)).isEqualTo(big);
-            Files.writeString(small, "edited in place");
-            assertThat(Files.readString(r.cache().objectPath(smallDigest))).isEqualTo("small file");
-            assertThat(r.fsck().corrupt()).isEmpty();
-            assertThat(r.status(r.targets(List.of()))).extracting(DataRepo.Change::kind).containsExactly("modified");
-        }
-    }
-
-    @Test
-    void aFileLinkedElsewhereIsCopiedNotAdopted() throws Exception {
-        Path f = write("data/shared.txt", "shared bytes");
-        Path elsewhere = dir.resolve("other-link.txt");
-        Files.createLink(elsewhere, f);
-        try (DataRepo r = open()) {
-            r.add(List.of(s("data")));
-            Path obj = r.cache().objectPath(Digests.sha256("shared bytes".getBytes()));
-            assertThat(Files.isSameFile(obj, elsewhere)).isFalse();
-            assertThat(Files.isWritable(elsewhere)).isTrue();
-            Files.writeString(elsewhere, "changed through the other link");
-            assertThat(Files.readString(obj)).isEqualTo("shared bytes");
-        }
-    }
-
-    @Test
-    void addAfterAKilledAddGivesAdoptedFilesTheirCopyBack() throws Exception {
+    void addLeavesTheWorkspaceFileAloneAndTheObjectAReadOnlyCopy() throws Exception {
         Path f = write("data/a.txt", "alpha");
+        Object inode = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
         try (DataRepo r = open()) {
-            String d = Digests.sha256("alpha".getBytes());
-            // what a run killed between adopting and copying back leaves: the workspace file is the object's inode
-            Files.createDirectories(r.cache().objectPath(d).getParent());
-            Files.createLink(r.cache().objectPath(d), f);
             r.add(List.of(s("data")));
-            assertThat(Files.isSameFile(f, r.cache().objectPath(d))).isFalse();
-            assertThat(Files.readString(f)).isEqualTo("alpha");
+            Path obj = r.cache().objectPath(Digests.sha256("alpha".getBytes()));
+            assertThat(Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+            assertThat(Files.isSameFile(f, obj)).isFalse();
+            Files.writeString(f, "edited in place");
+            assertThat(Files.readString(obj)).isEqualTo("alpha");
+            assertThat(r.fsck().corrupt()).isEmpty();
         }
     }
 
