@@ -46,15 +46,23 @@ public final class Migrations {
      * reached, {@code INTERNAL_ERROR} for a failed migration.
      */
     public static Result migrate(DataSource dataSource, Dialect dialect, String displayUri) {
+        return migrate(dataSource, dialect, displayUri, true);
+    }
+
+    /** {@code inspect}: read the history first (to refuse a newer schema); pointless on a database without one. */
+    private static Result migrate(DataSource dataSource, Dialect dialect, String displayUri, boolean inspect) {
         Flyway flyway = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
                 .placeholders(dialect.flywayPlaceholders())
                 .load();
         try {
-            MigrationInfoService info = flyway.info();
-            refuseNewerSchema(info, displayUri);
-            String before = versionOf(info.current());
+            String before = null;
+            if (inspect) {
+                MigrationInfoService info = flyway.info();
+                refuseNewerSchema(info, displayUri);
+                before = versionOf(info.current());
+            }
             MigrateResult result = flyway.migrate();
             String after = result.targetSchemaVersion != null ? result.targetSchemaVersion : before;
             return new Result(before, after, result.migrationsExecuted);
@@ -75,25 +83,41 @@ public final class Migrations {
      * which migrates or reports the problem.
      */
     public static Result migrateIfNeeded(DataSource dataSource, Dialect dialect, String displayUri) {
-        if (isCurrent(dataSource)) return new Result(LATEST_VERSION, LATEST_VERSION, 0);
-        return migrate(dataSource, dialect, displayUri);
+        return switch (history(dataSource)) {
+            case CURRENT -> new Result(LATEST_VERSION, LATEST_VERSION, 0);
+            case NONE -> migrate(dataSource, dialect, displayUri, false); // nothing applied, so nothing can be newer
+            case OTHER -> migrate(dataSource, dialect, displayUri);
+        };
     }
 
-    /** True when Flyway's history says the schema is {@link #LATEST_VERSION} with nothing failed, undone or newer. */
-    static boolean isCurrent(DataSource dataSource) {
+    /** What Flyway's history table says, read with one plain query. */
+    enum History {
+        /** The schema is {@link #LATEST_VERSION}, with nothing failed, undone or newer. */
+        CURRENT,
+        /** There is no history table: a new database (or one Flyway will refuse to touch, and explain why). */
+        NONE,
+        /** Anything else: older, newer, failed, or not readable. */
+        OTHER
+    }
+
+    static History history(DataSource dataSource) {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT version, type, success FROM flyway_schema_history")) {
             String highest = null;
             while (rs.next()) {
                 String version = rs.getString(1);
                 String type = String.valueOf(rs.getString(2)).toUpperCase(Locale.ROOT);
-                if (!rs.getBoolean(3) || type.startsWith("UNDO") || type.equals("DELETE")) return false;
+                if (!rs.getBoolean(3) || type.startsWith("UNDO") || type.equals("DELETE")) return History.OTHER;
                 if (version == null) continue; // a repeatable migration or a schema marker
                 if (highest == null || compareVersions(version, highest) > 0) highest = version;
             }
-            return highest != null && compareVersions(highest, LATEST_VERSION) == 0;
-        } catch (SQLException | RuntimeException e) {
-            return false; // no history yet, or not readable: let Flyway create, migrate or explain
+            return highest != null && compareVersions(highest, LATEST_VERSION) == 0 ? History.CURRENT : History.OTHER;
+        } catch (SQLException e) {
+            // SQLite says "no such table", PostgreSQL gives SQLSTATE 42P01 (undefined_table)
+            boolean missing = "42P01".equals(e.getSQLState()) || String.valueOf(e.getMessage()).contains("no such table");
+            return missing ? History.NONE : History.OTHER;
+        } catch (RuntimeException e) {
+            return History.OTHER; // not readable: let Flyway migrate or explain
         }
     }
 

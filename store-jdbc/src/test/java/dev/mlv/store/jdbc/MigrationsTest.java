@@ -49,11 +49,12 @@ class MigrationsTest {
         String uri = "sqlite:///" + dir.resolve("mlv.db");
         SQLiteDataSource ds = new SQLiteDataSource();
         ds.setUrl("jdbc:sqlite:" + dir.resolve("mlv.db"));
-        assertThat(Migrations.isCurrent(ds)).as("no history table yet").isFalse();
+        assertThat(Migrations.history(ds)).as("no history table yet").isEqualTo(Migrations.History.NONE);
 
         Migrations.Result first = Migrations.migrateIfNeeded(ds, Dialect.SQLITE, uri);
         assertThat(first.applied()).isPositive();
-        assertThat(Migrations.isCurrent(ds)).isTrue();
+        assertThat(first.toVersion()).isEqualTo(Migrations.LATEST_VERSION);
+        assertThat(Migrations.history(ds)).isEqualTo(Migrations.History.CURRENT);
         assertThat(Migrations.migrateIfNeeded(ds, Dialect.SQLITE, uri))
                 .isEqualTo(new Migrations.Result(Migrations.LATEST_VERSION, Migrations.LATEST_VERSION, 0));
 
@@ -61,7 +62,7 @@ class MigrationsTest {
         exec(ds, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, "
                 + "installed_by, installed_on, execution_time, success) VALUES (100, '999.0', 'newer', 'SQL', "
                 + "'V999_0__newer.sql', 1, 'test', CURRENT_TIMESTAMP, 1, 1)");
-        assertThat(Migrations.isCurrent(ds)).isFalse();
+        assertThat(Migrations.history(ds)).isEqualTo(Migrations.History.OTHER);
         assertThatThrownBy(() -> Migrations.migrateIfNeeded(ds, Dialect.SQLITE, uri))
                 .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_STATE))
                 .hasMessageContaining("newer than this mlv");
@@ -69,7 +70,7 @@ class MigrationsTest {
         // A failed migration is never taken for current either.
         exec(ds, "UPDATE flyway_schema_history SET version = '" + Migrations.LATEST_VERSION + "', success = 0 "
                 + "WHERE installed_rank = 100");
-        assertThat(Migrations.isCurrent(ds)).isFalse();
+        assertThat(Migrations.history(ds)).isEqualTo(Migrations.History.OTHER);
     }
 
     private static void exec(SQLiteDataSource ds, String sql) throws Exception {
