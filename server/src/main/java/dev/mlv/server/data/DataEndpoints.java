@@ -109,7 +109,7 @@ public final class DataEndpoints implements Endpoints {
             var existing = store().stat(path);
             if (existing.isEmpty() || existing.get().fileSize() == null || existing.get().fileSize() != r.size()) {
                 try (InputStream in = Files.newInputStream(tmp)) {
-                    store().put(path, in);
+                    store().put(path, in, r.size());
                 }
             }
         } finally {

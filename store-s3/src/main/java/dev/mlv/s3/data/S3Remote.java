@@ -131,7 +131,7 @@ public final class S3Remote implements Remote {
             } else {
                 try (InputStream in = Files.newInputStream(file)) {
                     new S3ArtifactStore(s3, location, S3ArtifactStore.DEFAULT_PART_SIZE, false)
-                            .put(ArtifactPath.parse(Digests.relativePath(name)), in);
+                            .put(ArtifactPath.parse(Digests.relativePath(name)), in, r.size());
                 }
             }
         } catch (IOException e) {
