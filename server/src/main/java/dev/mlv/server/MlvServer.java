@@ -171,11 +171,17 @@ public final class MlvServer implements AutoCloseable {
     }
 
     /**
-     * Loads the classes of the HTTP stack (Javalin, Jetty) by building a throwaway, never started app, so the real one
-     * starts without waiting on class loading; runs while the database opens on another thread.
+     * Loads and initialises the HTTP stack (Javalin, Jetty) by starting and stopping a throwaway app on a free loopback
+     * port: a JVM's first Jetty start costs about half a second of class loading and static set-up, which then runs
+     * while the database opens on another thread, and the real app starts in a few milliseconds.
      */
     private static void preloadHttpClasses() {
-        Javalin.create(c -> c.startup.showJavalinBanner = false);
+        Javalin warm = Javalin.create(c -> c.startup.showJavalinBanner = false);
+        try {
+            warm.start("127.0.0.1", 0);
+        } finally {
+            warm.stop();
+        }
     }
 
     private static void logRequest(PrometheusMeterRegistry metrics, Context cx, Float ms) {
