@@ -314,7 +314,9 @@ public final class DataRepo implements AutoCloseable {
         return new StateCache.Stamp(String.valueOf(a.fileKey()), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), a.size());
     }
 
-    private static final java.util.concurrent.ForkJoinPool WALKERS = new java.util.concurrent.ForkJoinPool(Runtime.getRuntime().availableProcessors());
+    /** Lists folders for {@link #scan}: one thread per core (listing is CPU work in the kernel and the JVM). */
+    private static final java.util.concurrent.ForkJoinPool WALKERS =
+            new java.util.concurrent.ForkJoinPool(Runtime.getRuntime().availableProcessors());
 
     /**
      * The files under a tracked directory, listed by several threads (one task per folder); symlinks may point
@@ -866,7 +868,7 @@ public final class DataRepo implements AutoCloseable {
         return new CheckoutResult(restored, removed, unchanged, List.of());
     }
 
-    /** Writes a cache object to a workspace path: a temp file (see {@link #workspaceTemp}), then an atomic rename over the old file. */
+    /** Writes a cache object to a workspace path: a {@link #workspaceTemp temp file}, then an atomic rename over the old file. */
     private void place(String digest, Path target) {
         LinkType lt = config.linkType();
         if (lt == LinkType.HARDLINK || lt == LinkType.SYMLINK) {
