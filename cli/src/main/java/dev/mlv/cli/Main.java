@@ -77,6 +77,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // mlv server: warm the HTTP stack up while the options are parsed and the database opens
+        if (args.length > 0 && args[0].equals("server")) dev.mlv.server.MlvServer.warmUpInBackground();
         int code = run(args);
         // The server command blocks in call() until shutdown; every other command ends here.
         System.exit(code);
