@@ -595,7 +595,7 @@ public final class DataRepo implements AutoCloseable {
                     continue;
                 }
                 Manifest m = join(manifest);
-                Map<String, String> then = new HashMap<>();
+                Map<String, String> then = new HashMap<>(2 * m.entries().size());
                 for (Manifest.Entry e : m.entries()) if (t.includes(e.relpath())) then.put(e.relpath(), e.digest());
                 TreeMap<String, String> changes = new TreeMap<>();
                 for (var e : now.entrySet()) {

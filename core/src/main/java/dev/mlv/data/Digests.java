@@ -5,7 +5,6 @@ import dev.mlv.errors.MlvException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /**
  * Names of content-addressed objects: a SHA-256 digest as 64 lower-case hex characters, with a {@code .dir} suffix
@@ -15,7 +14,6 @@ import java.util.regex.Pattern;
 public final class Digests {
     public static final String ALGORITHM = "sha256";
     public static final String DIR_SUFFIX = ".dir";
-    private static final Pattern NAME = Pattern.compile("[0-9a-f]{64}(\\.dir)?");
     private static final HexFormat HEX = HexFormat.of();
 
     private Digests() {
@@ -37,9 +35,16 @@ public final class Digests {
         return hex(newSha256().digest(bytes));
     }
 
-    /** True for {@code <64 hex>} and {@code <64 hex>.dir}. */
+    /** True for {@code <64 lower-case hex>} and {@code <64 lower-case hex>.dir} (checked by hand: called per file). */
     public static boolean isValid(String name) {
-        return name != null && NAME.matcher(name).matches();
+        if (name == null || (name.length() != 64 && !(name.length() == 64 + DIR_SUFFIX.length() && name.endsWith(DIR_SUFFIX)))) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = name.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) return false;
+        }
+        return true;
     }
 
     public static boolean isManifest(String name) {
