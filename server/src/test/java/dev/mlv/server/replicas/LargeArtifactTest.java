@@ -1,5 +1,6 @@
 package dev.mlv.server.replicas;
 
+import dev.mlv.artifacts.DeterministicStream;
 import dev.mlv.s3.S3ProxyFixture;
 import dev.mlv.server.replicas.Api.Reply;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +42,7 @@ class LargeArtifactTest {
 
                 long t0 = System.nanoTime();
                 MessageDigest sent = MessageDigest.getInstance("SHA-256");
-                Reply put = Api.putArtifact(url, path, () -> new GeneratedStream(SIZE, sent));
+                Reply put = Api.putArtifact(url, path, () -> new DeterministicStream(SIZE, 7, sent));
                 assertThat(put.status()).as(put.body().toString()).isEqualTo(200);
                 String sentDigest = HexFormat.of().formatHex(sent.digest());
                 long t1 = System.nanoTime();
@@ -67,7 +67,7 @@ class LargeArtifactTest {
 
                 // the same size with a Content-Length: one streaming PutObject, no part buffers either
                 MessageDigest md5 = MessageDigest.getInstance("MD5");
-                Reply known = Api.putArtifact(url, "0/run/artifacts/known-length.bin", () -> new GeneratedStream(SIZE, md5), SIZE);
+                Reply known = Api.putArtifact(url, "0/run/artifacts/known-length.bin", () -> new DeterministicStream(SIZE, 7, md5), SIZE);
                 assertThat(known.status()).as(known.body().toString()).isEqualTo(200);
                 try (S3Client client = s3.client()) {
                     var head = client.headObject(b -> b.bucket(BUCKET).key("artifacts/0/run/artifacts/known-length.bin"));
@@ -106,41 +106,5 @@ class LargeArtifactTest {
             if (line.startsWith("LISTENING ")) return line.substring("LISTENING ".length()).trim();
         }
         throw new AssertionError("the server exited before listening: " + java.nio.file.Files.readString(dir.resolve("server.log")));
-    }
-
-    /** {@code size} pseudo-random bytes made on the fly (one 1 MiB block varied per position), digested as they go. */
-    static final class GeneratedStream extends InputStream {
-        private static final byte[] BLOCK = new byte[1 << 20];
-
-        static {
-            new Random(7).nextBytes(BLOCK);
-        }
-
-        private final MessageDigest digest;
-        private final long size;
-        private long pos;
-
-        GeneratedStream(long size, MessageDigest digest) {
-            this.size = size;
-            this.digest = digest;
-        }
-
-        @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (pos >= size) return -1;
-            int offsetInBlock = (int) (pos % BLOCK.length);
-            int n = (int) Math.min(Math.min(len, size - pos), BLOCK.length - offsetInBlock);
-            System.arraycopy(BLOCK, offsetInBlock, b, off, n);
-            b[off] ^= (byte) (pos / BLOCK.length); // every MiB differs
-            digest.update(b, off, n);
-            pos += n;
-            return n;
-        }
     }
 }
