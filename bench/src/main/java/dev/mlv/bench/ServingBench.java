@@ -107,6 +107,8 @@ public final class ServingBench {
                     System.out.printf("  round %d: GET /ping %8.0f req/s (p50 %6.2f ms, p99 %7.2f ms, non-2xx %d) | POST /invocations %8.0f req/s "
                                     + "(p50 %6.2f ms, p99 %7.2f ms, non-2xx %d) | ratio %.2f%n", i + 1, ping.rps, ping.p50, ping.p99, ping.errors,
                             inv.rps, inv.p50, inv.p99, inv.errors, inv.rps / ping.rps);
+                    System.out.printf("           CPU per request: /ping server %.1f us + wrk %.1f us | /invocations server %.1f us + wrk %.1f us%n",
+                            ping.serverCpuUs, ping.wrkCpuUs, inv.serverCpuUs, inv.wrkCpuUs);
                 }
                 if (Boolean.getBoolean("bench.diagnose")) {
                     Path bad = dir.resolve("unsupported.lua");
@@ -189,25 +191,40 @@ public final class ServingBench {
         return s[(int) Math.min(s.length - 1, Math.ceil(p / 100.0 * s.length) - 1)] / 1000.0;
     }
 
-    record Wrk(double rps, double p50, double p99, long errors) {
+    /** One wrk run: throughput, latency, failures, and the CPU time per request of this JVM (the server) and of wrk. */
+    record Wrk(double rps, double p50, double p99, long errors, double serverCpuUs, double wrkCpuUs) {
     }
 
     static Wrk wrk(String url, Path lua, int seconds, int threads, int connections) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency"));
+        // bash's `times` prints the CPU time of wrk (its child) after it exits
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", "wrk \"$@\" && times", "wrk",
+                "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency"));
         if (lua != null) cmd.addAll(List.of("-s", lua.toString()));
         cmd.add(url);
+        long cpu0 = processCpuNanos();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String l; (l = r.readLine()) != null; ) out.append(l).append('\n');
         }
         if (p.waitFor() != 0) throw new IllegalStateException("wrk failed: " + out);
+        long serverCpu = processCpuNanos() - cpu0;
         String s = out.toString();
         double rps = Double.parseDouble(group(s, "Requests/sec:\\s+([\\d.]+)", "0"));
         long errors = Long.parseLong(group(s, "Non-2xx or 3xx responses:\\s+(\\d+)", "0"));
         String sock = group(s, "Socket errors:(.*)", "");
         if (!sock.isBlank()) System.out.println("  wrk socket errors on " + url + ":" + sock);
-        return new Wrk(rps, latency(s, "50%"), latency(s, "99%"), errors);
+        long requests = Long.parseLong(group(s, "(\\d+) requests in", "0"));
+        Matcher t = Pattern.compile("(\\d+)m([\\d.]+)s (\\d+)m([\\d.]+)s\\s*$").matcher(s.strip());
+        double wrkCpuSeconds = t.find() ? Integer.parseInt(t.group(1)) * 60 + Double.parseDouble(t.group(2))
+                + Integer.parseInt(t.group(3)) * 60 + Double.parseDouble(t.group(4)) : Double.NaN;
+        return new Wrk(rps, latency(s, "50%"), latency(s, "99%"), errors, serverCpu / 1e3 / Math.max(1, requests),
+                wrkCpuSeconds * 1e6 / Math.max(1, requests));
+    }
+
+    /** CPU time used so far by this JVM, all threads. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static double latency(String s, String pct) {

@@ -60,7 +60,6 @@ public final class DataRepo implements AutoCloseable {
         this.config = DataConfig.read(mlv.resolve("config"));
         this.cache = new Cache(mlv.resolve("cache"), mlv.resolve("quarantine"));
         this.state = state;
-        state.prefetch();
         this.lock = lock;
         this.progress = progress;
     }
@@ -300,10 +299,13 @@ public final class DataRepo implements AutoCloseable {
     // ------------------------------------------------------------------ scanning the workspace
 
     /**
-     * A workspace file: its path relative to the tracked data path ("" for a tracked file), its state-cache key (the
-     * path relative to the repository), location and stamp.
+     * A workspace file: its path relative to the tracked data path ("" for a tracked file), location and stamp. Its
+     * state-cache key, the path relative to the repository, is {@code keyPrefix + relpath}, built only when looked up.
      */
-    record Entry(String relpath, String key, Path file, StateCache.Stamp stamp) {
+    record Entry(String relpath, String keyPrefix, Path file, StateCache.Stamp stamp) {
+        String key() {
+            return keyPrefix + relpath;
+        }
     }
 
     private Entry entry(Path file, StateCache.Stamp stamp) {
@@ -386,7 +388,7 @@ public final class DataRepo implements AutoCloseable {
                             throw MlvException.invalid("Symlink " + relative(file) + " points to a directory; only files can be tracked");
                         }
                     }
-                    if (a.isRegularFile() && !AtomicFiles.isTemp(name)) out.add(new Entry(relpath, keyPrefix + relpath, file, stamp(a)));
+                    if (a.isRegularFile() && !AtomicFiles.isTemp(name)) out.add(new Entry(relpath, keyPrefix, file, stamp(a)));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read " + folder + ": " + e.getMessage(), e);
@@ -437,6 +439,7 @@ public final class DataRepo implements AutoCloseable {
 
     /** Tracks files and directories: objects into the cache, a {@code PATH.mlv} beside each, the path in .gitignore. */
     public List<Tracked> add(List<String> paths) {
+        state.prefetch();
         List<Path> targets = new ArrayList<>();
         for (String raw : paths) {
             Path p = resolveUserPath(raw);
@@ -501,6 +504,7 @@ public final class DataRepo implements AutoCloseable {
         byte[] json = m.toBytes();
         String name = Manifest.nameOf(json);
         cache.put(name, json);
+        state.recordDirectory(stateKey(dir), new StateCache.DirectoryStamp(name, TreeFingerprint.of(entries)));
         PointerFile pf = PointerFile.of(new PointerFile.Out(dir.getFileName().toString(), name, total, entries.size()));
         return new PendingPointer(dir, pointerFor(dir), pf, files);
     }
@@ -581,17 +585,29 @@ public final class DataRepo implements AutoCloseable {
                     out.add(new Change(shown, "modified"));
                     continue;
                 }
-                var manifest = cache.contains(o.digest())
-                        ? java.util.concurrent.CompletableFuture.supplyAsync(() -> cache.readManifest(o.digest()), WALKERS) : null;
+                // a whole directory seen unchanged since it last matched this digest needs no per-file comparison
+                String key = stateKey(data);
+                boolean whole = t.subpath() == null;
+                var seenAsync = java.util.concurrent.CompletableFuture.supplyAsync(() -> whole
+                        ? state.directory(key).filter(k -> k.digest().equals(o.digest())) : Optional.<StateCache.DirectoryStamp>empty());
+                // without a usable stamp, read what the file-by-file comparison needs while the walk runs
+                var early = seenAsync.thenApply(seen -> {
+                    if (seen.isPresent()) return null;
+                    state.prefetch();
+                    return readManifestAsync(o.digest());
+                });
                 List<Entry> entries = scan(data);
-                if (t.subpath() != null) entries = entries.stream().filter(e -> t.includes(e.relpath())).toList();
+                String fingerprint = whole ? TreeFingerprint.of(entries) : null;
+                Optional<StateCache.DirectoryStamp> seen = join(seenAsync);
+                if (seen.isPresent() && seen.get().fingerprint().equals(fingerprint)) continue;
+                var manifest = seen.isPresent() ? readManifestAsync(o.digest()) : join(early);
+                if (!whole) entries = entries.stream().filter(e -> t.includes(e.relpath())).toList();
                 Map<String, String> now = digests(entries, shown);
                 if (manifest == null) {
                     List<Manifest.Entry> me = new ArrayList<>();
                     for (Entry e : entries) me.add(new Manifest.Entry(e.relpath(), now.get(e.relpath()), e.stamp().size()));
-                    if (t.subpath() != null || !new Manifest(me).name().equals(o.digest())) {
-                        out.add(new Change(shown, "modified"));
-                    }
+                    if (!whole || !new Manifest(me).name().equals(o.digest())) out.add(new Change(shown, "modified"));
+                    else state.recordDirectory(key, new StateCache.DirectoryStamp(o.digest(), fingerprint));
                     continue;
                 }
                 Manifest m = join(manifest);
@@ -605,9 +621,15 @@ public final class DataRepo implements AutoCloseable {
                 }
                 for (String p : then.keySet()) if (!now.containsKey(p)) changes.put(p, "deleted");
                 changes.forEach((p, k) -> out.add(new Change(shown + "/" + p, k)));
+                if (whole && changes.isEmpty()) state.recordDirectory(key, new StateCache.DirectoryStamp(o.digest(), fingerprint));
             }
         }
         return out;
+    }
+
+    /** Starts reading (and verifying) a directory's manifest on the walkers; null when the cache does not have it. */
+    private java.util.concurrent.CompletableFuture<Manifest> readManifestAsync(String digest) {
+        return cache.contains(digest) ? java.util.concurrent.CompletableFuture.supplyAsync(() -> cache.readManifest(digest), WALKERS) : null;
     }
 
     /** The value of a background task, with its own exception rethrown as is. */
@@ -780,6 +802,7 @@ public final class DataRepo implements AutoCloseable {
      * never overwritten or removed unless {@code force}; the refusal names the files and changes nothing.
      */
     public CheckoutResult checkout(List<Target> targets, boolean force) {
+        state.prefetch();
         List<Action> actions = new ArrayList<>();
         List<String> conflicts = new ArrayList<>();
         List<String> missing = new ArrayList<>();

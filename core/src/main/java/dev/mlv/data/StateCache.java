@@ -18,7 +18,21 @@ public interface StateCache extends AutoCloseable {
     record Stamp(String inode, long mtimeNanos, long size) {
     }
 
+    /**
+     * What a tracked directory looked like when its files last matched the object {@code digest}: a
+     * {@link TreeFingerprint} of every (path, stamp) pair in it. A later walk that gives the same fingerprint proves
+     * nothing changed, without a lookup per file.
+     */
+    record DirectoryStamp(String digest, String fingerprint) {
+    }
+
     Optional<String> lookup(String path, Stamp stamp);
+
+    /** The last {@link DirectoryStamp} recorded for the tracked directory {@code path}, if any. */
+    Optional<DirectoryStamp> directory(String path);
+
+    /** Remembers that the directory {@code path} matched {@code stamp.digest()}; written on {@link #flush} like {@link #record}. */
+    void recordDirectory(String path, DirectoryStamp stamp);
 
     /** Starts reading what lookups will need in the background (optional; lookups wait for it). */
     default void prefetch() {
@@ -39,6 +53,8 @@ public interface StateCache extends AutoCloseable {
         return new StateCache() {
             private final java.util.concurrent.ConcurrentHashMap<String, java.util.Map.Entry<Stamp, String>> map =
                     new java.util.concurrent.ConcurrentHashMap<>();
+            private final java.util.concurrent.ConcurrentHashMap<String, DirectoryStamp> dirs =
+                    new java.util.concurrent.ConcurrentHashMap<>();
 
             @Override
             public Optional<String> lookup(String path, Stamp stamp) {
@@ -49,6 +65,16 @@ public interface StateCache extends AutoCloseable {
             @Override
             public void record(String path, Stamp stamp, String digest) {
                 map.put(path, java.util.Map.entry(stamp, digest));
+            }
+
+            @Override
+            public Optional<DirectoryStamp> directory(String path) {
+                return Optional.ofNullable(dirs.get(path));
+            }
+
+            @Override
+            public void recordDirectory(String path, DirectoryStamp stamp) {
+                dirs.put(path, stamp);
             }
 
             @Override

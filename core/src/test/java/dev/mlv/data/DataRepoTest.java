@@ -100,6 +100,63 @@ class DataRepoTest {
     }
 
     @Test
+    void statusTrustsADirectorySeenUnchangedAndStillNoticesEveryChange() throws Exception {
+        write("data/a.txt", "alpha");
+        write("data/sub/b.txt", "beta");
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        StateCache counting = new StateCache() {
+            public java.util.Optional<String> lookup(String path, Stamp stamp) {
+                lookups.incrementAndGet();
+                return state.lookup(path, stamp);
+            }
+
+            public java.util.Optional<DirectoryStamp> directory(String path) {
+                return state.directory(path);
+            }
+
+            public void record(String path, Stamp stamp, String digest) {
+                state.record(path, stamp, digest);
+            }
+
+            public void recordDirectory(String path, DirectoryStamp stamp) {
+                state.recordDirectory(path, stamp);
+            }
+
+            public void flush() {
+            }
+        };
+        try (DataRepo r = DataRepo.open(root, "test", m -> counting, Progress.SILENT)) {
+            r.add(List.of(s("data")));
+            assertThat(state.directory("data")).isPresent();
+            lookups.set(0);
+            assertThat(r.status(r.targets(List.of()))).isEmpty();
+            assertThat(lookups.get()).as("no per-file lookups for a directory seen unchanged").isZero();
+
+            Path a = root.resolve("data/a.txt");
+            FileTime before = Files.getLastModifiedTime(a);
+            Files.writeString(a, "ALPHA");                                 // same size, same inode
+            Files.setLastModifiedTime(a, FileTime.fromMillis(before.toMillis() + 2000));
+            assertThat(r.status(r.targets(List.of()))).containsExactly(new DataRepo.Change("data/a.txt", "modified"));
+            Files.writeString(a, "alpha");
+            Files.setLastModifiedTime(a, FileTime.fromMillis(before.toMillis() + 4000)); // touched back: same content
+            assertThat(r.status(r.targets(List.of()))).isEmpty();
+            lookups.set(0);
+            assertThat(r.status(r.targets(List.of()))).isEmpty();
+            assertThat(lookups.get()).as("the clean status recorded the directory again").isZero();
+
+            Files.move(root.resolve("data/sub/b.txt"), root.resolve("data/sub/c.txt")); // same inode, stamp and content
+            assertThat(r.status(r.targets(List.of()))).containsExactly(
+                    new DataRepo.Change("data/sub/b.txt", "deleted"), new DataRepo.Change("data/sub/c.txt", "added"));
+            Files.move(root.resolve("data/sub/c.txt"), root.resolve("data/sub/b.txt"));
+            write("data/new.txt", "n");
+            assertThat(r.status(r.targets(List.of()))).containsExactly(new DataRepo.Change("data/new.txt", "added"));
+            Files.delete(root.resolve("data/new.txt"));
+            assertThat(r.status(r.targets(List.of(s("data/sub"))))).isEmpty(); // a subpath takes the file-by-file way
+            assertThat(r.status(r.targets(List.of()))).isEmpty();
+        }
+    }
+
+    @Test
     void checkoutRestoresButNeverSilentlyDestroysUncommittedWork() throws Exception {
         write("data/a.txt", "v1");
         write("data/b.txt", "b");

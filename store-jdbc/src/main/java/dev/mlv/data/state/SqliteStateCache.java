@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The state cache in a small SQLite file ({@code .mlv/state.db}): all rows are read once on first lookup, and the
- * entries recorded during a command are written in one transaction on {@link #flush}. A database that cannot be read
+ * The state cache in a small SQLite file ({@code .mlv/state.db}): all file rows are read once on first lookup, a
+ * directory row on demand, and what was recorded during a command is written in one transaction on {@link #flush}. A database that cannot be read
  * (corrupt, locked, from a newer version) is treated as empty: the state is only a cache.
  */
 public final class SqliteStateCache implements StateCache {
@@ -25,6 +25,7 @@ public final class SqliteStateCache implements StateCache {
     private final Path file;
     private volatile Map<String, Row> rows;
     private final Map<String, Row> pending = new ConcurrentHashMap<>();
+    private final Map<String, DirectoryStamp> pendingDirs = new ConcurrentHashMap<>();
 
     public SqliteStateCache(Path file) {
         this.file = file;
@@ -43,6 +44,8 @@ public final class SqliteStateCache implements StateCache {
             s.execute("PRAGMA busy_timeout=10000");
             s.execute("CREATE TABLE IF NOT EXISTS state (path TEXT PRIMARY KEY, inode TEXT NOT NULL, mtime_ns INTEGER NOT NULL,"
                     + " size INTEGER NOT NULL, digest TEXT NOT NULL) WITHOUT ROWID");
+            s.execute("CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, digest TEXT NOT NULL, fingerprint TEXT NOT NULL)"
+                    + " WITHOUT ROWID");
         }
         return c;
     }
@@ -87,10 +90,38 @@ public final class SqliteStateCache implements StateCache {
     }
 
     @Override
+    public Optional<DirectoryStamp> directory(String path) {
+        DirectoryStamp p = pendingDirs.get(path);
+        if (p != null) return Optional.of(p);
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT digest, fingerprint FROM dirs WHERE path = ?")) {
+            ps.setString(1, path);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new DirectoryStamp(rs.getString(1), rs.getString(2))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            return Optional.empty(); // unreadable: the directory is compared file by file
+        }
+    }
+
+    @Override
+    public void recordDirectory(String path, DirectoryStamp stamp) {
+        pendingDirs.put(path, stamp);
+    }
+
+    @Override
     public synchronized void flush() {
-        if (pending.isEmpty()) return;
+        if (pending.isEmpty() && pendingDirs.isEmpty()) return;
         try (Connection c = connect()) {
             c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO dirs (path, digest, fingerprint) VALUES (?, ?, ?)")) {
+                for (var e : pendingDirs.entrySet()) {
+                    ps.setString(1, e.getKey());
+                    ps.setString(2, e.getValue().digest());
+                    ps.setString(3, e.getValue().fingerprint());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT OR REPLACE INTO state (path, inode, mtime_ns, size, digest) VALUES (?, ?, ?, ?, ?)")) {
                 for (var e : pending.entrySet()) {
@@ -105,9 +136,11 @@ public final class SqliteStateCache implements StateCache {
             }
             c.commit();
             if (rows != null) rows.putAll(pending);
-            pending.clear();
         } catch (SQLException e) {
-            pending.clear(); // the state is a cache: failing to save it only costs re-hashing next time
+            // the state is a cache: failing to save it only costs re-hashing next time
+        } finally {
+            pending.clear();
+            pendingDirs.clear();
         }
     }
 }
