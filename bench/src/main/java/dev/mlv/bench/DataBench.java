@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  *   <li>{@code status} with nothing changed vs {@code find -type f -printf '%s %T@\n'};</li>
  *   <li>{@code push} and {@code pull} of the tree to a local remote vs {@code cp -r}.</li>
  * </ol>
- * The mlv operations run in this JVM (the CLI adds its JVM start, printed separately as {@code jvm-start}).
+ * The mlv operations run in this JVM (the CLI adds its JVM start, printed separately as {@code jvm-start}); status is
+ * also timed as the command a user runs, {@code mlv data status} in a fresh JVM.
  * Options: {@code -Dbench.dir}, {@code -Dbench.bigMiB=1024}, {@code -Dbench.files=100000} (0 skips a part).
  */
 public final class DataBench {
@@ -102,6 +103,9 @@ public final class DataBench {
             return 0;
         });
         report("status, nothing changed", status, "find -printf stat walk", stat, 3.0);
+        double cli = time(() -> sh(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.mlv.cli.Main", "data", "status", "-C", repo.toString()));
+        report("  the same as a fresh JVM", cli, "find -printf stat walk", stat, 3.0);
 
         Path remote = dir.resolve("remote");
         double cpr = time(() -> sh("cp", "-r", data.toString(), dir.resolve("copy").toString()));
