@@ -505,6 +505,7 @@ public final class DataRepo implements AutoCloseable {
         String name = Manifest.nameOf(json);
         cache.put(name, json);
         state.recordDirectory(stateKey(dir), new StateCache.DirectoryStamp(name, TreeFingerprint.of(entries)));
+        forgetMissing(stateKey(dir), entries);
         PointerFile pf = PointerFile.of(new PointerFile.Out(dir.getFileName().toString(), name, total, entries.size()));
         return new PendingPointer(dir, pointerFor(dir), pf, files);
     }
@@ -603,6 +604,7 @@ public final class DataRepo implements AutoCloseable {
                 var manifest = seen.isPresent() ? readManifestAsync(o.digest()) : join(early);
                 if (!whole) entries = entries.stream().filter(e -> t.includes(e.relpath())).toList();
                 Map<String, String> now = digests(entries, shown);
+                if (whole) forgetMissing(key, entries);
                 if (manifest == null) {
                     List<Manifest.Entry> me = new ArrayList<>();
                     for (Entry e : entries) me.add(new Manifest.Entry(e.relpath(), now.get(e.relpath()), e.stamp().size()));
@@ -625,6 +627,14 @@ public final class DataRepo implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Forgets the state of files under the tracked directory {@code dirKey} that its walk did not find any more. */
+    private void forgetMissing(String dirKey, List<Entry> entries) {
+        Set<String> present = new HashSet<>(2 * entries.size());
+        for (Entry e : entries) present.add(e.key());
+        String prefix = dirKey + "/";
+        state.retain(p -> !p.startsWith(prefix) || present.contains(p));
     }
 
     /** Starts reading (and verifying) a directory's manifest on the walkers; null when the cache does not have it. */
@@ -1024,7 +1034,14 @@ public final class DataRepo implements AutoCloseable {
     public GcResult gc(boolean allCommits, boolean dryRun) {
         Set<String> referenced = new HashSet<>();
         Set<String> manifests = new HashSet<>();
-        for (Tracked t : allTracked()) for (PointerFile.Out o : t.file().outs()) referenced.add(o.digest());
+        Set<String> trackedKeys = new HashSet<>();
+        for (Tracked t : allTracked()) {
+            for (PointerFile.Out o : t.file().outs()) {
+                referenced.add(o.digest());
+                trackedKeys.add(stateKey(t.dataPath(o)));
+            }
+        }
+        if (!dryRun) state.retain(p -> isUnder(p, trackedKeys)); // forget files no pointer tracks any more
         if (allCommits) {
             Git git = new Git(root);
             Set<String> blobs = new LinkedHashSet<>();
@@ -1072,6 +1089,16 @@ public final class DataRepo implements AutoCloseable {
         }
         removed.sort(null);
         return new GcResult(removed, bytes, kept, young, unknown);
+    }
+
+    /** Whether the state key {@code path} is one of {@code keys} or inside one of them. */
+    private static boolean isUnder(String path, Set<String> keys) {
+        for (String p = path; ; ) {
+            if (keys.contains(p)) return true;
+            int slash = p.lastIndexOf('/');
+            if (slash < 0) return false;
+            p = p.substring(0, slash);
+        }
     }
 
     // ------------------------------------------------------------------ history

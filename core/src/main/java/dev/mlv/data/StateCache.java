@@ -40,6 +40,12 @@ public interface StateCache extends AutoCloseable {
 
     void record(String path, Stamp stamp, String digest);
 
+    /**
+     * Forgets the files and directories whose path {@code keep} rejects (deleted from the workspace, or no longer
+     * tracked), so the state does not grow without bound; applied on {@link #flush}.
+     */
+    void retain(java.util.function.Predicate<String> keep);
+
     /** Writes what was recorded since the last flush, in one transaction. */
     void flush();
 
@@ -75,6 +81,12 @@ public interface StateCache extends AutoCloseable {
             @Override
             public void recordDirectory(String path, DirectoryStamp stamp) {
                 dirs.put(path, stamp);
+            }
+
+            @Override
+            public void retain(java.util.function.Predicate<String> keep) {
+                map.keySet().removeIf(keep.negate());
+                dirs.keySet().removeIf(keep.negate());
             }
 
             @Override

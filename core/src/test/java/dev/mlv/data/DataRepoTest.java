@@ -122,6 +122,10 @@ class DataRepoTest {
                 state.recordDirectory(path, stamp);
             }
 
+            public void retain(java.util.function.Predicate<String> keep) {
+                state.retain(keep);
+            }
+
             public void flush() {
             }
         };
@@ -153,6 +157,33 @@ class DataRepoTest {
             Files.delete(root.resolve("data/new.txt"));
             assertThat(r.status(r.targets(List.of(s("data/sub"))))).isEmpty(); // a subpath takes the file-by-file way
             assertThat(r.status(r.targets(List.of()))).isEmpty();
+        }
+    }
+
+    @Test
+    void theStateForgetsFilesThatAreGoneAndDataNoLongerTracked() throws Exception {
+        write("data/a.txt", "alpha");
+        write("data/b.txt", "beta");
+        write("other/c.txt", "gamma");
+        StateCache.Stamp a = DataRepo.stamp(Files.readAttributes(root.resolve("data/a.txt"), java.nio.file.attribute.BasicFileAttributes.class));
+        StateCache.Stamp b = DataRepo.stamp(Files.readAttributes(root.resolve("data/b.txt"), java.nio.file.attribute.BasicFileAttributes.class));
+        StateCache.Stamp c = DataRepo.stamp(Files.readAttributes(root.resolve("other/c.txt"), java.nio.file.attribute.BasicFileAttributes.class));
+        try (DataRepo r = open()) {
+            r.add(List.of(s("data"), s("other")));
+            assertThat(state.lookup("data/b.txt", b)).isPresent();
+            Files.delete(root.resolve("data/b.txt"));
+            assertThat(r.status(r.targets(List.of()))).containsExactly(new DataRepo.Change("data/b.txt", "deleted"));
+            assertThat(state.lookup("data/b.txt", b)).isEmpty();
+            assertThat(state.lookup("data/a.txt", a)).isPresent();
+
+            Files.delete(root.resolve("other.mlv")); // no longer tracked
+            r.gc(false, true);
+            assertThat(state.lookup("other/c.txt", c)).as("a dry run changes nothing").isPresent();
+            r.gc(false, false);
+            assertThat(state.lookup("other/c.txt", c)).isEmpty();
+            assertThat(state.directory("other")).isEmpty();
+            assertThat(state.lookup("data/a.txt", a)).isPresent();
+            assertThat(state.directory("data")).isPresent();
         }
     }
 

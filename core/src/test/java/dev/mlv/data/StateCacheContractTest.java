@@ -69,6 +69,26 @@ public abstract class StateCacheContractTest {
     }
 
     @Test
+    void retainForgetsWhatItRejectsOnceFlushed() {
+        cache.record("data/gone.csv", STAMP, DIGEST);
+        cache.record("data/kept.csv", STAMP, DIGEST);
+        cache.recordDirectory("data", new StateCache.DirectoryStamp(DIGEST, "2:ff"));
+        cache.recordDirectory("old", new StateCache.DirectoryStamp(DIGEST, "1:ff"));
+        cache.flush();
+        cache.record("data/pending-gone.csv", STAMP, DIGEST);
+        cache.retain(p -> !p.contains("gone") && !p.equals("old"));
+        cache.record("data/back.csv", STAMP, DIGEST); // recorded after the retain: kept
+        cache.close();
+        cache = open(tmp);
+        assertThat(cache.lookup("data/gone.csv", STAMP)).isEmpty();
+        assertThat(cache.lookup("data/pending-gone.csv", STAMP)).isEmpty();
+        assertThat(cache.lookup("data/kept.csv", STAMP)).contains(DIGEST);
+        assertThat(cache.lookup("data/back.csv", STAMP)).contains(DIGEST);
+        assertThat(cache.directory("old")).isEmpty();
+        assertThat(cache.directory("data")).isPresent();
+    }
+
+    @Test
     void concurrentRecordsAreAllKept() {
         cache.prefetch();
         List<CompletableFuture<Void>> writers = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +27,8 @@ public final class SqliteStateCache implements StateCache {
     private volatile Map<String, Row> rows;
     private final Map<String, Row> pending = new ConcurrentHashMap<>();
     private final Map<String, DirectoryStamp> pendingDirs = new ConcurrentHashMap<>();
+    private final java.util.Set<String> forgotten = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> forgottenDirs = ConcurrentHashMap.newKeySet();
 
     public SqliteStateCache(Path file) {
         this.file = file;
@@ -109,10 +112,31 @@ public final class SqliteStateCache implements StateCache {
     }
 
     @Override
+    public void retain(java.util.function.Predicate<String> keep) {
+        for (String p : rows().keySet()) if (!keep.test(p)) forgotten.add(p);
+        pending.keySet().removeIf(keep.negate());
+        pendingDirs.keySet().removeIf(keep.negate());
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT path FROM dirs")) {
+            while (rs.next()) if (!keep.test(rs.getString(1))) forgottenDirs.add(rs.getString(1));
+        } catch (SQLException e) {
+            // unreadable: nothing to forget
+        }
+    }
+
+    @Override
     public synchronized void flush() {
-        if (pending.isEmpty() && pendingDirs.isEmpty()) return;
+        if (pending.isEmpty() && pendingDirs.isEmpty() && forgotten.isEmpty() && forgottenDirs.isEmpty()) return;
         try (Connection c = connect()) {
             c.setAutoCommit(false);
+            for (var table : List.of(Map.entry("state", forgotten), Map.entry("dirs", forgottenDirs))) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table.getKey() + " WHERE path = ?")) {
+                    for (String p : table.getValue()) {
+                        ps.setString(1, p);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO dirs (path, digest, fingerprint) VALUES (?, ?, ?)")) {
                 for (var e : pendingDirs.entrySet()) {
                     ps.setString(1, e.getKey());
@@ -135,12 +159,17 @@ public final class SqliteStateCache implements StateCache {
                 ps.executeBatch();
             }
             c.commit();
-            if (rows != null) rows.putAll(pending);
+            if (rows != null) {
+                rows.keySet().removeAll(forgotten);
+                rows.putAll(pending);
+            }
         } catch (SQLException e) {
             // the state is a cache: failing to save it only costs re-hashing next time
         } finally {
             pending.clear();
             pendingDirs.clear();
+            forgotten.clear();
+            forgottenDirs.clear();
         }
     }
 }
