@@ -1044,9 +1044,7 @@ public final class DataRepo implements AutoCloseable {
         if (!dryRun) state.retain(p -> isUnder(p, trackedKeys)); // forget files no pointer tracks any more
         if (allCommits) {
             Git git = new Git(root);
-            Set<String> blobs = new LinkedHashSet<>();
-            for (String c : git.allCommits()) blobs.addAll(git.pointersAt(c).values());
-            for (var e : git.blobs(blobs).entrySet()) {
+            for (var e : git.blobs(git.pointerBlobsInHistory()).entrySet()) {
                 try {
                     for (PointerFile.Out o : PointerFile.parse(e.getValue(), "blob " + e.getKey()).outs()) referenced.add(o.digest());
                 } catch (MlvException bad) {

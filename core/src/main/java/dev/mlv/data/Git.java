@@ -74,10 +74,22 @@ public final class Git {
         return out;
     }
 
-    /** Every commit reachable from any ref (branches, tags, stash…), newest first. */
-    public List<String> allCommits() {
-        List<String> out = new ArrayList<>();
-        for (String l : text(run(null, "rev-list", "--all")).split("\n")) if (!l.isBlank()) out.add(l.strip());
+    /**
+     * The blob ids of every pointer file ({@code *.mlv}, anywhere in the git repository) in any commit reachable from
+     * any ref (branches, tags, stash…), read with one {@code git log}: each such blob entered history as the new side
+     * of some commit's diff against a parent (every parent of a merge, {@code -m}), or in a root commit.
+     */
+    public java.util.Set<String> pointerBlobsInHistory() {
+        byte[] raw = run(null, "log", "--all", "-m", "--root", "--no-renames", "--raw", "--no-abbrev", "-z", "--format=");
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        String[] fields = text(raw).split("\0");
+        for (int i = 0; i + 1 < fields.length; i++) {
+            String meta = fields[i].strip(); // ":100644 100644 <old> <new> M", then the path in the next field
+            if (!meta.startsWith(":")) continue;
+            String path = fields[++i];
+            String[] m = meta.split(" ");
+            if (m.length >= 5 && path.endsWith(PointerFile.SUFFIX) && !m[3].matches("0+")) out.add(m[3]);
+        }
         return out;
     }
 
