@@ -41,6 +41,9 @@ public final class LoadedModel {
     private final List<String> signatureColumns;
     private final List<String> signatureTypes;
     private final AtomicInteger refs = new AtomicInteger(1);
+    /** Every output, when all are numeric tensors whose shape is known but for the batch size; else null. */
+    private volatile Map<String, TensorInfo> pinnableOutputs;
+    private final java.util.concurrent.ConcurrentHashMap<Thread, ScratchTensors> scratch = new java.util.concurrent.ConcurrentHashMap<>();
 
     private LoadedModel(String name, String version, MlModel mlModel, OrtSession session) throws OrtException {
         this.name = name;
@@ -56,6 +59,7 @@ public final class LoadedModel {
         }
         this.inputs = List.copyOf(in);
         this.outputNames = List.copyOf(new ArrayList<>(session.getOutputNames()));
+        this.pinnableOutputs = pinnable(session.getOutputInfo());
         var sig = mlModel.signature();
         if (sig != null && sig.isColumnBased()) {
             List<String> cols = new ArrayList<>();
@@ -129,6 +133,35 @@ public final class LoadedModel {
         return outputNames;
     }
 
+    private static Map<String, TensorInfo> pinnable(Map<String, NodeInfo> outputs) {
+        Map<String, TensorInfo> m = new LinkedHashMap<>();
+        for (var e : outputs.entrySet()) {
+            if (!(e.getValue().getInfo() instanceof TensorInfo t)) return null;
+            if (!java.util.Set.of(ai.onnxruntime.OnnxJavaType.FLOAT, ai.onnxruntime.OnnxJavaType.DOUBLE,
+                    ai.onnxruntime.OnnxJavaType.INT64, ai.onnxruntime.OnnxJavaType.INT32).contains(t.type)) return null;
+            long[] shape = t.getShape();
+            if (shape.length == 0) return null;
+            for (int i = 1; i < shape.length; i++) if (shape[i] <= 0) return null;
+            m.put(e.getKey(), t);
+        }
+        return m.isEmpty() ? null : m;
+    }
+
+    /** The outputs {@link ScratchTensors} may pre-allocate (see {@link #pinnable}); null when it must not. */
+    Map<String, TensorInfo> pinnableOutputs() {
+        return pinnableOutputs;
+    }
+
+    /** Stops pinning outputs, after ONNX Runtime refused tensors shaped from the model's declared output shapes. */
+    void stopPinning() {
+        pinnableOutputs = null;
+    }
+
+    /** The calling thread's reusable tensors for this model (closed with the session). */
+    ScratchTensors scratch() {
+        return scratch.computeIfAbsent(Thread.currentThread(), t -> new ScratchTensors());
+    }
+
     /** Takes a reference for one request; false when the model is already closed (the caller re-reads the slot). */
     public boolean acquire() {
         while (true) {
@@ -141,6 +174,9 @@ public final class LoadedModel {
     /** Gives a reference back; the last one closes the session. */
     public void release() {
         if (refs.decrementAndGet() == 0) {
+            // no request holds a reference any more, so no thread is using its scratch tensors
+            scratch.values().forEach(ScratchTensors::close);
+            scratch.clear();
             try {
                 session.close();
                 LOG.info("Closed model {} version {}", name, version);

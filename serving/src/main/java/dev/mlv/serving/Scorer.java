@@ -3,7 +3,6 @@ package dev.mlv.serving;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,7 +17,6 @@ import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 
 import java.lang.reflect.Array;
-import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -51,24 +49,37 @@ public final class Scorer {
         ModelSignature sig = model.mlModel().signature();
         boolean asFrame = input instanceof ScoringInput.Table;
         Map<String, OnnxTensor> feed = new LinkedHashMap<>();
-        OrtEnvironment env = OrtRuntime.env();
-        Arena.reset();
+        ScratchTensors scratch = model.scratch();
         try {
-            if (input instanceof ScoringInput.Table t) tableFeed(model, sig, t, env, feed);
-            else tensorFeed(model, sig, (ScoringInput.Tensors) input, env, feed);
-            try (OrtSession.Result r = model.session().run(feed)) {
-                return asFrame ? records(model, r) : tensorDict(model, r);
+            if (input instanceof ScoringInput.Table t) tableFeed(model, sig, t, scratch, feed);
+            else tensorFeed(model, sig, (ScoringInput.Tensors) input, scratch, feed);
+            try (OrtSession.Result r = run(model, scratch, feed)) {
+                return asFrame ? records(model, r, scratch) : tensorDict(model, r);
             }
         } catch (OrtException e) {
             throw bad("Model evaluation failed: " + e.getMessage());
         } finally {
-            for (OnnxTensor t : feed.values()) t.close();
+            scratch.endRequest();
+        }
+    }
+
+    /** Runs the session, into this thread's pinned output tensors when the model's outputs allow it. */
+    private static OrtSession.Result run(LoadedModel model, ScratchTensors scratch, Map<String, OnnxTensor> feed) throws OrtException {
+        long[] shape = feed.values().iterator().next().getInfo().getShape();
+        Map<String, OnnxTensor> pinned = shape.length == 0 ? null : scratch.outputs(model, shape[0]);
+        if (pinned == null) return model.session().run(feed);
+        try {
+            return model.session().run(feed, pinned);
+        } catch (OrtException e) {
+            OrtSession.Result r = model.session().run(feed); // throws again if the input is at fault
+            model.stopPinning(); // the declared output shapes did not hold for this model
+            return r;
         }
     }
 
     // ---- table (DataFrame) inputs ----
 
-    private static void tableFeed(LoadedModel m, ModelSignature sig, ScoringInput.Table t, OrtEnvironment env,
+    private static void tableFeed(LoadedModel m, ModelSignature sig, ScoringInput.Table t, ScratchTensors scratch,
                                   Map<String, OnnxTensor> feed) throws OrtException {
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < t.columns().size(); i++) index.putIfAbsent(t.columns().get(i), i);
@@ -122,7 +133,7 @@ public final class Scorer {
                     sink.add(checked(row[pos[j]], types.get(j), cols.get(j), i, t.fromCsv()), cols.get(j), i);
                 }
             }
-            feed.put(in.name(), sink.tensor(env, actual));
+            feed.put(in.name(), sink.tensor(scratch, actual));
             return;
         }
         // several ONNX inputs: one column per input, as MLflow does (data[name].values)
@@ -140,7 +151,7 @@ public final class Scorer {
             }
             Sink sink = Sink.of(in.info().type, n, in.name());
             for (int i = 0; i < n; i++) sink.add(checked(t.rows().get(i)[p], type, in.name(), i, t.fromCsv()), in.name(), i);
-            feed.put(in.name(), sink.tensor(env, actual));
+            feed.put(in.name(), sink.tensor(scratch, actual));
         }
     }
 
@@ -203,7 +214,7 @@ public final class Scorer {
 
     // ---- tensor inputs ----
 
-    private static void tensorFeed(LoadedModel m, ModelSignature sig, ScoringInput.Tensors t, OrtEnvironment env,
+    private static void tensorFeed(LoadedModel m, ModelSignature sig, ScoringInput.Tensors t, ScratchTensors scratch,
                                    Map<String, OnnxTensor> feed) throws OrtException {
         Map<String, JsonNode> given = t.tensors();
         List<LoadedModel.Input> inputs = m.inputs();
@@ -240,7 +251,7 @@ public final class Scorer {
             if (count > Integer.MAX_VALUE) throw bad("Invalid input. Tensor '" + in.name() + "' is too large.");
             Sink sink = Sink.of(in.info().type, (int) count, in.name());
             flatten(v, shape, 0, sink, in.name());
-            feed.put(in.name(), sink.tensor(env, shape));
+            feed.put(in.name(), sink.tensor(scratch, shape));
         }
     }
 
@@ -281,14 +292,14 @@ public final class Scorer {
 
     // ---- outputs ----
 
-    private static JsonNode records(LoadedModel m, OrtSession.Result r) throws OrtException {
+    private static JsonNode records(LoadedModel m, OrtSession.Result r, ScratchTensors scratch) throws OrtException {
         Map<String, List<JsonNode>> flat = new LinkedHashMap<>();
         int len = -1;
         boolean equal = true;
         for (String name : m.outputNames()) {
             List<JsonNode> values = new ArrayList<>();
             OnnxValue v = r.get(name).orElseThrow();
-            if (!flattenTensor(v, values)) flattenValue(v.getValue(), values);
+            if (!flattenTensor(v, scratch.isPinned(v), values)) flattenValue(v.getValue(), values);
             if (len >= 0 && values.size() != len) equal = false;
             len = values.size();
             flat.put(name, values);
@@ -312,24 +323,28 @@ public final class Scorer {
         return o;
     }
 
-    /** Numeric tensors straight from their buffers (row-major, as {@code reshape(-1)}); false for other values. */
-    private static boolean flattenTensor(OnnxValue v, List<JsonNode> out) {
+    /**
+     * Numeric tensors straight from their buffers (row-major, as {@code reshape(-1)}), pinned outputs from their own
+     * memory without a copy; false for other values.
+     */
+    private static boolean flattenTensor(OnnxValue v, boolean pinned, List<JsonNode> out) {
         if (!(v instanceof OnnxTensor t)) return false;
+        java.nio.Buffer own = pinned ? t.getBufferRef().orElseThrow() : null; // a fresh view of our own memory
         switch (t.getInfo().type) {
             case FLOAT -> {
-                FloatBuffer b = t.getFloatBuffer();
+                FloatBuffer b = own instanceof FloatBuffer f ? f : t.getFloatBuffer();
                 while (b.hasRemaining()) out.add(F.numberNode(b.get()));
             }
             case DOUBLE -> {
-                DoubleBuffer b = t.getDoubleBuffer();
+                DoubleBuffer b = own instanceof DoubleBuffer d ? d : t.getDoubleBuffer();
                 while (b.hasRemaining()) out.add(F.numberNode(b.get()));
             }
             case INT64 -> {
-                LongBuffer b = t.getLongBuffer();
+                LongBuffer b = own instanceof LongBuffer l ? l : t.getLongBuffer();
                 while (b.hasRemaining()) out.add(F.numberNode(b.get()));
             }
             case INT32 -> {
-                IntBuffer b = t.getIntBuffer();
+                IntBuffer b = own instanceof IntBuffer i ? i : t.getIntBuffer();
                 while (b.hasRemaining()) out.add(F.numberNode(b.get()));
             }
             default -> {
@@ -434,82 +449,53 @@ public final class Scorer {
         return JSON.valueToTree(v);
     }
 
-    /**
-     * Per-thread native-order direct memory for input tensors. ONNX Runtime copies a heap buffer into a freshly
-     * allocated direct one on every call; a direct buffer is used in place. Safe to reuse because a thread scores one
-     * request at a time and {@link #predict} closes its input tensors before it returns. Large inputs get their own
-     * buffer, so a thread keeps at most {@link #KEEP} bytes.
-     */
-    private static final class Arena {
-        static final int KEEP = 64 * 1024;
-        private static final ThreadLocal<Arena> LOCAL = ThreadLocal.withInitial(Arena::new);
-        private ByteBuffer slab = ByteBuffer.allocateDirect(4096).order(java.nio.ByteOrder.nativeOrder());
-        private int used;
-
-        static void reset() {
-            LOCAL.get().used = 0;
-        }
-
-        /** {@code bytes} of zeroed-position native-order direct memory, 8-byte aligned, valid until the next {@link #reset}. */
-        static ByteBuffer take(int bytes) {
-            Arena a = LOCAL.get();
-            int start = (a.used + 7) & ~7;
-            if (start + bytes > a.slab.capacity()) {
-                if (start + bytes > KEEP) return ByteBuffer.allocateDirect(bytes).order(java.nio.ByteOrder.nativeOrder());
-                // earlier tensors of this call keep the old slab alive through their buffers
-                a.slab = ByteBuffer.allocateDirect(KEEP).order(java.nio.ByteOrder.nativeOrder());
-                start = 0;
-            }
-            a.used = start + bytes;
-            return a.slab.duplicate().position(start).limit(start + bytes).slice().order(java.nio.ByteOrder.nativeOrder());
-        }
-    }
-
     /** Collects values converted to one ONNX element type into a flat buffer. */
     private abstract static class Sink {
         final String input;
+        final OnnxJavaType type;
         int i;
 
-        Sink(String input) {
+        Sink(String input, OnnxJavaType type) {
             this.input = input;
+            this.type = type;
         }
 
         static Sink of(OnnxJavaType type, int n, String input) {
             return switch (type) {
-                case FLOAT -> new Sink(input) {
+                case FLOAT -> new Sink(input, type) {
                     final float[] a = new float[n];
 
                     void put(Object v, String col, int row) {
                         a[i++] = (float) num(v, col, row);
                     }
 
-                    OnnxTensor tensor(OrtEnvironment env, long[] shape) throws OrtException {
-                        return OnnxTensor.createTensor(env, Arena.take(a.length * 4).asFloatBuffer().put(a).flip(), shape);
+                    OnnxTensor tensor(ScratchTensors s, long[] shape) throws OrtException {
+                        return s.input(input, type, shape, a.length * 4, b -> b.asFloatBuffer().put(a));
                     }
                 };
-                case DOUBLE -> new Sink(input) {
+                case DOUBLE -> new Sink(input, type) {
                     final double[] a = new double[n];
 
                     void put(Object v, String col, int row) {
                         a[i++] = num(v, col, row);
                     }
 
-                    OnnxTensor tensor(OrtEnvironment env, long[] shape) throws OrtException {
-                        return OnnxTensor.createTensor(env, Arena.take(a.length * 8).asDoubleBuffer().put(a).flip(), shape);
+                    OnnxTensor tensor(ScratchTensors s, long[] shape) throws OrtException {
+                        return s.input(input, type, shape, a.length * 8, b -> b.asDoubleBuffer().put(a));
                     }
                 };
-                case INT64 -> new Sink(input) {
+                case INT64 -> new Sink(input, type) {
                     final long[] a = new long[n];
 
                     void put(Object v, String col, int row) {
                         a[i++] = integral(v, col, row);
                     }
 
-                    OnnxTensor tensor(OrtEnvironment env, long[] shape) throws OrtException {
-                        return OnnxTensor.createTensor(env, Arena.take(a.length * 8).asLongBuffer().put(a).flip(), shape);
+                    OnnxTensor tensor(ScratchTensors s, long[] shape) throws OrtException {
+                        return s.input(input, type, shape, a.length * 8, b -> b.asLongBuffer().put(a));
                     }
                 };
-                case INT32 -> new Sink(input) {
+                case INT32 -> new Sink(input, type) {
                     final int[] a = new int[n];
 
                     void put(Object v, String col, int row) {
@@ -518,11 +504,11 @@ public final class Scorer {
                         a[i++] = (int) l;
                     }
 
-                    OnnxTensor tensor(OrtEnvironment env, long[] shape) throws OrtException {
-                        return OnnxTensor.createTensor(env, Arena.take(a.length * 4).asIntBuffer().put(a).flip(), shape);
+                    OnnxTensor tensor(ScratchTensors s, long[] shape) throws OrtException {
+                        return s.input(input, type, shape, a.length * 4, b -> b.asIntBuffer().put(a));
                     }
                 };
-                case BOOL -> new Sink(input) {
+                case BOOL -> new Sink(input, type) {
                     final byte[] a = new byte[n];
 
                     void put(Object v, String col, int row) {
@@ -530,12 +516,11 @@ public final class Scorer {
                         a[i++] = (byte) (b ? 1 : 0);
                     }
 
-                    OnnxTensor tensor(OrtEnvironment env, long[] shape) throws OrtException {
-                        ByteBuffer bb = Arena.take(a.length).put(a).flip();
-                        return OnnxTensor.createTensor(env, bb, shape, OnnxJavaType.BOOL);
+                    OnnxTensor tensor(ScratchTensors s, long[] shape) throws OrtException {
+                        return s.input(input, type, shape, a.length, b -> b.put(a));
                     }
                 };
-                case STRING -> new Sink(input) {
+                case STRING -> new Sink(input, type) {
                     final String[] a = new String[n];
 
                     void put(Object v, String col, int row) {
@@ -543,8 +528,8 @@ public final class Scorer {
                         a[i++] = s;
                     }
 
-                    OnnxTensor tensor(OrtEnvironment env, long[] shape) throws OrtException {
-                        return OnnxTensor.createTensor(env, a, shape);
+                    OnnxTensor tensor(ScratchTensors s, long[] shape) throws OrtException {
+                        return s.oneOff(OnnxTensor.createTensor(OrtRuntime.env(), a, shape));
                     }
                 };
                 default -> throw new MlvException(ErrorCode.INVALID_PARAMETER_VALUE,
@@ -554,7 +539,8 @@ public final class Scorer {
 
         abstract void put(Object v, String col, int row);
 
-        abstract OnnxTensor tensor(OrtEnvironment env, long[] shape) throws OrtException;
+        /** The values as a tensor of {@code shape}, in {@code s}'s memory for this request. */
+        abstract OnnxTensor tensor(ScratchTensors s, long[] shape) throws OrtException;
 
         void add(Object v, String col, int row) {
             put(v, col, row);
