@@ -40,6 +40,7 @@ public final class SqliteStateCache implements StateCache {
     }
 
     private Connection connect() throws SQLException {
+        dev.mlv.store.jdbc.SqliteNativeLibrary.useCachedCopy();
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");

@@ -36,6 +36,7 @@ public enum Dialect {
             } catch (IOException e) {
                 throw MlvException.invalid("Cannot create the folder of the SQLite database " + file + ": " + e.getMessage());
             }
+            SqliteNativeLibrary.useCachedCopy();
             String url = "jdbc:sqlite:" + file;
             SQLiteDataSource migration = sqlite(url, SQLiteConfig.TransactionMode.DEFERRED, false);
             HikariConfig w = new HikariConfig();
