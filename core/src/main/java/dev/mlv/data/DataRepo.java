@@ -299,17 +299,43 @@ public final class DataRepo implements AutoCloseable {
     // ------------------------------------------------------------------ scanning the workspace
 
     /**
-     * A workspace file: its path relative to the tracked data path ("" for a tracked file), location and stamp. Its
-     * state-cache key, the path relative to the repository, is {@code keyPrefix + relpath}, built only when looked up.
+     * How long after a file's last change its stamp is trusted to identify its content. File systems keep times with
+     * some granularity (a clock tick, up to 2 s on FAT): a change made within the same tick as the one before, just
+     * after the stamp was read, would leave the stamp unchanged (git's "racily clean" files). A stamp read sooner than
+     * this after the change is used by the command that read it but not remembered, so the file is hashed again next
+     * time. Files mlv has just written itself (checkout) are remembered at once.
      */
-    record Entry(String relpath, String keyPrefix, Path file, StateCache.Stamp stamp) {
+    static final long SETTLE_NANOS = 2_000_000_000L;
+
+    /**
+     * A workspace file: its path relative to the tracked data path ("" for a tracked file), location and stamp, and
+     * whether the stamp had settled when read ({@link #SETTLE_NANOS}). Its state-cache key, the path relative to the
+     * repository, is {@code keyPrefix + relpath}, built only when looked up.
+     */
+    record Entry(String relpath, String keyPrefix, Path file, StateCache.Stamp stamp, boolean settled) {
         String key() {
             return keyPrefix + relpath;
         }
     }
 
-    private Entry entry(Path file, StateCache.Stamp stamp) {
-        return new Entry("", relative(file), file, stamp);
+    /** The entry of a single tracked file, its attributes read now. */
+    private Entry entry(Path file) {
+        long observed = epochNanos();
+        return entry(file, attrs(file), observed);
+    }
+
+    private Entry entry(Path file, BasicFileAttributes a, long observed) {
+        StateCache.Stamp s = stamp(a);
+        return new Entry("", relative(file), file, s, settled(s, observed));
+    }
+
+    static boolean settled(StateCache.Stamp s, long observedEpochNanos) {
+        return s.mtimeNanos() < observedEpochNanos - SETTLE_NANOS;
+    }
+
+    static long epochNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     static StateCache.Stamp stamp(BasicFileAttributes a) {
@@ -327,7 +353,7 @@ public final class DataRepo implements AutoCloseable {
     List<Entry> scan(Path dir) {
         java.util.concurrent.ConcurrentLinkedQueue<Entry> out = new java.util.concurrent.ConcurrentLinkedQueue<>();
         java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        WALKERS.invoke(new ScanTask(dir, "", relative(dir) + "/", out, failure));
+        WALKERS.invoke(new ScanTask(dir, "", relative(dir) + "/", epochNanos(), out, failure));
         if (failure.get() != null) throw failure.get(); // the first error as thrown, not a copy made by the pool
         return new ArrayList<>(out);
     }
@@ -337,14 +363,16 @@ public final class DataRepo implements AutoCloseable {
         private final Path folder;
         private final String rel;
         private final String keyPrefix;
+        private final long started;
         private final java.util.Collection<Entry> out;
         private final java.util.concurrent.atomic.AtomicReference<RuntimeException> failure;
 
-        ScanTask(Path folder, String rel, String keyPrefix, java.util.Collection<Entry> out,
+        ScanTask(Path folder, String rel, String keyPrefix, long started, java.util.Collection<Entry> out,
                  java.util.concurrent.atomic.AtomicReference<RuntimeException> failure) {
             this.folder = folder;
             this.rel = rel;
             this.keyPrefix = keyPrefix;
+            this.started = started;
             this.out = out;
             this.failure = failure;
         }
@@ -375,7 +403,7 @@ public final class DataRepo implements AutoCloseable {
                                     LinkOption.NOFOLLOW_LINKS).readAttributes()
                             : Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                     if (a.isDirectory()) {
-                        subfolders.add(new ScanTask(file, relpath, keyPrefix, out, failure));
+                        subfolders.add(new ScanTask(file, relpath, keyPrefix, started, out, failure));
                         continue;
                     }
                     if (a.isSymbolicLink()) {
@@ -388,7 +416,10 @@ public final class DataRepo implements AutoCloseable {
                             throw MlvException.invalid("Symlink " + relative(file) + " points to a directory; only files can be tracked");
                         }
                     }
-                    if (a.isRegularFile() && !AtomicFiles.isTemp(name)) out.add(new Entry(relpath, keyPrefix, file, stamp(a)));
+                    if (a.isRegularFile() && !AtomicFiles.isTemp(name)) {
+                        StateCache.Stamp st = stamp(a);
+                        out.add(new Entry(relpath, keyPrefix, file, st, settled(st, started))); // read after the walk started
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read " + folder + ": " + e.getMessage(), e);
@@ -406,7 +437,7 @@ public final class DataRepo implements AutoCloseable {
         Optional<String> known = state.lookup(key, e.stamp());
         if (known.isPresent()) return known.get();
         String d = Hashing.hash(e.file()).digest();
-        state.record(key, e.stamp(), d);
+        if (e.settled()) state.record(key, e.stamp(), d);
         return d;
     }
 
@@ -471,9 +502,10 @@ public final class DataRepo implements AutoCloseable {
     }
 
     private PendingPointer addFile(Path file) {
+        long observed = epochNanos();
         BasicFileAttributes a = attrs(file);
         if (!a.isRegularFile()) throw MlvException.invalid("'" + relative(file) + "' is not a regular file or directory");
-        Entry e = entry(file, stamp(a));
+        Entry e = entry(file, a, observed);
         String digest;
         try (Progress.Task t = progress.start("adding " + relative(file), a.size(), true)) {
             digest = store(e);
@@ -504,7 +536,7 @@ public final class DataRepo implements AutoCloseable {
         byte[] json = m.toBytes();
         String name = Manifest.nameOf(json);
         cache.put(name, json);
-        state.recordDirectory(stateKey(dir), new StateCache.DirectoryStamp(name, TreeFingerprint.of(entries)));
+        recordDirectory(stateKey(dir), name, entries, TreeFingerprint.of(entries));
         forgetMissing(stateKey(dir), entries);
         PointerFile pf = PointerFile.of(new PointerFile.Out(dir.getFileName().toString(), name, total, entries.size()));
         return new PendingPointer(dir, pointerFor(dir), pf, files);
@@ -517,7 +549,7 @@ public final class DataRepo implements AutoCloseable {
         if (known.isPresent() && cache.size(known.get()) == e.stamp().size()) return known.get();
         Hashing.Result r = cache.add(e.file());
         // the stamp was taken before reading: if the file changed meanwhile, its new stamp will not match
-        state.record(key, e.stamp(), r.digest());
+        if (e.settled()) state.record(key, e.stamp(), r.digest());
         return r.digest();
     }
 
@@ -578,7 +610,7 @@ public final class DataRepo implements AutoCloseable {
                         out.add(new Change(shown, "modified"));
                         continue;
                     }
-                    String d = digestOf(entry(data, stamp(attrs(data))));
+                    String d = digestOf(entry(data));
                     if (!d.equals(o.digest())) out.add(new Change(shown, "modified"));
                     continue;
                 }
@@ -609,7 +641,7 @@ public final class DataRepo implements AutoCloseable {
                     List<Manifest.Entry> me = new ArrayList<>();
                     for (Entry e : entries) me.add(new Manifest.Entry(e.relpath(), now.get(e.relpath()), e.stamp().size()));
                     if (!whole || !new Manifest(me).name().equals(o.digest())) out.add(new Change(shown, "modified"));
-                    else state.recordDirectory(key, new StateCache.DirectoryStamp(o.digest(), fingerprint));
+                    else recordDirectory(key, o.digest(), entries, fingerprint);
                     continue;
                 }
                 Manifest m = join(manifest);
@@ -623,10 +655,16 @@ public final class DataRepo implements AutoCloseable {
                 }
                 for (String p : then.keySet()) if (!now.containsKey(p)) changes.put(p, "deleted");
                 changes.forEach((p, k) -> out.add(new Change(shown + "/" + p, k)));
-                if (whole && changes.isEmpty()) state.recordDirectory(key, new StateCache.DirectoryStamp(o.digest(), fingerprint));
+                if (whole && changes.isEmpty()) recordDirectory(key, o.digest(), entries, fingerprint);
             }
         }
         return out;
+    }
+
+    /** Remembers that the directory matched {@code digest}, unless a stamp in it had not settled. */
+    private void recordDirectory(String dirKey, String digest, List<Entry> entries, String fingerprint) {
+        for (Entry e : entries) if (!e.settled()) return;
+        state.recordDirectory(dirKey, new StateCache.DirectoryStamp(digest, fingerprint));
     }
 
     /** Forgets the state of files under the tracked directory {@code dirKey} that its walk did not find any more. */
@@ -826,7 +864,7 @@ public final class DataRepo implements AutoCloseable {
                         continue;
                     }
                     if (Files.exists(data)) {
-                        String d = digestOf(entry(data, stamp(attrs(data))));
+                        String d = digestOf(entry(data));
                         if (d.equals(o.digest())) {
                             unchanged++;
                             continue;

@@ -45,6 +45,13 @@ class DataRepoTest {
         return root.resolve(rel).toString();
     }
 
+    /** Writes a file last changed a minute ago, so its stamp has settled ({@link DataRepo#SETTLE_NANOS}). */
+    Path writeSettled(String rel, String content) throws Exception {
+        Path p = write(rel, content);
+        Files.setLastModifiedTime(p, FileTime.from(Instant.now().minusSeconds(60)));
+        return p;
+    }
+
     @Test
     void addWritesPointersGitignoreAndReadOnlyObjects() throws Exception {
         write("data/a.txt", "alpha");
@@ -101,8 +108,8 @@ class DataRepoTest {
 
     @Test
     void statusTrustsADirectorySeenUnchangedAndStillNoticesEveryChange() throws Exception {
-        write("data/a.txt", "alpha");
-        write("data/sub/b.txt", "beta");
+        writeSettled("data/a.txt", "alpha");
+        writeSettled("data/sub/b.txt", "beta");
         java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
         StateCache counting = new StateCache() {
             public java.util.Optional<String> lookup(String path, Stamp stamp) {
@@ -162,9 +169,9 @@ class DataRepoTest {
 
     @Test
     void theStateForgetsFilesThatAreGoneAndDataNoLongerTracked() throws Exception {
-        write("data/a.txt", "alpha");
-        write("data/b.txt", "beta");
-        write("other/c.txt", "gamma");
+        writeSettled("data/a.txt", "alpha");
+        writeSettled("data/b.txt", "beta");
+        writeSettled("other/c.txt", "gamma");
         StateCache.Stamp a = DataRepo.stamp(Files.readAttributes(root.resolve("data/a.txt"), java.nio.file.attribute.BasicFileAttributes.class));
         StateCache.Stamp b = DataRepo.stamp(Files.readAttributes(root.resolve("data/b.txt"), java.nio.file.attribute.BasicFileAttributes.class));
         StateCache.Stamp c = DataRepo.stamp(Files.readAttributes(root.resolve("other/c.txt"), java.nio.file.attribute.BasicFileAttributes.class));
@@ -184,6 +191,24 @@ class DataRepoTest {
             assertThat(state.directory("other")).isEmpty();
             assertThat(state.lookup("data/a.txt", a)).isPresent();
             assertThat(state.directory("data")).isPresent();
+        }
+    }
+
+    @Test
+    void aStampReadRightAfterAChangeIsNotTrustedLater() throws Exception {
+        Path fresh = write("data/a.txt", "alpha");     // just written: a change in the same clock tick is possible
+        Path settled = writeSettled("f.bin", "one");
+        try (DataRepo r = open()) {
+            StateCache.Stamp freshStamp = DataRepo.stamp(Files.readAttributes(fresh, java.nio.file.attribute.BasicFileAttributes.class));
+            StateCache.Stamp settledStamp = DataRepo.stamp(Files.readAttributes(settled, java.nio.file.attribute.BasicFileAttributes.class));
+            r.add(List.of(s("data"), s("f.bin")));
+            assertThat(state.lookup("f.bin", settledStamp)).as("a settled stamp is remembered").isPresent();
+            assertThat(state.lookup("data/a.txt", freshStamp)).as("a fresh one is not").isEmpty();
+            assertThat(state.directory("data")).as("nor a directory with a fresh stamp in it").isEmpty();
+            FileTime tick = Files.getLastModifiedTime(fresh);
+            Files.writeString(fresh, "ALPHA");         // same size, same inode
+            Files.setLastModifiedTime(fresh, tick);    // and, as within one tick, the same time
+            assertThat(r.status(r.targets(List.of()))).containsExactly(new DataRepo.Change("data/a.txt", "modified"));
         }
     }
 

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class TreeFingerprintTest {
     static DataRepo.Entry e(String relpath, String inode, long mtime, long size) {
-        return new DataRepo.Entry(relpath, "data/", Path.of(relpath), new StateCache.Stamp(inode, mtime, size));
+        return new DataRepo.Entry(relpath, "data/", Path.of(relpath), new StateCache.Stamp(inode, mtime, size), true);
     }
 
     final List<DataRepo.Entry> tree = List.of(e("a.csv", "i1", 100, 10), e("sub/b.csv", "i2", 200, 20), e("c", "i3", 300, 30));
