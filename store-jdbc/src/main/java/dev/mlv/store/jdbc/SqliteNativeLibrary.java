@@ -36,13 +36,15 @@ public final class SqliteNativeLibrary {
             String version = driverVersion();
             if (folder == null || version == null) return;
             String name = folder.startsWith("Mac") ? "libsqlitejdbc.dylib" : "libsqlitejdbc.so";
+            Path cache = cacheHome();
+            if (cache == null) return;
             try {
-                Path dir = cacheHome().resolve("mlv").resolve("native").resolve("sqlite-jdbc-" + version).resolve(folder);
+                Path dir = cache.resolve("mlv").resolve("native").resolve("sqlite-jdbc-" + version).resolve(folder);
                 Path lib = dir.resolve(name);
                 if (!Files.isRegularFile(lib) && !extract("/org/sqlite/native/" + folder + "/" + name, lib)) return;
                 System.setProperty("org.sqlite.lib.path", dir.toString());
                 System.setProperty("org.sqlite.lib.name", name);
-            } catch (IOException | UncheckedIOException | SecurityException e) {
+            } catch (IOException | UncheckedIOException | SecurityException | java.nio.file.InvalidPathException e) {
                 // no cache folder: the driver extracts to the temp folder as usual
             }
         }
@@ -75,10 +77,12 @@ public final class SqliteNativeLibrary {
         }
     }
 
+    /** {@code $XDG_CACHE_HOME}, else {@code ~/.cache}; null without an absolute home (never a folder relative to here). */
     private static Path cacheHome() {
         String xdg = System.getenv("XDG_CACHE_HOME");
         if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) return Path.of(xdg);
-        return Path.of(System.getProperty("user.home"), ".cache");
+        String home = System.getProperty("user.home", "");
+        return !home.isBlank() && Path.of(home).isAbsolute() ? Path.of(home, ".cache") : null;
     }
 
     /** Copies the resource to {@code target} through a synced temp file and a rename; false when there is none. */
