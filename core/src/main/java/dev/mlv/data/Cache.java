@@ -31,7 +31,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * name: a reader (or a process killed at any moment) never sees a partial object under a valid name. What is written
  * is exactly what was hashed, so an object's name always matches its content. Small objects are not fsynced one by
  * one; callers make a batch durable with {@link #sync()} before they write the pointer that refers to it.
-
  */
 public final class Cache {
     private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");

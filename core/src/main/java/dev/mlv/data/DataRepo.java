@@ -621,8 +621,9 @@ public final class DataRepo implements AutoCloseable {
                 // a whole directory seen unchanged since it last matched this digest needs no per-file comparison
                 String key = stateKey(data);
                 boolean whole = t.subpath() == null;
-                var seenAsync = java.util.concurrent.CompletableFuture.supplyAsync(() -> whole
-                        ? state.directory(key).filter(k -> k.digest().equals(o.digest())) : Optional.<StateCache.DirectoryStamp>empty());
+                var seenAsync = whole
+                        ? java.util.concurrent.CompletableFuture.supplyAsync(() -> state.directory(key).filter(k -> k.digest().equals(o.digest())))
+                        : java.util.concurrent.CompletableFuture.completedFuture(Optional.<StateCache.DirectoryStamp>empty());
                 // without a usable stamp, read what the file-by-file comparison needs while the walk runs
                 var early = seenAsync.thenApply(seen -> {
                     if (seen.isPresent()) return null;

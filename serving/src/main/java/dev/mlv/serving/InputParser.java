@@ -130,7 +130,7 @@ public final class InputParser {
             }
             if (t != JsonToken.END_OBJECT || rows == null) return null;
             if (p.nextToken() != JsonToken.END_OBJECT || p.nextToken() != null) return null;
-            return table("dataframe_split", cols == null ? new ArrayList<>() : cols, rows);
+            return splitTable(cols == null ? new ArrayList<>() : cols, rows);
         } catch (java.io.IOException | RuntimeException e) {
             return null; // the general path reports it
         }
@@ -174,15 +174,15 @@ public final class InputParser {
             }
             i++;
         }
-        return table("dataframe_split", cols, rows);
+        return splitTable(cols, rows);
     }
 
     /** Checks that the rows of a split table are as wide as each other and as its columns; names columns 0..n-1 when none are given. */
-    private static ScoringInput.Table table(String field, List<String> cols, List<Object[]> rows) {
+    private static ScoringInput.Table splitTable(List<String> cols, List<Object[]> rows) {
         int width = -1;
         for (int i = 0; i < rows.size(); i++) {
             int w = rows.get(i).length;
-            if (width >= 0 && w != width) throw bad("Invalid input. Row " + i + " of '" + field + "' has " + w + " values, row 0 has " + width + ".");
+            if (width >= 0 && w != width) throw bad("Invalid input. Row " + i + " of 'dataframe_split' has " + w + " values, row 0 has " + width + ".");
             width = w;
         }
         if (cols.isEmpty()) {

@@ -137,8 +137,7 @@ public final class LoadedModel {
         Map<String, TensorInfo> m = new LinkedHashMap<>();
         for (var e : outputs.entrySet()) {
             if (!(e.getValue().getInfo() instanceof TensorInfo t)) return null;
-            if (!java.util.Set.of(ai.onnxruntime.OnnxJavaType.FLOAT, ai.onnxruntime.OnnxJavaType.DOUBLE,
-                    ai.onnxruntime.OnnxJavaType.INT64, ai.onnxruntime.OnnxJavaType.INT32).contains(t.type)) return null;
+            if (!ScratchTensors.NUMERIC.contains(t.type)) return null;
             long[] shape = t.getShape();
             if (shape.length == 0) return null;
             for (int i = 1; i < shape.length; i++) if (shape[i] <= 0) return null;

@@ -328,30 +328,24 @@ public final class Scorer {
      * memory without a copy; false for other values.
      */
     private static boolean flattenTensor(OnnxValue v, boolean pinned, List<JsonNode> out) {
-        if (!(v instanceof OnnxTensor t)) return false;
-        java.nio.Buffer own = pinned ? t.getBufferRef().orElseThrow() : null; // a fresh view of our own memory
-        switch (t.getInfo().type) {
-            case FLOAT -> {
-                FloatBuffer b = own instanceof FloatBuffer f ? f : t.getFloatBuffer();
-                while (b.hasRemaining()) out.add(F.numberNode(b.get()));
-            }
-            case DOUBLE -> {
-                DoubleBuffer b = own instanceof DoubleBuffer d ? d : t.getDoubleBuffer();
-                while (b.hasRemaining()) out.add(F.numberNode(b.get()));
-            }
-            case INT64 -> {
-                LongBuffer b = own instanceof LongBuffer l ? l : t.getLongBuffer();
-                while (b.hasRemaining()) out.add(F.numberNode(b.get()));
-            }
-            case INT32 -> {
-                IntBuffer b = own instanceof IntBuffer i ? i : t.getIntBuffer();
-                while (b.hasRemaining()) out.add(F.numberNode(b.get()));
-            }
-            default -> {
-                return false;
-            }
-        }
+        if (!(v instanceof OnnxTensor t) || !ScratchTensors.NUMERIC.contains(t.getInfo().type)) return false;
+        // a pinned output is read from a fresh view of our own memory, any other from ONNX Runtime's copy
+        java.nio.Buffer b = pinned ? t.getBufferRef().orElseThrow() : switch (t.getInfo().type) {
+            case FLOAT -> t.getFloatBuffer();
+            case DOUBLE -> t.getDoubleBuffer();
+            case INT64 -> t.getLongBuffer();
+            default -> t.getIntBuffer();
+        };
+        for (int i = b.position(); i < b.limit(); i++) out.add(numberAt(b, i));
         return true;
+    }
+
+    /** Element {@code i} of a numeric buffer of any of the {@link ScratchTensors#NUMERIC} types, as a JSON number. */
+    private static JsonNode numberAt(java.nio.Buffer b, int i) {
+        if (b instanceof FloatBuffer f) return F.numberNode(f.get(i));
+        if (b instanceof DoubleBuffer d) return F.numberNode(d.get(i));
+        if (b instanceof LongBuffer l) return F.numberNode(l.get(i));
+        return F.numberNode(((IntBuffer) b).get(i));
     }
 
     /**

@@ -26,6 +26,9 @@ import java.util.function.Consumer;
  */
 final class ScratchTensors implements AutoCloseable {
     static final int KEEP = 64 * 1024;
+    /** The element types whose outputs are pinned and read straight from a buffer. */
+    static final java.util.Set<OnnxJavaType> NUMERIC =
+            java.util.EnumSet.of(OnnxJavaType.FLOAT, OnnxJavaType.DOUBLE, OnnxJavaType.INT64, OnnxJavaType.INT32);
 
     private record Slot(OnnxJavaType type, long[] shape, ByteBuffer buffer, OnnxTensor tensor) {
     }

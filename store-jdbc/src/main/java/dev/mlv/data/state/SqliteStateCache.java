@@ -15,9 +15,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The state cache in a small SQLite file ({@code .mlv/state.db}): all file rows are read once on first lookup, a
- * directory row on demand, and what was recorded during a command is written in one transaction on {@link #flush}. A database that cannot be read
- * (corrupt, locked, from a newer version) is treated as empty: the state is only a cache.
+ * The state cache in a small SQLite file ({@code .mlv/state.db}): the file rows are read once on first lookup, the
+ * (few) directory rows once on first use, and what was recorded during a command is written in one transaction on
+ * {@link #flush}. A database that cannot be read (corrupt, locked, from a newer version) is treated as empty: the
+ * state is only a cache.
  */
 public final class SqliteStateCache implements StateCache {
     private record Row(Stamp stamp, String digest) {
@@ -25,6 +26,8 @@ public final class SqliteStateCache implements StateCache {
 
     private final Path file;
     private volatile Map<String, Row> rows;
+    private volatile Map<String, DirectoryStamp> dirs;
+    private final Object dirsLock = new Object(); // not the rows' lock: a directory lookup never waits for a prefetch
     private final Map<String, Row> pending = new ConcurrentHashMap<>();
     private final Map<String, DirectoryStamp> pendingDirs = new ConcurrentHashMap<>();
     private final java.util.Set<String> forgotten = ConcurrentHashMap.newKeySet();
@@ -58,19 +61,38 @@ public final class SqliteStateCache implements StateCache {
         Map<String, Row> r = rows;
         if (r != null) return r;
         synchronized (this) {
-            if (rows != null) return rows;
-            Map<String, Row> m = new ConcurrentHashMap<>();
-            try (Connection c = connect(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT path, inode, mtime_ns, size, digest FROM state")) {
-                while (rs.next()) {
-                    m.put(rs.getString(1), new Row(new Stamp(rs.getString(2), rs.getLong(3), rs.getLong(4)), rs.getString(5)));
-                }
-            } catch (SQLException e) {
-                m.clear(); // an unreadable state only costs re-hashing
+            if (rows == null) {
+                rows = readAll("SELECT path, inode, mtime_ns, size, digest FROM state",
+                        rs -> new Row(new Stamp(rs.getString(2), rs.getLong(3), rs.getLong(4)), rs.getString(5)));
             }
-            rows = m;
-            return m;
+            return rows;
         }
+    }
+
+    private Map<String, DirectoryStamp> dirs() {
+        Map<String, DirectoryStamp> d = dirs;
+        if (d != null) return d;
+        synchronized (dirsLock) {
+            if (dirs == null) {
+                dirs = readAll("SELECT path, digest, fingerprint FROM dirs", rs -> new DirectoryStamp(rs.getString(2), rs.getString(3)));
+            }
+            return dirs;
+        }
+    }
+
+    private interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** Every row of a query as path (column 1) to value; empty when the database cannot be read (that only costs re-hashing). */
+    private <T> Map<String, T> readAll(String sql, RowReader<T> value) {
+        Map<String, T> m = new ConcurrentHashMap<>();
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) m.put(rs.getString(1), value.read(rs));
+        } catch (SQLException e) {
+            m.clear();
+        }
+        return m;
     }
 
     @Override
@@ -96,15 +118,7 @@ public final class SqliteStateCache implements StateCache {
     @Override
     public Optional<DirectoryStamp> directory(String path) {
         DirectoryStamp p = pendingDirs.get(path);
-        if (p != null) return Optional.of(p);
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("SELECT digest, fingerprint FROM dirs WHERE path = ?")) {
-            ps.setString(1, path);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new DirectoryStamp(rs.getString(1), rs.getString(2))) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            return Optional.empty(); // unreadable: the directory is compared file by file
-        }
+        return Optional.ofNullable(p != null ? p : dirs().get(path));
     }
 
     @Override
@@ -115,13 +129,9 @@ public final class SqliteStateCache implements StateCache {
     @Override
     public void retain(java.util.function.Predicate<String> keep) {
         for (String p : rows().keySet()) if (!keep.test(p)) forgotten.add(p);
+        for (String p : dirs().keySet()) if (!keep.test(p)) forgottenDirs.add(p);
         pending.keySet().removeIf(keep.negate());
         pendingDirs.keySet().removeIf(keep.negate());
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT path FROM dirs")) {
-            while (rs.next()) if (!keep.test(rs.getString(1))) forgottenDirs.add(rs.getString(1));
-        } catch (SQLException e) {
-            // unreadable: nothing to forget
-        }
     }
 
     @Override
@@ -163,6 +173,10 @@ public final class SqliteStateCache implements StateCache {
             if (rows != null) {
                 rows.keySet().removeAll(forgotten);
                 rows.putAll(pending);
+            }
+            if (dirs != null) {
+                dirs.keySet().removeAll(forgottenDirs);
+                dirs.putAll(pendingDirs);
             }
         } catch (SQLException e) {
             // the state is a cache: failing to save it only costs re-hashing next time
