@@ -77,7 +77,7 @@ public final class MlvServer implements AutoCloseable {
         ArtifactStore artifacts;
         try {
             artifacts = ArtifactStores.open(config.effectiveArtifactsDestination());
-            awaitHttpWarmUp();
+            HttpWarmUp.await();
         } catch (RuntimeException | Error e) {
             try {
                 awaitStore(opening).close();
@@ -167,48 +167,6 @@ public final class MlvServer implements AutoCloseable {
             if (e.getCause() instanceof RuntimeException r) throw r;
             if (e.getCause() instanceof Error err) throw err;
             throw e;
-        }
-    }
-
-    /**
-     * Loads and initialises the HTTP stack (Javalin, Jetty) by starting and stopping a throwaway app on a free loopback
-     * port: a JVM's first Jetty start costs about half a second of class loading and static set-up, which then runs
-     * while the database opens on another thread, and the real app starts in a few milliseconds.
-     */
-    private static volatile CompletableFuture<Void> httpWarmUp;
-
-    /**
-     * Starts {@link #preloadHttpClasses} on a background thread now, for a process about to call {@link #start} (the
-     * CLI calls it before parsing its options); {@code start} then waits for it instead of doing the work itself.
-     */
-    public static void warmUpInBackground() {
-        if (httpWarmUp != null) return;
-        httpWarmUp = CompletableFuture.runAsync(MlvServer::preloadHttpClasses, task -> {
-            Thread t = new Thread(task, "mlv-http-warm-up");
-            t.setDaemon(true);
-            t.start();
-        });
-    }
-
-    private static void awaitHttpWarmUp() {
-        CompletableFuture<Void> w = httpWarmUp;
-        if (w == null) {
-            preloadHttpClasses();
-            return;
-        }
-        try {
-            w.join();
-        } catch (CompletionException e) {
-            LOG.debug("HTTP warm-up failed; the server starts without it", e.getCause()); // only an optimisation
-        }
-    }
-
-    private static void preloadHttpClasses() {
-        Javalin warm = Javalin.create(c -> c.startup.showJavalinBanner = false);
-        try {
-            warm.start("127.0.0.1", 0);
-        } finally {
-            warm.stop();
         }
     }
 

@@ -4,7 +4,6 @@ import dev.mlv.data.StateCache;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -44,7 +43,8 @@ public final class SqliteStateCache implements StateCache {
 
     private Connection connect() throws SQLException {
         dev.mlv.store.jdbc.SqliteNativeLibrary.useCachedCopy();
-        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        // The driver directly, not DriverManager: its first use loads every JDBC driver on the class path (~0.1 s)
+        Connection c = org.sqlite.JDBC.createConnection("jdbc:sqlite:" + file.toAbsolutePath(), new java.util.Properties());
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=NORMAL");

@@ -36,10 +36,12 @@ public final class Database implements AutoCloseable {
 
     /**
      * Opens the database at {@code uri}, creating it if needed and migrating it to the newest schema (Flyway runs only
-     * when the schema is not already current, see {@link Migrations#migrateIfNeeded}).
+     * when the schema is not already current, see {@link Migrations#migrateIfNeeded}; a new SQLite file starts as a
+     * copy of the {@link SqliteTemplate}).
      */
     public static Database open(String uri) {
         Dialect dialect = Dialect.forUri(uri);
+        if (dialect == Dialect.SQLITE) SqliteTemplate.createIfMissing(Dialect.sqlitePath(uri));
         Dialect.Pools pools = dialect.openPools(uri);
         try {
             Migrations.migrateIfNeeded(pools.migration(), dialect, dialect.displayUri(uri));
