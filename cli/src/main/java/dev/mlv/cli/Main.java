@@ -6,8 +6,13 @@ import dev.mlv.cli.tracking.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.lang.reflect.Field;
+import java.util.Arrays;
+import java.util.List;
+
 /**
- * The {@code mlv} command. Every subcommand is listed in {@link #SUBCOMMANDS}: add yours there with a one-line edit.
+ * The {@code mlv} command. Every subcommand is listed in {@link #SUBCOMMANDS}, and a group's (e.g. {@code mlv data})
+ * in the group's own {@code SUBCOMMANDS}: add yours there with a one-line edit.
  *
  * <p>Exit codes: 0 success, 1 failure, 2 usage error (bad option or bad input); commands may return others
  * (e.g. 3 for a failed promotion gate) from their {@code call()}.
@@ -39,39 +44,73 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** A fully configured command line (subcommands, error handling); tests call {@code execute} on it. */
+    /** A fully configured command line (every subcommand, error handling); tests call {@code execute} on it. */
     public static CommandLine commandLine() {
-        return commandLine(null);
+        return configure(build(new Main(), SUBCOMMANDS, null));
     }
 
     /**
-     * The command line for running {@code mlv first ...}: when {@code first} names a subcommand, only that one is
-     * built (picocli instantiates every subcommand it is given, and some load heavy libraries, which would slow down
-     * e.g. {@code mlv server}'s start-up); otherwise (no argument, an option, a typo) all of them, for help and errors.
+     * The command line for running {@code mlv args}: at each level only the subcommand that the next argument names is
+     * built (picocli reads the annotations of, and instantiates, every subcommand it is given: ~0.1-0.2 s for the
+     * {@code data} and {@code models} groups, and some commands load heavy libraries); where the argument names none
+     * (no argument, an option, a typo) all of them, for help and errors.
      */
-    static CommandLine commandLine(String first) {
-        CommandLine cl = new CommandLine(new Main());
-        Class<?> only = first == null ? null : subcommandNamed(first);
-        for (Class<?> sub : SUBCOMMANDS) {
-            if (only == null || sub == only) cl.addSubcommand(sub);
-        }
+    static CommandLine commandLine(String... args) {
+        return configure(build(new Main(), SUBCOMMANDS, List.of(args)));
+    }
+
+    private static CommandLine configure(CommandLine cl) {
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(new ErrorHandler());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
     }
 
-    /** Runs {@code mlv args} and returns the exit code (without exiting). */
-    public static int run(String... args) {
-        return commandLine(args.length > 0 ? args[0] : null).execute(args);
+    /**
+     * {@code command} with its subcommands {@code subs}, each with its own ({@link #subcommandsOf}): all of them when
+     * {@code args} is null, else only the one {@code args[0]} names, built for the rest of {@code args}.
+     */
+    private static CommandLine build(Object command, Class<?>[] subs, List<String> args) {
+        CommandLine cl = new CommandLine(command);
+        Class<?> only = args == null || args.isEmpty() ? null : named(subs, args.get(0));
+        for (Class<?> sub : subs) {
+            if (only == null) cl.addSubcommand(build(sub, subcommandsOf(sub), null));
+            else if (sub == only) cl.addSubcommand(build(sub, subcommandsOf(sub), args.subList(1, args.size())));
+        }
+        return cl;
     }
 
-    /** The subcommand whose {@code @Command} name or alias is {@code name}, read without instantiating it; else null. */
+    /**
+     * The subcommands of a command class, listed in its {@code SUBCOMMANDS} constant; group commands list them there
+     * rather than in {@code @Command(subcommands = ...)}, which picocli would build eagerly.
+     */
+    static Class<?>[] subcommandsOf(Class<?> command) {
+        try {
+            Field f = command.getDeclaredField("SUBCOMMANDS");
+            f.setAccessible(true);
+            return (Class<?>[]) f.get(null);
+        } catch (NoSuchFieldException e) {
+            return new Class<?>[0];
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs {@code mlv args} and returns the exit code (without exiting). */
+    public static int run(String... args) {
+        return commandLine(args).execute(args);
+    }
+
+    /** The top-level subcommand named {@code name} (or aliased so), read without instantiating it; else null. */
     static Class<?> subcommandNamed(String name) {
-        for (Class<?> sub : SUBCOMMANDS) {
+        return named(SUBCOMMANDS, name);
+    }
+
+    private static Class<?> named(Class<?>[] subs, String name) {
+        for (Class<?> sub : subs) {
             Command c = sub.getAnnotation(Command.class);
             if (c == null) continue;
-            if (c.name().equals(name) || java.util.Arrays.asList(c.aliases()).contains(name)) return sub;
+            if (c.name().equals(name) || Arrays.asList(c.aliases()).contains(name)) return sub;
         }
         return null;
     }

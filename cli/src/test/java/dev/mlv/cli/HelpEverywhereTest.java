@@ -19,16 +19,30 @@ class HelpEverywhereTest {
         collect(Main.commandLine(), new ArrayList<>(), paths);
         assertThat(paths).hasSizeGreaterThan(30);
         for (List<String> path : paths) {
-            CommandLine cl = Main.commandLine();
-            StringWriter out = new StringWriter();
-            cl.setOut(new PrintWriter(out));
-            cl.setErr(new PrintWriter(new StringWriter()));
             List<String> args = new ArrayList<>(path);
             args.add("--help");
-            int code = cl.execute(args.toArray(String[]::new));
+            String[] argv = args.toArray(String[]::new);
+            StringWriter out = new StringWriter();
+            int code = execute(Main.commandLine(), argv, out);
             assertThat(code).as("exit code of mlv %s --help", String.join(" ", path)).isZero();
             assertThat(out.toString()).as("help of mlv %s", String.join(" ", path)).contains("Usage: mlv");
+            // as the command runs it: only the commands on the path built, with the same help
+            CommandLine lazy = Main.commandLine(argv);
+            StringWriter lazyOut = new StringWriter();
+            assertThat(execute(lazy, argv, lazyOut)).isZero();
+            assertThat(lazyOut.toString()).as("help of mlv %s, built alone", String.join(" ", path)).isEqualTo(out.toString());
         }
+        CommandLine alone = Main.commandLine("data", "status");
+        assertThat(alone.getSubcommands()).containsOnlyKeys("data");
+        assertThat(alone.getSubcommands().get("data").getSubcommands()).containsOnlyKeys("status");
+        assertThat(Main.commandLine("data", "--help").getSubcommands().get("data").getSubcommands())
+                .hasSize(Main.subcommandsOf(dev.mlv.cli.data.DataCommand.class).length);
+    }
+
+    private static int execute(CommandLine cl, String[] args, StringWriter out) {
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(new StringWriter()));
+        return cl.execute(args);
     }
 
     private static void collect(CommandLine cl, List<String> prefix, List<List<String>> into) {

@@ -22,9 +22,14 @@ import java.util.concurrent.Callable;
 
 /** {@code mlv audit log|verify}: the tamper-evident log of every registry change. */
 @Command(name = "audit", mixinStandardHelpOptions = true,
-        description = "List the registry's audit events and verify their hash chain.",
-        subcommands = {AuditCommand.LogCmd.class, AuditCommand.VerifyCmd.class})
+        description = "List the registry's audit events and verify their hash chain.")
 public final class AuditCommand implements Runnable {
+    /** The subcommands, in the order help lists them (here rather than in {@code @Command}: see {@code Main.build}). */
+    static final Class<?>[] SUBCOMMANDS = {
+            AuditCommand.LogCmd.class,
+            AuditCommand.VerifyCmd.class,
+    };
+
     static final String EVENTS = "/api/2.0/mlv/audit/events";
     static final String VERIFY = "/api/2.0/mlv/audit/verify";
 

@@ -5,22 +5,24 @@ import picocli.CommandLine.Command;
 
 /** {@code mlv data}: dataset versioning with git-friendly pointer files, a content-addressed cache and remotes. */
 @Command(name = "data", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, synopsisSubcommandLabel = "COMMAND",
-        description = "Version datasets: PATH.mlv pointers for git, objects in .mlv/cache, remotes to share them.",
-        subcommands = {
-                DataInitCommand.class,
-                DataAddCommand.class,
-                DataStatusCommand.class,
-                DataTransferCommands.Push.class,
-                DataTransferCommands.Fetch.class,
-                DataTransferCommands.Pull.class,
-                DataCheckoutCommand.class,
-                DataDiffCommand.class,
-                DataGcCommand.class,
-                DataFsckCommand.class,
-                DataRemoteCommand.class,
-                DataLogCommand.class,
-        })
+        description = "Version datasets: PATH.mlv pointers for git, objects in .mlv/cache, remotes to share them.")
 public final class DataCommand implements Runnable {
+    /** The subcommands, in the order help lists them (here rather than in {@code @Command}: see {@code Main.build}). */
+    static final Class<?>[] SUBCOMMANDS = {
+            DataInitCommand.class,
+            DataAddCommand.class,
+            DataStatusCommand.class,
+            DataTransferCommands.Push.class,
+            DataTransferCommands.Fetch.class,
+            DataTransferCommands.Pull.class,
+            DataCheckoutCommand.class,
+            DataDiffCommand.class,
+            DataGcCommand.class,
+            DataFsckCommand.class,
+            DataRemoteCommand.class,
+            DataLogCommand.class,
+    };
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

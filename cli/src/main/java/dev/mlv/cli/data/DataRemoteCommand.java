@@ -11,9 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "remote", description = "Manage remotes (kept in .mlv/config).",
-        subcommands = {DataRemoteCommand.Add.class, DataRemoteCommand.ListRemotes.class})
+@Command(name = "remote", description = "Manage remotes (kept in .mlv/config).")
 final class DataRemoteCommand implements Runnable {
+    /** The subcommands, in the order help lists them (here rather than in {@code @Command}: see {@code Main.build}). */
+    static final Class<?>[] SUBCOMMANDS = {
+            DataRemoteCommand.Add.class,
+            DataRemoteCommand.ListRemotes.class,
+    };
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

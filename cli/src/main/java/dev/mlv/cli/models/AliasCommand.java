@@ -13,9 +13,14 @@ import picocli.CommandLine.Spec;
 import java.util.concurrent.Callable;
 
 /** {@code mlv models alias set|delete}. */
-@Command(name = "alias", mixinStandardHelpOptions = true, description = "Point an alias at a version, or remove it.",
-        subcommands = {AliasCommand.SetCmd.class, AliasCommand.DeleteCmd.class})
+@Command(name = "alias", mixinStandardHelpOptions = true, description = "Point an alias at a version, or remove it.")
 final class AliasCommand implements Runnable {
+    /** The subcommands, in the order help lists them (here rather than in {@code @Command}: see {@code Main.build}). */
+    static final Class<?>[] SUBCOMMANDS = {
+            AliasCommand.SetCmd.class,
+            AliasCommand.DeleteCmd.class,
+    };
+
     @Spec
     CommandSpec spec;
 

@@ -12,23 +12,25 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = {"Register, promote, roll back and inspect model versions.",
-                "Model URIs: models:/NAME/VERSION, models:/NAME/STAGE, models:/NAME@ALIAS, models:/NAME/latest."},
-        subcommands = {
-                ListModelsCommand.class,
-                DescribeModelCommand.class,
-                RegisterModelCommand.class,
-                TransitionCommand.class,
-                AliasCommand.class,
-                PromoteCommand.class,
-                ApproveCommand.class,
-                RollbackCommand.class,
-                HistoryCommand.class,
-                MetadataCommand.class,
-                LineageCommand.class,
-                dev.mlv.cli.serving.ServeCommand.class,
-                dev.mlv.cli.serving.GenerateDockerfileCommand.class,
-        })
+                "Model URIs: models:/NAME/VERSION, models:/NAME/STAGE, models:/NAME@ALIAS, models:/NAME/latest."})
 public final class ModelsCommand implements Runnable {
+    /** The subcommands, in the order help lists them (here rather than in {@code @Command}: see {@code Main.build}). */
+    static final Class<?>[] SUBCOMMANDS = {
+            ListModelsCommand.class,
+            DescribeModelCommand.class,
+            RegisterModelCommand.class,
+            TransitionCommand.class,
+            AliasCommand.class,
+            PromoteCommand.class,
+            ApproveCommand.class,
+            RollbackCommand.class,
+            HistoryCommand.class,
+            MetadataCommand.class,
+            LineageCommand.class,
+            dev.mlv.cli.serving.ServeCommand.class,
+            dev.mlv.cli.serving.GenerateDockerfileCommand.class,
+    };
+
     /** Exit code of {@code promote} when a gate failed. */
     public static final int GATE_FAILED = 3;
 

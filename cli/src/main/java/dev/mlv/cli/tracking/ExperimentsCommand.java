@@ -20,9 +20,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code mlv experiments list|create}. */
-@Command(name = "experiments", mixinStandardHelpOptions = true, description = "List and create experiments.",
-        subcommands = {ExperimentsCommand.ListCmd.class, ExperimentsCommand.CreateCmd.class})
+@Command(name = "experiments", mixinStandardHelpOptions = true, description = "List and create experiments.")
 public final class ExperimentsCommand implements Runnable {
+    /** The subcommands, in the order help lists them (here rather than in {@code @Command}: see {@code Main.build}). */
+    static final Class<?>[] SUBCOMMANDS = {
+            ExperimentsCommand.ListCmd.class,
+            ExperimentsCommand.CreateCmd.class,
+    };
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 

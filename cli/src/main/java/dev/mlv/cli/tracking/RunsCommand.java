@@ -24,9 +24,14 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** {@code mlv runs list|describe}. */
-@Command(name = "runs", mixinStandardHelpOptions = true, description = "List and inspect runs.",
-        subcommands = {RunsCommand.ListCmd.class, RunsCommand.DescribeCmd.class})
+@Command(name = "runs", mixinStandardHelpOptions = true, description = "List and inspect runs.")
 public final class RunsCommand implements Runnable {
+    /** The subcommands, in the order help lists them (here rather than in {@code @Command}: see {@code Main.build}). */
+    static final Class<?>[] SUBCOMMANDS = {
+            RunsCommand.ListCmd.class,
+            RunsCommand.DescribeCmd.class,
+    };
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
