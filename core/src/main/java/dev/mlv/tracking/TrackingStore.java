@@ -69,6 +69,15 @@ public interface TrackingStore extends AutoCloseable {
 
     void deleteTag(String runId, String key);
 
+    /**
+     * Appends {@code entryJson} (one JSON value) to the JSON list in the run's tag {@code key}, or creates the tag with
+     * a one-element list; the read and the write share one transaction, so concurrent appends to a run lose nothing.
+     * MLflow's {@code runs/log-model} keeps a summary of every model logged in a run in {@code mlflow.log-model.history}
+     * this way. {@code INVALID_PARAMETER_VALUE} when the run is not active, the tag does not hold a JSON list, or the
+     * list outgrows a tag value.
+     */
+    void appendToTagList(String runId, String key, String entryJson);
+
     /** Records dataset inputs; a dataset is identified by (experiment, name, digest) and stored once. */
     void logInputs(String runId, List<DatasetInput> inputs);
 

@@ -114,6 +114,21 @@ class ServeEndToEndTest {
     }
 
     @Test
+    void aLoggedModelIsRecordedInItsRunsModelHistory() throws Exception {
+        LoggedModel lm = logged(m1);
+        String history = null;
+        for (JsonNode t : rest.get("/api/2.0/mlflow/runs/get", Map.of("run_id", lm.runId())).at("/run/data/tags")) {
+            if (t.path("key").asText().equals("mlflow.log-model.history")) history = t.path("value").asText();
+        }
+        assertThat(history).as("runs/log-model, as MLflow's log_model records it").isNotNull();
+        JsonNode models = new com.fasterxml.jackson.databind.ObjectMapper().readTree(history);
+        assertThat(models).hasSize(1);
+        assertThat(models.at("/0/artifact_path").asText()).isEqualTo("model");
+        assertThat(models.at("/0/run_id").asText()).isEqualTo(lm.runId());
+        assertThat(models.at("/0/flavors/onnx/data").asText()).isEqualTo("model.onnx");
+    }
+
+    @Test
     void servesTheProductionVersionWithVerifiedFilesAndItsFeaturePipeline() throws Exception {
         transition("2", "Production");
         try (ModelServing s = serve("models:/clf/Production")) {

@@ -78,6 +78,7 @@ public final class TrackingEndpoints implements Endpoints {
         mlflowPost(routes, "runs/delete-tag", this::deleteTag);
         mlflowPost(routes, "runs/log-batch", this::logBatch);
         mlflowPost(routes, "runs/log-inputs", this::logInputs);
+        mlflowPost(routes, "runs/log-model", this::logModel);
 
         mlflowGet(routes, "metrics/get-history", this::getMetricHistory);
         mlflowGet(routes, "artifacts/list", this::listArtifacts);
@@ -260,6 +261,49 @@ public final class TrackingEndpoints implements Endpoints {
         String runId = req.runId();
         store().deleteTag(runId, req.requiredString("key"));
         MlflowResponse.empty(cx);
+    }
+
+    /**
+     * MLflow's {@code runs/log-model}: appends a summary of the model (its {@code MLmodel} as JSON) to the run's
+     * {@code mlflow.log-model.history} tag, as MLflow's tracking server does; MLflow clients call it from every
+     * {@code log_model}.
+     */
+    private void logModel(Context cx) {
+        MlflowRequest req = request(cx);
+        String runId = req.runId();
+        String modelJson = req.requiredString("model_json");
+        com.fasterxml.jackson.databind.JsonNode model;
+        try {
+            model = ctx.json().readTree(modelJson);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            model = null;
+        }
+        if (!(model instanceof ObjectNode fields)) {
+            throw MlvException.invalid("Malformed model info. \n " + modelJson + " \n is not a valid JSON.");
+        }
+        List<String> missing = LOGGED_MODEL_FIELDS.stream().filter(f -> !fields.has(f)).map(f -> "'" + f + "'").toList();
+        if (!missing.isEmpty()) {
+            throw MlvException.invalid("Model json is missing mandatory fields: {" + String.join(", ", missing) + "}");
+        }
+        store().appendToTagList(runId, LOG_MODEL_HISTORY_TAG, loggedModelSummary(fields).toString());
+        MlflowResponse.empty(cx);
+    }
+
+    static final String LOG_MODEL_HISTORY_TAG = "mlflow.log-model.history";
+    private static final List<String> LOGGED_MODEL_FIELDS = List.of("artifact_path", "flavors", "utc_time_created", "run_id");
+
+    /** What MLflow keeps of a logged model: run, time, path and uuid, and each flavor without its {@code config}. */
+    static ObjectNode loggedModelSummary(ObjectNode model) {
+        ObjectNode summary = model.objectNode();
+        for (String key : List.of("run_id", "utc_time_created", "artifact_path")) summary.set(key, model.get(key));
+        summary.set("model_uuid", model.has("model_uuid") ? model.get("model_uuid") : summary.nullNode());
+        ObjectNode flavors = summary.putObject("flavors");
+        model.path("flavors").fields().forEachRemaining(f -> {
+            com.fasterxml.jackson.databind.JsonNode config = f.getValue();
+            if (config instanceof ObjectNode o) config = o.deepCopy().without("config");
+            flavors.set(f.getKey(), config);
+        });
+        return summary;
     }
 
     private void logBatch(Context cx) {

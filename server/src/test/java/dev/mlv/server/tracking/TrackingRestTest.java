@@ -149,6 +149,40 @@ class TrackingRestTest {
     }
 
     @Test
+    void logModelAppendsToTheRunsModelHistory() throws Exception {
+        String runId = newRun(newExperiment("log-model-exp"));
+        String mlmodel = "{\"artifact_path\":\"model\",\"run_id\":\"" + runId + "\",\"utc_time_created\":\"2026-11-26 10:00:00.000000\","
+                + "\"model_uuid\":\"u1\",\"signature\":{\"inputs\":\"[]\"},"
+                + "\"flavors\":{\"onnx\":{\"data\":\"model.onnx\",\"config\":{\"big\":1}},\"python_function\":{\"loader_module\":\"mlflow.onnx\"}}}";
+        String body = JSON.createObjectNode().put("run_id", runId).put("model_json", mlmodel).toString();
+        assertThat(ok(post("runs/log-model", body)).size()).isZero();
+        String second = JSON.createObjectNode().put("run_id", runId).put("model_json", mlmodel.replace("\"model\"", "\"model2\"")).toString();
+        assertThat(ok(post("runs/log-model", second)).size()).isZero();
+
+        JsonNode tags = ok(get(API + "runs/get?run_id=" + runId)).at("/run/data/tags");
+        String history = null;
+        for (JsonNode t : tags) if (t.get("key").asText().equals("mlflow.log-model.history")) history = t.get("value").asText();
+        JsonNode models = JSON.readTree(history);
+        assertThat(models).hasSize(2);
+        assertThat(models.at("/0/artifact_path").asText()).isEqualTo("model");
+        assertThat(models.at("/1/artifact_path").asText()).isEqualTo("model2");
+        assertThat(models.at("/0/model_uuid").asText()).isEqualTo("u1");
+        assertThat(models.at("/0/flavors/onnx/data").asText()).isEqualTo("model.onnx");
+        assertThat(models.at("/0/flavors/onnx").has("config")).as("flavor config is left out, as MLflow does").isFalse();
+        assertThat(models.get(0).has("signature")).isFalse();
+
+        JsonNode missing = error(post("runs/log-model", JSON.createObjectNode().put("run_id", runId)
+                .put("model_json", "{\"artifact_path\":\"m\"}").toString()), 400, "INVALID_PARAMETER_VALUE");
+        assertThat(missing.get("message").asText()).startsWith("Model json is missing mandatory fields: {").contains("'flavors'", "'run_id'");
+        JsonNode malformed = error(post("runs/log-model", JSON.createObjectNode().put("run_id", runId)
+                .put("model_json", "not json").toString()), 400, "INVALID_PARAMETER_VALUE");
+        assertThat(malformed.get("message").asText()).startsWith("Malformed model info.");
+        error(post("runs/log-model", "{\"run_id\":\"" + runId + "\"}"), 400, "INVALID_PARAMETER_VALUE");
+        error(post("runs/log-model", JSON.createObjectNode().put("run_id", "0123456789abcdef0123456789abcdef")
+                .put("model_json", mlmodel).toString()), 404, "RESOURCE_DOES_NOT_EXIST");
+    }
+
+    @Test
     void searchesOverGetAndPostAndTheAjaxPrefix() throws Exception {
         newExperiment("get-search-a");
         newExperiment("get-search-b");

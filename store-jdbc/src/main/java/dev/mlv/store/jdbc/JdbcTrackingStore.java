@@ -567,6 +567,32 @@ public final class JdbcTrackingStore implements TrackingStore {
     }
 
     @Override
+    public void appendToTagList(String runId, String key, String entryJson) {
+        db.write(c -> {
+            requireActiveRun(c, runId);
+            // a row lock on the run (PostgreSQL; SQLite's writes are serialized anyway), so appends never interleave
+            Jdbc.update(c, "UPDATE runs SET name = name WHERE run_uuid = ?", runId);
+            Optional<String> old = Jdbc.queryOne(c, "SELECT value FROM tags WHERE run_uuid = ? AND key = ?",
+                    List.of(runId, key), rs -> rs.getString(1));
+            String list;
+            if (old.isEmpty() || old.get().isBlank()) {
+                list = "[" + entryJson + "]";
+            } else {
+                String prev = old.get().strip();
+                if (!prev.startsWith("[") || !prev.endsWith("]")) {
+                    throw MlvException.invalid("Tag '" + key + "' of run " + runId + " does not hold a JSON list");
+                }
+                String items = prev.substring(1, prev.length() - 1).strip();
+                list = "[" + items + (items.isEmpty() ? "" : ", ") + entryJson + "]";
+            }
+            Tag tag = new Tag(key, list);
+            TrackingValidation.runTag(tag);
+            upsertTags(c, runId, Map.of(tag.key(), tag.value()));
+            return null;
+        });
+    }
+
+    @Override
     public void logInputs(String runId, List<DatasetInput> inputs) {
         List<DatasetInput> ins = inputs == null ? List.of() : inputs;
         for (DatasetInput in : ins) {

@@ -15,6 +15,7 @@ import dev.mlv.tracking.RunInfo;
 import dev.mlv.tracking.RunQuery;
 import dev.mlv.tracking.RunStatus;
 import dev.mlv.tracking.Tag;
+import dev.mlv.tracking.TrackingValidation;
 import dev.mlv.tracking.TrackingStore;
 import dev.mlv.tracking.ViewType;
 import org.assertj.core.api.ThrowableAssert;
@@ -518,6 +519,40 @@ public abstract class TrackingStoreContractTest {
         assertThat(a.params()).containsExactly(new Param("lr", "0.1"), new Param("model", "CNN"), new Param("opt", "sgd"));
         assertThat(a.tags()).contains(new Tag("team", "red"), new Tag("mlflow.runName", "run-a"));
         assertThat(a).isEqualTo(store.getRun(f.a()));
+    }
+
+    @Test
+    void appendToTagListKeepsEveryEntryAcrossConcurrentWriters() throws Exception {
+        String run = newRun(newExperiment()).info().runId();
+        int threads = 8, each = 10;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) store.appendToTagList(run, "history", "{\"n\": \"" + thread + "-" + i + "\"}");
+                    return null;
+                }));
+            }
+            for (Future<?> fu : futures) fu.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        String value = store.getRun(run).tags().stream().filter(t -> t.key().equals("history")).findFirst().orElseThrow().value();
+        var list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(value);
+        assertThat(list.isArray()).isTrue();
+        List<String> seen = new ArrayList<>();
+        list.forEach(n -> seen.add(n.get("n").asText()));
+        assertThat(seen).hasSize(threads * each).doesNotHaveDuplicates();
+
+        store.logBatch(run, List.of(), List.of(), List.of(new Tag("plain", "not a list")));
+        assertError(ErrorCode.INVALID_PARAMETER_VALUE, "does not hold a JSON list", () -> store.appendToTagList(run, "plain", "{}"));
+        String big = "\"" + "x".repeat(TrackingValidation.MAX_RUN_TAG_VALUE_LENGTH) + "\"";
+        assertError(ErrorCode.INVALID_PARAMETER_VALUE, "Tag value", () -> store.appendToTagList(run, "history", big));
+        assertThat(store.getRun(run).tags()).contains(new Tag("history", value)); // unchanged by the failed append
+        store.deleteRun(run);
+        assertError(ErrorCode.INVALID_PARAMETER_VALUE, "must be in the 'active' state", () -> store.appendToTagList(run, "history", "{}"));
     }
 
     // ------------------------------------------------------------------ concurrency
