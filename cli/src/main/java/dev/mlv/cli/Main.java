@@ -126,7 +126,7 @@ public final class Main implements Runnable {
 
     /**
      * Starts, on a second core, the one-time initialisation the command will need anyway (class loading, static set-up
-     * of libraries) while picocli builds the command line on this thread: about 0.1–0.3 s off a command's start. Only
+     * of libraries) while picocli builds the command line on this thread. Only
      * an optimisation: the command does the same work itself when it gets there first, and a failure here is ignored.
      */
     static void warmUpInBackground(String command) {
@@ -143,7 +143,7 @@ public final class Main implements Runnable {
                     org.sqlite.SQLiteJDBCLoader.initialize();
                     org.slf4j.LoggerFactory.getILoggerFactory();
                 }
-            } catch (Throwable ignored) {
+            } catch (Exception | LinkageError ignored) {
                 // the command itself will meet (and report) whatever failed here
             }
         }, "mlv-warm-up");
