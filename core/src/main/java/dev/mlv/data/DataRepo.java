@@ -395,34 +395,41 @@ public final class DataRepo implements AutoCloseable {
                 // where the platform offers it (Linux), stat each entry relative to the open folder (fstatat), which
                 // costs the kernel one name lookup instead of a walk of the whole absolute path
                 var secure = ds instanceof java.nio.file.SecureDirectoryStream<Path> sds ? sds : null;
-                for (Path file : ds) {
-                    String name = file.getFileName().toString();
-                    String relpath = rel.isEmpty() ? name : rel + "/" + name;
-                    BasicFileAttributes a = secure != null
-                            ? secure.getFileAttributeView(file.getFileName(), java.nio.file.attribute.BasicFileAttributeView.class,
-                                    LinkOption.NOFOLLOW_LINKS).readAttributes()
-                            : Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    if (a.isDirectory()) {
-                        subfolders.add(new ScanTask(file, relpath, keyPrefix, started, out, failure));
-                        continue;
-                    }
-                    if (a.isSymbolicLink()) {
-                        Path real = file.toRealPath();
-                        if (!real.startsWith(root)) {
-                            throw MlvException.invalid("Symlink " + relative(file) + " points outside the repository (" + real + ")");
-                        }
-                        a = Files.readAttributes(file, BasicFileAttributes.class);
-                        if (a.isDirectory()) {
-                            throw MlvException.invalid("Symlink " + relative(file) + " points to a directory; only files can be tracked");
-                        }
-                    }
-                    if (a.isRegularFile() && !AtomicFiles.isTemp(name)) {
-                        StateCache.Stamp st = stamp(a);
-                        out.add(new Entry(relpath, keyPrefix, file, st, settled(st, started))); // read after the walk started
-                    }
-                }
+                for (Path file : ds) visit(file, secure, subfolders);
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read " + folder + ": " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * One folder entry. A method of its own, called once per file, so that a fresh JVM (every command) compiles it
+         * after a few hundred files; as the body of {@link #list}'s loop, which runs once per folder, it would stay
+         * interpreted for most of a large walk.
+         */
+        private void visit(Path file, java.nio.file.SecureDirectoryStream<Path> secure, List<ScanTask> subfolders) throws IOException {
+            String name = file.getFileName().toString();
+            String relpath = rel.isEmpty() ? name : rel + "/" + name;
+            BasicFileAttributes a = secure != null
+                    ? secure.getFileAttributeView(file.getFileName(), java.nio.file.attribute.BasicFileAttributeView.class,
+                            LinkOption.NOFOLLOW_LINKS).readAttributes()
+                    : Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (a.isDirectory()) {
+                subfolders.add(new ScanTask(file, relpath, keyPrefix, started, out, failure));
+                return;
+            }
+            if (a.isSymbolicLink()) {
+                Path real = file.toRealPath();
+                if (!real.startsWith(root)) {
+                    throw MlvException.invalid("Symlink " + relative(file) + " points outside the repository (" + real + ")");
+                }
+                a = Files.readAttributes(file, BasicFileAttributes.class);
+                if (a.isDirectory()) {
+                    throw MlvException.invalid("Symlink " + relative(file) + " points to a directory; only files can be tracked");
+                }
+            }
+            if (a.isRegularFile() && !AtomicFiles.isTemp(name)) {
+                StateCache.Stamp st = stamp(a);
+                out.add(new Entry(relpath, keyPrefix, file, st, settled(st, started))); // read after the walk started
             }
         }
     }
