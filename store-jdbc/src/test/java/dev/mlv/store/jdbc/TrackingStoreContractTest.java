@@ -525,20 +525,9 @@ public abstract class TrackingStoreContractTest {
     void appendToTagListKeepsEveryEntryAcrossConcurrentWriters() throws Exception {
         String run = newRun(newExperiment()).info().runId();
         int threads = 8, each = 10;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                futures.add(pool.submit(() -> {
-                    for (int i = 0; i < each; i++) store.appendToTagList(run, "history", "{\"n\": \"" + thread + "-" + i + "\"}");
-                    return null;
-                }));
-            }
-            for (Future<?> fu : futures) fu.get();
-        } finally {
-            pool.shutdownNow();
-        }
+        inParallel(threads, thread -> {
+            for (int i = 0; i < each; i++) store.appendToTagList(run, "history", "{\"n\": \"" + thread + "-" + i + "\"}");
+        });
         String value = store.getRun(run).tags().stream().filter(t -> t.key().equals("history")).findFirst().orElseThrow().value();
         var list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(value);
         assertThat(list.isArray()).isTrue();
@@ -557,33 +546,37 @@ public abstract class TrackingStoreContractTest {
 
     // ------------------------------------------------------------------ concurrency
 
+    /** Runs {@code work(thread)} on {@code threads} threads at once and rethrows the first failure. */
+    private static void inParallel(int threads, java.util.function.IntConsumer work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> work.accept(thread)));
+            }
+            for (Future<?> fu : futures) fu.get();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void concurrentWritersLoseNothing() throws Exception {
         String exp = newExperiment();
         int threads = 16, batches = 10, perBatch = 50;
         List<String> runs = new ArrayList<>();
         for (int i = 0; i < 4; i++) runs.add(newRun(exp).info().runId());
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                futures.add(pool.submit(() -> {
-                    String run = runs.get(thread % runs.size());
-                    for (int b = 0; b < batches; b++) {
-                        List<Metric> ms = new ArrayList<>();
-                        for (int i = 0; i < perBatch; i++) ms.add(new Metric("m", i, thread * 1000L + b, b * perBatch + i));
-                        store.logBatch(run, ms, List.of(new Param("p" + thread + "_" + b, "v")),
-                                List.of(new Tag("t" + thread, Integer.toString(b))));
-                    }
-                    store.createRun(exp, "u" + thread, 1L, null, List.of());
-                    return null;
-                }));
+        inParallel(threads, thread -> {
+            String run = runs.get(thread % runs.size());
+            for (int b = 0; b < batches; b++) {
+                List<Metric> ms = new ArrayList<>();
+                for (int i = 0; i < perBatch; i++) ms.add(new Metric("m", i, thread * 1000L + b, b * perBatch + i));
+                store.logBatch(run, ms, List.of(new Param("p" + thread + "_" + b, "v")),
+                        List.of(new Tag("t" + thread, Integer.toString(b))));
             }
-            for (Future<?> fu : futures) fu.get();
-        } finally {
-            pool.shutdownNow();
-        }
+            store.createRun(exp, "u" + thread, 1L, null, List.of());
+        });
         int total = 0;
         for (String run : runs) total += store.getMetricHistory(run, "m", 0, null).items().size();
         assertThat(total).isEqualTo(threads * batches * perBatch);
@@ -608,36 +601,25 @@ public abstract class TrackingStoreContractTest {
         int threads = 8, rounds = 30;
         Set<String> expected = java.util.concurrent.ConcurrentHashMap.newKeySet();
         AtomicInteger rejected = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                futures.add(pool.submit(() -> {
-                    for (int r = 0; r < rounds; r++) {
-                        int kind = (thread + r) % 3;
-                        String key = "k" + thread + "_" + r;
-                        List<Metric> ms = List.of(new Metric(key, r, 1L, r), new Metric(key, r + 1, 1L, r + 1));
-                        try {
-                            if (kind == 0) store.logBatch(run, ms, List.of(new Param("fixed", "2")), List.of());
-                            else if (kind == 1) store.logBatch(deleted, ms, List.of(), List.of());
-                            else store.logBatch(run, ms, List.of(new Param("fixed", "1")), List.of(new Tag(key, "v")));
-                        } catch (MlvException e) {
-                            assertThat(kind).as("batch %s of kind %d failed: %s", key, kind, e.getMessage()).isNotEqualTo(2);
-                            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
-                            rejected.incrementAndGet();
-                            continue;
-                        }
-                        assertThat(kind).as("batch %s should have been rejected", key).isEqualTo(2);
-                        expected.add(key);
-                    }
-                    return null;
-                }));
+        inParallel(threads, thread -> {
+            for (int r = 0; r < rounds; r++) {
+                int kind = (thread + r) % 3;
+                String key = "k" + thread + "_" + r;
+                List<Metric> ms = List.of(new Metric(key, r, 1L, r), new Metric(key, r + 1, 1L, r + 1));
+                try {
+                    if (kind == 0) store.logBatch(run, ms, List.of(new Param("fixed", "2")), List.of());
+                    else if (kind == 1) store.logBatch(deleted, ms, List.of(), List.of());
+                    else store.logBatch(run, ms, List.of(new Param("fixed", "1")), List.of(new Tag(key, "v")));
+                } catch (MlvException e) {
+                    assertThat(kind).as("batch %s of kind %d failed: %s", key, kind, e.getMessage()).isNotEqualTo(2);
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
+                    rejected.incrementAndGet();
+                    continue;
+                }
+                assertThat(kind).as("batch %s should have been rejected", key).isEqualTo(2);
+                expected.add(key);
             }
-            for (Future<?> fu : futures) fu.get();
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         Run stored = store.getRun(run);
         assertThat(stored.latestMetrics()).extracting(Metric::key).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(stored.latestMetrics()).allSatisfy(m -> assertThat(m.step()).isEqualTo((long) m.value()));
