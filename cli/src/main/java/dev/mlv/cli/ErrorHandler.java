@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 
 /**
  * Turns every failure into one line {@code mlv: error: <message>} on stderr, plus a {@code hint:} line where one
@@ -39,7 +40,10 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
     @Override
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
-        print(cmd.getErr(), ex.getMessage(), "see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+        String help = "see '" + cmd.getCommandSpec().qualifiedName() + " --help'";
+        List<String> close = ex instanceof CommandLine.UnmatchedArgumentException u ? u.getSuggestions() : List.of();
+        String hint = close.isEmpty() ? help : "did you mean '" + close.get(0) + "'? " + help; // picocli's closest first
+        print(cmd.getErr(), ex.getMessage(), hint);
         return USAGE;
     }
 

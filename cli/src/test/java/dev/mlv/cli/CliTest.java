@@ -176,6 +176,17 @@ class CliTest {
     }
 
     @Test
+    void aMistypedCommandOrOptionGetsTheClosestOneAsAHint() {
+        Result command = mlv("models", "promot");
+        assertThat(command.code()).isEqualTo(2);
+        assertThat(command.err()).contains("hint: did you mean 'promote'? see 'mlv models --help'");
+        Result option = mlv("experiments", "list", "--jsno");
+        assertThat(option.err()).contains("hint: did you mean '--json'? see 'mlv experiments list --help'");
+        assertThat(option.err().lines().count()).isEqualTo(2);
+        assertThat(mlv("zzzz").err()).contains("hint: see 'mlv --help'").doesNotContain("did you mean");
+    }
+
+    @Test
     void serverOptionsFallBackToDefaults() {
         var cmd = new dev.mlv.cli.tracking.ServerCommand();
         new CommandLine(cmd).parseArgs("--port", "0", "--home", home.toString());
