@@ -81,6 +81,7 @@ public final class TrackingEndpoints implements Endpoints {
         mlflowPost(routes, "runs/log-model", this::logModel);
 
         mlflowGet(routes, "metrics/get-history", this::getMetricHistory);
+        mlflowGet(routes, "metrics/get-history-bulk-interval", this::getMetricHistoryBulkInterval);
         mlflowGet(routes, "artifacts/list", this::listArtifacts);
     }
 
@@ -384,6 +385,92 @@ public final class TrackingEndpoints implements Endpoints {
         putAll(out, "metrics", page.items(), TrackingJson::metric);
         MlflowResponse.put(out, "next_page_token", emptyToNull(page.nextPageToken()));
         send(cx, out);
+    }
+
+    static final int MAX_RUNS_BULK_INTERVAL = 100;
+    static final int MAX_STEPS_BULK_INTERVAL = 2500;
+    static final int MAX_POINTS_PER_RUN_BULK_INTERVAL = 25_000;
+
+    /**
+     * MLflow's {@code metrics/get-history-bulk-interval} (what MLflow's UI charts read): one metric of up to 100 runs,
+     * at no more than {@code max_results} (default and limit 2,500) steps spread evenly over
+     * [{@code start_step}, {@code end_step}] (default: 0 to the last step logged), plus every run's first and last step
+     * in that range; each run's points at those steps, ordered by step, with its {@code run_id}.
+     */
+    private void getMetricHistoryBulkInterval(Context cx) {
+        MlflowRequest req = request(cx);
+        List<String> runIds = req.strings("run_ids");
+        if (runIds.isEmpty()) throw MlvException.invalid("Missing value for required parameter 'run_ids'");
+        if (runIds.size() > MAX_RUNS_BULK_INTERVAL) {
+            throw MlvException.invalid("GetMetricHistoryBulkInterval request must specify at most " + MAX_RUNS_BULK_INTERVAL
+                    + " run_ids. Received " + runIds.size() + " run_ids.");
+        }
+        String key = req.requiredString("metric_key");
+        Integer max = req.int32("max_results");
+        int maxSteps = max == null ? MAX_STEPS_BULK_INTERVAL : max;
+        if (maxSteps < 1 || maxSteps > MAX_STEPS_BULK_INTERVAL) {
+            throw MlvException.invalid("max_results must be between 1 and " + MAX_STEPS_BULK_INTERVAL + ".");
+        }
+        Long start = req.int64("start_step");
+        Long end = req.int64("end_step");
+        if ((start == null) != (end == null)) {
+            throw MlvException.invalid("If either start step or end step are specified, both must be specified.");
+        }
+        if (start != null && start > end) {
+            throw MlvException.invalid("end_step must be greater than start_step. Found start_step=" + start + " and end_step=" + end + ".");
+        }
+        List<List<Metric>> histories = new ArrayList<>();
+        java.util.TreeSet<Long> allSteps = new java.util.TreeSet<>();
+        for (String runId : runIds) {
+            List<Metric> points = fullHistory(runId, key);
+            histories.add(points);
+            for (Metric m : points) allSteps.add(m.step());
+        }
+        long from = start != null ? start : 0;
+        long to = end != null ? end : allSteps.isEmpty() ? 0 : allSteps.last();
+        java.util.Set<Long> steps = sampledSteps(new ArrayList<>(allSteps.subSet(from, true, to, true)), maxSteps);
+        for (List<Metric> points : histories) {
+            if (points.isEmpty()) continue;
+            for (long edge : new long[]{points.get(0).step(), points.get(points.size() - 1).step()}) { // history is by step
+                if (edge >= from && edge <= to) steps.add(edge);
+            }
+        }
+        ObjectNode out = MlflowResponse.object();
+        var metrics = out.putArray("metrics");
+        for (int i = 0; i < runIds.size(); i++) {
+            int n = 0;
+            for (Metric m : histories.get(i)) {
+                if (!steps.contains(m.step())) continue;
+                if (n++ == MAX_POINTS_PER_RUN_BULK_INTERVAL) break;
+                metrics.add(TrackingJson.metric(m).put("run_id", runIds.get(i)));
+            }
+        }
+        send(cx, out);
+    }
+
+    /** Every point of a run's metric, in history order (step, timestamp, value): all pages of {@code get-history}. */
+    private List<Metric> fullHistory(String runId, String key) {
+        List<Metric> all = new ArrayList<>();
+        String token = null;
+        do {
+            Page<Metric> page = store().getMetricHistory(runId, key, 0, token);
+            all.addAll(page.items());
+            token = emptyToNull(page.nextPageToken());
+        } while (token != null);
+        return all;
+    }
+
+    /** {@code max} steps spread evenly over the sorted {@code steps} (their first included), and their last one. */
+    static java.util.Set<Long> sampledSteps(List<Long> steps, int max) {
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        if (steps.size() <= max) {
+            out.addAll(steps);
+            return out;
+        }
+        double interval = (double) steps.size() / max;
+        for (int i = 0; i < max; i++) out.add(steps.get((int) (i * interval)));
+        out.add(steps.get(steps.size() - 1));
+        return out;
     }
 
     /**

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -227,6 +228,51 @@ class TrackingRestTest {
         assertThat(pages).isEqualTo(3);
         assertThat(steps).hasSize(25).isSorted();
         assertThat(ok(get(API + "metrics/get-history?run_id=" + runId + "&metric_key=loss")).get("metrics")).hasSize(25);
+    }
+
+    @Test
+    void bulkIntervalSamplesStepsAcrossRuns() throws Exception {
+        String exp = newExperiment("bulk-interval-exp");
+        String a = newRun(exp);
+        String b = newRun(exp);
+        logSteps(a, 100);
+        logSteps(b, 10);
+        String url = "/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval?run_ids=" + a + "&run_ids=" + b + "&metric_key=loss";
+
+        JsonNode sampled = ok(get(url + "&max_results=10")).get("metrics");
+        Map<String, List<Long>> steps = stepsByRun(sampled);
+        // 10 steps spread over 0..99, the last step, and each run's first and last step
+        assertThat(steps.get(a)).containsExactly(0L, 9L, 10L, 20L, 30L, 40L, 50L, 60L, 70L, 80L, 90L, 99L);
+        assertThat(steps.get(b)).containsExactly(0L, 9L);
+        assertThat(sampled.get(0).get("key").asText()).isEqualTo("loss");
+
+        Map<String, List<Long>> window = stepsByRun(ok(get(url + "&start_step=5&end_step=7")).get("metrics"));
+        assertThat(window.get(a)).containsExactly(5L, 6L, 7L);
+        assertThat(window.get(b)).containsExactly(5L, 6L, 7L);
+        assertThat(stepsByRun(ok(get(url)).get("metrics")).get(a)).hasSize(100);
+
+        assertThat(error(get(url + "&start_step=5"), 400, "INVALID_PARAMETER_VALUE").get("message").asText())
+                .contains("both must be specified");
+        error(get(url + "&start_step=7&end_step=5"), 400, "INVALID_PARAMETER_VALUE");
+        error(get(url + "&max_results=0"), 400, "INVALID_PARAMETER_VALUE");
+        error(get(API + "metrics/get-history-bulk-interval?metric_key=loss"), 400, "INVALID_PARAMETER_VALUE");
+        String many = "run_ids=" + String.join("&run_ids=", java.util.Collections.nCopies(101, a));
+        error(get(API + "metrics/get-history-bulk-interval?metric_key=loss&" + many), 400, "INVALID_PARAMETER_VALUE");
+    }
+
+    private static void logSteps(String runId, int n) throws Exception {
+        StringBuilder batch = new StringBuilder("{\"run_id\":\"" + runId + "\",\"metrics\":[");
+        for (int i = 0; i < n; i++) {
+            if (i > 0) batch.append(',');
+            batch.append("{\"key\":\"loss\",\"value\":").append(i).append(",\"timestamp\":1,\"step\":").append(i).append('}');
+        }
+        ok(post("runs/log-batch", batch.append("]}").toString()));
+    }
+
+    private static Map<String, List<Long>> stepsByRun(JsonNode metrics) {
+        Map<String, List<Long>> out = new java.util.HashMap<>();
+        metrics.forEach(m -> out.computeIfAbsent(m.get("run_id").asText(), k -> new ArrayList<>()).add(m.get("step").asLong()));
+        return out;
     }
 
     // ---- errors
