@@ -81,6 +81,7 @@ public final class TrackingEndpoints implements Endpoints {
         mlflowPost(routes, "runs/log-model", this::logModel);
 
         mlflowGet(routes, "metrics/get-history", this::getMetricHistory);
+        mlflowGet(routes, "metrics/get-history-bulk", this::getMetricHistoryBulk);
         mlflowGet(routes, "metrics/get-history-bulk-interval", this::getMetricHistoryBulkInterval);
         mlflowGet(routes, "artifacts/list", this::listArtifacts);
     }
@@ -443,6 +444,37 @@ public final class TrackingEndpoints implements Endpoints {
                 if (!steps.contains(m.step())) continue;
                 if (n++ == MAX_POINTS_PER_RUN_BULK_INTERVAL) break;
                 metrics.add(TrackingJson.metric(m).put("run_id", runIds.get(i)));
+            }
+        }
+        send(cx, out);
+    }
+
+    /**
+     * MLflow's UI route {@code metrics/get-history-bulk}: one metric of up to 100 runs ({@code run_id} repeated), the
+     * runs in id order, each run's points by timestamp, step and value, at most {@code max_results} (25,000) in all.
+     */
+    private void getMetricHistoryBulk(Context cx) {
+        MlflowRequest req = request(cx);
+        List<String> runIds = new ArrayList<>(req.strings("run_id"));
+        if (runIds.isEmpty()) throw MlvException.invalid("GetMetricHistoryBulk request must specify at least one run_id.");
+        if (runIds.size() > MAX_RUNS_BULK_INTERVAL) {
+            throw MlvException.invalid("GetMetricHistoryBulk request cannot specify more than " + MAX_RUNS_BULK_INTERVAL
+                    + " run_ids. Received " + runIds.size() + " run_ids.");
+        }
+        String key = req.string("metric_key");
+        if (key == null) throw MlvException.invalid("GetMetricHistoryBulk request must specify a metric_key.");
+        Integer max = req.int32("max_results");
+        int limit = max == null ? MAX_POINTS_PER_RUN_BULK_INTERVAL : Math.min(max, MAX_POINTS_PER_RUN_BULK_INTERVAL);
+        java.util.Collections.sort(runIds);
+        ObjectNode out = MlflowResponse.object();
+        var metrics = out.putArray("metrics");
+        for (String runId : runIds) {
+            List<Metric> points = fullHistory(runId, key);
+            points.sort(java.util.Comparator.comparingLong(Metric::timestamp).thenComparingLong(Metric::step)
+                    .thenComparingDouble(Metric::value));
+            for (Metric m : points) {
+                if (metrics.size() >= limit) break;
+                metrics.add(TrackingJson.metric(m).put("run_id", runId));
             }
         }
         send(cx, out);

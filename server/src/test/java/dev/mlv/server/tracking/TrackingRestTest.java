@@ -258,6 +258,16 @@ class TrackingRestTest {
         error(get(API + "metrics/get-history-bulk-interval?metric_key=loss"), 400, "INVALID_PARAMETER_VALUE");
         String many = "run_ids=" + String.join("&run_ids=", java.util.Collections.nCopies(101, a));
         error(get(API + "metrics/get-history-bulk-interval?metric_key=loss&" + many), 400, "INVALID_PARAMETER_VALUE");
+
+        // the UI's unsampled route: runs in id order, at most max_results points in all
+        String bulk = "/ajax-api/2.0/mlflow/metrics/get-history-bulk?run_id=" + a + "&run_id=" + b + "&metric_key=loss";
+        Map<String, List<Long>> all = stepsByRun(ok(get(bulk)).get("metrics"));
+        assertThat(all.get(a)).hasSize(100);
+        assertThat(all.get(b)).hasSize(10);
+        JsonNode capped = ok(get(bulk + "&max_results=5")).get("metrics");
+        assertThat(capped).hasSize(5);
+        assertThat(capped.get(0).get("run_id").asText()).isEqualTo(a.compareTo(b) < 0 ? a : b);
+        error(get("/ajax-api/2.0/mlflow/metrics/get-history-bulk?metric_key=loss"), 400, "INVALID_PARAMETER_VALUE");
     }
 
     private static void logSteps(String runId, int n) throws Exception {
