@@ -1,5 +1,7 @@
 package dev.mlv.server.tracking;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.artifacts.ArtifactPath;
 import dev.mlv.artifacts.FileInfo;
@@ -29,8 +31,13 @@ import io.javalin.http.Context;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static dev.mlv.server.Endpoints.mlflowGet;
 import static dev.mlv.server.Endpoints.mlflowPost;
@@ -274,10 +281,10 @@ public final class TrackingEndpoints implements Endpoints {
         MlflowRequest req = request(cx);
         String runId = req.runId();
         String modelJson = req.requiredString("model_json");
-        com.fasterxml.jackson.databind.JsonNode model;
+        JsonNode model;
         try {
             model = ctx.json().readTree(modelJson);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             model = null;
         }
         if (!(model instanceof ObjectNode fields)) {
@@ -301,7 +308,7 @@ public final class TrackingEndpoints implements Endpoints {
         summary.set("model_uuid", model.has("model_uuid") ? model.get("model_uuid") : summary.nullNode());
         ObjectNode flavors = summary.putObject("flavors");
         model.path("flavors").fields().forEachRemaining(f -> {
-            com.fasterxml.jackson.databind.JsonNode config = f.getValue();
+            JsonNode config = f.getValue();
             if (config instanceof ObjectNode o) config = o.deepCopy().without("config");
             flavors.set(f.getKey(), config);
         });
@@ -388,9 +395,10 @@ public final class TrackingEndpoints implements Endpoints {
         send(cx, out);
     }
 
-    static final int MAX_RUNS_BULK_INTERVAL = 100;
-    static final int MAX_STEPS_BULK_INTERVAL = 2500;
-    static final int MAX_POINTS_PER_RUN_BULK_INTERVAL = 25_000;
+    /** MLflow's limits for the bulk history routes: runs per request, sampled steps, points per run (or in all). */
+    static final int MAX_BULK_RUNS = 100;
+    static final int MAX_BULK_STEPS = 2500;
+    static final int MAX_BULK_POINTS = 25_000;
 
     /**
      * MLflow's {@code metrics/get-history-bulk-interval} (what MLflow's UI charts read): one metric of up to 100 runs,
@@ -402,15 +410,15 @@ public final class TrackingEndpoints implements Endpoints {
         MlflowRequest req = request(cx);
         List<String> runIds = req.strings("run_ids");
         if (runIds.isEmpty()) throw MlvException.invalid("Missing value for required parameter 'run_ids'");
-        if (runIds.size() > MAX_RUNS_BULK_INTERVAL) {
-            throw MlvException.invalid("GetMetricHistoryBulkInterval request must specify at most " + MAX_RUNS_BULK_INTERVAL
+        if (runIds.size() > MAX_BULK_RUNS) {
+            throw MlvException.invalid("GetMetricHistoryBulkInterval request must specify at most " + MAX_BULK_RUNS
                     + " run_ids. Received " + runIds.size() + " run_ids.");
         }
         String key = req.requiredString("metric_key");
         Integer max = req.int32("max_results");
-        int maxSteps = max == null ? MAX_STEPS_BULK_INTERVAL : max;
-        if (maxSteps < 1 || maxSteps > MAX_STEPS_BULK_INTERVAL) {
-            throw MlvException.invalid("max_results must be between 1 and " + MAX_STEPS_BULK_INTERVAL + ".");
+        int maxSteps = max == null ? MAX_BULK_STEPS : max;
+        if (maxSteps < 1 || maxSteps > MAX_BULK_STEPS) {
+            throw MlvException.invalid("max_results must be between 1 and " + MAX_BULK_STEPS + ".");
         }
         Long start = req.int64("start_step");
         Long end = req.int64("end_step");
@@ -418,10 +426,11 @@ public final class TrackingEndpoints implements Endpoints {
             throw MlvException.invalid("If either start step or end step are specified, both must be specified.");
         }
         if (start != null && start > end) {
-            throw MlvException.invalid("end_step must be greater than start_step. Found start_step=" + start + " and end_step=" + end + ".");
+            throw MlvException.invalid("end_step must be greater than start_step. Found start_step=" + start
+                    + " and end_step=" + end + ".");
         }
         List<List<Metric>> histories = new ArrayList<>();
-        java.util.TreeSet<Long> allSteps = new java.util.TreeSet<>();
+        TreeSet<Long> allSteps = new TreeSet<>();
         for (String runId : runIds) {
             List<Metric> points = fullHistory(runId, key);
             histories.add(points);
@@ -429,10 +438,11 @@ public final class TrackingEndpoints implements Endpoints {
         }
         long from = start != null ? start : 0;
         long to = end != null ? end : allSteps.isEmpty() ? 0 : allSteps.last();
-        java.util.Set<Long> steps = sampledSteps(new ArrayList<>(allSteps.subSet(from, true, to, true)), maxSteps);
+        Set<Long> steps = sampledSteps(new ArrayList<>(allSteps.subSet(from, true, to, true)), maxSteps);
         for (List<Metric> points : histories) {
             if (points.isEmpty()) continue;
-            for (long edge : new long[]{points.get(0).step(), points.get(points.size() - 1).step()}) { // history is by step
+            // the history is ordered by step: its first and last points hold the run's lowest and highest step
+            for (long edge : new long[]{points.get(0).step(), points.get(points.size() - 1).step()}) {
                 if (edge >= from && edge <= to) steps.add(edge);
             }
         }
@@ -442,7 +452,7 @@ public final class TrackingEndpoints implements Endpoints {
             int n = 0;
             for (Metric m : histories.get(i)) {
                 if (!steps.contains(m.step())) continue;
-                if (n++ == MAX_POINTS_PER_RUN_BULK_INTERVAL) break;
+                if (n++ == MAX_BULK_POINTS) break;
                 metrics.add(TrackingJson.metric(m).put("run_id", runIds.get(i)));
             }
         }
@@ -457,23 +467,23 @@ public final class TrackingEndpoints implements Endpoints {
         MlflowRequest req = request(cx);
         List<String> runIds = new ArrayList<>(req.strings("run_id"));
         if (runIds.isEmpty()) throw MlvException.invalid("GetMetricHistoryBulk request must specify at least one run_id.");
-        if (runIds.size() > MAX_RUNS_BULK_INTERVAL) {
-            throw MlvException.invalid("GetMetricHistoryBulk request cannot specify more than " + MAX_RUNS_BULK_INTERVAL
+        if (runIds.size() > MAX_BULK_RUNS) {
+            throw MlvException.invalid("GetMetricHistoryBulk request cannot specify more than " + MAX_BULK_RUNS
                     + " run_ids. Received " + runIds.size() + " run_ids.");
         }
         String key = req.string("metric_key");
         if (key == null) throw MlvException.invalid("GetMetricHistoryBulk request must specify a metric_key.");
         Integer max = req.int32("max_results");
-        int limit = max == null ? MAX_POINTS_PER_RUN_BULK_INTERVAL : Math.min(max, MAX_POINTS_PER_RUN_BULK_INTERVAL);
-        java.util.Collections.sort(runIds);
+        int limit = max == null ? MAX_BULK_POINTS : Math.min(max, MAX_BULK_POINTS);
+        Collections.sort(runIds);
         ObjectNode out = MlflowResponse.object();
         var metrics = out.putArray("metrics");
         for (String runId : runIds) {
+            if (metrics.size() >= limit) break; // full: the remaining runs' histories are not read
             List<Metric> points = fullHistory(runId, key);
-            points.sort(java.util.Comparator.comparingLong(Metric::timestamp).thenComparingLong(Metric::step)
+            points.sort(Comparator.comparingLong(Metric::timestamp).thenComparingLong(Metric::step)
                     .thenComparingDouble(Metric::value));
-            for (Metric m : points) {
-                if (metrics.size() >= limit) break;
+            for (Metric m : points.subList(0, Math.min(points.size(), limit - metrics.size()))) {
                 metrics.add(TrackingJson.metric(m).put("run_id", runId));
             }
         }
@@ -493,8 +503,8 @@ public final class TrackingEndpoints implements Endpoints {
     }
 
     /** {@code max} steps spread evenly over the sorted {@code steps} (their first included), and their last one. */
-    static java.util.Set<Long> sampledSteps(List<Long> steps, int max) {
-        java.util.Set<Long> out = new java.util.HashSet<>();
+    static Set<Long> sampledSteps(List<Long> steps, int max) {
+        Set<Long> out = new HashSet<>();
         if (steps.size() <= max) {
             out.addAll(steps);
             return out;
