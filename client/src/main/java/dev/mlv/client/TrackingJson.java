@@ -7,6 +7,7 @@ import dev.mlv.tracking.DatasetInput;
 import dev.mlv.tracking.Experiment;
 import dev.mlv.tracking.LifecycleStage;
 import dev.mlv.tracking.Metric;
+import dev.mlv.tracking.ModelIo;
 import dev.mlv.tracking.Param;
 import dev.mlv.tracking.Run;
 import dev.mlv.tracking.RunInfo;
@@ -41,7 +42,14 @@ public final class TrackingJson {
             inputs.add(new DatasetInput(new Dataset(text(d, "name"), text(d, "digest"), text(d, "source_type"),
                     text(d, "source"), text(d, "schema"), text(d, "profile")), tags(in.path("tags"))));
         }
-        return new Run(runInfo(info), metrics, params, tags(data.path("tags")), inputs);
+        List<ModelIo> models = new ArrayList<>();
+        for (JsonNode m : r.path("inputs").path("model_inputs")) {
+            models.add(new ModelIo(m.path("model_id").asText(), ModelIo.Direction.INPUT, 0));
+        }
+        for (JsonNode m : r.path("outputs").path("model_outputs")) {
+            models.add(new ModelIo(m.path("model_id").asText(), ModelIo.Direction.OUTPUT, m.path("step").asLong()));
+        }
+        return new Run(runInfo(info), metrics, params, tags(data.path("tags")), inputs, models);
     }
 
     public static RunInfo runInfo(JsonNode info) {

@@ -14,15 +14,18 @@ import java.util.regex.Pattern;
  *   <li>{@code models:/<name>/latest} (any case) → {@link Kind#LATEST}</li>
  *   <li>{@code models:/<name>@<alias>} → {@link Kind#ALIAS}</li>
  *   <li>{@code runs:/<run_id>/<path>} → {@link Kind#RUN}, {@code path} validated by {@link ArtifactPath}</li>
+ *   <li>{@code models:/<model_id>} (one segment, e.g. {@code models:/m-0123…}) → {@link Kind#LOGGED_MODEL}, an MLflow 3
+ *       logged model</li>
  * </ul>
  * Names follow {@link RegistryRules#name}, aliases {@link RegistryRules#alias}; anything else is
  * {@code INVALID_PARAMETER_VALUE}.
  */
 public record ModelUri(Kind kind, String name, String version, Stage stage, String alias, String runId,
-                       ArtifactPath path) {
+                       ArtifactPath path, String modelId) {
     private static final Pattern RUN_ID = Pattern.compile("^[a-zA-Z0-9][\\w\\-]{0,255}$");
+    private static final Pattern MODEL_ID = Pattern.compile("^[a-zA-Z0-9][\\w\\-]{0,35}$");
 
-    public enum Kind { VERSION, STAGE, LATEST, ALIAS, RUN }
+    public enum Kind { VERSION, STAGE, LATEST, ALIAS, RUN, LOGGED_MODEL }
 
     public static ModelUri parse(String uri) {
         if (uri == null || uri.isEmpty()) throw MlvException.invalid("Model URI cannot be empty");
@@ -41,11 +44,11 @@ public record ModelUri(Kind kind, String name, String version, Stage stage, Stri
             checkName(uri, name);
             if (suffix.isEmpty()) throw bad(uri, "missing version, stage or 'latest' after the name");
             if (suffix.chars().allMatch(Character::isDigit)) {
-                return new ModelUri(Kind.VERSION, name, RegistryRules.version(stripZeros(uri, suffix)), null, null, null, null);
+                return new ModelUri(Kind.VERSION, name, RegistryRules.version(stripZeros(uri, suffix)), null, null, null, null, null);
             }
-            if (suffix.equalsIgnoreCase("latest")) return new ModelUri(Kind.LATEST, name, null, null, null, null, null);
+            if (suffix.equalsIgnoreCase("latest")) return new ModelUri(Kind.LATEST, name, null, null, null, null, null, null);
             Stage st = Stage.find(suffix);
-            if (st != null && suffix.equals(suffix.trim())) return new ModelUri(Kind.STAGE, name, null, st, null, null, null);
+            if (st != null && suffix.equals(suffix.trim())) return new ModelUri(Kind.STAGE, name, null, st, null, null, null, null);
             throw bad(uri, "'" + suffix + "' is not a version, a stage (None, Staging, Production, Archived) or 'latest'");
         }
         int at = rest.lastIndexOf('@');
@@ -58,9 +61,10 @@ public record ModelUri(Kind kind, String name, String version, Stage stage, Stri
             } catch (MlvException e) {
                 throw bad(uri, e.getMessage());
             }
-            return new ModelUri(Kind.ALIAS, name, null, null, alias, null, null);
+            return new ModelUri(Kind.ALIAS, name, null, null, alias, null, null, null);
         }
-        throw bad(uri, "expected models:/<name>/<version|stage|latest> or models:/<name>@<alias>");
+        if (MODEL_ID.matcher(rest).matches()) return new ModelUri(Kind.LOGGED_MODEL, null, null, null, null, null, null, rest);
+        throw bad(uri, "expected models:/<name>/<version|stage|latest>, models:/<name>@<alias> or models:/<model_id>");
     }
 
     private static String stripZeros(String uri, String digits) {
@@ -83,7 +87,7 @@ public record ModelUri(Kind kind, String name, String version, Stage stage, Stri
         String runId = slash < 0 ? rest : rest.substring(0, slash);
         if (!RUN_ID.matcher(runId).matches()) throw bad(uri, "invalid run id '" + runId + "'");
         ArtifactPath path = ArtifactPath.parse(slash < 0 ? "" : rest.substring(slash + 1));
-        return new ModelUri(Kind.RUN, null, null, null, null, runId, path);
+        return new ModelUri(Kind.RUN, null, null, null, null, runId, path, null);
     }
 
     private static MlvException bad(String uri, String why) {
@@ -102,6 +106,7 @@ public record ModelUri(Kind kind, String name, String version, Stage stage, Stri
             case LATEST -> "models:/" + name + "/latest";
             case ALIAS -> "models:/" + name + "@" + alias;
             case RUN -> "runs:/" + runId + (path.isRoot() ? "" : "/" + path);
+            case LOGGED_MODEL -> "models:/" + modelId;
         };
     }
 }

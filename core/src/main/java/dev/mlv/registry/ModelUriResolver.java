@@ -2,6 +2,7 @@ package dev.mlv.registry;
 
 import dev.mlv.artifacts.ArtifactPath;
 import dev.mlv.errors.MlvException;
+import dev.mlv.tracking.LoggedModel;
 import dev.mlv.tracking.RunInfo;
 import dev.mlv.tracking.TrackingStore;
 
@@ -49,6 +50,11 @@ public final class ModelUriResolver {
                     : run.artifactUri() + (uri.path().isRoot() ? "" : "/" + uri.path());
             return new Resolved(null, uri.runId(), download, dir);
         }
+        if (uri.kind() == ModelUri.Kind.LOGGED_MODEL) {
+            LoggedModel m = tracking.getLoggedModel(uri.modelId(), false);
+            String location = m.artifactLocation();
+            return new Resolved(null, m.sourceRunId(), location, isProxied(location) ? SourceValidator.storePathOf(location) : null);
+        }
         ModelVersion v = version(uri);
         Resolved files = filesOf(v, depth);
         return new Resolved(v, v.runId(), files.downloadUri(), files.storePath());
@@ -70,6 +76,7 @@ public final class ModelUriResolver {
                     .max(Comparator.comparingLong(ModelVersion::versionNumber))
                     .orElseThrow(() -> MlvException.notFound("Registered model '" + uri.name() + "' has no versions"));
             case RUN -> throw MlvException.invalid("'" + uri + "' names a run, not a model version");
+            case LOGGED_MODEL -> throw MlvException.invalid("'" + uri + "' names a logged model, not a model version");
         };
     }
 
@@ -93,7 +100,7 @@ public final class ModelUriResolver {
                 SourceValidator.isLocal(v.source()) ? runLocation(v.runId()) : null);
         return switch (s.kind()) {
             case ARTIFACTS, LOCAL_RUN_FILE -> new Resolved(v, v.runId(), "mlflow-artifacts:/" + s.storePath(), s.storePath());
-            case RUN, MODEL -> {
+            case RUN, LOGGED_MODEL, MODEL -> {
                 Resolved inner = resolve(s.uri(), depth + 1);
                 yield new Resolved(v, v.runId(), inner.downloadUri(), inner.storePath());
             }

@@ -26,10 +26,10 @@ public final class SourceValidator {
     }
 
     /** What a validated source points at. */
-    public enum Kind { RUN, MODEL, ARTIFACTS, LOCAL_RUN_FILE }
+    public enum Kind { RUN, LOGGED_MODEL, MODEL, ARTIFACTS, LOCAL_RUN_FILE }
 
     /**
-     * A validated source: {@code uri} for {@link Kind#RUN}/{@link Kind#MODEL}; {@code storePath} (relative to the
+     * A validated source: {@code uri} for {@link Kind#RUN}/{@link Kind#LOGGED_MODEL}/{@link Kind#MODEL}; {@code storePath} (relative to the
      * artifact store root) for {@link Kind#ARTIFACTS} and {@link Kind#LOCAL_RUN_FILE}.
      */
     public record Validated(Kind kind, String source, ModelUri uri, ArtifactPath storePath) {
@@ -74,7 +74,12 @@ public final class SourceValidator {
                 } catch (MlvException e) {
                     throw bad(source, e.getMessage());
                 }
-                return new Validated(uri.kind() == ModelUri.Kind.RUN ? Kind.RUN : Kind.MODEL, source, uri, null);
+                Kind kind = switch (uri.kind()) {
+                    case RUN -> Kind.RUN;
+                    case LOGGED_MODEL -> Kind.LOGGED_MODEL;
+                    default -> Kind.MODEL;
+                };
+                return new Validated(kind, source, uri, null);
             }
             case "mlflow-artifacts" -> {
                 ArtifactPath p = storePath(source, rest);

@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Metadata store of the tracking half: experiments, runs, params, metrics, tags and dataset inputs.
+ * Metadata store of the tracking half: experiments, runs, params, metrics, tags, dataset inputs and MLflow 3's
+ * logged models.
  *
  * <p>Contract shared by every backend (checked by {@code TrackingStoreContractTest}):
  * <ul>
@@ -78,8 +79,56 @@ public interface TrackingStore extends AutoCloseable {
      */
     void appendToTagList(String runId, String key, String entryJson);
 
+    /**
+     * {@link #logBatch(String, List, List, List)} plus metric points of logged models (MLflow 3's {@code model_id} on
+     * a metric), in one transaction: each model metric is also a point of the run's own history. An unknown model is
+     * {@code RESOURCE_DOES_NOT_EXIST}; a deleted one is accepted, as MLflow does.
+     */
+    void logBatch(String runId, List<Metric> metrics, List<Param> params, List<Tag> tags, List<ModelMetric> modelMetrics);
+
     /** Records dataset inputs; a dataset is identified by (experiment, name, digest) and stored once. */
     void logInputs(String runId, List<DatasetInput> inputs);
+
+    /**
+     * Records the logged models a run read ({@code runs/log-inputs}' {@code models}) or produced
+     * ({@code runs/outputs}); recording the same model and direction again keeps the first step. The run must be
+     * active; the models need not exist, as in MLflow.
+     */
+    void logModelIo(String runId, List<ModelIo> models);
+
+    // ---------------------------------------------------------------- logged models (MLflow 3)
+
+    /**
+     * Creates a PENDING logged model in an active experiment, with a fresh {@code m-<32 hex>} id, its artifact location
+     * {@code <experiment location>/models/<id>/artifacts}, and a generated name when {@code name} is null or empty.
+     * Names may not contain {@code / : . % " '} (they appear in {@code models:/} URIs).
+     */
+    LoggedModel createLoggedModel(String experimentId, String name, String modelType, String sourceRunId,
+                                  List<Param> params, List<Tag> tags);
+
+    /**
+     * The logged model with this id with its tags, params and every metric point; a deleted one only when
+     * {@code allowDeleted}. Unknown: {@code RESOURCE_DOES_NOT_EXIST} "Logged model with ID '…' not found."
+     */
+    LoggedModel getLoggedModel(String modelId, boolean allowDeleted);
+
+    /** Sets the status (MLflow's finalize: READY once its files are uploaded, or UPLOAD_FAILED) and returns the model. */
+    LoggedModel finalizeLoggedModel(String modelId, LoggedModelStatus status);
+
+    /** Marks the model deleted (soft delete, as MLflow does); its files stay. Deleting it again is accepted. */
+    void deleteLoggedModel(String modelId);
+
+    /** Sets (inserts or overwrites) tags of a model, all or none. */
+    void setLoggedModelTags(String modelId, List<Tag> tags);
+
+    /** Deletes one tag; {@code RESOURCE_DOES_NOT_EXIST} when the model has no such tag. */
+    void deleteLoggedModelTag(String modelId, String key);
+
+    /** Logs params of a model, write-once like run params: the same value again is accepted, another is rejected. */
+    void logLoggedModelParams(String modelId, List<Param> params);
+
+    /** MLflow's {@code logged-models/search}: never returns deleted models; newest first unless ordered otherwise. */
+    Page<LoggedModel> searchLoggedModels(LoggedModelQuery query);
 
     /**
      * Every point of one metric of a run, ordered by step, timestamp then value, paged; {@code maxResults <= 0} means

@@ -30,10 +30,14 @@ class ModelUriTest {
         assertThat(r.runId()).isEqualTo("0123456789abcdef0123456789abcdef");
         assertThat(r.path().toString()).isEqualTo("model/data");
         assertThat(ModelUri.parse("models:/fraud/007").version()).isEqualTo("7");
+        ModelUri logged = ModelUri.parse("models:/m-0123456789abcdef0123456789abcdef");
+        assertThat(logged.kind()).as("MLflow 3: one segment is a logged model id").isEqualTo(ModelUri.Kind.LOGGED_MODEL);
+        assertThat(logged.modelId()).isEqualTo("m-0123456789abcdef0123456789abcdef");
+        assertThat(logged.toString()).isEqualTo("models:/m-0123456789abcdef0123456789abcdef");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "models:/", "models:/fraud", "models:/fraud/", "models:/fraud/Prod", "models:/fraud/0",
+    @ValueSource(strings = {"", "models:/", "models:/fr aud", "models:/-fraud", "models:/m-%2e%2e", "models:/fraud/", "models:/fraud/Prod", "models:/fraud/0",
             "models:/fraud@latest", "models:/fraud@v2", "models:/fraud@", "models://host/fraud/1", "models:/a/b/c",
             "models:/../1", "models:/a%2Fb/1", "runs:/", "runs:/../x", "runs:/abc/../../etc", "runs:/abc/a%2f..%2f..",
             "runs://host/abc/model", "s3://bucket/model", "models:/fraud/1 ", "models:/x\u0000/1"})

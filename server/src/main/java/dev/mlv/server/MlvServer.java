@@ -10,6 +10,7 @@ import dev.mlv.artifacts.ArtifactStores;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.server.artifacts.ArtifactEndpoints;
+import dev.mlv.server.tracking.LoggedModelEndpoints;
 import dev.mlv.server.tracking.TrackingEndpoints;
 import dev.mlv.store.MetadataStore;
 import dev.mlv.store.MetadataStores;
@@ -103,6 +104,7 @@ public final class MlvServer implements AutoCloseable {
         List<Endpoints> groups = List.of(
                 new OpsEndpoints(ctx),
                 new TrackingEndpoints(ctx),
+                new LoggedModelEndpoints(ctx),
                 new ArtifactEndpoints(ctx),
                 new dev.mlv.server.data.DataEndpoints(ctx),
                 new dev.mlv.server.registry.RegistryApi(ctx),

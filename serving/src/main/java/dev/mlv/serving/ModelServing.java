@@ -109,7 +109,7 @@ public final class ModelServing implements AutoCloseable {
     }
 
     private static LoadedModel load(ModelFetcher fetcher, ModelRef ref, ResolvedModel r) {
-        Path dir = fetcher.fetch(r, ref.kind() != ModelRef.Kind.RUN);
+        Path dir = fetcher.fetch(r, ref.kind());
         return LoadedModel.load(dir, r.name(), r.version());
     }
 

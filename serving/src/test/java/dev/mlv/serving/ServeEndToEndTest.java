@@ -6,6 +6,10 @@ import dev.mlv.client.ActiveRun;
 import dev.mlv.client.MlvClient;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.client.model.LoggedModel;
+import dev.mlv.client.model.ModelPackage;
+import dev.mlv.client.model.ModelSignature;
+import dev.mlv.client.model.OnnxModel;
+import dev.mlv.client.model.TensorSpec;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.server.MlvServer;
@@ -111,6 +115,47 @@ class ServeEndToEndTest {
         double[] out = new double[m.getOutputIDInfo().size()];
         for (int j = 0; j < out.length; j++) out[j] = p.getOutputScores().get(m.getOutputIDInfo().getOutput(j).getLabel()).getScore();
         return out;
+    }
+
+    /**
+     * A model logged the MLflow 3 way: a logged model, its package uploaded to the model's own artifact location, then
+     * finalized. It serves by {@code models:/<model_id>}, and a version registered from that URI serves with digests.
+     */
+    @Test
+    void anMlflow3LoggedModelServesByItsIdAndRegistersFromIt() throws Exception {
+        String runId;
+        String experimentId;
+        try (ActiveRun run = client.startRun("mlflow3-style")) {
+            runId = run.runId();
+            experimentId = rest.get("/api/2.0/mlflow/runs/get", Map.of("run_id", runId)).at("/run/info/experiment_id").asText();
+        }
+        JsonNode info = rest.post("/api/2.0/mlflow/logged-models",
+                Map.of("experiment_id", experimentId, "name", "adder", "source_run_id", runId)).at("/model/info");
+        String id = info.path("model_id").asText();
+        Path pkg = Files.createDirectories(tmp.resolve("mlflow3-" + id));
+        var sig = new ModelSignature(List.of(new TensorSpec("x", "float32", List.of(-1L, 3L))),
+                List.of(new TensorSpec("y", "float32", List.of(-1L, 3L))));
+        ModelPackage.write(OnnxModel.fromBytes(TestModels.addOne()).signature(sig), pkg, runId, "model");
+        String root = info.path("artifact_uri").asText().substring("mlflow-artifacts:/".length());
+        try (var files = Files.list(pkg)) {
+            for (Path f : files.toList()) rest.putFile("/api/2.0/mlflow-artifacts/artifacts/" + root + "/" + f.getFileName(), f);
+        }
+        rest.patch("/api/2.0/mlflow/logged-models/" + id, Map.of("model_id", id, "status", "LOGGED_MODEL_READY"));
+
+        try (ModelServing s = serve("models:/" + id)) {
+            HttpResponse<String> r = invoke(s.port(), "{\"inputs\": [[1, 2, 3]]}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(JSON.readTree(r.body()).at("/predictions/y").toString()).isEqualTo("[[2.0,3.0,4.0]]");
+            assertThat(r.headers().firstValue(ScoringServer.VERSION_HEADER)).contains(id);
+        }
+        rest.post("/api/2.0/mlflow/registered-models/create", Map.of("name", "adder"));
+        JsonNode v = rest.post("/api/2.0/mlflow/model-versions/create",
+                Map.of("name", "adder", "source", "models:/" + id, "model_id", id)).path("model_version");
+        assertThat(v.path("run_id").asText()).isEqualTo(runId);
+        try (ModelServing s = serve("models:/adder/" + v.path("version").asText())) {
+            HttpResponse<String> r = invoke(s.port(), "{\"inputs\": [[0, 0, 1]]}");
+            assertThat(JSON.readTree(r.body()).at("/predictions/y").toString()).isEqualTo("[[1.0,1.0,2.0]]");
+        }
     }
 
     @Test

@@ -32,6 +32,15 @@ public final class SearchFilter {
     /** Experiments can also be ordered by id. */
     public static final Set<String> EXPERIMENT_ORDER_ATTRIBUTES = union(EXPERIMENT_ATTRIBUTES, Set.of("experiment_id"));
     public static final Set<String> DATASET_KEYS = Set.of("name", "digest", "context");
+    /** Logged-model attributes that compare as strings ({@code status} by its name, e.g. {@code 'LOGGED_MODEL_READY'}). */
+    public static final Set<String> LOGGED_MODEL_STRING_ATTRIBUTES =
+            Set.of("model_id", "name", "model_type", "status", "source_run_id");
+    /** Logged-model attributes that compare as numbers (milliseconds since the epoch). */
+    public static final Set<String> LOGGED_MODEL_NUMERIC_ATTRIBUTES = Set.of("creation_timestamp_ms", "last_updated_timestamp_ms");
+    public static final Set<String> LOGGED_MODEL_ATTRIBUTES = union(LOGGED_MODEL_STRING_ATTRIBUTES, LOGGED_MODEL_NUMERIC_ATTRIBUTES);
+    private static final Map<String, String> LOGGED_MODEL_ALIASES = Map.of(
+            "creation_time", "creation_timestamp_ms", "creation_timestamp", "creation_timestamp_ms",
+            "last_updated_timestamp", "last_updated_timestamp_ms");
 
     private static final Map<String, EntityType> PREFIXES = Map.ofEntries(
             Map.entry("metric", EntityType.METRIC), Map.entry("metrics", EntityType.METRIC),
@@ -50,7 +59,7 @@ public final class SearchFilter {
     private static final Set<Comparator> STRING_AND_LIST = Set.of(Comparator.EQ, Comparator.NE, Comparator.LIKE,
             Comparator.ILIKE, Comparator.IN, Comparator.NOT_IN);
 
-    private enum Target { RUNS, EXPERIMENTS }
+    private enum Target { RUNS, EXPERIMENTS, LOGGED_MODELS }
 
     private final String text;
     private final Target target;
@@ -69,6 +78,29 @@ public final class SearchFilter {
     /** The clauses of an experiments/search filter: {@code name}, {@code creation_time}, {@code last_update_time}, {@code tags.<key>}. */
     public static List<Clause> parseExperimentFilter(String filter) {
         return new SearchFilter(filter == null ? "" : filter, Target.EXPERIMENTS).parseClauses();
+    }
+
+    /**
+     * The clauses of a logged-models/search filter: the attributes {@link #LOGGED_MODEL_ATTRIBUTES} (also
+     * {@code creation_time}, {@code creation_timestamp}, {@code last_updated_timestamp}), {@code metrics.},
+     * {@code params.} and {@code tags.} keys; strings also compare with {@code IN} and {@code NOT IN}.
+     */
+    public static List<Clause> parseLoggedModelFilter(String filter) {
+        return new SearchFilter(filter == null ? "" : filter, Target.LOGGED_MODELS).parseClauses();
+    }
+
+    /** The key of one logged-models/search order_by entry: an attribute or {@code metrics.<key>}. */
+    public static OrderBy parseLoggedModelOrderKey(String fieldName) {
+        SearchFilter p = new SearchFilter(fieldName == null ? "" : fieldName, Target.LOGGED_MODELS);
+        p.orderBy = true;
+        p.skipWs();
+        Identifier id = p.parseIdentifier();
+        p.skipWs();
+        if (!p.atEnd()) throw p.orderError(p.pos, "unexpected '" + p.tokenAt(p.pos) + "'");
+        if (id.type != EntityType.ATTRIBUTE && id.type != EntityType.METRIC) {
+            throw p.orderError(0, "logged models can be ordered by attributes and metrics.<key> only");
+        }
+        return new OrderBy(id.type, id.key, true);
     }
 
     /** The keys of a runs/search order_by list, in order. */
@@ -140,11 +172,11 @@ public final class SearchFilter {
     private Set<Comparator> allowedComparators(EntityType type, String key, int at) {
         return switch (type) {
             case METRIC -> NUMERIC;
-            case PARAM, TAG -> STRING;
+            case PARAM, TAG -> target == Target.LOGGED_MODELS ? STRING_AND_LIST : STRING;
             case DATASET -> STRING_AND_LIST;
             case ATTRIBUTE -> {
                 if (isNumeric(type, key)) yield NUMERIC;
-                yield target == Target.RUNS && key.equals("run_id") ? STRING_AND_LIST : STRING;
+                yield target == Target.LOGGED_MODELS || target == Target.RUNS && key.equals("run_id") ? STRING_AND_LIST : STRING;
             }
         };
     }
@@ -152,8 +184,11 @@ public final class SearchFilter {
     private boolean isNumeric(EntityType type, String key) {
         return switch (type) {
             case METRIC -> true;
-            case ATTRIBUTE -> target == Target.RUNS ? RUN_NUMERIC_ATTRIBUTES.contains(key)
-                    : EXPERIMENT_NUMERIC_ATTRIBUTES.contains(key);
+            case ATTRIBUTE -> switch (target) {
+                case RUNS -> RUN_NUMERIC_ATTRIBUTES.contains(key);
+                case EXPERIMENTS -> EXPERIMENT_NUMERIC_ATTRIBUTES.contains(key);
+                case LOGGED_MODELS -> LOGGED_MODEL_NUMERIC_ATTRIBUTES.contains(key);
+            };
             default -> false;
         };
     }
@@ -266,6 +301,17 @@ public final class SearchFilter {
         if (target == Target.EXPERIMENTS && type != EntityType.ATTRIBUTE && type != EntityType.TAG) {
             throw error(at, "Invalid entity type for experiments: only attributes (name, creation_time, "
                     + "last_update_time) and tags.<key> can be searched");
+        }
+        if (target == Target.LOGGED_MODELS) {
+            if (type == EntityType.DATASET) {
+                throw error(at, "Invalid entity type for logged models: use the datasets field of the request");
+            }
+            if (type != EntityType.ATTRIBUTE) return new Identifier(type, key);
+            String k = LOGGED_MODEL_ALIASES.getOrDefault(key.toLowerCase(Locale.ROOT), key);
+            if (!LOGGED_MODEL_ATTRIBUTES.contains(k)) {
+                throw error(at, "Invalid attribute key '" + key + "'", "expected one of " + new java.util.TreeSet<>(LOGGED_MODEL_ATTRIBUTES));
+            }
+            return new Identifier(type, k);
         }
         if (type == EntityType.ATTRIBUTE) {
             String k = ATTRIBUTE_ALIASES.getOrDefault(key.toLowerCase(Locale.ROOT), key);

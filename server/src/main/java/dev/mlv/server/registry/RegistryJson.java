@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.audit.AuditEvent;
+import dev.mlv.errors.MlvException;
 import dev.mlv.registry.ModelFile;
+import dev.mlv.registry.ModelUri;
 import dev.mlv.registry.ModelVersion;
 import dev.mlv.registry.Move;
 import dev.mlv.registry.PendingTransition;
@@ -39,7 +41,19 @@ public final class RegistryJson {
         putAll(o, "tags", v.tags(), RegistryJson::tag);
         put(o, "run_link", v.runLink());
         putAll(o, "aliases", v.aliases(), a -> JsonNodeFactory.instance.textNode(a));
+        put(o, "model_id", loggedModelId(v.source()));
         return o;
+    }
+
+    /** MLflow 3's {@code model_id} of a version: the logged model its source names ({@code models:/<model_id>}), else null. */
+    static String loggedModelId(String source) {
+        if (source == null || !source.regionMatches(true, 0, "models:/", 0, 8)) return null;
+        try {
+            ModelUri uri = ModelUri.parse(source);
+            return uri.kind() == ModelUri.Kind.LOGGED_MODEL ? uri.modelId() : null;
+        } catch (MlvException e) {
+            return null;
+        }
     }
 
     public static ObjectNode registeredModel(RegisteredModel m) {

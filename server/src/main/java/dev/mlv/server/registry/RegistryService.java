@@ -71,15 +71,17 @@ public final class RegistryService {
         SourceValidator.Validated v = SourceValidator.validate(source, runId, resolver.runLocation(runId));
         List<ModelFile> files;
         String location;
+        String run = runId;
         switch (v.kind()) {
             case ARTIFACTS, LOCAL_RUN_FILE -> {
                 files = digests(v.storePath());
                 location = "mlflow-artifacts:/" + v.storePath();
             }
-            case RUN -> {
+            case RUN, LOGGED_MODEL -> {
                 ModelUriResolver.Resolved r = resolver.resolve(v.uri().toString());
                 files = r.storePath() == null ? List.of() : digests(r.storePath());
                 location = r.downloadUri();
+                if (run == null || run.isEmpty()) run = r.runId(); // a logged model's source run, as MLflow 3 records it
             }
             default -> {
                 ModelVersion target = resolver.version(v.uri());
@@ -87,7 +89,7 @@ public final class RegistryService {
                 location = resolver.downloadUri(target);
             }
         }
-        return registry.createModelVersion(new NewModelVersion(name, source, emptyToNull(runId), tags,
+        return registry.createModelVersion(new NewModelVersion(name, source, emptyToNull(run), tags,
                 emptyToNull(runLink), description, files, location), user);
     }
 

@@ -108,6 +108,9 @@ final class LogBatchJson {
                         if (!isLong(p, v)) return null;
                         step = p.getLongValue();
                     }
+                    case "model_id", "dataset_name", "dataset_digest" -> {
+                        return null; // a metric of a logged model: the general path
+                    }
                     default -> p.skipChildren();
                 }
             }

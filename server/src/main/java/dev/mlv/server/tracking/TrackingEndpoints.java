@@ -16,6 +16,8 @@ import dev.mlv.tracking.DatasetInput;
 import dev.mlv.tracking.Experiment;
 import dev.mlv.tracking.ExperimentQuery;
 import dev.mlv.tracking.Metric;
+import dev.mlv.tracking.ModelIo;
+import dev.mlv.tracking.ModelMetric;
 import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Param;
 import dev.mlv.tracking.Run;
@@ -245,7 +247,14 @@ public final class TrackingEndpoints implements Endpoints {
         double value = req.requiredFloat64("value");
         long timestamp = req.requiredInt64("timestamp");
         Long step = req.int64("step");
-        store().logBatch(runId, List.of(new Metric(key, value, timestamp, step == null ? 0 : step)), List.of(), List.of());
+        Metric metric = new Metric(key, value, timestamp, step == null ? 0 : step);
+        String modelId = emptyToNull(req.string("model_id"));
+        if (modelId == null) {
+            store().logBatch(runId, List.of(metric), List.of(), List.of());
+        } else {
+            store().logBatch(runId, List.of(), List.of(), List.of(), List.of(new ModelMetric(modelId, metric, runId,
+                    emptyToNull(req.string("dataset_name")), emptyToNull(req.string("dataset_digest")))));
+        }
         MlflowResponse.empty(cx);
     }
 
@@ -331,6 +340,7 @@ public final class TrackingEndpoints implements Endpoints {
     private void logBatch(MlflowRequest req) {
         String runId = req.runId();
         List<Metric> metrics = new ArrayList<>();
+        List<ModelMetric> modelMetrics = new ArrayList<>();
         List<ObjectNode> metricNodes = req.objects("metrics");
         for (int i = 0; i < metricNodes.size(); i++) {
             ObjectNode m = metricNodes.get(i);
@@ -339,8 +349,16 @@ public final class TrackingEndpoints implements Endpoints {
             if (value == null) throw MlflowRequest.missing(where + ".value");
             Long timestamp = MlflowRequest.int64(m, "timestamp", where + ".timestamp");
             Long step = MlflowRequest.int64(m, "step", where + ".step");
-            metrics.add(new Metric(MlflowRequest.string(m, "key", where + ".key"), value,
-                    timestamp == null ? 0 : timestamp, step == null ? 0 : step));
+            Metric metric = new Metric(MlflowRequest.string(m, "key", where + ".key"), value,
+                    timestamp == null ? 0 : timestamp, step == null ? 0 : step);
+            String modelId = emptyToNull(MlflowRequest.string(m, "model_id", where + ".model_id"));
+            if (modelId == null) {
+                metrics.add(metric);
+            } else {
+                modelMetrics.add(new ModelMetric(modelId, metric, runId,
+                        emptyToNull(MlflowRequest.string(m, "dataset_name", where + ".dataset_name")),
+                        emptyToNull(MlflowRequest.string(m, "dataset_digest", where + ".dataset_digest"))));
+            }
         }
         List<Param> params = new ArrayList<>();
         List<ObjectNode> paramNodes = req.objects("params");
@@ -350,7 +368,7 @@ public final class TrackingEndpoints implements Endpoints {
             params.add(new Param(MlflowRequest.string(p, "key", where + ".key"), orEmpty(MlflowRequest.string(p, "value", where + ".value"))));
         }
         List<Tag> tags = tags(req.objects("tags"), "tags");
-        store().logBatch(runId, metrics, params, tags);
+        store().logBatch(runId, metrics, params, tags, modelMetrics);
     }
 
     private void logInputs(Context cx) {
@@ -379,7 +397,14 @@ public final class TrackingEndpoints implements Endpoints {
             }
             inputs.add(new DatasetInput(dataset, inputTags));
         }
+        List<ModelIo> models = new ArrayList<>();
+        List<ObjectNode> modelNodes = req.objects("models");
+        for (int i = 0; i < modelNodes.size(); i++) {
+            models.add(new ModelIo(MlflowRequest.requiredString(modelNodes.get(i), "model_id", "models[" + i + "].model_id"),
+                    ModelIo.Direction.INPUT, 0));
+        }
         store().logInputs(runId, inputs);
+        if (!models.isEmpty()) store().logModelIo(runId, models);
         MlflowResponse.empty(cx);
     }
 
@@ -525,10 +550,17 @@ public final class TrackingEndpoints implements Endpoints {
         String runId = req.runId();
         ArtifactPath relative = ArtifactPath.parse(req.string("path"));
         Run run = store().getRun(runId);
-        String rootUri = run.info().artifactUri();
+        send(cx, listing(ctx, run.info().artifactUri(), relative, "run '" + runId + "'"));
+    }
+
+    /**
+     * MLflow's listing answer ({@code root_uri}, {@code files} with paths relative to the root) of the directory
+     * {@code relative} under {@code rootUri}, which must be an {@code mlflow-artifacts:/} location of this server.
+     */
+    static ObjectNode listing(ServerContext ctx, String rootUri, ArtifactPath relative, String owner) {
         Optional<ArtifactPath> root = ProxiedArtifactUri.storePath(rootUri);
         if (root.isEmpty()) {
-            throw MlvException.invalid("The artifacts of run '" + runId + "' are at '" + rootUri
+            throw MlvException.invalid("The artifacts of " + owner + " are at '" + rootUri
                     + "', which this server does not serve; only mlflow-artifacts:/ locations are proxied");
         }
         List<FileInfo> files = ctx.artifacts().list(root.get().resolve(relative));
@@ -538,12 +570,12 @@ public final class TrackingEndpoints implements Endpoints {
             String name = f.path().substring(f.path().lastIndexOf('/') + 1);
             return TrackingJson.fileInfo(relative.isRoot() ? name : relative + "/" + name, f);
         });
-        send(cx, out);
+        return out;
     }
 
     // ---- helpers
 
-    private static List<Tag> tags(List<ObjectNode> nodes, String field) {
+    static List<Tag> tags(List<ObjectNode> nodes, String field) {
         List<Tag> tags = new ArrayList<>(nodes.size());
         for (int i = 0; i < nodes.size(); i++) {
             String where = field + "[" + i + "]";

@@ -6,11 +6,15 @@ import dev.mlv.server.MlflowResponse;
 import dev.mlv.tracking.Dataset;
 import dev.mlv.tracking.DatasetInput;
 import dev.mlv.tracking.Experiment;
+import dev.mlv.tracking.LoggedModel;
 import dev.mlv.tracking.Metric;
+import dev.mlv.tracking.ModelIo;
 import dev.mlv.tracking.Param;
 import dev.mlv.tracking.Run;
 import dev.mlv.tracking.RunInfo;
 import dev.mlv.tracking.Tag;
+
+import java.util.List;
 
 import static dev.mlv.server.MlflowResponse.put;
 import static dev.mlv.server.MlflowResponse.putAll;
@@ -56,6 +60,40 @@ public final class TrackingJson {
         putAll(data, "tags", r.tags(), TrackingJson::tag);
         ObjectNode inputs = n.putObject("inputs");
         putAll(inputs, "dataset_inputs", r.inputs(), TrackingJson::datasetInput);
+        List<ModelIo> read = r.models().stream().filter(m -> m.direction() == ModelIo.Direction.INPUT).toList();
+        List<ModelIo> made = r.models().stream().filter(m -> m.direction() == ModelIo.Direction.OUTPUT).toList();
+        putAll(inputs, "model_inputs", read, m -> MlflowResponse.object().put("model_id", m.modelId()));
+        if (!made.isEmpty()) {
+            putAll(n.putObject("outputs"), "model_outputs", made,
+                    m -> MlflowResponse.object().put("model_id", m.modelId()).put("step", m.step()));
+        }
+        return n;
+    }
+
+    /** MLflow 3's {@code LoggedModel}: {@code info} (attributes and tags) and {@code data} (params, metric points). */
+    public static ObjectNode loggedModel(LoggedModel m) {
+        ObjectNode n = MlflowResponse.object();
+        ObjectNode info = n.putObject("info");
+        put(info, "model_id", m.modelId());
+        put(info, "experiment_id", m.experimentId());
+        put(info, "name", m.name());
+        info.put("creation_timestamp_ms", m.creationTimestampMs());
+        info.put("last_updated_timestamp_ms", m.lastUpdatedTimestampMs());
+        put(info, "artifact_uri", m.artifactLocation());
+        info.put("status", m.status().wire());
+        put(info, "model_type", m.modelType());
+        put(info, "source_run_id", m.sourceRunId());
+        putAll(info, "tags", m.tags(), TrackingJson::tag);
+        ObjectNode data = n.putObject("data");
+        putAll(data, "params", m.params(), TrackingJson::param);
+        putAll(data, "metrics", m.metrics(), mm -> {
+            ObjectNode o = metric(mm.metric());
+            put(o, "dataset_name", mm.datasetName());
+            put(o, "dataset_digest", mm.datasetDigest());
+            o.put("model_id", mm.modelId());
+            put(o, "run_id", mm.runId());
+            return o;
+        });
         return n;
     }
 

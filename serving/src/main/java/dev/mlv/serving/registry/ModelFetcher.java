@@ -64,6 +64,11 @@ public final class ModelFetcher {
                 yield new ResolvedModel(r.path("name").asText(), r.path("version").asText(),
                         r.path("download_uri").asText(null), r.path("run_id").asText(null));
             }
+            case LOGGED_MODEL -> {
+                JsonNode info = rest.get("/api/2.0/mlflow/logged-models/" + encodePath(ref.modelId()), Map.of()).path("model").path("info");
+                yield new ResolvedModel(info.path("name").asText(), ref.modelId(), info.path("artifact_uri").asText(null),
+                        info.path("source_run_id").asText(null));
+            }
             case RUN -> {
                 JsonNode run = rest.get("/api/2.0/mlflow/runs/get", Map.of("run_id", ref.runId())).path("run").path("info");
                 String root = run.path("artifact_uri").asText();
@@ -90,8 +95,14 @@ public final class ModelFetcher {
      * Downloads (or reuses from the cache, after re-checking digests) the files of {@code m} and returns the local
      * model directory. Throws {@code INVALID_STATE} when a file's digest differs from the registered one.
      */
-    public Path fetch(ResolvedModel m, boolean registered) {
-        List<ModelFileDigest> files = registered ? files(m) : listRunFiles(m);
+    public Path fetch(ResolvedModel m, ModelRef.Kind kind) {
+        boolean registered = kind == ModelRef.Kind.MODEL_VERSION || kind == ModelRef.Kind.MODEL_MOVING;
+        List<ModelFileDigest> files = switch (kind) {
+            case MODEL_VERSION, MODEL_MOVING -> files(m);
+            case RUN -> listRunFiles(m);
+            case LOGGED_MODEL -> listLoggedModelFiles(m);
+            case LOCAL -> throw new IllegalArgumentException("A local model is not fetched");
+        };
         Path dir = cacheRoot.resolve(safe(m.name())).resolve(safe(m.version()));
         if (Files.isDirectory(dir) && registered && matches(dir, files)) {
             LOG.info("Using cached {} version {} from {}", m.name(), m.version(), dir);
@@ -130,6 +141,23 @@ public final class ModelFetcher {
         listRun(m.runId(), m.name(), m.name(), out);
         if (out.isEmpty()) throw MlvException.notFound("No files under runs:/" + m.runId() + "/" + m.name());
         return out;
+    }
+
+    private List<ModelFileDigest> listLoggedModelFiles(ResolvedModel m) {
+        List<ModelFileDigest> out = new ArrayList<>();
+        listLoggedModel(m.version(), "", out);
+        if (out.isEmpty()) throw MlvException.notFound("No files in logged model " + m.version());
+        return out;
+    }
+
+    private void listLoggedModel(String modelId, String path, List<ModelFileDigest> out) {
+        JsonNode r = rest.get("/api/2.0/mlflow/logged-models/" + encodePath(modelId) + "/artifacts/directories",
+                path.isEmpty() ? Map.of() : Map.of("artifact_directory_path", path));
+        for (JsonNode f : r.path("files")) {
+            String p = f.path("path").asText();
+            if (f.path("is_dir").asBoolean()) listLoggedModel(modelId, p, out);
+            else out.add(new ModelFileDigest(p, f.path("file_size").asLong(-1), null));
+        }
     }
 
     private void listRun(String runId, String base, String path, List<ModelFileDigest> out) {

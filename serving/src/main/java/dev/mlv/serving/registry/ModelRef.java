@@ -4,11 +4,12 @@ import dev.mlv.errors.MlvException;
 
 /**
  * A model URI as given to {@code mlv models serve -m}: {@code models:/name/version}, {@code models:/name/stage},
- * {@code models:/name/latest}, {@code models:/name@alias}, {@code runs:/run_id/path}, or a local directory.
+ * {@code models:/name/latest}, {@code models:/name@alias}, {@code models:/<model_id>} (an MLflow 3 logged model),
+ * {@code runs:/run_id/path}, or a local directory.
  * Stage, alias and latest URIs <em>move</em>: the server follows them.
  */
 public record ModelRef(String uri, Kind kind) {
-    public enum Kind { MODEL_VERSION, MODEL_MOVING, RUN, LOCAL }
+    public enum Kind { MODEL_VERSION, MODEL_MOVING, LOGGED_MODEL, RUN, LOCAL }
 
     public static ModelRef parse(String uri) {
         if (uri == null || uri.isBlank()) throw MlvException.invalid("Model URI is empty");
@@ -23,6 +24,7 @@ public record ModelRef(String uri, Kind kind) {
                 return new ModelRef(u, Kind.MODEL_MOVING);
             }
             int slash = rest.lastIndexOf('/');
+            if (slash < 0 && rest.matches("[a-zA-Z0-9][\\w\\-]{0,35}")) return new ModelRef(u, Kind.LOGGED_MODEL);
             if (slash <= 0 || slash == rest.length() - 1) throw bad(u);
             String suffix = rest.substring(slash + 1);
             return new ModelRef(u, suffix.matches("\\d+") ? Kind.MODEL_VERSION : Kind.MODEL_MOVING);
@@ -44,6 +46,11 @@ public record ModelRef(String uri, Kind kind) {
         return kind == Kind.MODEL_MOVING;
     }
 
+    /** For {@code models:/<model_id>}: the logged model's id. */
+    public String modelId() {
+        return uri.substring("models:".length()).replaceFirst("^/+", "");
+    }
+
     /** For {@code runs:/id/path}: the run id. */
     public String runId() {
         String rest = uri.substring("runs:".length()).replaceFirst("^/+", "");
@@ -57,6 +64,7 @@ public record ModelRef(String uri, Kind kind) {
     }
 
     private static MlvException bad(String u) {
-        return MlvException.invalid("Invalid model URI '" + u + "': expected models:/<name>/<version|stage|latest> or models:/<name>@<alias>");
+        return MlvException.invalid("Invalid model URI '" + u + "': expected models:/<name>/<version|stage|latest>, "
+                + "models:/<name>@<alias> or models:/<model_id>");
     }
 }

@@ -1,5 +1,8 @@
 package dev.mlv.serving.registry;
 
-/** What a model URI points at right now: a registered version (or a run's model) and where its files are. */
+/**
+ * What a model URI points at right now and where its files are: a registered version, a run's model ({@code version}
+ * is {@code run-<run_id>}), or a logged model ({@code name} its name, {@code version} its id).
+ */
 public record ResolvedModel(String name, String version, String downloadUri, String runId) {
 }

@@ -6,7 +6,12 @@ import dev.mlv.tracking.DatasetInput;
 import dev.mlv.tracking.Experiment;
 import dev.mlv.tracking.ExperimentQuery;
 import dev.mlv.tracking.LifecycleStage;
+import dev.mlv.tracking.LoggedModel;
+import dev.mlv.tracking.LoggedModelQuery;
+import dev.mlv.tracking.LoggedModelStatus;
 import dev.mlv.tracking.Metric;
+import dev.mlv.tracking.ModelIo;
+import dev.mlv.tracking.ModelMetric;
 import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Param;
 import dev.mlv.tracking.Run;
@@ -53,8 +58,11 @@ public final class JdbcTrackingStore implements TrackingStore {
     /** Held by the thread that commits the waiting log-batch calls as one group. */
     private final ReentrantLock batchCommitter = new ReentrantLock();
 
+    private final JdbcLoggedModels loggedModels;
+
     public JdbcTrackingStore(Database db, String defaultArtifactRoot) {
         this.db = db;
+        this.loggedModels = new JdbcLoggedModels(db);
         this.defaultArtifactRoot = defaultArtifactRoot == null ? "mlflow-artifacts:/" : defaultArtifactRoot;
         ensureDefaultExperiment();
     }
@@ -358,6 +366,26 @@ public final class JdbcTrackingStore implements TrackingStore {
         if (mine.failure != null) throw mine.failure;
     }
 
+    @Override
+    public void logBatch(String runId, List<Metric> metrics, List<Param> params, List<Tag> tags, List<ModelMetric> modelMetrics) {
+        if (modelMetrics == null || modelMetrics.isEmpty()) {
+            logBatch(runId, metrics, params, tags);
+            return;
+        }
+        List<Metric> all = new ArrayList<>(metrics == null ? List.of() : metrics);
+        for (ModelMetric mm : modelMetrics) all.add(mm.metric());
+        List<Param> ps = params == null ? List.of() : params;
+        List<Tag> ts = tags == null ? List.of() : tags;
+        TrackingValidation.batch(all, ps, ts);
+        db.write(c -> {
+            try (BatchStatements st = new BatchStatements(c)) {
+                applyBatch(c, st, new PendingBatch(runId, all, ps, ts));
+            }
+            JdbcLoggedModels.insertMetrics(c, runId, modelMetrics);
+            return null;
+        });
+    }
+
     /** One queued log-batch call; {@code done} and {@code failure} are written by the thread that committed it. */
     private static final class PendingBatch {
         final String runId;
@@ -639,6 +667,69 @@ public final class JdbcTrackingStore implements TrackingStore {
     }
 
     @Override
+    public void logModelIo(String runId, List<ModelIo> models) {
+        List<ModelIo> ms = models == null ? List.of() : models;
+        for (ModelIo m : ms) {
+            if (m == null || m.modelId() == null || m.modelId().isEmpty()) {
+                throw MlvException.invalid("Missing value for required parameter 'model_id'");
+            }
+            if (m.modelId().length() > 36) throw MlvException.invalid("Invalid model id '" + m.modelId() + "'");
+        }
+        db.write(c -> {
+            requireActiveRun(c, runId);
+            for (ModelIo m : ms) {
+                Jdbc.update(c, "INSERT INTO run_models (run_uuid, model_id, direction, step) VALUES (?, ?, ?, ?) "
+                        + "ON CONFLICT DO NOTHING", runId, m.modelId(), m.direction().name(), m.step());
+            }
+            return null;
+        });
+    }
+
+    // ================================================================ logged models
+
+    @Override
+    public LoggedModel createLoggedModel(String experimentId, String name, String modelType, String sourceRunId,
+                                         List<Param> params, List<Tag> tags) {
+        return loggedModels.create(experimentId, name, modelType, sourceRunId, params, tags,
+                (c, id) -> requireActiveExperiment(c, id).artifactLocation());
+    }
+
+    @Override
+    public LoggedModel getLoggedModel(String modelId, boolean allowDeleted) {
+        return loggedModels.get(modelId, allowDeleted);
+    }
+
+    @Override
+    public LoggedModel finalizeLoggedModel(String modelId, LoggedModelStatus status) {
+        return loggedModels.finalizeModel(modelId, status);
+    }
+
+    @Override
+    public void deleteLoggedModel(String modelId) {
+        loggedModels.delete(modelId);
+    }
+
+    @Override
+    public void setLoggedModelTags(String modelId, List<Tag> tags) {
+        loggedModels.setTags(modelId, tags);
+    }
+
+    @Override
+    public void deleteLoggedModelTag(String modelId, String key) {
+        loggedModels.deleteTag(modelId, key);
+    }
+
+    @Override
+    public void logLoggedModelParams(String modelId, List<Param> params) {
+        loggedModels.logParams(modelId, params);
+    }
+
+    @Override
+    public Page<LoggedModel> searchLoggedModels(LoggedModelQuery query) {
+        return loggedModels.search(query);
+    }
+
+    @Override
     public Page<Metric> getMetricHistory(String runId, String metricKey, int maxResults, String pageToken) {
         int limit = maxResults <= 0 ? DEFAULT_HISTORY_PAGE : maxResults;
         String fp = PageToken.fingerprint("history", runId, metricKey);
@@ -727,6 +818,7 @@ public final class JdbcTrackingStore implements TrackingStore {
         Map<String, List<Param>> params = new HashMap<>();
         Map<String, List<Tag>> tags = new HashMap<>();
         Map<String, Map<String, DatasetInput>> inputs = new HashMap<>();
+        Map<String, List<ModelIo>> models = new HashMap<>();
         for (List<String> chunk : chunks(ids)) {
             forEachRow(c, new SqlBuilder().sql("SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics "
                     + "WHERE run_uuid IN ").in(chunk).sql(" ORDER BY run_uuid, key"), rs -> metrics
@@ -738,6 +830,10 @@ public final class JdbcTrackingStore implements TrackingStore {
             forEachRow(c, new SqlBuilder().sql("SELECT run_uuid, key, value FROM tags WHERE run_uuid IN ").in(chunk)
                     .sql(" ORDER BY run_uuid, key"), rs -> tags.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
                     .add(new Tag(rs.getString(2), rs.getString(3))));
+            forEachRow(c, new SqlBuilder().sql("SELECT run_uuid, model_id, direction, step FROM run_models WHERE run_uuid IN ")
+                    .in(chunk).sql(" ORDER BY run_uuid, direction, step, model_id"), rs -> models
+                    .computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                    .add(new ModelIo(rs.getString(2), ModelIo.Direction.valueOf(rs.getString(3)), rs.getLong(4))));
             Map<String, Dataset> datasets = new HashMap<>();
             forEachRow(c, new SqlBuilder().sql("SELECT ri.run_uuid, d.dataset_uuid, d.name, d.digest, d.source_type, "
                     + "d.source, d.dataset_schema, d.dataset_profile FROM run_inputs ri JOIN datasets d ON "
@@ -765,7 +861,8 @@ public final class JdbcTrackingStore implements TrackingStore {
             }
             out.add(new Run(info, List.copyOf(metrics.getOrDefault(info.runId(), List.of())),
                     List.copyOf(params.getOrDefault(info.runId(), List.of())),
-                    List.copyOf(tags.getOrDefault(info.runId(), List.of())), List.copyOf(ins)));
+                    List.copyOf(tags.getOrDefault(info.runId(), List.of())), List.copyOf(ins),
+                    List.copyOf(models.getOrDefault(info.runId(), List.of()))));
         }
         return out;
     }

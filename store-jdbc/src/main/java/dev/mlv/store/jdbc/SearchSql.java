@@ -1,7 +1,10 @@
 package dev.mlv.store.jdbc;
 
+import dev.mlv.errors.MlvException;
 import dev.mlv.tracking.DatasetInput;
 import dev.mlv.tracking.LifecycleStage;
+import dev.mlv.tracking.LoggedModelQuery;
+import dev.mlv.tracking.LoggedModelStatus;
 import dev.mlv.tracking.ViewType;
 import dev.mlv.tracking.search.Clause;
 import dev.mlv.tracking.search.Comparator;
@@ -135,6 +138,111 @@ final class SearchSql {
         b.sql(" ORDER BY " + String.join(", ", terms));
         b.sql(" LIMIT ?", limit).sql(" OFFSET ?", offset);
         return b;
+    }
+
+    private static final Map<String, String> LOGGED_MODEL_ATTRIBUTE_COLUMNS = Map.of(
+            "model_id", "m.model_id", "name", "m.name", "model_type", "m.model_type", "status", "m.status",
+            "source_run_id", "m.source_run_id", "creation_timestamp_ms", "m.creation_timestamp_ms",
+            "last_updated_timestamp_ms", "m.last_updated_timestamp_ms");
+
+    /**
+     * The query of one page of logged models. A metric clause matches when any point of the model's metric does (on
+     * one of {@code datasets} when given); given datasets without a metric clause keep the models with some metric on
+     * them. A metric order key sorts by the model's latest point (by timestamp, then step) on the order's dataset;
+     * missing values sort last; newest first breaks ties.
+     */
+    static SqlBuilder loggedModelPage(Dialect dialect, List<Long> experimentIds, List<Clause> clauses,
+                                      List<LoggedModelQuery.DatasetKey> datasets, List<OrderBy> keys,
+                                      List<LoggedModelQuery.Order> orders, int limit, long offset) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + JdbcLoggedModels.COLUMNS + " FROM logged_models m WHERE m.experiment_id IN ")
+                .in(experimentIds).sql(" AND m.lifecycle_stage = ?", LifecycleStage.ACTIVE.wire());
+        boolean metricClause = false;
+        for (Clause c : clauses) {
+            b.sql(" AND ");
+            switch (c.type()) {
+                case METRIC -> {
+                    metricClause = true;
+                    b.sql("EXISTS (SELECT 1 FROM logged_model_metrics mm WHERE mm.model_id = m.model_id AND mm.key = ?", c.key());
+                    if (c.comparator() == Comparator.NE) {
+                        b.sql(" AND (mm.is_nan = 1 OR mm.value <> ?)", c.number());
+                    } else {
+                        b.sql(" AND mm.is_nan = 0 AND mm.value " + c.comparator().symbol() + " ?", c.number());
+                    }
+                    onDatasets(b, datasets);
+                    b.sql(")");
+                }
+                case PARAM, TAG -> {
+                    String table = c.type() == EntityType.PARAM ? "logged_model_params" : "logged_model_tags";
+                    b.sql("EXISTS (SELECT 1 FROM " + table + " x WHERE x.model_id = m.model_id AND x.key = ? AND ", c.key());
+                    stringComparison(dialect, b, "x.value", c);
+                    b.sql(")");
+                }
+                default -> {
+                    if (c.key().equals("status")) {
+                        statusComparison(b, c);
+                    } else {
+                        attribute(dialect, b, LOGGED_MODEL_ATTRIBUTE_COLUMNS.get(c.key()), c);
+                    }
+                }
+            }
+        }
+        if (!metricClause && !datasets.isEmpty()) {
+            b.sql(" AND EXISTS (SELECT 1 FROM logged_model_metrics mm WHERE mm.model_id = m.model_id");
+            onDatasets(b, datasets);
+            b.sql(")");
+        }
+        b.sql(" ORDER BY ");
+        boolean hasCreation = false;
+        for (int i = 0; i < keys.size(); i++) {
+            OrderBy k = keys.get(i);
+            String dir = k.ascending() ? " ASC" : " DESC";
+            if (k.type() == EntityType.METRIC) {
+                LoggedModelQuery.Order o = orders.get(i);
+                List<LoggedModelQuery.DatasetKey> on = o.datasetName() == null || o.datasetName().isEmpty() ? List.of()
+                        : List.of(new LoggedModelQuery.DatasetKey(o.datasetName(), o.datasetDigest()));
+                for (String part : new String[]{"CASE WHEN (", ") IS NULL THEN 1 ELSE 0 END, ("}) {
+                    b.sql(part);
+                    b.sql("SELECT mm.value FROM logged_model_metrics mm WHERE mm.model_id = m.model_id AND mm.key = ?", k.key());
+                    onDatasets(b, on);
+                    b.sql(" ORDER BY mm.timestamp DESC, mm.step DESC LIMIT 1");
+                }
+                b.sql(")" + dir + ", ");
+            } else {
+                String col = LOGGED_MODEL_ATTRIBUTE_COLUMNS.get(k.key());
+                if (k.key().equals("creation_timestamp_ms")) hasCreation = true;
+                b.sql("CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END, " + col + dir + ", ");
+            }
+        }
+        if (!hasCreation) b.sql("m.creation_timestamp_ms DESC, ");
+        b.sql("m.model_id ASC");
+        b.sql(" LIMIT ?", limit).sql(" OFFSET ?", offset);
+        return b;
+    }
+
+    /** Restricts the metric rows {@code mm} to the given datasets (by name, and by digest when given); none: no restriction. */
+    private static void onDatasets(SqlBuilder b, List<LoggedModelQuery.DatasetKey> datasets) {
+        if (datasets.isEmpty()) return;
+        b.sql(" AND (");
+        for (int i = 0; i < datasets.size(); i++) {
+            LoggedModelQuery.DatasetKey d = datasets.get(i);
+            if (i > 0) b.sql(" OR ");
+            b.sql("(mm.dataset_name = ?", d.name());
+            if (d.digest() != null && !d.digest().isEmpty()) b.sql(" AND mm.dataset_digest = ?", d.digest());
+            b.sql(")");
+        }
+        b.sql(")");
+    }
+
+    /** {@code status} compares by name ({@code LOGGED_MODEL_READY} or {@code READY}); the column holds the enum number. */
+    private static void statusComparison(SqlBuilder b, Clause c) {
+        switch (c.comparator()) {
+            case EQ -> b.sql("m.status = ?", LoggedModelStatus.parse(c.text()).number());
+            case NE -> b.sql("m.status <> ?", LoggedModelStatus.parse(c.text()).number());
+            case IN, NOT_IN -> b.sql(c.comparator() == Comparator.IN ? "m.status IN " : "m.status NOT IN ")
+                    .in(c.list().stream().map(v -> LoggedModelStatus.parse(v).number()).toList());
+            default -> throw MlvException.invalid("Invalid comparator '" + c.comparator().symbol()
+                    + "' for attribute 'status': expected one of =, !=, IN, NOT IN");
+        }
     }
 
     private static void lifecycle(SqlBuilder b, String column, ViewType viewType) {

@@ -7,7 +7,12 @@ import dev.mlv.tracking.DatasetInput;
 import dev.mlv.tracking.Experiment;
 import dev.mlv.tracking.ExperimentQuery;
 import dev.mlv.tracking.LifecycleStage;
+import dev.mlv.tracking.LoggedModel;
+import dev.mlv.tracking.LoggedModelQuery;
+import dev.mlv.tracking.LoggedModelStatus;
 import dev.mlv.tracking.Metric;
+import dev.mlv.tracking.ModelIo;
+import dev.mlv.tracking.ModelMetric;
 import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Param;
 import dev.mlv.tracking.Run;
@@ -627,5 +632,154 @@ public abstract class TrackingStoreContractTest {
         assertThat(stored.tags()).extracting(Tag::key).containsAll(expected);
         assertThat(store.getRun(deleted).latestMetrics()).isEmpty();
         assertThat(rejected.get() + expected.size()).isEqualTo(threads * rounds);
+    }
+
+    // ------------------------------------------------------------------ logged models (MLflow 3)
+
+    @Test
+    void loggedModelLifecycle() {
+        String exp = newExperiment();
+        Run run = newRun(exp);
+        LoggedModel m = store.createLoggedModel(exp, "clf", "classifier", run.info().runId(),
+                List.of(new Param("lr", "0.1")), List.of(new Tag("team", "fraud")));
+        assertThat(m.modelId()).matches("m-[0-9a-f]{32}");
+        assertThat(m.artifactLocation()).isEqualTo(store.getExperiment(exp).artifactLocation() + "/models/" + m.modelId() + "/artifacts");
+        assertThat(m.status()).isEqualTo(LoggedModelStatus.PENDING);
+        assertThat(m.lifecycleStage()).isEqualTo(LifecycleStage.ACTIVE);
+        assertThat(m.sourceRunId()).isEqualTo(run.info().runId());
+        assertThat(m.params()).containsExactly(new Param("lr", "0.1"));
+        assertThat(m.tags()).containsExactly(new Tag("team", "fraud"));
+        assertThat(store.createLoggedModel(exp, null, null, null, null, null).name()).isNotBlank();
+
+        LoggedModel ready = store.finalizeLoggedModel(m.modelId(), LoggedModelStatus.READY);
+        assertThat(ready.status()).isEqualTo(LoggedModelStatus.READY);
+        assertThat(ready.lastUpdatedTimestampMs()).isGreaterThanOrEqualTo(m.creationTimestampMs());
+
+        store.setLoggedModelTags(m.modelId(), List.of(new Tag("team", "risk"), new Tag("stage", "dev")));
+        store.deleteLoggedModelTag(m.modelId(), "stage");
+        store.logLoggedModelParams(m.modelId(), List.of(new Param("lr", "0.1"), new Param("epochs", "10")));
+        LoggedModel got = store.getLoggedModel(m.modelId(), false);
+        assertThat(got.tags()).containsExactly(new Tag("team", "risk"));
+        assertThat(got.params()).containsExactly(new Param("epochs", "10"), new Param("lr", "0.1"));
+
+        assertError(ErrorCode.INVALID_PARAMETER_VALUE, "Changing param values is not allowed",
+                () -> store.logLoggedModelParams(m.modelId(), List.of(new Param("epochs", "11"), new Param("new", "x"))));
+        assertThat(store.getLoggedModel(m.modelId(), false).params()).extracting(Param::key).containsExactly("epochs", "lr");
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "No tag with key 'nope'", () -> store.deleteLoggedModelTag(m.modelId(), "nope"));
+
+        store.deleteLoggedModel(m.modelId());
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Logged model with ID '" + m.modelId() + "' not found.",
+                () -> store.getLoggedModel(m.modelId(), false));
+        assertThat(store.getLoggedModel(m.modelId(), true).lifecycleStage()).isEqualTo(LifecycleStage.DELETED);
+        store.deleteLoggedModel(m.modelId()); // again: accepted, as MLflow does
+    }
+
+    @Test
+    void loggedModelErrors() {
+        String exp = newExperiment();
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "No Experiment with id=987654",
+                () -> store.createLoggedModel("987654", "m", null, null, null, null));
+        for (String bad : List.of("a/b", "a:b", "a.b", "50%", "it's", "\"q\"")) {
+            assertError(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid model name", () -> store.createLoggedModel(exp, bad, null, null, null, null));
+        }
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "not found",
+                () -> store.createLoggedModel(exp, "m", null, "0123456789abcdef0123456789abcdef", null, null));
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'm-nope' not found.", () -> store.getLoggedModel("m-nope", true));
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "not found", () -> store.finalizeLoggedModel("m-nope", LoggedModelStatus.READY));
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "not found", () -> store.setLoggedModelTags("m-nope", List.of(new Tag("a", "b"))));
+        assertError(ErrorCode.INVALID_PARAMETER_VALUE, "Unknown model status", () -> LoggedModelStatus.parse("LOGGED_MODEL_STATUS_UNSPECIFIED"));
+        store.deleteExperiment(exp);
+        assertError(ErrorCode.INVALID_PARAMETER_VALUE, "must be in the 'active' state",
+                () -> store.createLoggedModel(exp, "m", null, null, null, null));
+        assertThat(store.searchLoggedModels(new LoggedModelQuery(List.of(exp), null, null, null, 0, null)).items()).isEmpty();
+    }
+
+    @Test
+    void modelMetricsAndRunOutputsShareTheRunsTransaction() {
+        String exp = newExperiment();
+        String run = newRun(exp).info().runId();
+        LoggedModel m = store.createLoggedModel(exp, "clf", null, run, null, null);
+        store.logBatch(run, List.of(new Metric("loss", 0.5, 10L, 0)), List.of(), List.of(),
+                List.of(new ModelMetric(m.modelId(), new Metric("acc", 0.9, 11L, 1), run, "iris", "abc123"),
+                        new ModelMetric(m.modelId(), new Metric("acc", 0.95, 12L, 2), run, null, null)));
+        assertThat(store.getLoggedModel(m.modelId(), false).metrics()).containsExactly(
+                new ModelMetric(m.modelId(), new Metric("acc", 0.9, 11L, 1), run, "iris", "abc123"),
+                new ModelMetric(m.modelId(), new Metric("acc", 0.95, 12L, 2), run, null, null));
+        assertThat(store.getMetricHistory(run, "acc", 0, null).items()).hasSize(2);
+
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "not found", () -> store.logBatch(run,
+                List.of(new Metric("lost", 1, 1L, 0)), List.of(), List.of(),
+                List.of(new ModelMetric("m-0000", new Metric("acc", 1, 1L, 0), run, null, null))));
+        assertThat(store.getRun(run).latestMetrics()).extracting(Metric::key).containsExactlyInAnyOrder("loss", "acc");
+
+        store.logModelIo(run, List.of(new ModelIo(m.modelId(), ModelIo.Direction.OUTPUT, 3), new ModelIo("m-other", ModelIo.Direction.INPUT, 0)));
+        store.logModelIo(run, List.of(new ModelIo(m.modelId(), ModelIo.Direction.OUTPUT, 3)));
+        assertThat(store.getRun(run).models()).containsExactly(new ModelIo("m-other", ModelIo.Direction.INPUT, 0),
+                new ModelIo(m.modelId(), ModelIo.Direction.OUTPUT, 3));
+        store.deleteRun(run);
+        assertError(ErrorCode.INVALID_PARAMETER_VALUE, "must be in the 'active' state",
+                () -> store.logModelIo(run, List.of(new ModelIo(m.modelId(), ModelIo.Direction.OUTPUT, 0))));
+    }
+
+    @Test
+    void searchLoggedModels() throws Exception {
+        String exp = newExperiment();
+        String other = newExperiment();
+        String run = newRun(exp).info().runId();
+        LoggedModel a = store.createLoggedModel(exp, "alpha", "classifier", run, List.of(new Param("lr", "0.1")), List.of(new Tag("t", "x")));
+        Thread.sleep(2);
+        LoggedModel b = store.createLoggedModel(exp, "beta", "regressor", run, List.of(new Param("lr", "0.2")), List.of());
+        Thread.sleep(2);
+        LoggedModel c = store.createLoggedModel(exp, "gamma", null, null, null, null);
+        LoggedModel d = store.createLoggedModel(exp, "deleted", null, null, null, null);
+        store.createLoggedModel(other, "elsewhere", null, null, null, null);
+        store.deleteLoggedModel(d.modelId());
+        store.finalizeLoggedModel(b.modelId(), LoggedModelStatus.READY);
+        store.logBatch(run, List.of(), List.of(), List.of(), List.of(
+                new ModelMetric(a.modelId(), new Metric("acc", 0.7, 1L, 0), run, "train", "d1"),
+                new ModelMetric(a.modelId(), new Metric("acc", 0.8, 2L, 0), run, "test", "d2"),
+                new ModelMetric(b.modelId(), new Metric("acc", 0.9, 1L, 0), run, "train", "d1"),
+                new ModelMetric(b.modelId(), new Metric("acc", 0.6, 2L, 0), run, "test", "d2")));
+
+        assertThat(loggedIds(exp, null)).containsExactly(c.modelId(), b.modelId(), a.modelId());
+        assertThat(loggedIds(exp, "name = 'beta'")).containsExactly(b.modelId());
+        assertThat(loggedIds(exp, "name LIKE '%a' AND model_type != 'regressor'")).containsExactly(a.modelId());
+        assertThat(loggedIds(exp, "params.lr = '0.1'")).containsExactly(a.modelId());
+        assertThat(loggedIds(exp, "tags.t IN ('x', 'y')")).containsExactly(a.modelId());
+        assertThat(loggedIds(exp, "status = 'LOGGED_MODEL_READY'")).containsExactly(b.modelId());
+        assertThat(loggedIds(exp, "attributes.status != 'READY'")).containsExactly(c.modelId(), a.modelId());
+        assertThat(loggedIds(exp, "metrics.acc > 0.85")).containsExactly(b.modelId());
+        assertThat(loggedIds(exp, "creation_time >= " + b.creationTimestampMs())).containsExactly(c.modelId(), b.modelId());
+        assertThat(loggedIds(exp, "source_run_id = '" + run + "'")).containsExactly(b.modelId(), a.modelId());
+
+        var onTest = List.of(new LoggedModelQuery.DatasetKey("test", null));
+        assertThat(store.searchLoggedModels(new LoggedModelQuery(List.of(exp), "metrics.acc > 0.75", onTest, null, 0, null))
+                .items()).extracting(LoggedModel::modelId).containsExactly(a.modelId());
+        assertThat(store.searchLoggedModels(new LoggedModelQuery(List.of(exp), null,
+                List.of(new LoggedModelQuery.DatasetKey("train", "d1")), null, 0, null)).items()).hasSize(2);
+
+        // by the latest value of a metric on a dataset; models without it last
+        var byTrainAcc = List.of(new LoggedModelQuery.Order("metrics.acc", false, "train", null));
+        assertThat(store.searchLoggedModels(new LoggedModelQuery(List.of(exp), null, null, byTrainAcc, 0, null)).items())
+                .extracting(LoggedModel::modelId).containsExactly(b.modelId(), a.modelId(), c.modelId());
+        var byName = List.of(new LoggedModelQuery.Order("name", true, null, null));
+        Page<LoggedModel> p1 = store.searchLoggedModels(new LoggedModelQuery(List.of(exp, other), null, null, byName, 2, null));
+        assertThat(p1.items()).extracting(LoggedModel::name).containsExactly("alpha", "beta");
+        Page<LoggedModel> p2 = store.searchLoggedModels(new LoggedModelQuery(List.of(exp, other), null, null, byName, 2, p1.nextPageToken()));
+        assertThat(p2.items()).extracting(LoggedModel::name).containsExactly("elsewhere", "gamma");
+        assertThat(p2.nextPageToken()).isNull();
+
+        assertError(ErrorCode.INVALID_PARAMETER_VALUE, "Invalid attribute key 'size'", () -> loggedIds(exp, "size = 'x'"));
+        assertError(ErrorCode.INVALID_PARAMETER_VALUE, "ordered by attributes and metrics", () -> store.searchLoggedModels(
+                new LoggedModelQuery(List.of(exp), null, null, List.of(new LoggedModelQuery.Order("params.lr", true, null, null)), 0, null)));
+        assertError(ErrorCode.INVALID_PARAMETER_VALUE, "dataset_name", () -> store.searchLoggedModels(
+                new LoggedModelQuery(List.of(exp), null, List.of(new LoggedModelQuery.DatasetKey(null, "d1")), null, 0, null)));
+        assertError(ErrorCode.INVALID_PARAMETER_VALUE, "page", () -> store.searchLoggedModels(
+                new LoggedModelQuery(List.of(exp), "name = 'x'", null, byName, 2, p1.nextPageToken())));
+    }
+
+    private List<String> loggedIds(String exp, String filter) {
+        return store.searchLoggedModels(new LoggedModelQuery(List.of(exp), filter, null, null, 0, null)).items().stream()
+                .map(LoggedModel::modelId).toList();
     }
 }
