@@ -73,6 +73,23 @@ class MigrationsTest {
         assertThat(Migrations.history(ds)).isEqualTo(Migrations.History.OTHER);
     }
 
+    /** A database of an earlier mlv (schema 2.0, before logged models) opens migrated, its data kept. */
+    @Test
+    void anOlderSchemaIsUpgradedOnOpenKeepingItsData(@TempDir Path dir) throws Exception {
+        SQLiteDataSource ds = new SQLiteDataSource();
+        ds.setUrl("jdbc:sqlite:" + dir.resolve("mlv.db"));
+        org.flywaydb.core.Flyway.configure().dataSource(ds).locations("classpath:db/migration")
+                .placeholders(Dialect.SQLITE.flywayPlaceholders()).target("2.0").load().migrate();
+        exec(ds, "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, "
+                + "last_update_time) VALUES (7, 'old', 'mlflow-artifacts:/7', 'active', 1, 1)");
+        try (JdbcMetadataStore store = JdbcMetadataStore.open("sqlite:///" + dir.resolve("mlv.db"), null)) {
+            assertThat(store.tracking().getExperiment("7").name()).isEqualTo("old");
+            assertThat(store.tracking().createLoggedModel("7", "m", null, null, null, null).artifactLocation())
+                    .startsWith("mlflow-artifacts:/7/models/m-");
+        }
+        assertThat(Migrations.history(ds)).isEqualTo(Migrations.History.CURRENT);
+    }
+
     private static void exec(SQLiteDataSource ds, String sql) throws Exception {
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.execute(sql);
