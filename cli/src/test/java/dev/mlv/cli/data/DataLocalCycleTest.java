@@ -123,6 +123,32 @@ class DataLocalCycleTest {
         assertThat(Files.readString(repo.resolve("data.csv"))).isEqualTo("a,b\n1,2\n");
     }
 
+    /**
+     * Under the launcher's hash limit (quick JIT), status exits 75 having printed nothing when it would hash more than
+     * the limit, so the launcher runs it again with both compilers; within the limit, or without one, it answers.
+     */
+    @Test
+    void statusGivesUpBeforeHashingMoreThanTheLaunchersLimit() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "hash-limit");
+        Files.write(repo.resolve("big.bin"), new byte[100_000]);
+        DataTestKit.makeData(repo, 20, 3);
+        mlv(repo, "add", "big.bin", "dataset").ok();
+        Files.write(repo.resolve("big.bin"), new byte[100_001]);
+        Files.writeString(repo.resolve("dataset/part0/file-0.txt"), "changed\n");
+        try {
+            System.setProperty(DataStatusCommand.HASH_LIMIT_PROPERTY, "1000");
+            DataTestKit.Result over = mlv(repo, "status");
+            assertThat(over.code()).isEqualTo(DataStatusCommand.RERUN_WITH_FULL_JIT);
+            assertThat(over.out()).isEmpty();
+            assertThat(over.err()).isEmpty();
+            System.setProperty(DataStatusCommand.HASH_LIMIT_PROPERTY, "10000000");
+            assertThat(mlv(repo, "status").ok().out()).contains("modified: big.bin", "modified: dataset/part0/file-0.txt");
+        } finally {
+            System.clearProperty(DataStatusCommand.HASH_LIMIT_PROPERTY);
+        }
+        assertThat(mlv(repo, "status").ok().out()).contains("modified: big.bin", "modified: dataset/part0/file-0.txt");
+    }
+
     @Test
     void malformedPointerAndUsageErrorsAreOneLine() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "errors");
