@@ -210,27 +210,24 @@ final class JdbcLoggedModels {
                 List.of(), List.of(), List.of());
     }
 
-    /** The models with their tags, params and metric points: three IN queries per page, never one per model. */
+    /** The models with their tags, params and metric points: three IN queries per 500 models, never one per model. */
     private static List<LoggedModel> load(Connection c, List<LoggedModel> models) throws SQLException {
         if (models.isEmpty()) return List.of();
-        List<String> ids = models.stream().map(LoggedModel::modelId).toList();
         Map<String, List<Tag>> tags = new HashMap<>();
         Map<String, List<Param>> params = new HashMap<>();
         Map<String, List<ModelMetric>> metrics = new HashMap<>();
-        for (Object[] row : Jdbc.query(c, new SqlBuilder().sql("SELECT model_id, key, value FROM logged_model_tags WHERE model_id IN ")
-                .in(ids).sql(" ORDER BY model_id, key"), rs -> new Object[]{rs.getString(1), rs.getString(2), rs.getString(3)})) {
-            tags.computeIfAbsent((String) row[0], k -> new ArrayList<>()).add(new Tag((String) row[1], (String) row[2]));
-        }
-        for (Object[] row : Jdbc.query(c, new SqlBuilder().sql("SELECT model_id, key, value FROM logged_model_params WHERE model_id IN ")
-                .in(ids).sql(" ORDER BY model_id, key"), rs -> new Object[]{rs.getString(1), rs.getString(2), rs.getString(3)})) {
-            params.computeIfAbsent((String) row[0], k -> new ArrayList<>()).add(new Param((String) row[1], (String) row[2]));
-        }
-        for (ModelMetric mm : Jdbc.query(c, new SqlBuilder().sql("SELECT model_id, key, value, timestamp, step, is_nan, "
-                + "run_uuid, dataset_name, dataset_digest FROM logged_model_metrics WHERE model_id IN ").in(ids)
-                .sql(" ORDER BY model_id, key, step, timestamp"), rs -> new ModelMetric(rs.getString(1),
-                new Metric(rs.getString(2), rs.getInt(6) == 1 ? Double.NaN : rs.getDouble(3), rs.getLong(4), rs.getLong(5)),
-                rs.getString(7), emptyToNull(rs.getString(8)), emptyToNull(rs.getString(9))))) {
-            metrics.computeIfAbsent(mm.modelId(), k -> new ArrayList<>()).add(mm);
+        for (List<String> ids : JdbcTrackingStore.chunks(models.stream().map(LoggedModel::modelId).toList())) {
+            JdbcTrackingStore.forEachRow(c, new SqlBuilder().sql("SELECT model_id, key, value FROM logged_model_tags WHERE model_id IN ")
+                    .in(ids).sql(" ORDER BY model_id, key"), rs -> tags.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                    .add(new Tag(rs.getString(2), rs.getString(3))));
+            JdbcTrackingStore.forEachRow(c, new SqlBuilder().sql("SELECT model_id, key, value FROM logged_model_params WHERE model_id IN ")
+                    .in(ids).sql(" ORDER BY model_id, key"), rs -> params.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                    .add(new Param(rs.getString(2), rs.getString(3))));
+            JdbcTrackingStore.forEachRow(c, new SqlBuilder().sql("SELECT model_id, key, value, timestamp, step, is_nan, run_uuid, "
+                    + "dataset_name, dataset_digest FROM logged_model_metrics WHERE model_id IN ").in(ids)
+                    .sql(" ORDER BY model_id, key, step, timestamp"), rs -> metrics.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                    .add(new ModelMetric(rs.getString(1), new Metric(rs.getString(2), rs.getInt(6) == 1 ? Double.NaN : rs.getDouble(3),
+                            rs.getLong(4), rs.getLong(5)), rs.getString(7), emptyToNull(rs.getString(8)), emptyToNull(rs.getString(9)))));
         }
         List<LoggedModel> out = new ArrayList<>(models.size());
         for (LoggedModel m : models) {

@@ -868,17 +868,18 @@ public final class JdbcTrackingStore implements TrackingStore {
     }
 
     @FunctionalInterface
-    private interface RowConsumer {
+    interface RowConsumer {
         void accept(ResultSet rs) throws SQLException;
     }
 
-    private static void forEachRow(Connection c, SqlBuilder sql, RowConsumer consumer) throws SQLException {
+    static void forEachRow(Connection c, SqlBuilder sql, RowConsumer consumer) throws SQLException {
         try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) consumer.accept(rs);
         }
     }
 
-    private static <T> List<List<T>> chunks(Collection<T> all) {
+    /** {@code all} in lists of at most 500, for IN clauses (SQLite binds at most 32,766 values per statement). */
+    static <T> List<List<T>> chunks(Collection<T> all) {
         List<T> list = List.copyOf(all);
         List<List<T>> out = new ArrayList<>();
         for (int i = 0; i < list.size(); i += IN_CHUNK) out.add(list.subList(i, Math.min(list.size(), i + IN_CHUNK)));
