@@ -117,6 +117,12 @@ class CliTest {
             run.setTag("team", "risk");
             run.logInput(DatasetRef.of("iris", "abc123", "mlv", "{}").withContext("training"));
         }
+        String experimentId = client.rest().get("/api/2.0/mlflow/runs/get", java.util.Map.of("run_id", id))
+                .at("/run/info/experiment_id").asText();
+        String modelId = client.rest().post("/api/2.0/mlflow/logged-models", java.util.Map.of("experiment_id", experimentId,
+                "name", "clf", "source_run_id", id)).at("/model/info/model_id").asText();
+        client.rest().post("/api/2.0/mlflow/runs/outputs", java.util.Map.of("run_id", id,
+                "models", java.util.List.of(java.util.Map.of("model_id", modelId, "step", 2))));
         try (ActiveRun run = client.startRun("cli-runs", "second")) {
             run.logMetric("acc", 0.7, 1);
         }
@@ -133,7 +139,8 @@ class CliTest {
         Result describe = remote("runs", "describe", id);
         assertThat(describe.code()).as(describe.err()).isZero();
         assertThat(describe.out()).contains("Run ID:", id, "Parameters:", "lr", "0.01", "Metrics (latest):", "acc",
-                "0.9", "(step 2)", "Tags:", "team", "risk", "Dataset inputs:", "iris", "abc123", "training");
+                "0.9", "(step 2)", "Tags:", "team", "risk", "Dataset inputs:", "iris", "abc123", "training",
+                "Logged models", modelId, "output at step 2");
 
         Result describeJson = remote("runs", "describe", id, "--json");
         assertThat(describeJson.json().path("info").path("run_id").asText()).isEqualTo(id);

@@ -27,7 +27,8 @@ public final class GenerateDockerfileCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = {"-m", "--model-uri"}, required = true, paramLabel = "MODEL_URI",
-            description = "models:/NAME/VERSION|STAGE|latest, models:/NAME@ALIAS, runs:/RUN_ID/PATH, or a local model directory.")
+            description = "models:/NAME/VERSION|STAGE|latest, models:/NAME@ALIAS, models:/MODEL_ID (an MLflow 3 logged model), "
+                    + "runs:/RUN_ID/PATH, or a local model directory.")
     String modelUri;
 
     @Option(names = {"-d", "--output-directory"}, defaultValue = "mlflow-dockerfile", paramLabel = "DIR",

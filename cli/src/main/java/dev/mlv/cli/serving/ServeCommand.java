@@ -5,6 +5,7 @@ import dev.mlv.client.http.RestClient;
 import dev.mlv.serving.LoadedModel;
 import dev.mlv.serving.ModelServing;
 import dev.mlv.serving.registry.ModelFetcher;
+import dev.mlv.serving.registry.ModelRef;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,7 +32,8 @@ public final class ServeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = {"-m", "--model-uri"}, required = true, paramLabel = "MODEL_URI",
-            description = "models:/NAME/VERSION|STAGE|latest, models:/NAME@ALIAS, runs:/RUN_ID/PATH, or a local model directory.")
+            description = "models:/NAME/VERSION|STAGE|latest, models:/NAME@ALIAS, models:/MODEL_ID (an MLflow 3 logged model), "
+                    + "runs:/RUN_ID/PATH, or a local model directory.")
     String modelUri;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST", description = "Address to bind (default: ${DEFAULT-VALUE}).")
@@ -81,7 +83,7 @@ public final class ServeCommand implements Callable<Integer> {
         String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host;
         new Output(spec.commandLine().getOut()).println("Serving " + m.name() + " version " + m.version() + " (" + modelUri
                 + ") on http://" + shown + ":" + serving.port() + "/invocations"
-                + (modelUri.startsWith("models:") && !modelUri.matches("models:/+[^@]+/\\d+") ? "; following the registry" : ""));
+                + (ModelRef.parse(modelUri).moves() ? "; following the registry" : ""));
         stopped.await();
         return 0;
     }

@@ -119,7 +119,7 @@ public final class RunsCommand implements Runnable {
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
-            description = "Show a run: its info, parameters, latest metrics, tags and dataset inputs.")
+            description = "Show a run: its info, parameters, latest metrics, tags, dataset inputs and logged models.")
     static final class DescribeCmd implements Callable<Integer> {
         @Mixin
         ClientOptions client;
@@ -168,6 +168,15 @@ public final class RunsCommand implements Runnable {
                         + ds.path("source_type").asText() + (context.isEmpty() ? "" : ", context " + context));
             }
             out.section("Dataset inputs", inputs);
+            Map<String, String> models = new LinkedHashMap<>();
+            for (JsonNode m : run.path("inputs").path("model_inputs")) models.put(m.path("model_id").asText(), "input");
+            for (JsonNode m : run.path("outputs").path("model_outputs")) {
+                models.put(m.path("model_id").asText(), "output at step " + m.path("step").asLong());
+            }
+            if (!models.isEmpty()) {
+                out.println("");
+                out.section("Logged models (serve with models:/<model_id>)", models);
+            }
             return 0;
         }
     }
