@@ -89,6 +89,10 @@ public record DataConfig(Map<String, String> remotes, String defaultRemote, Link
         return new DataConfig(remotes, defaultRemote, t, gcGrace);
     }
 
+    public DataConfig withGcGrace(Duration grace) {
+        return new DataConfig(remotes, defaultRemote, linkType, grace);
+    }
+
     /** The URL of {@code name}, or of the default remote when {@code name} is null. */
     public String remoteUrl(String name) {
         String n = name != null ? name : defaultRemote;

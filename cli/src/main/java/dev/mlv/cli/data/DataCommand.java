@@ -20,6 +20,7 @@ public final class DataCommand implements Runnable {
             DataGcCommand.class,
             DataFsckCommand.class,
             DataRemoteCommand.class,
+            DataConfigCommand.class,
             DataLogCommand.class,
     };
 

@@ -150,6 +150,29 @@ class DataLocalCycleTest {
     }
 
     @Test
+    void configSetsTheLinkTypeAndGcGrace() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "config");
+        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = copy\ngc_grace_seconds = 3600\n");
+        assertThat(mlv(repo, "config", "link_type", "hardlink").ok().out()).isEqualTo("link_type = hardlink\n");
+        assertThat(mlv(repo, "config", "gc_grace_seconds", "60").ok().out()).isEqualTo("gc_grace_seconds = 60\n");
+        assertThat(mlv(repo, "config", "link_type", "--json").ok().out()).contains("\"link_type\" : \"hardlink\"");
+        assertThat(Files.readString(repo.resolve(".mlv/config"))).contains("link_type: hardlink", "gc_grace_seconds: 60");
+
+        Files.writeString(repo.resolve("data.csv"), "a,b\n1,2\n");
+        mlv(repo, "add", "data.csv").ok();
+        assertThat((int) Files.getAttribute(repo.resolve("data.csv"), "unix:nlink")).as("a hard link to the cache object").isEqualTo(2);
+        assertThat(Files.getPosixFilePermissions(repo.resolve("data.csv"))).as("the cache stays read-only")
+                .doesNotContain(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+        for (String[] bad : new String[][]{{"link_type", "junction"}, {"gc_grace_seconds", "-1"}, {"cache_dir", "/x"}}) {
+            DataTestKit.Result r = mlv(repo, "config", bad[0], bad[1]);
+            assertThat(r.code()).as(String.join(" ", bad)).isEqualTo(2);
+            assertThat(r.err()).startsWith("mlv: error: ");
+        }
+        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = hardlink\ngc_grace_seconds = 60\n");
+    }
+
+    @Test
     void malformedPointerAndUsageErrorsAreOneLine() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "errors");
         Files.writeString(repo.resolve("bad.mlv"), "outs: [oops\n");

@@ -1,0 +1,69 @@
+package dev.mlv.cli.data;
+
+import dev.mlv.data.DataConfig;
+import dev.mlv.data.DataRepo;
+import dev.mlv.data.LinkType;
+import dev.mlv.errors.MlvException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "config", description = "Show the settings of .mlv/config, or set one: link_type (copy, reflink, hardlink "
+        + "or symlink: how workspace files are made from the cache) or gc_grace_seconds (gc keeps younger objects).",
+        footer = {"", "Examples:",
+                "  mlv data config                      # every setting",
+                "  mlv data config link_type hardlink   # workspace files become read-only links to the cache",
+                "  mlv data config gc_grace_seconds 86400"})
+final class DataConfigCommand implements Callable<Integer> {
+    private static final String LINK_TYPE = "link_type";
+    private static final String GC_GRACE = "gc_grace_seconds";
+
+    @Mixin
+    RepoOptions repo;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "KEY", description = "link_type or gc_grace_seconds.")
+    String key;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "The new value (default: show the current one).")
+    String value;
+
+    @Override
+    public Integer call() {
+        try (DataRepo r = repo.open()) {
+            if (key != null && !key.equals(LINK_TYPE) && !key.equals(GC_GRACE)) {
+                throw MlvException.invalid("Unknown setting '" + key + "': use " + LINK_TYPE + " or " + GC_GRACE
+                        + " (remotes: 'mlv data remote')");
+            }
+            if (value != null) r.saveConfig(with(r.config(), key, value));
+            Map<String, Object> settings = settings(r.config());
+            if (key != null) settings.keySet().retainAll(java.util.Set.of(key));
+            if (repo.json()) repo.output().json(settings);
+            else settings.forEach((k, v) -> repo.output().println(k + " = " + v));
+        }
+        return 0;
+    }
+
+    private static DataConfig with(DataConfig c, String key, String value) {
+        if (key.equals(LINK_TYPE)) return c.withLinkType(LinkType.parse(value));
+        long seconds;
+        try {
+            seconds = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            seconds = -1;
+        }
+        if (seconds < 0) throw MlvException.invalid("Invalid " + GC_GRACE + " '" + value + "': a whole number of seconds, 0 or more");
+        return c.withGcGrace(Duration.ofSeconds(seconds));
+    }
+
+    private static Map<String, Object> settings(DataConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(LINK_TYPE, c.linkType().id());
+        m.put(GC_GRACE, c.gcGrace().toSeconds());
+        return m;
+    }
+}
