@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
         + "or symlink: how workspace files are made from the cache) or gc_grace_seconds (gc keeps younger objects).",
         footer = {"", "Examples:",
                 "  mlv data config                      # every setting",
-                "  mlv data config link_type hardlink   # workspace files become read-only links to the cache",
+                "  mlv data config link_type hardlink   # workspace files: read-only cache links",
                 "  mlv data config gc_grace_seconds 86400"})
 final class DataConfigCommand implements Callable<Integer> {
     private static final String LINK_TYPE = "link_type";
