@@ -1,6 +1,7 @@
 package dev.mlv.registry;
 
 import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.tracking.LoggedModel;
 import dev.mlv.tracking.RunInfo;
@@ -51,7 +52,14 @@ public final class ModelUriResolver {
             return new Resolved(null, uri.runId(), download, dir);
         }
         if (uri.kind() == ModelUri.Kind.LOGGED_MODEL) {
-            LoggedModel m = tracking.getLoggedModel(uri.modelId(), false);
+            LoggedModel m;
+            try {
+                m = tracking.getLoggedModel(uri.modelId(), false);
+            } catch (MlvException e) {
+                if (e.code() != ErrorCode.RESOURCE_DOES_NOT_EXIST) throw e;
+                throw MlvException.notFound(e.getMessage() + " (" + uri + " names a logged model by its id; a registered "
+                        + "model is models:/" + uri.modelId() + "/<version|stage|latest> or models:/" + uri.modelId() + "@<alias>)");
+            }
             String location = m.artifactLocation();
             return new Resolved(null, m.sourceRunId(), location, isProxied(location) ? SourceValidator.storePathOf(location) : null);
         }
@@ -76,7 +84,8 @@ public final class ModelUriResolver {
                     .max(Comparator.comparingLong(ModelVersion::versionNumber))
                     .orElseThrow(() -> MlvException.notFound("Registered model '" + uri.name() + "' has no versions"));
             case RUN -> throw MlvException.invalid("'" + uri + "' names a run, not a model version");
-            case LOGGED_MODEL -> throw MlvException.invalid("'" + uri + "' names a logged model, not a model version");
+            case LOGGED_MODEL -> throw MlvException.invalid("'" + uri + "' names a logged model, not a model version: register it "
+                    + "(model-versions/create with source " + uri + "), or use models:/<name>/<version|stage|latest> or models:/<name>@<alias>");
         };
     }
 

@@ -148,6 +148,8 @@ class ServeEndToEndTest {
             assertThat(JSON.readTree(r.body()).at("/predictions/y").toString()).isEqualTo("[[2.0,3.0,4.0]]");
             assertThat(r.headers().firstValue(ScoringServer.VERSION_HEADER)).contains(id);
         }
+        assertThatThrownBy(() -> serve("models:/adder")).hasMessageContaining("names a logged model by its id")
+                .hasMessageContaining("models:/NAME/VERSION");
         rest.post("/api/2.0/mlflow/registered-models/create", Map.of("name", "adder"));
         JsonNode v = rest.post("/api/2.0/mlflow/model-versions/create",
                 Map.of("name", "adder", "source", "models:/" + id, "model_id", id)).path("model_version");

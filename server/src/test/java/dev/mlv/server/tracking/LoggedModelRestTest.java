@@ -158,6 +158,11 @@ class LoggedModelRestTest {
             error(api("GET", "logged-models/" + id + "/artifacts/directories?artifact_directory_path="
                     + java.net.URLEncoder.encode(bad, StandardCharsets.UTF_8), null), 400, "INVALID_PARAMETER_VALUE");
         }
+        ok(api("POST", "registered-models/create", "{\"name\":\"lm-errors\"}"));
+        assertThat(error(api("POST", "model-versions/create", "{\"name\":\"lm-errors\",\"source\":\"models:/lm-errors\"}"),
+                404, "RESOURCE_DOES_NOT_EXIST").get("message").asText())
+                .as("a registered model's name without a version reads as a logged model id: say so")
+                .contains("models:/lm-errors/<version|stage|latest>");
         JsonNode still = ok(api("GET", "logged-models/" + id, null)).get("model");
         assertThat(still.at("/info/status").asText()).isEqualTo("LOGGED_MODEL_PENDING");
         assertThat(still.at("/info/name").asText()).isEqualTo("m");

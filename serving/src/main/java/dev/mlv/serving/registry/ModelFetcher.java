@@ -65,7 +65,14 @@ public final class ModelFetcher {
                         r.path("download_uri").asText(null), r.path("run_id").asText(null));
             }
             case LOGGED_MODEL -> {
-                JsonNode info = rest.get("/api/2.0/mlflow/logged-models/" + encodePath(ref.modelId()), Map.of()).path("model").path("info");
+                JsonNode info;
+                try {
+                    info = rest.get("/api/2.0/mlflow/logged-models/" + encodePath(ref.modelId()), Map.of()).path("model").path("info");
+                } catch (MlvException e) {
+                    if (e.code() != ErrorCode.RESOURCE_DOES_NOT_EXIST) throw e;
+                    throw MlvException.notFound(e.getMessage() + " (" + ref.uri() + " names a logged model by its id; a "
+                            + "registered model is models:/NAME/VERSION|STAGE|latest or models:/NAME@ALIAS)");
+                }
                 yield new ResolvedModel(info.path("name").asText(), ref.modelId(), info.path("artifact_uri").asText(null),
                         info.path("source_run_id").asText(null));
             }
