@@ -110,6 +110,12 @@ class LoggedModelRestTest {
         assertThat(ok(api("GET", "model-versions/get-download-uri?name=lm-cycle&version=1", null)).get("artifact_uri").asText())
                 .isEqualTo("mlflow-artifacts:/" + exp + "/models/" + id + "/artifacts");
 
+        // runs:/<run>/<name> of a run whose model went to a logged model (MLflow 3) registers that model
+        JsonNode byRun = ok(api("POST", "model-versions/create", "{\"name\":\"lm-cycle\",\"source\":\"runs:/" + run + "/model\"}"))
+                .get("model_version");
+        assertThat(ok(api("GET", "model-versions/get-download-uri?name=lm-cycle&version=" + byRun.get("version").asText(), null))
+                .get("artifact_uri").asText()).isEqualTo("mlflow-artifacts:/" + exp + "/models/" + id + "/artifacts");
+
         // tags, params, search, delete
         ok(api("PATCH", "logged-models/" + id + "/tags", "{\"tags\":[{\"key\":\"mlflow.modelVersions\",\"value\":\"[{\\\"name\\\": \\\"lm-cycle\\\", \\\"version\\\": \\\"1\\\"}]\"}]}"));
         ok(api("POST", "logged-models/" + id + "/params", "{\"model_id\":\"" + id + "\",\"params\":[{\"key\":\"epochs\",\"value\":\"5\"}]}"));
