@@ -109,7 +109,7 @@ public final class ModelServing implements AutoCloseable {
     }
 
     private static LoadedModel load(ModelFetcher fetcher, ModelRef ref, ResolvedModel r) {
-        Path dir = fetcher.fetch(r, ref.kind());
+        Path dir = fetcher.fetch(r);
         return LoadedModel.load(dir, r.name(), r.version());
     }
 

@@ -148,6 +148,13 @@ class ServeEndToEndTest {
             assertThat(JSON.readTree(r.body()).at("/predictions/y").toString()).isEqualTo("[[2.0,3.0,4.0]]");
             assertThat(r.headers().firstValue(ScoringServer.VERSION_HEADER)).contains(id);
         }
+        // MLflow 3 links the model to its run as an output: runs:/<run>/<name> then finds it too
+        rest.post("/api/2.0/mlflow/runs/outputs", Map.of("run_id", runId, "models", List.of(Map.of("model_id", id, "step", 0))));
+        try (ModelServing s = serve("runs:/" + runId + "/adder")) {
+            HttpResponse<String> r = invoke(s.port(), "{\"inputs\": [[1, 1, 1]]}");
+            assertThat(JSON.readTree(r.body()).at("/predictions/y").toString()).isEqualTo("[[2.0,2.0,2.0]]");
+            assertThat(r.headers().firstValue(ScoringServer.VERSION_HEADER)).contains(id);
+        }
         assertThatThrownBy(() -> serve("models:/adder")).hasMessageContaining("names a logged model by its id")
                 .hasMessageContaining("models:/NAME/VERSION");
         rest.post("/api/2.0/mlflow/registered-models/create", Map.of("name", "adder"));

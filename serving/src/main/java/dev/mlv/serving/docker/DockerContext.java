@@ -63,7 +63,7 @@ public final class DockerContext {
             } else {
                 if (fetcher == null) throw MlvException.invalid("A registry URI needs a tracking server");
                 ResolvedModel r = fetcher.resolve(ref);
-                Path cached = fetcher.fetch(r, ref.kind());
+                Path cached = fetcher.fetch(r);
                 copyTree(cached, modelDir);
                 name = r.name();
                 version = r.version();

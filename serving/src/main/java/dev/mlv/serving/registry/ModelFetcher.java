@@ -62,27 +62,58 @@ public final class ModelFetcher {
             case MODEL_VERSION, MODEL_MOVING -> {
                 JsonNode r = rest.get(RESOLVE, Map.of("uri", ref.uri()));
                 yield new ResolvedModel(r.path("name").asText(), r.path("version").asText(),
-                        r.path("download_uri").asText(null), r.path("run_id").asText(null));
+                        r.path("download_uri").asText(null), r.path("run_id").asText(null), ref.kind());
             }
             case LOGGED_MODEL -> {
-                JsonNode info;
                 try {
-                    info = rest.get("/api/2.0/mlflow/logged-models/" + encodePath(ref.modelId()), Map.of()).path("model").path("info");
+                    yield loggedModel(ref.modelId());
                 } catch (MlvException e) {
                     if (e.code() != ErrorCode.RESOURCE_DOES_NOT_EXIST) throw e;
                     throw MlvException.notFound(e.getMessage() + " (" + ref.uri() + " names a logged model by its id; a "
                             + "registered model is models:/NAME/VERSION|STAGE|latest or models:/NAME@ALIAS)");
                 }
-                yield new ResolvedModel(info.path("name").asText(), ref.modelId(), info.path("artifact_uri").asText(null),
-                        info.path("source_run_id").asText(null));
             }
             case RUN -> {
-                JsonNode run = rest.get("/api/2.0/mlflow/runs/get", Map.of("run_id", ref.runId())).path("run").path("info");
-                String root = run.path("artifact_uri").asText();
-                yield new ResolvedModel(ref.runPath(), "run-" + ref.runId(), root + "/" + ref.runPath(), ref.runId());
+                JsonNode run = rest.get("/api/2.0/mlflow/runs/get", Map.of("run_id", ref.runId())).path("run");
+                ResolvedModel output = outputModel(run, ref);
+                if (output != null) yield output;
+                String root = run.path("info").path("artifact_uri").asText();
+                yield new ResolvedModel(ref.runPath(), "run-" + ref.runId(), root + "/" + ref.runPath(), ref.runId(), ref.kind());
             }
             case LOCAL -> throw new IllegalArgumentException("A local model is not resolved through the server");
         };
+    }
+
+    private ResolvedModel loggedModel(String modelId) {
+        JsonNode info = rest.get("/api/2.0/mlflow/logged-models/" + encodePath(modelId), Map.of()).path("model").path("info");
+        return new ResolvedModel(info.path("name").asText(), modelId, info.path("artifact_uri").asText(null),
+                info.path("source_run_id").asText(null), ModelRef.Kind.LOGGED_MODEL);
+    }
+
+    /**
+     * For {@code runs:/<run>/<name>} when the run has no files at that path: the newest logged model of that name the
+     * run produced (MLflow 3 keeps a model's files with the logged model), or null.
+     */
+    private ResolvedModel outputModel(JsonNode run, ModelRef ref) {
+        JsonNode outputs = run.path("outputs").path("model_outputs");
+        if (outputs.isEmpty()) return null;
+        JsonNode listing = rest.get("/api/2.0/mlflow/artifacts/list", Map.of("run_id", ref.runId(), "path", ref.runPath()));
+        if (!listing.path("files").isEmpty()) return null;
+        ResolvedModel newest = null;
+        long newestTime = Long.MIN_VALUE;
+        for (JsonNode o : outputs) {
+            JsonNode info;
+            try {
+                info = rest.get("/api/2.0/mlflow/logged-models/" + encodePath(o.path("model_id").asText()), Map.of()).path("model").path("info");
+            } catch (MlvException e) {
+                continue; // an output that names no (or a deleted) model
+            }
+            if (info.path("name").asText().equals(ref.runPath()) && info.path("creation_timestamp_ms").asLong() > newestTime) {
+                newestTime = info.path("creation_timestamp_ms").asLong();
+                newest = loggedModel(info.path("model_id").asText());
+            }
+        }
+        return newest;
     }
 
     /** The registered files of a version, with digests. */
@@ -102,9 +133,9 @@ public final class ModelFetcher {
      * Downloads (or reuses from the cache, after re-checking digests) the files of {@code m} and returns the local
      * model directory. Throws {@code INVALID_STATE} when a file's digest differs from the registered one.
      */
-    public Path fetch(ResolvedModel m, ModelRef.Kind kind) {
-        boolean registered = kind == ModelRef.Kind.MODEL_VERSION || kind == ModelRef.Kind.MODEL_MOVING;
-        List<ModelFileDigest> files = switch (kind) {
+    public Path fetch(ResolvedModel m) {
+        boolean registered = m.kind() == ModelRef.Kind.MODEL_VERSION || m.kind() == ModelRef.Kind.MODEL_MOVING;
+        List<ModelFileDigest> files = switch (m.kind()) {
             case MODEL_VERSION, MODEL_MOVING -> files(m);
             case RUN -> listRunFiles(m);
             case LOGGED_MODEL -> listLoggedModelFiles(m);
