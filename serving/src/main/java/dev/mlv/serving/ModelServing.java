@@ -82,7 +82,7 @@ public final class ModelServing implements AutoCloseable {
         } else {
             fetcher = new ModelFetcher(new RestClient(c.trackingUri() != null ? c.trackingUri() : RestClient.trackingUriFromEnv()), c.cacheDir());
             ResolvedModel r = fetcher.resolve(ref);
-            first = load(fetcher, ref, r);
+            first = load(fetcher, r);
         }
         ScoringServer server;
         try {
@@ -108,7 +108,7 @@ public final class ModelServing implements AutoCloseable {
         return s;
     }
 
-    private static LoadedModel load(ModelFetcher fetcher, ModelRef ref, ResolvedModel r) {
+    private static LoadedModel load(ModelFetcher fetcher, ResolvedModel r) {
         Path dir = fetcher.fetch(r);
         return LoadedModel.load(dir, r.name(), r.version());
     }
@@ -123,7 +123,7 @@ public final class ModelServing implements AutoCloseable {
             LOG.info("{} now resolves to {} version {}: loading it", ref.uri(), r.name(), r.version());
             LoadedModel next;
             try {
-                next = load(fetcher, ref, r);
+                next = load(fetcher, r);
             } catch (RuntimeException e) {
                 failedVersion = r.version();
                 failedAt = System.currentTimeMillis();
