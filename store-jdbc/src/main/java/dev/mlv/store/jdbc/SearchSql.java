@@ -200,13 +200,12 @@ final class SearchSql {
                 LoggedModelQuery.Order o = orders.get(i);
                 List<LoggedModelQuery.DatasetKey> on = o.datasetName() == null || o.datasetName().isEmpty() ? List.of()
                         : List.of(new LoggedModelQuery.DatasetKey(o.datasetName(), o.datasetDigest()));
-                for (String part : new String[]{"CASE WHEN (", ") IS NULL THEN 1 ELSE 0 END, ("}) {
-                    b.sql(part);
-                    b.sql("SELECT mm.value FROM logged_model_metrics mm WHERE mm.model_id = m.model_id AND mm.key = ?", k.key());
-                    onDatasets(b, on);
-                    b.sql(" ORDER BY mm.timestamp DESC, mm.step DESC LIMIT 1");
-                }
-                b.sql(")" + dir + ", ");
+                // the latest value, twice: once to sort missing values last, once for the order itself
+                b.sql("CASE WHEN ");
+                latestModelMetric(b, k.key(), on);
+                b.sql(" IS NULL THEN 1 ELSE 0 END, ");
+                latestModelMetric(b, k.key(), on);
+                b.sql(dir + ", ");
             } else {
                 String col = LOGGED_MODEL_ATTRIBUTE_COLUMNS.get(k.key());
                 if (k.key().equals("creation_timestamp_ms")) hasCreation = true;
@@ -217,6 +216,13 @@ final class SearchSql {
         b.sql("m.model_id ASC");
         b.sql(" LIMIT ?", limit).sql(" OFFSET ?", offset);
         return b;
+    }
+
+    /** The model's latest point of metric {@code key} (by timestamp, then step) on {@code datasets}, as a scalar subquery. */
+    private static void latestModelMetric(SqlBuilder b, String key, List<LoggedModelQuery.DatasetKey> datasets) {
+        b.sql("(SELECT mm.value FROM logged_model_metrics mm WHERE mm.model_id = m.model_id AND mm.key = ?", key);
+        onDatasets(b, datasets);
+        b.sql(" ORDER BY mm.timestamp DESC, mm.step DESC LIMIT 1)");
     }
 
     /** Restricts the metric rows {@code mm} to the given datasets (by name, and by digest when given); none: no restriction. */
