@@ -16,11 +16,14 @@ import java.util.concurrent.Executors;
 /**
  * SHA-256 of files and streams, streamed with large buffers. {@link #copy} hashes exactly the bytes it writes, in one
  * pass: for large files a writer thread writes chunk {@code n} while the caller's thread reads and hashes chunk
- * {@code n+1}, so reading, hashing and writing overlap.
+ * {@code n+1}, so reading, hashing and writing overlap. Large copies also start their own flush to disk as they go
+ * ({@link EarlyFlush}), so the durability barrier that follows finds little left to write.
  */
 public final class Hashing {
     static final int CHUNK = 1 << 20;
     static final int PIPELINE_THRESHOLD = 8 << 20;
+    /** Bytes written between two background flushes of a large copy. */
+    static final long FLUSH_EVERY = 32L << 20;
     private static final int PIPELINE_BUFFERS = 4;
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[CHUNK]);
     private static final ExecutorService WRITERS = Executors.newCachedThreadPool(r -> {
@@ -77,15 +80,50 @@ public final class Hashing {
     public static Result copy(InputStream in, FileChannel out) throws IOException {
         MessageDigest md = Digests.newSha256();
         byte[] buf = BUFFER.get();
+        EarlyFlush flush = new EarlyFlush(out);
         long n = 0;
         for (int r; (r = in.read(buf)) >= 0; ) {
             if (r == 0) continue;
             md.update(buf, 0, r);
             ByteBuffer bb = ByteBuffer.wrap(buf, 0, r);
             while (bb.hasRemaining()) out.write(bb);
+            flush.wrote(r);
             n += r;
         }
         return new Result(Digests.hex(md.digest()), n);
+    }
+
+    /**
+     * Starts writing a file's dirty pages to disk while the file is still being written: an {@code fdatasync} on a
+     * background thread after every {@link #FLUSH_EVERY} bytes, at most one at a time, so the writer never waits for
+     * it. Without it nothing reaches the disk until the final sync, which then writes the whole file while everything
+     * else waits (a 1 GiB {@code mlv data add} took 4.4-5.3 s that way, 3.2-3.7 s this way). Only a head start: the
+     * caller's own fsync or syncfs still makes the file durable, and reports errors.
+     */
+    static final class EarlyFlush {
+        private final FileChannel out;
+        private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+        private long sinceLast;
+
+        EarlyFlush(FileChannel out) {
+            this.out = out;
+        }
+
+        /** Called by the one thread that writes, after each write of {@code bytes}. */
+        void wrote(long bytes) {
+            sinceLast += bytes;
+            if (sinceLast < FLUSH_EVERY || !running.compareAndSet(false, true)) return;
+            sinceLast = 0;
+            WRITERS.execute(() -> {
+                try {
+                    out.force(false);
+                } catch (IOException ignored) {
+                    // closed meanwhile, or a write error the final sync reports
+                } finally {
+                    running.set(false);
+                }
+            });
+        }
     }
 
     private static Result sequential(FileChannel in, FileChannel out) throws IOException {
@@ -108,11 +146,14 @@ public final class Hashing {
     private static Result pipelined(FileChannel in, FileChannel out) throws IOException {
         BlockingQueue<ByteBuffer> toWrite = new ArrayBlockingQueue<>(PIPELINE_BUFFERS + 1);
         BlockingQueue<Object> written = new ArrayBlockingQueue<>(PIPELINE_BUFFERS + 2);
+        EarlyFlush flush = new EarlyFlush(out);
         var writer = WRITERS.submit(() -> {
             try {
                 for (ByteBuffer b; (b = toWrite.take()) != END; ) {
+                    int len = b.remaining();
                     while (b.hasRemaining()) out.write(b);
                     written.put(b);
+                    flush.wrote(len);
                 }
             } catch (Throwable t) {
                 written.offer(t);
