@@ -63,8 +63,13 @@ public record ModelUri(Kind kind, String name, String version, Stage stage, Stri
             }
             return new ModelUri(Kind.ALIAS, name, null, null, alias, null, null, null);
         }
-        if (MODEL_ID.matcher(rest).matches()) return new ModelUri(Kind.LOGGED_MODEL, null, null, null, null, null, null, rest);
+        if (isModelId(rest)) return new ModelUri(Kind.LOGGED_MODEL, null, null, null, null, null, null, rest);
         throw bad(uri, "expected models:/<name>/<version|stage|latest>, models:/<name>@<alias> or models:/<model_id>");
+    }
+
+    /** Whether {@code s} is a well-formed logged-model id (MLflow 3's {@code m-<hex>}, or any id of that shape). */
+    public static boolean isModelId(String s) {
+        return s != null && MODEL_ID.matcher(s).matches();
     }
 
     private static String stripZeros(String uri, String digits) {

@@ -24,6 +24,12 @@ public enum LoggedModelStatus {
         return number;
     }
 
+    /** The status with this proto enum number; {@code INVALID_PARAMETER_VALUE} for any other. */
+    public static LoggedModelStatus of(int number) {
+        for (LoggedModelStatus s : values()) if (s.number == number) return s;
+        throw MlvException.invalid("Unknown model status: " + number);
+    }
+
     /**
      * The status named by its proto name ({@code LOGGED_MODEL_READY}), its short name ({@code READY}, any case) or its
      * number; {@code INVALID_PARAMETER_VALUE} for anything else, including {@code LOGGED_MODEL_STATUS_UNSPECIFIED}.

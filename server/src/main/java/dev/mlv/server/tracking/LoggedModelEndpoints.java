@@ -2,7 +2,6 @@ package dev.mlv.server.tracking;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.artifacts.ArtifactPath;
-import dev.mlv.errors.MlvException;
 import dev.mlv.server.Endpoints;
 import dev.mlv.server.MlflowRequest;
 import dev.mlv.server.MlflowResponse;
@@ -25,6 +24,8 @@ import static dev.mlv.server.Endpoints.mlflowGet;
 import static dev.mlv.server.Endpoints.mlflowPatch;
 import static dev.mlv.server.Endpoints.mlflowPost;
 import static dev.mlv.server.MlflowResponse.putAll;
+import static dev.mlv.server.tracking.TrackingEndpoints.emptyToNull;
+import static dev.mlv.server.tracking.TrackingEndpoints.orEmpty;
 
 /**
  * MLflow 3's logged-model API (service.proto, {@code /mlflow/logged-models…}) and {@code runs/outputs}: what an MLflow
@@ -137,12 +138,10 @@ public final class LoggedModelEndpoints implements Endpoints {
                     emptyToNull(MlflowRequest.string(o, "dataset_name", where + ".dataset_name")),
                     emptyToNull(MlflowRequest.string(o, "dataset_digest", where + ".dataset_digest"))));
         }
-        Integer max = req.int32("max_results");
-        if (max != null && max <= 0) {
-            throw MlvException.invalid("Invalid value for request parameter max_results. It must be a positive integer, but got " + max);
-        }
+        // MLflow documents 50 as the limit but does not enforce one; 0 means the store's default of 50
+        int max = TrackingEndpoints.maxResults(req, 0, Integer.MAX_VALUE);
         Page<LoggedModel> page = store().searchLoggedModels(new LoggedModelQuery(req.strings("experiment_ids"),
-                emptyToNull(req.string("filter")), datasets, orders, max == null ? 0 : max, emptyToNull(req.string("page_token"))));
+                emptyToNull(req.string("filter")), datasets, orders, max, emptyToNull(req.string("page_token"))));
         ObjectNode out = MlflowResponse.object();
         putAll(out, "models", page.items(), TrackingJson::loggedModel);
         MlflowResponse.put(out, "next_page_token", page.nextPageToken());
@@ -178,11 +177,4 @@ public final class LoggedModelEndpoints implements Endpoints {
         return params;
     }
 
-    private static String emptyToNull(String s) {
-        return s == null || s.isEmpty() ? null : s;
-    }
-
-    private static String orEmpty(String s) {
-        return s == null ? "" : s;
-    }
 }

@@ -248,12 +248,11 @@ public final class TrackingEndpoints implements Endpoints {
         long timestamp = req.requiredInt64("timestamp");
         Long step = req.int64("step");
         Metric metric = new Metric(key, value, timestamp, step == null ? 0 : step);
-        String modelId = emptyToNull(req.string("model_id"));
-        if (modelId == null) {
+        ModelMetric ofModel = modelMetric(req.fields(), "", metric, runId);
+        if (ofModel == null) {
             store().logBatch(runId, List.of(metric), List.of(), List.of());
         } else {
-            store().logBatch(runId, List.of(), List.of(), List.of(), List.of(new ModelMetric(modelId, metric, runId,
-                    emptyToNull(req.string("dataset_name")), emptyToNull(req.string("dataset_digest")))));
+            store().logBatch(runId, List.of(), List.of(), List.of(), List.of(ofModel));
         }
         MlflowResponse.empty(cx);
     }
@@ -351,14 +350,9 @@ public final class TrackingEndpoints implements Endpoints {
             Long step = MlflowRequest.int64(m, "step", where + ".step");
             Metric metric = new Metric(MlflowRequest.string(m, "key", where + ".key"), value,
                     timestamp == null ? 0 : timestamp, step == null ? 0 : step);
-            String modelId = emptyToNull(MlflowRequest.string(m, "model_id", where + ".model_id"));
-            if (modelId == null) {
-                metrics.add(metric);
-            } else {
-                modelMetrics.add(new ModelMetric(modelId, metric, runId,
-                        emptyToNull(MlflowRequest.string(m, "dataset_name", where + ".dataset_name")),
-                        emptyToNull(MlflowRequest.string(m, "dataset_digest", where + ".dataset_digest"))));
-            }
+            ModelMetric ofModel = modelMetric(m, where + ".", metric, runId);
+            if (ofModel == null) metrics.add(metric);
+            else modelMetrics.add(ofModel);
         }
         List<Param> params = new ArrayList<>();
         List<ObjectNode> paramNodes = req.objects("params");
@@ -591,7 +585,7 @@ public final class TrackingEndpoints implements Endpoints {
     }
 
     /** MLflow's checks of {@code max_results}: a positive integer no larger than the search's limit. */
-    private static int maxResults(MlflowRequest req, int defaultValue, int limit) {
+    static int maxResults(MlflowRequest req, int defaultValue, int limit) {
         Long max = req.int64("max_results");
         if (max == null) return defaultValue;
         if (max <= 0) {
@@ -637,11 +631,23 @@ public final class TrackingEndpoints implements Endpoints {
         if (ProxiedArtifactUri.isProxied(location)) ProxiedArtifactUri.storePath(location);
     }
 
-    private static String emptyToNull(String s) {
+    /**
+     * The metric as a point of the logged model its {@code model_id} field names (MLflow 3), with its dataset; null
+     * without a {@code model_id}. {@code prefix} names the metric's place in errors ({@code metrics[2].}).
+     */
+    private static ModelMetric modelMetric(ObjectNode fields, String prefix, Metric metric, String runId) {
+        String modelId = emptyToNull(MlflowRequest.string(fields, "model_id", prefix + "model_id"));
+        if (modelId == null) return null;
+        return new ModelMetric(modelId, metric, runId,
+                emptyToNull(MlflowRequest.string(fields, "dataset_name", prefix + "dataset_name")),
+                emptyToNull(MlflowRequest.string(fields, "dataset_digest", prefix + "dataset_digest")));
+    }
+
+    static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    private static String orEmpty(String s) {
+    static String orEmpty(String s) {
         return s == null ? "" : s;
     }
 }

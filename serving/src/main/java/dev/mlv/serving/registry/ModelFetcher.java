@@ -85,8 +85,11 @@ public final class ModelFetcher {
     }
 
     private ResolvedModel loggedModel(String modelId) {
-        JsonNode info = rest.get("/api/2.0/mlflow/logged-models/" + encodePath(modelId), Map.of()).path("model").path("info");
-        return new ResolvedModel(info.path("name").asText(), modelId, info.path("artifact_uri").asText(null),
+        return loggedModel(rest.get("/api/2.0/mlflow/logged-models/" + encodePath(modelId), Map.of()).path("model").path("info"));
+    }
+
+    private static ResolvedModel loggedModel(JsonNode info) {
+        return new ResolvedModel(info.path("name").asText(), info.path("model_id").asText(), info.path("artifact_uri").asText(null),
                 info.path("source_run_id").asText(null), ModelRef.Kind.LOGGED_MODEL);
     }
 
@@ -99,8 +102,7 @@ public final class ModelFetcher {
         if (outputs.isEmpty()) return null;
         JsonNode listing = rest.get("/api/2.0/mlflow/artifacts/list", Map.of("run_id", ref.runId(), "path", ref.runPath()));
         if (!listing.path("files").isEmpty()) return null;
-        ResolvedModel newest = null;
-        long newestTime = Long.MIN_VALUE;
+        JsonNode newest = null;
         for (JsonNode o : outputs) {
             JsonNode info;
             try {
@@ -108,12 +110,12 @@ public final class ModelFetcher {
             } catch (MlvException e) {
                 continue; // an output that names no (or a deleted) model
             }
-            if (info.path("name").asText().equals(ref.runPath()) && info.path("creation_timestamp_ms").asLong() > newestTime) {
-                newestTime = info.path("creation_timestamp_ms").asLong();
-                newest = loggedModel(info.path("model_id").asText());
+            if (info.path("name").asText().equals(ref.runPath())
+                    && (newest == null || info.path("creation_timestamp_ms").asLong() > newest.path("creation_timestamp_ms").asLong())) {
+                newest = info;
             }
         }
-        return newest;
+        return newest == null ? null : loggedModel(newest);
     }
 
     /** The registered files of a version, with digests. */

@@ -1,6 +1,7 @@
 package dev.mlv.serving.registry;
 
 import dev.mlv.errors.MlvException;
+import dev.mlv.registry.ModelUri;
 
 /**
  * A model URI as given to {@code mlv models serve -m}: {@code models:/name/version}, {@code models:/name/stage},
@@ -24,7 +25,7 @@ public record ModelRef(String uri, Kind kind) {
                 return new ModelRef(u, Kind.MODEL_MOVING);
             }
             int slash = rest.lastIndexOf('/');
-            if (slash < 0 && rest.matches("[a-zA-Z0-9][\\w\\-]{0,35}")) return new ModelRef(u, Kind.LOGGED_MODEL);
+            if (slash < 0 && ModelUri.isModelId(rest)) return new ModelRef(u, Kind.LOGGED_MODEL);
             if (slash <= 0 || slash == rest.length() - 1) throw bad(u);
             String suffix = rest.substring(slash + 1);
             return new ModelRef(u, suffix.matches("\\d+") ? Kind.MODEL_VERSION : Kind.MODEL_MOVING);

@@ -46,7 +46,7 @@ final class JdbcLoggedModels {
     }
 
     LoggedModel create(String experimentId, String name, String modelType, String sourceRunId, List<Param> params,
-                       List<Tag> tags, ExperimentLookup experiments) {
+                       List<Tag> tags) {
         String modelName = name == null || name.isEmpty() ? RunNames.generate(RANDOM) : name;
         validateName(modelName);
         if (modelType != null && modelType.length() > MAX_NAME_LENGTH) {
@@ -58,11 +58,9 @@ final class JdbcLoggedModels {
         ts.forEach(TrackingValidation::runTag);
         String modelId = "m-" + UUID.randomUUID().toString().replace("-", "");
         return db.write(c -> {
-            String location = experiments.activeArtifactLocation(c, experimentId);
+            String location = JdbcTrackingStore.requireActiveExperiment(c, experimentId).artifactLocation();
             String run = sourceRunId == null || sourceRunId.isEmpty() ? null : sourceRunId;
-            if (run != null && Jdbc.queryOne(c, "SELECT 1 FROM runs WHERE run_uuid = ?", List.of(run), rs -> 1).isEmpty()) {
-                throw MlvException.notFound("Run with id=" + run + " not found");
-            }
+            if (run != null) JdbcTrackingStore.requireRun(c, run);
             long now = System.currentTimeMillis();
             String artifacts = JdbcTrackingStore.appendPath(JdbcTrackingStore.appendPath(
                     JdbcTrackingStore.appendPath(location, "models"), modelId), "artifacts");
@@ -75,11 +73,6 @@ final class JdbcLoggedModels {
             upsertTags(c, modelId, ts);
             return load(c, List.of(require(c, modelId, false))).get(0);
         });
-    }
-
-    /** Where a new model's files go: the artifact location of an active experiment; MLflow's errors otherwise. */
-    interface ExperimentLookup {
-        String activeArtifactLocation(Connection c, String experimentId) throws SQLException;
     }
 
     LoggedModel get(String modelId, boolean allowDeleted) {
@@ -205,8 +198,8 @@ final class JdbcLoggedModels {
 
     static LoggedModel row(ResultSet rs) throws SQLException {
         return new LoggedModel(rs.getString(1), Long.toString(rs.getLong(2)), rs.getString(3), rs.getLong(5),
-                rs.getLong(6), rs.getString(4), LoggedModelStatus.parse(Integer.toString(rs.getInt(7))), rs.getString(8),
-                rs.getString(9), LifecycleStage.valueOf(rs.getString(10).toUpperCase(java.util.Locale.ROOT)),
+                rs.getLong(6), rs.getString(4), LoggedModelStatus.of(rs.getInt(7)), rs.getString(8),
+                rs.getString(9), JdbcTrackingStore.stage(rs.getString(10)),
                 List.of(), List.of(), List.of());
     }
 
@@ -240,7 +233,7 @@ final class JdbcLoggedModels {
         return out;
     }
 
-    /** Write-once params: the same value again is accepted, a different one rejects the whole call. */
+    /** Write-once params, as a run's; the same key twice in one call must have one value. */
     private static void insertParams(Connection c, String modelId, List<Param> params) throws SQLException {
         Map<String, String> wanted = new LinkedHashMap<>();
         for (Param p : params) {
@@ -249,17 +242,8 @@ final class JdbcLoggedModels {
                 throw MlvException.invalid("Duplicate parameter '" + p.key() + "' with different values in one request");
             }
         }
-        for (Map.Entry<String, String> p : wanted.entrySet()) {
-            Optional<String> old = Jdbc.queryOne(c, "SELECT value FROM logged_model_params WHERE model_id = ? AND key = ?",
-                    List.of(modelId, p.getKey()), rs -> rs.getString(1));
-            if (old.isEmpty()) {
-                Jdbc.update(c, "INSERT INTO logged_model_params (model_id, key, value) VALUES (?, ?, ?)", modelId, p.getKey(), p.getValue());
-            } else if (!old.get().equals(p.getValue())) {
-                throw MlvException.invalid("Changing param values is not allowed. Param with key='" + p.getKey()
-                        + "' was already logged with value='" + old.get() + "' for model with ID '" + modelId
-                        + "'. Attempted logging new value '" + p.getValue() + "'.");
-            }
-        }
+        JdbcTrackingStore.insertWriteOnce(c, "logged_model_params", "model_id", modelId, "model with ID '" + modelId + "'",
+                wanted.entrySet().stream().map(e -> new Param(e.getKey(), e.getValue())).toList());
     }
 
     private static void upsertTags(Connection c, String modelId, List<Tag> tags) throws SQLException {

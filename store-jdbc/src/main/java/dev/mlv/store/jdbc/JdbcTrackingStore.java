@@ -212,7 +212,7 @@ public final class JdbcTrackingStore implements TrackingStore {
                 + "ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value", experimentId, t.key(), t.value());
     }
 
-    private Experiment requireExperiment(Connection c, String experimentId) throws SQLException {
+    static Experiment requireExperiment(Connection c, String experimentId) throws SQLException {
         Long id = parseId(experimentId);
         Optional<Experiment> e = id == null ? Optional.empty() : Jdbc.queryOne(c, "SELECT experiment_id, name, "
                 + "artifact_location, lifecycle_stage, creation_time, last_update_time FROM experiments "
@@ -221,7 +221,7 @@ public final class JdbcTrackingStore implements TrackingStore {
         return withTags(c, List.of(e.get())).get(0);
     }
 
-    private Experiment requireActiveExperiment(Connection c, String experimentId) throws SQLException {
+    static Experiment requireActiveExperiment(Connection c, String experimentId) throws SQLException {
         Experiment e = requireExperiment(c, experimentId);
         if (e.lifecycleStage() != LifecycleStage.ACTIVE) {
             throw MlvException.invalid("The experiment " + experimentId + " must be in the 'active' state. "
@@ -502,10 +502,21 @@ public final class JdbcTrackingStore implements TrackingStore {
         }
     }
 
-    private void insertParams(Connection c, String runId, List<Param> ps) throws SQLException {
+    private static void insertParams(Connection c, String runId, List<Param> ps) throws SQLException {
+        insertWriteOnce(c, "params", "run_uuid", runId, "run ID='" + runId + "'", ps);
+    }
+
+    /**
+     * Write-once params of the owner {@code ownerId} in {@code table} (columns {@code ownerColumn}, key, value): the same
+     * value again is accepted, a different one rejects the whole call; {@code owner} names the owner in that message.
+     * One query reads what exists and one batch inserts the rest.
+     */
+    static void insertWriteOnce(Connection c, String table, String ownerColumn, String ownerId, String owner,
+                                List<Param> ps) throws SQLException {
+        if (ps.isEmpty()) return;
         Map<String, String> existing = new HashMap<>();
-        SqlBuilder q = new SqlBuilder().sql("SELECT key, value FROM params WHERE run_uuid = ?", runId).sql(" AND key IN ")
-                .in(ps.stream().map(Param::key).toList());
+        SqlBuilder q = new SqlBuilder().sql("SELECT key, value FROM " + table + " WHERE " + ownerColumn + " = ?", ownerId)
+                .sql(" AND key IN ").in(ps.stream().map(Param::key).toList());
         for (Param p : Jdbc.query(c, q, rs -> new Param(rs.getString(1), rs.getString(2)))) existing.put(p.key(), p.value());
         List<Param> fresh = new ArrayList<>();
         for (Param p : ps) {
@@ -513,16 +524,16 @@ public final class JdbcTrackingStore implements TrackingStore {
             if (old == null) fresh.add(p);
             else if (!old.equals(p.value())) {
                 throw MlvException.invalid("Changing param values is not allowed. Param with key='" + p.key()
-                        + "' was already logged with value='" + old + "' for run ID='" + runId
-                        + "'. Attempted logging new value '" + p.value() + "'.");
+                        + "' was already logged with value='" + old + "' for " + owner
+                        + ". Attempted logging new value '" + p.value() + "'.");
             }
         }
         if (fresh.isEmpty()) return;
         // A plain INSERT: a concurrent writer of the same key makes it fail and Database.write retries the batch,
         // which then sees that writer's value.
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO params (run_uuid, key, value) VALUES (?, ?, ?)")) {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO " + table + " (" + ownerColumn + ", key, value) VALUES (?, ?, ?)")) {
             for (Param p : fresh) {
-                st.setString(1, runId);
+                st.setString(1, ownerId);
                 st.setString(2, p.key());
                 st.setString(3, p.value());
                 st.addBatch();
@@ -690,8 +701,7 @@ public final class JdbcTrackingStore implements TrackingStore {
     @Override
     public LoggedModel createLoggedModel(String experimentId, String name, String modelType, String sourceRunId,
                                          List<Param> params, List<Tag> tags) {
-        return loggedModels.create(experimentId, name, modelType, sourceRunId, params, tags,
-                (c, id) -> requireActiveExperiment(c, id).artifactLocation());
+        return loggedModels.create(experimentId, name, modelType, sourceRunId, params, tags);
     }
 
     @Override
@@ -782,7 +792,7 @@ public final class JdbcTrackingStore implements TrackingStore {
 
     // ================================================================ loading runs
 
-    private RunInfo requireRun(Connection c, String runId) throws SQLException {
+    static RunInfo requireRun(Connection c, String runId) throws SQLException {
         if (runId == null || runId.isEmpty()) throw MlvException.invalid("Missing value for required parameter 'run_id'");
         return Jdbc.queryOne(c, "SELECT " + SearchSql.RUN_COLUMNS + " FROM runs r WHERE r.run_uuid = ?", List.of(runId),
                         JdbcTrackingStore::runRow)
@@ -888,7 +898,7 @@ public final class JdbcTrackingStore implements TrackingStore {
 
     // ================================================================ helpers
 
-    private static LifecycleStage stage(String s) {
+    static LifecycleStage stage(String s) {
         return LifecycleStage.valueOf(s.toUpperCase(java.util.Locale.ROOT));
     }
 
