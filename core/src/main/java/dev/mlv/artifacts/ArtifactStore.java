@@ -1,5 +1,8 @@
 package dev.mlv.artifacts;
 
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +21,10 @@ import java.util.Optional;
  *   <li>{@link #delete} removes a file or a whole directory; deleting what does not exist is not an error.</li>
  *   <li>Safe for concurrent use.</li>
  * </ul>
+ *
+ * <p>Multipart uploads that clients send straight to the storage ({@link #createMultipartUpload} and its two
+ * companions) are optional: a backend without them keeps the defaults, which throw {@code NOT_IMPLEMENTED} with
+ * {@link #MULTIPART_UNSUPPORTED}, the message on which MLflow's clients fall back to a plain upload.
  */
 public interface ArtifactStore extends AutoCloseable {
 
@@ -49,12 +56,39 @@ public interface ArtifactStore extends AutoCloseable {
         try {
             return put(path, exact);
         } catch (RuntimeException e) {
-            if (exact.failure() instanceof dev.mlv.errors.MlvException mismatch) throw mismatch;
+            if (exact.failure() instanceof MlvException mismatch) throw mismatch;
             throw e;
         }
     }
 
     InputStream open(ArtifactPath path);
+
+    /** MLflow's message for a store without client-side multipart uploads; its clients match on its start. */
+    String MULTIPART_UNSUPPORTED = "Multipart upload is not supported for the current artifact repository";
+
+    /**
+     * Starts a multipart upload to the file {@code path} of {@code numParts} parts (1 to
+     * {@value MultipartUpload#MAX_PARTS}, else {@code INVALID_PARAMETER_VALUE}) that the client sends to the storage
+     * itself, to the part targets returned. Nothing is visible at {@code path} until
+     * {@link #completeMultipartUpload}; then the whole file appears at once.
+     */
+    default MultipartUpload createMultipartUpload(ArtifactPath path, int numParts) {
+        throw new MlvException(ErrorCode.NOT_IMPLEMENTED, MULTIPART_UNSUPPORTED);
+    }
+
+    /**
+     * Joins the {@code parts} (their numbers and ETags, in any order) of upload {@code uploadId} into the file
+     * {@code path}, in part-number order. An unknown upload is {@code RESOURCE_DOES_NOT_EXIST}; parts the storage
+     * refuses (not sent, a wrong ETag, too small) are {@code INVALID_PARAMETER_VALUE}.
+     */
+    default void completeMultipartUpload(ArtifactPath path, String uploadId, List<MultipartUpload.UploadedPart> parts) {
+        throw new MlvException(ErrorCode.NOT_IMPLEMENTED, MULTIPART_UNSUPPORTED);
+    }
+
+    /** Abandons upload {@code uploadId} to {@code path}: the parts sent are dropped and nothing appears at the path. */
+    default void abortMultipartUpload(ArtifactPath path, String uploadId) {
+        throw new MlvException(ErrorCode.NOT_IMPLEMENTED, MULTIPART_UNSUPPORTED);
+    }
 
     /** Size and kind of what is at {@code path}, if anything. */
     Optional<FileInfo> stat(ArtifactPath path);

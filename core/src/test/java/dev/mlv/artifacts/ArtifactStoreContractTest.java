@@ -35,6 +35,14 @@ public abstract class ArtifactStoreContractTest {
 
     protected ArtifactStore store;
 
+    /**
+     * Whether the backend takes multipart uploads that clients send straight to the storage (S3 does); a backend that
+     * does not must refuse all three calls with {@code NOT_IMPLEMENTED} and MLflow's message.
+     */
+    protected boolean takesClientMultipartUploads() {
+        return false;
+    }
+
     @BeforeEach
     void openTheStore() throws Exception {
         store = openStore();
@@ -355,5 +363,60 @@ public abstract class ArtifactStoreContractTest {
             if (left-- <= 0) throw new IOException("client went away");
             return 'y';
         }
+    }
+
+    @Test
+    void clientMultipartUploadsAppearWholeOnCompletionOrAreRefusedPlainly() throws Exception {
+        if (!takesClientMultipartUploads()) {
+            List<Runnable> calls = List.of(() -> store.createMultipartUpload(p("mpu/big.bin"), 2),
+                    () -> store.completeMultipartUpload(p("mpu/big.bin"), "id", List.of(new MultipartUpload.UploadedPart(1, "e"))),
+                    () -> store.abortMultipartUpload(p("mpu/big.bin"), "id"));
+            for (Runnable call : calls) {
+                assertThatThrownBy(call::run).isInstanceOfSatisfying(MlvException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.NOT_IMPLEMENTED);
+                    assertThat(e.getMessage()).startsWith(ArtifactStore.MULTIPART_UNSUPPORTED);
+                });
+            }
+            return;
+        }
+        byte[] first = new byte[5 << 20]; // S3's smallest part but the last
+        new java.util.Random(7).nextBytes(first);
+        byte[] last = "the last part".getBytes(StandardCharsets.UTF_8);
+        MultipartUpload upload = store.createMultipartUpload(p("mpu/big.bin"), 2);
+        assertThat(upload.targets()).extracting(MultipartUpload.PartTarget::partNumber).containsExactly(1, 2);
+        assertThat(store.stat(p("mpu/big.bin"))).isEmpty();
+        List<MultipartUpload.UploadedPart> parts = List.of(sendPart(upload.targets().get(0), first),
+                sendPart(upload.targets().get(1), last));
+        assertThat(store.stat(p("mpu/big.bin"))).as("nothing visible before completion").isEmpty();
+
+        store.completeMultipartUpload(p("mpu/big.bin"), upload.uploadId(), List.of(parts.get(1), parts.get(0)));
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        expected.write(first);
+        expected.write(last);
+        try (InputStream in = store.open(p("mpu/big.bin"))) {
+            assertThat(in.readAllBytes()).isEqualTo(expected.toByteArray());
+        }
+
+        MultipartUpload dropped = store.createMultipartUpload(p("mpu/dropped.bin"), 1);
+        MultipartUpload.UploadedPart sent = sendPart(dropped.targets().get(0), last);
+        store.abortMultipartUpload(p("mpu/dropped.bin"), dropped.uploadId());
+        assertThatThrownBy(() -> store.completeMultipartUpload(p("mpu/dropped.bin"), dropped.uploadId(), List.of(sent)))
+                .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
+        assertThat(store.list(p("mpu"))).extracting(FileInfo::path).containsExactly("mpu/big.bin");
+        for (int numParts : new int[] {0, MultipartUpload.MAX_PARTS + 1}) {
+            assertThatThrownBy(() -> store.createMultipartUpload(p("mpu/x.bin"), numParts))
+                    .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
+        }
+    }
+
+    /** Sends one part as a client does: a PUT of its bytes to the target's URL with its headers; returns its ETag. */
+    private static MultipartUpload.UploadedPart sendPart(MultipartUpload.PartTarget target, byte[] bytes) throws Exception {
+        java.net.http.HttpRequest.Builder put = java.net.http.HttpRequest.newBuilder(java.net.URI.create(target.url()))
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes));
+        target.headers().forEach(put::header);
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient()
+                .send(put.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return new MultipartUpload.UploadedPart(target.partNumber(), answer.headers().firstValue("ETag").orElseThrow());
     }
 }

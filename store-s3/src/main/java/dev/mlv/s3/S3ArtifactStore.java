@@ -4,6 +4,7 @@ import dev.mlv.artifacts.ArtifactPath;
 import dev.mlv.artifacts.ArtifactStore;
 import dev.mlv.artifacts.ExactLengthInputStream;
 import dev.mlv.artifacts.FileInfo;
+import dev.mlv.artifacts.MultipartUpload;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -19,16 +20,21 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedUploadPartRequest;
 
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +53,9 @@ import java.util.concurrent.Future;
  *   <li>{@link #open} streams the object; closing the stream early aborts the connection instead of draining it.</li>
  *   <li>{@link #list} lists with the delimiter {@code /}: direct children only, directories from common prefixes.</li>
  *   <li>{@link #delete} deletes the object at the path and every object under {@code path/}, 1000 keys per request.</li>
+ *   <li>{@link #createMultipartUpload} starts an S3 multipart upload and presigns one {@code UploadPart} URL per part
+ *       (valid for {@link #PRESIGNED_URL_VALIDITY}), so a client sends the parts to S3 itself;
+ *       {@link #completeMultipartUpload} and {@link #abortMultipartUpload} finish or drop it.</li>
  * </ul>
  * An unreachable endpoint (or S3 answering 5xx) is {@code TEMPORARILY_UNAVAILABLE}; other S3 errors are
  * {@code INTERNAL_ERROR}; both name the operation, the object and S3's error code.
@@ -56,15 +65,19 @@ public final class S3ArtifactStore implements ArtifactStore {
     public static final int DEFAULT_PART_SIZE = 8 << 20;
     /** S3's smallest part (except the last one). */
     public static final int MIN_PART_SIZE = 5 << 20;
-    private static final int MAX_PARTS = 10_000;
+    private static final int MAX_PARTS = MultipartUpload.MAX_PARTS;
     /** S3's largest object written by one {@code PutObject}: 5 GiB. */
     public static final long MAX_SINGLE_PUT = 5L << 30;
     private static final int DELETE_BATCH = 1000;
+    /** How long a presigned part URL stays valid: one hour, as MLflow's S3 repository presigns. */
+    public static final Duration PRESIGNED_URL_VALIDITY = Duration.ofHours(1);
 
     private final S3Client s3;
     private final S3Location location;
     private final int partSize;
     private final boolean ownsClient;
+    /** Presigns part URLs with the client's configuration (credentials, region, endpoint, path style); made on first use. */
+    private volatile S3Presigner presigner;
     /** Sends one part of each multipart upload while the caller's thread reads the next one. */
     private final ExecutorService uploader = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "mlv-s3-upload");
@@ -311,6 +324,79 @@ public final class S3ArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public MultipartUpload createMultipartUpload(ArtifactPath path, int numParts) {
+        if (path.isRoot()) throw MlvException.invalid("Cannot write to the artifact root");
+        if (numParts < 1 || numParts > MAX_PARTS) {
+            throw MlvException.invalid("Invalid value " + numParts + " for parameter 'num_parts': expected 1 to " + MAX_PARTS);
+        }
+        String key = location.key(path);
+        String uploadId = call("write", path,
+                () -> s3.createMultipartUpload(b -> b.bucket(location.bucket()).key(key)).uploadId());
+        List<MultipartUpload.PartTarget> targets = new ArrayList<>(numParts);
+        for (int part = 1; part <= numParts; part++) {
+            int partNumber = part;
+            PresignedUploadPartRequest signed = presigner().presignUploadPart(r -> r.signatureDuration(PRESIGNED_URL_VALIDITY)
+                    .uploadPartRequest(u -> u.bucket(location.bucket()).key(key).uploadId(uploadId).partNumber(partNumber)));
+            Map<String, String> headers = new TreeMap<>();
+            signed.signedHeaders().forEach((name, values) -> {
+                // the client's HTTP library sets Host from the URL itself
+                if (!name.equalsIgnoreCase("host") && !values.isEmpty()) headers.put(name, values.get(0));
+            });
+            targets.add(new MultipartUpload.PartTarget(partNumber, signed.url().toString(), headers));
+        }
+        return new MultipartUpload(uploadId, targets);
+    }
+
+    @Override
+    public void completeMultipartUpload(ArtifactPath path, String uploadId, List<MultipartUpload.UploadedPart> parts) {
+        if (parts.isEmpty()) throw MlvException.invalid("Missing value for required parameter 'parts'");
+        List<CompletedPart> completed = parts.stream() // S3 wants them in ascending order
+                .sorted(Comparator.comparingInt(MultipartUpload.UploadedPart::partNumber))
+                .map(p -> CompletedPart.builder().partNumber(p.partNumber()).eTag(p.etag()).build()).toList();
+        multipartCall("complete the multipart upload of", path, uploadId, () -> s3.completeMultipartUpload(b -> b.bucket(location.bucket())
+                .key(location.key(path)).uploadId(uploadId).multipartUpload(m -> m.parts(completed))));
+    }
+
+    @Override
+    public void abortMultipartUpload(ArtifactPath path, String uploadId) {
+        multipartCall("abort the multipart upload of", path, uploadId, () -> s3.abortMultipartUpload(b -> b.bucket(location.bucket())
+                .key(location.key(path)).uploadId(uploadId)));
+    }
+
+    /**
+     * A request on a client's multipart upload: S3's answers to what the client got wrong (an unknown upload id,
+     * parts it does not hold or out of order, parts too small) become 404 and 400, not server errors.
+     */
+    private void multipartCall(String action, ArtifactPath path, String uploadId, Runnable request) {
+        if (path.isRoot()) throw MlvException.invalid("Cannot write to the artifact root");
+        if (uploadId == null || uploadId.isBlank()) throw MlvException.invalid("Missing value for required parameter 'upload_id'");
+        try {
+            request.run();
+        } catch (S3Exception e) {
+            String code = e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : null;
+            String what = "Cannot " + action + " artifact '" + path + "' in " + location + ": ";
+            if ("NoSuchUpload".equals(code)) {
+                throw MlvException.notFound(what + "no multipart upload with id '" + uploadId + "'");
+            }
+            if (e.statusCode() == 400 && code != null) throw MlvException.invalid(what + "S3 answered 400 " + code);
+            throw failure(action, path, e);
+        } catch (SdkException e) {
+            throw failure(action, path, e);
+        }
+    }
+
+    private S3Presigner presigner() {
+        S3Presigner p = presigner;
+        if (p == null) {
+            synchronized (this) {
+                if (presigner == null) presigner = S3Clients.presignerFor(s3);
+                p = presigner;
+            }
+        }
+        return p;
+    }
+
+    @Override
     public String uri() {
         return location.uri();
     }
@@ -318,6 +404,7 @@ public final class S3ArtifactStore implements ArtifactStore {
     @Override
     public void close() {
         uploader.shutdown();
+        if (presigner != null) presigner.close();
         if (ownsClient) s3.close();
     }
 

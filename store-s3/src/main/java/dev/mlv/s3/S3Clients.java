@@ -15,6 +15,8 @@ import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import java.net.URI;
 import java.time.Duration;
@@ -105,6 +107,19 @@ public final class S3Clients {
         } catch (RuntimeException none) {
             return DEFAULT_REGION;
         }
+    }
+
+    /**
+     * A presigner with the settings of {@code client}: its credentials, region and endpoint override, with path-style
+     * URLs when the endpoint is overridden (as {@link #fromEnvironment()} and {@link #create} address it). The caller
+     * closes it.
+     */
+    public static S3Presigner presignerFor(S3Client client) {
+        var config = client.serviceClientConfiguration();
+        var builder = S3Presigner.builder().region(config.region()).credentialsProvider(config.credentialsProvider());
+        config.endpointOverride().ifPresent(uri -> builder.endpointOverride(uri)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()));
+        return builder.build();
     }
 
     private static S3Client build(Optional<URI> endpoint, AwsCredentialsProvider credentials, Region region) {

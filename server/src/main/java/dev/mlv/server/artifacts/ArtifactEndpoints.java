@@ -5,7 +5,9 @@ import dev.mlv.artifacts.ArtifactPath;
 import dev.mlv.artifacts.ArtifactStore;
 import dev.mlv.artifacts.FileInfo;
 import dev.mlv.errors.MlvException;
+import dev.mlv.artifacts.MultipartUpload;
 import dev.mlv.server.Endpoints;
+import dev.mlv.server.MlflowRequest;
 import dev.mlv.server.MlflowResponse;
 import dev.mlv.server.ServerContext;
 import dev.mlv.server.tracking.TrackingJson;
@@ -19,6 +21,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,6 +40,8 @@ import java.util.Optional;
 public final class ArtifactEndpoints implements Endpoints {
     public static final String API_PREFIX = "/api/2.0/mlflow-artifacts/artifacts";
     public static final String AJAX_PREFIX = "/ajax-api/2.0/mlflow-artifacts/artifacts";
+    /** MLflow's multipart-upload routes: {@code POST …/mpu/{create,complete,abort}/<directory>}. */
+    private static final List<String> MPU_PREFIXES = List.of("/api/2.0/mlflow-artifacts/mpu/", "/ajax-api/2.0/mlflow-artifacts/mpu/");
     private static final int DOWNLOAD_BUFFER = 1 << 18;
 
     private final ServerContext ctx;
@@ -54,6 +59,11 @@ public final class ArtifactEndpoints implements Endpoints {
             routes.get(base + "/<path>", this::download);
             routes.put(base + "/<path>", this::upload);
             routes.delete(base + "/<path>", this::delete);
+        }
+        for (String base : MPU_PREFIXES) {
+            routes.post(base + "create/<path>", this::createMultipartUpload);
+            routes.post(base + "complete/<path>", this::completeMultipartUpload);
+            routes.post(base + "abort/<path>", this::abortMultipartUpload);
         }
     }
 
@@ -134,6 +144,72 @@ public final class ArtifactEndpoints implements Endpoints {
             for (int r; (r = in.readNBytes(buf, 0, buf.length)) > 0; ) out.write(buf, 0, r);
             out.flush();
         }
+    }
+
+    /**
+     * The file of a multipart-upload request, as MLflow names it: the directory from the raw request URI, and the
+     * file name of the body's {@code path} (the client's local path: only its last segment counts, after a
+     * {@code /} or a Windows {@code \\}). Both go through {@link ArtifactPath#parse}.
+     */
+    private static ArtifactPath multipartTarget(Context cx, MlflowRequest request) {
+        String uri = cx.req().getRequestURI();
+        String action = uri.substring(0, uri.indexOf("/mpu/") + 5);
+        String rest = uri.substring(action.length());
+        ArtifactPath dir = ArtifactPath.parse(rest.substring(rest.indexOf('/') + 1));
+        String local = request.requiredString("path");
+        String name = local.substring(Math.max(local.lastIndexOf('/'), local.lastIndexOf('\\')) + 1);
+        ArtifactPath file = ArtifactPath.parse(name);
+        if (file.isRoot()) throw MlvException.invalid("Invalid value '" + local + "' for parameter 'path': it names no file");
+        return dir.resolve(file);
+    }
+
+    private void createMultipartUpload(Context cx) {
+        MlflowRequest request = MlflowRequest.of(cx, ctx.json());
+        ArtifactPath path = multipartTarget(cx, request);
+        Integer numParts = partNumber(request.fields(), "num_parts", "num_parts");
+        MultipartUpload upload = store().createMultipartUpload(path, numParts == null ? 1 : numParts);
+        ObjectNode out = MlflowResponse.object();
+        out.put("upload_id", upload.uploadId());
+        MlflowResponse.putAll(out, "credentials", upload.targets(), t -> {
+            ObjectNode c = MlflowResponse.object();
+            c.put("url", t.url());
+            c.put("part_number", t.partNumber());
+            ObjectNode headers = c.putObject("headers");
+            t.headers().forEach(headers::put);
+            return c;
+        });
+        MlflowResponse.send(cx, ctx.json(), out);
+    }
+
+    private void completeMultipartUpload(Context cx) {
+        MlflowRequest request = MlflowRequest.of(cx, ctx.json());
+        ArtifactPath path = multipartTarget(cx, request);
+        List<ObjectNode> parts = request.objects("parts");
+        if (parts.isEmpty()) throw MlflowRequest.missing("parts");
+        List<MultipartUpload.UploadedPart> uploaded = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            String where = "parts[" + i + "]";
+            Integer number = partNumber(parts.get(i), "part_number", where + ".part_number");
+            if (number == null) throw MlflowRequest.missing(where + ".part_number");
+            uploaded.add(new MultipartUpload.UploadedPart(number, MlflowRequest.requiredString(parts.get(i), "etag", where + ".etag")));
+        }
+        store().completeMultipartUpload(path, request.requiredString("upload_id"), uploaded);
+        MlflowResponse.empty(cx);
+    }
+
+    /** A part number or count, if given: a whole number from 1 to S3's 10,000 parts. */
+    private static Integer partNumber(ObjectNode parent, String field, String where) {
+        Long n = MlflowRequest.int64(parent, field, where);
+        if (n != null && (n < 1 || n > MultipartUpload.MAX_PARTS)) {
+            throw MlflowRequest.invalidValue(where, parent.get(field), "expected 1 to " + MultipartUpload.MAX_PARTS);
+        }
+        return n == null ? null : n.intValue();
+    }
+
+    private void abortMultipartUpload(Context cx) {
+        MlflowRequest request = MlflowRequest.of(cx, ctx.json());
+        store().abortMultipartUpload(multipartTarget(cx, request), request.requiredString("upload_id"));
+        MlflowResponse.empty(cx);
     }
 
     private void delete(Context cx) {

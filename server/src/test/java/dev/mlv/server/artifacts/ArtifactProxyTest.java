@@ -274,6 +274,12 @@ class ArtifactProxyTest {
         assertRefused(RawHttp.send(port, "GET", API + "/" + attack), "GET " + attack);
         assertRefused(RawHttp.send(port, "DELETE", API + "/" + attack), "DELETE " + attack);
         assertRefused(RawHttp.send(port, "PUT", "/ajax-api/2.0/mlflow-artifacts/artifacts/" + attack, "application/octet-stream", utf8("pwned")), "ajax PUT " + attack);
+        // (a multipart upload on a file store touches no file, so the symlinks do not apply; it answers 501 below)
+        for (String mpu : attack.startsWith("links/") ? List.<String>of() : List.of("create", "complete", "abort")) {
+            assertRefused(RawHttp.send(port, "POST", "/api/2.0/mlflow-artifacts/mpu/" + mpu + "/" + attack, "application/json",
+                    utf8("{\"path\":\"model.bin\",\"num_parts\":1,\"upload_id\":\"u\",\"parts\":[{\"part_number\":1,\"etag\":\"e\"}]}")),
+                    "mpu " + mpu + " " + attack);
+        }
         if (!attack.contains("\\")) { // a raw backslash is not a valid query character either; covered as %5c
             assertRefused(RawHttp.send(port, "GET", API + "?path=" + attack), "list " + attack);
             assertRefused(RawHttp.send(port, "GET", "/api/2.0/mlflow/artifacts/list?run_id=" + runId + "&path=" + attack), "runs list " + attack);
@@ -281,6 +287,35 @@ class ArtifactProxyTest {
         assertThat(snapshot()).as("files after " + attack).isEqualTo(before);
         assertThat(Files.readString(home.resolve("secret.txt"))).isEqualTo("top secret");
         assertThat(Files.readString(outside.resolve("keep.txt"))).isEqualTo("keep me");
+    }
+
+    @Test
+    void multipartUploadsNameTheirFileSafelyAndAreNotImplementedOnLocalFiles() throws Exception {
+        Map<String, String> before = snapshot();
+        String create = "/api/2.0/mlflow-artifacts/mpu/create/0/" + runId + "/artifacts";
+        // the body's path is the client's local file: only its name counts, and it must be a plain name
+        for (String bad : List.of("..", "/tmp/..", "C:\\data\\..", ".", "dir/", "a%2f..", "%2e%2e", "x;y", "a%00b", "a#b", "a?b")) {
+            assertRefused(RawHttp.send(server.port(), "POST", create, "application/json",
+                    utf8(JSON.writeValueAsString(Map.of("path", bad, "num_parts", 1)))), "mpu create of " + bad);
+        }
+        assertError(post(create, "{\"num_parts\":1}"), 400, "INVALID_PARAMETER_VALUE");
+        for (String parts : List.of("0", "10001", "\"many\"")) {
+            assertError(post(create, "{\"path\":\"model.bin\",\"num_parts\":" + parts + "}"), 400, "INVALID_PARAMETER_VALUE");
+        }
+        String complete = create.replace("/create/", "/complete/");
+        assertError(post(complete, "{\"path\":\"model.bin\",\"upload_id\":\"u\"}"), 400, "INVALID_PARAMETER_VALUE");
+        assertError(post(complete, "{\"path\":\"model.bin\",\"upload_id\":\"u\",\"parts\":[{\"etag\":\"e\"}]}"), 400, "INVALID_PARAMETER_VALUE");
+
+        // a valid request on a file store: MLflow's NOT_IMPLEMENTED, whose message makes its clients fall back to a PUT
+        for (var request : List.of(post(create, "{\"path\":\"/home/me/model.bin\",\"num_parts\":2}"),
+                post(complete, "{\"path\":\"C:\\\\me\\\\model.bin\",\"upload_id\":\"u\",\"parts\":[{\"part_number\":1,\"etag\":\"e\"}]}"),
+                post(create.replace("/create/", "/abort/"), "{\"path\":\"model.bin\",\"upload_id\":\"u\"}"),
+                post(create.replace("/api/", "/ajax-api/"), "{\"path\":\"model.bin\",\"num_parts\":1}"))) {
+            assertError(request, 501, "NOT_IMPLEMENTED");
+            assertThat(JSON.readTree(request.body()).get("message").asText())
+                    .startsWith("Multipart upload is not supported for the current artifact repository");
+        }
+        assertThat(snapshot()).isEqualTo(before);
     }
 
     private static void assertRefused(RawHttp.Response r, String what) throws IOException {

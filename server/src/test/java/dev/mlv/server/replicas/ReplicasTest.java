@@ -318,6 +318,62 @@ class ReplicasTest {
         }
     }
 
+    /**
+     * MLflow's proxied multipart upload: one replica starts it, the client sends the parts straight to S3 on the
+     * presigned URLs, the other replica completes it; an upload aborted on one is gone on the other.
+     */
+    @Test
+    void aMultipartUploadStartedOnOneReplicaCompletesOnTheOtherWithPartsSentStraightToS3() throws Exception {
+        JsonNode run = newRun(a.url(), newExperiment(a.url(), "mpu"));
+        String dir = run.path("artifact_uri").asText().substring("mlflow-artifacts:/".length()) + "/checkpoints";
+        byte[] first = new byte[5 << 20]; // S3's smallest part but the last
+        ThreadLocalRandom.current().nextBytes(first);
+        byte[] last = "the last part".getBytes(StandardCharsets.UTF_8);
+        String local = "/home/me/out/model.bin"; // MLflow's client sends its local path; the file takes its name
+
+        JsonNode created = Api.post(a.url(), "mlflow-artifacts/mpu/create/" + dir, Map.of("path", local, "num_parts", 2)).ok().body();
+        JsonNode credentials = created.path("credentials");
+        assertThat(credentials).hasSize(2);
+        List<Map<String, Object>> parts = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            assertThat(credentials.get(i).path("part_number").asInt()).isEqualTo(i + 1);
+            parts.add(Map.of("part_number", i + 1, "etag", sendPart(credentials.get(i), i == 0 ? first : last)));
+        }
+        assertThat(Api.getArtifact(a.url(), dir + "/model.bin").statusCode()).as("nothing before completion").isEqualTo(404);
+        Api.post(b.url(), "mlflow-artifacts/mpu/complete/" + dir, Map.of("path", local,
+                "upload_id", created.path("upload_id").asText(), "parts", parts)).ok();
+
+        var download = Api.getArtifact(b.url(), dir + "/model.bin");
+        assertThat(download.statusCode()).isEqualTo(200);
+        byte[] whole = new byte[first.length + last.length];
+        System.arraycopy(first, 0, whole, 0, first.length);
+        System.arraycopy(last, 0, whole, first.length, last.length);
+        try (var in = download.body()) {
+            assertThat(in.readAllBytes()).isEqualTo(whole);
+        }
+
+        JsonNode dropped = Api.post(b.url(), "mlflow-artifacts/mpu/create/" + dir, Map.of("path", "dropped.bin", "num_parts", 1)).ok().body();
+        String etag = sendPart(dropped.path("credentials").get(0), last);
+        Map<String, Object> abort = Map.of("path", "dropped.bin", "upload_id", dropped.path("upload_id").asText());
+        Api.post(a.url(), "mlflow-artifacts/mpu/abort/" + dir, abort).ok();
+        Reply late = Api.post(b.url(), "mlflow-artifacts/mpu/complete/" + dir, Map.of("path", "dropped.bin",
+                "upload_id", dropped.path("upload_id").asText(), "parts", List.of(Map.of("part_number", 1, "etag", etag))));
+        assertThat(late.status()).as(late.body().toString()).isEqualTo(404);
+        assertThat(late.body().path("error_code").asText()).isEqualTo("RESOURCE_DOES_NOT_EXIST");
+        JsonNode listed = Api.get(a.url(), "mlflow-artifacts/artifacts", Map.of("path", dir)).ok().body();
+        assertThat(listed.path("files").findValuesAsText("path")).containsExactly("model.bin");
+    }
+
+    /** A part sent as MLflow's client sends it: a PUT of its bytes to the presigned URL with the given headers. */
+    private static String sendPart(JsonNode credential, byte[] bytes) throws Exception {
+        var put = java.net.http.HttpRequest.newBuilder(java.net.URI.create(credential.path("url").asText()))
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes));
+        credential.path("headers").fields().forEachRemaining(h -> put.header(h.getKey(), h.getValue().asText()));
+        var answer = java.net.http.HttpClient.newHttpClient().send(put.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return answer.headers().firstValue("ETag").orElseThrow();
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 90_000_000_000L;
         while (!condition.getAsBoolean()) {
