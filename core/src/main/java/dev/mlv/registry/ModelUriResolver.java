@@ -1,9 +1,12 @@
 package dev.mlv.registry;
 
 import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.artifacts.ArtifactStore;
+import dev.mlv.artifacts.LocalArtifactStore;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.tracking.LoggedModel;
+import dev.mlv.tracking.ModelIo;
 import dev.mlv.tracking.RunInfo;
 import dev.mlv.tracking.TrackingStore;
 
@@ -21,20 +24,24 @@ public final class ModelUriResolver {
     private static final int MAX_DEPTH = 5;
     private final RegistryStore registry;
     private final TrackingStore tracking;
+    private final ArtifactStore artifacts;
     private final Path localArtifactRoot;
 
-    /** {@code localArtifactRoot} is the root directory of a local artifact store, or null when it is not local. */
-    public ModelUriResolver(RegistryStore registry, TrackingStore tracking, Path localArtifactRoot) {
+    /** Resolves against these stores; {@code artifacts} is the store that {@code mlflow-artifacts:/} URIs name. */
+    public ModelUriResolver(RegistryStore registry, TrackingStore tracking, ArtifactStore artifacts) {
         this.registry = registry;
         this.tracking = tracking;
-        this.localArtifactRoot = localArtifactRoot;
+        this.artifacts = artifacts;
+        this.localArtifactRoot = artifacts instanceof LocalArtifactStore local ? local.root() : null;
     }
 
     /**
-     * What a URI resolves to: the version (null for {@code runs:/}), its run id (may be null), the URI its files can
-     * be downloaded from, and their directory inside the artifact store (null when outside it).
+     * What a URI resolves to: the version (null unless a {@code models:/} URI of a registered model), the logged
+     * model (null unless the URI names one, or a {@code runs:/} URI stands for one), the run id (may be null), the URI
+     * the files can be downloaded from, and their directory inside the artifact store (null when outside it).
      */
-    public record Resolved(ModelVersion modelVersion, String runId, String downloadUri, ArtifactPath storePath) {
+    public record Resolved(ModelVersion modelVersion, LoggedModel loggedModel, String runId, String downloadUri,
+                           ArtifactPath storePath) {
     }
 
     public Resolved resolve(String uri) {
@@ -47,25 +54,48 @@ public final class ModelUriResolver {
             RunInfo run = tracking.getRun(uri.runId()).info();
             ArtifactPath dir = isProxied(run.artifactUri())
                     ? SourceValidator.storePathOf(run.artifactUri()).resolve(uri.path()) : null;
+            if (dir == null || artifacts.stat(dir).isEmpty()) {
+                // MLflow 3 keeps a model's files with the logged model, not the run: runs:/<run>/<name> then names the
+                // newest model of that name the run produced, as MLflow 3 resolves it
+                LoggedModel output = newestOutputModel(uri.runId(), uri.path().toString());
+                if (output != null) return loggedModel(output);
+            }
             String download = dir != null ? "mlflow-artifacts:/" + dir
                     : run.artifactUri() + (uri.path().isRoot() ? "" : "/" + uri.path());
-            return new Resolved(null, uri.runId(), download, dir);
+            return new Resolved(null, null, uri.runId(), download, dir);
         }
         if (uri.kind() == ModelUri.Kind.LOGGED_MODEL) {
-            LoggedModel m;
             try {
-                m = tracking.getLoggedModel(uri.modelId(), false);
+                return loggedModel(tracking.getLoggedModel(uri.modelId(), false));
             } catch (MlvException e) {
                 if (e.code() != ErrorCode.RESOURCE_DOES_NOT_EXIST) throw e;
                 throw MlvException.notFound(e.getMessage() + " (" + uri + " names a logged model by its id; a registered "
                         + "model is models:/" + uri.modelId() + "/<version|stage|latest> or models:/" + uri.modelId() + "@<alias>)");
             }
-            String location = m.artifactLocation();
-            return new Resolved(null, m.sourceRunId(), location, isProxied(location) ? SourceValidator.storePathOf(location) : null);
         }
         ModelVersion v = version(uri);
         Resolved files = filesOf(v, depth);
-        return new Resolved(v, v.runId(), files.downloadUri(), files.storePath());
+        return new Resolved(v, files.loggedModel(), v.runId(), files.downloadUri(), files.storePath());
+    }
+
+    private static Resolved loggedModel(LoggedModel m) {
+        String location = m.artifactLocation();
+        return new Resolved(null, m, m.sourceRunId(), location, isProxied(location) ? SourceValidator.storePathOf(location) : null);
+    }
+
+    /** The newest logged model named {@code name} that run {@code runId} produced, or null. */
+    private LoggedModel newestOutputModel(String runId, String name) {
+        LoggedModel newest = null;
+        for (ModelIo io : tracking.getRun(runId).models()) {
+            if (io.direction() != ModelIo.Direction.OUTPUT) continue;
+            try {
+                LoggedModel m = tracking.getLoggedModel(io.modelId(), false);
+                if (m.name().equals(name) && (newest == null || m.creationTimestampMs() > newest.creationTimestampMs())) newest = m;
+            } catch (MlvException e) {
+                // an output that names no (or a deleted) model: not this one
+            }
+        }
+        return newest;
     }
 
     /** The version a {@code models:/} URI names; {@code RESOURCE_DOES_NOT_EXIST} when there is none. */
@@ -103,15 +133,15 @@ public final class ModelUriResolver {
         String stored = v.storageLocation();
         if (stored != null && isProxied(stored)) {
             // resolved once at registration: no tracking look-ups on the hot path
-            return new Resolved(v, v.runId(), stored, SourceValidator.storePathOf(stored));
+            return new Resolved(v, null, v.runId(), stored, SourceValidator.storePathOf(stored));
         }
         SourceValidator.Validated s = SourceValidator.validate(v.source(), v.runId(),
                 SourceValidator.isLocal(v.source()) ? runLocation(v.runId()) : null);
         return switch (s.kind()) {
-            case ARTIFACTS, LOCAL_RUN_FILE -> new Resolved(v, v.runId(), "mlflow-artifacts:/" + s.storePath(), s.storePath());
+            case ARTIFACTS, LOCAL_RUN_FILE -> new Resolved(v, null, v.runId(), "mlflow-artifacts:/" + s.storePath(), s.storePath());
             case RUN, LOGGED_MODEL, MODEL -> {
                 Resolved inner = resolve(s.uri(), depth + 1);
-                yield new Resolved(v, v.runId(), inner.downloadUri(), inner.storePath());
+                yield new Resolved(v, null, v.runId(), inner.downloadUri(), inner.storePath());
             }
         };
     }

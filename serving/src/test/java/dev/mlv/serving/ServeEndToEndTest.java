@@ -156,7 +156,7 @@ class ServeEndToEndTest {
             assertThat(r.headers().firstValue(ScoringServer.VERSION_HEADER)).contains(id);
         }
         assertThatThrownBy(() -> serve("models:/adder")).hasMessageContaining("names a logged model by its id")
-                .hasMessageContaining("models:/NAME/VERSION");
+                .hasMessageContaining("models:/adder/<version|stage|latest>");
         rest.post("/api/2.0/mlflow/registered-models/create", Map.of("name", "adder"));
         JsonNode v = rest.post("/api/2.0/mlflow/model-versions/create",
                 Map.of("name", "adder", "source", "models:/" + id, "model_id", id)).path("model_version");

@@ -1,7 +1,6 @@
 package dev.mlv.server.lineage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mlv.artifacts.LocalArtifactStore;
 import dev.mlv.errors.MlvException;
 import dev.mlv.lineage.LineageAssembler;
 import dev.mlv.lineage.LineageJson;
@@ -29,8 +28,7 @@ public final class LineageEndpoints implements Endpoints {
     public LineageEndpoints(ServerContext ctx) {
         this.ctx = ctx;
         var metadata = ctx.metadata();
-        var localRoot = ctx.artifacts() instanceof LocalArtifactStore local ? local.root() : null;
-        ModelUriResolver resolver = new ModelUriResolver(metadata.registry(), metadata.tracking(), localRoot);
+        ModelUriResolver resolver = new ModelUriResolver(metadata.registry(), metadata.tracking(), ctx.artifacts());
         this.assembler = new LineageAssembler(metadata.registry(), metadata.tracking(), ctx.artifacts(), resolver);
     }
 

@@ -33,7 +33,9 @@ import java.util.List;
  *   <li>{@code GET model-versions/files?name=&version=} → {@code {"files":[{"path","size","sha256"}]}};</li>
  *   <li>{@code GET audit/events?model=&max_results=&page_token=} → {@code {"events":[…],"next_page_token"}} oldest first;
  *       {@code GET audit/verify} → {@code {"valid","events_checked","first_invalid_seq","problem"}};</li>
- *   <li>{@code GET models/resolve?uri=} → {@code {"name","version","source","download_uri","run_id","model_version"}}.</li>
+ *   <li>{@code GET models/resolve?uri=} → {@code {"name","version","source","download_uri","run_id","model_version",
+ *       "logged_model":{"model_id","name"}}} for any model URI: a version's fields for a registered model, the logged
+ *       model for {@code models:/<model_id>} (and for {@code runs:/<run>/<name>} when the run's model is one).</li>
  * </ul>
  */
 public final class MlvRegistryEndpoints implements Endpoints {
@@ -183,6 +185,11 @@ public final class MlvRegistryEndpoints implements Endpoints {
         o.put("download_uri", r.downloadUri());
         o.put("run_id", r.runId());
         if (v != null) o.set("model_version", RegistryJson.modelVersion(v));
+        if (r.loggedModel() != null) {
+            ObjectNode m = o.putObject("logged_model");
+            m.put("model_id", r.loggedModel().modelId());
+            m.put("name", r.loggedModel().name());
+        }
         MlflowResponse.send(cx, ctx.json(), o);
     }
 }

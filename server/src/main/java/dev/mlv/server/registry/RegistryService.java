@@ -3,7 +3,6 @@ package dev.mlv.server.registry;
 import dev.mlv.artifacts.ArtifactPath;
 import dev.mlv.artifacts.ArtifactStore;
 import dev.mlv.artifacts.FileInfo;
-import dev.mlv.artifacts.LocalArtifactStore;
 import dev.mlv.errors.MlvException;
 import dev.mlv.registry.ModelFile;
 import dev.mlv.registry.ModelUriResolver;
@@ -14,9 +13,7 @@ import dev.mlv.registry.RegisteredModel;
 import dev.mlv.registry.RegistryStore;
 import dev.mlv.registry.SourceValidator;
 import dev.mlv.registry.Stage;
-import dev.mlv.tracking.LoggedModel;
 import dev.mlv.tracking.Metric;
-import dev.mlv.tracking.ModelIo;
 import dev.mlv.tracking.Param;
 import dev.mlv.tracking.Run;
 import dev.mlv.tracking.Tag;
@@ -54,8 +51,7 @@ public final class RegistryService {
         this.registry = registry;
         this.tracking = tracking;
         this.artifacts = artifacts;
-        this.resolver = new ModelUriResolver(registry, tracking,
-                artifacts instanceof LocalArtifactStore local ? local.root() : null);
+        this.resolver = new ModelUriResolver(registry, tracking, artifacts);
     }
 
     public ModelUriResolver resolver() {
@@ -81,12 +77,6 @@ public final class RegistryService {
             }
             case RUN, LOGGED_MODEL -> {
                 ModelUriResolver.Resolved r = resolver.resolve(v.uri().toString());
-                if (v.kind() == SourceValidator.Kind.RUN && (r.storePath() == null || artifacts.stat(r.storePath()).isEmpty())) {
-                    // MLflow 3 keeps a model's files with the logged model, not the run: runs:/<run>/<name> then names the
-                    // model of that name the run produced, as MLflow 3 resolves it
-                    String modelId = outputModel(v.uri().runId(), v.uri().path().toString());
-                    if (modelId != null) r = resolver.resolve("models:/" + modelId);
-                }
                 files = r.storePath() == null ? List.of() : digests(r.storePath());
                 location = r.downloadUri();
                 if (run == null || run.isEmpty()) run = r.runId(); // a logged model's source run, as MLflow 3 records it
@@ -99,21 +89,6 @@ public final class RegistryService {
         }
         return registry.createModelVersion(new NewModelVersion(name, source, emptyToNull(run), tags,
                 emptyToNull(runLink), description, files, location), user);
-    }
-
-    /** The newest logged model named {@code name} that run {@code runId} produced, or null. */
-    private String outputModel(String runId, String name) {
-        LoggedModel newest = null;
-        for (ModelIo io : tracking.getRun(runId).models()) {
-            if (io.direction() != ModelIo.Direction.OUTPUT) continue;
-            try {
-                LoggedModel m = tracking.getLoggedModel(io.modelId(), false);
-                if (m.name().equals(name) && (newest == null || m.creationTimestampMs() > newest.creationTimestampMs())) newest = m;
-            } catch (MlvException e) {
-                // an output that names no (or a deleted) model: not this one
-            }
-        }
-        return newest == null ? null : newest.modelId();
     }
 
     private static String emptyToNull(String s) {

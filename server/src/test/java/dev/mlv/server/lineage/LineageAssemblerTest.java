@@ -49,7 +49,7 @@ class LineageAssemblerTest {
     static void open() {
         metadata = MetadataStores.open("sqlite:///" + dir.resolve("mlv.db").toAbsolutePath(), "mlflow-artifacts:/");
         artifacts = new LocalArtifactStore(dir.resolve("artifacts"));
-        ModelUriResolver resolver = new ModelUriResolver(metadata.registry(), metadata.tracking(), artifacts.root());
+        ModelUriResolver resolver = new ModelUriResolver(metadata.registry(), metadata.tracking(), artifacts);
         assembler = new LineageAssembler(metadata.registry(), metadata.tracking(), artifacts, resolver);
     }
 

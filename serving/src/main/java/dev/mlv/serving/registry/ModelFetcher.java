@@ -56,66 +56,24 @@ public final class ModelFetcher {
         return rest;
     }
 
-    /** Where {@code ref} points now. */
-    public ResolvedModel resolve(ModelRef ref) {
-        return switch (ref.kind()) {
-            case MODEL_VERSION, MODEL_MOVING -> {
-                JsonNode r = rest.get(RESOLVE, Map.of("uri", ref.uri()));
-                yield new ResolvedModel(r.path("name").asText(), r.path("version").asText(),
-                        r.path("download_uri").asText(null), r.path("run_id").asText(null), ref.kind());
-            }
-            case LOGGED_MODEL -> {
-                try {
-                    yield loggedModel(ref.modelId());
-                } catch (MlvException e) {
-                    if (e.code() != ErrorCode.RESOURCE_DOES_NOT_EXIST) throw e;
-                    throw MlvException.notFound(e.getMessage() + " (" + ref.uri() + " names a logged model by its id; a "
-                            + "registered model is models:/NAME/VERSION|STAGE|latest or models:/NAME@ALIAS)");
-                }
-            }
-            case RUN -> {
-                JsonNode run = rest.get("/api/2.0/mlflow/runs/get", Map.of("run_id", ref.runId())).path("run");
-                ResolvedModel output = outputModel(run, ref);
-                if (output != null) yield output;
-                String root = run.path("info").path("artifact_uri").asText();
-                yield new ResolvedModel(ref.runPath(), "run-" + ref.runId(), root + "/" + ref.runPath(), ref.runId(), ref.kind());
-            }
-            case LOCAL -> throw new IllegalArgumentException("A local model is not resolved through the server");
-        };
-    }
-
-    private ResolvedModel loggedModel(String modelId) {
-        return loggedModel(rest.get("/api/2.0/mlflow/logged-models/" + encodePath(modelId), Map.of()).path("model").path("info"));
-    }
-
-    private static ResolvedModel loggedModel(JsonNode info) {
-        return new ResolvedModel(info.path("name").asText(), info.path("model_id").asText(), info.path("artifact_uri").asText(null),
-                info.path("source_run_id").asText(null), ModelRef.Kind.LOGGED_MODEL);
-    }
-
     /**
-     * For {@code runs:/<run>/<name>} when the run has no files at that path: the newest logged model of that name the
-     * run produced (MLflow 3 keeps a model's files with the logged model), or null.
+     * Where {@code ref} points now, as the server resolves it: a registered version, a logged model (also for
+     * {@code runs:/<run>/<name>} when the run's model was logged the MLflow 3 way), or a run's directory.
      */
-    private ResolvedModel outputModel(JsonNode run, ModelRef ref) {
-        JsonNode outputs = run.path("outputs").path("model_outputs");
-        if (outputs.isEmpty()) return null;
-        JsonNode listing = rest.get("/api/2.0/mlflow/artifacts/list", Map.of("run_id", ref.runId(), "path", ref.runPath()));
-        if (!listing.path("files").isEmpty()) return null;
-        JsonNode newest = null;
-        for (JsonNode o : outputs) {
-            JsonNode info;
-            try {
-                info = rest.get("/api/2.0/mlflow/logged-models/" + encodePath(o.path("model_id").asText()), Map.of()).path("model").path("info");
-            } catch (MlvException e) {
-                continue; // an output that names no (or a deleted) model
-            }
-            if (info.path("name").asText().equals(ref.runPath())
-                    && (newest == null || info.path("creation_timestamp_ms").asLong() > newest.path("creation_timestamp_ms").asLong())) {
-                newest = info;
-            }
+    public ResolvedModel resolve(ModelRef ref) {
+        if (ref.kind() == ModelRef.Kind.LOCAL) throw new IllegalArgumentException("A local model is not resolved through the server");
+        JsonNode r = rest.get(RESOLVE, Map.of("uri", ref.uri()));
+        String download = r.path("download_uri").asText(null);
+        String runId = r.path("run_id").asText(null);
+        if (r.hasNonNull("version")) {
+            return new ResolvedModel(r.path("name").asText(), r.path("version").asText(), download, runId, ref.kind());
         }
-        return newest == null ? null : loggedModel(newest);
+        JsonNode logged = r.path("logged_model");
+        if (logged.isObject()) {
+            return new ResolvedModel(logged.path("name").asText(), logged.path("model_id").asText(), download, runId,
+                    ModelRef.Kind.LOGGED_MODEL);
+        }
+        return new ResolvedModel(ref.runPath(), "run-" + ref.runId(), download, runId, ModelRef.Kind.RUN);
     }
 
     /** The registered files of a version, with digests. */
