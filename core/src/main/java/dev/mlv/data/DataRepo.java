@@ -21,6 +21,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -625,6 +626,125 @@ public final class DataRepo implements AutoCloseable {
             AtomicFiles.write(gi, next.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot update " + gi + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ remove / move
+
+    /**
+     * Stops tracking: deletes each {@code PATH.mlv} and the data's .gitignore entry. The data stays in the workspace,
+     * and its objects in the cache, unless {@code deleteData}; then the data goes too, but only when every byte of it
+     * is in the cache (no changes since it was added), so nothing is lost. Arguments are data paths or their pointers.
+     */
+    public List<Tracked> remove(List<String> args, boolean deleteData) {
+        List<Tracked> tracked = args.stream().map(a -> trackedExactly(a, "remove")).toList();
+        if (deleteData) {
+            for (Tracked t : tracked) {
+                List<Target> target = List.of(new Target(t, null));
+                List<Change> changes = status(target);
+                if (!changes.isEmpty()) {
+                    throw MlvException.invalid("Refusing to delete " + relative(t.pointer().resolveSibling(t.file().outs().get(0).path()))
+                            + ": " + changes.get(0).path() + " is " + changes.get(0).kind() + " since it was added (" + changes.size()
+                            + " change(s)); run 'mlv data add' first, or remove without --outs to keep the data");
+                }
+                Needed needed = needed(target);
+                List<String> absent = needed.files().stream().filter(d -> !cache.contains(d)).toList();
+                if (!needed.missingManifests().isEmpty() || !absent.isEmpty()) {
+                    throw MlvException.invalid("Refusing to delete the data of " + relative(t.pointer()) + ": the cache lacks "
+                            + (absent.size() + needed.missingManifests().size()) + " of its objects; run 'mlv data add' or 'mlv data fetch' first");
+                }
+            }
+        }
+        for (Tracked t : tracked) {
+            for (PointerFile.Out o : t.file().outs()) {
+                Path data = t.dataPath(o);
+                if (deleteData) deleteTree(data);
+                removeGitignoreEntry(data);
+            }
+            try {
+                Files.delete(t.pointer());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot delete " + relative(t.pointer()) + ": " + e.getMessage(), e);
+            }
+        }
+        return tracked;
+    }
+
+    /**
+     * Moves tracked data and its pointer: {@code src} (the data or its pointer) to {@code dst} (a new path, or an
+     * existing directory to move it into). The new pointer is written first, so a crash at any moment leaves the data
+     * tracked under one name or both, never under none. Returns the new pointer.
+     */
+    public Tracked move(String src, String dst) {
+        Tracked from = trackedExactly(src, "move");
+        if (from.file().outs().size() != 1) {
+            throw MlvException.invalid("'" + src + "' tracks " + from.file().outs().size() + " paths; move them one by one");
+        }
+        PointerFile.Out out = from.file().outs().get(0);
+        Path data = from.dataPath(out);
+        Path target = resolveUserPath(dst);
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) target = checkInside(ArtifactPath.parseLiteral(relative(target.resolve(data.getFileName()))), dst);
+        Path pointer = target.resolveSibling(target.getFileName() + PointerFile.SUFFIX);
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) || Files.exists(pointer, LinkOption.NOFOLLOW_LINKS)) {
+            throw MlvException.alreadyExists("Cannot move '" + src + "' to '" + relative(target) + "': it exists");
+        }
+        if (target.startsWith(data)) throw MlvException.invalid("Cannot move '" + src + "' into itself");
+        Optional<Path> owner = owningPointer(target);
+        if (owner.isPresent()) {
+            throw MlvException.invalid("Cannot move '" + src + "' into the tracked directory " + relative(owner.get()).replaceFirst("\\.mlv$", ""));
+        }
+        try {
+            Files.createDirectories(target.getParent());
+            PointerFile moved = PointerFile.of(new PointerFile.Out(target.getFileName().toString(), out.digest(), out.size(), out.nfiles()));
+            moved.write(pointer);
+            if (Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
+                Files.move(data, target, StandardCopyOption.ATOMIC_MOVE);
+                state.move(stateKey(data), stateKey(target)); // same inodes and times: nothing to re-hash
+            }
+            ensureGitignored(target);
+            Files.delete(from.pointer());
+            removeGitignoreEntry(data);
+            return new Tracked(pointer, moved);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot move '" + src + "' to '" + relative(target) + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** The pointer that {@code arg} names exactly: the pointer itself or its data, not a path inside tracked data. */
+    private Tracked trackedExactly(String arg, String command) {
+        Path p = resolveUserPath(arg);
+        String name = p.getFileName().toString();
+        Path pointer = name.endsWith(PointerFile.SUFFIX) ? p : p.resolveSibling(name + PointerFile.SUFFIX);
+        if (Files.isRegularFile(pointer)) return readTracked(pointer);
+        Optional<Path> owner = owningPointer(p);
+        if (owner.isPresent()) {
+            throw MlvException.invalid("'" + arg + "' is inside the tracked directory " + relative(owner.get()).replaceFirst("\\.mlv$", "")
+                    + "; " + command + " that directory, or 'mlv data add' it again after changing it");
+        }
+        throw MlvException.invalid("'" + arg + "' is not tracked: no " + relative(pointer));
+    }
+
+    /** Deletes the {@code /name} line of the .gitignore beside the data; a .gitignore left empty is deleted. */
+    void removeGitignoreEntry(Path data) {
+        Path gi = data.resolveSibling(".gitignore");
+        String entry = "/" + data.getFileName();
+        try {
+            if (!Files.exists(gi)) return;
+            List<String> lines = new ArrayList<>(List.of(Files.readString(gi, StandardCharsets.UTF_8).split("\\R")));
+            if (!lines.removeIf(line -> line.strip().equals(entry))) return;
+            if (lines.stream().allMatch(String::isBlank)) Files.delete(gi);
+            else AtomicFiles.write(gi, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot update " + gi + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path p) {
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
+        try (var all = Files.walk(p)) {
+            for (Path q : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) Files.delete(q);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete " + p + ": " + e.getMessage(), e);
         }
     }
 

@@ -46,6 +46,19 @@ public interface StateCache extends AutoCloseable {
      */
     void retain(java.util.function.Predicate<String> keep);
 
+    /**
+     * Carries what is known of {@code from}, and of everything under {@code from/}, over to {@code to} (the files and
+     * directory stamps), as after a rename in the workspace: a rename keeps inodes, times and sizes, so the moved
+     * files need no re-hashing. Applied on {@link #flush}.
+     */
+    void move(String from, String to);
+
+    /** {@code key} renamed from {@code from} to {@code to}, or null when it is neither {@code from} nor under it. */
+    static String moved(String key, String from, String to) {
+        if (key.equals(from)) return to;
+        return key.startsWith(from) && key.charAt(from.length()) == '/' ? to + key.substring(from.length()) : null;
+    }
+
     /** Writes what was recorded since the last flush, in one transaction. */
     void flush();
 
@@ -87,6 +100,19 @@ public interface StateCache extends AutoCloseable {
             public void retain(java.util.function.Predicate<String> keep) {
                 map.keySet().removeIf(keep.negate());
                 dirs.keySet().removeIf(keep.negate());
+            }
+
+            @Override
+            public void move(String from, String to) {
+                moveKeys(map, from, to);
+                moveKeys(dirs, from, to);
+            }
+
+            private <T> void moveKeys(java.util.Map<String, T> m, String from, String to) {
+                for (String key : java.util.List.copyOf(m.keySet())) {
+                    String next = StateCache.moved(key, from, to);
+                    if (next != null) m.put(next, m.remove(key));
+                }
             }
 
             @Override

@@ -133,6 +133,10 @@ class DataRepoTest {
                 state.retain(keep);
             }
 
+            public void move(String from, String to) {
+                state.move(from, to);
+            }
+
             public void flush() {
             }
         };
@@ -354,5 +358,84 @@ class DataRepoTest {
         }
         assertThat(acquired.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(failure.get()).isNull();
+    }
+
+    @Test
+    void removeStopsTrackingAndKeepsDataAndObjects() throws Exception {
+        write("data/a.txt", "alpha");
+        write("single.csv", "x,y\n");
+        Files.writeString(root.resolve(".gitignore"), "*.log\n");
+        try (DataRepo r = open()) {
+            r.add(List.of(s("data"), s("single.csv")));
+            String digest = PointerFile.read(root.resolve("single.csv.mlv")).outs().get(0).digest();
+            assertThatThrownBy(() -> r.remove(List.of(s("data/a.txt")), false)).isInstanceOf(MlvException.class)
+                    .hasMessageContaining("inside the tracked directory data");
+            assertThatThrownBy(() -> r.remove(List.of(s("other.csv")), false)).hasMessageContaining("not tracked");
+
+            r.remove(List.of(s("single.csv.mlv"), s("data")), false);
+            assertThat(root.resolve("single.csv.mlv")).doesNotExist();
+            assertThat(root.resolve("data.mlv")).doesNotExist();
+            assertThat(Files.readString(root.resolve("single.csv"))).isEqualTo("x,y\n");
+            assertThat(Files.readString(root.resolve("data/a.txt"))).isEqualTo("alpha");
+            assertThat(Files.readAllLines(root.resolve(".gitignore"))).containsExactly("*.log");
+            assertThat(r.cache().contains(digest)).isTrue();
+            assertThat(r.targets(List.of())).isEmpty();
+        }
+    }
+
+    @Test
+    void removeWithTheDataDeletesItOnlyWhenTheCacheHoldsEveryByte() throws Exception {
+        write("data/a.txt", "alpha");
+        write("data/b.txt", "beta");
+        try (DataRepo r = open()) {
+            r.add(List.of(s("data")));
+            write("data/b.txt", "BETA, changed since the add");
+            assertThatThrownBy(() -> r.remove(List.of(s("data")), true)).isInstanceOf(MlvException.class)
+                    .hasMessageContaining("data/b.txt is modified");
+            assertThat(root.resolve("data.mlv")).exists();
+            assertThat(Files.readString(root.resolve("data/b.txt"))).startsWith("BETA");
+
+            r.add(List.of(s("data")));
+            r.remove(List.of(s("data.mlv")), true);
+            assertThat(root.resolve("data")).doesNotExist();
+            assertThat(root.resolve("data.mlv")).doesNotExist();
+            assertThat(root.resolve(".gitignore")).as("left empty, so deleted").doesNotExist();
+            assertThat(r.cache().contains(Digests.sha256("BETA, changed since the add".getBytes()))).isTrue();
+        }
+    }
+
+    @Test
+    void moveRenamesDataPointerAndGitignoreEntriesWithoutRehashing() throws Exception {
+        writeSettled("data/a.txt", "alpha");
+        writeSettled("data/sub/b.txt", "beta");
+        write("other/keep.txt", "not data");
+        try (DataRepo r = open()) {
+            r.add(List.of(s("data")));
+            String digest = PointerFile.read(root.resolve("data.mlv")).outs().get(0).digest();
+            r.status(r.targets(List.of()));
+
+            DataRepo.Tracked moved = r.move(s("data"), s("archive/2026"));
+            assertThat(moved.pointer()).isEqualTo(root.resolve("archive/2026.mlv"));
+            assertThat(PointerFile.read(root.resolve("archive/2026.mlv")).outs().get(0))
+                    .isEqualTo(new PointerFile.Out("2026", digest, 9, 2));
+            assertThat(root.resolve("data")).doesNotExist();
+            assertThat(root.resolve("data.mlv")).doesNotExist();
+            assertThat(Files.readString(root.resolve("archive/2026/sub/b.txt"))).isEqualTo("beta");
+            assertThat(root.resolve(".gitignore")).doesNotExist();
+            assertThat(Files.readAllLines(root.resolve("archive/.gitignore"))).containsExactly("/2026");
+            assertThat(state.directory("archive/2026")).as("the directory's stamp moved with it").isPresent();
+            assertThat(r.status(r.targets(List.of()))).isEmpty();
+
+            r.move(s("archive/2026.mlv"), s("other")); // into an existing directory
+            assertThat(Files.readString(root.resolve("other/2026/a.txt"))).isEqualTo("alpha");
+            assertThat(root.resolve("other/2026.mlv")).exists();
+            assertThat(Files.readAllLines(root.resolve("other/.gitignore"))).containsExactly("/2026");
+
+            write("taken.txt", "x");
+            assertThatThrownBy(() -> r.move(s("other/2026"), s("taken.txt"))).hasMessageContaining("exists");
+            assertThatThrownBy(() -> r.move(s("other/2026"), s("other/2026/inner"))).isInstanceOf(MlvException.class);
+            assertThatThrownBy(() -> r.move(s("other/2026"), "/tmp/elsewhere")).hasMessageContaining("outside the repository");
+            assertThat(r.status(r.targets(List.of()))).isEmpty();
+        }
     }
 }

@@ -89,6 +89,27 @@ public abstract class StateCacheContractTest {
     }
 
     @Test
+    void moveCarriesAPathAndEverythingUnderItToTheNewName() {
+        cache.record("data/a.csv", STAMP, DIGEST);
+        cache.record("data/sub/b.csv", STAMP, DIGEST);
+        cache.record("database/c.csv", STAMP, DIGEST); // shares the prefix, not the directory
+        cache.recordDirectory("data", new StateCache.DirectoryStamp(DIGEST, "2:ff"));
+        cache.flush();
+        cache.record("data/pending.csv", STAMP, DIGEST);
+        cache.move("data", "archive/2026");
+        cache.close();
+        cache = open(tmp);
+        assertThat(cache.lookup("archive/2026/a.csv", STAMP)).contains(DIGEST);
+        assertThat(cache.lookup("archive/2026/sub/b.csv", STAMP)).contains(DIGEST);
+        assertThat(cache.lookup("archive/2026/pending.csv", STAMP)).contains(DIGEST);
+        assertThat(cache.directory("archive/2026")).contains(new StateCache.DirectoryStamp(DIGEST, "2:ff"));
+        assertThat(cache.lookup("data/a.csv", STAMP)).isEmpty();
+        assertThat(cache.lookup("data/pending.csv", STAMP)).isEmpty();
+        assertThat(cache.directory("data")).isEmpty();
+        assertThat(cache.lookup("database/c.csv", STAMP)).contains(DIGEST);
+    }
+
+    @Test
     void concurrentRecordsAreAllKept() {
         cache.prefetch();
         List<CompletableFuture<Void>> writers = new ArrayList<>();

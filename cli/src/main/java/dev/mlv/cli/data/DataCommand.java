@@ -16,6 +16,8 @@ public final class DataCommand implements Runnable {
             DataTransferCommands.Fetch.class,
             DataTransferCommands.Pull.class,
             DataCheckoutCommand.class,
+            DataRemoveCommand.class,
+            DataMoveCommand.class,
             DataDiffCommand.class,
             DataGcCommand.class,
             DataFsckCommand.class,

@@ -173,6 +173,34 @@ class DataLocalCycleTest {
     }
 
     @Test
+    void moveAndRemoveKeepGitAndTheWorkspaceConsistent() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "move");
+        DataTestKit.makeData(repo, 4, 3);
+        mlv(repo, "add", "dataset", "weights.bin").ok();
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "v1");
+        Map<String, String> before = tree(repo, "dataset");
+
+        assertThat(mlv(repo, "move", "dataset", "archive/2026").ok().out()).startsWith("moved dataset.mlv -> archive/2026.mlv");
+        git(repo, "add", "-A");
+        assertThat(git(repo, "status", "--porcelain")).as("only pointers and .gitignore files reach git")
+                .contains("R  dataset.mlv -> archive/2026.mlv", "archive/.gitignore").doesNotContain("file-", "part");
+        assertThat(mlv(repo, "status").ok().out()).doesNotContain("modified", "added", "deleted");
+        assertThat(tree(repo, "archive/2026")).hasSameSizeAs(before);
+
+        Files.writeString(repo.resolve("weights.bin"), "changed after the add");
+        DataTestKit.Result refused = mlv(repo, "remove", "--outs", "weights.bin");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).startsWith("mlv: error: Refusing to delete weights.bin").contains("mlv data add");
+        assertThat(repo.resolve("weights.bin.mlv")).exists();
+        assertThat(mlv(repo, "remove", "weights.bin.mlv", "--json").ok().out()).contains("weights.bin.mlv");
+        assertThat(Files.readString(repo.resolve("weights.bin"))).isEqualTo("changed after the add");
+        assertThat(repo.resolve("weights.bin.mlv")).doesNotExist();
+        assertThat(repo.resolve(".gitignore")).as("its last entry gone, so deleted").doesNotExist();
+        assertThat(mlv(repo, "remove", "archive/2026/part0").code()).isEqualTo(2);
+    }
+
+    @Test
     void malformedPointerAndUsageErrorsAreOneLine() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "errors");
         Files.writeString(repo.resolve("bad.mlv"), "outs: [oops\n");

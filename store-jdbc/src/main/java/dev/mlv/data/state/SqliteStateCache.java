@@ -135,6 +135,28 @@ public final class SqliteStateCache implements StateCache {
     }
 
     @Override
+    public void move(String from, String to) {
+        moveKeys(rows(), pending, forgotten, from, to);
+        moveKeys(dirs(), pendingDirs, forgottenDirs, from, to);
+    }
+
+    /** Re-records every stored or pending value under {@code from} at its new key, and forgets the old key. */
+    private static <T> void moveKeys(Map<String, T> stored, Map<String, T> pending, java.util.Set<String> forgotten,
+                                     String from, String to) {
+        Map<String, T> current = new java.util.HashMap<>(stored);
+        current.keySet().removeAll(forgotten);
+        current.putAll(pending);
+        current.forEach((key, value) -> {
+            String next = StateCache.moved(key, from, to);
+            if (next == null) return;
+            pending.remove(key);
+            if (stored.containsKey(key)) forgotten.add(key);
+            pending.put(next, value);
+            forgotten.remove(next);
+        });
+    }
+
+    @Override
     public synchronized void flush() {
         if (pending.isEmpty() && pendingDirs.isEmpty() && forgotten.isEmpty() && forgottenDirs.isEmpty()) return;
         try (Connection c = connect()) {
