@@ -724,6 +724,48 @@ public final class DataRepo implements AutoCloseable {
         throw MlvException.invalid("'" + arg + "' is not tracked: no " + relative(pointer));
     }
 
+    /**
+     * Replaces the workspace files of {@code targets} that are links into the cache (link_type hardlink or symlink)
+     * with writable copies, so they can be edited without touching the cache, as DVC's {@code unprotect} does; the
+     * next {@code add} links them again. Copies are left alone. Returns the number of files replaced.
+     */
+    public int unprotect(List<Target> targets) {
+        Map<Path, String> linked = new LinkedHashMap<>();
+        for (Target t : targets) {
+            for (PointerFile.Out o : t.tracked().file().outs()) {
+                Path data = t.tracked().dataPath(o);
+                if (!o.isDirectory()) {
+                    if (isCacheLink(data, o.digest())) linked.put(data, o.digest());
+                    continue;
+                }
+                if (!cache.contains(o.digest())) continue; // nothing of it can be a link into the cache
+                for (Manifest.Entry e : cache.readManifest(o.digest()).entries()) {
+                    Path file = data.resolve(e.relpath());
+                    if (t.includes(e.relpath()) && isCacheLink(file, e.digest())) linked.put(file, e.digest());
+                }
+            }
+        }
+        List<Parallel.Failure<Map.Entry<Path, String>>> f = Parallel.forEach(new ArrayList<>(linked.entrySet()), THREADS,
+                e -> place(e.getValue(), e.getKey(), LinkType.COPY));
+        if (!f.isEmpty()) throw f.get(0).error();
+        return linked.size();
+    }
+
+    /** Whether {@code file} is a symlink to, or a hard link of, the cache object {@code digest}. */
+    private boolean isCacheLink(Path file, String digest) {
+        try {
+            Path object = cache.objectPath(digest);
+            if (Files.isSymbolicLink(file)) return Files.readSymbolicLink(file).equals(object);
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() && a.fileKey() != null && Files.exists(object)
+                    && a.fileKey().equals(Files.readAttributes(object, BasicFileAttributes.class).fileKey());
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + relative(file) + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Deletes the {@code /name} line of the .gitignore beside the data; a .gitignore left empty is deleted. */
     void removeGitignoreEntry(Path data) {
         Path gi = data.resolveSibling(".gitignore");
@@ -1103,7 +1145,10 @@ public final class DataRepo implements AutoCloseable {
 
     /** Writes a cache object to a workspace path: a {@link #workspaceTemp temp file}, then an atomic rename over the old file. */
     private void place(String digest, Path target) {
-        LinkType lt = config.linkType();
+        place(digest, target, config.linkType());
+    }
+
+    private void place(String digest, Path target, LinkType lt) {
         if (lt == LinkType.HARDLINK || lt == LinkType.SYMLINK) {
             placeLinked(digest, target, lt);
             return;

@@ -438,4 +438,40 @@ class DataRepoTest {
             assertThat(r.status(r.targets(List.of()))).isEmpty();
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = LinkType.class, names = {"HARDLINK", "SYMLINK"})
+    void unprotectReplacesCacheLinksWithWritableCopiesAndLeavesTheCacheAlone(LinkType linkType) throws Exception {
+        write("data/a.txt", "alpha");
+        write("data/sub/b.txt", "beta");
+        write("single.csv", "x,y\n");
+        try (DataRepo r = open()) {
+            r.saveConfig(r.config().withLinkType(linkType));
+        }
+        try (DataRepo r = open()) {
+            r.add(List.of(s("data"), s("single.csv")));
+            Path a = root.resolve("data/a.txt");
+            String digest = Digests.sha256("alpha".getBytes());
+            assertThat(writable(a)).isFalse();
+
+            assertThat(r.unprotect(r.targets(List.of(s("data/a.txt"), s("single.csv"))))).isEqualTo(2);
+            assertThat(Files.isSymbolicLink(a)).isFalse();
+            assertThat((int) Files.getAttribute(a, "unix:nlink")).isEqualTo(1);
+            assertThat(writable(a)).isTrue();
+            assertThat(Files.readString(a)).isEqualTo("alpha");
+            assertThat(writable(root.resolve("data/sub/b.txt"))).as("not named, still a link").isFalse();
+            assertThat(r.status(r.targets(List.of()))).isEmpty();
+            assertThat(r.unprotect(r.targets(List.of()))).as("only the one link left").isEqualTo(1);
+
+            Files.writeString(a, "ALPHA, edited");
+            assertThat(Files.readString(r.cache().objectPath(digest))).isEqualTo("alpha");
+            assertThat(r.status(r.targets(List.of()))).containsExactly(new DataRepo.Change("data/a.txt", "modified"));
+            assertThat(r.fsck().corrupt()).isEmpty();
+        }
+    }
+
+    /** Whether the owner may write the file (root may write anything, so not {@link Files#isWritable}). */
+    static boolean writable(Path p) throws Exception {
+        return Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    }
 }

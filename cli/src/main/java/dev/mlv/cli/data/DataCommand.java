@@ -18,6 +18,7 @@ public final class DataCommand implements Runnable {
             DataCheckoutCommand.class,
             DataRemoveCommand.class,
             DataMoveCommand.class,
+            DataUnprotectCommand.class,
             DataDiffCommand.class,
             DataGcCommand.class,
             DataFsckCommand.class,

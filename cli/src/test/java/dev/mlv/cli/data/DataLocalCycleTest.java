@@ -164,6 +164,10 @@ class DataLocalCycleTest {
         assertThat(Files.getPosixFilePermissions(repo.resolve("data.csv"))).as("the cache stays read-only")
                 .doesNotContain(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
 
+        assertThat(mlv(repo, "unprotect", "data.csv").ok().out()).startsWith("unprotected 1 file(s)");
+        assertThat((int) Files.getAttribute(repo.resolve("data.csv"), "unix:nlink")).as("a copy of its own").isEqualTo(1);
+        assertThat(Files.getPosixFilePermissions(repo.resolve("data.csv"))).contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
         for (String[] bad : new String[][]{{"link_type", "junction"}, {"gc_grace_seconds", "-1"}, {"cache_dir", "/x"}}) {
             DataTestKit.Result r = mlv(repo, "config", bad[0], bad[1]);
             assertThat(r.code()).as(String.join(" ", bad)).isEqualTo(2);
