@@ -199,7 +199,7 @@ public final class ActiveRun implements AutoCloseable {
         if (!Files.isRegularFile(file)) throw MlvException.invalid("Not a file: " + file);
         ArtifactPath target = ArtifactPath.parse(artifactPath == null ? "" : artifactPath)
                 .resolve(file.getFileName().toString());
-        rest.putFile(location().url(target), file);
+        client.uploader().upload(location(), target, file);
         return this;
     }
 
@@ -221,7 +221,7 @@ public final class ActiveRun implements AutoCloseable {
         }
         for (Path f : files) {
             String rel = dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/");
-            rest.putFile(location().url(base.resolve(rel)), f);
+            client.uploader().upload(location(), base.resolve(rel), f);
         }
         return this;
     }
@@ -263,7 +263,7 @@ public final class ActiveRun implements AutoCloseable {
             }
             entries.add(new Checkpoint.File(name, sha256(f), size(f)));
         }
-        for (Path f : files) rest.putFile(location().url(dir.resolve(f.getFileName().toString())), f);
+        for (Path f : files) client.uploader().upload(location(), dir.resolve(f.getFileName().toString()), f);
         Checkpoint cp = new Checkpoint(runId, epoch, epoch, metricValues, entries, System.currentTimeMillis());
         byte[] json = cp.toJson().toPrettyString().getBytes(StandardCharsets.UTF_8);
         rest.putBytes(location().url(dir.resolve(Checkpoint.MANIFEST)), json, "application/json");

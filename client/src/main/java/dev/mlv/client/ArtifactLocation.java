@@ -12,6 +12,7 @@ import dev.mlv.errors.MlvException;
 record ArtifactLocation(ArtifactPath root) {
     static final String SCHEME = "mlflow-artifacts:";
     static final String PROXY = "/api/2.0/mlflow-artifacts/artifacts";
+    static final String MULTIPART = "/api/2.0/mlflow-artifacts/mpu/";
 
     static ArtifactLocation of(String artifactUri) {
         if (artifactUri == null || !artifactUri.startsWith(SCHEME)) {
@@ -29,7 +30,16 @@ record ArtifactLocation(ArtifactPath root) {
 
     /** The proxy URL path of {@code relative} (already validated) under this root. */
     String url(ArtifactPath relative) {
-        StringBuilder sb = new StringBuilder(PROXY);
+        return encoded(PROXY, relative);
+    }
+
+    /** The URL path of MLflow's multipart-upload {@code action} (create, complete, abort) for the folder {@code relativeDir}. */
+    String multipartUrl(String action, ArtifactPath relativeDir) {
+        return encoded(MULTIPART + action, relativeDir);
+    }
+
+    private String encoded(String prefix, ArtifactPath relative) {
+        StringBuilder sb = new StringBuilder(prefix);
         for (String seg : root.resolve(relative).segments()) sb.append('/').append(RestClient.enc(seg));
         return sb.toString();
     }

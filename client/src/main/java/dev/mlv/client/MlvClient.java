@@ -76,8 +76,11 @@ public final class MlvClient {
     private volatile boolean captureEnvironment = true;
     private volatile Environment environment;
 
+    private volatile ArtifactUploader uploader;
+
     private MlvClient(RestClient rest) {
         this.rest = rest;
+        this.uploader = new ArtifactUploader(rest, ArtifactUploader.Settings.fromEnvironment(System::getenv));
     }
 
     /** A client for {@code MLV_TRACKING_URI}, else {@code MLFLOW_TRACKING_URI}, else {@code http://127.0.0.1:5000}. */
@@ -97,6 +100,23 @@ public final class MlvClient {
     /** The underlying JSON-over-HTTP client, for calls this class does not wrap. */
     public RestClient rest() {
         return rest;
+    }
+
+    /**
+     * Uploads artifact files of at least {@code minimumFileSize} bytes as multipart uploads whose parts of
+     * {@code partSize} bytes go straight to the server's storage (S3), as MLflow's clients do with
+     * {@code MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true} (which this client reads too, with
+     * {@code MLFLOW_MULTIPART_UPLOAD_MINIMUM_FILE_SIZE} and {@code MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE}). A server that
+     * stores artifacts as local files gets a plain upload.
+     */
+    public MlvClient multipartUploads(long minimumFileSize, long partSize) {
+        if (minimumFileSize < 0 || partSize < 1) throw MlvException.invalid("Multipart upload sizes must be positive");
+        this.uploader = new ArtifactUploader(rest, new ArtifactUploader.Settings(true, minimumFileSize, partSize));
+        return this;
+    }
+
+    ArtifactUploader uploader() {
+        return uploader;
     }
 
     /** Whether new runs store {@value Environment#ARTIFACT_NAME} (default: yes). */

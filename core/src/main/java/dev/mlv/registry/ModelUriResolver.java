@@ -7,6 +7,7 @@ import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.tracking.LoggedModel;
 import dev.mlv.tracking.ModelIo;
+import dev.mlv.tracking.Run;
 import dev.mlv.tracking.RunInfo;
 import dev.mlv.tracking.TrackingStore;
 
@@ -51,17 +52,17 @@ public final class ModelUriResolver {
     private Resolved resolve(ModelUri uri, int depth) {
         if (depth > MAX_DEPTH) throw MlvException.invalid("Model URI resolution is nested more than " + MAX_DEPTH + " levels deep");
         if (uri.kind() == ModelUri.Kind.RUN) {
-            RunInfo run = tracking.getRun(uri.runId()).info();
-            ArtifactPath dir = isProxied(run.artifactUri())
-                    ? SourceValidator.storePathOf(run.artifactUri()).resolve(uri.path()) : null;
+            Run run = tracking.getRun(uri.runId());
+            String root = run.info().artifactUri();
+            ArtifactPath dir = isProxied(root) ? SourceValidator.storePathOf(root).resolve(uri.path()) : null;
             if (dir == null || artifacts.stat(dir).isEmpty()) {
                 // MLflow 3 keeps a model's files with the logged model, not the run: runs:/<run>/<name> then names the
                 // newest model of that name the run produced, as MLflow 3 resolves it
-                LoggedModel output = newestOutputModel(uri.runId(), uri.path().toString());
+                LoggedModel output = newestOutputModel(run, uri.path().toString());
                 if (output != null) return loggedModel(output);
             }
             String download = dir != null ? "mlflow-artifacts:/" + dir
-                    : run.artifactUri() + (uri.path().isRoot() ? "" : "/" + uri.path());
+                    : root + (uri.path().isRoot() ? "" : "/" + uri.path());
             return new Resolved(null, null, uri.runId(), download, dir);
         }
         if (uri.kind() == ModelUri.Kind.LOGGED_MODEL) {
@@ -75,7 +76,7 @@ public final class ModelUriResolver {
         }
         ModelVersion v = version(uri);
         Resolved files = filesOf(v, depth);
-        return new Resolved(v, files.loggedModel(), v.runId(), files.downloadUri(), files.storePath());
+        return new Resolved(v, null, v.runId(), files.downloadUri(), files.storePath());
     }
 
     private static Resolved loggedModel(LoggedModel m) {
@@ -83,10 +84,10 @@ public final class ModelUriResolver {
         return new Resolved(null, m, m.sourceRunId(), location, isProxied(location) ? SourceValidator.storePathOf(location) : null);
     }
 
-    /** The newest logged model named {@code name} that run {@code runId} produced, or null. */
-    private LoggedModel newestOutputModel(String runId, String name) {
+    /** The newest logged model named {@code name} that {@code run} produced, or null. */
+    private LoggedModel newestOutputModel(Run run, String name) {
         LoggedModel newest = null;
-        for (ModelIo io : tracking.getRun(runId).models()) {
+        for (ModelIo io : run.models()) {
             if (io.direction() != ModelIo.Direction.OUTPUT) continue;
             try {
                 LoggedModel m = tracking.getLoggedModel(io.modelId(), false);

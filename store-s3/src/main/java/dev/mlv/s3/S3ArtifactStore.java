@@ -365,7 +365,7 @@ public final class S3ArtifactStore implements ArtifactStore {
 
     /**
      * A request on a client's multipart upload: S3's answers to what the client got wrong (an unknown upload id,
-     * parts it does not hold or out of order, parts too small) become 404 and 400, not server errors.
+     * parts it does not hold, a wrong ETag, parts too small) become 404 and 400, not server errors.
      */
     private void multipartCall(String action, ArtifactPath path, String uploadId, Runnable request) {
         if (path.isRoot()) throw MlvException.invalid("Cannot write to the artifact root");

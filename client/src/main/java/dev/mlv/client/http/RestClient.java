@@ -15,6 +15,8 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +119,64 @@ public final class RestClient {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * PUT of {@code length} bytes of {@code file} from {@code offset}, streamed, to an absolute URL outside the server
+     * (a presigned storage URL of a multipart upload) with {@code headers} only; returns the {@code ETag} answered.
+     */
+    public String putPart(URI url, Map<String, String> headers, Path file, long offset, long length) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).PUT(HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> range(file, offset, length)), length));
+        headers.forEach(b::header);
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) {
+                throw new MlvException(fromStatus(r.statusCode()), "Uploading part of " + file.getFileName() + " to the storage failed: HTTP "
+                        + r.statusCode() + " " + r.body().lines().findFirst().orElse(""));
+            }
+            return r.headers().firstValue("ETag").orElseThrow(() -> new MlvException(ErrorCode.INTERNAL_ERROR,
+                    "The storage answered a part of " + file.getFileName() + " without an ETag"));
+        } catch (IOException e) {
+            throw new MlvException(ErrorCode.TEMPORARILY_UNAVAILABLE, "Cannot reach the storage at " + url.getHost()
+                    + " to upload a part of " + file.getFileName() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MlvException(ErrorCode.ABORTED, "Interrupted");
+        }
+    }
+
+    /** {@code length} bytes of {@code file} from {@code offset}, read with positional reads; closing closes the file. */
+    private static InputStream range(Path file, long offset, long length) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        }
+        return new InputStream() {
+            private long position = offset;
+            private final long end = offset + length;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                if (position >= end) return -1;
+                int n = channel.read(ByteBuffer.wrap(buf, off, (int) Math.min(len, end - position)), position);
+                if (n > 0) position += n;
+                return n;
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.close();
+            }
+        };
     }
 
     /** PUT bytes (e.g. a small JSON document) as an artifact. */
