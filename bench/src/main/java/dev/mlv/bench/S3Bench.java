@@ -1,6 +1,8 @@
 package dev.mlv.bench;
 
 import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.client.ActiveRun;
+import dev.mlv.client.MlvClient;
 import dev.mlv.s3.S3ArtifactStore;
 import dev.mlv.s3.S3Clients;
 import dev.mlv.s3.S3Location;
@@ -35,7 +37,8 @@ import java.util.Random;
  * streaming {@code PutObject} to S3), and
  * {@code PutObject} / {@code GetObject} with the AWS SDK v2 straight to s3proxy (the baseline). Bytes are generated and
  * consumed on the fly; nothing is held in memory. For context it also times {@link S3ArtifactStore#put} straight to
- * S3 without the HTTP hop, with the length (one {@code PutObject}) and without it (multipart upload). Prints MiB/s of each (median of {@code bench.rounds}, default 5,
+ * S3 without the HTTP hop, with the length (one {@code PutObject}) and without it (multipart upload), and the Java
+ * client's proxied multipart upload of a file of that size (parts straight to S3 on presigned URLs). Prints MiB/s of each (median of {@code bench.rounds}, default 5,
  * after one warm-up round) and the ratio server / direct (goal ≥ 0.8).
  */
 public final class S3Bench {
@@ -74,6 +77,14 @@ public final class S3Bench {
                 List<Double> storeMultipart = new ArrayList<>();
                 S3ArtifactStore store = new S3ArtifactStore(direct, S3Location.parse("s3://bench/store"),
                         S3ArtifactStore.DEFAULT_PART_SIZE, false);
+                // the Java client's multipart upload: parts of 8 MiB straight to S3 on presigned URLs, 4 at a time
+                MlvClient client = MlvClient.connect(server.url()).captureEnvironment(false).multipartUploads(0, 8 << 20);
+                Path local = dir.resolve("local.bin");
+                try (var in = new Generated(size)) {
+                    Files.copy(in, local);
+                }
+                List<Double> clientMultipart = new ArrayList<>();
+                ActiveRun run = client.startRun("s3-bench");
                 for (int round = 0; round <= rounds; round++) {
                     boolean warmup = round == 0;
                     recording = !warmup;
@@ -111,9 +122,12 @@ public final class S3Bench {
                             }
                         }
                     }
+                    String folder = "multipart-" + round;
+                    double viaClientParts = rate(size, () -> run.logArtifact(local, folder));
                     double viaStore = rate(size, () -> store.put(ArtifactPath.parse("blob-" + warmup), new Generated(size), size));
                     double viaMultipart = rate(size, () -> store.put(ArtifactPath.parse("blob-" + warmup), new Generated(size)));
                     if (!warmup) {
+                        clientMultipart.add(viaClientParts);
                         storeUp.add(viaStore);
                         storeMultipart.add(viaMultipart);
                     }
@@ -128,6 +142,9 @@ public final class S3Bench {
                 System.out.println(cpu);
                 System.out.printf(Locale.ROOT, "context: S3ArtifactStore.put straight to S3, no HTTP hop: known length (one "
                         + "PutObject) %.1f MiB/s, unknown length (multipart) %.1f MiB/s%n", median(storeUp), median(storeMultipart));
+                System.out.printf(Locale.ROOT, "context: the Java client's multipart upload (mpu/create, 8 MiB parts straight "
+                        + "to S3 on presigned URLs, mpu/complete) of the same size from a file: %.1f MiB/s%n", median(clientMultipart));
+                run.close();
             }
         } finally {
             System.clearProperty(S3Clients.ENDPOINT_PROPERTY);
