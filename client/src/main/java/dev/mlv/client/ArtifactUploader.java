@@ -65,13 +65,15 @@ final class ArtifactUploader {
     }
 
     void upload(ArtifactLocation location, ArtifactPath target, Path file) {
-        if (settings.enabled() && size(file) >= settings.minimumFileSize() && uploadInParts(location, target, file)) return;
+        if (settings.enabled()) {
+            long size = size(file);
+            if (size >= settings.minimumFileSize() && uploadInParts(location, target, file, size)) return;
+        }
         rest.putFile(location.url(target), file);
     }
 
     /** The multipart upload; false when the server's store does not take one. */
-    private boolean uploadInParts(ArtifactLocation location, ArtifactPath target, Path file) {
-        long size = size(file);
+    private boolean uploadInParts(ArtifactLocation location, ArtifactPath target, Path file, long size) {
         long parts = Math.max(1, (size + settings.chunkSize() - 1) / settings.chunkSize());
         Map<String, Object> request = new HashMap<>(Map.of("path", target.name()));
         JsonNode created;
