@@ -41,21 +41,8 @@ public final class ArtifactPath {
         if (raw == null || raw.isEmpty()) return ROOT;
         if (raw.length() > MAX_LENGTH) throw bad(raw, "longer than " + MAX_LENGTH + " characters");
         String decoded = decodeAndCheckCharacters(raw);
-        if (decoded.startsWith("/")) throw bad(raw, "absolute path");
         if (decoded.startsWith("~")) throw bad(raw, "home-relative path");
-        if (decoded.length() >= 2 && Character.isLetter(decoded.charAt(0)) && decoded.charAt(1) == ':') {
-            throw bad(raw, "drive or scheme prefix");
-        }
-        List<String> segs = new ArrayList<>();
-        for (String s : decoded.split("/", -1)) {
-            if (s.isEmpty() || s.equals(".")) continue;
-            if (s.equals("..")) throw bad(raw, "'..' segment");
-            if (s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
-                throw bad(raw, "a segment is longer than " + MAX_SEGMENT_BYTES + " bytes");
-            }
-            segs.add(s);
-        }
-        return segs.isEmpty() ? ROOT : new ArtifactPath(Collections.unmodifiableList(segs));
+        return relative(raw, decoded);
     }
 
     /**
@@ -72,12 +59,17 @@ public final class ArtifactPath {
             if (Character.isISOControl(c)) throw bad(raw, "control or NUL character");
             if (c == '\\') throw bad(raw, "backslash");
         }
-        if (raw.startsWith("/")) throw bad(raw, "absolute path");
-        if (raw.length() >= 2 && Character.isLetter(raw.charAt(0)) && raw.charAt(1) == ':') {
+        return relative(raw, raw);
+    }
+
+    /** The segments of {@code path} (the checked text of {@code raw}): relative, no {@code ..}, none overlong. */
+    private static ArtifactPath relative(String raw, String path) {
+        if (path.startsWith("/")) throw bad(raw, "absolute path");
+        if (path.length() >= 2 && Character.isLetter(path.charAt(0)) && path.charAt(1) == ':') {
             throw bad(raw, "drive or scheme prefix");
         }
         List<String> segs = new ArrayList<>();
-        for (String s : raw.split("/", -1)) {
+        for (String s : path.split("/", -1)) {
             if (s.isEmpty() || s.equals(".")) continue;
             if (s.equals("..")) throw bad(raw, "'..' segment");
             if (s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
