@@ -87,7 +87,7 @@ public final class Cache {
                 byte[] bytes = Files.readAllBytes(src);
                 if (bytes.length <= SMALL) {
                     String name = Digests.sha256(bytes);
-                    put(name, bytes);
+                    store(name, bytes);
                     return new Hashing.Result(name, bytes.length);
                 }
             } catch (IOException e) {
@@ -114,9 +114,15 @@ public final class Cache {
     public void put(String name, byte[] bytes) {
         String actual = Digests.sha256(bytes);
         if (!actual.equals(Digests.hexPart(name))) throw new IllegalArgumentException("digest mismatch for " + name);
+        store(name, bytes);
+    }
+
+    /** Writes {@code bytes}, whose digest name is {@code name}, unless the object is there already. */
+    private void store(String name, byte[] bytes) {
         if (size(name) == bytes.length) return;
         Path target = objectPath(name);
         Path t = AtomicFiles.tempBeside(target); // same folder: the rename touches one directory
+        boolean moved = false;
         try {
             ensurePrefix(name, target);
             try (FileChannel out = createReadOnly(t)) {
@@ -124,11 +130,12 @@ public final class Cache {
                 while (b.hasRemaining()) out.write(b);
             }
             Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
             unsynced.set(true);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + name + " to the cache: " + e.getMessage(), e);
         } finally {
-            AtomicFiles.deleteQuietly(t);
+            if (!moved) AtomicFiles.deleteQuietly(t); // one syscall less per object when all went well
         }
     }
 

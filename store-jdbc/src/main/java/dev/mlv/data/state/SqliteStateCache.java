@@ -181,7 +181,10 @@ public final class SqliteStateCache implements StateCache {
             }
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT OR REPLACE INTO state (path, inode, mtime_ns, size, digest) VALUES (?, ?, ?, ?, ?)")) {
-                for (var e : pending.entrySet()) {
+                // in key order: each row then lands beside the last in the table's b-tree (random order costs ~2x)
+                List<Map.Entry<String, Row>> sorted = new java.util.ArrayList<>(pending.entrySet());
+                sorted.sort(Map.Entry.comparingByKey());
+                for (var e : sorted) {
                     ps.setString(1, e.getKey());
                     ps.setString(2, e.getValue().stamp().inode());
                     ps.setLong(3, e.getValue().stamp().mtimeNanos());
