@@ -698,7 +698,12 @@ public final class DataRepo implements AutoCloseable {
             PointerFile moved = PointerFile.of(new PointerFile.Out(target.getFileName().toString(), out.digest(), out.size(), out.nfiles()));
             moved.write(pointer);
             if (Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
-                Files.move(data, target, StandardCopyOption.ATOMIC_MOVE);
+                try {
+                    Files.move(data, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) { // e.g. another file system: a rename only, never a copy, so undo the pointer
+                    AtomicFiles.deleteQuietly(pointer);
+                    throw e;
+                }
                 state.move(stateKey(data), stateKey(target)); // same inodes and times: nothing to re-hash
             }
             ensureGitignored(target);
