@@ -34,6 +34,7 @@ public final class Main implements Runnable {
             dev.mlv.cli.data.DataCommand.class,
             dev.mlv.cli.quickstart.QuickstartCommand.class,
             DbCommand.class,
+            UsersCommand.class,
     };
 
     @CommandLine.Spec

@@ -93,6 +93,11 @@ public final class MlvClient {
         return new MlvClient(new RestClient(trackingUri));
     }
 
+    /** A client for a server that requires authentication ({@code mlv server --auth-file}), as {@code user}. */
+    public static MlvClient connect(String trackingUri, String user, String password) {
+        return new MlvClient(new RestClient(trackingUri).withBasicAuth(user, password));
+    }
+
     public String trackingUri() {
         return rest.baseUrl();
     }

@@ -10,6 +10,7 @@ import dev.mlv.artifacts.ArtifactStores;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.server.artifacts.ArtifactEndpoints;
+import dev.mlv.server.auth.Authenticator;
 import dev.mlv.server.tracking.LoggedModelEndpoints;
 import dev.mlv.server.tracking.TrackingEndpoints;
 import dev.mlv.store.MetadataStore;
@@ -63,6 +64,8 @@ public final class MlvServer implements AutoCloseable {
     /** Opens the stores (creating and migrating the database) and starts serving; port 0 picks a free port. */
     public static MlvServer start(ServerConfig config) {
         long t0 = System.nanoTime();
+        // a missing, empty or malformed users file stops the start before anything is opened
+        Authenticator auth = config.authFile() == null ? null : new Authenticator(config.authFile());
         // Opening the database (and loading its driver) runs on its own thread while this one opens the artifact
         // store and loads the HTTP classes: start-up takes the longer of the two, not their sum.
         long[] storeMillis = new long[1];
@@ -132,6 +135,7 @@ public final class MlvServer implements AutoCloseable {
             });
             c.requestLogger.http((cx, ms) -> logRequest(metrics, cx, ms));
             c.routes.before(MlvServer::rejectDotDotSegments);
+            if (auth != null) c.routes.before(auth::check);
             c.routes.before(MlvServer::requireJsonBody);
             c.routes.exception(MlvException.class, (e, cx) -> error(cx, e.code(), e.getMessage()));
             c.routes.exception(HttpResponseException.class, (e, cx) -> error(cx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));

@@ -4,10 +4,17 @@ import java.nio.file.Path;
 
 /**
  * What {@code mlv server} is started with. {@code backendStoreUri} defaults to {@code sqlite:///<home>/mlv.db} and
- * {@code artifactsDestination} to {@code <home>/artifacts}.
+ * {@code artifactsDestination} to {@code <home>/artifacts}; with an {@code authFile} (written by {@code mlv users add})
+ * every request must authenticate as one of its users.
  */
-public record ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination) {
+public record ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination,
+                           Path authFile) {
     public static final int DEFAULT_PORT = 5000;
+
+    /** Without authentication (every request is served; the user is whatever a request claims). */
+    public ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination) {
+        this(host, port, home, backendStoreUri, artifactsDestination, null);
+    }
 
     /** Defaults for a home folder: loopback, port 5000, SQLite and local artifacts inside the home. */
     public static ServerConfig forHome(Path home) {
@@ -23,7 +30,11 @@ public record ServerConfig(String host, int port, Path home, String backendStore
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination);
+        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination, authFile);
+    }
+
+    public ServerConfig withAuthFile(Path file) {
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, file);
     }
 
     /** {@code $MLV_HOME}, else {@code ~/.mlv}. */

@@ -45,6 +45,11 @@ public final class ServerCommand implements Callable<Integer> {
                     + "(env MLV_ARTIFACTS_DESTINATION; default: <home>/artifacts).")
     String artifactsDestination;
 
+    @Option(names = "--auth-file", paramLabel = "FILE",
+            description = "Require HTTP Basic authentication as a user of FILE (written by 'mlv users add'; env "
+                    + "MLV_AUTH_FILE). The authenticated user is the one the audit log records. Default: no authentication.")
+    Path authFile;
+
     /** Training run for the launcher's class-data-sharing archive: start, answer one GET /health, stop, exit 0. */
     @Option(names = "--exit-when-ready", hidden = true)
     boolean exitWhenReady;
@@ -52,8 +57,10 @@ public final class ServerCommand implements Callable<Integer> {
     /** The configuration from flags, then {@code MLV_*} variables, then defaults. */
     ServerConfig config() {
         Path h = home != null ? home : ServerConfig.defaultHome();
+        String users = orEnv(authFile == null ? null : authFile.toString(), "MLV_AUTH_FILE");
         return new ServerConfig(host, port, h.toAbsolutePath().normalize(),
-                orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI"), orEnv(artifactsDestination, "MLV_ARTIFACTS_DESTINATION"));
+                orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI"), orEnv(artifactsDestination, "MLV_ARTIFACTS_DESTINATION"),
+                users == null ? null : Path.of(users).toAbsolutePath());
     }
 
     private static String orEnv(String value, String var) {
@@ -82,7 +89,7 @@ public final class ServerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         new Output(spec.commandLine().getOut()).println("mlv server " + MlvServer.VERSION + " listening on "
                 + server.url() + " (store: " + dev.mlv.store.MetadataStores.masked(config.effectiveBackendStoreUri()) + ", artifacts: "
-                + config.effectiveArtifactsDestination() + ")");
+                + config.effectiveArtifactsDestination() + (config.authFile() != null ? ", users: " + config.authFile() : "") + ")");
         stopped.await();
         return 0;
     }

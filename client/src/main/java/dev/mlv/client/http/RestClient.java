@@ -45,7 +45,11 @@ public final class RestClient {
         this(baseUrl, Map.of());
     }
 
-    /** A client that sends {@code defaultHeaders} with every request. */
+    /**
+     * A client that sends {@code defaultHeaders} with every request, and HTTP Basic credentials from
+     * {@code MLV_TRACKING_USERNAME} / {@code MLV_TRACKING_PASSWORD} (else MLflow's {@code MLFLOW_TRACKING_USERNAME} /
+     * {@code MLFLOW_TRACKING_PASSWORD}) when they are set and {@code defaultHeaders} has no {@code Authorization}.
+     */
     public RestClient(String baseUrl, Map<String, String> defaultHeaders) {
         String b = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         if (!b.startsWith("http://") && !b.startsWith("https://")) {
@@ -53,7 +57,28 @@ public final class RestClient {
         }
         this.baseUrl = b;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
-        this.defaultHeaders = Map.copyOf(defaultHeaders);
+        Map<String, String> h = new java.util.LinkedHashMap<>(defaultHeaders);
+        credentialsFromEnvironment(System::getenv).ifPresent(basic -> h.putIfAbsent("Authorization", basic));
+        this.defaultHeaders = Map.copyOf(h);
+    }
+
+    /** The {@code Authorization} value of the credentials in the environment (see the constructor), if any. */
+    static java.util.Optional<String> credentialsFromEnvironment(java.util.function.UnaryOperator<String> env) {
+        for (String prefix : new String[] {"MLV_TRACKING_", "MLFLOW_TRACKING_"}) {
+            String user = env.apply(prefix + "USERNAME");
+            String password = env.apply(prefix + "PASSWORD");
+            if (user != null && !user.isEmpty() && password != null) return java.util.Optional.of(basic(user, password));
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** A client for the same server (sharing its connections) that authenticates as {@code user}. */
+    public RestClient withBasicAuth(String user, String password) {
+        return withHeader("Authorization", basic(user, password));
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     private RestClient(String baseUrl, HttpClient http, Map<String, String> defaultHeaders) {

@@ -1,13 +1,14 @@
 package dev.mlv.server.registry;
 
+import dev.mlv.server.auth.Authenticator;
 import io.javalin.http.Context;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * The user acting in a request: header {@code X-Mlv-User}, else the user name of HTTP Basic authentication, else
- * {@code anonymous}. (Until authentication exists this is a claim, recorded in the audit log, not a proof.)
+ * The user acting in a request. On a server with authentication ({@code --auth-file}) it is the authenticated user;
+ * otherwise a claim: header {@code X-Mlv-User}, else the user name of HTTP Basic credentials, else {@code anonymous}.
  */
 public final class RequestUser {
     public static final String HEADER = "X-Mlv-User";
@@ -18,6 +19,8 @@ public final class RequestUser {
     }
 
     public static String of(Context cx) {
+        String proven = cx.attribute(Authenticator.USER_ATTRIBUTE);
+        if (proven != null) return proven;
         String h = clean(cx.header(HEADER));
         if (h != null) return h;
         String auth = cx.header("Authorization");

@@ -22,9 +22,27 @@ final class RegistryHttp {
 
     private final MlvServer server;
     private final HttpClient http = HttpClient.newHttpClient();
+    /** The Authorization header sent with every request, or null. */
+    private final String authorization;
 
     RegistryHttp(MlvServer server) {
+        this(server, null);
+    }
+
+    /** A client that authenticates as {@code user} with HTTP Basic credentials. */
+    RegistryHttp(MlvServer server, String user, String password) {
+        this(server, "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private RegistryHttp(MlvServer server, String authorization) {
         this.server = server;
+        this.authorization = authorization;
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path));
+        if (authorization != null) b.header("Authorization", authorization);
+        return b;
     }
 
     record Reply(int status, JsonNode body) {
@@ -69,7 +87,7 @@ final class RegistryHttp {
 
     Reply send(String method, String path, JsonNode body, String user) {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path));
+            HttpRequest.Builder b = request(path);
             if (user != null) b.header("X-Mlv-User", user);
             if (body != null) {
                 b.header("Content-Type", "application/json");
@@ -87,7 +105,7 @@ final class RegistryHttp {
 
     byte[] download(String path) {
         try {
-            HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(URI.create(server.url() + path)).GET().build(),
+            HttpResponse<byte[]> resp = http.send(request(path).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (resp.statusCode() != 200) throw new AssertionError("GET " + path + " → " + resp.statusCode());
             return resp.body();
@@ -98,8 +116,7 @@ final class RegistryHttp {
 
     void upload(String storePath, byte[] content) {
         try {
-            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(server.url()
-                            + "/api/2.0/mlflow-artifacts/artifacts/" + storePath))
+            HttpResponse<String> resp = http.send(request("/api/2.0/mlflow-artifacts/artifacts/" + storePath)
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(content)).build(), HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) throw new AssertionError("upload " + storePath + " → " + resp.statusCode() + " " + resp.body());
         } catch (Exception e) {

@@ -1,0 +1,85 @@
+package dev.mlv.cli;
+
+import dev.mlv.errors.MlvException;
+import dev.mlv.server.ServerConfig;
+import dev.mlv.server.auth.UsersFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+/** {@code mlv users}: the users a server with {@code --auth-file} lets in. */
+@Command(name = "users", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
+        description = "Manage the users of a server started with --auth-file (HTTP Basic authentication).",
+        subcommands = UsersCommand.Add.class)
+public final class UsersCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code mlv users add NAME}: adds a user, or sets a new password for one. */
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Add a user, or set a new password for an existing one. The file keeps a salted PBKDF2 hash,",
+                    "never the password; a running server picks the change up within a second."})
+    public static final class Add implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME", description = "User name: letters, digits or . _ @ + - (at most 128).")
+        String name;
+
+        @Option(names = "--auth-file", paramLabel = "FILE",
+                description = "The users file (env MLV_AUTH_FILE; default: <home>/users with home $MLV_HOME or ~/.mlv).")
+        Path file;
+
+        @Option(names = "--password-stdin", description = "Read the password from the first line of standard input "
+                + "(default: ask for it twice on the terminal).")
+        boolean passwordStdin;
+
+        @Override
+        public Integer call() {
+            Path target = file;
+            if (target == null && System.getenv("MLV_AUTH_FILE") != null && !System.getenv("MLV_AUTH_FILE").isBlank()) {
+                target = Path.of(System.getenv("MLV_AUTH_FILE").trim());
+            }
+            if (target == null) target = ServerConfig.defaultHome().resolve("users");
+            boolean created = UsersFile.put(target, name, password(), UsersFile.DEFAULT_ITERATIONS);
+            new Output(spec.commandLine().getOut()).println((created ? "Added user " : "Changed the password of ") + name
+                    + " in " + target + (created ? " (start the server with --auth-file " + target + ")" : ""));
+            return 0;
+        }
+
+        private String password() {
+            if (passwordStdin) {
+                try {
+                    String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                    if (line == null) throw MlvException.invalid("No password on standard input");
+                    return line;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            Console console = System.console();
+            if (console == null) throw MlvException.invalid("No terminal to ask for the password: use --password-stdin");
+            char[] first = console.readPassword("Password for %s: ", name);
+            char[] again = console.readPassword("Repeat it: ");
+            if (first == null || again == null || !Arrays.equals(first, again)) throw MlvException.invalid("The passwords differ");
+            return new String(first);
+        }
+    }
+}

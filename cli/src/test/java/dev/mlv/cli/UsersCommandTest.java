@@ -1,0 +1,58 @@
+package dev.mlv.cli;
+
+import dev.mlv.server.auth.UsersFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code mlv users add}: a PBKDF2 hash per user in the users file, a password change replacing it. */
+class UsersCommandTest {
+    @TempDir
+    Path dir;
+
+    private static String[] run(String stdin, String... args) {
+        InputStream before = System.in;
+        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        try {
+            CommandLine cl = Main.commandLine();
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
+            return new String[] {String.valueOf(cl.execute(args)), out.toString(), err.toString()};
+        } finally {
+            System.setIn(before);
+        }
+    }
+
+    @Test
+    void addsAUserThenChangesTheirPassword() throws Exception {
+        Path file = dir.resolve("conf/users");
+        String[] added = run("first password\n", "users", "add", "alice", "--auth-file", file.toString(), "--password-stdin");
+        assertThat(added[0]).as(added[2]).isEqualTo("0");
+        assertThat(added[1]).startsWith("Added user alice in " + file).contains("--auth-file");
+        assertThat(UsersFile.read(file).authenticate("alice", "first password")).contains("alice");
+
+        String[] changed = run("second\n", "users", "add", "alice", "--auth-file", file.toString(), "--password-stdin");
+        assertThat(changed[1]).startsWith("Changed the password of alice");
+        UsersFile users = UsersFile.read(file);
+        assertThat(users.size()).isEqualTo(1);
+        assertThat(users.authenticate("alice", "first password")).isEmpty();
+        assertThat(users.authenticate("alice", "second")).contains("alice");
+        assertThat(Files.readString(file)).doesNotContain("second").contains("$" + UsersFile.DEFAULT_ITERATIONS + "$");
+
+        String[] bad = run("pw\n", "users", "add", "al ice", "--auth-file", file.toString(), "--password-stdin");
+        assertThat(bad[0]).isEqualTo("2");
+        assertThat(bad[2]).startsWith("mlv: error: Invalid user name");
+    }
+}

@@ -1,0 +1,60 @@
+package dev.mlv.client;
+
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+import dev.mlv.server.MlvServer;
+import dev.mlv.server.ServerConfig;
+import dev.mlv.server.auth.UsersFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Java client against a server that requires authentication. */
+class AuthenticatedClientTest {
+    @TempDir
+    static Path home;
+    static MlvServer server;
+
+    @BeforeAll
+    static void start() {
+        UsersFile.put(home.resolve("users"), "trainer", "s3cret", 1_000);
+        server = MlvServer.start(ServerConfig.forHome(home).withPort(0).withAuthFile(home.resolve("users")));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    @Test
+    void aClientWithCredentialsTracksRunsAndOneWithoutIsToldWhatToSet() {
+        MlvClient client = MlvClient.connect(server.url(), "trainer", "s3cret").captureEnvironment(false);
+        String runId;
+        try (ActiveRun run = client.startRun("secured")) {
+            run.logParam("lr", "0.1").logMetric("loss", 0.25, 1);
+            runId = run.runId();
+        }
+        assertThat(client.getRun(runId).latestMetrics()).hasSize(1);
+
+        assertThatThrownBy(() -> MlvClient.connect(server.url()).startRun("secured"))
+                .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED))
+                .hasMessageContaining("MLV_TRACKING_USERNAME");
+    }
+
+    @Test
+    void credentialsComeFromMlvOrMlflowVariables() {
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("u:p".getBytes());
+        assertThat(dev.mlv.client.http.RestClientAccess.credentials(Map.of("MLV_TRACKING_USERNAME", "u", "MLV_TRACKING_PASSWORD", "p")))
+                .contains(basic);
+        assertThat(dev.mlv.client.http.RestClientAccess.credentials(Map.of("MLFLOW_TRACKING_USERNAME", "u", "MLFLOW_TRACKING_PASSWORD", "p")))
+                .contains(basic);
+        assertThat(dev.mlv.client.http.RestClientAccess.credentials(Map.of("MLFLOW_TRACKING_USERNAME", "u"))).isEmpty();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.mlv.server.auth;
+
+import dev.mlv.errors.MlvException;
+
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The server's users: a text file of {@code name:pbkdf2_sha256$<iterations>$<salt>$<hash>} lines (salt and hash in
+ * Base64; {@code #} comments and blank lines allowed), written by {@code mlv users add}. Passwords are never stored,
+ * only PBKDF2-HMAC-SHA256 hashes with a random 16-byte salt, {@value #DEFAULT_ITERATIONS} iterations by default.
+ */
+public final class UsersFile {
+    public static final int DEFAULT_ITERATIONS = 600_000;
+    private static final String SCHEME = "pbkdf2_sha256";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@+-]{1,128}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private record Entry(int iterations, byte[] salt, byte[] hash) {
+    }
+
+    private final Map<String, Entry> users;
+
+    private UsersFile(Map<String, Entry> users) {
+        this.users = users;
+    }
+
+    /** Reads {@code file}; a malformed line is {@code INVALID_PARAMETER_VALUE} naming its number. */
+    public static UsersFile read(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the users file " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, Entry> users = new LinkedHashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) continue;
+            int colon = line.indexOf(':');
+            String[] parts = colon < 0 ? new String[0] : line.substring(colon + 1).split("\\$");
+            try {
+                if (parts.length != 4 || !parts[0].equals(SCHEME) || !NAME.matcher(line.substring(0, colon)).matches()) {
+                    throw new IllegalArgumentException();
+                }
+                users.put(line.substring(0, colon), new Entry(Integer.parseInt(parts[1]),
+                        Base64.getDecoder().decode(parts[2]), Base64.getDecoder().decode(parts[3])));
+            } catch (IllegalArgumentException e) {
+                throw MlvException.invalid("Malformed line " + (i + 1) + " in the users file " + file
+                        + ": expected name:" + SCHEME + "$<iterations>$<salt>$<hash> (write it with 'mlv users add')");
+            }
+        }
+        return new UsersFile(users);
+    }
+
+    public int size() {
+        return users.size();
+    }
+
+    /** The user, when {@code password} is theirs; comparison in constant time. */
+    public Optional<String> authenticate(String name, String password) {
+        Entry e = users.get(name);
+        if (e == null) return Optional.empty();
+        return MessageDigest.isEqual(e.hash(), hash(password, e.salt(), e.iterations())) ? Optional.of(name) : Optional.empty();
+    }
+
+    /**
+     * Adds {@code name} with {@code password}, or changes their password, in {@code file} (created when missing,
+     * readable by its owner only), replacing the file atomically. Returns true when the user is new.
+     */
+    public static boolean put(Path file, String name, String password, int iterations) {
+        if (!NAME.matcher(name).matches()) {
+            throw MlvException.invalid("Invalid user name '" + name + "': 1 to 128 letters, digits or . _ @ + -");
+        }
+        if (password.isEmpty()) throw MlvException.invalid("The password must not be empty");
+        List<String> lines = new ArrayList<>();
+        boolean replaced = false;
+        try {
+            if (Files.exists(file)) {
+                read(file); // refuse to rewrite a malformed file
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    if (line.strip().startsWith(name + ":")) {
+                        replaced = true;
+                        continue;
+                    }
+                    lines.add(line);
+                }
+            }
+            byte[] salt = new byte[16];
+            RANDOM.nextBytes(salt);
+            Base64.Encoder b64 = Base64.getEncoder();
+            lines.add(name + ":" + SCHEME + "$" + iterations + "$" + b64.encodeToString(salt) + "$"
+                    + b64.encodeToString(hash(password, salt, iterations)));
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempFile(parent, ".users", ".tmp", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
+            try {
+                Files.write(tmp, lines, StandardCharsets.UTF_8);
+                try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the users file " + file + ": " + e.getMessage(), e);
+        }
+        return !replaced;
+    }
+
+    private static byte[] hash(String password, byte[] salt, int iterations) {
+        try {
+            PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, 256);
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 is not available", e);
+        }
+    }
+}
