@@ -58,7 +58,8 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
             case TEMPORARILY_UNAVAILABLE -> msg.contains("mlv server") ? null
                     : "is the server running? start it with ./mlv server or set MLV_TRACKING_URI";
             case INVALID_PARAMETER_VALUE, BAD_REQUEST -> "see '" + cmd.getCommandSpec().qualifiedName() + " --help'";
-            case UNAUTHENTICATED, PERMISSION_DENIED -> "check your credentials (MLV_TRACKING_TOKEN / MLFLOW_TRACKING_TOKEN)";
+            case UNAUTHENTICATED -> "set MLV_TRACKING_USERNAME and MLV_TRACKING_PASSWORD (a user added with 'mlv users add')";
+            case PERMISSION_DENIED -> "this needs another user (e.g. a second person for a four-eyes approval)";
             default -> null;
         };
     }
