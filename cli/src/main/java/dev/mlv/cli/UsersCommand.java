@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 /** {@code mlv users}: the users a server with {@code --auth-file} lets in. */
 @Command(name = "users", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
         description = "Manage the users of a server started with --auth-file (HTTP Basic authentication).",
-        subcommands = UsersCommand.Add.class)
+        subcommands = {UsersCommand.Add.class, UsersCommand.Remove.class, UsersCommand.ListUsers.class})
 public final class UsersCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -30,6 +30,54 @@ public final class UsersCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code --auth-file}, else {@code MLV_AUTH_FILE}, else {@code <home>/users}. */
+    static Path usersFile(Path option) {
+        if (option != null) return option;
+        String env = System.getenv("MLV_AUTH_FILE");
+        return env != null && !env.isBlank() ? Path.of(env.trim()) : ServerConfig.defaultHome().resolve("users");
+    }
+
+    private static final String FILE_HELP = "The users file (env MLV_AUTH_FILE; default: <home>/users with home $MLV_HOME or ~/.mlv).";
+
+    /** {@code mlv users remove NAME}. */
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Remove a user: a running server refuses their credentials within a second.")
+    public static final class Remove implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME", description = "The user to remove.")
+        String name;
+
+        @Option(names = "--auth-file", paramLabel = "FILE", description = FILE_HELP)
+        Path file;
+
+        @Override
+        public Integer call() {
+            Path target = usersFile(file);
+            if (!UsersFile.remove(target, name)) throw MlvException.notFound("No user '" + name + "' in " + target);
+            new Output(spec.commandLine().getOut()).println("Removed user " + name + " from " + target);
+            return 0;
+        }
+    }
+
+    /** {@code mlv users list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the users of a users file.")
+    public static final class ListUsers implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--auth-file", paramLabel = "FILE", description = FILE_HELP)
+        Path file;
+
+        @Override
+        public Integer call() {
+            Output out = new Output(spec.commandLine().getOut());
+            for (String name : UsersFile.read(usersFile(file)).names()) out.println(name);
+            return 0;
+        }
     }
 
     /** {@code mlv users add NAME}: adds a user, or sets a new password for one. */
@@ -43,8 +91,7 @@ public final class UsersCommand implements Runnable {
         @Parameters(paramLabel = "NAME", description = "User name: letters, digits or . _ @ + - (at most 128).")
         String name;
 
-        @Option(names = "--auth-file", paramLabel = "FILE",
-                description = "The users file (env MLV_AUTH_FILE; default: <home>/users with home $MLV_HOME or ~/.mlv).")
+        @Option(names = "--auth-file", paramLabel = "FILE", description = FILE_HELP)
         Path file;
 
         @Option(names = "--password-stdin", description = "Read the password from the first line of standard input "
@@ -53,11 +100,7 @@ public final class UsersCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Path target = file;
-            if (target == null && System.getenv("MLV_AUTH_FILE") != null && !System.getenv("MLV_AUTH_FILE").isBlank()) {
-                target = Path.of(System.getenv("MLV_AUTH_FILE").trim());
-            }
-            if (target == null) target = ServerConfig.defaultHome().resolve("users");
+            Path target = usersFile(file);
             boolean created = UsersFile.put(target, name, password(), UsersFile.DEFAULT_ITERATIONS);
             new Output(spec.commandLine().getOut()).println((created ? "Added user " : "Changed the password of ") + name
                     + " in " + target + (created ? " (start the server with --auth-file " + target + ")" : ""));

@@ -54,5 +54,13 @@ class UsersCommandTest {
         String[] bad = run("pw\n", "users", "add", "al ice", "--auth-file", file.toString(), "--password-stdin");
         assertThat(bad[0]).isEqualTo("2");
         assertThat(bad[2]).startsWith("mlv: error: Invalid user name");
+
+        run("bob's password\n", "users", "add", "bob", "--auth-file", file.toString(), "--password-stdin");
+        assertThat(run("", "users", "list", "--auth-file", file.toString())[1]).isEqualTo("alice\nbob\n");
+        assertThat(run("", "users", "remove", "alice", "--auth-file", file.toString())[1]).startsWith("Removed user alice");
+        assertThat(UsersFile.read(file).names()).containsExactly("bob");
+        String[] gone = run("", "users", "remove", "alice", "--auth-file", file.toString());
+        assertThat(gone[0]).isEqualTo("1");
+        assertThat(gone[2]).startsWith("mlv: error: No user 'alice'");
     }
 }

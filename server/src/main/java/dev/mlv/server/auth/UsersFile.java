@@ -74,6 +74,11 @@ public final class UsersFile {
         return users.size();
     }
 
+    /** The user names, in file order. */
+    public List<String> names() {
+        return List.copyOf(users.keySet());
+    }
+
     /** The user, when {@code password} is theirs; comparison in constant time. */
     public Optional<String> authenticate(String name, String password) {
         Entry e = users.get(name);
@@ -90,24 +95,35 @@ public final class UsersFile {
             throw MlvException.invalid("Invalid user name '" + name + "': 1 to 128 letters, digits or . _ @ + -");
         }
         if (password.isEmpty()) throw MlvException.invalid("The password must not be empty");
+        byte[] salt = new byte[16];
+        RANDOM.nextBytes(salt);
+        Base64.Encoder b64 = Base64.getEncoder();
+        return !rewrite(file, name, name + ":" + SCHEME + "$" + iterations + "$" + b64.encodeToString(salt) + "$"
+                + b64.encodeToString(hash(password, salt, iterations)));
+    }
+
+    /** Removes {@code name} from {@code file}, replacing it atomically; false when there was no such user. */
+    public static boolean remove(Path file, String name) {
+        if (!Files.exists(file)) return false;
+        return rewrite(file, name, null);
+    }
+
+    /**
+     * Rewrites {@code file} (created when missing, readable by its owner only) without {@code name}'s line, plus
+     * {@code line} when not null: a temp file, fsynced, renamed over it. Returns whether {@code name} was there.
+     */
+    private static boolean rewrite(Path file, String name, String line) {
         List<String> lines = new ArrayList<>();
-        boolean replaced = false;
+        boolean found = false;
         try {
             if (Files.exists(file)) {
                 read(file); // refuse to rewrite a malformed file
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    if (line.strip().startsWith(name + ":")) {
-                        replaced = true;
-                        continue;
-                    }
-                    lines.add(line);
+                for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    if (l.strip().startsWith(name + ":")) found = true;
+                    else lines.add(l);
                 }
             }
-            byte[] salt = new byte[16];
-            RANDOM.nextBytes(salt);
-            Base64.Encoder b64 = Base64.getEncoder();
-            lines.add(name + ":" + SCHEME + "$" + iterations + "$" + b64.encodeToString(salt) + "$"
-                    + b64.encodeToString(hash(password, salt, iterations)));
+            if (line != null) lines.add(line);
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             Path tmp = Files.createTempFile(parent, ".users", ".tmp", PosixFilePermissions.asFileAttribute(
@@ -124,7 +140,7 @@ public final class UsersFile {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the users file " + file + ": " + e.getMessage(), e);
         }
-        return !replaced;
+        return found;
     }
 
     private static byte[] hash(String password, byte[] salt, int iterations) {

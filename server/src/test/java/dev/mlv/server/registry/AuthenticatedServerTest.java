@@ -96,7 +96,7 @@ class AuthenticatedServerTest {
     }
 
     @Test
-    void usersAddedToTheFileCanLogInWithoutARestart() throws Exception {
+    void usersAddedToOrRemovedFromTheFileAreLetInOrRefusedWithoutARestart() throws Exception {
         RegistryHttp carol = new RegistryHttp(server, "carol", "carol-secret");
         assertThat(carol.get(MLFLOW + "experiments/search", Map.of("max_results", "1")).status()).isEqualTo(401);
         UsersFile.put(usersFile, "carol", "carol-secret", FAST);
@@ -107,9 +107,17 @@ class AuthenticatedServerTest {
             status = carol.get(MLFLOW + "experiments/search", Map.of("max_results", "1")).status();
         } while (status != 200 && System.nanoTime() < deadline);
         assertThat(status).isEqualTo(200);
+        assertThat(Files.readString(usersFile)).doesNotContain("carol-secret").contains("carol:pbkdf2_sha256$1000$");
+
+        UsersFile.remove(usersFile, "carol");
+        deadline = System.nanoTime() + 5_000_000_000L;
+        do {
+            Thread.sleep(100);
+            status = carol.get(MLFLOW + "experiments/search", Map.of("max_results", "1")).status();
+        } while (status != 401 && System.nanoTime() < deadline);
+        assertThat(status).as("a removed user is refused, though the server had remembered the credential").isEqualTo(401);
         assertThat(Files.getPosixFilePermissions(usersFile)).containsExactlyInAnyOrder(
                 java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
-        assertThat(Files.readString(usersFile)).doesNotContain("carol-secret").contains("carol:pbkdf2_sha256$1000$");
     }
 
     @Test
