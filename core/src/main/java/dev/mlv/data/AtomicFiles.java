@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -28,10 +30,19 @@ public final class AtomicFiles {
 
     /** Replaces {@code target} with {@code bytes}: readers see the old file or the new one, never a mix. */
     public static void write(Path target, byte[] bytes) {
+        write(target, bytes, new FileAttribute<?>[0]);
+    }
+
+    /** {@link #write(Path, byte[])} of a file that only its owner may read and write (e.g. password hashes). */
+    public static void writePrivate(Path target, byte[] bytes) {
+        write(target, bytes, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+
+    private static void write(Path target, byte[] bytes, FileAttribute<?>... attributes) {
         Path tmp = tempBeside(target);
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes)) {
                 ByteBuffer b = ByteBuffer.wrap(bytes);
                 while (b.hasRemaining()) ch.write(b);
                 ch.force(true);

@@ -1,5 +1,6 @@
 package dev.mlv.server.auth;
 
+import dev.mlv.data.AtomicFiles;
 import dev.mlv.errors.MlvException;
 
 import javax.crypto.SecretKeyFactory;
@@ -9,8 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -110,7 +109,7 @@ public final class UsersFile {
 
     /**
      * Rewrites {@code file} (created when missing, readable by its owner only) without {@code name}'s line, plus
-     * {@code line} when not null: a temp file, fsynced, renamed over it. Returns whether {@code name} was there.
+     * {@code line} when not null, atomically ({@link AtomicFiles}). Returns whether {@code name} was there.
      */
     private static boolean rewrite(Path file, String name, String line) {
         List<String> lines = new ArrayList<>();
@@ -124,22 +123,12 @@ public final class UsersFile {
                 }
             }
             if (line != null) lines.add(line);
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path tmp = Files.createTempFile(parent, ".users", ".tmp", PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rw-------")));
-            try {
-                Files.write(tmp, lines, StandardCharsets.UTF_8);
-                try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                    ch.force(true);
-                }
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the users file " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot read the users file " + file + ": " + e.getMessage(), e);
         }
+        StringBuilder text = new StringBuilder();
+        for (String l : lines) text.append(l).append('\n');
+        AtomicFiles.writePrivate(file, text.toString().getBytes(StandardCharsets.UTF_8));
         return found;
     }
 
