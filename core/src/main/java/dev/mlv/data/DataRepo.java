@@ -641,7 +641,8 @@ public final class DataRepo implements AutoCloseable {
         if (deleteData) {
             for (Tracked t : tracked) {
                 List<Target> target = List.of(new Target(t, null));
-                List<Change> changes = status(target);
+                // files gone from the workspace lose nothing; changed or new ones would
+                List<Change> changes = status(target).stream().filter(c -> !c.kind().equals("deleted")).toList();
                 if (!changes.isEmpty()) {
                     throw MlvException.invalid("Refusing to delete " + relative(t.pointer().resolveSibling(t.file().outs().get(0).path()))
                             + ": " + changes.get(0).path() + " is " + changes.get(0).kind() + " since it was added (" + changes.size()
