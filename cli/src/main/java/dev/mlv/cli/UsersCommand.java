@@ -4,6 +4,7 @@ import dev.mlv.errors.MlvException;
 import dev.mlv.server.ServerConfig;
 import dev.mlv.server.auth.UsersFile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,14 +33,19 @@ public final class UsersCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** {@code --auth-file}, else {@code MLV_AUTH_FILE}, else {@code <home>/users}. */
-    static Path usersFile(Path option) {
-        if (option != null) return option;
-        String env = System.getenv("MLV_AUTH_FILE");
-        return env != null && !env.isBlank() ? Path.of(env.trim()) : ServerConfig.defaultHome().resolve("users");
-    }
+    /** The {@code --auth-file} option every users command takes, and the file it names. */
+    static final class UsersFileOption {
+        @Option(names = "--auth-file", paramLabel = "FILE",
+                description = "The users file (env MLV_AUTH_FILE; default: <home>/users with home $MLV_HOME or ~/.mlv).")
+        Path option;
 
-    private static final String FILE_HELP = "The users file (env MLV_AUTH_FILE; default: <home>/users with home $MLV_HOME or ~/.mlv).";
+        /** {@code --auth-file}, else {@code MLV_AUTH_FILE}, else {@code <home>/users}. */
+        Path file() {
+            if (option != null) return option;
+            String env = System.getenv("MLV_AUTH_FILE");
+            return env != null && !env.isBlank() ? Path.of(env.trim()) : ServerConfig.defaultHome().resolve("users");
+        }
+    }
 
     /** {@code mlv users remove NAME}. */
     @Command(name = "remove", mixinStandardHelpOptions = true,
@@ -51,12 +57,12 @@ public final class UsersCommand implements Runnable {
         @Parameters(paramLabel = "NAME", description = "The user to remove.")
         String name;
 
-        @Option(names = "--auth-file", paramLabel = "FILE", description = FILE_HELP)
-        Path file;
+        @Mixin
+        UsersFileOption users;
 
         @Override
         public Integer call() {
-            Path target = usersFile(file);
+            Path target = users.file();
             if (!UsersFile.remove(target, name)) throw MlvException.notFound("No user '" + name + "' in " + target);
             new Output(spec.commandLine().getOut()).println("Removed user " + name + " from " + target);
             return 0;
@@ -69,13 +75,13 @@ public final class UsersCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--auth-file", paramLabel = "FILE", description = FILE_HELP)
-        Path file;
+        @Mixin
+        UsersFileOption users;
 
         @Override
         public Integer call() {
             Output out = new Output(spec.commandLine().getOut());
-            for (String name : UsersFile.read(usersFile(file)).names()) out.println(name);
+            for (String name : UsersFile.read(users.file()).names()) out.println(name);
             return 0;
         }
     }
@@ -91,8 +97,8 @@ public final class UsersCommand implements Runnable {
         @Parameters(paramLabel = "NAME", description = "User name: letters, digits or . _ @ + - (at most 128).")
         String name;
 
-        @Option(names = "--auth-file", paramLabel = "FILE", description = FILE_HELP)
-        Path file;
+        @Mixin
+        UsersFileOption users;
 
         @Option(names = "--password-stdin", description = "Read the password from the first line of standard input "
                 + "(default: ask for it twice on the terminal).")
@@ -100,7 +106,7 @@ public final class UsersCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Path target = usersFile(file);
+            Path target = users.file();
             boolean created = UsersFile.put(target, name, password(), UsersFile.DEFAULT_ITERATIONS);
             new Output(spec.commandLine().getOut()).println((created ? "Added user " : "Changed the password of ") + name
                     + " in " + target + (created ? " (start the server with --auth-file " + target + ")" : ""));

@@ -290,7 +290,7 @@ public final class DataRepo implements AutoCloseable {
                 out.add(new Target(readTracked(p), null));
                 continue;
             }
-            Path sibling = p.resolveSibling(name + PointerFile.SUFFIX);
+            Path sibling = pointerFor(p);
             if (Files.isRegularFile(sibling)) {
                 out.add(new Target(readTracked(sibling), null));
                 continue;
@@ -318,7 +318,7 @@ public final class DataRepo implements AutoCloseable {
     /** The pointer of a tracked directory that contains {@code p}, if any. */
     private Optional<Path> owningPointer(Path p) {
         for (Path d = p.getParent(); d != null && d.startsWith(root) && !d.equals(root); d = d.getParent()) {
-            Path ptr = d.resolveSibling(d.getFileName() + PointerFile.SUFFIX);
+            Path ptr = pointerFor(d);
             if (Files.isRegularFile(ptr)) return Optional.of(ptr);
         }
         return Optional.empty();
@@ -674,9 +674,13 @@ public final class DataRepo implements AutoCloseable {
     /**
      * Moves tracked data and its pointer: {@code src} (the data or its pointer) to {@code dst} (a new path, or an
      * existing directory to move it into). The new pointer is written first, so a crash at any moment leaves the data
-     * tracked under one name or both, never under none. Returns the new pointer.
+     * tracked under one name or both, never under none.
      */
-    public Tracked move(String src, String dst) {
+    /** What {@link #move} did: the pointer before (now gone) and the one after. */
+    public record Moved(Tracked from, Tracked to) {
+    }
+
+    public Moved move(String src, String dst) {
         Tracked from = trackedExactly(src, "move");
         if (from.file().outs().size() != 1) {
             throw MlvException.invalid("'" + src + "' tracks " + from.file().outs().size() + " paths; move them one by one");
@@ -685,7 +689,7 @@ public final class DataRepo implements AutoCloseable {
         Path data = from.dataPath(out);
         Path target = resolveUserPath(dst);
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) target = checkInside(ArtifactPath.parseLiteral(relative(target.resolve(data.getFileName()))), dst);
-        Path pointer = target.resolveSibling(target.getFileName() + PointerFile.SUFFIX);
+        Path pointer = pointerFor(target);
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) || Files.exists(pointer, LinkOption.NOFOLLOW_LINKS)) {
             throw MlvException.alreadyExists("Cannot move '" + src + "' to '" + relative(target) + "': it exists");
         }
@@ -710,7 +714,7 @@ public final class DataRepo implements AutoCloseable {
             ensureGitignored(target);
             Files.delete(from.pointer());
             removeGitignoreEntry(data);
-            return new Tracked(pointer, moved);
+            return new Moved(from, new Tracked(pointer, moved));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot move '" + src + "' to '" + relative(target) + "': " + e.getMessage(), e);
         }
@@ -719,8 +723,7 @@ public final class DataRepo implements AutoCloseable {
     /** The pointer that {@code arg} names exactly: the pointer itself or its data, not a path inside tracked data. */
     private Tracked trackedExactly(String arg, String command) {
         Path p = resolveUserPath(arg);
-        String name = p.getFileName().toString();
-        Path pointer = name.endsWith(PointerFile.SUFFIX) ? p : p.resolveSibling(name + PointerFile.SUFFIX);
+        Path pointer = p.getFileName().toString().endsWith(PointerFile.SUFFIX) ? p : pointerFor(p);
         if (Files.isRegularFile(pointer)) return readTracked(pointer);
         Optional<Path> owner = owningPointer(p);
         if (owner.isPresent()) {

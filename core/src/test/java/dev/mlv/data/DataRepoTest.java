@@ -415,7 +415,7 @@ class DataRepoTest {
             String digest = PointerFile.read(root.resolve("data.mlv")).outs().get(0).digest();
             r.status(r.targets(List.of()));
 
-            DataRepo.Tracked moved = r.move(s("data"), s("archive/2026"));
+            DataRepo.Tracked moved = r.move(s("data"), s("archive/2026")).to();
             assertThat(moved.pointer()).isEqualTo(root.resolve("archive/2026.mlv"));
             assertThat(PointerFile.read(root.resolve("archive/2026.mlv")).outs().get(0))
                     .isEqualTo(new PointerFile.Out("2026", digest, 9, 2));

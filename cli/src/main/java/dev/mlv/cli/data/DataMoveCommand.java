@@ -1,12 +1,10 @@
 package dev.mlv.cli.data;
 
 import dev.mlv.data.DataRepo;
-import dev.mlv.data.PointerFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,11 +24,9 @@ final class DataMoveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (DataRepo r = repo.open()) {
-            String source = repo.paths(List.of(src)).get(0);
-            DataRepo.Tracked moved = r.move(source, repo.paths(List.of(dst)).get(0));
-            String from = r.root().relativize(Path.of(source.endsWith(PointerFile.SUFFIX) ? source : source + PointerFile.SUFFIX)
-                    .normalize()).toString();
-            String to = r.root().relativize(moved.pointer()).toString();
+            DataRepo.Moved moved = r.move(repo.paths(List.of(src)).get(0), repo.paths(List.of(dst)).get(0));
+            String from = r.root().relativize(moved.from().pointer()).toString();
+            String to = r.root().relativize(moved.to().pointer()).toString();
             if (repo.json()) repo.output().json(Map.of("from", from, "to", to));
             else {
                 repo.output().println("moved " + from + " -> " + to);

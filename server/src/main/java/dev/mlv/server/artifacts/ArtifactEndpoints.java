@@ -41,7 +41,8 @@ public final class ArtifactEndpoints implements Endpoints {
     public static final String API_PREFIX = "/api/2.0/mlflow-artifacts/artifacts";
     public static final String AJAX_PREFIX = "/ajax-api/2.0/mlflow-artifacts/artifacts";
     /** MLflow's multipart-upload routes: {@code POST …/mpu/{create,complete,abort}/<directory>}. */
-    private static final List<String> MPU_PREFIXES = List.of("/api/2.0/mlflow-artifacts/mpu/", "/ajax-api/2.0/mlflow-artifacts/mpu/");
+    private static final String MPU_API = "/api/2.0/mlflow-artifacts/mpu/";
+    private static final String MPU_AJAX = "/ajax-api/2.0/mlflow-artifacts/mpu/";
     private static final int DOWNLOAD_BUFFER = 1 << 18;
 
     private final ServerContext ctx;
@@ -60,7 +61,7 @@ public final class ArtifactEndpoints implements Endpoints {
             routes.put(base + "/<path>", this::upload);
             routes.delete(base + "/<path>", this::delete);
         }
-        for (String base : MPU_PREFIXES) {
+        for (String base : List.of(MPU_API, MPU_AJAX)) {
             routes.post(base + "create/<path>", this::createMultipartUpload);
             routes.post(base + "complete/<path>", this::completeMultipartUpload);
             routes.post(base + "abort/<path>", this::abortMultipartUpload);
@@ -73,11 +74,16 @@ public final class ArtifactEndpoints implements Endpoints {
 
     /** The artifact path of the request, cut from the raw request URI and validated. */
     static ArtifactPath pathOf(Context cx) {
+        return pathAfter(cx, API_PREFIX, AJAX_PREFIX);
+    }
+
+    /** What follows {@code <base>/} in the raw request URI, for the base it starts with, validated. */
+    private static ArtifactPath pathAfter(Context cx, String apiBase, String ajaxBase) {
         String uri = cx.req().getRequestURI();
-        for (String base : List.of(API_PREFIX, AJAX_PREFIX)) {
+        for (String base : List.of(apiBase, ajaxBase)) {
             if (uri.startsWith(base + "/")) return ArtifactPath.parse(uri.substring(base.length() + 1));
         }
-        throw MlvException.invalid("Invalid path '" + uri + "': not under " + API_PREFIX + "/");
+        throw MlvException.invalid("Invalid path '" + uri + "': not under " + apiBase + "/");
     }
 
     /** The first {@code path=} of the raw query string ({@code +} is a space), or null. */
@@ -151,11 +157,8 @@ public final class ArtifactEndpoints implements Endpoints {
      * file name of the body's {@code path} (the client's local path: only its last segment counts, after a
      * {@code /} or a Windows {@code \\}). Both go through {@link ArtifactPath#parse}.
      */
-    private static ArtifactPath multipartTarget(Context cx, MlflowRequest request) {
-        String uri = cx.req().getRequestURI();
-        String action = uri.substring(0, uri.indexOf("/mpu/") + 5);
-        String rest = uri.substring(action.length());
-        ArtifactPath dir = ArtifactPath.parse(rest.substring(rest.indexOf('/') + 1));
+    private static ArtifactPath multipartTarget(Context cx, MlflowRequest request, String action) {
+        ArtifactPath dir = pathAfter(cx, MPU_API + action, MPU_AJAX + action);
         String local = request.requiredString("path");
         String name = local.substring(Math.max(local.lastIndexOf('/'), local.lastIndexOf('\\')) + 1);
         ArtifactPath file = ArtifactPath.parse(name);
@@ -165,7 +168,7 @@ public final class ArtifactEndpoints implements Endpoints {
 
     private void createMultipartUpload(Context cx) {
         MlflowRequest request = MlflowRequest.of(cx, ctx.json());
-        ArtifactPath path = multipartTarget(cx, request);
+        ArtifactPath path = multipartTarget(cx, request, "create");
         Integer numParts = partNumber(request.fields(), "num_parts", "num_parts");
         MultipartUpload upload = store().createMultipartUpload(path, numParts == null ? 1 : numParts);
         ObjectNode out = MlflowResponse.object();
@@ -183,7 +186,7 @@ public final class ArtifactEndpoints implements Endpoints {
 
     private void completeMultipartUpload(Context cx) {
         MlflowRequest request = MlflowRequest.of(cx, ctx.json());
-        ArtifactPath path = multipartTarget(cx, request);
+        ArtifactPath path = multipartTarget(cx, request, "complete");
         List<ObjectNode> parts = request.objects("parts");
         if (parts.isEmpty()) throw MlflowRequest.missing("parts");
         List<MultipartUpload.UploadedPart> uploaded = new ArrayList<>();
@@ -208,7 +211,7 @@ public final class ArtifactEndpoints implements Endpoints {
 
     private void abortMultipartUpload(Context cx) {
         MlflowRequest request = MlflowRequest.of(cx, ctx.json());
-        store().abortMultipartUpload(multipartTarget(cx, request), request.requiredString("upload_id"));
+        store().abortMultipartUpload(multipartTarget(cx, request, "abort"), request.requiredString("upload_id"));
         MlflowResponse.empty(cx);
     }
 

@@ -43,12 +43,18 @@ public final class UsersFile {
 
     /** Reads {@code file}; a malformed line is {@code INVALID_PARAMETER_VALUE} naming its number. */
     public static UsersFile read(Path file) {
-        List<String> lines;
+        return parse(lines(file), file);
+    }
+
+    private static List<String> lines(Path file) {
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the users file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static UsersFile parse(List<String> lines, Path file) {
         Map<String, Entry> users = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -114,18 +120,15 @@ public final class UsersFile {
     private static boolean rewrite(Path file, String name, String line) {
         List<String> lines = new ArrayList<>();
         boolean found = false;
-        try {
-            if (Files.exists(file)) {
-                read(file); // refuse to rewrite a malformed file
-                for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    if (l.strip().startsWith(name + ":")) found = true;
-                    else lines.add(l);
-                }
+        if (Files.exists(file)) {
+            List<String> current = lines(file);
+            parse(current, file); // refuse to rewrite a malformed file
+            for (String l : current) {
+                if (l.strip().startsWith(name + ":")) found = true;
+                else lines.add(l);
             }
-            if (line != null) lines.add(line);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the users file " + file + ": " + e.getMessage(), e);
         }
+        if (line != null) lines.add(line);
         StringBuilder text = new StringBuilder();
         for (String l : lines) text.append(l).append('\n');
         AtomicFiles.writePrivate(file, text.toString().getBytes(StandardCharsets.UTF_8));
