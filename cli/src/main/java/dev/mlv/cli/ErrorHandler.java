@@ -58,7 +58,7 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
             case TEMPORARILY_UNAVAILABLE -> msg.contains("mlv server") ? null
                     : "is the server running? start it with ./mlv server or set MLV_TRACKING_URI";
             case INVALID_PARAMETER_VALUE, BAD_REQUEST -> "see '" + cmd.getCommandSpec().qualifiedName() + " --help'";
-            case UNAUTHENTICATED -> "set MLV_TRACKING_USERNAME and MLV_TRACKING_PASSWORD (a user added with 'mlv users add')";
+            case UNAUTHENTICATED -> msg.contains(".netrc") ? null : "set MLV_TRACKING_USERNAME and MLV_TRACKING_PASSWORD (a user added with 'mlv users add')";
             case PERMISSION_DENIED -> "this needs another user (e.g. a second person for a four-eyes approval)";
             default -> null;
         };

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,15 +45,5 @@ class AuthenticatedClientTest {
         assertThatThrownBy(() -> MlvClient.connect(server.url()).startRun("secured"))
                 .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED))
                 .hasMessageContaining("MLV_TRACKING_USERNAME");
-    }
-
-    @Test
-    void credentialsComeFromMlvOrMlflowVariables() {
-        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("u:p".getBytes());
-        assertThat(dev.mlv.client.http.RestClientAccess.credentials(Map.of("MLV_TRACKING_USERNAME", "u", "MLV_TRACKING_PASSWORD", "p")))
-                .contains(basic);
-        assertThat(dev.mlv.client.http.RestClientAccess.credentials(Map.of("MLFLOW_TRACKING_USERNAME", "u", "MLFLOW_TRACKING_PASSWORD", "p")))
-                .contains(basic);
-        assertThat(dev.mlv.client.http.RestClientAccess.credentials(Map.of("MLFLOW_TRACKING_USERNAME", "u"))).isEmpty();
     }
 }

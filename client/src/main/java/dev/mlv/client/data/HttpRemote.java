@@ -6,18 +6,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.data.Digests;
 import dev.mlv.data.Remote;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
 
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A data remote on an mlv server ({@code http(s)://host:port}): its {@code /api/2.0/mlv/data/} endpoints. The server
- * verifies every upload's digest before storing it; downloads are verified by the cache.
+ * verifies every upload's digest before storing it; downloads are verified by the cache. Its URL comes from the
+ * repository's config, so it gets the environment's tracking credentials only when it is the tracking server, else
+ * its host's netrc entry ({@link RestClient#forConfiguredServer}).
  */
 public final class HttpRemote implements Remote {
     public static final String BASE = "/api/2.0/mlv/data/";
@@ -25,7 +31,11 @@ public final class HttpRemote implements Remote {
     private final RestClient rest;
 
     public HttpRemote(String url) {
-        this.rest = new RestClient(url);
+        this(RestClient.forConfiguredServer(url));
+    }
+
+    HttpRemote(RestClient rest) {
+        this.rest = rest;
     }
 
     @Override
@@ -42,7 +52,7 @@ public final class HttpRemote implements Remote {
             ObjectNode body = RestClient.object();
             ArrayNode arr = body.putArray("digests");
             all.subList(i, Math.min(all.size(), i + BATCH)).forEach(arr::add);
-            JsonNode r = rest.post(BASE + "missing", body);
+            JsonNode r = authenticated(() -> rest.post(BASE + "missing", body));
             for (JsonNode n : r.path("missing")) out.add(Digests.requireValid(n.asText()));
         }
         return out;
@@ -50,11 +60,27 @@ public final class HttpRemote implements Remote {
 
     @Override
     public void upload(String name, Path file, long size) {
-        rest.putFile(BASE + "objects/" + Digests.requireValid(name), file);
+        authenticated(() -> {
+            rest.putFile(BASE + "objects/" + Digests.requireValid(name), file);
+            return null;
+        });
     }
 
     @Override
     public InputStream open(String name) {
-        return rest.openStream(BASE + "objects/" + Digests.requireValid(name));
+        return authenticated(() -> rest.openStream(BASE + "objects/" + Digests.requireValid(name)));
+    }
+
+    /** Runs {@code call}; a 401 of a server that got no credentials says where they come from. */
+    private <T> T authenticated(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (MlvException e) {
+            if (e.code() != ErrorCode.UNAUTHENTICATED || rest.sendsCredentials()) throw e;
+            String host = URI.create(url()).getHost();
+            throw new MlvException(ErrorCode.UNAUTHENTICATED, "The data remote " + url() + " requires credentials. mlv "
+                    + "sends MLV_TRACKING_USERNAME and MLV_TRACKING_PASSWORD only to the tracking server (MLV_TRACKING_URI): "
+                    + "set MLV_TRACKING_URI=" + url() + ", or put 'machine " + host + " login USER password PASSWORD' in ~/.netrc");
+        }
     }
 }

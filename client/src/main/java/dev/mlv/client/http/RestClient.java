@@ -23,7 +23,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.StringJoiner;
+import java.util.function.UnaryOperator;
 
 /**
  * Thin JSON-over-HTTP client for an mlv (or MLflow) server: the one place that talks HTTP to the server, used by the
@@ -46,11 +48,29 @@ public final class RestClient {
     }
 
     /**
-     * A client that sends {@code defaultHeaders} with every request, and HTTP Basic credentials from
+     * A client for the tracking server at {@code baseUrl} that sends {@code defaultHeaders} with every request, and the
+     * HTTP Basic credentials of {@link Credentials} when {@code defaultHeaders} has no {@code Authorization}:
      * {@code MLV_TRACKING_USERNAME} / {@code MLV_TRACKING_PASSWORD} (else MLflow's {@code MLFLOW_TRACKING_USERNAME} /
-     * {@code MLFLOW_TRACKING_PASSWORD}) when they are set and {@code defaultHeaders} has no {@code Authorization}.
+     * {@code MLFLOW_TRACKING_PASSWORD}), else the host's entry in {@code ~/.netrc}.
      */
     public RestClient(String baseUrl, Map<String, String> defaultHeaders) {
+        this(baseUrl, defaultHeaders, Credentials.forTrackingServer(baseUrl, System::getenv));
+    }
+
+    /**
+     * A client for a server named in a repository's files (an {@code http(s)://} data remote), which whoever wrote the
+     * repository chose: it sends the tracking credentials of the environment only when {@code baseUrl} is the
+     * tracking server (the scheme, host and port of {@code MLV_TRACKING_URI}), else only the host's netrc entry.
+     */
+    public static RestClient forConfiguredServer(String baseUrl) {
+        return forConfiguredServer(baseUrl, System::getenv);
+    }
+
+    static RestClient forConfiguredServer(String baseUrl, UnaryOperator<String> env) {
+        return new RestClient(baseUrl, Map.of(), Credentials.forConfiguredServer(baseUrl, env));
+    }
+
+    private RestClient(String baseUrl, Map<String, String> defaultHeaders, Optional<String> credentials) {
         String b = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         if (!b.startsWith("http://") && !b.startsWith("https://")) {
             throw MlvException.invalid("Tracking URI must be http(s)://host:port, got '" + baseUrl + "'");
@@ -58,27 +78,18 @@ public final class RestClient {
         this.baseUrl = b;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
         Map<String, String> h = new java.util.LinkedHashMap<>(defaultHeaders);
-        credentialsFromEnvironment(System::getenv).ifPresent(basic -> h.putIfAbsent("Authorization", basic));
+        credentials.ifPresent(basic -> h.putIfAbsent("Authorization", basic));
         this.defaultHeaders = Map.copyOf(h);
-    }
-
-    /** The {@code Authorization} value of the credentials in the environment (see the constructor), if any. */
-    static java.util.Optional<String> credentialsFromEnvironment(java.util.function.UnaryOperator<String> env) {
-        for (String prefix : new String[] {"MLV_TRACKING_", "MLFLOW_TRACKING_"}) {
-            String user = env.apply(prefix + "USERNAME");
-            String password = env.apply(prefix + "PASSWORD");
-            if (user != null && !user.isEmpty() && password != null) return java.util.Optional.of(basic(user, password));
-        }
-        return java.util.Optional.empty();
     }
 
     /** A client for the same server (sharing its connections) that authenticates as {@code user}. */
     public RestClient withBasicAuth(String user, String password) {
-        return withHeader("Authorization", basic(user, password));
+        return withHeader("Authorization", Credentials.basic(user, password));
     }
 
-    private static String basic(String user, String password) {
-        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    /** Whether requests carry credentials. */
+    public boolean sendsCredentials() {
+        return defaultHeaders.containsKey("Authorization");
     }
 
     private RestClient(String baseUrl, HttpClient http, Map<String, String> defaultHeaders) {
@@ -96,8 +107,12 @@ public final class RestClient {
 
     /** {@code MLV_TRACKING_URI}, else {@code MLFLOW_TRACKING_URI}, else {@code http://127.0.0.1:5000}. */
     public static String trackingUriFromEnv() {
+        return trackingUri(System::getenv);
+    }
+
+    static String trackingUri(UnaryOperator<String> env) {
         for (String var : new String[]{"MLV_TRACKING_URI", "MLFLOW_TRACKING_URI"}) {
-            String v = System.getenv(var);
+            String v = env.apply(var);
             if (v != null && !v.isBlank()) return v.trim();
         }
         return DEFAULT_TRACKING_URI;

@@ -1,14 +1,13 @@
 package dev.mlv.client.http;
 
 import java.util.Map;
-import java.util.Optional;
 
-/** Test access to {@link RestClient}'s reading of credentials from the environment. */
+/** Test access to {@link RestClient}'s choice of credentials, with a given environment. */
 public final class RestClientAccess {
     private RestClientAccess() {
     }
 
-    public static Optional<String> credentials(Map<String, String> env) {
-        return RestClient.credentialsFromEnvironment(env::get);
+    public static RestClient forConfiguredServer(String url, Map<String, String> env) {
+        return RestClient.forConfiguredServer(url, env::get);
     }
 }
