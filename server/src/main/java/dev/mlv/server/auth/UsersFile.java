@@ -84,10 +84,16 @@ public final class UsersFile {
         return List.copyOf(users.keySet());
     }
 
-    /** The user, when {@code password} is theirs; comparison in constant time. */
+    /**
+     * The user, when {@code password} is theirs; comparison in constant time. An unknown name costs the same PBKDF2
+     * computation as a known one (against a user of the file), so the time of a refusal does not tell which names exist.
+     */
     public Optional<String> authenticate(String name, String password) {
         Entry e = users.get(name);
-        if (e == null) return Optional.empty();
+        if (e == null) {
+            users.values().stream().findFirst().ifPresent(any -> hash(password, any.salt(), any.iterations()));
+            return Optional.empty();
+        }
         return MessageDigest.isEqual(e.hash(), hash(password, e.salt(), e.iterations())) ? Optional.of(name) : Optional.empty();
     }
 
