@@ -4,6 +4,8 @@ import dev.mlv.audit.AuditEvent;
 import dev.mlv.audit.AuditVerification;
 import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Tag;
+import dev.mlv.webhooks.Webhook;
+import dev.mlv.webhooks.WebhookEvent;
 
 import java.util.List;
 
@@ -147,4 +149,28 @@ public interface RegistryStore {
 
     /** Re-computes the whole chain ({@link dev.mlv.audit.AuditChain#verify}). */
     AuditVerification verifyAudit();
+
+    // ------------------------------------------------------------------ webhooks
+
+    /**
+     * Registers a webhook ({@code webhook.create} audit event, without the secret). {@code name}, {@code url} and at
+     * least one event are required; a null {@code active} means active. The URL's policy (schemes, public addresses)
+     * is the caller's; the store checks only that it is an absolute http(s) URL.
+     */
+    Webhook createWebhook(Webhook.Spec spec, String user);
+
+    /** {@code RESOURCE_DOES_NOT_EXIST} for an unknown id. */
+    Webhook getWebhook(String id);
+
+    /** Webhooks newest first; opaque page tokens. */
+    Page<Webhook> listWebhooks(int maxResults, String pageToken);
+
+    /** Changes the non-null fields of {@code change} ({@code webhook.update} audit event, without the secret). */
+    Webhook updateWebhook(String id, Webhook.Spec change, String user);
+
+    /** Removes a webhook ({@code webhook.delete} audit event). */
+    void deleteWebhook(String id, String user);
+
+    /** The active webhooks subscribed to {@code event}. */
+    List<Webhook> activeWebhooks(WebhookEvent event);
 }

@@ -11,6 +11,7 @@ import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.server.artifacts.ArtifactEndpoints;
 import dev.mlv.server.auth.Authenticator;
+import dev.mlv.server.webhooks.WebhookDispatcher;
 import dev.mlv.server.tracking.LoggedModelEndpoints;
 import dev.mlv.server.tracking.TrackingEndpoints;
 import dev.mlv.store.MetadataStore;
@@ -102,7 +103,8 @@ public final class MlvServer implements AutoCloseable {
                 .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // Python clients send bare NaN / Infinity
                 .build();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ServerContext ctx = new ServerContext(config, metadata, artifacts, json, metrics);
+        ServerContext ctx = new ServerContext(config, metadata, artifacts, json, metrics,
+                new WebhookDispatcher(metadata.registry(), config.effectiveWebhooks(), json));
         // The endpoint groups served; add a group with one line.
         List<Endpoints> groups = List.of(
                 new OpsEndpoints(ctx),
@@ -111,6 +113,7 @@ public final class MlvServer implements AutoCloseable {
                 new ArtifactEndpoints(ctx),
                 new dev.mlv.server.data.DataEndpoints(ctx),
                 new dev.mlv.server.registry.RegistryApi(ctx),
+                new dev.mlv.server.webhooks.WebhookEndpoints(ctx),
                 new dev.mlv.server.lineage.LineageEndpoints(ctx)
         );
         Javalin app = Javalin.create(c -> {
@@ -283,6 +286,7 @@ public final class MlvServer implements AutoCloseable {
             app.stop();
         } finally {
             try {
+                context.webhooks().close();
                 context.artifacts().close();
             } finally {
                 context.metadata().close();

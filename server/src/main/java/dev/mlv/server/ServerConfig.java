@@ -1,5 +1,7 @@
 package dev.mlv.server;
 
+import dev.mlv.server.webhooks.WebhookSettings;
+
 import java.nio.file.Path;
 
 /**
@@ -8,8 +10,13 @@ import java.nio.file.Path;
  * every request must authenticate as one of its users.
  */
 public record ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination,
-                           Path authFile) {
+                           Path authFile, WebhookSettings webhooks) {
     public static final int DEFAULT_PORT = 5000;
+
+    /** With webhook settings from the environment ({@link WebhookSettings#fromEnvironment}). */
+    public ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination, Path authFile) {
+        this(host, port, home, backendStoreUri, artifactsDestination, authFile, null);
+    }
 
     /** Without authentication (every request is served; the user is whatever a request claims). */
     public ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination) {
@@ -29,12 +36,20 @@ public record ServerConfig(String host, int port, Path home, String backendStore
         return artifactsDestination != null ? artifactsDestination : home.toAbsolutePath().resolve("artifacts").toString();
     }
 
+    public WebhookSettings effectiveWebhooks() {
+        return webhooks != null ? webhooks : WebhookSettings.fromEnvironment(System::getenv);
+    }
+
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination, authFile);
+        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination, authFile, webhooks);
     }
 
     public ServerConfig withAuthFile(Path file) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, file);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, file, webhooks);
+    }
+
+    public ServerConfig withWebhooks(WebhookSettings settings) {
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, settings);
     }
 
     /** {@code $MLV_HOME}, else {@code ~/.mlv}. */

@@ -17,6 +17,8 @@ import dev.mlv.registry.RegistryStore;
 import dev.mlv.registry.Stage;
 import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Tag;
+import dev.mlv.webhooks.Webhook;
+import dev.mlv.webhooks.WebhookEvent;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -44,6 +46,7 @@ public final class JdbcRegistryStore implements RegistryStore {
 
     private final Database db;
     private final LongSupplier clock;
+    private final JdbcWebhooks webhooks;
 
     public JdbcRegistryStore(Database db) {
         this(db, System::currentTimeMillis);
@@ -52,6 +55,7 @@ public final class JdbcRegistryStore implements RegistryStore {
     public JdbcRegistryStore(Database db, LongSupplier clock) {
         this.db = db;
         this.clock = clock;
+        this.webhooks = new JdbcWebhooks(this, db, clock);
     }
 
     // ================================================================== registered models
@@ -739,6 +743,38 @@ public final class JdbcRegistryStore implements RegistryStore {
         });
     }
 
+    // ================================================================== webhooks
+
+    @Override
+    public Webhook createWebhook(Webhook.Spec spec, String user) {
+        return webhooks.create(spec, user);
+    }
+
+    @Override
+    public Webhook getWebhook(String id) {
+        return webhooks.get(id);
+    }
+
+    @Override
+    public Page<Webhook> listWebhooks(int maxResults, String pageToken) {
+        return webhooks.list(maxResults, pageToken);
+    }
+
+    @Override
+    public Webhook updateWebhook(String id, Webhook.Spec change, String user) {
+        return webhooks.update(id, change, user);
+    }
+
+    @Override
+    public void deleteWebhook(String id, String user) {
+        webhooks.delete(id, user);
+    }
+
+    @Override
+    public List<Webhook> activeWebhooks(WebhookEvent event) {
+        return webhooks.active(event);
+    }
+
     // ================================================================== audit
 
     @Override
@@ -784,8 +820,8 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
 
     /** Appends the mutation's audit event and moves the chain head; the caller holds the registry lock. */
-    private void audit(Connection c, String user, String action, String model, String version, Map<String, ?> payload,
-                       long now) throws SQLException {
+    void audit(Connection c, String user, String action, String model, String version, Map<String, ?> payload,
+               long now) throws SQLException {
         long seq;
         String prev;
         try (PreparedStatement ps = c.prepareStatement("SELECT head_seq, head_hash FROM registry_lock WHERE id = 1");
@@ -942,7 +978,7 @@ public final class JdbcRegistryStore implements RegistryStore {
      * Runs {@code work} in one write transaction of the {@link Database} that first takes the registry lock (an UPDATE
      * of the one lock row), so registry mutations serialize across threads and replicas.
      */
-    private <T> T write(Database.Work<T> work) {
+    <T> T write(Database.Work<T> work) {
         return db.write(c -> {
             update(c, "UPDATE registry_lock SET bumps = bumps + 1 WHERE id = 1");
             return work.run(c);
@@ -999,11 +1035,11 @@ public final class JdbcRegistryStore implements RegistryStore {
         }
     }
 
-    private static String encodeToken(long offset) {
+    static String encodeToken(long offset) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(("o:" + offset).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static int decodeToken(String token) {
+    static int decodeToken(String token) {
         if (token == null || token.isEmpty()) return 0;
         try {
             String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);

@@ -13,6 +13,8 @@ import dev.mlv.registry.RegistryStore;
 import dev.mlv.registry.Stage;
 import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Tag;
+import dev.mlv.webhooks.Webhook;
+import dev.mlv.webhooks.WebhookEvent;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -276,5 +278,101 @@ public abstract class RegistryStoreContractTest {
         }
         assertThat(s.history(name, Move.STAGE, "Production")).extracting(Move::toVersion).contains("1", "2");
         assertThat(s.verifyAudit().valid()).isTrue();
+    }
+
+    private int webhookCount() {
+        return s.listWebhooks(10_000, null).items().size();
+    }
+
+    @Test
+    void webhooksAreKeptWithAuditedChangesThatNeverShowTheSecret() {
+        Webhook w = s.createWebhook(new Webhook.Spec(name + "-ci", "deploy on promotion", "https://ci.example.com/hook",
+                List.of(WebhookEvent.MODEL_VERSION_ALIAS_CREATED, WebhookEvent.MODEL_VERSION_CREATED,
+                        WebhookEvent.MODEL_VERSION_CREATED), "s3cret-value", null), "alice");
+        assertThat(w.id()).isNotBlank();
+        assertThat(w.active()).isTrue();
+        assertThat(w.events()).containsExactly(WebhookEvent.MODEL_VERSION_ALIAS_CREATED, WebhookEvent.MODEL_VERSION_CREATED);
+        assertThat(s.getWebhook(w.id())).isEqualTo(w);
+        assertThat(s.activeWebhooks(WebhookEvent.MODEL_VERSION_CREATED)).contains(w);
+        assertThat(s.activeWebhooks(WebhookEvent.REGISTERED_MODEL_CREATED)).doesNotContain(w);
+
+        Webhook disabled = s.updateWebhook(w.id(), new Webhook.Spec(null, null, null,
+                List.of(WebhookEvent.REGISTERED_MODEL_CREATED), "", false), "bob");
+        assertThat(disabled.name()).isEqualTo(w.name());
+        assertThat(disabled.url()).isEqualTo(w.url());
+        assertThat(disabled.secret()).isNull();
+        assertThat(disabled.active()).isFalse();
+        assertThat(disabled.events()).containsExactly(WebhookEvent.REGISTERED_MODEL_CREATED);
+        assertThat(disabled.creationTimestamp()).isEqualTo(w.creationTimestamp());
+        assertThat(s.activeWebhooks(WebhookEvent.REGISTERED_MODEL_CREATED)).noneMatch(x -> x.id().equals(w.id()));
+        Webhook renamed = s.updateWebhook(w.id(), new Webhook.Spec(name + "-cd", null, null, null, null, true), "bob");
+        assertThat(renamed.events()).containsExactly(WebhookEvent.REGISTERED_MODEL_CREATED);
+        assertThat(s.activeWebhooks(WebhookEvent.REGISTERED_MODEL_CREATED)).contains(renamed);
+
+        s.deleteWebhook(w.id(), "carol");
+        assertThat(code(() -> s.getWebhook(w.id()))).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST);
+        assertThat(code(() -> s.deleteWebhook(w.id(), "carol"))).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST);
+        assertThat(code(() -> s.updateWebhook(w.id(), new Webhook.Spec("x", null, null, null, null, null), "carol")))
+                .isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST);
+
+        List<AuditEvent> events = new ArrayList<>();
+        for (String token = null; ; ) {
+            Page<AuditEvent> page = s.auditEvents(null, 1000, token);
+            events.addAll(page.items());
+            if ((token = page.nextPageToken()) == null) break;
+        }
+        List<AuditEvent> mine = events.stream().filter(e -> e.payload().contains(w.id())).toList();
+        assertThat(mine).extracting(AuditEvent::action).containsExactly("webhook.create", "webhook.update", "webhook.update", "webhook.delete");
+        assertThat(mine).extracting(AuditEvent::user).containsExactly("alice", "bob", "bob", "carol");
+        assertThat(mine).noneMatch(e -> e.payload().contains("s3cret-value"));
+        assertThat(mine.get(0).payload()).contains("\"signed\":true");
+        assertThat(s.verifyAudit().valid()).isTrue();
+    }
+
+    @Test
+    void webhooksArePagedNewestFirst() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(s.createWebhook(new Webhook.Spec(name + i, null, "http://hooks.example.com/" + i,
+                    List.of(WebhookEvent.MODEL_VERSION_TAG_SET), null, i != 1), "alice").id());
+        }
+        List<String> seen = new ArrayList<>();
+        for (String token = null; ; ) {
+            Page<Webhook> page = s.listWebhooks(2, token);
+            assertThat(page.items().size()).isLessThanOrEqualTo(2);
+            page.items().forEach(x -> seen.add(x.id()));
+            if ((token = page.nextPageToken()) == null) break;
+        }
+        assertThat(seen).containsSubsequence(ids.get(2), ids.get(1), ids.get(0)).doesNotHaveDuplicates();
+        assertThat(s.activeWebhooks(WebhookEvent.MODEL_VERSION_TAG_SET)).extracting(Webhook::id)
+                .contains(ids.get(0), ids.get(2)).doesNotContain(ids.get(1));
+        assertThat(code(() -> s.listWebhooks(2, "not-a-token"))).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
+        ids.forEach(id -> s.deleteWebhook(id, "alice"));
+    }
+
+    @Test
+    void invalidWebhooksAreRefusedAndNothingIsWritten() {
+        int before = webhookCount();
+        List<WebhookEvent> events = List.of(WebhookEvent.MODEL_VERSION_CREATED);
+        for (Webhook.Spec bad : List.of(
+                new Webhook.Spec(null, null, "https://ci.example.com", events, null, null),
+                new Webhook.Spec(" ", null, "https://ci.example.com", events, null, null),
+                new Webhook.Spec("x".repeat(257), null, "https://ci.example.com", events, null, null),
+                new Webhook.Spec(name, null, null, events, null, null),
+                new Webhook.Spec(name, null, "ftp://ci.example.com/x", events, null, null),
+                new Webhook.Spec(name, null, "file:///etc/passwd", events, null, null),
+                new Webhook.Spec(name, null, "/relative/path", events, null, null),
+                new Webhook.Spec(name, null, "https://ci.example.com/" + "a".repeat(2048), events, null, null),
+                new Webhook.Spec(name, null, "https://ci.example.com", List.of(), null, null),
+                new Webhook.Spec(name, "d".repeat(5001), "https://ci.example.com", events, null, null))) {
+            assertThat(code(() -> s.createWebhook(bad, "alice"))).as(bad.toString()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
+        }
+        Webhook w = s.createWebhook(new Webhook.Spec(name, null, "https://ci.example.com", events, null, null), "alice");
+        assertThat(code(() -> s.updateWebhook(w.id(), new Webhook.Spec(null, null, "gopher://x", null, null, null), "alice")))
+                .isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
+        assertThat(s.getWebhook(w.id())).isEqualTo(w);
+        assertThat(webhookCount()).isEqualTo(before + 1);
+        s.deleteWebhook(w.id(), "alice");
+        assertThat(webhookCount()).isEqualTo(before);
     }
 }

@@ -1,0 +1,176 @@
+package dev.mlv.store.jdbc;
+
+import dev.mlv.errors.MlvException;
+import dev.mlv.tracking.Page;
+import dev.mlv.webhooks.Webhook;
+import dev.mlv.webhooks.WebhookEvent;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * The webhooks of {@link JdbcRegistryStore}: changes take the registry lock and append their audit event to the
+ * registry's chain in the same transaction, as every registry mutation does.
+ */
+final class JdbcWebhooks {
+    static final int MAX_NAME = 256;
+    static final int MAX_URL = 2048;
+    static final int MAX_DESCRIPTION = 5000;
+    private static final String COLUMNS = "webhook_id, name, description, url, events, status, secret, creation_timestamp, "
+            + "last_updated_timestamp";
+
+    private final JdbcRegistryStore registry;
+    private final Database db;
+    private final LongSupplier clock;
+
+    JdbcWebhooks(JdbcRegistryStore registry, Database db, LongSupplier clock) {
+        this.registry = registry;
+        this.db = db;
+        this.clock = clock;
+    }
+
+    Webhook create(Webhook.Spec spec, String user) {
+        String name = name(spec.name());
+        String url = url(spec.url());
+        List<WebhookEvent> events = events(spec.events());
+        String description = description(spec.description());
+        String secret = spec.secret() == null || spec.secret().isEmpty() ? null : spec.secret();
+        boolean active = spec.active() == null || spec.active();
+        return registry.write(c -> {
+            long now = clock.getAsLong();
+            Webhook w = new Webhook(UUID.randomUUID().toString().replace("-", ""), name, description, url, events, active,
+                    secret, now, now);
+            Jdbc.update(c, "INSERT INTO webhooks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", w.id(), w.name(),
+                    w.description(), w.url(), join(w.events()), w.status(), w.secret(), now, now);
+            registry.audit(c, user, "webhook.create", null, null, payload(w), now);
+            return w;
+        });
+    }
+
+    Webhook get(String id) {
+        return db.read(c -> load(c, id));
+    }
+
+    Page<Webhook> list(int maxResults, String pageToken) {
+        int offset = JdbcRegistryStore.decodeToken(pageToken);
+        return db.read(c -> {
+            List<Webhook> rows = Jdbc.query(c, "SELECT " + COLUMNS + " FROM webhooks ORDER BY creation_timestamp DESC, "
+                    + "webhook_id LIMIT ? OFFSET ?", List.of(maxResults + 1, offset), JdbcWebhooks::row);
+            if (rows.size() <= maxResults) return new Page<>(rows, null);
+            return new Page<>(List.copyOf(rows.subList(0, maxResults)), JdbcRegistryStore.encodeToken(offset + maxResults));
+        });
+    }
+
+    Webhook update(String id, Webhook.Spec change, String user) {
+        return registry.write(c -> {
+            Webhook old = load(c, id);
+            String secret = change.secret() == null ? old.secret() : change.secret().isEmpty() ? null : change.secret();
+            long now = clock.getAsLong();
+            Webhook w = new Webhook(id,
+                    change.name() == null ? old.name() : name(change.name()),
+                    change.description() == null ? old.description() : description(change.description()),
+                    change.url() == null ? old.url() : url(change.url()),
+                    change.events() == null || change.events().isEmpty() ? old.events() : events(change.events()),
+                    change.active() == null ? old.active() : change.active(),
+                    secret, old.creationTimestamp(), now);
+            Jdbc.update(c, "UPDATE webhooks SET name = ?, description = ?, url = ?, events = ?, status = ?, secret = ?, "
+                    + "last_updated_timestamp = ? WHERE webhook_id = ?", w.name(), w.description(), w.url(),
+                    join(w.events()), w.status(), w.secret(), now, id);
+            Map<String, Object> p = payload(w);
+            p.put("secret_changed", change.secret() != null);
+            registry.audit(c, user, "webhook.update", null, null, p, now);
+            return w;
+        });
+    }
+
+    void delete(String id, String user) {
+        registry.write(c -> {
+            Webhook w = load(c, id);
+            Jdbc.update(c, "DELETE FROM webhooks WHERE webhook_id = ?", id);
+            registry.audit(c, user, "webhook.delete", null, null, payload(w), clock.getAsLong());
+            return null;
+        });
+    }
+
+    List<Webhook> active(WebhookEvent event) {
+        // few rows: filtering the events column here keeps the SQL portable
+        return db.read(c -> Jdbc.query(c, "SELECT " + COLUMNS + " FROM webhooks WHERE status = 'ACTIVE' "
+                + "ORDER BY creation_timestamp, webhook_id", List.of(), JdbcWebhooks::row))
+                .stream().filter(w -> w.events().contains(event)).toList();
+    }
+
+    private static Webhook load(Connection c, String id) throws SQLException {
+        if (id == null || id.isEmpty()) throw MlvException.invalid("Missing value for required parameter 'webhook_id'");
+        return Jdbc.queryOne(c, "SELECT " + COLUMNS + " FROM webhooks WHERE webhook_id = ?", List.of(id), JdbcWebhooks::row)
+                .orElseThrow(() -> MlvException.notFound("Webhook with ID " + id + " not found"));
+    }
+
+    private static Webhook row(ResultSet rs) throws SQLException {
+        List<WebhookEvent> events = Arrays.stream(rs.getString("events").split(",")).map(WebhookEvent::parse).toList();
+        return new Webhook(rs.getString("webhook_id"), rs.getString("name"), rs.getString("description"),
+                rs.getString("url"), events, "ACTIVE".equals(rs.getString("status")), rs.getString("secret"),
+                rs.getLong("creation_timestamp"), rs.getLong("last_updated_timestamp"));
+    }
+
+    /** The audit payload: what the webhook is, never its secret. */
+    private static Map<String, Object> payload(Webhook w) {
+        Map<String, Object> p = new TreeMap<>();
+        p.put("webhook_id", w.id());
+        p.put("name", w.name());
+        p.put("url", w.url());
+        p.put("events", w.events().stream().map(WebhookEvent::toString).toList());
+        p.put("status", w.status());
+        p.put("signed", w.secret() != null);
+        return p;
+    }
+
+    private static String join(List<WebhookEvent> events) {
+        return events.stream().map(WebhookEvent::toString).collect(Collectors.joining(","));
+    }
+
+    private static String name(String name) {
+        if (name == null || name.isBlank()) throw MlvException.invalid("Missing value for required parameter 'name'");
+        if (name.length() > MAX_NAME) throw MlvException.invalid("Webhook name exceeds the maximum length of " + MAX_NAME);
+        return name;
+    }
+
+    private static String description(String description) {
+        if (description != null && description.length() > MAX_DESCRIPTION) {
+            throw MlvException.invalid("Webhook description exceeds the maximum length of " + MAX_DESCRIPTION);
+        }
+        return description;
+    }
+
+    private static String url(String url) {
+        if (url == null || url.isBlank()) throw MlvException.invalid("Missing value for required parameter 'url'");
+        if (url.length() > MAX_URL) throw MlvException.invalid("Webhook URL exceeds the maximum length of " + MAX_URL);
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw MlvException.invalid("Invalid webhook URL '" + url + "': " + e.getReason());
+        }
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null) {
+            throw MlvException.invalid("Invalid webhook URL '" + url + "': expected an absolute http(s) URL with a host");
+        }
+        return url;
+    }
+
+    private static List<WebhookEvent> events(List<WebhookEvent> events) {
+        if (events == null || events.isEmpty()) throw MlvException.invalid("Webhook events cannot be empty");
+        return new ArrayList<>(new LinkedHashSet<>(events));
+    }
+}
