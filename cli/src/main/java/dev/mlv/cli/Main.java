@@ -31,6 +31,7 @@ public final class Main implements Runnable {
             RunsCommand.class,
             dev.mlv.cli.models.ModelsCommand.class,
             dev.mlv.cli.audit.AuditCommand.class,
+            dev.mlv.cli.webhooks.WebhooksCommand.class,
             dev.mlv.cli.data.DataCommand.class,
             dev.mlv.cli.quickstart.QuickstartCommand.class,
             DbCommand.class,

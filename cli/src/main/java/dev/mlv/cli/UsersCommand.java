@@ -10,12 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedReader;
 import java.io.Console;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -114,15 +109,7 @@ public final class UsersCommand implements Runnable {
         }
 
         private String password() {
-            if (passwordStdin) {
-                try {
-                    String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-                    if (line == null) throw MlvException.invalid("No password on standard input");
-                    return line;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
+            if (passwordStdin) return Stdin.firstLine("password");
             Console console = System.console();
             if (console == null) throw MlvException.invalid("No terminal to ask for the password: use --password-stdin");
             char[] first = console.readPassword("Password for %s: ", name);
