@@ -58,7 +58,7 @@ class WebhooksCommandTest {
         });
         receiver.start();
         server = MlvServer.start(ServerConfig.forHome(home).withPort(0).withWebhooks(new WebhookSettings(Set.of("http"),
-                true, Duration.ofSeconds(5), 0, Duration.ZERO, 2)));
+                true, Duration.ofSeconds(5), 0, Duration.ZERO, 2, null)));
     }
 
     @AfterAll

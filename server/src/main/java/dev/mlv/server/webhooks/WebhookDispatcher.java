@@ -67,6 +67,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final RegistryStore store;
     private final WebhookSettings settings;
     private final WebhookUrlPolicy policy;
+    private final WebhookSecrets secrets;
     private final ObjectMapper json;
     private final ThreadPoolExecutor pool;
     private final CloseableHttpClient http;
@@ -75,6 +76,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.store = store;
         this.settings = settings;
         this.policy = new WebhookUrlPolicy(settings);
+        this.secrets = new WebhookSecrets(settings.secretEncryptionKey());
         this.json = json;
         AtomicInteger n = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(settings.workers(), settings.workers(), 60, TimeUnit.SECONDS,
@@ -103,6 +105,11 @@ public final class WebhookDispatcher implements AutoCloseable {
         return policy;
     }
 
+    /** How this server keeps secrets in the database. */
+    public WebhookSecrets secrets() {
+        return secrets;
+    }
+
     /**
      * Queues the delivery of {@code event} with {@code data} to every active webhook subscribed to it. Never throws:
      * the registry change is committed already, and a failure to deliver is logged.
@@ -128,8 +135,10 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     /** Sends {@code event} with {@code data} to {@code webhook} now, retrying as a delivery does; the last answer. */
     public Delivery deliver(Webhook webhook, WebhookEvent event, Map<String, ?> data) {
+        String secret;
         try {
             policy.check(webhook.url());
+            secret = secrets.open(webhook.secret());
         } catch (MlvException e) {
             return new Delivery(0, null, e.getMessage());
         }
@@ -150,7 +159,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         post.setEntity(new ByteArrayEntity(payload, ContentType.APPLICATION_JSON));
         post.setHeader(DELIVERY_ID_HEADER, deliveryId);
         post.setHeader(TIMESTAMP_HEADER, timestamp);
-        if (webhook.secret() != null) post.setHeader(SIGNATURE_HEADER, signature(webhook.secret(), deliveryId, timestamp, payload));
+        if (secret != null) post.setHeader(SIGNATURE_HEADER, signature(secret, deliveryId, timestamp, payload));
         for (int attempt = 0; ; attempt++) {
             long waitMillis;
             try (CloseableHttpResponse r = http.execute(post)) {

@@ -73,7 +73,8 @@ public final class WebhookEndpoints implements Endpoints {
         if (url != null && !url.isBlank()) dispatcher().policy().check(url);
         String status = q.enumName("status", STATUSES);
         Webhook w = store().createWebhook(new Webhook.Spec(q.string("name"), q.string("description"), url, events(q),
-                q.string("secret"), status == null ? null : status.equals("ACTIVE")), RequestUser.of(cx));
+                dispatcher().secrets().seal(q.string("secret")), status == null ? null : status.equals("ACTIVE")),
+                RequestUser.of(cx));
         send(cx, w);
     }
 
@@ -84,7 +85,7 @@ public final class WebhookEndpoints implements Endpoints {
         String status = q.enumName("status", STATUSES);
         List<WebhookEvent> events = events(q);
         Webhook w = store().updateWebhook(cx.pathParam("webhook_id"), new Webhook.Spec(q.string("name"),
-                q.string("description"), url, events.isEmpty() ? null : events, q.string("secret"),
+                q.string("description"), url, events.isEmpty() ? null : events, dispatcher().secrets().seal(q.string("secret")),
                 status == null ? null : status.equals("ACTIVE")), RequestUser.of(cx));
         send(cx, w);
     }

@@ -17,11 +17,13 @@ import java.util.stream.Collectors;
  *   <li>{@code REQUEST_TIMEOUT}: seconds per delivery attempt (default 30);</li>
  *   <li>{@code REQUEST_MAX_RETRIES}: retries after a connection failure, 429 or 5xx (default 3), waiting 1, 2, 4 …
  *       seconds (or what {@code Retry-After} asks, up to 60);</li>
- *   <li>{@code DELIVERY_MAX_WORKERS}: deliveries in parallel (default 10).</li>
+ *   <li>{@code DELIVERY_MAX_WORKERS}: deliveries in parallel (default 10);</li>
+ *   <li>{@code SECRET_ENCRYPTION_KEY}: encrypts webhook secrets in the database ({@link WebhookSecrets}; default
+ *       none: stored as given).</li>
  * </ul>
  */
 public record WebhookSettings(Set<String> allowedSchemes, boolean allowPrivateIps, Duration timeout, int maxRetries,
-                              Duration firstBackoff, int workers) {
+                              Duration firstBackoff, int workers, String secretEncryptionKey) {
     public static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
 
     public static WebhookSettings fromEnvironment(UnaryOperator<String> env) {
@@ -32,7 +34,8 @@ public record WebhookSettings(Set<String> allowedSchemes, boolean allowPrivateIp
                 Duration.ofSeconds(number(env, "REQUEST_TIMEOUT", 30)),
                 number(env, "REQUEST_MAX_RETRIES", 3),
                 Duration.ofSeconds(1),
-                Math.max(1, number(env, "DELIVERY_MAX_WORKERS", 10)));
+                Math.max(1, number(env, "DELIVERY_MAX_WORKERS", 10)),
+                setting(env, "SECRET_ENCRYPTION_KEY", null));
     }
 
     private static String setting(UnaryOperator<String> env, String name, String fallback) {

@@ -74,7 +74,7 @@ class WebhooksTest {
         });
         receiver.start();
         WebhookSettings loopback = new WebhookSettings(Set.of("http", "https"), true, Duration.ofSeconds(5), 2,
-                Duration.ofMillis(50), 2);
+                Duration.ofMillis(50), 2, "test encryption key");
         server = MlvServer.start(ServerConfig.forHome(home).withPort(0).withWebhooks(loopback));
         http = new RegistryHttp(server);
     }
@@ -160,6 +160,12 @@ class WebhooksTest {
                     .isEqualTo(WebhookDispatcher.signature(SECRET, id, ts, r.body().getBytes(StandardCharsets.UTF_8)))
                     .isNotEqualTo(WebhookDispatcher.signature("another secret", id, ts, r.body().getBytes(StandardCharsets.UTF_8)));
             assertThat(java.time.Instant.parse(r.json().path("timestamp").asText())).isNotNull();
+        }
+        // the database holds the secret encrypted
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.resolve("mlv.db"));
+             var rs = db.createStatement().executeQuery("SELECT secret FROM webhooks WHERE webhook_id = '" + hook + "'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).startsWith("aes256gcm:").doesNotContain(SECRET);
         }
         http.ok(http.delete(MLFLOW + "webhooks/" + hook, null));
         assertThat(received.poll(300, TimeUnit.MILLISECONDS)).isNull();

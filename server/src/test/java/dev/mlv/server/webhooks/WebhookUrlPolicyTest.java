@@ -38,7 +38,7 @@ class WebhookUrlPolicyTest {
                 .hasMessageContaining("not a public address");
         assertThatThrownBy(() -> policy.resolve("[::1]")).isInstanceOf(WebhookUrlPolicy.NotPublicException.class);
         WebhookUrlPolicy open = new WebhookUrlPolicy(new WebhookSettings(Set.of("http"), true, Duration.ofSeconds(1), 0,
-                Duration.ZERO, 1));
+                Duration.ZERO, 1, null));
         assertThat(open.resolve("localhost")).isNotEmpty();
     }
 
@@ -46,16 +46,19 @@ class WebhookUrlPolicyTest {
     void settingsComeFromMlvOrMlflowVariables() {
         WebhookSettings s = WebhookSettings.fromEnvironment(java.util.Map.of("MLV_WEBHOOK_ALLOWED_SCHEMES", "https, HTTP",
                 "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS", "true", "MLFLOW_WEBHOOK_REQUEST_TIMEOUT", "7",
-                "MLV_WEBHOOK_REQUEST_MAX_RETRIES", "0", "MLV_WEBHOOK_DELIVERY_MAX_WORKERS", "3")::get);
+                "MLV_WEBHOOK_REQUEST_MAX_RETRIES", "0", "MLV_WEBHOOK_DELIVERY_MAX_WORKERS", "3",
+                "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY", "k")::get);
         assertThat(s.allowedSchemes()).containsExactlyInAnyOrder("https", "http");
         assertThat(s.allowPrivateIps()).isTrue();
         assertThat(s.timeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(s.maxRetries()).isZero();
         assertThat(s.workers()).isEqualTo(3);
+        assertThat(s.secretEncryptionKey()).isEqualTo("k");
         WebhookSettings d = WebhookSettings.fromEnvironment(n -> null);
         assertThat(d.timeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(d.maxRetries()).isEqualTo(3);
         assertThat(d.workers()).isEqualTo(10);
+        assertThat(d.secretEncryptionKey()).isNull();
         assertThatThrownBy(() -> WebhookSettings.fromEnvironment(java.util.Map.of("MLV_WEBHOOK_REQUEST_TIMEOUT", "soon")::get))
                 .hasMessageContaining("whole number");
     }
