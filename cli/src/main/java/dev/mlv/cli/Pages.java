@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.client.http.RestClient;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 /** Follows MLflow's {@code page_token}/{@code next_page_token} paging for list commands. */
@@ -36,6 +38,15 @@ public final class Pages {
             token = page.path("next_page_token").asText("");
         } while (!token.isEmpty() && (max == null || all.size() < max));
         return all;
+    }
+
+    /** GETs {@code path} for each page, the fields of {@code query} ({@code max_results}, {@code page_token}, …) as query parameters. */
+    public static ArrayNode collectGet(RestClient rest, String path, ObjectNode query, String field, Integer max) {
+        return collect(query, field, max, q -> {
+            Map<String, Object> params = new LinkedHashMap<>();
+            q.fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+            return rest.get(path, params);
+        });
     }
 
     /** POSTs to {@code path} for each page. */

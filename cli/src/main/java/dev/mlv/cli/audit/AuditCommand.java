@@ -15,7 +15,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -61,12 +60,7 @@ public final class AuditCommand implements Runnable {
             if (maxResults != null && maxResults < 1) throw MlvException.invalid("--max-results must be at least 1");
             ObjectNode query = RestClient.object();
             if (model != null) query.put("model", model);
-            RestClient rest = client.rest();
-            ArrayNode events = Pages.collect(query, "events", maxResults, q -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                q.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
-                return rest.get(EVENTS, m);
-            });
+            ArrayNode events = Pages.collectGet(client.rest(), EVENTS, query, "events", maxResults);
             Output out = client.output();
             if (client.json()) {
                 ObjectNode result = RestClient.object();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.cli.ClientOptions;
 import dev.mlv.cli.Output;
+import dev.mlv.cli.Pages;
 import dev.mlv.client.http.RestClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,7 +65,7 @@ final class DescribeModelCommand implements Callable<Integer> {
         }
         JsonNode model = rest.get(RegistryPaths.MODELS_GET, Map.of("name", name)).path("registered_model");
         ObjectNode query = RestClient.object().put("filter", "name = " + RegistryPaths.quote(name));
-        ArrayNode versions = RegistryPaths.collectGet(rest, RegistryPaths.VERSIONS_SEARCH, query, "model_versions", null);
+        ArrayNode versions = Pages.collectGet(rest, RegistryPaths.VERSIONS_SEARCH, query, "model_versions", null);
         List<JsonNode> sorted = new ArrayList<>();
         versions.forEach(sorted::add);
         sorted.sort(Comparator.comparingLong((JsonNode v) -> v.path("version").asLong()).reversed());

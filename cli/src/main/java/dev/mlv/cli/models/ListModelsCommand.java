@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.cli.ClientOptions;
 import dev.mlv.cli.Output;
+import dev.mlv.cli.Pages;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.errors.MlvException;
 import picocli.CommandLine.Command;
@@ -36,7 +37,7 @@ final class ListModelsCommand implements Callable<Integer> {
         if (maxResults != null && maxResults < 1) throw MlvException.invalid("--max-results must be at least 1");
         ObjectNode query = RestClient.object();
         if (filter != null) query.put("filter", filter);
-        ArrayNode models = RegistryPaths.collectGet(client.rest(), RegistryPaths.MODELS_SEARCH, query,
+        ArrayNode models = Pages.collectGet(client.rest(), RegistryPaths.MODELS_SEARCH, query,
                 "registered_models", maxResults);
         Output out = client.output();
         if (client.json()) {

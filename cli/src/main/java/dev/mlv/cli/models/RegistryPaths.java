@@ -1,16 +1,10 @@
 package dev.mlv.cli.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.cli.Output;
-import dev.mlv.cli.Pages;
-import dev.mlv.client.http.RestClient;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The REST paths the registry commands call, and small helpers shared by them. */
 final class RegistryPaths {
@@ -37,17 +31,6 @@ final class RegistryPaths {
     static final String AUDIT_VERIFY = MLV + "audit/verify";
 
     private RegistryPaths() {
-    }
-
-    /** GETs {@code path} page by page ({@code max_results}, {@code page_token} as query parameters). */
-    static ArrayNode collectGet(RestClient rest, String path, ObjectNode query, String field, Integer max) {
-        return Pages.collect(query, field, max, q -> rest.get(path, toQuery(q)));
-    }
-
-    static Map<String, Object> toQuery(ObjectNode q) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        q.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
-        return m;
     }
 
     /** An MLflow search-filter string literal for {@code value}. */

@@ -19,7 +19,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -143,12 +142,7 @@ public final class WebhooksCommand implements Runnable {
 
         @Override
         public Integer call() {
-            RestClient rest = client.rest();
-            ArrayNode hooks = Pages.collect(RestClient.object().put("max_results", "1000"), "webhooks", null, q -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                q.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
-                return rest.get(API, m);
-            });
+            ArrayNode hooks = Pages.collectGet(client.rest(), API, RestClient.object(), "webhooks", null);
             if (client.json()) {
                 ObjectNode out = RestClient.object();
                 out.set("webhooks", hooks);

@@ -137,6 +137,6 @@ class WebhooksCommandTest {
         assertThat(noEvent.err()).contains("--event");
         Result unsupportedScheme = mlv("", "webhooks", "create", "x", "ftp://example.com/", "--event", "model_version.created");
         assertThat(unsupportedScheme.code()).isEqualTo(2);
-        assertThat(unsupportedScheme.err()).contains("scheme");
+        assertThat(unsupportedScheme.err()).contains("expected an absolute http or https URL");
     }
 }

@@ -1,6 +1,7 @@
 package dev.mlv.server.webhooks;
 
 import dev.mlv.errors.MlvException;
+import dev.mlv.webhooks.Webhook;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -32,18 +33,11 @@ public final class WebhookUrlPolicy {
 
     /** Refuses with {@code INVALID_PARAMETER_VALUE} a URL this server must not deliver to. */
     public void check(String url) {
-        URI u;
-        try {
-            u = new URI(url);
-        } catch (java.net.URISyntaxException e) {
-            throw MlvException.invalid("Invalid webhook URL '" + url + "': " + e.getReason());
-        }
-        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        if (!settings.allowedSchemes().contains(scheme)) {
+        URI u = Webhook.httpUrl(url);
+        if (!settings.allowedSchemes().contains(u.getScheme().toLowerCase(Locale.ROOT))) {
             throw MlvException.invalid("Invalid webhook URL '" + url + "': the scheme must be one of " + settings.allowedSchemes()
                     + " (set MLV_WEBHOOK_ALLOWED_SCHEMES to change)");
         }
-        if (u.getHost() == null) throw MlvException.invalid("Invalid webhook URL '" + url + "': it names no host");
         if (u.getRawUserInfo() != null) {
             throw MlvException.invalid("Invalid webhook URL '" + url + "': credentials in the URL are not allowed; use a secret");
         }

@@ -5,7 +5,6 @@ import dev.mlv.tracking.Page;
 import dev.mlv.webhooks.Webhook;
 import dev.mlv.webhooks.WebhookEvent;
 
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -156,16 +154,7 @@ final class JdbcWebhooks {
     private static String url(String url) {
         if (url == null || url.isBlank()) throw MlvException.invalid("Missing value for required parameter 'url'");
         if (url.length() > MAX_URL) throw MlvException.invalid("Webhook URL exceeds the maximum length of " + MAX_URL);
-        URI u;
-        try {
-            u = new URI(url);
-        } catch (java.net.URISyntaxException e) {
-            throw MlvException.invalid("Invalid webhook URL '" + url + "': " + e.getReason());
-        }
-        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null) {
-            throw MlvException.invalid("Invalid webhook URL '" + url + "': expected an absolute http(s) URL with a host");
-        }
+        Webhook.httpUrl(url);
         return url;
     }
 
