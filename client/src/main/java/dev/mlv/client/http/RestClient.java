@@ -34,6 +34,7 @@ import java.util.function.UnaryOperator;
  */
 public final class RestClient {
     public static final String DEFAULT_TRACKING_URI = "http://127.0.0.1:5000";
+    static final int MAX_RETRIES_ON_429 = 3;
     /** Reads bare {@code NaN}/{@code Infinity} as MLflow servers may write them for metric values. */
     private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
             .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
@@ -249,7 +250,7 @@ public final class RestClient {
     public InputStream openStream(String path) {
         HttpRequest req = headers(HttpRequest.newBuilder(uri(path, null)).GET()).build();
         try {
-            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = exchange(req, HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() / 100 != 2) {
                 try (InputStream err = r.body()) {
                     throw toException(r.statusCode(), new String(err.readAllBytes(), StandardCharsets.UTF_8));
@@ -275,7 +276,7 @@ public final class RestClient {
 
     private JsonNode send(HttpRequest.Builder b) {
         try {
-            HttpResponse<String> r = http.send(headers(b).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = exchange(headers(b).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 != 2) throw toException(r.statusCode(), r.body());
             String body = r.body();
             return body == null || body.isBlank() ? object() : JSON.readTree(body);
@@ -284,6 +285,26 @@ public final class RestClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MlvException(ErrorCode.ABORTED, "Interrupted");
+        }
+    }
+
+    /**
+     * Sends {@code req}, again after a 429 (a server that refused it before doing anything, such as an mlv server
+     * checking many new credentials at once): up to {@value #MAX_RETRIES_ON_429} times, after the {@code Retry-After}
+     * seconds it asks for (at most 10), else 1, 2, 4 s.
+     */
+    private <T> HttpResponse<T> exchange(HttpRequest req, HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            HttpResponse<T> r = http.send(req, handler);
+            if (r.statusCode() != 429 || attempt >= MAX_RETRIES_ON_429) return r;
+            if (r.body() instanceof InputStream in) in.close();
+            long seconds = 1L << attempt;
+            try {
+                seconds = Math.min(10, Long.parseLong(r.headers().firstValue("Retry-After").orElse("x").trim()));
+            } catch (NumberFormatException ignored) {
+                // absent or an HTTP date: exponential back-off
+            }
+            Thread.sleep(Math.max(0, seconds) * 1000);
         }
     }
 
