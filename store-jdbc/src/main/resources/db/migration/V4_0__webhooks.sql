@@ -13,3 +13,24 @@ CREATE TABLE webhooks (
     last_updated_timestamp BIGINT        NOT NULL
 );
 CREATE INDEX webhooks_created_idx ON webhooks (creation_timestamp);
+
+-- The outbox of webhook events: one row per event and webhook, inserted in the transaction of the registry change
+-- that caused it, so no event is lost when a server stops. Any replica claims due rows for a lease (claimed_by,
+-- claim_until_ms), sends them and records the outcome; status PENDING, DELIVERED or FAILED. delivery_id is the
+-- X-MLflow-Delivery-Id of every attempt.
+CREATE TABLE webhook_deliveries (
+    delivery_id     VARCHAR(36) NOT NULL PRIMARY KEY,
+    webhook_id      VARCHAR(32) NOT NULL,
+    event           VARCHAR(64) NOT NULL,
+    data            TEXT        NOT NULL,
+    created_ms      BIGINT      NOT NULL,
+    status          VARCHAR(16) NOT NULL,
+    attempts        INTEGER     NOT NULL,
+    next_attempt_ms BIGINT      NOT NULL,
+    claimed_by      VARCHAR(64),
+    claim_until_ms  BIGINT,
+    last_status     INTEGER,
+    last_error      TEXT
+);
+CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (status, next_attempt_ms);
+CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, created_ms);

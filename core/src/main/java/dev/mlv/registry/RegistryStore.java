@@ -5,7 +5,7 @@ import dev.mlv.audit.AuditVerification;
 import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Tag;
 import dev.mlv.webhooks.Webhook;
-import dev.mlv.webhooks.WebhookEvent;
+import dev.mlv.webhooks.WebhookDelivery;
 
 import java.util.List;
 
@@ -153,7 +153,10 @@ public interface RegistryStore {
     // ------------------------------------------------------------------ webhooks
 
     /**
-     * Registers a webhook ({@code webhook.create} audit event, without the secret). {@code name}, {@code url} and at
+     * Registers a webhook ({@code webhook.create} audit event, without the secret). From then on, each mutation that
+     * causes one of its events (a registered model or version created, a version tag set or deleted, an alias set,
+     * moved, rolled back or deleted) queues a {@link WebhookDelivery} in its own transaction, while the webhook is
+     * active. {@code name}, {@code url} and at
      * least one event are required; a null {@code active} means active. The URL's policy (schemes, public addresses)
      * is the caller's; the store checks only that it is an absolute http(s) URL.
      */
@@ -171,6 +174,21 @@ public interface RegistryStore {
     /** Removes a webhook ({@code webhook.delete} audit event). */
     void deleteWebhook(String id, String user);
 
-    /** The active webhooks subscribed to {@code event}. */
-    List<Webhook> activeWebhooks(WebhookEvent event);
+    /**
+     * Claims for {@code owner}, until {@code leaseMillis} from now, up to {@code max} pending deliveries whose next
+     * attempt is due and that no other owner holds (a lease that ran out is free again); returns them, oldest first.
+     * Two owners never hold the same delivery at once.
+     */
+    List<WebhookDelivery> claimWebhookDeliveries(String owner, int max, long leaseMillis);
+
+    /**
+     * Records an attempt at a delivery {@code owner} holds, and frees it: {@code DELIVERED} when {@code delivered},
+     * else pending again at {@code retryAtMillis}, or {@code FAILED} when that is null. {@code httpStatus} (null
+     * without an answer) and {@code error} describe the attempt. Does nothing when {@code owner} no longer holds it.
+     */
+    void recordWebhookAttempt(String deliveryId, String owner, boolean delivered, Integer httpStatus, String error,
+                              Long retryAtMillis);
+
+    /** A webhook's deliveries, newest first; opaque page tokens. Deliveries finished 30 days ago are removed. */
+    Page<WebhookDelivery> webhookDeliveries(String webhookId, int maxResults, String pageToken);
 }

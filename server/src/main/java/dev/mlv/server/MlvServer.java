@@ -137,6 +137,13 @@ public final class MlvServer implements AutoCloseable {
                 });
             });
             c.requestLogger.http((cx, ms) -> logRequest(metrics, cx, ms));
+            // a registry change may have queued webhook deliveries: look for them now rather than at the next poll
+            c.routes.after(cx -> {
+                if (cx.method() != io.javalin.http.HandlerType.GET
+                        && (cx.path().contains("/registered-models") || cx.path().contains("/model-versions"))) {
+                    ctx.webhooks().nudge();
+                }
+            });
             c.routes.before(MlvServer::rejectDotDotSegments);
             if (auth != null) c.routes.before(auth::check);
             c.routes.before(MlvServer::requireJsonBody);

@@ -39,9 +39,11 @@ public final class WebhooksCommand implements Runnable {
             UpdateCmd.class,
             DeleteCmd.class,
             TestCmd.class,
+            DeliveriesCmd.class,
     };
 
     static final String API = "/api/2.0/mlflow/webhooks";
+    static final String DELIVERIES = "/api/2.0/mlv/webhooks/deliveries";
 
     @Spec
     CommandSpec spec;
@@ -256,6 +258,42 @@ public final class WebhooksCommand implements Runnable {
             client.print(reply, (ok ? "Delivered: " : "Failed: ") + answer
                     + (said.isBlank() ? "" : " " + said.lines().limit(3).collect(Collectors.joining(" "))));
             return ok ? 0 : 1;
+        }
+    }
+
+    @Command(name = "deliveries", mixinStandardHelpOptions = true, description = {
+            "What was sent to a webhook, newest first: each event, its attempts and the last answer.",
+            "Deliveries wait in the database until sent, and are retried after errors; finished ones are kept 30 days."})
+    static final class DeliveriesCmd implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Option(names = "--max-results", paramLabel = "N", description = "At most N deliveries (default: all).")
+        Integer maxResults;
+
+        @Override
+        public Integer call() {
+            if (maxResults != null && maxResults < 1) throw MlvException.invalid("--max-results must be at least 1");
+            ArrayNode all = Pages.collectGet(client.rest(), DELIVERIES, RestClient.object().put("webhook_id", id),
+                    "deliveries", maxResults);
+            if (client.json()) {
+                ObjectNode out = RestClient.object();
+                out.set("deliveries", all);
+                client.output().json(out);
+                return 0;
+            }
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode d : all) {
+                String answer = d.has("last_status") ? "HTTP " + d.path("last_status").asInt() : Output.text(d, "last_error");
+                rows.add(List.of(Output.time(d.path("created_timestamp").asLong()), Output.text(d, "event"),
+                        Output.text(d, "status"), Output.text(d, "attempts"), answer, Output.text(d, "delivery_id")));
+            }
+            client.output().table(List.of("TIME", "EVENT", "STATUS", "ATTEMPTS", "LAST ANSWER", "DELIVERY ID"), rows,
+                    "No deliveries yet.");
+            return 0;
         }
     }
 }

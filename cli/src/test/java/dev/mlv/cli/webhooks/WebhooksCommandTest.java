@@ -91,7 +91,8 @@ class WebhooksCommandTest {
     @Test
     void createListTestUpdateAndDeleteAWebhook() throws Exception {
         Result created = mlv("my-secret\n", "webhooks", "create", "deploy", url("/ok"), "--event",
-                "model_version_alias.created,model_version.created", "-d", "CD", "--secret-stdin", "--json");
+                "model_version_alias.created,model_version.created", "-e", "registered_model.created", "-d", "CD",
+                "--secret-stdin", "--json");
         assertThat(created.code()).as(created.err()).isZero();
         JsonNode w = RestClient.json().readTree(created.out()).path("webhook");
         String id = w.path("webhook_id").asText();
@@ -99,7 +100,8 @@ class WebhooksCommandTest {
         assertThat(created.out()).doesNotContain("my-secret");
 
         Result list = mlv("", "webhooks", "list");
-        assertThat(list.out()).contains("ID", "EVENTS", id, "deploy", "model_version_alias.created,model_version.created", url("/ok"));
+        assertThat(list.out()).contains("ID", "EVENTS", id, "deploy",
+                "model_version_alias.created,model_version.created,registered_model.created", url("/ok"));
 
         Result tested = mlv("", "webhooks", "test", id, "--event", "model_version.created");
         assertThat(tested.code()).as(tested.err()).isZero();
@@ -109,6 +111,19 @@ class WebhooksCommandTest {
         assertThat(delivery[1]).contains("\"entity\":\"model_version\"", "\"action\":\"created\"");
         assertThat(delivery[0]).isEqualTo(WebhookDispatcher.signature("my-secret", delivery[2], delivery[3],
                 delivery[1].getBytes(StandardCharsets.UTF_8)));
+
+        // a registry change reaches it through the outbox, and shows in its deliveries
+        var rest = new RestClient(server.url());
+        rest.post("/api/2.0/mlflow/registered-models/create", RestClient.object().put("name", "cli-hooked"));
+        String[] event = received.poll(10, TimeUnit.SECONDS);
+        assertThat(event).isNotNull();
+        assertThat(event[1]).contains("\"entity\":\"registered_model\"");
+        Result sent = mlv("", "webhooks", "deliveries", id);
+        for (int i = 0; i < 50 && !sent.out().contains("DELIVERED"); i++) {
+            Thread.sleep(100);
+            sent = mlv("", "webhooks", "deliveries", id);
+        }
+        assertThat(sent.out()).contains("EVENT", "registered_model.created", "DELIVERED", "HTTP 200", event[2]);
 
         Result updated = mlv("", "webhooks", "update", id, "--url", url("/broken"), "--disable", "--no-secret");
         assertThat(updated.code()).as(updated.err()).isZero();

@@ -16,13 +16,10 @@ import dev.mlv.server.MlflowRequest;
 import dev.mlv.server.MlflowResponse;
 import dev.mlv.server.ServerContext;
 import dev.mlv.tracking.Page;
-import dev.mlv.webhooks.WebhookEvent;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.util.List;
-
-import static dev.mlv.server.webhooks.WebhookDispatcher.data;
 
 /**
  * mlv's registry extensions under {@code /api/2.0/mlv/} (JSON in, JSON out, MLflow error bodies):
@@ -103,10 +100,6 @@ public final class MlvRegistryEndpoints implements Endpoints {
         Key k = key(q, false);
         RegistryStore.Rollback rb = store.rollback(RegistryEndpoints.name(q), k.kind(), k.key(), RequestUser.of(cx),
                 q.string("reason"));
-        if (k.kind().equals(Move.ALIAS)) {
-            ctx.webhooks().fire(WebhookEvent.MODEL_VERSION_ALIAS_CREATED, data("name", rb.modelVersion().name(),
-                    "alias", rb.move().key(), "version", rb.modelVersion().version()));
-        }
         ObjectNode o = MlflowResponse.object();
         o.set("model_version", RegistryJson.modelVersion(rb.modelVersion()));
         o.set("move", RegistryJson.move(rb.move()));

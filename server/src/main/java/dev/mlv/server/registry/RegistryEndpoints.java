@@ -12,7 +12,6 @@ import dev.mlv.server.MlflowResponse;
 import dev.mlv.server.ServerContext;
 import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Tag;
-import dev.mlv.webhooks.WebhookEvent;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -25,7 +24,6 @@ import static dev.mlv.server.Endpoints.mlflowDelete;
 import static dev.mlv.server.Endpoints.mlflowGet;
 import static dev.mlv.server.Endpoints.mlflowPatch;
 import static dev.mlv.server.Endpoints.mlflowPost;
-import static dev.mlv.server.webhooks.WebhookDispatcher.data;
 
 /**
  * MLflow's model-registry REST API (mlflow/protos/model_registry.proto): registered models, aliases and model
@@ -79,16 +77,12 @@ public final class RegistryEndpoints implements Endpoints {
         });
         mlflowPost(r, "registered-models/alias", cx -> {
             MlflowRequest q = req(cx);
-            String name = name(q), alias = q.requiredString("alias"), version = q.requiredString("version");
-            store.setAlias(name, alias, version, RequestUser.of(cx), q.string("reason"));
-            ctx.webhooks().fire(WebhookEvent.MODEL_VERSION_ALIAS_CREATED, data("name", name, "alias", alias, "version", version));
+            store.setAlias(name(q), q.requiredString("alias"), q.requiredString("version"), RequestUser.of(cx), q.string("reason"));
             MlflowResponse.empty(cx);
         });
         mlflowDelete(r, "registered-models/alias", cx -> {
             MlflowRequest q = req(cx);
-            String name = name(q), alias = q.requiredString("alias");
-            store.deleteAlias(name, alias, RequestUser.of(cx), q.string("reason"));
-            ctx.webhooks().fire(WebhookEvent.MODEL_VERSION_ALIAS_DELETED, data("name", name, "alias", alias));
+            store.deleteAlias(name(q), q.requiredString("alias"), RequestUser.of(cx), q.string("reason"));
             MlflowResponse.empty(cx);
         });
         mlflowGet(r, "registered-models/alias", cx -> {
@@ -121,18 +115,13 @@ public final class RegistryEndpoints implements Endpoints {
         });
         mlflowPost(r, "model-versions/set-tag", cx -> {
             MlflowRequest q = req(cx);
-            String name = name(q), version = q.requiredString("version");
-            Tag tag = new Tag(q.requiredString("key"), value(q));
-            store.setModelVersionTag(name, version, tag, RequestUser.of(cx));
-            ctx.webhooks().fire(WebhookEvent.MODEL_VERSION_TAG_SET, data("name", name, "version", version,
-                    "key", tag.key(), "value", tag.value()));
+            store.setModelVersionTag(name(q), q.requiredString("version"), new Tag(q.requiredString("key"), value(q)),
+                    RequestUser.of(cx));
             MlflowResponse.empty(cx);
         });
         mlflowDelete(r, "model-versions/delete-tag", cx -> {
             MlflowRequest q = req(cx);
-            String name = name(q), version = q.requiredString("version"), key = q.requiredString("key");
-            store.deleteModelVersionTag(name, version, key, RequestUser.of(cx));
-            ctx.webhooks().fire(WebhookEvent.MODEL_VERSION_TAG_DELETED, data("name", name, "version", version, "key", key));
+            store.deleteModelVersionTag(name(q), q.requiredString("version"), q.requiredString("key"), RequestUser.of(cx));
             MlflowResponse.empty(cx);
         });
         mlflowPost(r, "model-versions/transition-stage", cx -> {
@@ -147,16 +136,7 @@ public final class RegistryEndpoints implements Endpoints {
 
     private void createModel(Context cx) {
         MlflowRequest q = req(cx);
-        RegisteredModel m = store.createRegisteredModel(name(q), tags(q), q.string("description"), RequestUser.of(cx));
-        ctx.webhooks().fire(WebhookEvent.REGISTERED_MODEL_CREATED, data("name", m.name(), "tags", tagMap(m.tags()),
-                "description", m.description()));
-        sendModel(cx, m);
-    }
-
-    private static Map<String, String> tagMap(List<Tag> tags) {
-        Map<String, String> m = new java.util.LinkedHashMap<>();
-        tags.forEach(t -> m.put(t.key(), t.value()));
-        return m;
+        sendModel(cx, store.createRegisteredModel(name(q), tags(q), q.string("description"), RequestUser.of(cx)));
     }
 
     private void searchModels(Context cx) {
@@ -184,11 +164,8 @@ public final class RegistryEndpoints implements Endpoints {
         MlflowRequest q = req(cx);
         String source = q.has("source") ? q.string("source") : null;
         if (source == null || source.isEmpty()) throw MlflowRequest.missing("source");
-        ModelVersion v = service.createVersion(name(q), source, q.string("run_id"), tags(q), q.string("run_link"),
-                q.string("description"), RequestUser.of(cx));
-        ctx.webhooks().fire(WebhookEvent.MODEL_VERSION_CREATED, data("name", v.name(), "version", v.version(),
-                "source", v.source(), "run_id", v.runId(), "tags", tagMap(v.tags()), "description", v.description()));
-        sendVersion(cx, v);
+        sendVersion(cx, service.createVersion(name(q), source, q.string("run_id"), tags(q), q.string("run_link"),
+                q.string("description"), RequestUser.of(cx)));
     }
 
     private void searchVersions(Context cx) {

@@ -2,10 +2,13 @@ package dev.mlv.server.webhooks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.registry.RegistryStore;
 import dev.mlv.webhooks.Webhook;
+import dev.mlv.webhooks.WebhookDelivery;
 import dev.mlv.webhooks.WebhookEvent;
+import org.apache.http.Header;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.CloseableHttpResponse;
 import org.apache.http.client.methods.HttpPost;
@@ -28,39 +31,48 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Delivers registry events to the webhooks subscribed to them, as MLflow's server does (Standard Webhooks style):
+ * Sends the webhook deliveries that registry changes queue ({@link WebhookDelivery}), as MLflow's server sends its
+ * events (Standard Webhooks style):
  * <ul>
- *   <li>a {@code POST} of {@code {"entity", "action", "timestamp", "data"}} (JSON) after the change is committed, on
- *       a pool of background threads, so a slow receiver never delays a registry request;</li>
- *   <li>headers {@value #DELIVERY_ID_HEADER} (a UUID), {@value #TIMESTAMP_HEADER} (Unix seconds) and, for a webhook
- *       with a secret, {@value #SIGNATURE_HEADER}: {@code v1,} and the Base64 HMAC-SHA256, keyed by the secret, of
+ *   <li>a {@code POST} of {@code {"entity", "action", "timestamp", "data"}} (JSON; the timestamp is the change's);</li>
+ *   <li>headers {@value #DELIVERY_ID_HEADER} (the delivery's id, the same on every attempt, so a receiver can drop a
+ *       repeat), {@value #TIMESTAMP_HEADER} (Unix seconds of the attempt) and, for a webhook with a secret,
+ *       {@value #SIGNATURE_HEADER}: {@code v1,} and the Base64 HMAC-SHA256, keyed by the secret, of
  *       {@code <delivery id>.<timestamp>.<body>};</li>
- *   <li>retries after a connection failure, a 429 or a 5xx, with exponential back-off or the receiver's
- *       {@code Retry-After}; no redirects are followed;</li>
+ *   <li>after a connection failure, a 429 or a 5xx, another attempt later (1, 2, 4 … s or the receiver's
+ *       {@code Retry-After}), up to {@link WebhookSettings#maxRetries()} times; no redirects are followed;</li>
  *   <li>connections only to addresses {@link WebhookUrlPolicy#resolve} allows, resolved once per connection.</li>
  * </ul>
- * Deliveries are not persisted: events of a server that stops meanwhile, or beyond the queue's
- * {@value #QUEUE_CAPACITY} waiting deliveries, are logged and dropped.
+ * The deliveries wait in the database, queued in the transaction of their change: every replica polls for due ones
+ * (at once after a registry change it served, else every {@value #POLL_MILLIS} ms), claims them for a lease, and
+ * records each outcome. A server that stops mid-attempt leaves the delivery to another, or to itself after a
+ * restart, once the lease runs out: events are delivered at least once.
  */
 public final class WebhookDispatcher implements AutoCloseable {
     public static final String SIGNATURE_HEADER = "X-MLflow-Signature";
     public static final String TIMESTAMP_HEADER = "X-MLflow-Timestamp";
     public static final String DELIVERY_ID_HEADER = "X-MLflow-Delivery-Id";
-    static final int QUEUE_CAPACITY = 10_000;
-    /** Most bytes of a receiver's answer kept for a test delivery's result. */
+    static final long POLL_MILLIS = 500;
+    /** Most bytes of a receiver's answer kept. */
     static final int MAX_ANSWER_BYTES = 64 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
 
-    /** What a receiver answered (status 0 and an error when no answer came). */
-    public record Delivery(int status, String body, String error) {
+    /** What a receiver answered (status 0 and an error when no answer came); {@code retryAfter} in seconds, or null. */
+    public record Delivery(int status, String body, String error, Long retryAfter, boolean refusedAddress) {
         public boolean success() {
             return error == null && status > 0 && status < 400;
+        }
+
+        boolean retryable() {
+            return !refusedAddress && (status == 0 || status == 429 || status >= 500);
         }
     }
 
@@ -69,8 +81,14 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final WebhookUrlPolicy policy;
     private final WebhookSecrets secrets;
     private final ObjectMapper json;
-    private final ThreadPoolExecutor pool;
     private final CloseableHttpClient http;
+    private final ExecutorService pool;
+    private final Thread poller;
+    private final Semaphore wake = new Semaphore(0);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final String ownerPrefix = UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicLong claims = new AtomicLong();
+    private volatile boolean running = true;
 
     public WebhookDispatcher(RegistryStore store, WebhookSettings settings, ObjectMapper json) {
         this.store = store;
@@ -78,14 +96,6 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.policy = new WebhookUrlPolicy(settings);
         this.secrets = new WebhookSecrets(settings.secretEncryptionKey());
         this.json = json;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(settings.workers(), settings.workers(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(QUEUE_CAPACITY), r -> {
-                    Thread t = new Thread(r, "mlv-webhook-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, (task, executor) -> LOG.error("Webhook delivery dropped: {} deliveries are waiting already", QUEUE_CAPACITY));
-        pool.allowCoreThreadTimeOut(true);
         int millis = (int) settings.timeout().toMillis();
         this.http = HttpClients.custom()
                 .setDnsResolver(policy::resolve)
@@ -98,6 +108,16 @@ public final class WebhookDispatcher implements AutoCloseable {
                 .setMaxConnPerRoute(settings.workers())
                 .setUserAgent("mlv-webhooks")
                 .build();
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(settings.workers(), r -> daemon(r, "mlv-webhook-" + n.incrementAndGet()));
+        this.poller = daemon(this::poll, "mlv-webhook-poller");
+        poller.start();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     /** The URL rules of this server's settings. */
@@ -110,76 +130,137 @@ public final class WebhookDispatcher implements AutoCloseable {
         return secrets;
     }
 
-    /**
-     * Queues the delivery of {@code event} with {@code data} to every active webhook subscribed to it. Never throws:
-     * the registry change is committed already, and a failure to deliver is logged.
-     */
-    public void fire(WebhookEvent event, Map<String, ?> data) {
-        List<Webhook> hooks;
-        try {
-            hooks = store.activeWebhooks(event);
-        } catch (RuntimeException e) {
-            LOG.error("Cannot look up the webhooks of {}: {}", event, e.toString());
-            return;
-        }
-        for (Webhook w : hooks) {
-            pool.execute(() -> {
-                Delivery d = deliver(w, event, data);
-                if (!d.success()) {
-                    LOG.warn("Webhook {} ({}) failed for {}: {}", w.id(), w.url(), event,
-                            d.error() != null ? d.error() : "HTTP " + d.status());
+    /** Looks for due deliveries now (a registry change may just have queued some). */
+    public void nudge() {
+        if (wake.availablePermits() == 0) wake.release();
+    }
+
+    private void poll() {
+        while (running) {
+            try {
+                int free = settings.workers() - inFlight.get();
+                if (free > 0) {
+                    String owner = ownerPrefix + "-" + claims.incrementAndGet();
+                    List<WebhookDelivery> due = store.claimWebhookDeliveries(owner, free, leaseMillis());
+                    for (WebhookDelivery d : due) {
+                        inFlight.incrementAndGet();
+                        pool.execute(() -> {
+                            try {
+                                attempt(d, owner);
+                            } catch (RuntimeException e) {
+                                LOG.warn("Webhook delivery {} not recorded (tried again when its lease runs out): {}", d.id(), e.toString());
+                            } finally {
+                                inFlight.decrementAndGet();
+                                nudge();
+                            }
+                        });
+                    }
+                    if (!due.isEmpty() && due.size() == free) continue; // more may be due
                 }
-            });
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot look for webhook deliveries: {}", e.toString());
+            }
+            try {
+                wake.tryAcquire(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 
-    /** Sends {@code event} with {@code data} to {@code webhook} now, retrying as a delivery does; the last answer. */
+    /** Long enough for one attempt (connect and read timeouts) with a margin: only a server that died loses it. */
+    private long leaseMillis() {
+        return 2 * settings.timeout().toMillis() + 30_000;
+    }
+
+    private void attempt(WebhookDelivery d, String owner) {
+        Webhook w;
+        try {
+            w = store.getWebhook(d.webhookId());
+        } catch (MlvException e) {
+            if (e.code() != ErrorCode.RESOURCE_DOES_NOT_EXIST) throw e;
+            return; // deleted meanwhile, with its deliveries
+        }
+        if (!w.active()) {
+            store.recordWebhookAttempt(d.id(), owner, false, null, "not sent: the webhook is disabled", null);
+            return;
+        }
+        Delivery r = send(w, d.event(), d.data(), d.id(), d.createdMillis());
+        Long retryAt = null;
+        if (!r.success() && r.retryable() && d.attempts() < settings.maxRetries()) {
+            retryAt = System.currentTimeMillis() + backoff(d.attempts(), r.retryAfter());
+        }
+        if (!r.success()) {
+            LOG.warn("Webhook {} ({}) failed for {} (attempt {}): {}", w.id(), w.url(), d.event(), d.attempts() + 1,
+                    r.error() != null ? r.error() : "HTTP " + r.status());
+        }
+        store.recordWebhookAttempt(d.id(), owner, r.success(), r.status() > 0 ? r.status() : null,
+                r.error() != null ? r.error() : r.success() ? null : "HTTP " + r.status(), retryAt);
+    }
+
+    /**
+     * Sends {@code event} with {@code data} to {@code webhook} now (a test delivery), with the retries a queued
+     * delivery gets, waiting between them; the last answer.
+     */
     public Delivery deliver(Webhook webhook, WebhookEvent event, Map<String, ?> data) {
+        String body;
+        try {
+            body = json.writeValueAsString(data);
+        } catch (IOException e) {
+            return new Delivery(0, null, "Cannot write the payload: " + e.getMessage(), null, false);
+        }
+        String id = UUID.randomUUID().toString();
+        for (int attempt = 0; ; attempt++) {
+            Delivery r = send(webhook, event, body, id, System.currentTimeMillis());
+            if (r.success() || !r.retryable() || attempt >= settings.maxRetries()) return r;
+            try {
+                Thread.sleep(backoff(attempt, r.retryAfter()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return r;
+            }
+        }
+    }
+
+    /** One attempt: the POST of {@code event} with its {@code data} (a JSON object) to {@code webhook}. */
+    private Delivery send(Webhook webhook, WebhookEvent event, String data, String deliveryId, long eventMillis) {
         String secret;
+        byte[] payload;
         try {
             policy.check(webhook.url());
             secret = secrets.open(webhook.secret());
-        } catch (MlvException e) {
-            return new Delivery(0, null, e.getMessage());
-        }
-        ObjectNode body = json.createObjectNode();
-        body.put("entity", event.entity());
-        body.put("action", event.action());
-        body.put("timestamp", Instant.now().toString());
-        body.set("data", json.valueToTree(data));
-        byte[] payload;
-        try {
+            ObjectNode body = json.createObjectNode();
+            body.put("entity", event.entity());
+            body.put("action", event.action());
+            body.put("timestamp", Instant.ofEpochMilli(eventMillis).toString());
+            body.set("data", json.readTree(data));
             payload = json.writeValueAsBytes(body);
-        } catch (IOException e) {
-            return new Delivery(0, null, "Cannot write the payload: " + e.getMessage());
+        } catch (MlvException | IOException e) {
+            return new Delivery(0, null, e.getMessage(), null, true);
         }
-        String deliveryId = UUID.randomUUID().toString();
         String timestamp = Long.toString(Instant.now().getEpochSecond());
         HttpPost post = new HttpPost(webhook.url());
         post.setEntity(new ByteArrayEntity(payload, ContentType.APPLICATION_JSON));
         post.setHeader(DELIVERY_ID_HEADER, deliveryId);
         post.setHeader(TIMESTAMP_HEADER, timestamp);
         if (secret != null) post.setHeader(SIGNATURE_HEADER, signature(secret, deliveryId, timestamp, payload));
-        for (int attempt = 0; ; attempt++) {
-            long waitMillis;
-            try (CloseableHttpResponse r = http.execute(post)) {
-                int status = r.getStatusLine().getStatusCode();
-                String answer = r.getEntity() == null ? "" : read(r.getEntity().getContent());
-                boolean retryable = status == 429 || status >= 500;
-                if (!retryable || attempt >= settings.maxRetries()) return new Delivery(status, answer, null);
-                waitMillis = backoff(attempt, r.getFirstHeader("Retry-After") == null ? null : r.getFirstHeader("Retry-After").getValue());
-            } catch (IOException e) {
-                if (e instanceof WebhookUrlPolicy.NotPublicException || attempt >= settings.maxRetries()) {
-                    return new Delivery(0, null, "Cannot deliver to " + webhook.url() + ": " + e.getMessage());
-                }
-                waitMillis = backoff(attempt, null);
-            }
-            try {
-                Thread.sleep(waitMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new Delivery(0, null, "Interrupted");
-            }
+        try (CloseableHttpResponse r = http.execute(post)) {
+            String answer = r.getEntity() == null ? "" : read(r.getEntity().getContent());
+            Header retryAfter = r.getFirstHeader("Retry-After");
+            return new Delivery(r.getStatusLine().getStatusCode(), answer, null, seconds(retryAfter), false);
+        } catch (IOException e) {
+            return new Delivery(0, null, "Cannot deliver to " + webhook.url() + ": " + e.getMessage(), null,
+                    e instanceof WebhookUrlPolicy.NotPublicException);
+        }
+    }
+
+    private static Long seconds(Header retryAfter) {
+        if (retryAfter == null) return null;
+        try {
+            return Long.parseLong(retryAfter.getValue().trim());
+        } catch (NumberFormatException e) {
+            return null; // an HTTP date: the exponential back-off applies
         }
     }
 
@@ -195,16 +276,9 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
     }
 
-    /** Milliseconds before retry {@code attempt + 1}: the receiver's {@code Retry-After} seconds, else 1, 2, 4 … s; at most 60 s. */
-    private long backoff(int attempt, String retryAfter) {
-        long millis = settings.firstBackoff().toMillis() << Math.min(attempt, 16);
-        if (retryAfter != null) {
-            try {
-                millis = Long.parseLong(retryAfter.trim()) * 1000;
-            } catch (NumberFormatException ignored) {
-                // an HTTP date: keep the exponential back-off
-            }
-        }
+    /** Milliseconds before attempt {@code attempts + 2}: {@code retryAfter} seconds, else 1, 2, 4 … s; at most 60 s. */
+    private long backoff(int attempts, Long retryAfter) {
+        long millis = retryAfter != null ? retryAfter * 1000 : settings.firstBackoff().toMillis() << Math.min(attempts, 16);
         return Math.max(0, Math.min(millis, WebhookSettings.MAX_BACKOFF.toMillis()));
     }
 
@@ -221,12 +295,18 @@ public final class WebhookDispatcher implements AutoCloseable {
         return m;
     }
 
-    /** Lets queued deliveries finish for a few seconds, then stops. */
+    /**
+     * Stops polling and lets attempts under way finish for a few seconds. Deliveries not recorded by then go to
+     * another server, or to this one after a restart, when their lease runs out.
+     */
     @Override
     public void close() {
+        running = false;
+        poller.interrupt();
         pool.shutdown();
         try {
             if (!pool.awaitTermination(5, TimeUnit.SECONDS)) pool.shutdownNow();
+            poller.join(5_000);
         } catch (InterruptedException e) {
             pool.shutdownNow();
             Thread.currentThread().interrupt();

@@ -12,6 +12,7 @@ import dev.mlv.server.ServerContext;
 import dev.mlv.server.registry.RequestUser;
 import dev.mlv.tracking.Page;
 import dev.mlv.webhooks.Webhook;
+import dev.mlv.webhooks.WebhookDelivery;
 import dev.mlv.webhooks.WebhookEvent;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -31,6 +32,7 @@ import static dev.mlv.server.webhooks.WebhookDispatcher.data;
  * /mlflow/webhooks/{webhook_id}} and {@code POST /mlflow/webhooks/{webhook_id}/test}. Events are
  * {@code {"entity": "MODEL_VERSION", "action": "CREATED"}} objects (names or enum numbers; the string
  * {@code "model_version.created"} is accepted too); the secret is write-only. URLs go through {@link WebhookUrlPolicy}.
+ * mlv adds {@code GET /api/2.0/mlv/webhooks/deliveries?webhook_id=…}: what was sent, when, and what came back.
  */
 public final class WebhookEndpoints implements Endpoints {
     public static final int DEFAULT_MAX_RESULTS = 100;
@@ -65,6 +67,7 @@ public final class WebhookEndpoints implements Endpoints {
             MlflowResponse.empty(cx);
         });
         mlflowPost(r, ONE + "/test", this::test);
+        r.get(MLV_API + "webhooks/deliveries", this::deliveries);
     }
 
     private void create(Context cx) {
@@ -92,15 +95,49 @@ public final class WebhookEndpoints implements Endpoints {
 
     private void list(Context cx) {
         MlflowRequest q = MlflowRequest.of(cx, ctx.json());
-        Integer max = q.int32("max_results");
-        if (max != null && (max < 1 || max > MAX_RESULTS)) {
-            throw MlvException.invalid("Invalid value " + max + " for parameter 'max_results': expected 1 to " + MAX_RESULTS);
-        }
-        Page<Webhook> page = store().listWebhooks(max == null ? DEFAULT_MAX_RESULTS : max, q.string("page_token"));
+        Page<Webhook> page = store().listWebhooks(maxResults(q), q.string("page_token"));
         ObjectNode o = MlflowResponse.object();
         MlflowResponse.putAll(o, "webhooks", page.items(), WebhookEndpoints::json);
         MlflowResponse.put(o, "next_page_token", page.nextPageToken());
         MlflowResponse.send(cx, ctx.json(), o);
+    }
+
+    /** mlv's own: a webhook's deliveries, newest first ({@code webhook_id}, {@code max_results}, {@code page_token}). */
+    private void deliveries(Context cx) {
+        MlflowRequest q = MlflowRequest.of(cx, ctx.json());
+        Page<WebhookDelivery> page = store().webhookDeliveries(q.requiredString("webhook_id"), maxResults(q), q.string("page_token"));
+        ObjectNode o = MlflowResponse.object();
+        ArrayNode arr = o.putArray("deliveries");
+        for (WebhookDelivery d : page.items()) {
+            ObjectNode n = arr.addObject();
+            n.put("delivery_id", d.id());
+            n.put("event", d.event().toString());
+            n.put("status", d.status().name());
+            n.put("attempts", d.attempts());
+            n.put("created_timestamp", d.createdMillis());
+            if (d.status() == WebhookDelivery.Status.PENDING) n.put("next_attempt_timestamp", d.nextAttemptMillis());
+            if (d.lastStatus() != null) n.put("last_status", d.lastStatus());
+            MlflowResponse.put(n, "last_error", d.lastError());
+            n.set("data", readJson(d.data()));
+        }
+        MlflowResponse.put(o, "next_page_token", page.nextPageToken());
+        MlflowResponse.send(cx, ctx.json(), o);
+    }
+
+    private JsonNode readJson(String text) {
+        try {
+            return ctx.json().readTree(text);
+        } catch (java.io.IOException e) {
+            return ctx.json().getNodeFactory().textNode(text);
+        }
+    }
+
+    private static int maxResults(MlflowRequest q) {
+        Integer max = q.int32("max_results");
+        if (max != null && (max < 1 || max > MAX_RESULTS)) {
+            throw MlvException.invalid("Invalid value " + max + " for parameter 'max_results': expected 1 to " + MAX_RESULTS);
+        }
+        return max == null ? DEFAULT_MAX_RESULTS : max;
     }
 
     /** Sends an example of the event (the given one, else the webhook's first) now, and answers what came back. */

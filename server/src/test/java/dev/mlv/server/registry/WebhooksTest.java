@@ -202,11 +202,58 @@ class WebhooksTest {
                 .containsOnly(first.headers().get(WebhookDispatcher.DELIVERY_ID_HEADER));
         assertThat(received.poll(300, TimeUnit.MILLISECONDS)).as("the third attempt succeeded").isNull();
 
+        JsonNode delivered = deliveries(hook).get(0);
+        assertThat(delivered.path("delivery_id").asText()).isEqualTo(first.headers().get(WebhookDispatcher.DELIVERY_ID_HEADER));
+        assertThat(delivered.path("status").asText()).isEqualTo("DELIVERED");
+        assertThat(delivered.path("attempts").asInt()).isEqualTo(3);
+        assertThat(delivered.path("last_status").asInt()).isEqualTo(200);
+        assertThat(delivered.path("event").asText()).isEqualTo("registered_model.created");
+
         answers.add(400);
         http.createModel("refused-" + UUID.randomUUID());
         next();
         assertThat(received.poll(500, TimeUnit.MILLISECONDS)).as("a 400 is not retried").isNull();
+        JsonNode refused = deliveries(hook).get(0);
+        assertThat(refused.path("status").asText()).isEqualTo("FAILED");
+        assertThat(refused.path("attempts").asInt()).isEqualTo(1);
+        assertThat(refused.path("last_status").asInt()).isEqualTo(400);
         http.ok(http.delete(MLFLOW + "webhooks/" + hook, null));
+    }
+
+    static List<JsonNode> deliveries(String hook) {
+        List<JsonNode> out = new ArrayList<>();
+        http.ok(http.get(MLV + "webhooks/deliveries", Map.of("webhook_id", hook))).path("deliveries").forEach(out::add);
+        return out;
+    }
+
+    @Test
+    void aQueuedDeliveryOutlivesTheServerThatQueuedIt(@TempDir Path other) throws Exception {
+        WebhookSettings slowRetry = new WebhookSettings(Set.of("http"), true, Duration.ofSeconds(5), 3,
+                Duration.ofSeconds(3), 1, null);
+        String hook;
+        String id;
+        try (MlvServer first = MlvServer.start(ServerConfig.forHome(other).withPort(0).withWebhooks(slowRetry))) {
+            RegistryHttp h = new RegistryHttp(first);
+            hook = h.ok(h.post(MLFLOW + "webhooks", obj("name", "outbox", "url", hookUrl(),
+                    "events", events("registered_model.created")))).at("/webhook/webhook_id").asText();
+            answers.add(503);
+            h.createModel("survivor");
+            id = next().headers().get(WebhookDispatcher.DELIVERY_ID_HEADER);
+        } // stopped while the delivery waits 3 s for its second attempt
+        assertThat(received.poll(4, TimeUnit.SECONDS)).as("nobody sends while no server runs").isNull();
+        try (MlvServer second = MlvServer.start(ServerConfig.forHome(other).withPort(0).withWebhooks(slowRetry))) {
+            Received again = next();
+            assertThat(again.headers().get(WebhookDispatcher.DELIVERY_ID_HEADER)).isEqualTo(id);
+            assertThat(again.json().path("data").path("name").asText()).isEqualTo("survivor");
+            RegistryHttp h = new RegistryHttp(second);
+            JsonNode d = h.ok(h.get(MLV + "webhooks/deliveries", Map.of("webhook_id", hook))).path("deliveries").get(0);
+            for (int i = 0; i < 50 && !d.path("status").asText().equals("DELIVERED"); i++) {
+                Thread.sleep(100);
+                d = h.ok(h.get(MLV + "webhooks/deliveries", Map.of("webhook_id", hook))).path("deliveries").get(0);
+            }
+            assertThat(d.path("status").asText()).isEqualTo("DELIVERED");
+            assertThat(d.path("attempts").asInt()).isEqualTo(2);
+        }
     }
 
     @Test

@@ -93,7 +93,7 @@ final class Api {
         }
     }
 
-    private static Reply send(HttpRequest req) {
+    static Reply send(HttpRequest req) {
         try {
             HttpResponse<byte[]> res = HTTP.send(req, HttpResponse.BodyHandlers.ofByteArray());
             JsonNode body = res.body().length == 0 ? MissingNode.getInstance() : parse(res.body());

@@ -11,6 +11,8 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
 import java.sql.Connection;
 import java.sql.Statement;
 
@@ -81,7 +83,10 @@ final class Infra implements AutoCloseable {
 
     MlvServer startReplica(String name) throws IOException {
         Path home = Files.createDirectories(dir.resolve("home-" + name));
-        return MlvServer.start(new ServerConfig("127.0.0.1", 0, home, backendStoreUri(), artifactsDestination()));
+        // webhooks may reach a receiver on loopback, retrying quickly
+        return MlvServer.start(new ServerConfig("127.0.0.1", 0, home, backendStoreUri(), artifactsDestination())
+                .withWebhooks(new dev.mlv.server.webhooks.WebhookSettings(Set.of("http"), true, Duration.ofSeconds(5), 2,
+                        Duration.ofMillis(50), 2, null)));
     }
 
     /** Stops PostgreSQL (fast shutdown: open connections are terminated). */

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -202,6 +204,50 @@ class ReplicasTest {
         assertThat(rolledBack.path("model_version").path("version").asText()).isEqualTo("1");
         assertThat(stagingVersions(b.url(), model)).containsExactly("1");
         assertThat(Api.get(b.url(), "mlv/audit/verify", Map.of()).ok().body().path("valid").asBoolean()).isTrue();
+    }
+
+    @Test
+    void webhookEventsOfBothReplicasAreDeliveredOnceEach() throws Exception {
+        Map<String, String> seen = new ConcurrentHashMap<>(); // delivery id -> data
+        AtomicInteger posts = new AtomicInteger();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            posts.incrementAndGet();
+            seen.put(ex.getRequestHeaders().getFirst("X-MLflow-Delivery-Id"), body);
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        receiver.start();
+        try {
+            String hook = Api.post(a.url(), "mlflow/webhooks", Map.of("name", "both", "url",
+                    "http://127.0.0.1:" + receiver.getAddress().getPort() + "/", "events",
+                    List.of(Map.of("entity", "MODEL_VERSION_ALIAS", "action", "CREATED")))).ok().body()
+                    .path("webhook").path("webhook_id").asText();
+            String model = "hooked-" + System.nanoTime();
+            Api.post(b.url(), "mlflow/registered-models/create", Map.of("name", model)).ok();
+            String exp = newExperiment(a.url(), "hooks");
+            String[] m = runWithModel(a.url(), exp, "weights");
+            Api.post(a.url(), "mlflow/model-versions/create", Map.of("name", model, "source", m[1], "run_id", m[0])).ok();
+            int moves = 20;
+            for (int i = 0; i < moves; i++) {
+                Api.post(replica(i), "mlflow/registered-models/alias", Map.of("name", model, "alias", "a" + i, "version", "1")).ok();
+            }
+            waitFor(() -> seen.size() >= moves);
+            Thread.sleep(1_000); // long enough for a duplicate to show
+            assertThat(seen).hasSize(moves);
+            assertThat(posts.get()).as("no delivery sent twice").isEqualTo(moves);
+            Set<String> aliases = new TreeSet<>();
+            for (String body : seen.values()) aliases.add(Api.JSON.readTree(body).path("data").path("alias").asText());
+            assertThat(aliases).hasSize(moves);
+            JsonNode deliveries = Api.get(b.url(), "mlv/webhooks/deliveries", Map.of("webhook_id", hook)).ok().body();
+            assertThat(deliveries.path("deliveries")).hasSize(moves)
+                    .allSatisfy(d -> assertThat(d.path("status").asText()).isEqualTo("DELIVERED"));
+            Api.send(HttpRequest.newBuilder(URI.create(a.url() + "/api/2.0/mlflow/webhooks/" + hook)).DELETE().build()).ok();
+        } finally {
+            receiver.stop(0);
+        }
     }
 
     private static List<String> stagingVersions(String base, String model) {

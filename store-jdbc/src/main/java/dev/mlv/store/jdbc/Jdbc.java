@@ -60,6 +60,12 @@ public final class Jdbc {
         }
     }
 
+    /** A nullable INTEGER column. */
+    public static Integer getInt(ResultSet rs, String column) throws SQLException {
+        int v = rs.getInt(column);
+        return rs.wasNull() ? null : v;
+    }
+
     /** A nullable BIGINT column. */
     public static Long getLong(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);

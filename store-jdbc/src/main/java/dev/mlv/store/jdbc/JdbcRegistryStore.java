@@ -18,6 +18,7 @@ import dev.mlv.registry.Stage;
 import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Tag;
 import dev.mlv.webhooks.Webhook;
+import dev.mlv.webhooks.WebhookDelivery;
 import dev.mlv.webhooks.WebhookEvent;
 
 import java.nio.charset.StandardCharsets;
@@ -85,6 +86,8 @@ public final class JdbcRegistryStore implements RegistryStore {
             p.put("description", description);
             p.put("tags", tagMap(ts));
             audit(c, user, "registered_model.create", name, null, p, now);
+            webhooks.enqueue(c, WebhookEvent.REGISTERED_MODEL_CREATED, data("name", name, "tags", tagMap(ts),
+                    "description", description), now);
             return loadModel(c, id);
         });
     }
@@ -275,6 +278,8 @@ public final class JdbcRegistryStore implements RegistryStore {
             p.put("to", version);
             p.put("reason", reason);
             audit(c, user, "registered_model.set_alias", name, version, p, now);
+            webhooks.enqueue(c, WebhookEvent.MODEL_VERSION_ALIAS_CREATED, data("name", name, "alias", alias,
+                    "version", Long.toString(v)), now);
             return null;
         });
     }
@@ -295,6 +300,7 @@ public final class JdbcRegistryStore implements RegistryStore {
             p.put("to", null);
             p.put("reason", reason);
             audit(c, user, "registered_model.delete_alias", name, was.toString(), p, now);
+            webhooks.enqueue(c, WebhookEvent.MODEL_VERSION_ALIAS_DELETED, data("name", name, "alias", alias), now);
             return null;
         });
     }
@@ -350,6 +356,9 @@ public final class JdbcRegistryStore implements RegistryStore {
             for (ModelFile f : spec.files()) digests.put(f.path(), f.sha256());
             p.put("files", digests);
             audit(c, user, "model_version.create", spec.name(), Long.toString(v), p, now);
+            webhooks.enqueue(c, WebhookEvent.MODEL_VERSION_CREATED, data("name", spec.name(), "version", Long.toString(v),
+                    "source", spec.source(), "run_id", spec.runId(), "tags", tagMap(spec.tags()),
+                    "description", spec.description()), now);
             return loadVersion(c, id, v);
         });
     }
@@ -495,6 +504,8 @@ public final class JdbcRegistryStore implements RegistryStore {
             p.put("key", tag.key());
             p.put("value", tag.value());
             audit(c, user, "model_version.set_tag", name, version, p, now);
+            webhooks.enqueue(c, WebhookEvent.MODEL_VERSION_TAG_SET, data("name", name, "version", Long.toString(v),
+                    "key", tag.key(), "value", tag.value()), now);
             return null;
         });
     }
@@ -511,6 +522,8 @@ public final class JdbcRegistryStore implements RegistryStore {
                 throw MlvException.notFound("No tag with name: " + key + " in model version " + name + " version " + version + ".");
             }
             audit(c, user, "model_version.delete_tag", name, version, Map.of("key", key), now);
+            webhooks.enqueue(c, WebhookEvent.MODEL_VERSION_TAG_DELETED, data("name", name, "version", Long.toString(v),
+                    "key", key), now);
             return null;
         });
     }
@@ -661,6 +674,10 @@ public final class JdbcRegistryStore implements RegistryStore {
             p.put("to", Long.toString(target));
             p.put("reason", reason);
             audit(c, user, "registered_model.rollback", name, Long.toString(target), p, now);
+            if (kind.equals(Move.ALIAS)) {
+                webhooks.enqueue(c, WebhookEvent.MODEL_VERSION_ALIAS_CREATED, data("name", name, "alias", k,
+                        "version", Long.toString(target)), now);
+            }
             Move move = recorded.stream().filter(r -> r.kind().equals(kind) && r.key().equals(k)).findFirst()
                     .orElseGet(() -> m);
             return new Rollback(loadVersion(c, id, target), move);
@@ -771,8 +788,26 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
 
     @Override
-    public List<Webhook> activeWebhooks(WebhookEvent event) {
-        return webhooks.active(event);
+    public List<WebhookDelivery> claimWebhookDeliveries(String owner, int max, long leaseMillis) {
+        return webhooks.claim(owner, max, leaseMillis);
+    }
+
+    @Override
+    public void recordWebhookAttempt(String deliveryId, String owner, boolean delivered, Integer httpStatus, String error,
+                                     Long retryAtMillis) {
+        webhooks.record(deliveryId, owner, delivered, httpStatus, error, retryAtMillis);
+    }
+
+    @Override
+    public Page<WebhookDelivery> webhookDeliveries(String webhookId, int maxResults, String pageToken) {
+        return webhooks.deliveries(webhookId, maxResults, pageToken);
+    }
+
+    /** An event's data for its webhook deliveries: the pairs given, in order, nulls kept. */
+    private static Map<String, Object> data(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        return m;
     }
 
     // ================================================================== audit

@@ -3,6 +3,7 @@ package dev.mlv.store.jdbc;
 import dev.mlv.errors.MlvException;
 import dev.mlv.tracking.Page;
 import dev.mlv.webhooks.Webhook;
+import dev.mlv.webhooks.WebhookDelivery;
 import dev.mlv.webhooks.WebhookEvent;
 
 import java.sql.Connection;
@@ -26,6 +27,11 @@ final class JdbcWebhooks {
     static final int MAX_NAME = 256;
     static final int MAX_URL = 2048;
     static final int MAX_DESCRIPTION = 5000;
+    /** Finished deliveries are kept this long. */
+    static final long KEEP_MILLIS = 30L * 24 * 3600 * 1000;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final String DELIVERY_COLUMNS = "delivery_id, webhook_id, event, data, created_ms, status, attempts, "
+            + "next_attempt_ms, last_status, last_error";
     private static final String COLUMNS = "webhook_id, name, description, url, events, status, secret, creation_timestamp, "
             + "last_updated_timestamp";
 
@@ -96,17 +102,83 @@ final class JdbcWebhooks {
     void delete(String id, String user) {
         registry.write(c -> {
             Webhook w = load(c, id);
+            Jdbc.update(c, "DELETE FROM webhook_deliveries WHERE webhook_id = ?", id);
             Jdbc.update(c, "DELETE FROM webhooks WHERE webhook_id = ?", id);
             registry.audit(c, user, "webhook.delete", null, null, payload(w), clock.getAsLong());
             return null;
         });
     }
 
-    List<Webhook> active(WebhookEvent event) {
-        // few rows: filtering the events column here keeps the SQL portable
-        return db.read(c -> Jdbc.query(c, "SELECT " + COLUMNS + " FROM webhooks WHERE status = 'ACTIVE' "
-                + "ORDER BY creation_timestamp, webhook_id", List.of(), JdbcWebhooks::row))
-                .stream().filter(w -> w.events().contains(event)).toList();
+    /** Queues {@code event} with {@code data} for every active webhook subscribed to it, in the caller's transaction. */
+    void enqueue(Connection c, WebhookEvent event, Map<String, ?> data, long now) throws SQLException {
+        List<Webhook> hooks = Jdbc.query(c, "SELECT " + COLUMNS + " FROM webhooks WHERE status = 'ACTIVE'", List.of(),
+                JdbcWebhooks::row);
+        String json = null;
+        for (Webhook w : hooks) {
+            if (!w.events().contains(event)) continue;
+            if (json == null) json = toJson(data);
+            Jdbc.update(c, "INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, data, created_ms, status, attempts, "
+                    + "next_attempt_ms) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?)", UUID.randomUUID().toString(), w.id(),
+                    event.toString(), json, now, now);
+        }
+    }
+
+    List<WebhookDelivery> claim(String owner, int max, long leaseMillis) {
+        long now = clock.getAsLong();
+        String due = "status = 'PENDING' AND next_attempt_ms <= ? AND (claim_until_ms IS NULL OR claim_until_ms < ?)";
+        // a read first: most polls find nothing, and then take no write lock
+        if (db.read(c -> Jdbc.query(c, "SELECT delivery_id FROM webhook_deliveries WHERE " + due + " LIMIT 1",
+                List.of(now, now), rs -> rs.getString(1))).isEmpty()) {
+            return List.of();
+        }
+        return db.write(c -> {
+            // the outer conditions are checked again on the row a concurrent claim may just have taken
+            Jdbc.update(c, "UPDATE webhook_deliveries SET claimed_by = ?, claim_until_ms = ? WHERE delivery_id IN ("
+                    + "SELECT delivery_id FROM webhook_deliveries WHERE " + due + " ORDER BY created_ms, delivery_id LIMIT ?) AND "
+                    + due, owner, now + leaseMillis, now, now, max, now, now);
+            return Jdbc.query(c, "SELECT " + DELIVERY_COLUMNS + " FROM webhook_deliveries WHERE claimed_by = ? "
+                    + "ORDER BY created_ms, delivery_id", List.of(owner), JdbcWebhooks::delivery);
+        });
+    }
+
+    void record(String deliveryId, String owner, boolean delivered, Integer httpStatus, String error, Long retryAtMillis) {
+        db.write(c -> {
+            long now = clock.getAsLong();
+            String status = delivered ? "DELIVERED" : retryAtMillis != null ? "PENDING" : "FAILED";
+            Jdbc.update(c, "UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, next_attempt_ms = ?, "
+                    + "claimed_by = NULL, claim_until_ms = NULL, last_status = ?, last_error = ? WHERE delivery_id = ? "
+                    + "AND claimed_by = ?", status, retryAtMillis != null ? retryAtMillis : now, httpStatus,
+                    error == null ? null : error.length() > 2000 ? error.substring(0, 2000) : error, deliveryId, owner);
+            Jdbc.update(c, "DELETE FROM webhook_deliveries WHERE status <> 'PENDING' AND created_ms < ?", now - KEEP_MILLIS);
+            return null;
+        });
+    }
+
+    Page<WebhookDelivery> deliveries(String webhookId, int maxResults, String pageToken) {
+        int offset = JdbcRegistryStore.decodeToken(pageToken);
+        return db.read(c -> {
+            load(c, webhookId);
+            List<WebhookDelivery> rows = Jdbc.query(c, "SELECT " + DELIVERY_COLUMNS + " FROM webhook_deliveries WHERE "
+                    + "webhook_id = ? ORDER BY created_ms DESC, delivery_id LIMIT ? OFFSET ?", List.of(webhookId, maxResults + 1, offset),
+                    JdbcWebhooks::delivery);
+            if (rows.size() <= maxResults) return new Page<>(rows, null);
+            return new Page<>(List.copyOf(rows.subList(0, maxResults)), JdbcRegistryStore.encodeToken(offset + maxResults));
+        });
+    }
+
+    private static WebhookDelivery delivery(ResultSet rs) throws SQLException {
+        return new WebhookDelivery(rs.getString("delivery_id"), rs.getString("webhook_id"),
+                WebhookEvent.parse(rs.getString("event")), rs.getString("data"), rs.getLong("created_ms"),
+                WebhookDelivery.Status.valueOf(rs.getString("status")), rs.getInt("attempts"), rs.getLong("next_attempt_ms"),
+                Jdbc.getInt(rs, "last_status"), rs.getString("last_error"));
+    }
+
+    private static String toJson(Map<String, ?> data) {
+        try {
+            return JSON.writeValueAsString(data);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Webhook load(Connection c, String id) throws SQLException {

@@ -14,6 +14,7 @@ import dev.mlv.registry.Stage;
 import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Tag;
 import dev.mlv.webhooks.Webhook;
+import dev.mlv.webhooks.WebhookDelivery;
 import dev.mlv.webhooks.WebhookEvent;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -293,8 +294,6 @@ public abstract class RegistryStoreContractTest {
         assertThat(w.active()).isTrue();
         assertThat(w.events()).containsExactly(WebhookEvent.MODEL_VERSION_ALIAS_CREATED, WebhookEvent.MODEL_VERSION_CREATED);
         assertThat(s.getWebhook(w.id())).isEqualTo(w);
-        assertThat(s.activeWebhooks(WebhookEvent.MODEL_VERSION_CREATED)).contains(w);
-        assertThat(s.activeWebhooks(WebhookEvent.REGISTERED_MODEL_CREATED)).doesNotContain(w);
 
         Webhook disabled = s.updateWebhook(w.id(), new Webhook.Spec(null, null, null,
                 List.of(WebhookEvent.REGISTERED_MODEL_CREATED), "", false), "bob");
@@ -304,10 +303,8 @@ public abstract class RegistryStoreContractTest {
         assertThat(disabled.active()).isFalse();
         assertThat(disabled.events()).containsExactly(WebhookEvent.REGISTERED_MODEL_CREATED);
         assertThat(disabled.creationTimestamp()).isEqualTo(w.creationTimestamp());
-        assertThat(s.activeWebhooks(WebhookEvent.REGISTERED_MODEL_CREATED)).noneMatch(x -> x.id().equals(w.id()));
         Webhook renamed = s.updateWebhook(w.id(), new Webhook.Spec(name + "-cd", null, null, null, null, true), "bob");
         assertThat(renamed.events()).containsExactly(WebhookEvent.REGISTERED_MODEL_CREATED);
-        assertThat(s.activeWebhooks(WebhookEvent.REGISTERED_MODEL_CREATED)).contains(renamed);
 
         s.deleteWebhook(w.id(), "carol");
         assertThat(code(() -> s.getWebhook(w.id()))).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST);
@@ -344,8 +341,6 @@ public abstract class RegistryStoreContractTest {
             if ((token = page.nextPageToken()) == null) break;
         }
         assertThat(seen).containsSubsequence(ids.get(2), ids.get(1), ids.get(0)).doesNotHaveDuplicates();
-        assertThat(s.activeWebhooks(WebhookEvent.MODEL_VERSION_TAG_SET)).extracting(Webhook::id)
-                .contains(ids.get(0), ids.get(2)).doesNotContain(ids.get(1));
         assertThat(code(() -> s.listWebhooks(2, "not-a-token"))).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
         ids.forEach(id -> s.deleteWebhook(id, "alice"));
     }
@@ -374,5 +369,126 @@ public abstract class RegistryStoreContractTest {
         assertThat(webhookCount()).isEqualTo(before + 1);
         s.deleteWebhook(w.id(), "alice");
         assertThat(webhookCount()).isEqualTo(before);
+    }
+
+    private List<WebhookDelivery> deliveries(String webhookId) {
+        return s.webhookDeliveries(webhookId, 1000, null).items();
+    }
+
+    @Test
+    void registryChangesQueueOneDeliveryPerSubscribedActiveWebhook() {
+        Webhook all = s.createWebhook(new Webhook.Spec(name + "-all", null, "https://ci.example.com/all",
+                List.of(WebhookEvent.values()), null, null), "alice");
+        Webhook off = s.createWebhook(new Webhook.Spec(name + "-off", null, "https://ci.example.com/off",
+                List.of(WebhookEvent.values()), null, false), "alice");
+        Webhook tags = s.createWebhook(new Webhook.Spec(name + "-tags", null, "https://ci.example.com/tags",
+                List.of(WebhookEvent.MODEL_VERSION_TAG_SET), null, null), "alice");
+        s.createRegisteredModel(name, List.of(new Tag("team", "risk")), "fraud", "alice");
+        s.createModelVersion(new NewModelVersion(name, "mlflow-artifacts:/a", "run1", List.of(), null, "first", List.of()), "alice");
+        version(name, "mlflow-artifacts:/b");
+        s.setModelVersionTag(name, "1", new Tag("validated", "yes"), "alice");
+        s.deleteModelVersionTag(name, "1", "validated", "alice");
+        s.setAlias(name, "champion", "1", "alice", null);
+        s.setAlias(name, "champion", "2", "alice", null);
+        s.rollback(name, Move.ALIAS, "champion", "alice", "bad");
+        s.deleteAlias(name, "champion", "alice", null);
+        s.transitionStage(name, "1", Stage.PRODUCTION, false, "alice", null); // no MLflow event for stages
+
+        List<WebhookDelivery> got = new ArrayList<>(deliveries(all.id()));
+        java.util.Collections.reverse(got); // oldest first
+        assertThat(got).extracting(d -> d.event().toString()).containsExactly("registered_model.created",
+                "model_version.created", "model_version.created", "model_version_tag.set", "model_version_tag.deleted",
+                "model_version_alias.created", "model_version_alias.created", "model_version_alias.created",
+                "model_version_alias.deleted");
+        assertThat(got).allSatisfy(d -> {
+            assertThat(d.status()).isEqualTo(WebhookDelivery.Status.PENDING);
+            assertThat(d.attempts()).isZero();
+            assertThat(d.webhookId()).isEqualTo(all.id());
+        });
+        assertThat(got).extracting(WebhookDelivery::id).doesNotHaveDuplicates();
+        assertThat(got.get(0).data()).isEqualTo("{\"name\":\"" + name + "\",\"tags\":{\"team\":\"risk\"},\"description\":\"fraud\"}");
+        assertThat(got.get(1).data()).isEqualTo("{\"name\":\"" + name + "\",\"version\":\"1\",\"source\":\"mlflow-artifacts:/a\","
+                + "\"run_id\":\"run1\",\"tags\":{},\"description\":\"first\"}");
+        assertThat(got.subList(5, 9)).extracting(WebhookDelivery::data).containsExactly(
+                "{\"name\":\"" + name + "\",\"alias\":\"champion\",\"version\":\"1\"}",
+                "{\"name\":\"" + name + "\",\"alias\":\"champion\",\"version\":\"2\"}",
+                "{\"name\":\"" + name + "\",\"alias\":\"champion\",\"version\":\"1\"}",
+                "{\"name\":\"" + name + "\",\"alias\":\"champion\"}");
+        assertThat(deliveries(off.id())).isEmpty();
+        assertThat(deliveries(tags.id())).extracting(WebhookDelivery::event).containsExactly(WebhookEvent.MODEL_VERSION_TAG_SET);
+
+        // a failed change queues nothing
+        assertThat(code(() -> s.setModelVersionTag(name, "9", new Tag("k", "v"), "alice"))).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST);
+        assertThat(deliveries(tags.id())).hasSize(1);
+        for (Webhook w : List.of(all, off, tags)) s.deleteWebhook(w.id(), "alice");
+        assertThat(code(() -> s.webhookDeliveries(all.id(), 10, null))).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST);
+    }
+
+    @Test
+    void aDeliveryIsHeldByOneClaimAtATimeUntilItsOutcomeIsRecorded() throws Exception {
+        Webhook w = s.createWebhook(new Webhook.Spec(name, null, "https://ci.example.com/hook",
+                List.of(WebhookEvent.REGISTERED_MODEL_CREATED), null, null), "alice");
+        s.createRegisteredModel(name, List.of(), null, "alice");
+        String id = deliveries(w.id()).get(0).id();
+        java.util.function.Function<List<WebhookDelivery>, List<String>> mine = ds -> ds.stream()
+                .filter(d -> d.webhookId().equals(w.id())).map(WebhookDelivery::id).toList();
+
+        assertThat(mine.apply(s.claimWebhookDeliveries("a-1", 100, 60_000))).containsExactly(id);
+        assertThat(mine.apply(s.claimWebhookDeliveries("b-1", 100, 60_000))).as("held by a-1").isEmpty();
+        s.recordWebhookAttempt(id, "b-1", true, 200, null, null); // not b-1's: no effect
+        assertThat(deliveries(w.id()).get(0).status()).isEqualTo(WebhookDelivery.Status.PENDING);
+
+        s.recordWebhookAttempt(id, "a-1", false, 503, "HTTP 503", System.currentTimeMillis() + 60_000);
+        WebhookDelivery retrying = deliveries(w.id()).get(0);
+        assertThat(retrying.status()).isEqualTo(WebhookDelivery.Status.PENDING);
+        assertThat(retrying.attempts()).isEqualTo(1);
+        assertThat(retrying.lastStatus()).isEqualTo(503);
+        assertThat(retrying.lastError()).isEqualTo("HTTP 503");
+        assertThat(mine.apply(s.claimWebhookDeliveries("c-1", 100, 60_000))).as("not due for a minute").isEmpty();
+
+        s.recordWebhookAttempt(id, "nobody", false, null, null, null);
+        // a lease that ran out frees the delivery for another claim
+        s.createRegisteredModel(name + "-2", List.of(), null, "alice");
+        String second = deliveries(w.id()).get(0).id();
+        assertThat(mine.apply(s.claimWebhookDeliveries("d-1", 100, 1))).containsExactly(second);
+        Thread.sleep(20);
+        assertThat(mine.apply(s.claimWebhookDeliveries("e-1", 100, 60_000))).containsExactly(second);
+        s.recordWebhookAttempt(second, "d-1", true, 200, null, null); // d-1's lease is gone: no effect
+        s.recordWebhookAttempt(second, "e-1", false, 410, "HTTP 410", null);
+        WebhookDelivery failed = deliveries(w.id()).get(0);
+        assertThat(failed.status()).isEqualTo(WebhookDelivery.Status.FAILED);
+        assertThat(failed.attempts()).isEqualTo(1);
+        assertThat(mine.apply(s.claimWebhookDeliveries("f-1", 100, 60_000))).isEmpty();
+        s.deleteWebhook(w.id(), "alice");
+    }
+
+    @Test
+    void concurrentClaimsNeverShareADelivery() throws Exception {
+        Webhook w = s.createWebhook(new Webhook.Spec(name, null, "https://ci.example.com/hook",
+                List.of(WebhookEvent.REGISTERED_MODEL_CREATED), null, null), "alice");
+        for (int i = 0; i < 30; i++) s.createRegisteredModel(name + "-" + i, List.of(), null, "alice");
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            CyclicBarrier barrier = new CyclicBarrier(3);
+            List<Future<List<String>>> claims = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                String owner = "owner-" + t;
+                claims.add(pool.submit(() -> {
+                    barrier.await();
+                    List<String> ids = new ArrayList<>();
+                    for (int round = 0; round < 5; round++) {
+                        s.claimWebhookDeliveries(owner + "-" + round, 4, 60_000).stream()
+                                .filter(d -> d.webhookId().equals(w.id())).forEach(d -> ids.add(d.id()));
+                    }
+                    return ids;
+                }));
+            }
+            List<String> all = new ArrayList<>();
+            for (Future<List<String>> f : claims) all.addAll(f.get());
+            assertThat(all).doesNotHaveDuplicates().hasSize(30);
+        } finally {
+            pool.shutdownNow();
+        }
+        s.deleteWebhook(w.id(), "alice");
     }
 }
