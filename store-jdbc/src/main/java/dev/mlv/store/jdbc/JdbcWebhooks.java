@@ -1,5 +1,7 @@
 package dev.mlv.store.jdbc;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlv.errors.MlvException;
 import dev.mlv.tracking.Page;
 import dev.mlv.webhooks.Webhook;
@@ -20,8 +22,10 @@ import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
- * The webhooks of {@link JdbcRegistryStore}: changes take the registry lock and append their audit event to the
- * registry's chain in the same transaction, as every registry mutation does.
+ * The webhooks of {@link JdbcRegistryStore} and their outbox of deliveries. Changes to a webhook take the registry
+ * lock and append their audit event to the registry's chain in the same transaction, as every registry mutation
+ * does; registry mutations queue deliveries in their own transaction ({@link #enqueue}); servers claim, send and
+ * record them without the registry lock.
  */
 final class JdbcWebhooks {
     static final int MAX_NAME = 256;
@@ -29,7 +33,7 @@ final class JdbcWebhooks {
     static final int MAX_DESCRIPTION = 5000;
     /** Finished deliveries are kept this long. */
     static final long KEEP_MILLIS = 30L * 24 * 3600 * 1000;
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DELIVERY_COLUMNS = "delivery_id, webhook_id, event, data, created_ms, status, attempts, "
             + "next_attempt_ms, last_status, last_error";
     private static final String COLUMNS = "webhook_id, name, description, url, events, status, secret, creation_timestamp, "
@@ -72,9 +76,14 @@ final class JdbcWebhooks {
         return db.read(c -> {
             List<Webhook> rows = Jdbc.query(c, "SELECT " + COLUMNS + " FROM webhooks ORDER BY creation_timestamp DESC, "
                     + "webhook_id LIMIT ? OFFSET ?", List.of(maxResults + 1, offset), JdbcWebhooks::row);
-            if (rows.size() <= maxResults) return new Page<>(rows, null);
-            return new Page<>(List.copyOf(rows.subList(0, maxResults)), JdbcRegistryStore.encodeToken(offset + maxResults));
+            return page(rows, maxResults, offset);
         });
+    }
+
+    /** The first {@code maxResults} of {@code rows} (read with one more, to know whether a next page exists). */
+    private static <T> Page<T> page(List<T> rows, int maxResults, int offset) {
+        if (rows.size() <= maxResults) return new Page<>(rows, null);
+        return new Page<>(List.copyOf(rows.subList(0, maxResults)), JdbcRegistryStore.encodeToken(offset + maxResults));
     }
 
     Webhook update(String id, Webhook.Spec change, String user) {
@@ -161,8 +170,7 @@ final class JdbcWebhooks {
             List<WebhookDelivery> rows = Jdbc.query(c, "SELECT " + DELIVERY_COLUMNS + " FROM webhook_deliveries WHERE "
                     + "webhook_id = ? ORDER BY created_ms DESC, delivery_id LIMIT ? OFFSET ?", List.of(webhookId, maxResults + 1, offset),
                     JdbcWebhooks::delivery);
-            if (rows.size() <= maxResults) return new Page<>(rows, null);
-            return new Page<>(List.copyOf(rows.subList(0, maxResults)), JdbcRegistryStore.encodeToken(offset + maxResults));
+            return page(rows, maxResults, offset);
         });
     }
 
@@ -176,7 +184,7 @@ final class JdbcWebhooks {
     private static String toJson(Map<String, ?> data) {
         try {
             return JSON.writeValueAsString(data);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
