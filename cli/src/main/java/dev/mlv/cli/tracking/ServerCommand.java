@@ -18,7 +18,15 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = {"Run the tracking server (MLflow REST API, artifact proxy, model registry) in the foreground.",
                 "Embedded default: SQLite at <home>/mlv.db and artifacts under <home>/artifacts.",
-                "Stops gracefully (requests in flight finish) on SIGTERM or Ctrl-C."})
+                "Stops gracefully (requests in flight finish) on SIGTERM or Ctrl-C."},
+        footerHeading = "%nEnvironment:%n",
+        footer = {
+                "  MLV_S3_ENDPOINT_URL            S3-compatible endpoint (MinIO, Ceph, ...)",
+                "  MLV_WEBHOOK_ALLOWED_SCHEMES    webhook URL schemes (default: https)",
+                "  MLV_WEBHOOK_ALLOW_PRIVATE_IPS  true: webhooks may reach private addresses",
+                "  MLV_WEBHOOK_SECRET_ENCRYPTION_KEY",
+                "                                 encrypts webhook secrets in the database",
+                "MLflow's MLFLOW_S3_ENDPOINT_URL and MLFLOW_WEBHOOK_* names work too."})
 public final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -32,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +85,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final ObjectMapper json;
     private final CloseableHttpClient http;
     private final ExecutorService pool;
+    /** Aborts an attempt that outlives the timeout (a receiver trickling its answer defeats the read timeout). */
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "mlv-webhook-deadlines"));
     private final Thread poller;
     private final Semaphore wake = new Semaphore(0);
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -245,13 +249,17 @@ public final class WebhookDispatcher implements AutoCloseable {
         post.setHeader(DELIVERY_ID_HEADER, deliveryId);
         post.setHeader(TIMESTAMP_HEADER, timestamp);
         if (secret != null) post.setHeader(SIGNATURE_HEADER, signature(secret, deliveryId, timestamp, payload));
+        ScheduledFuture<?> deadline = deadlines.schedule(post::abort, settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         try (CloseableHttpResponse r = http.execute(post)) {
             String answer = r.getEntity() == null ? "" : read(r.getEntity().getContent());
             Header retryAfter = r.getFirstHeader("Retry-After");
             return new Delivery(r.getStatusLine().getStatusCode(), answer, null, seconds(retryAfter), false);
         } catch (IOException e) {
-            return new Delivery(0, null, "Cannot deliver to " + webhook.url() + ": " + e.getMessage(), null,
+            String why = post.isAborted() ? "no answer within " + settings.timeout().toSeconds() + " s" : e.getMessage();
+            return new Delivery(0, null, "Cannot deliver to " + webhook.url() + ": " + why, null,
                     e instanceof WebhookUrlPolicy.NotPublicException);
+        } finally {
+            deadline.cancel(false);
         }
     }
 
@@ -303,6 +311,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     public void close() {
         running = false;
         poller.interrupt();
+        deadlines.shutdownNow();
         pool.shutdown();
         try {
             if (!pool.awaitTermination(5, TimeUnit.SECONDS)) pool.shutdownNow();

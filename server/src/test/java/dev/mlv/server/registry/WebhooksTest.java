@@ -335,6 +335,39 @@ class WebhooksTest {
     }
 
     @Test
+    void aReceiverThatTricklesItsAnswerIsCutOffAtTheTimeout(@TempDir Path other) throws Exception {
+        receiver.createContext("/trickle", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(200, 0); // chunked: the body never ends on its own
+            try {
+                for (int i = 0; i < 40; i++) {
+                    ex.getResponseBody().write('.');
+                    ex.getResponseBody().flush();
+                    Thread.sleep(200);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the client went away
+            } finally {
+                ex.close();
+            }
+        });
+        WebhookSettings oneSecond = new WebhookSettings(Set.of("http"), true, Duration.ofSeconds(1), 0, Duration.ZERO, 1, null);
+        try (MlvServer strict = MlvServer.start(ServerConfig.forHome(other).withPort(0).withWebhooks(oneSecond))) {
+            RegistryHttp h = new RegistryHttp(strict);
+            String id = h.ok(h.post(MLFLOW + "webhooks", obj("name", "slow", "url", hookUrl().replace("/hook", "/trickle"),
+                    "events", events("model_version.created")))).at("/webhook/webhook_id").asText();
+            long start = System.nanoTime();
+            JsonNode result = h.ok(h.post(MLFLOW + "webhooks/" + id + "/test", obj())).path("result");
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertThat(result.path("success").asBoolean()).isFalse();
+            assertThat(result.path("error_message").asText()).contains("no answer within 1 s");
+            assertThat(seconds).as("cut off after the 1 s timeout, not after the 8 s the receiver takes").isLessThan(5);
+        } finally {
+            receiver.removeContext("/trickle");
+        }
+    }
+
+    @Test
     void withTheDefaultSettingsOnlyHttpsToPublicAddressesIsAccepted(@TempDir Path other) {
         WebhookSettings defaults = WebhookSettings.fromEnvironment(n -> null);
         assertThat(defaults.allowedSchemes()).containsExactly("https");
