@@ -11,10 +11,12 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * The HTTP Basic credentials a client sends to a server, as an {@code Authorization} value:
+ * The credentials a client sends to a server, as an {@code Authorization} value:
  * <ol>
  *   <li>{@code MLV_TRACKING_USERNAME} / {@code MLV_TRACKING_PASSWORD}, else MLflow's {@code MLFLOW_TRACKING_USERNAME} /
- *       {@code MLFLOW_TRACKING_PASSWORD}: sent to the tracking server, whatever URL the user gave for it. A server
+ *       {@code MLFLOW_TRACKING_PASSWORD} (HTTP Basic), else a token in {@code MLV_TRACKING_TOKEN} or
+ *       {@code MLFLOW_TRACKING_TOKEN} (a bearer token, for a server behind an authenticating proxy): sent to the
+ *       tracking server, whatever URL the user gave for it. A server
  *       named in a repository's files (an {@code http(s)://} data remote) gets them only when it is the tracking
  *       server, with the scheme, host and port of {@code MLV_TRACKING_URI} (else {@code MLFLOW_TRACKING_URI}): the
  *       author of a cloned repository cannot send them to another host;</li>
@@ -46,6 +48,10 @@ final class Credentials {
             String user = env.apply(prefix + "USERNAME");
             String password = env.apply(prefix + "PASSWORD");
             if (user != null && !user.isEmpty() && password != null) return Optional.of(basic(user, password));
+        }
+        for (String prefix : new String[] {"MLV_TRACKING_", "MLFLOW_TRACKING_"}) {
+            String token = env.apply(prefix + "TOKEN");
+            if (token != null && !token.isBlank()) return Optional.of("Bearer " + token.trim());
         }
         return Optional.empty();
     }

@@ -27,6 +27,8 @@ import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.function.UnaryOperator;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * Thin JSON-over-HTTP client for an mlv (or MLflow) server: the one place that talks HTTP to the server, used by the
  * Java client, the CLI and the scoring server. Error bodies {@code {"error_code", "message"}} come back as
@@ -50,12 +52,18 @@ public final class RestClient {
 
     /**
      * A client for the tracking server at {@code baseUrl} that sends {@code defaultHeaders} with every request, and the
-     * HTTP Basic credentials of {@link Credentials} when {@code defaultHeaders} has no {@code Authorization}:
+     * credentials of {@link Credentials} when {@code defaultHeaders} has no {@code Authorization}:
      * {@code MLV_TRACKING_USERNAME} / {@code MLV_TRACKING_PASSWORD} (else MLflow's {@code MLFLOW_TRACKING_USERNAME} /
-     * {@code MLFLOW_TRACKING_PASSWORD}), else the host's entry in {@code ~/.netrc}.
+     * {@code MLFLOW_TRACKING_PASSWORD}), else a bearer {@code MLV_TRACKING_TOKEN} ({@code MLFLOW_TRACKING_TOKEN}), else
+     * the host's entry in {@code ~/.netrc}. An {@code https} server's certificate is checked as {@link Tls} says.
      */
     public RestClient(String baseUrl, Map<String, String> defaultHeaders) {
-        this(baseUrl, defaultHeaders, Credentials.forTrackingServer(baseUrl, System::getenv));
+        this(baseUrl, defaultHeaders, Credentials.forTrackingServer(baseUrl, System::getenv), Tls.fromEnvironment(System::getenv));
+    }
+
+    /** The tracking server's client with the settings of {@code env} instead of the process environment. */
+    static RestClient forTrackingServer(String baseUrl, UnaryOperator<String> env) {
+        return new RestClient(baseUrl, Map.of(), Credentials.forTrackingServer(baseUrl, env), Tls.fromEnvironment(env));
     }
 
     /**
@@ -68,18 +76,21 @@ public final class RestClient {
     }
 
     static RestClient forConfiguredServer(String baseUrl, UnaryOperator<String> env) {
-        return new RestClient(baseUrl, Map.of(), Credentials.forConfiguredServer(baseUrl, env));
+        return new RestClient(baseUrl, Map.of(), Credentials.forConfiguredServer(baseUrl, env), Tls.fromEnvironment(env));
     }
 
-    private RestClient(String baseUrl, Map<String, String> defaultHeaders, Optional<String> credentials) {
+    /** {@code tls}: how to check an https server's certificate ({@link Tls}), null for the JDK's default. */
+    private RestClient(String baseUrl, Map<String, String> defaultHeaders, Optional<String> credentials, SSLContext tls) {
         String b = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         if (!b.startsWith("http://") && !b.startsWith("https://")) {
             throw MlvException.invalid("Tracking URI must be http(s)://host:port, got '" + baseUrl + "'");
         }
         this.baseUrl = b;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1);
+        if (tls != null) builder.sslContext(tls);
+        this.http = builder.build();
         Map<String, String> h = new java.util.LinkedHashMap<>(defaultHeaders);
-        credentials.ifPresent(basic -> h.putIfAbsent("Authorization", basic));
+        credentials.ifPresent(value -> h.putIfAbsent("Authorization", value));
         this.defaultHeaders = Map.copyOf(h);
     }
 
@@ -314,6 +325,13 @@ public final class RestClient {
     }
 
     private MlvException unreachable(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLHandshakeException) {
+                return new MlvException(ErrorCode.TEMPORARILY_UNAVAILABLE, "The TLS certificate of " + baseUrl + " is not "
+                        + "trusted (" + t.getMessage() + "): set MLV_TRACKING_SERVER_CERT_PATH to a PEM file of its "
+                        + "certificate authority", e);
+            }
+        }
         if (e instanceof ConnectException || e.getCause() instanceof ConnectException) {
             return new MlvException(ErrorCode.TEMPORARILY_UNAVAILABLE, "Cannot reach the mlv server at " + baseUrl
                     + " (start one with './mlv server', or set MLV_TRACKING_URI)", e);

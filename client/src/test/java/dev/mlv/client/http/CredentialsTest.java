@@ -24,6 +24,11 @@ class CredentialsTest {
                 .contains(ALICE);
         assertThat(Credentials.forTrackingServer("http://any:5000", Map.of("MLFLOW_TRACKING_USERNAME", "alice")::get)).isEmpty();
         assertThat(Credentials.basic("u", "p")).isEqualTo("Basic dTpw");
+        assertThat(Credentials.forTrackingServer("http://any:5000", Map.of("MLFLOW_TRACKING_TOKEN", "t0k")::get)).contains("Bearer t0k");
+        assertThat(Credentials.forTrackingServer("http://any:5000", Map.of("MLV_TRACKING_TOKEN", "a", "MLFLOW_TRACKING_TOKEN", "b")::get))
+                .contains("Bearer a");
+        assertThat(Credentials.forTrackingServer("http://any:5000", Map.of("MLFLOW_TRACKING_TOKEN", "t0k",
+                "MLV_TRACKING_USERNAME", "alice", "MLV_TRACKING_PASSWORD", "pw")::get)).as("user and password first").contains(ALICE);
     }
 
     @Test

@@ -7,6 +7,10 @@ public final class RestClientAccess {
     private RestClientAccess() {
     }
 
+    public static RestClient forTrackingServer(String url, Map<String, String> env) {
+        return RestClient.forTrackingServer(url, env::get);
+    }
+
     public static RestClient forConfiguredServer(String url, Map<String, String> env) {
         return RestClient.forConfiguredServer(url, env::get);
     }

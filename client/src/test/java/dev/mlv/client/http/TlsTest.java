@@ -1,0 +1,112 @@
+package dev.mlv.client.http;
+
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** An https server with a self-signed certificate (made by the JDK's keytool) for 127.0.0.1 only. */
+class TlsTest {
+    @TempDir
+    static Path dir;
+    static HttpsServer server;
+    static Path certificate;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path keystore = dir.resolve("server.p12");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(keytool, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=mlv-test", "-ext", "SAN=ip:127.0.0.1", "-keystore", keystore.toString(),
+                "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit");
+        certificate = dir.resolve("ca.pem");
+        run(keytool, "-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(), "-storepass", "changeit",
+                "-file", certificate.toString());
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(kmf.getKeyManagers(), null, null);
+        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(ssl));
+        server.createContext("/", ex -> {
+            byte[] body = "{\"experiments\":[]}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.stop(0);
+    }
+
+    static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new IllegalStateException("keytool failed: " + out);
+    }
+
+    static String url(String host) {
+        return "https://" + host + ":" + server.getAddress().getPort();
+    }
+
+    static void search(String url, Map<String, String> env) {
+        RestClientAccess.forTrackingServer(url, env).get("/api/2.0/mlflow/experiments/search", Map.of());
+    }
+
+    @Test
+    void anUntrustedCertificateIsRefusedWithAHint() {
+        assertThatThrownBy(() -> search(url("127.0.0.1"), Map.of()))
+                .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TEMPORARILY_UNAVAILABLE))
+                .hasMessageContaining("is not trusted").hasMessageContaining("MLV_TRACKING_SERVER_CERT_PATH");
+    }
+
+    @Test
+    void theCertificateAuthorityOfServerCertPathIsTrustedAndTheHostIsStillChecked() {
+        search(url("127.0.0.1"), Map.of("MLV_TRACKING_SERVER_CERT_PATH", certificate.toString()));
+        search(url("127.0.0.1"), Map.of("MLFLOW_TRACKING_SERVER_CERT_PATH", certificate.toString()));
+        // the certificate names 127.0.0.1, not localhost
+        assertThatThrownBy(() -> search(url("localhost"), Map.of("MLV_TRACKING_SERVER_CERT_PATH", certificate.toString())))
+                .hasMessageContaining("is not trusted");
+    }
+
+    @Test
+    void insecureTlsChecksNothing() {
+        search(url("localhost"), Map.of("MLFLOW_TRACKING_INSECURE_TLS", "true"));
+        search(url("127.0.0.1"), Map.of("MLV_TRACKING_INSECURE_TLS", "true"));
+    }
+
+    @Test
+    void aCertificateFileThatIsNotPemIsAClearError() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.pem"), "not a certificate");
+        assertThatThrownBy(() -> search(url("127.0.0.1"), Map.of("MLV_TRACKING_SERVER_CERT_PATH", bad.toString())))
+                .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE))
+                .hasMessageContaining("Cannot read the certificates of MLV_TRACKING_SERVER_CERT_PATH");
+        assertThatThrownBy(() -> search(url("127.0.0.1"), Map.of("MLV_TRACKING_SERVER_CERT_PATH", dir.resolve("missing.pem").toString())))
+                .hasMessageContaining("Cannot read the certificates");
+    }
+}
