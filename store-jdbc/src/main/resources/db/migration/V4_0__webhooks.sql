@@ -17,9 +17,11 @@ CREATE INDEX webhooks_created_idx ON webhooks (creation_timestamp);
 -- The outbox of webhook events: one row per event and webhook, inserted in the transaction of the registry change
 -- that caused it, so no event is lost when a server stops. Any replica claims due rows for a lease (claimed_by,
 -- claim_until_ms), sends them and records the outcome; status PENDING, DELIVERED or FAILED. delivery_id is the
--- X-MLflow-Delivery-Id of every attempt.
+-- X-MLflow-Delivery-Id of every attempt; seq orders deliveries as their changes happened (allocated under
+-- registry_lock, as every registry id).
 CREATE TABLE webhook_deliveries (
     delivery_id     VARCHAR(36) NOT NULL PRIMARY KEY,
+    seq             BIGINT      NOT NULL,
     webhook_id      VARCHAR(32) NOT NULL,
     event           VARCHAR(64) NOT NULL,
     data            TEXT        NOT NULL,
@@ -33,4 +35,4 @@ CREATE TABLE webhook_deliveries (
     last_error      TEXT
 );
 CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (status, next_attempt_ms);
-CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, created_ms);
+CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, seq);

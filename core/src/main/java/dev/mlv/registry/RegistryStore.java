@@ -189,6 +189,13 @@ public interface RegistryStore {
     void recordWebhookAttempt(String deliveryId, String owner, boolean delivered, Integer httpStatus, String error,
                               Long retryAtMillis);
 
+    /**
+     * Queues a finished delivery again, due now, with its attempts counted afresh ({@code webhook.redeliver} audit
+     * event): a receiver that was down gets the event it missed. {@code RESOURCE_DOES_NOT_EXIST} for an unknown id,
+     * {@code INVALID_PARAMETER_VALUE} for a delivery still pending.
+     */
+    WebhookDelivery redeliverWebhookDelivery(String deliveryId, String user);
+
     /** A webhook's deliveries, newest first; opaque page tokens. Deliveries finished 30 days ago are removed. */
     Page<WebhookDelivery> webhookDeliveries(String webhookId, int maxResults, String pageToken);
 }

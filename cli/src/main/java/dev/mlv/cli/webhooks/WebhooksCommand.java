@@ -40,6 +40,7 @@ public final class WebhooksCommand implements Runnable {
             DeleteCmd.class,
             TestCmd.class,
             DeliveriesCmd.class,
+            RedeliverCmd.class,
     };
 
     static final String API = "/api/2.0/mlflow/webhooks";
@@ -293,6 +294,26 @@ public final class WebhooksCommand implements Runnable {
             }
             client.output().table(List.of("TIME", "EVENT", "STATUS", "ATTEMPTS", "LAST ANSWER", "DELIVERY ID"), rows,
                     "No deliveries yet.");
+            return 0;
+        }
+    }
+
+    @Command(name = "redeliver", mixinStandardHelpOptions = true, description = {
+            "Send a finished delivery again (a receiver that was down missed it), with its retries afresh.",
+            "Example: mlv webhooks redeliver 5d0c…   (ids: 'mlv webhooks deliveries WEBHOOK_ID')"})
+    static final class RedeliverCmd implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "DELIVERY_ID")
+        String id;
+
+        @Override
+        public Integer call() {
+            JsonNode r = client.rest().post(DELIVERIES + "/redeliver", RestClient.object().put("delivery_id", id));
+            JsonNode d = r.path("delivery");
+            client.print(r, "Queued again: " + Output.text(d, "event") + " for webhook " + Output.text(d, "webhook_id")
+                    + " (delivery " + id + ")");
             return 0;
         }
     }

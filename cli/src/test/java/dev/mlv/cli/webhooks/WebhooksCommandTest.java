@@ -124,6 +124,9 @@ class WebhooksCommandTest {
             sent = mlv("", "webhooks", "deliveries", id);
         }
         assertThat(sent.out()).contains("EVENT", "registered_model.created", "DELIVERED", "HTTP 200", event[2]);
+        Result again = mlv("", "webhooks", "redeliver", event[2]);
+        assertThat(again.out()).startsWith("Queued again: registered_model.created for webhook " + id);
+        assertThat(received.poll(10, TimeUnit.SECONDS)[2]).isEqualTo(event[2]);
 
         Result updated = mlv("", "webhooks", "update", id, "--url", url("/broken"), "--disable", "--no-secret");
         assertThat(updated.code()).as(updated.err()).isZero();

@@ -93,6 +93,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final String ownerPrefix = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong claims = new AtomicLong();
     private volatile boolean running = true;
+    /** Whether the last poll failed (the poller thread's own state). */
+    private boolean failing;
 
     public WebhookDispatcher(RegistryStore store, WebhookSettings settings, ObjectMapper json) {
         this.store = store;
@@ -146,6 +148,7 @@ public final class WebhookDispatcher implements AutoCloseable {
                 if (free > 0) {
                     String owner = ownerPrefix + "-" + claims.incrementAndGet();
                     List<WebhookDelivery> due = store.claimWebhookDeliveries(owner, free, leaseMillis());
+                    failing = false;
                     for (WebhookDelivery d : due) {
                         inFlight.incrementAndGet();
                         pool.execute(() -> {
@@ -162,7 +165,9 @@ public final class WebhookDispatcher implements AutoCloseable {
                     if (!due.isEmpty() && due.size() == free) continue; // more may be due
                 }
             } catch (RuntimeException e) {
-                LOG.warn("Cannot look for webhook deliveries: {}", e.toString());
+                // once per outage (the database down, say), not every poll
+                if (!failing) LOG.warn("Cannot look for webhook deliveries (trying again every {} ms): {}", POLL_MILLIS, e.toString());
+                failing = true;
             }
             try {
                 wake.tryAcquire(POLL_MILLIS, TimeUnit.MILLISECONDS);

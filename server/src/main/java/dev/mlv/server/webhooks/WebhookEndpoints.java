@@ -32,7 +32,8 @@ import static dev.mlv.server.webhooks.WebhookDispatcher.data;
  * /mlflow/webhooks/{webhook_id}} and {@code POST /mlflow/webhooks/{webhook_id}/test}. Events are
  * {@code {"entity": "MODEL_VERSION", "action": "CREATED"}} objects (names or enum numbers; the string
  * {@code "model_version.created"} is accepted too); the secret is write-only. URLs go through {@link WebhookUrlPolicy}.
- * mlv adds {@code GET /api/2.0/mlv/webhooks/deliveries?webhook_id=…}: what was sent, when, and what came back.
+ * mlv adds {@code GET /api/2.0/mlv/webhooks/deliveries?webhook_id=…} (what was sent, when, and what came back) and
+ * {@code POST /api/2.0/mlv/webhooks/deliveries/redeliver} {@code {"delivery_id"}} (send a finished one again).
  */
 public final class WebhookEndpoints implements Endpoints {
     public static final int DEFAULT_MAX_RESULTS = 100;
@@ -68,6 +69,14 @@ public final class WebhookEndpoints implements Endpoints {
         });
         mlflowPost(r, ONE + "/test", this::test);
         r.get(MLV_API + "webhooks/deliveries", this::deliveries);
+        r.post(MLV_API + "webhooks/deliveries/redeliver", cx -> {
+            MlflowRequest q = MlflowRequest.of(cx, ctx.json());
+            WebhookDelivery d = store().redeliverWebhookDelivery(q.requiredString("delivery_id"), RequestUser.of(cx));
+            dispatcher().nudge();
+            ObjectNode o = MlflowResponse.object();
+            o.set("delivery", json(d));
+            MlflowResponse.send(cx, ctx.json(), o);
+        });
     }
 
     private void create(Context cx) {
@@ -108,20 +117,24 @@ public final class WebhookEndpoints implements Endpoints {
         Page<WebhookDelivery> page = store().webhookDeliveries(q.requiredString("webhook_id"), maxResults(q), q.string("page_token"));
         ObjectNode o = MlflowResponse.object();
         ArrayNode arr = o.putArray("deliveries");
-        for (WebhookDelivery d : page.items()) {
-            ObjectNode n = arr.addObject();
-            n.put("delivery_id", d.id());
-            n.put("event", d.event().toString());
-            n.put("status", d.status().name());
-            n.put("attempts", d.attempts());
-            n.put("created_timestamp", d.createdMillis());
-            if (d.status() == WebhookDelivery.Status.PENDING) n.put("next_attempt_timestamp", d.nextAttemptMillis());
-            if (d.lastStatus() != null) n.put("last_status", d.lastStatus());
-            MlflowResponse.put(n, "last_error", d.lastError());
-            n.set("data", readJson(d.data()));
-        }
+        page.items().forEach(d -> arr.add(json(d)));
         MlflowResponse.put(o, "next_page_token", page.nextPageToken());
         MlflowResponse.send(cx, ctx.json(), o);
+    }
+
+    private ObjectNode json(WebhookDelivery d) {
+        ObjectNode n = MlflowResponse.object();
+        n.put("delivery_id", d.id());
+        n.put("webhook_id", d.webhookId());
+        n.put("event", d.event().toString());
+        n.put("status", d.status().name());
+        n.put("attempts", d.attempts());
+        n.put("created_timestamp", d.createdMillis());
+        if (d.status() == WebhookDelivery.Status.PENDING) n.put("next_attempt_timestamp", d.nextAttemptMillis());
+        if (d.lastStatus() != null) n.put("last_status", d.lastStatus());
+        MlflowResponse.put(n, "last_error", d.lastError());
+        n.set("data", readJson(d.data()));
+        return n;
     }
 
     private JsonNode readJson(String text) {

@@ -217,6 +217,13 @@ class WebhooksTest {
         assertThat(refused.path("status").asText()).isEqualTo("FAILED");
         assertThat(refused.path("attempts").asInt()).isEqualTo(1);
         assertThat(refused.path("last_status").asInt()).isEqualTo(400);
+
+        // sent again on request, with the same id
+        JsonNode queued = http.ok(http.post(MLV + "webhooks/deliveries/redeliver",
+                obj("delivery_id", refused.path("delivery_id").asText()))).path("delivery");
+        assertThat(queued.path("status").asText()).isEqualTo("PENDING");
+        assertThat(next().headers().get(WebhookDispatcher.DELIVERY_ID_HEADER)).isEqualTo(refused.path("delivery_id").asText());
+        assertThat(http.post(MLV + "webhooks/deliveries/redeliver", obj("delivery_id", "nope")).status()).isEqualTo(404);
         http.ok(http.delete(MLFLOW + "webhooks/" + hook, null));
     }
 

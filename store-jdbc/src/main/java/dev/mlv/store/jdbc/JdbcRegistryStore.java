@@ -799,6 +799,11 @@ public final class JdbcRegistryStore implements RegistryStore {
     }
 
     @Override
+    public WebhookDelivery redeliverWebhookDelivery(String deliveryId, String user) {
+        return webhooks.redeliver(deliveryId, user);
+    }
+
+    @Override
     public Page<WebhookDelivery> webhookDeliveries(String webhookId, int maxResults, String pageToken) {
         return webhooks.deliveries(webhookId, maxResults, pageToken);
     }

@@ -123,12 +123,16 @@ final class JdbcWebhooks {
         List<Webhook> hooks = Jdbc.query(c, "SELECT " + COLUMNS + " FROM webhooks WHERE status = 'ACTIVE'", List.of(),
                 JdbcWebhooks::row);
         String json = null;
+        long seq = 0;
         for (Webhook w : hooks) {
             if (!w.events().contains(event)) continue;
-            if (json == null) json = toJson(data);
-            Jdbc.update(c, "INSERT INTO webhook_deliveries (delivery_id, webhook_id, event, data, created_ms, status, attempts, "
-                    + "next_attempt_ms) VALUES (?, ?, ?, ?, ?, 'PENDING', 0, ?)", UUID.randomUUID().toString(), w.id(),
-                    event.toString(), json, now, now);
+            if (json == null) {
+                json = toJson(data);
+                seq = Jdbc.queryOne(c, "SELECT MAX(seq) FROM webhook_deliveries", List.of(), rs -> rs.getLong(1)).orElse(0L);
+            }
+            Jdbc.update(c, "INSERT INTO webhook_deliveries (delivery_id, seq, webhook_id, event, data, created_ms, status, "
+                    + "attempts, next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', 0, ?)", UUID.randomUUID().toString(),
+                    ++seq, w.id(), event.toString(), json, now, now);
         }
     }
 
@@ -143,10 +147,10 @@ final class JdbcWebhooks {
         return db.write(c -> {
             // the outer conditions are checked again on the row a concurrent claim may just have taken
             Jdbc.update(c, "UPDATE webhook_deliveries SET claimed_by = ?, claim_until_ms = ? WHERE delivery_id IN ("
-                    + "SELECT delivery_id FROM webhook_deliveries WHERE " + due + " ORDER BY created_ms, delivery_id LIMIT ?) AND "
+                    + "SELECT delivery_id FROM webhook_deliveries WHERE " + due + " ORDER BY seq LIMIT ?) AND "
                     + due, owner, now + leaseMillis, now, now, max, now, now);
-            return Jdbc.query(c, "SELECT " + DELIVERY_COLUMNS + " FROM webhook_deliveries WHERE claimed_by = ? "
-                    + "ORDER BY created_ms, delivery_id", List.of(owner), JdbcWebhooks::delivery);
+            return Jdbc.query(c, "SELECT " + DELIVERY_COLUMNS + " FROM webhook_deliveries WHERE claimed_by = ? ORDER BY seq",
+                    List.of(owner), JdbcWebhooks::delivery);
         });
     }
 
@@ -163,12 +167,37 @@ final class JdbcWebhooks {
         });
     }
 
+    WebhookDelivery redeliver(String deliveryId, String user) {
+        return registry.write(c -> {
+            WebhookDelivery d = loadDelivery(c, deliveryId);
+            if (d.status() == WebhookDelivery.Status.PENDING) {
+                throw MlvException.invalid("Webhook delivery " + deliveryId + " is still pending: it is sent or retried already");
+            }
+            long now = clock.getAsLong();
+            Jdbc.update(c, "UPDATE webhook_deliveries SET status = 'PENDING', attempts = 0, next_attempt_ms = ?, "
+                    + "claimed_by = NULL, claim_until_ms = NULL WHERE delivery_id = ?", now, deliveryId);
+            Map<String, Object> p = new TreeMap<>();
+            p.put("delivery_id", deliveryId);
+            p.put("webhook_id", d.webhookId());
+            p.put("event", d.event().toString());
+            p.put("was", d.status().name());
+            registry.audit(c, user, "webhook.redeliver", null, null, p, now);
+            return loadDelivery(c, deliveryId);
+        });
+    }
+
+    private static WebhookDelivery loadDelivery(Connection c, String id) throws SQLException {
+        if (id == null || id.isEmpty()) throw MlvException.invalid("Missing value for required parameter 'delivery_id'");
+        return Jdbc.queryOne(c, "SELECT " + DELIVERY_COLUMNS + " FROM webhook_deliveries WHERE delivery_id = ?", List.of(id),
+                JdbcWebhooks::delivery).orElseThrow(() -> MlvException.notFound("Webhook delivery " + id + " not found"));
+    }
+
     Page<WebhookDelivery> deliveries(String webhookId, int maxResults, String pageToken) {
         int offset = JdbcRegistryStore.decodeToken(pageToken);
         return db.read(c -> {
             load(c, webhookId);
             List<WebhookDelivery> rows = Jdbc.query(c, "SELECT " + DELIVERY_COLUMNS + " FROM webhook_deliveries WHERE "
-                    + "webhook_id = ? ORDER BY created_ms DESC, delivery_id LIMIT ? OFFSET ?", List.of(webhookId, maxResults + 1, offset),
+                    + "webhook_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?", List.of(webhookId, maxResults + 1, offset),
                     JdbcWebhooks::delivery);
             return page(rows, maxResults, offset);
         });

@@ -327,11 +327,12 @@ public abstract class RegistryStoreContractTest {
     }
 
     @Test
-    void webhooksArePagedNewestFirst() {
+    void webhooksArePagedNewestFirst() throws InterruptedException {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ids.add(s.createWebhook(new Webhook.Spec(name + i, null, "http://hooks.example.com/" + i,
                     List.of(WebhookEvent.MODEL_VERSION_TAG_SET), null, i != 1), "alice").id());
+            Thread.sleep(3); // distinct creation times: the same millisecond orders by id
         }
         List<String> seen = new ArrayList<>();
         for (String token = null; ; ) {
@@ -459,6 +460,17 @@ public abstract class RegistryStoreContractTest {
         assertThat(failed.status()).isEqualTo(WebhookDelivery.Status.FAILED);
         assertThat(failed.attempts()).isEqualTo(1);
         assertThat(mine.apply(s.claimWebhookDeliveries("f-1", 100, 60_000))).isEmpty();
+
+        // a finished delivery can be queued again, audited; a pending one cannot
+        WebhookDelivery again = s.redeliverWebhookDelivery(second, "bob");
+        assertThat(again.status()).isEqualTo(WebhookDelivery.Status.PENDING);
+        assertThat(again.attempts()).isZero();
+        assertThat(mine.apply(s.claimWebhookDeliveries("g-1", 100, 60_000))).containsExactly(second);
+        assertThat(code(() -> s.redeliverWebhookDelivery(second, "bob"))).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
+        assertThat(code(() -> s.redeliverWebhookDelivery("no-such-delivery", "bob"))).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST);
+        Page<AuditEvent> audit = s.auditEvents(null, 100_000, null);
+        assertThat(audit.items().get(audit.items().size() - 1).action()).isEqualTo("webhook.redeliver");
+        assertThat(audit.items().get(audit.items().size() - 1).payload()).contains(second, "\"was\":\"FAILED\"");
         s.deleteWebhook(w.id(), "alice");
     }
 
