@@ -44,6 +44,15 @@ public final class ClientOptions {
         else output().println(text);
     }
 
+    /** Under {@code --json} prints {@code {"<field>": items}} and returns true; else returns false for the caller's table. */
+    public boolean printedAsJson(String field, com.fasterxml.jackson.databind.JsonNode items) {
+        if (!json) return false;
+        com.fasterxml.jackson.databind.node.ObjectNode out = RestClient.object();
+        out.set(field, items);
+        output().json(out);
+        return true;
+    }
+
     /** Prints to the command's stdout (captured in tests). */
     public Output output() {
         return new Output(mixee.commandLine().getOut());

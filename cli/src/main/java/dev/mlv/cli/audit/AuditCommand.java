@@ -61,13 +61,8 @@ public final class AuditCommand implements Runnable {
             ObjectNode query = RestClient.object();
             if (model != null) query.put("model", model);
             ArrayNode events = Pages.collectGet(client.rest(), EVENTS, query, "events", maxResults);
+            if (client.printedAsJson("events", events)) return 0;
             Output out = client.output();
-            if (client.json()) {
-                ObjectNode result = RestClient.object();
-                result.set("events", events);
-                out.json(result);
-                return 0;
-            }
             List<List<String>> rows = new ArrayList<>();
             for (JsonNode e : events) {
                 String hash = Output.text(e, "hash");

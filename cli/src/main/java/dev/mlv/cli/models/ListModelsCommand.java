@@ -39,13 +39,8 @@ final class ListModelsCommand implements Callable<Integer> {
         if (filter != null) query.put("filter", filter);
         ArrayNode models = Pages.collectGet(client.rest(), RegistryPaths.MODELS_SEARCH, query,
                 "registered_models", maxResults);
+        if (client.printedAsJson("registered_models", models)) return 0;
         Output out = client.output();
-        if (client.json()) {
-            ObjectNode result = RestClient.object();
-            result.set("registered_models", models);
-            out.json(result);
-            return 0;
-        }
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode m : models) {
             List<String> latest = new ArrayList<>();

@@ -68,13 +68,8 @@ public final class ExperimentsCommand implements Runnable {
             body.put("view_type", view.wire());
             ArrayNode experiments = Pages.collectPost(client.rest(), "/api/2.0/mlflow/experiments/search", body,
                     "experiments", maxResults);
+            if (client.printedAsJson("experiments", experiments)) return 0;
             Output out = client.output();
-            if (client.json()) {
-                ObjectNode result = RestClient.object();
-                result.set("experiments", experiments);
-                out.json(result);
-                return 0;
-            }
             List<List<String>> rows = new ArrayList<>();
             for (JsonNode e : experiments) {
                 List<String> row = new ArrayList<>(List.of(Output.text(e, "experiment_id"), Output.text(e, "name"),

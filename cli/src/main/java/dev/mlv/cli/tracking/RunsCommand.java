@@ -89,13 +89,8 @@ public final class RunsCommand implements Runnable {
             body.put("run_view_type", view.wire());
             ArrayNode runs = ids.isEmpty() ? RestClient.json().createArrayNode()
                     : Pages.collectPost(rest, "/api/2.0/mlflow/runs/search", body, "runs", maxResults);
+            if (client.printedAsJson("runs", runs)) return 0;
             Output out = client.output();
-            if (client.json()) {
-                ObjectNode result = RestClient.object();
-                result.set("runs", runs);
-                out.json(result);
-                return 0;
-            }
             boolean manyExperiments = ids.size() > 1;
             List<String> headers = new ArrayList<>(List.of("RUN ID", "NAME", "STATUS", "STARTED", "DURATION"));
             if (manyExperiments) headers.add(1, "EXPERIMENT");

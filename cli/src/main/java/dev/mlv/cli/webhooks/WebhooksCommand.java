@@ -146,12 +146,7 @@ public final class WebhooksCommand implements Runnable {
         @Override
         public Integer call() {
             ArrayNode hooks = Pages.collectGet(client.rest(), API, RestClient.object(), "webhooks", null);
-            if (client.json()) {
-                ObjectNode out = RestClient.object();
-                out.set("webhooks", hooks);
-                client.output().json(out);
-                return 0;
-            }
+            if (client.printedAsJson("webhooks", hooks)) return 0;
             List<List<String>> rows = new ArrayList<>();
             for (JsonNode w : hooks) {
                 rows.add(List.of(Output.text(w, "webhook_id"), Output.text(w, "name"), Output.text(w, "status"),
@@ -280,12 +275,7 @@ public final class WebhooksCommand implements Runnable {
             if (maxResults != null && maxResults < 1) throw MlvException.invalid("--max-results must be at least 1");
             ArrayNode all = Pages.collectGet(client.rest(), DELIVERIES, RestClient.object().put("webhook_id", id),
                     "deliveries", maxResults);
-            if (client.json()) {
-                ObjectNode out = RestClient.object();
-                out.set("deliveries", all);
-                client.output().json(out);
-                return 0;
-            }
+            if (client.printedAsJson("deliveries", all)) return 0;
             List<List<String>> rows = new ArrayList<>();
             for (JsonNode d : all) {
                 String answer = d.has("last_status") ? "HTTP " + d.path("last_status").asInt() : Output.text(d, "last_error");
