@@ -38,6 +38,7 @@ import static dev.mlv.server.webhooks.WebhookDispatcher.data;
 public final class WebhookEndpoints implements Endpoints {
     public static final int DEFAULT_MAX_RESULTS = 100;
     public static final int MAX_RESULTS = 1000;
+    public static final int MAX_SECRET = 1000;
     private static final List<String> STATUSES = List.of("ACTIVE", "DISABLED");
     private static final List<String> ENTITIES = List.of("REGISTERED_MODEL", "MODEL_VERSION", "MODEL_VERSION_TAG", "MODEL_VERSION_ALIAS");
     private static final List<String> ACTIONS = List.of("CREATED", "UPDATED", "DELETED", "SET");
@@ -85,8 +86,7 @@ public final class WebhookEndpoints implements Endpoints {
         if (url != null && !url.isBlank()) dispatcher().policy().check(url);
         String status = q.enumName("status", STATUSES);
         Webhook w = store().createWebhook(new Webhook.Spec(q.string("name"), q.string("description"), url, events(q),
-                dispatcher().secrets().seal(q.string("secret")), status == null ? null : status.equals("ACTIVE")),
-                RequestUser.of(cx));
+                seal(q.string("secret")), status == null ? null : status.equals("ACTIVE")), RequestUser.of(cx));
         send(cx, w);
     }
 
@@ -97,9 +97,17 @@ public final class WebhookEndpoints implements Endpoints {
         String status = q.enumName("status", STATUSES);
         List<WebhookEvent> events = events(q);
         Webhook w = store().updateWebhook(cx.pathParam("webhook_id"), new Webhook.Spec(q.string("name"),
-                q.string("description"), url, events.isEmpty() ? null : events, dispatcher().secrets().seal(q.string("secret")),
+                q.string("description"), url, events.isEmpty() ? null : events, seal(q.string("secret")),
                 status == null ? null : status.equals("ACTIVE")), RequestUser.of(cx));
         send(cx, w);
+    }
+
+    /** The secret as stored: at most {@value #MAX_SECRET} characters, encrypted when the server has a key. */
+    private String seal(String secret) {
+        if (secret != null && secret.length() > MAX_SECRET) {
+            throw MlvException.invalid("Webhook secret exceeds the maximum length of " + MAX_SECRET + " characters");
+        }
+        return dispatcher().secrets().seal(secret);
     }
 
     private void list(Context cx) {

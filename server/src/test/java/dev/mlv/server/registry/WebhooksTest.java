@@ -332,7 +332,8 @@ class WebhooksTest {
                 obj("name", "x", "url", "file:///etc/passwd", "events", events("model_version.created")),
                 obj("name", "x", "url", "gopher://127.0.0.1/", "events", events("model_version.created")),
                 obj("name", "x", "url", "http://user:pw@127.0.0.1/hook", "events", events("model_version.created")),
-                obj("name", "x", "url", "not a url", "events", events("model_version.created")));
+                obj("name", "x", "url", "not a url", "events", events("model_version.created")),
+                obj("name", "x", "url", hookUrl(), "events", events("model_version.created"), "secret", "s".repeat(1001)));
         for (JsonNode body : bad) {
             RegistryHttp.Reply r = http.post(MLFLOW + "webhooks", body);
             assertThat(r.status()).as(body.toString()).isEqualTo(400);

@@ -31,6 +31,8 @@ final class JdbcWebhooks {
     static final int MAX_NAME = 256;
     static final int MAX_URL = 2048;
     static final int MAX_DESCRIPTION = 5000;
+    /** Longest stored secret (as stored: the server encrypts secrets of up to 1,000 characters into fewer than this). */
+    static final int MAX_SECRET = 2000;
     /** Finished deliveries are kept this long. */
     static final long KEEP_MILLIS = 30L * 24 * 3600 * 1000;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,7 +56,7 @@ final class JdbcWebhooks {
         String url = url(spec.url());
         List<WebhookEvent> events = events(spec.events());
         String description = description(spec.description());
-        String secret = spec.secret() == null || spec.secret().isEmpty() ? null : spec.secret();
+        String secret = spec.secret() == null || spec.secret().isEmpty() ? null : secret(spec.secret());
         boolean active = spec.active() == null || spec.active();
         return registry.write(c -> {
             long now = clock.getAsLong();
@@ -89,7 +91,7 @@ final class JdbcWebhooks {
     Webhook update(String id, Webhook.Spec change, String user) {
         return registry.write(c -> {
             Webhook old = load(c, id);
-            String secret = change.secret() == null ? old.secret() : change.secret().isEmpty() ? null : change.secret();
+            String secret = change.secret() == null ? old.secret() : change.secret().isEmpty() ? null : secret(change.secret());
             long now = clock.getAsLong();
             Webhook w = new Webhook(id,
                     change.name() == null ? old.name() : name(change.name()),
@@ -251,6 +253,11 @@ final class JdbcWebhooks {
         if (name == null || name.isBlank()) throw MlvException.invalid("Missing value for required parameter 'name'");
         if (name.length() > MAX_NAME) throw MlvException.invalid("Webhook name exceeds the maximum length of " + MAX_NAME);
         return name;
+    }
+
+    private static String secret(String secret) {
+        if (secret.length() > MAX_SECRET) throw MlvException.invalid("Webhook secret exceeds the maximum length of " + MAX_SECRET);
+        return secret;
     }
 
     private static String description(String description) {

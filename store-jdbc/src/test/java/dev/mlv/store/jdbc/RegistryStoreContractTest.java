@@ -360,7 +360,8 @@ public abstract class RegistryStoreContractTest {
                 new Webhook.Spec(name, null, "/relative/path", events, null, null),
                 new Webhook.Spec(name, null, "https://ci.example.com/" + "a".repeat(2048), events, null, null),
                 new Webhook.Spec(name, null, "https://ci.example.com", List.of(), null, null),
-                new Webhook.Spec(name, "d".repeat(5001), "https://ci.example.com", events, null, null))) {
+                new Webhook.Spec(name, "d".repeat(5001), "https://ci.example.com", events, null, null),
+                new Webhook.Spec(name, null, "https://ci.example.com", events, "s".repeat(2001), null))) {
             assertThat(code(() -> s.createWebhook(bad, "alice"))).as(bad.toString()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE);
         }
         Webhook w = s.createWebhook(new Webhook.Spec(name, null, "https://ci.example.com", events, null, null), "alice");
