@@ -28,7 +28,9 @@ class TlsTest {
     @TempDir
     static Path dir;
     static HttpsServer server;
+    static HttpsServer mutualServer;
     static Path certificate;
+    static Path clientPem;
 
     @BeforeAll
     static void start() throws Exception {
@@ -57,11 +59,52 @@ class TlsTest {
             ex.close();
         });
         server.start();
+
+        // a second server that asks for a client certificate and trusts only the one made here
+        Path clientStore = dir.resolve("client.p12");
+        run(keytool, "-genkeypair", "-alias", "client", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=trainer", "-keystore", clientStore.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit", "-keypass", "changeit");
+        KeyStore clientKeys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(clientStore)) {
+            clientKeys.load(in, "changeit".toCharArray());
+        }
+        java.security.cert.Certificate clientCert = clientKeys.getCertificate("client");
+        java.util.Base64.Encoder mime = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+        clientPem = Files.writeString(dir.resolve("client.pem"),
+                "-----BEGIN CERTIFICATE-----\n" + mime.encodeToString(clientCert.getEncoded()) + "\n-----END CERTIFICATE-----\n"
+                + "-----BEGIN PRIVATE KEY-----\n" + mime.encodeToString(clientKeys.getKey("client", "changeit".toCharArray()).getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        KeyStore trustClient = KeyStore.getInstance("PKCS12");
+        trustClient.load(null, null);
+        trustClient.setCertificateEntry("client", clientCert);
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trustClient);
+        SSLContext mutual = SSLContext.getInstance("TLS");
+        mutual.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        mutualServer = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        mutualServer.setHttpsConfigurator(new HttpsConfigurator(mutual) {
+            @Override
+            public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                javax.net.ssl.SSLParameters p = mutual.getDefaultSSLParameters();
+                p.setNeedClientAuth(true);
+                params.setSSLParameters(p);
+            }
+        });
+        mutualServer.createContext("/", ex -> {
+            byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        mutualServer.start();
     }
 
     @AfterAll
     static void stop() {
         if (server != null) server.stop(0);
+        if (mutualServer != null) mutualServer.stop(0);
     }
 
     static void run(String... cmd) throws Exception {
@@ -108,5 +151,21 @@ class TlsTest {
                 .hasMessageContaining("Cannot read the certificates of MLV_TRACKING_SERVER_CERT_PATH");
         assertThatThrownBy(() -> search(url("127.0.0.1"), Map.of("MLV_TRACKING_SERVER_CERT_PATH", dir.resolve("missing.pem").toString())))
                 .hasMessageContaining("Cannot read the certificates");
+    }
+
+    @Test
+    void aServerAskingForAClientCertificateGetsTheOneOfClientCertPath() {
+        String url = "https://127.0.0.1:" + mutualServer.getAddress().getPort();
+        Map<String, String> trustServer = Map.of("MLV_TRACKING_SERVER_CERT_PATH", certificate.toString());
+        assertThatThrownBy(() -> search(url, trustServer)).isInstanceOf(MlvException.class);
+        search(url, Map.of("MLV_TRACKING_SERVER_CERT_PATH", certificate.toString(),
+                "MLFLOW_TRACKING_CLIENT_CERT_PATH", clientPem.toString()));
+    }
+
+    @Test
+    void aClientCertificateFileWithoutItsKeyIsAClearError() {
+        assertThatThrownBy(() -> search(url("127.0.0.1"), Map.of("MLV_TRACKING_CLIENT_CERT_PATH", certificate.toString())))
+                .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE))
+                .hasMessageContaining("no unencrypted PKCS#8 private key");
     }
 }
