@@ -165,6 +165,7 @@ public final class MlvServer implements AutoCloseable {
         try {
             app.start(config.host(), config.port());
         } catch (RuntimeException e) {
+            ctx.webhooks().close();
             metadata.close();
             artifacts.close();
             throw e;

@@ -41,6 +41,22 @@ class MlvServerLifecycleTest {
     }
 
     @Test
+    void aServerThatCannotStartLeavesNoThreadBehind(@TempDir Path home) throws Exception {
+        long before = pollers();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> MlvServer.start(ServerConfig.forHome(home).withPort(taken.getLocalPort())))
+                    .isInstanceOf(RuntimeException.class);
+        }
+        for (int i = 0; i < 50 && pollers() > before; i++) sleep(100);
+        assertThat(pollers()).as("webhook pollers alive").isEqualTo(before);
+    }
+
+    private static long pollers() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().equals("mlv-webhook-poller")).count();
+    }
+
+    @Test
     void closeLetsARequestInFlightFinish(@TempDir Path home) throws Exception {
         MlvServer server = MlvServer.start(ServerConfig.forHome(home).withPort(0));
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
