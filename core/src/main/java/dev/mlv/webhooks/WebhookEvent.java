@@ -3,7 +3,9 @@ package dev.mlv.webhooks;
 import dev.mlv.errors.MlvException;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -57,6 +59,13 @@ public enum WebhookEvent {
     public static WebhookEvent parse(String text) {
         int dot = text.indexOf('.');
         return dot < 0 ? of(text, "") : of(text.substring(0, dot), text.substring(dot + 1));
+    }
+
+    /** An event's data: the pairs given, in order, nulls kept. */
+    public static Map<String, Object> data(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        return m;
     }
 
     /** The entity as MLflow's proto enum names it, e.g. {@code MODEL_VERSION}. */

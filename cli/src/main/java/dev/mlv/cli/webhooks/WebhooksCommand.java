@@ -87,6 +87,11 @@ public final class WebhooksCommand implements Runnable {
         return String.join(",", out);
     }
 
+    /** {@code HTTP <status>} when the receiver answered, else the error of the attempt. */
+    static String answer(JsonNode attempt, String statusField, String errorField) {
+        return attempt.has(statusField) ? "HTTP " + attempt.path(statusField).asInt() : Output.text(attempt, errorField);
+    }
+
     static void show(ClientOptions client, JsonNode reply, String verb) {
         JsonNode w = reply.path("webhook");
         client.print(reply, verb + " webhook " + Output.text(w, "webhook_id") + " (" + Output.text(w, "name") + "): "
@@ -249,7 +254,7 @@ public final class WebhooksCommand implements Runnable {
             JsonNode reply = client.rest().post(API + "/" + RestClient.enc(id) + "/test", body);
             JsonNode r = reply.path("result");
             boolean ok = r.path("success").asBoolean(false);
-            String answer = r.has("response_status") ? "HTTP " + r.path("response_status").asInt() : Output.text(r, "error_message");
+            String answer = answer(r, "response_status", "error_message");
             String said = Output.text(r, "response_body");
             client.print(reply, (ok ? "Delivered: " : "Failed: ") + answer
                     + (said.isBlank() ? "" : " " + said.lines().limit(3).collect(Collectors.joining(" "))));
@@ -278,7 +283,7 @@ public final class WebhooksCommand implements Runnable {
             if (client.printedAsJson("deliveries", all)) return 0;
             List<List<String>> rows = new ArrayList<>();
             for (JsonNode d : all) {
-                String answer = d.has("last_status") ? "HTTP " + d.path("last_status").asInt() : Output.text(d, "last_error");
+                String answer = answer(d, "last_status", "last_error");
                 rows.add(List.of(Output.time(d.path("created_timestamp").asLong()), Output.text(d, "event"),
                         Output.text(d, "status"), Output.text(d, "attempts"), answer, Output.text(d, "delivery_id")));
             }

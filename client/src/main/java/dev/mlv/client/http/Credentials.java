@@ -49,11 +49,17 @@ final class Credentials {
             String password = env.apply(prefix + "PASSWORD");
             if (user != null && !user.isEmpty() && password != null) return Optional.of(basic(user, password));
         }
+        String token = setting(env, "TOKEN");
+        return token == null ? Optional.empty() : Optional.of("Bearer " + token.trim());
+    }
+
+    /** {@code MLV_TRACKING_<name>}, else MLflow's {@code MLFLOW_TRACKING_<name>}; null when neither is set (or blank). */
+    static String setting(UnaryOperator<String> env, String name) {
         for (String prefix : new String[] {"MLV_TRACKING_", "MLFLOW_TRACKING_"}) {
-            String token = env.apply(prefix + "TOKEN");
-            if (token != null && !token.isBlank()) return Optional.of("Bearer " + token.trim());
+            String v = env.apply(prefix + name);
+            if (v != null && !v.isBlank()) return v;
         }
-        return Optional.empty();
+        return null;
     }
 
     /** Same scheme, host and port (80 and 443 when absent), compared case-insensitively. */

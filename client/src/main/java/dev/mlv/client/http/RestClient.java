@@ -123,11 +123,8 @@ public final class RestClient {
     }
 
     static String trackingUri(UnaryOperator<String> env) {
-        for (String var : new String[]{"MLV_TRACKING_URI", "MLFLOW_TRACKING_URI"}) {
-            String v = env.apply(var);
-            if (v != null && !v.isBlank()) return v.trim();
-        }
-        return DEFAULT_TRACKING_URI;
+        String v = Credentials.setting(env, "URI");
+        return v != null ? v.trim() : DEFAULT_TRACKING_URI;
     }
 
     public static RestClient fromEnv() {

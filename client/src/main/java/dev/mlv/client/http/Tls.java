@@ -54,15 +54,15 @@ final class Tls {
 
     /** The SSL context the environment asks for, or null for the JDK's default. */
     static SSLContext fromEnvironment(UnaryOperator<String> env) {
-        KeyManager[] client = clientCertificate(setting(env, "CLIENT_CERT_PATH"));
-        TrustManager[] trust = Boolean.parseBoolean(setting(env, "INSECURE_TLS")) ? new TrustManager[] {new TrustingEveryone()}
-                : trusted(setting(env, "SERVER_CERT_PATH"));
+        KeyManager[] client = clientCertificate(Credentials.setting(env, "CLIENT_CERT_PATH"));
+        TrustManager[] trust = Boolean.parseBoolean(Credentials.setting(env, "INSECURE_TLS")) ? new TrustManager[] {new TrustingEveryone()}
+                : trusted(Credentials.setting(env, "SERVER_CERT_PATH"));
         return client == null && trust == null ? null : context(client, trust);
     }
 
     /** Trust managers for the CA certificates in the PEM file at {@code path}; null when no path is set. */
     private static TrustManager[] trusted(String path) {
-        if (path == null || path.isBlank()) return null;
+        if (path == null) return null;
         try (InputStream in = Files.newInputStream(Path.of(path.trim()))) {
             Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certs.isEmpty()) throw new GeneralSecurityException("no certificate in it");
@@ -79,14 +79,9 @@ final class Tls {
         }
     }
 
-    private static String setting(UnaryOperator<String> env, String name) {
-        String v = env.apply("MLV_TRACKING_" + name);
-        return v != null && !v.isBlank() ? v : env.apply("MLFLOW_TRACKING_" + name);
-    }
-
     /** Key managers for the certificate chain and PKCS#8 key in the PEM file at {@code path}; null when none is set. */
     private static KeyManager[] clientCertificate(String path) {
-        if (path == null || path.isBlank()) return null;
+        if (path == null) return null;
         try {
             String pem = Files.readString(Path.of(path.trim()), StandardCharsets.US_ASCII);
             Matcher key = PEM_KEY.matcher(pem);

@@ -224,7 +224,7 @@ public final class RegistryEndpoints implements Endpoints {
         return out;
     }
 
-    static int maxResults(MlflowRequest q, int dflt, int max) {
+    public static int maxResults(MlflowRequest q, int dflt, int max) {
         Long v = q.int64("max_results");
         if (v == null) return dflt;
         if (v < 1 || v > max) {

@@ -9,6 +9,7 @@ import dev.mlv.server.Endpoints;
 import dev.mlv.server.MlflowRequest;
 import dev.mlv.server.MlflowResponse;
 import dev.mlv.server.ServerContext;
+import dev.mlv.server.registry.RegistryEndpoints;
 import dev.mlv.server.registry.RequestUser;
 import dev.mlv.tracking.Page;
 import dev.mlv.webhooks.Webhook;
@@ -25,7 +26,7 @@ import static dev.mlv.server.Endpoints.mlflowDelete;
 import static dev.mlv.server.Endpoints.mlflowGet;
 import static dev.mlv.server.Endpoints.mlflowPatch;
 import static dev.mlv.server.Endpoints.mlflowPost;
-import static dev.mlv.server.webhooks.WebhookDispatcher.data;
+import static dev.mlv.webhooks.WebhookEvent.data;
 
 /**
  * MLflow 3's webhooks API (webhooks.proto): {@code POST/GET /mlflow/webhooks}, {@code GET/PATCH/DELETE
@@ -154,11 +155,7 @@ public final class WebhookEndpoints implements Endpoints {
     }
 
     private static int maxResults(MlflowRequest q) {
-        Integer max = q.int32("max_results");
-        if (max != null && (max < 1 || max > MAX_RESULTS)) {
-            throw MlvException.invalid("Invalid value " + max + " for parameter 'max_results': expected 1 to " + MAX_RESULTS);
-        }
-        return max == null ? DEFAULT_MAX_RESULTS : max;
+        return RegistryEndpoints.maxResults(q, DEFAULT_MAX_RESULTS, MAX_RESULTS);
     }
 
     /** Sends an example of the event (the given one, else the webhook's first) now, and answers what came back. */

@@ -31,8 +31,24 @@ public final class WebhookUrlPolicy {
         this.settings = settings;
     }
 
-    /** Refuses with {@code INVALID_PARAMETER_VALUE} a URL this server must not deliver to. */
+    /**
+     * Refuses with {@code INVALID_PARAMETER_VALUE} a URL this server must not deliver to: {@link #allowed} and every
+     * address of its host public ({@link #resolve}). For saving a webhook.
+     */
     public void check(String url) {
+        URI u = allowed(url);
+        try {
+            resolve(u.getHost());
+        } catch (UnknownHostException e) {
+            throw MlvException.invalid("Invalid webhook URL '" + url + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code url} when its shape and scheme are allowed (credentials in it are not); the addresses are checked when a
+     * connection is made ({@link #resolve}). For each delivery attempt, which must not resolve the name twice.
+     */
+    public URI allowed(String url) {
         URI u = Webhook.httpUrl(url);
         if (!settings.allowedSchemes().contains(u.getScheme().toLowerCase(Locale.ROOT))) {
             throw MlvException.invalid("Invalid webhook URL '" + url + "': the scheme must be one of " + settings.allowedSchemes()
@@ -41,11 +57,7 @@ public final class WebhookUrlPolicy {
         if (u.getRawUserInfo() != null) {
             throw MlvException.invalid("Invalid webhook URL '" + url + "': credentials in the URL are not allowed; use a secret");
         }
-        try {
-            resolve(u.getHost());
-        } catch (UnknownHostException e) {
-            throw MlvException.invalid("Invalid webhook URL '" + url + "': " + e.getMessage());
-        }
+        return u;
     }
 
     /**

@@ -36,6 +36,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
+import static dev.mlv.webhooks.WebhookEvent.data;
+
 /**
  * {@link RegistryStore} on SQLite or PostgreSQL (schema {@code V2_0__registry.sql}). Every mutation runs in one
  * transaction that first updates the {@code registry_lock} row (serializing writers across replicas: a row lock on
@@ -806,13 +808,6 @@ public final class JdbcRegistryStore implements RegistryStore {
     @Override
     public Page<WebhookDelivery> webhookDeliveries(String webhookId, int maxResults, String pageToken) {
         return webhooks.deliveries(webhookId, maxResults, pageToken);
-    }
-
-    /** An event's data for its webhook deliveries: the pairs given, in order, nulls kept. */
-    private static Map<String, Object> data(Object... keysAndValues) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) m.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        return m;
     }
 
     // ================================================================== audit
