@@ -59,7 +59,8 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
                     : "is the server running? start it with ./mlv server or set MLV_TRACKING_URI";
             case INVALID_PARAMETER_VALUE, BAD_REQUEST -> "see '" + cmd.getCommandSpec().qualifiedName() + " --help'";
             case UNAUTHENTICATED -> msg.contains(".netrc") ? null : "set MLV_TRACKING_USERNAME and MLV_TRACKING_PASSWORD (a user added with 'mlv users add')";
-            case PERMISSION_DENIED -> "this needs another user (e.g. a second person for a four-eyes approval)";
+            case PERMISSION_DENIED -> msg.contains("their permission") ? "'mlv permissions list USER' shows a user's grants"
+                    : "this needs another user (e.g. a second person for a four-eyes approval)";
             default -> null;
         };
     }

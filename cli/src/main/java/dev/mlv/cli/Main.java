@@ -36,6 +36,7 @@ public final class Main implements Runnable {
             dev.mlv.cli.quickstart.QuickstartCommand.class,
             DbCommand.class,
             UsersCommand.class,
+            dev.mlv.cli.permissions.PermissionsCommand.class,
     };
 
     @CommandLine.Spec

@@ -17,8 +17,10 @@ import java.util.concurrent.Callable;
 
 /** {@code mlv users}: the users a server with {@code --auth-file} lets in. */
 @Command(name = "users", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "COMMAND",
-        description = "Manage the users of a server started with --auth-file (HTTP Basic authentication).",
-        subcommands = {UsersCommand.Add.class, UsersCommand.Remove.class, UsersCommand.ListUsers.class})
+        description = {"Manage the users of a server started with --auth-file (HTTP Basic authentication).",
+                "Administrators may do everything; other users what 'mlv permissions' grants them."},
+        subcommands = {UsersCommand.Add.class, UsersCommand.Remove.class, UsersCommand.ListUsers.class,
+                UsersCommand.SetAdmin.class})
 public final class UsersCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -76,7 +78,32 @@ public final class UsersCommand implements Runnable {
         @Override
         public Integer call() {
             Output out = new Output(spec.commandLine().getOut());
-            for (String name : UsersFile.read(users.file()).names()) out.println(name);
+            UsersFile file = UsersFile.read(users.file());
+            for (String name : file.names()) out.println(name + (file.isAdmin(name) ? " (admin)" : ""));
+            return 0;
+        }
+    }
+
+    /** {@code mlv users set-admin NAME true|false}. */
+    @Command(name = "set-admin", mixinStandardHelpOptions = true,
+            description = "Make a user an administrator (true), who may do everything, or not (false).")
+    public static final class SetAdmin implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "The user.")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "true|false", arity = "1")
+        boolean admin;
+
+        @Mixin
+        UsersFileOption users;
+
+        @Override
+        public Integer call() {
+            UsersFile.setAdmin(users.file(), name, admin);
+            new Output(spec.commandLine().getOut()).println(name + (admin ? " is now an administrator" : " is no longer an administrator"));
             return 0;
         }
     }
@@ -99,10 +126,14 @@ public final class UsersCommand implements Runnable {
                 + "(default: ask for it twice on the terminal).")
         boolean passwordStdin;
 
+        @Option(names = "--admin", description = "Make the user an administrator, who may do everything "
+                + "(default: an existing user stays what they were; a new one is not an administrator).")
+        boolean admin;
+
         @Override
         public Integer call() {
             Path target = users.file();
-            boolean created = UsersFile.put(target, name, password(), UsersFile.DEFAULT_ITERATIONS);
+            boolean created = UsersFile.put(target, name, password(), UsersFile.DEFAULT_ITERATIONS, admin ? true : null);
             new Output(spec.commandLine().getOut()).println((created ? "Added user " : "Changed the password of ") + name
                     + " in " + target + (created ? " (start the server with --auth-file " + target + ")" : ""));
             return 0;

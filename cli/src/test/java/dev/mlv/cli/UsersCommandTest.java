@@ -63,4 +63,29 @@ class UsersCommandTest {
         assertThat(gone[0]).isEqualTo("1");
         assertThat(gone[2]).startsWith("mlv: error: No user 'alice'");
     }
+
+    @Test
+    void administratorsAreMarkedInTheFileAndKeepTheirRoleThroughAPasswordChange() throws Exception {
+        Path file = dir.resolve("users");
+        run("pw\n", "users", "add", "root", "--admin", "--auth-file", file.toString(), "--password-stdin");
+        run("pw\n", "users", "add", "dev", "--auth-file", file.toString(), "--password-stdin");
+        assertThat(run("", "users", "list", "--auth-file", file.toString())[1]).isEqualTo("root (admin)\ndev\n");
+        assertThat(Files.readString(file)).containsPattern("(?m)^root:pbkdf2_sha256\\$[^:]+:admin$");
+
+        run("new pw\n", "users", "add", "root", "--auth-file", file.toString(), "--password-stdin");
+        assertThat(UsersFile.read(file).isAdmin("root")).isTrue();
+        assertThat(UsersFile.read(file).authenticate("root", "new pw")).contains("root");
+
+        assertThat(run("", "users", "set-admin", "root", "false", "--auth-file", file.toString())[1])
+                .isEqualTo("root is no longer an administrator\n");
+        assertThat(run("", "users", "set-admin", "dev", "true", "--auth-file", file.toString())[0]).isEqualTo("0");
+        assertThat(UsersFile.read(file).isAdmin("root")).isFalse();
+        assertThat(UsersFile.read(file).isAdmin("dev")).isTrue();
+        String[] unknown = run("", "users", "set-admin", "ghost", "true", "--auth-file", file.toString());
+        assertThat(unknown[0]).isEqualTo("1");
+        assertThat(unknown[2]).startsWith("mlv: error: No user 'ghost'");
+
+        Files.writeString(file, Files.readString(file).replace(":admin", ":owner"));
+        assertThat(run("", "users", "list", "--auth-file", file.toString())[2]).contains("Malformed line 2", "[:admin]");
+    }
 }

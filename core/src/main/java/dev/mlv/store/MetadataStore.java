@@ -1,5 +1,6 @@
 package dev.mlv.store;
 
+import dev.mlv.permissions.PermissionStore;
 import dev.mlv.registry.RegistryStore;
 import dev.mlv.tracking.TrackingStore;
 
@@ -12,6 +13,9 @@ public interface MetadataStore extends AutoCloseable {
     TrackingStore tracking();
 
     RegistryStore registry();
+
+    /** Who may do what with each experiment and registered model, when the server authenticates its users. */
+    PermissionStore permissions();
 
     /** The URI it was opened from, with any password masked. */
     String displayUri();

@@ -29,6 +29,7 @@ import java.util.List;
 public final class MlflowRequest {
     /** Largest JSON body read by default; log-batch passes MLflow's own 1 MiB limit. */
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+    private static final String BODY_ATTRIBUTE = "mlv.body";
     private static final String SEE_DOCS = " See the API docs for more information about request parameters.";
 
     private final ObjectNode fields;
@@ -120,12 +121,22 @@ public final class MlflowRequest {
         }
     }
 
+    /**
+     * The body, read once and kept with the request: a permission check that reads the arguments before the handler
+     * does leaves the handler the same bytes.
+     */
     private static byte[] readBody(Context cx, long max, String tooLargeMessage) {
+        byte[] kept = cx.attribute(BODY_ATTRIBUTE);
+        if (kept != null) {
+            if (kept.length > max) throw tooLarge(kept.length, max, tooLargeMessage);
+            return kept;
+        }
         long declared = cx.req().getContentLengthLong();
         if (declared > max) throw tooLarge(declared, max, tooLargeMessage);
         try (InputStream in = cx.req().getInputStream()) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
             if (bytes.length > max) throw tooLarge(-1, max, tooLargeMessage);
+            cx.attribute(BODY_ATTRIBUTE, bytes);
             return bytes;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the request body", e);

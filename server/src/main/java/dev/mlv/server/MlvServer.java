@@ -9,8 +9,11 @@ import dev.mlv.artifacts.ArtifactStore;
 import dev.mlv.artifacts.ArtifactStores;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
+import dev.mlv.permissions.Permission;
 import dev.mlv.server.artifacts.ArtifactEndpoints;
 import dev.mlv.server.auth.Authenticator;
+import dev.mlv.server.auth.Authorizer;
+import dev.mlv.server.auth.PermissionEndpoints;
 import dev.mlv.server.webhooks.WebhookDispatcher;
 import dev.mlv.server.tracking.LoggedModelEndpoints;
 import dev.mlv.server.tracking.TrackingEndpoints;
@@ -67,6 +70,7 @@ public final class MlvServer implements AutoCloseable {
         long t0 = System.nanoTime();
         // a missing, empty or malformed users file stops the start before anything is opened
         Authenticator auth = config.authFile() == null ? null : new Authenticator(config.authFile());
+        Permission defaultPermission = auth == null ? null : config.effectiveDefaultPermission();
         // Opening the database (and loading its driver) runs on its own thread while this one opens the artifact
         // store and loads the HTTP classes: start-up takes the longer of the two, not their sum.
         long[] storeMillis = new long[1];
@@ -103,8 +107,10 @@ public final class MlvServer implements AutoCloseable {
                 .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // Python clients send bare NaN / Infinity
                 .build();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Authorizer access = auth == null ? null : new Authorizer(auth, metadata.permissions(), metadata.tracking(),
+                defaultPermission, json);
         ServerContext ctx = new ServerContext(config, metadata, artifacts, json, metrics,
-                new WebhookDispatcher(metadata.registry(), config.effectiveWebhooks(), json));
+                new WebhookDispatcher(metadata.registry(), config.effectiveWebhooks(), json), access);
         // The endpoint groups served; add a group with one line.
         List<Endpoints> groups = List.of(
                 new OpsEndpoints(ctx),
@@ -114,7 +120,8 @@ public final class MlvServer implements AutoCloseable {
                 new dev.mlv.server.data.DataEndpoints(ctx),
                 new dev.mlv.server.registry.RegistryApi(ctx),
                 new dev.mlv.server.webhooks.WebhookEndpoints(ctx),
-                new dev.mlv.server.lineage.LineageEndpoints(ctx)
+                new dev.mlv.server.lineage.LineageEndpoints(ctx),
+                new PermissionEndpoints(ctx)
         );
         Javalin app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -147,6 +154,10 @@ public final class MlvServer implements AutoCloseable {
             c.routes.before(MlvServer::rejectDotDotSegments);
             if (auth != null) c.routes.before(auth::check);
             c.routes.before(MlvServer::requireJsonBody);
+            if (access != null) {
+                c.routes.beforeMatched(access::check);
+                c.routes.afterMatched(access::after);
+            }
             c.routes.exception(MlvException.class, (e, cx) -> error(cx, e.code(), e.getMessage()));
             c.routes.exception(HttpResponseException.class, (e, cx) -> error(cx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
             c.routes.exception(BadMessageException.class, (e, cx) -> error(cx, ErrorCode.INVALID_PARAMETER_VALUE,
@@ -285,6 +296,13 @@ public final class MlvServer implements AutoCloseable {
 
     public ServerContext context() {
         return context;
+    }
+
+    /** Every route served, as {@code METHOD path} (e.g. {@code GET /api/2.0/mlflow/runs/get}). */
+    public List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream().map(p -> p.endpoint)
+                .filter(e -> e.method.isHttpMethod())
+                .map(e -> e.method.name() + " " + e.path).distinct().sorted().toList();
     }
 
     /** Stops accepting requests, lets those in flight finish, then closes the stores. */

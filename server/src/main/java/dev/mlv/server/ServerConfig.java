@@ -1,5 +1,6 @@
 package dev.mlv.server;
 
+import dev.mlv.permissions.Permission;
 import dev.mlv.server.webhooks.WebhookSettings;
 
 import java.nio.file.Path;
@@ -7,15 +8,16 @@ import java.nio.file.Path;
 /**
  * What {@code mlv server} is started with. {@code backendStoreUri} defaults to {@code sqlite:///<home>/mlv.db} and
  * {@code artifactsDestination} to {@code <home>/artifacts}; with an {@code authFile} (written by {@code mlv users add})
- * every request must authenticate as one of its users.
+ * every request must authenticate as one of its users, who may do what their permissions allow
+ * ({@code defaultPermission} where they have no grant).
  */
 public record ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination,
-                           Path authFile, WebhookSettings webhooks) {
+                           Path authFile, WebhookSettings webhooks, Permission defaultPermission) {
     public static final int DEFAULT_PORT = 5000;
 
     /** With webhook settings from the environment ({@link WebhookSettings#fromEnvironment}). */
     public ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination, Path authFile) {
-        this(host, port, home, backendStoreUri, artifactsDestination, authFile, null);
+        this(host, port, home, backendStoreUri, artifactsDestination, authFile, null, null);
     }
 
     /** Without authentication (every request is served; the user is whatever a request claims). */
@@ -40,16 +42,30 @@ public record ServerConfig(String host, int port, Path home, String backendStore
         return webhooks != null ? webhooks : WebhookSettings.fromEnvironment(System::getenv);
     }
 
+    /**
+     * What users without a grant may do with an experiment or registered model: the configured permission, else
+     * {@code MLV_AUTH_DEFAULT_PERMISSION}, else {@code READ} (MLflow's default).
+     */
+    public Permission effectiveDefaultPermission() {
+        if (defaultPermission != null) return defaultPermission;
+        String env = System.getenv("MLV_AUTH_DEFAULT_PERMISSION");
+        return env == null || env.isBlank() ? Permission.READ : Permission.parse(env);
+    }
+
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination, authFile, webhooks);
+        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission);
     }
 
     public ServerConfig withAuthFile(Path file) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, file, webhooks);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, file, webhooks, defaultPermission);
     }
 
     public ServerConfig withWebhooks(WebhookSettings settings) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, settings);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, settings, defaultPermission);
+    }
+
+    public ServerConfig withDefaultPermission(Permission permission) {
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, permission);
     }
 
     /** {@code $MLV_HOME}, else {@code ~/.mlv}. */

@@ -2,6 +2,7 @@ package dev.mlv.cli.tracking;
 
 import dev.mlv.cli.Output;
 import dev.mlv.server.MlvServer;
+import dev.mlv.permissions.Permission;
 import dev.mlv.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,6 +59,12 @@ public final class ServerCommand implements Callable<Integer> {
                     + "MLV_AUTH_FILE). The authenticated user is the one the audit log records. Default: no authentication.")
     Path authFile;
 
+    @Option(names = "--default-permission", paramLabel = "PERMISSION",
+            description = "With --auth-file: what users may do with an experiment or registered model they have no "
+                    + "grant on: READ (default), EDIT, MANAGE or NO_PERMISSIONS (env MLV_AUTH_DEFAULT_PERMISSION). "
+                    + "Grant more with 'mlv permissions grant'.")
+    String defaultPermission;
+
     /** Training run for the launcher's class-data-sharing archive: start, answer one GET /health, stop, exit 0. */
     @Option(names = "--exit-when-ready", hidden = true)
     boolean exitWhenReady;
@@ -68,7 +75,8 @@ public final class ServerCommand implements Callable<Integer> {
         String users = orEnv(authFile == null ? null : authFile.toString(), "MLV_AUTH_FILE");
         return new ServerConfig(host, port, h.toAbsolutePath().normalize(),
                 orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI"), orEnv(artifactsDestination, "MLV_ARTIFACTS_DESTINATION"),
-                users == null ? null : Path.of(users).toAbsolutePath());
+                users == null ? null : Path.of(users).toAbsolutePath())
+                .withDefaultPermission(defaultPermission == null ? null : Permission.parse(defaultPermission));
     }
 
     private static String orEnv(String value, String var) {

@@ -77,6 +77,21 @@ public final class ArtifactEndpoints implements Endpoints {
         return pathAfter(cx, API_PREFIX, AJAX_PREFIX);
     }
 
+    /**
+     * The artifact path any artifact-proxy request is about: the listed directory, the file, or the directory of a
+     * multipart upload; validated as the handlers validate it.
+     */
+    public static ArtifactPath requestPath(Context cx) {
+        String uri = cx.req().getRequestURI();
+        if (uri.equals(API_PREFIX) || uri.equals(AJAX_PREFIX)) return ArtifactPath.parse(rawQueryParam(cx, "path"));
+        for (String action : List.of("create", "complete", "abort")) {
+            if (uri.startsWith(MPU_API + action + "/") || uri.startsWith(MPU_AJAX + action + "/")) {
+                return pathAfter(cx, MPU_API + action, MPU_AJAX + action);
+            }
+        }
+        return pathOf(cx);
+    }
+
     /** What follows {@code <base>/} in the raw request URI, for the base it starts with, validated. */
     private static ArtifactPath pathAfter(Context cx, String apiBase, String ajaxBase) {
         String uri = cx.req().getRequestURI();

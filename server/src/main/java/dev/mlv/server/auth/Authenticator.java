@@ -84,6 +84,16 @@ public final class Authenticator {
         cx.attribute(USER_ATTRIBUTE, user.get());
     }
 
+    /** Whether {@code user} is in the users file (as last read). */
+    public boolean exists(String user) {
+        return users.contains(user);
+    }
+
+    /** Whether {@code user} is an administrator in the users file (as last read). */
+    public boolean isAdmin(String user) {
+        return users.isAdmin(user);
+    }
+
     /** The user an {@code Authorization: Basic …} header proves, if it proves one. */
     Optional<String> authenticate(String header) {
         if (System.nanoTime() - nextCheck > 0) refresh();

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
 
 /**
  * The server's users: a text file of {@code name:pbkdf2_sha256$<iterations>$<salt>$<hash>} lines (salt and hash in
- * Base64; {@code #} comments and blank lines allowed), written by {@code mlv users add}. Passwords are never stored,
+ * Base64; {@code #} comments and blank lines allowed), written by {@code mlv users add}; a line ending in
+ * {@code :admin} is an administrator, who may do everything, whatever the permissions. Passwords are never stored,
  * only PBKDF2-HMAC-SHA256 hashes with a random 16-byte salt, {@value #DEFAULT_ITERATIONS} iterations by default.
  */
 public final class UsersFile {
@@ -32,7 +33,14 @@ public final class UsersFile {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@+-]{1,128}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private record Entry(int iterations, byte[] salt, byte[] hash) {
+    private static final String ADMIN = "admin";
+
+    private record Entry(int iterations, byte[] salt, byte[] hash, boolean admin) {
+        String line(String name) {
+            Base64.Encoder b64 = Base64.getEncoder();
+            return name + ":" + SCHEME + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash)
+                    + (admin ? ":" + ADMIN : "");
+        }
     }
 
     private final Map<String, Entry> users;
@@ -60,16 +68,18 @@ public final class UsersFile {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
             int colon = line.indexOf(':');
-            String[] parts = colon < 0 ? new String[0] : line.substring(colon + 1).split("\\$");
+            String[] fields = colon < 0 ? new String[0] : line.substring(colon + 1).split(":", -1);
+            String[] parts = fields.length == 0 ? new String[0] : fields[0].split("\\$");
             try {
-                if (parts.length != 4 || !parts[0].equals(SCHEME) || !NAME.matcher(line.substring(0, colon)).matches()) {
+                if (parts.length != 4 || !parts[0].equals(SCHEME) || !NAME.matcher(line.substring(0, colon)).matches()
+                        || fields.length > 2 || (fields.length == 2 && !fields[1].equals(ADMIN))) {
                     throw new IllegalArgumentException();
                 }
                 users.put(line.substring(0, colon), new Entry(Integer.parseInt(parts[1]),
-                        Base64.getDecoder().decode(parts[2]), Base64.getDecoder().decode(parts[3])));
+                        Base64.getDecoder().decode(parts[2]), Base64.getDecoder().decode(parts[3]), fields.length == 2));
             } catch (IllegalArgumentException e) {
                 throw MlvException.invalid("Malformed line " + (i + 1) + " in the users file " + file
-                        + ": expected name:" + SCHEME + "$<iterations>$<salt>$<hash> (write it with 'mlv users add')");
+                        + ": expected name:" + SCHEME + "$<iterations>$<salt>$<hash>[:admin] (write it with 'mlv users add')");
             }
         }
         return new UsersFile(users);
@@ -82,6 +92,16 @@ public final class UsersFile {
     /** The user names, in file order. */
     public List<String> names() {
         return List.copyOf(users.keySet());
+    }
+
+    public boolean contains(String name) {
+        return users.containsKey(name);
+    }
+
+    /** Whether {@code name} is a user and an administrator. */
+    public boolean isAdmin(String name) {
+        Entry e = users.get(name);
+        return e != null && e.admin();
     }
 
     /**
@@ -99,18 +119,31 @@ public final class UsersFile {
 
     /**
      * Adds {@code name} with {@code password}, or changes their password, in {@code file} (created when missing,
-     * readable by its owner only), replacing the file atomically. Returns true when the user is new.
+     * readable by its owner only), replacing the file atomically. {@code admin} makes them an administrator or not;
+     * null keeps what they were (not one, for a new user). Returns true when the user is new.
      */
-    public static boolean put(Path file, String name, String password, int iterations) {
+    public static boolean put(Path file, String name, String password, int iterations, Boolean admin) {
         if (!NAME.matcher(name).matches()) {
             throw MlvException.invalid("Invalid user name '" + name + "': 1 to 128 letters, digits or . _ @ + -");
         }
         if (password.isEmpty()) throw MlvException.invalid("The password must not be empty");
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
-        Base64.Encoder b64 = Base64.getEncoder();
-        return !rewrite(file, name, name + ":" + SCHEME + "$" + iterations + "$" + b64.encodeToString(salt) + "$"
-                + b64.encodeToString(hash(password, salt, iterations)));
+        boolean wasAdmin = Files.exists(file) && read(file).isAdmin(name);
+        Entry e = new Entry(iterations, salt, hash(password, salt, iterations), admin != null ? admin : wasAdmin);
+        return !rewrite(file, name, e.line(name));
+    }
+
+    /** {@link #put(Path, String, String, int, Boolean)}, keeping whether the user is an administrator. */
+    public static boolean put(Path file, String name, String password, int iterations) {
+        return put(file, name, password, iterations, null);
+    }
+
+    /** Makes {@code name} an administrator or not; {@code RESOURCE_DOES_NOT_EXIST} when there is no such user. */
+    public static void setAdmin(Path file, String name, boolean admin) {
+        Entry e = Files.exists(file) ? read(file).users.get(name) : null;
+        if (e == null) throw MlvException.notFound("No user '" + name + "' in " + file);
+        rewrite(file, name, new Entry(e.iterations(), e.salt(), e.hash(), admin).line(name));
     }
 
     /** Removes {@code name} from {@code file}, replacing it atomically; false when there was no such user. */

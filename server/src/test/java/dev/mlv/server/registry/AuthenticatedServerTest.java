@@ -1,6 +1,7 @@
 package dev.mlv.server.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlv.permissions.Permission;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
 import dev.mlv.server.auth.UsersFile;
@@ -41,7 +42,9 @@ class AuthenticatedServerTest {
         usersFile = home.resolve("users");
         UsersFile.put(usersFile, "alice", "alice-secret", FAST);
         UsersFile.put(usersFile, "bob", "bob-secret", FAST);
-        server = MlvServer.start(ServerConfig.forHome(home).withPort(0).withAuthFile(usersFile));
+        // a team whose members may all log and promote: the four-eyes rule, not a permission, stops self-approval
+        server = MlvServer.start(ServerConfig.forHome(home).withPort(0).withAuthFile(usersFile)
+                .withDefaultPermission(Permission.EDIT));
         alice = new RegistryHttp(server, "alice", "alice-secret");
         bob = new RegistryHttp(server, "bob", "bob-secret");
     }

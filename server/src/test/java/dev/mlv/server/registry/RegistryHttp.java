@@ -15,22 +15,22 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /** A small JSON-over-HTTP client for the registry tests. */
-final class RegistryHttp {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final String MLFLOW = "/api/2.0/mlflow/";
-    static final String MLV = "/api/2.0/mlv/";
+public final class RegistryHttp {
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final String MLFLOW = "/api/2.0/mlflow/";
+    public static final String MLV = "/api/2.0/mlv/";
 
     private final MlvServer server;
     private final HttpClient http = HttpClient.newHttpClient();
     /** The Authorization header sent with every request, or null. */
     private final String authorization;
 
-    RegistryHttp(MlvServer server) {
+    public RegistryHttp(MlvServer server) {
         this(server, null);
     }
 
     /** A client that authenticates as {@code user} with HTTP Basic credentials. */
-    RegistryHttp(MlvServer server, String user, String password) {
+    public RegistryHttp(MlvServer server, String user, String password) {
         this(server, "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -45,47 +45,47 @@ final class RegistryHttp {
         return b;
     }
 
-    record Reply(int status, JsonNode body) {
-        String errorCode() {
+    public record Reply(int status, JsonNode body) {
+        public String errorCode() {
             return body.path("error_code").asText(null);
         }
     }
 
-    static ObjectNode obj(Object... kv) {
+    public static ObjectNode obj(Object... kv) {
         ObjectNode o = JSON.createObjectNode();
         for (int i = 0; i < kv.length; i += 2) o.set((String) kv[i], JSON.valueToTree(kv[i + 1]));
         return o;
     }
 
-    Reply post(String path, JsonNode body, String user) {
+    public Reply post(String path, JsonNode body, String user) {
         return send("POST", path, body, user);
     }
 
-    Reply post(String path, JsonNode body) {
+    public Reply post(String path, JsonNode body) {
         return send("POST", path, body, null);
     }
 
-    Reply patch(String path, JsonNode body) {
+    public Reply patch(String path, JsonNode body) {
         return send("PATCH", path, body, null);
     }
 
-    Reply delete(String path, JsonNode body) {
+    public Reply delete(String path, JsonNode body) {
         return send("DELETE", path, body, null);
     }
 
-    Reply get(String path, Map<String, String> query) {
+    public Reply get(String path, Map<String, String> query) {
         StringJoiner q = new StringJoiner("&");
         query.forEach((k, v) -> q.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
         return send("GET", path + (query.isEmpty() ? "" : "?" + q), null, null);
     }
 
     /** A call that must succeed (200); returns the body. */
-    JsonNode ok(Reply r) {
+    public JsonNode ok(Reply r) {
         if (r.status() != 200) throw new AssertionError("expected 200, got " + r.status() + ": " + r.body());
         return r.body();
     }
 
-    Reply send(String method, String path, JsonNode body, String user) {
+    public Reply send(String method, String path, JsonNode body, String user) {
         try {
             HttpRequest.Builder b = request(path);
             if (user != null) b.header("X-Mlv-User", user);
@@ -103,7 +103,7 @@ final class RegistryHttp {
         }
     }
 
-    byte[] download(String path) {
+    public byte[] download(String path) {
         try {
             HttpResponse<byte[]> resp = http.send(request(path).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
@@ -114,7 +114,7 @@ final class RegistryHttp {
         }
     }
 
-    void upload(String storePath, byte[] content) {
+    public void upload(String storePath, byte[] content) {
         try {
             HttpResponse<String> resp = http.send(request("/api/2.0/mlflow-artifacts/artifacts/" + storePath)
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(content)).build(), HttpResponse.BodyHandlers.ofString());
@@ -127,28 +127,28 @@ final class RegistryHttp {
     // ---- tracking and registry shortcuts
 
     /** Creates a run in the Default experiment, logs {@code metrics}, returns its id. */
-    String run(Map<String, Double> metrics) {
+    public String run(Map<String, Double> metrics) {
         String runId = ok(post(MLFLOW + "runs/create", obj("experiment_id", "0"))).at("/run/info/run_id").asText();
         metrics.forEach((k, v) -> ok(post(MLFLOW + "runs/log-metric", obj("run_id", runId, "key", k, "value", v,
                 "timestamp", 1L, "step", 0L))));
         return runId;
     }
 
-    String artifactUri(String runId) {
+    public String artifactUri(String runId) {
         return ok(get(MLFLOW + "runs/get", Map.of("run_id", runId))).at("/run/info/artifact_uri").asText();
     }
 
-    void createModel(String name) {
+    public void createModel(String name) {
         ok(post(MLFLOW + "registered-models/create", obj("name", name)));
     }
 
     /** Creates a version of {@code name} from the files of a fresh run; returns the version. */
-    String version(String name, String runId) {
+    public String version(String name, String runId) {
         return ok(post(MLFLOW + "model-versions/create", obj("name", name, "source", "runs:/" + runId + "/model",
                 "run_id", runId))).at("/model_version/version").asText();
     }
 
-    String stageHolder(String name, String stage) {
+    public String stageHolder(String name, String stage) {
         JsonNode vs = ok(get(MLFLOW + "registered-models/get-latest-versions", Map.of("name", name, "stages", stage)))
                 .path("model_versions");
         return vs.isEmpty() ? null : vs.get(0).path("version").asText();

@@ -2,23 +2,27 @@ package dev.mlv.store.jdbc;
 
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
+import dev.mlv.permissions.PermissionStore;
 import dev.mlv.registry.RegistryStore;
 import dev.mlv.store.MetadataStore;
 import dev.mlv.tracking.TrackingStore;
 
 /**
  * A metadata store on a SQL database (SQLite or PostgreSQL): one {@link Database} (pools, migrations, transactions)
- * shared by the tracking and registry stores.
+ * shared by the tracking, registry and permission stores.
  */
 public final class JdbcMetadataStore implements MetadataStore {
     private final Database database;
     private final JdbcTrackingStore tracking;
     private volatile RegistryStore registry;
+    private final PermissionStore permissions;
 
     public JdbcMetadataStore(Database database, String defaultArtifactRoot) {
         this.database = database;
         this.tracking = new JdbcTrackingStore(database, defaultArtifactRoot);
-        this.registry = new JdbcRegistryStore(database);
+        JdbcRegistryStore registryStore = new JdbcRegistryStore(database);
+        this.registry = registryStore;
+        this.permissions = new JdbcPermissions(registryStore, database, System::currentTimeMillis);
     }
 
     /** Opens (creating and migrating) the database at {@code uri}. */
@@ -71,6 +75,11 @@ public final class JdbcMetadataStore implements MetadataStore {
             throw new MlvException(ErrorCode.NOT_IMPLEMENTED, "The model registry is not available on this store yet");
         }
         return r;
+    }
+
+    @Override
+    public PermissionStore permissions() {
+        return permissions;
     }
 
     @Override

@@ -1,0 +1,126 @@
+package dev.mlv.server.auth;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlv.errors.MlvException;
+import dev.mlv.permissions.Grant;
+import dev.mlv.permissions.Permission;
+import dev.mlv.permissions.ResourceType;
+import dev.mlv.server.Endpoints;
+import dev.mlv.server.MlflowRequest;
+import dev.mlv.server.MlflowResponse;
+import dev.mlv.server.ServerContext;
+import dev.mlv.server.registry.RequestUser;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import static dev.mlv.server.Endpoints.mlflowDelete;
+import static dev.mlv.server.Endpoints.mlflowGet;
+import static dev.mlv.server.Endpoints.mlflowPatch;
+import static dev.mlv.server.Endpoints.mlflowPost;
+
+/**
+ * MLflow's basic-auth routes for permissions, served when the server authenticates its users:
+ * {@code experiments/permissions/{create,get,update,delete}} ({@code experiment_id}, {@code username},
+ * {@code permission}), the same under {@code registered-models/permissions/} with {@code name}, and
+ * {@code users/get?username=}. Answers are MLflow's: {@code {"experiment_permission": {"experiment_id", "user_id",
+ * "permission"}}}, {@code {"registered_model_permission": {"name", "user_id", "permission"}}} (mlv's user id is the
+ * user name) and {@code {}} for update and delete. The user must be in the users file; the experiment or model need
+ * not exist yet, as in MLflow. Who may call them is {@link AccessRules}' (MANAGE on the resource, or an
+ * administrator). Users themselves are managed with {@code mlv users} on the users file.
+ */
+public final class PermissionEndpoints implements Endpoints {
+    private final ServerContext ctx;
+
+    public PermissionEndpoints(ServerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void register(RoutesConfig r) {
+        if (ctx.access() == null) return; // without authentication there are no users to grant anything to
+        for (ResourceType type : ResourceType.values()) {
+            String base = prefix(type) + "/permissions/";
+            mlflowPost(r, base + "create", cx -> {
+                Grant g = grant(cx, type, true);
+                send(cx, type, grants().create(g, RequestUser.of(cx)));
+            });
+            mlflowGet(r, base + "get", cx -> {
+                Grant key = grant(cx, type, false);
+                send(cx, type, grants().get(type, key.resource(), key.user()).orElseThrow(() -> MlvException.notFound(
+                        label(type) + " permission with " + idField(type) + "=" + key.resource() + " and username="
+                                + key.user() + " not found")));
+            });
+            mlflowPatch(r, base + "update", cx -> {
+                grants().update(grant(cx, type, true), RequestUser.of(cx));
+                MlflowResponse.empty(cx);
+            });
+            mlflowDelete(r, base + "delete", cx -> {
+                Grant key = grant(cx, type, false);
+                grants().delete(type, key.resource(), key.user(), RequestUser.of(cx));
+                MlflowResponse.empty(cx);
+            });
+        }
+        mlflowGet(r, "users/get", this::getUser);
+    }
+
+    private dev.mlv.permissions.PermissionStore grants() {
+        return ctx.access().grants();
+    }
+
+    /** The grant a request names; its user must exist. */
+    private Grant grant(Context cx, ResourceType type, boolean withPermission) {
+        MlflowRequest q = MlflowRequest.of(cx, ctx.json());
+        String resource = q.requiredString(idField(type));
+        String user = existingUser(q.requiredString("username"));
+        Permission p = withPermission ? Permission.parse(q.requiredString("permission")) : null;
+        return new Grant(type, resource, user, p);
+    }
+
+    private String existingUser(String name) {
+        if (!ctx.access().users().exists(name)) throw MlvException.notFound("User with username=" + name + " not found");
+        return name;
+    }
+
+    private void getUser(Context cx) {
+        String name = existingUser(MlflowRequest.of(cx, ctx.json()).requiredString("username"));
+        ObjectNode user = MlflowResponse.object();
+        user.put("id", name);
+        user.put("username", name);
+        user.put("is_admin", ctx.access().users().isAdmin(name));
+        ArrayNode experiments = user.putArray("experiment_permissions");
+        ArrayNode models = user.putArray("registered_model_permissions");
+        for (Grant g : grants().grantsOf(name)) {
+            (g.type() == ResourceType.EXPERIMENT ? experiments : models).add(json(g));
+        }
+        ObjectNode out = MlflowResponse.object();
+        out.set("user", user);
+        MlflowResponse.send(cx, ctx.json(), out);
+    }
+
+    private void send(Context cx, ResourceType type, Grant g) {
+        ObjectNode out = MlflowResponse.object();
+        out.set(type == ResourceType.EXPERIMENT ? "experiment_permission" : "registered_model_permission", json(g));
+        MlflowResponse.send(cx, ctx.json(), out);
+    }
+
+    private static ObjectNode json(Grant g) {
+        ObjectNode o = MlflowResponse.object();
+        o.put(idField(g.type()), g.resource());
+        o.put("user_id", g.user());
+        o.put("permission", g.permission().name());
+        return o;
+    }
+
+    private static String prefix(ResourceType type) {
+        return type == ResourceType.EXPERIMENT ? "experiments" : "registered-models";
+    }
+
+    private static String idField(ResourceType type) {
+        return type == ResourceType.EXPERIMENT ? "experiment_id" : "name";
+    }
+
+    private static String label(ResourceType type) {
+        return type == ResourceType.EXPERIMENT ? "Experiment" : "Registered model";
+    }
+}
