@@ -21,8 +21,9 @@ import static dev.mlv.permissions.ResourceType.REGISTERED_MODEL;
  * The permission each route needs (MLflow's basic-auth validators, extended to mlv's own routes), keyed by method and
  * route path ({@code /ajax-api/} routes share the {@code /api/} rules). Reading needs {@code READ}; changing needs
  * {@code EDIT}; deleting a run, an experiment, a registered model, a version or an artifact needs {@code MANAGE}, as
- * do a model version tag's and an alias's deletion and managing permissions. Routes absent from the table are for
- * administrators only; {@code AuthorizationTest} checks that every route the server serves has a rule.
+ * do a model version tag's and an alias's deletion and managing permissions. Webhooks and users are for
+ * administrators. A route absent from the table is for administrators only, so a route added without a rule fails
+ * closed; {@code AuthorizationTest} checks that every route the server serves has one.
  */
 final class AccessRules {
     /** A route's check; throws {@code PERMISSION_DENIED} to refuse. */
@@ -38,6 +39,10 @@ final class AccessRules {
     private static final Map<String, Rule> RULES = new HashMap<>();
     private static final Map<String, After> AFTER = new HashMap<>();
     private static final Rule ANY_USER = r -> { };
+    private static final Rule ADMINS = Authorizer.Request::admin;
+    private static final Rule SELF = r -> {
+        if (!r.user.equals(r.args().requiredString("username"))) r.admin();
+    };
     
     private AccessRules() {
     }
@@ -204,9 +209,11 @@ final class AccessRules {
             mlflow(method, "experiments/permissions/" + action, experiment("experiment_id", MANAGE));
             mlflow(method, "registered-models/permissions/" + action, model(MANAGE));
         }
-        mlflow("GET", "users/get", r -> {
-            if (!r.user.equals(r.args().requiredString("username"))) r.admin();
-        });
+        mlflow("GET", "users/get", SELF);
+        mlflow("PATCH", "users/update-password", SELF);
+        mlflow("POST", "users/create", ADMINS);
+        mlflow("PATCH", "users/update-admin", ADMINS);
+        mlflow("DELETE", "users/delete", ADMINS);
 
         // ---- mlv's registry, lineage and audit routes
         mlv("GET", "registered-models/history", model(READ));
@@ -230,6 +237,12 @@ final class AccessRules {
 
         // ---- operations
         RULES.put(key("GET", "/metrics"), ANY_USER);
-        // webhooks and their deliveries (every registry event, whatever the model) have no rule: administrators only
+        // webhooks and their deliveries carry every registry event, whatever the model
+        mlflow("POST", "webhooks", ADMINS);
+        mlflow("GET", "webhooks", ADMINS);
+        for (String method : List.of("GET", "PATCH", "DELETE")) mlflow(method, "webhooks/{webhook_id}", ADMINS);
+        mlflow("POST", "webhooks/{webhook_id}/test", ADMINS);
+        mlv("GET", "webhooks/deliveries", ADMINS);
+        mlv("POST", "webhooks/deliveries/redeliver", ADMINS);
     }
 }

@@ -84,6 +84,11 @@ public final class Authenticator {
         cx.attribute(USER_ATTRIBUTE, user.get());
     }
 
+    /** Re-reads the users file now (after this server changed it), rather than within the next second. */
+    public void reload() {
+        refresh();
+    }
+
     /** Whether {@code user} is in the users file (as last read). */
     public boolean exists(String user) {
         return users.contains(user);

@@ -23,13 +23,16 @@ import static dev.mlv.server.Endpoints.mlflowPost;
  * MLflow's basic-auth routes for permissions, served when the server authenticates its users:
  * {@code experiments/permissions/{create,get,update,delete}} ({@code experiment_id}, {@code username},
  * {@code permission}), the same under {@code registered-models/permissions/} with {@code name}, and
- * {@code users/get?username=}. Answers are MLflow's: {@code {"experiment_permission": {"experiment_id", "user_id",
+ * MLflow's user routes ({@code users/get}, {@code users/create}, {@code users/update-password},
+ * {@code users/update-admin}, {@code users/delete}), which change the server's users file as {@code mlv users} does
+ * (a deleted user's grants go with them). Answers are MLflow's: {@code {"experiment_permission": {"experiment_id", "user_id",
  * "permission"}}}, {@code {"registered_model_permission": {"name", "user_id", "permission"}}} (mlv's user id is the
  * user name) and {@code {}} for update and delete. The user must be in the users file; the experiment or model need
  * not exist yet, as in MLflow. Who may call them is {@link AccessRules}' (MANAGE on the resource, or an
- * administrator). Users themselves are managed with {@code mlv users} on the users file.
+ * administrator; users: administrators, and each user for their own password and record).
  */
 public final class PermissionEndpoints implements Endpoints {
+    private static final Object USERS_LOCK = new Object();
     private final ServerContext ctx;
 
     public PermissionEndpoints(ServerContext ctx) {
@@ -61,7 +64,70 @@ public final class PermissionEndpoints implements Endpoints {
                 MlflowResponse.empty(cx);
             });
         }
-        mlflowGet(r, "users/get", this::getUser);
+        mlflowGet(r, "users/get", cx -> sendUser(cx, existingUser(args(cx).requiredString("username"))));
+        mlflowPost(r, "users/create", this::createUser);
+        mlflowPatch(r, "users/update-password", cx -> {
+            MlflowRequest q = args(cx);
+            String name = existingUser(q.requiredString("username"));
+            changeUsers(() -> UsersFile.put(usersFile(), name, q.requiredString("password"), UsersFile.DEFAULT_ITERATIONS));
+            MlflowResponse.empty(cx);
+        });
+        mlflowPatch(r, "users/update-admin", cx -> {
+            MlflowRequest q = args(cx);
+            String name = existingUser(q.requiredString("username"));
+            String flag = q.requiredString("is_admin").toLowerCase(java.util.Locale.ROOT);
+            if (!flag.equals("true") && !flag.equals("false")) {
+                throw MlvException.invalid("Invalid parameter 'is_admin': '" + flag + "', must be either 'true' or 'false' "
+                        + "(case insensitive).");
+            }
+            changeUsers(() -> UsersFile.setAdmin(usersFile(), name, flag.equals("true")));
+            MlflowResponse.empty(cx);
+        });
+        mlflowDelete(r, "users/delete", cx -> {
+            String name = existingUser(args(cx).requiredString("username"));
+            changeUsers(() -> UsersFile.remove(usersFile(), name));
+            // a user of that name added later starts without the removed one's grants
+            for (Grant g : grants().grantsOf(name)) grants().delete(g.type(), g.resource(), g.user(), RequestUser.of(cx));
+            MlflowResponse.empty(cx);
+        });
+    }
+
+    private void createUser(Context cx) {
+        MlflowRequest q = args(cx);
+        String name = q.requiredString("username");
+        String password = q.requiredString("password");
+        changeUsers(() -> {
+            if (ctx.access().users().exists(name)) {
+                throw MlvException.alreadyExists("User (username=" + name + ") already exists.");
+            }
+            UsersFile.put(usersFile(), name, password, UsersFile.DEFAULT_ITERATIONS, false);
+        });
+        sendUser(cx, name);
+    }
+
+    /**
+     * Changes the users file (one change at a time in this server; the file is replaced atomically) and has the
+     * server follow it at once. A file the server may not write is {@code INVALID_STATE}, naming it.
+     */
+    private void changeUsers(Runnable change) {
+        synchronized (USERS_LOCK) {
+            ctx.access().users().reload();
+            try {
+                change.run();
+            } catch (java.io.UncheckedIOException e) {
+                throw new MlvException(dev.mlv.errors.ErrorCode.INVALID_STATE, "Cannot write the users file "
+                        + usersFile() + ": " + e.getMessage() + " (manage users with 'mlv users' on the server's host)");
+            }
+            ctx.access().users().reload();
+        }
+    }
+
+    private java.nio.file.Path usersFile() {
+        return ctx.config().authFile();
+    }
+
+    private MlflowRequest args(Context cx) {
+        return MlflowRequest.of(cx, ctx.json());
     }
 
     private dev.mlv.permissions.PermissionStore grants() {
@@ -70,7 +136,7 @@ public final class PermissionEndpoints implements Endpoints {
 
     /** The grant a request names; its user must exist. */
     private Grant grant(Context cx, ResourceType type, boolean withPermission) {
-        MlflowRequest q = MlflowRequest.of(cx, ctx.json());
+        MlflowRequest q = args(cx);
         String resource = q.requiredString(idField(type));
         String user = existingUser(q.requiredString("username"));
         Permission p = withPermission ? Permission.parse(q.requiredString("permission")) : null;
@@ -82,8 +148,7 @@ public final class PermissionEndpoints implements Endpoints {
         return name;
     }
 
-    private void getUser(Context cx) {
-        String name = existingUser(MlflowRequest.of(cx, ctx.json()).requiredString("username"));
+    private void sendUser(Context cx, String name) {
         ObjectNode user = MlflowResponse.object();
         user.put("id", name);
         user.put("username", name);
