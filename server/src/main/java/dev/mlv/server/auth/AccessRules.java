@@ -1,7 +1,7 @@
 package dev.mlv.server.auth;
 
 import dev.mlv.permissions.Permission.Action;
-import dev.mlv.permissions.ResourceType;
+import dev.mlv.server.Endpoints;
 import dev.mlv.server.artifacts.ArtifactEndpoints;
 
 import java.util.Collections;
@@ -55,9 +55,9 @@ final class AccessRules {
         return AFTER.get(key);
     }
 
-    /** The table key of a route. */
+    /** The table key of a route: routes under {@code /ajax-api/} have the rules of the same route under {@code /api/}. */
     static String key(String method, String path) {
-        return method + " " + Authorizer.normalize(path);
+        return method + " " + (path.startsWith("/ajax-api/") ? "/api/" + path.substring("/ajax-api/".length()) : path);
     }
 
     /** Every route with a rule (for the test that every served route has one). */
@@ -66,15 +66,19 @@ final class AccessRules {
     }
 
     private static void mlflow(String method, String path, Rule rule) {
-        RULES.put(key(method, Authorizer.mlflow(path)), rule);
+        RULES.put(key(method, Endpoints.MLFLOW_API + path), rule);
     }
 
     private static void mlv(String method, String path, Rule rule) {
-        RULES.put(key(method, "/api/2.0/mlv/" + path), rule);
+        RULES.put(key(method, Endpoints.MLV_API + path), rule);
     }
 
     private static void afterMlflow(String method, String path, After after) {
-        AFTER.put(key(method, Authorizer.mlflow(path)), after);
+        AFTER.put(key(method, Endpoints.MLFLOW_API + path), after);
+    }
+
+    private static void afterMlv(String method, String path, After after) {
+        AFTER.put(key(method, Endpoints.MLV_API + path), after);
     }
 
     private static Rule experiment(String field, Action action) {
@@ -199,16 +203,10 @@ final class AccessRules {
         mlflow("POST", "model-versions/transition-stage", model(UPDATE));
 
         // ---- permissions and users (MLflow's basic-auth routes)
-        for (String method : List.of("POST", "GET", "PATCH", "DELETE")) {
-            String action = switch (method) {
-                case "POST" -> "create";
-                case "GET" -> "get";
-                case "PATCH" -> "update";
-                default -> "delete";
-            };
+        Map.of("POST", "create", "GET", "get", "PATCH", "update", "DELETE", "delete").forEach((method, action) -> {
             mlflow(method, "experiments/permissions/" + action, experiment("experiment_id", MANAGE));
             mlflow(method, "registered-models/permissions/" + action, model(MANAGE));
-        }
+        });
         mlflow("GET", "users/get", SELF);
         mlflow("PATCH", "users/update-password", SELF);
         mlflow("POST", "users/create", ADMINS);
@@ -221,10 +219,10 @@ final class AccessRules {
         mlv("POST", "model-versions/promote", model(UPDATE));
         mlv("POST", "model-versions/approve", model(UPDATE));
         mlv("GET", "model-versions/pending", ANY_USER);
-        AFTER.put(key("GET", "/api/2.0/mlv/model-versions/pending"), r -> r.filter("pending", "name", REGISTERED_MODEL));
+        afterMlv("GET", "model-versions/pending", r -> r.filter("pending", "name", REGISTERED_MODEL));
         mlv("GET", "model-versions/files", model(READ));
         mlv("GET", "audit/events", ANY_USER);
-        AFTER.put(key("GET", "/api/2.0/mlv/audit/events"), r -> r.filter("events", "model", REGISTERED_MODEL));
+        afterMlv("GET", "audit/events", r -> r.filter("events", "model", REGISTERED_MODEL));
         mlv("GET", "audit/verify", ANY_USER);
         mlv("GET", "models/resolve", uri(READ));
         mlv("GET", "models/metadata", uri(READ));

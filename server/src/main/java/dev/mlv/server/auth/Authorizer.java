@@ -13,16 +13,17 @@ import dev.mlv.permissions.Permission.Action;
 import dev.mlv.permissions.PermissionStore;
 import dev.mlv.permissions.ResourceType;
 import dev.mlv.registry.ModelUri;
-import dev.mlv.server.Endpoints;
 import dev.mlv.server.MlflowRequest;
 import dev.mlv.tracking.TrackingStore;
 import io.javalin.http.Context;
 import io.javalin.router.Endpoint;
 
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Who may do what, on a server that authenticates its users ({@code --auth-file}): MLflow's basic-auth model.
@@ -151,13 +152,11 @@ public final class Authorizer {
         }
 
         void run(String runId, Action action) {
-            experiment(experimentOf.computeIfAbsent(remembering("run:" + runId),
-                    k -> tracking.getRun(runId).info().experimentId()), action);
+            experiment(experimentOf("run:" + runId, () -> tracking.getRun(runId).info().experimentId()), action);
         }
 
         void loggedModel(String modelId, Action action) {
-            experiment(experimentOf.computeIfAbsent(remembering("model:" + modelId),
-                    k -> tracking.getLoggedModel(modelId, true).experimentId()), action);
+            experiment(experimentOf("model:" + modelId, () -> tracking.getLoggedModel(modelId, true).experimentId()), action);
         }
 
         /** An artifact-proxy path: its first segment is the experiment it belongs to (mlv's artifact layout). */
@@ -181,7 +180,7 @@ public final class Authorizer {
         /** A model version's source: the run, logged model or experiment folder its files come from. */
         void source(String source, Action action) {
             if (source == null) return;
-            String lower = source.toLowerCase(java.util.Locale.ROOT);
+            String lower = source.toLowerCase(Locale.ROOT);
             if (lower.startsWith("runs:/") || lower.startsWith("models:/")) {
                 modelUri(source, action);
             } else if (lower.startsWith("mlflow-artifacts:")) {
@@ -222,15 +221,13 @@ public final class Authorizer {
             ObjectNode body = answer();
             JsonNode items = body.get(field);
             if (!(items instanceof ArrayNode array)) return;
-            Map<String, Boolean> readable = new java.util.HashMap<>();
-            Predicate<JsonNode> keep = item -> {
-                JsonNode id = item.get(key);
-                if (id == null || id.isNull()) return false;
-                return readable.computeIfAbsent(id.asText(), r -> permission(type, r, user).allows(Action.READ));
-            };
+            Map<String, Boolean> readable = new HashMap<>();
             boolean changed = false;
             for (Iterator<JsonNode> it = array.elements(); it.hasNext(); ) {
-                if (!keep.test(it.next())) {
+                JsonNode id = it.next().get(key);
+                boolean keep = id != null && !id.isNull()
+                        && readable.computeIfAbsent(id.asText(), r -> permission(type, r, user).allows(Action.READ));
+                if (!keep) {
                     it.remove();
                     changed = true;
                 }
@@ -244,23 +241,19 @@ public final class Authorizer {
         }
 
         private MlvException refused(Action action, ResourceType type, String id, Permission p) {
-            return denied("user '" + user + "' may not " + action.name().toLowerCase(java.util.Locale.ROOT) + " "
+            return denied("user '" + user + "' may not " + action.name().toLowerCase(Locale.ROOT) + " "
                     + type.label() + " '" + id + "' (their permission: " + p + "); ask an administrator, or a user "
                     + "with MANAGE on it, for a grant");
         }
     }
 
-    private String remembering(String key) {
+    /** The experiment of a run or logged model ({@code key}), looked up once. */
+    private String experimentOf(String key, Supplier<String> lookup) {
+        String known = experimentOf.get(key);
+        if (known != null) return known;
+        String id = lookup.get();
         if (experimentOf.size() >= MAX_REMEMBERED) experimentOf.clear();
-        return key;
-    }
-
-    /** Routes are matched the same under {@code /api/2.0/mlflow/} and {@code /ajax-api/2.0/mlflow/}. */
-    static String normalize(String path) {
-        return path.startsWith("/ajax-api/") ? "/api/" + path.substring("/ajax-api/".length()) : path;
-    }
-
-    static String mlflow(String path) {
-        return Endpoints.MLFLOW_API + path;
+        experimentOf.put(key, id);
+        return id;
     }
 }
