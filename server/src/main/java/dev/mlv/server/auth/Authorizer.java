@@ -52,7 +52,7 @@ public final class Authorizer {
     public Authorizer(Authenticator users, PermissionStore grants, TrackingStore tracking, Permission defaultPermission,
                       ObjectMapper json) {
         this.users = users;
-        this.grants = grants;
+        this.grants = new CachedGrants(grants);
         this.tracking = tracking;
         this.defaultPermission = defaultPermission;
         this.json = json;

@@ -1,0 +1,110 @@
+package dev.mlv.server.auth;
+
+import dev.mlv.permissions.Grant;
+import dev.mlv.permissions.PermissionStore;
+import dev.mlv.permissions.ResourceType;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link PermissionStore} that remembers each user's grants for up to {@value #TTL_MILLIS} ms, so that checking a
+ * request costs a map lookup rather than a query. A change made through it is seen at once by this server (it
+ * forgets what it remembered); a change made on another replica, within {@value #TTL_MILLIS} ms, as users added to the
+ * users file are.
+ */
+final class CachedGrants implements PermissionStore {
+    static final long TTL_MILLIS = 1_000;
+    private static final int MAX_USERS = 10_000;
+
+    /** A user's grants by {@code type/resource}, as loaded at {@code loadedAt} in {@code generation}. */
+    private record Snapshot(long loadedAt, long generation, Map<String, Grant> grants) {
+    }
+
+    private final PermissionStore store;
+    private final Map<String, Snapshot> users = new ConcurrentHashMap<>();
+    /** Moves on every change through this store: a snapshot loaded before it is no longer used. */
+    private final AtomicLong generation = new AtomicLong();
+
+    CachedGrants(PermissionStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public Optional<Grant> get(ResourceType type, String resource, String user) {
+        long now = System.nanoTime();
+        Snapshot s = users.get(user);
+        if (s == null || s.generation() != generation.get() || now - s.loadedAt() > TTL_MILLIS * 1_000_000) {
+            long g = generation.get();
+            Map<String, Grant> grants = new HashMap<>();
+            for (Grant grant : store.grantsOf(user)) grants.put(key(grant.type(), grant.resource()), grant);
+            if (users.size() >= MAX_USERS) users.clear();
+            s = new Snapshot(now, g, grants);
+            users.put(user, s);
+        }
+        return Optional.ofNullable(s.grants().get(key(type, resource)));
+    }
+
+    private static String key(ResourceType type, String resource) {
+        return type.name() + "/" + resource;
+    }
+
+    private void forget() {
+        generation.incrementAndGet();
+        users.clear();
+    }
+
+    @Override
+    public Grant create(Grant grant, String actor) {
+        try {
+            return store.create(grant, actor);
+        } finally {
+            forget();
+        }
+    }
+
+    @Override
+    public Grant update(Grant grant, String actor) {
+        try {
+            return store.update(grant, actor);
+        } finally {
+            forget();
+        }
+    }
+
+    @Override
+    public void delete(ResourceType type, String resource, String user, String actor) {
+        try {
+            store.delete(type, resource, user, actor);
+        } finally {
+            forget();
+        }
+    }
+
+    @Override
+    public List<Grant> grantsOf(String user) {
+        return store.grantsOf(user);
+    }
+
+    @Override
+    public void renameModel(String oldName, String newName, String actor) {
+        try {
+            store.renameModel(oldName, newName, actor);
+        } finally {
+            forget();
+        }
+    }
+
+    @Override
+    public void deleteAll(ResourceType type, String resource, String actor) {
+        try {
+            store.deleteAll(type, resource, actor);
+        } finally {
+            forget();
+        }
+    }
+}
