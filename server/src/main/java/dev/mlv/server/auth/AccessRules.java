@@ -122,7 +122,7 @@ final class AccessRules {
                 .ifPresent(e -> r.experiment(e.experimentId(), READ)));
         for (String method : List.of("GET", "POST")) {
             mlflow(method, "experiments/search", ANY_USER);
-            afterMlflow(method, "experiments/search", r -> r.filter("experiments", "experiment_id", EXPERIMENT));
+            afterMlflow(method, "experiments/search", r -> r.filter("experiments", "/experiment_id", EXPERIMENT));
         }
         mlflow("POST", "experiments/update", experiment("experiment_id", UPDATE));
         mlflow("POST", "experiments/delete", experiment("experiment_id", DELETE));
@@ -147,6 +147,8 @@ final class AccessRules {
         // ---- logged models (MLflow 3)
         mlflow("POST", "logged-models", experiment("experiment_id", UPDATE));
         mlflow("POST", "logged-models/search", experiments(READ));
+        mlflow("GET", "logged-models:batchGet", ANY_USER);
+        afterMlflow("GET", "logged-models:batchGet", r -> r.filter("models", "/info/experiment_id", EXPERIMENT));
         mlflow("GET", "logged-models/{model_id}", loggedModel(READ));
         mlflow("PATCH", "logged-models/{model_id}", loggedModel(UPDATE));
         mlflow("DELETE", "logged-models/{model_id}", loggedModel(DELETE));
@@ -177,7 +179,7 @@ final class AccessRules {
         afterMlflow("DELETE", "registered-models/delete", r -> r.grants().deleteAll(REGISTERED_MODEL,
                 r.args().requiredString("name"), r.user));
         mlflow("GET", "registered-models/search", ANY_USER);
-        afterMlflow("GET", "registered-models/search", r -> r.filter("registered_models", "name", REGISTERED_MODEL));
+        afterMlflow("GET", "registered-models/search", r -> r.filter("registered_models", "/name", REGISTERED_MODEL));
         mlflow("GET", "registered-models/get-latest-versions", model(READ));
         mlflow("POST", "registered-models/get-latest-versions", model(READ));
         mlflow("POST", "registered-models/set-tag", model(UPDATE));
@@ -196,7 +198,7 @@ final class AccessRules {
         mlflow("PATCH", "model-versions/update", model(UPDATE));
         mlflow("DELETE", "model-versions/delete", model(DELETE));
         mlflow("GET", "model-versions/search", ANY_USER);
-        afterMlflow("GET", "model-versions/search", r -> r.filter("model_versions", "name", REGISTERED_MODEL));
+        afterMlflow("GET", "model-versions/search", r -> r.filter("model_versions", "/name", REGISTERED_MODEL));
         mlflow("GET", "model-versions/get-download-uri", model(READ));
         mlflow("POST", "model-versions/set-tag", model(UPDATE));
         mlflow("DELETE", "model-versions/delete-tag", model(DELETE));
@@ -219,10 +221,10 @@ final class AccessRules {
         mlv("POST", "model-versions/promote", model(UPDATE));
         mlv("POST", "model-versions/approve", model(UPDATE));
         mlv("GET", "model-versions/pending", ANY_USER);
-        afterMlv("GET", "model-versions/pending", r -> r.filter("pending", "name", REGISTERED_MODEL));
+        afterMlv("GET", "model-versions/pending", r -> r.filter("pending", "/name", REGISTERED_MODEL));
         mlv("GET", "model-versions/files", model(READ));
         mlv("GET", "audit/events", ANY_USER);
-        afterMlv("GET", "audit/events", r -> r.filter("events", "model", REGISTERED_MODEL));
+        afterMlv("GET", "audit/events", r -> r.filter("events", "/model", REGISTERED_MODEL));
         mlv("GET", "audit/verify", ANY_USER);
         mlv("GET", "models/resolve", uri(READ));
         mlv("GET", "models/metadata", uri(READ));

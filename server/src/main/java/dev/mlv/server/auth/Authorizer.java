@@ -213,10 +213,10 @@ public final class Authorizer {
         }
 
         /**
-         * Keeps, in the answer's array {@code field}, the items whose {@code key} names a resource of {@code type}
-         * the user may read (an item without the key is kept for administrators only).
+         * Keeps, in the answer's array {@code field}, the items whose value at {@code pointer} (a JSON pointer) names
+         * a resource of {@code type} the user may read (an item without it is kept for administrators only).
          */
-        void filter(String field, String key, ResourceType type) {
+        void filter(String field, String pointer, ResourceType type) {
             if (isAdmin()) return;
             ObjectNode body = answer();
             JsonNode items = body.get(field);
@@ -224,8 +224,8 @@ public final class Authorizer {
             Map<String, Boolean> readable = new HashMap<>();
             boolean changed = false;
             for (Iterator<JsonNode> it = array.elements(); it.hasNext(); ) {
-                JsonNode id = it.next().get(key);
-                boolean keep = id != null && !id.isNull()
+                JsonNode id = it.next().at(pointer);
+                boolean keep = (id.isTextual() || id.isNumber())
                         && readable.computeIfAbsent(id.asText(), r -> permission(type, r, user).allows(Action.READ));
                 if (!keep) {
                     it.remove();

@@ -34,6 +34,7 @@ import static dev.mlv.server.tracking.TrackingEndpoints.orEmpty;
  */
 public final class LoggedModelEndpoints implements Endpoints {
     private static final String MODEL = "logged-models/{model_id}";
+    static final int MAX_BATCH_GET = 100;
     private final ServerContext ctx;
 
     public LoggedModelEndpoints(ServerContext ctx) {
@@ -44,6 +45,7 @@ public final class LoggedModelEndpoints implements Endpoints {
     public void register(RoutesConfig routes) {
         mlflowPost(routes, "logged-models", this::create);
         mlflowPost(routes, "logged-models/search", this::search);
+        mlflowGet(routes, "logged-models:batchGet", this::batchGet);
         mlflowGet(routes, MODEL, this::get);
         mlflowPatch(routes, MODEL, this::finalizeModel);
         mlflowDelete(routes, MODEL, this::delete);
@@ -79,6 +81,28 @@ public final class LoggedModelEndpoints implements Endpoints {
     private void get(Context cx) {
         boolean allowDeleted = "true".equalsIgnoreCase(cx.queryParam("allow_deleted"));
         sendModel(cx, store().getLoggedModel(cx.pathParam("model_id"), allowDeleted));
+    }
+
+    /**
+     * {@code GET logged-models:batchGet?model_ids=…} (what MLflow's UI calls): the models that exist, in the order asked,
+     * deleted and unknown ones left out; at most {@value #MAX_BATCH_GET} ids.
+     */
+    private void batchGet(Context cx) {
+        List<String> ids = request(cx).strings("model_ids");
+        if (ids.size() > MAX_BATCH_GET) {
+            throw dev.mlv.errors.MlvException.invalid("At most " + MAX_BATCH_GET + " model_ids may be requested at once, got " + ids.size());
+        }
+        List<LoggedModel> found = new ArrayList<>();
+        for (String id : ids) {
+            try {
+                found.add(store().getLoggedModel(id, false));
+            } catch (dev.mlv.errors.MlvException e) {
+                if (e.code() != dev.mlv.errors.ErrorCode.RESOURCE_DOES_NOT_EXIST) throw e;
+            }
+        }
+        ObjectNode out = MlflowResponse.object();
+        putAll(out, "models", found, TrackingJson::loggedModel);
+        MlflowResponse.send(cx, ctx.json(), out);
     }
 
     /** MLflow's finalize: the status is required, by name ({@code LOGGED_MODEL_READY}) or number. */

@@ -116,6 +116,12 @@ class AuthorizationTest {
         assertThat(bob.ok(bob.get(MLFLOW + "experiments/search", Map.of("max_results", "1000")))
                 .path("experiments").findValuesAsText("experiment_id")).contains(exp, "0");
         assertThat(admin.get(MLFLOW + "experiments/get", Map.of("experiment_id", exp)).status()).isEqualTo(200);
+
+        String model = alice.ok(alice.post(MLFLOW + "logged-models", obj("experiment_id", exp, "name", "m")))
+                .at("/model/info/model_id").asText();
+        assertThat(bob.ok(bob.get(MLFLOW + "logged-models:batchGet", Map.of("model_ids", model))).path("models")).hasSize(1);
+        assertThat(carol.ok(carol.get(MLFLOW + "logged-models:batchGet", Map.of("model_ids", model))).path("models")).isEmpty();
+        assertDenied(carol.get(MLFLOW + "logged-models/" + model, Map.of()), "may not read");
     }
 
     @Test

@@ -136,8 +136,13 @@ class LoggedModelRestTest {
         assertThat(next.get("models").findValues("info").stream().map(i -> i.get("model_id").asText()).toList()).containsExactly(other);
         assertThat(next.has("next_page_token")).isFalse();
 
+        JsonNode batch = ok(api("GET", "logged-models:batchGet?model_ids=" + other + "&model_ids=m-0000&model_ids=" + id, null));
+        assertThat(batch.get("models").findValues("info").stream().map(i -> i.get("model_id").asText()).toList())
+                .containsExactly(other, id);
         ok(api("DELETE", "logged-models/" + other, null));
         error(api("GET", "logged-models/" + other, null), 404, "RESOURCE_DOES_NOT_EXIST");
+        assertThat(ok(api("GET", "logged-models:batchGet?model_ids=" + other, null)).has("models")).isFalse();
+        error(api("GET", "logged-models:batchGet?" + "model_ids=m-1&".repeat(101), null), 400, "INVALID_PARAMETER_VALUE");
         assertThat(ok(api("GET", "logged-models/" + other + "?allow_deleted=true", null)).at("/model/info/model_id").asText()).isEqualTo(other);
         // the ajax prefix serves the same routes
         assertThat(ok(send("GET", "/ajax-api/2.0/mlflow/logged-models/" + id, null)).at("/model/info/name").asText()).isEqualTo("model");
