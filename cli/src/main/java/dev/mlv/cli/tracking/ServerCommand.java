@@ -105,7 +105,8 @@ public final class ServerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         new Output(spec.commandLine().getOut()).println("mlv server " + MlvServer.VERSION + " listening on "
                 + server.url() + " (store: " + dev.mlv.store.MetadataStores.masked(config.effectiveBackendStoreUri()) + ", artifacts: "
-                + config.effectiveArtifactsDestination() + (config.authFile() != null ? ", users: " + config.authFile() : "") + ")");
+                + config.effectiveArtifactsDestination() + (config.authFile() != null ? ", users: " + config.authFile() + ", default permission: "
+                + server.context().access().defaultPermission() : "") + ")");
         stopped.await();
         return 0;
     }

@@ -61,6 +61,10 @@ class PermissionsCommandTest {
         assertThat(refused.out().strip().lines()).hasSize(2).first().asString()
                 .startsWith("mlv: error: Permission denied: user 'bob' may not manage registered model 'fraud'");
         assertThat(refused.out()).contains("hint: 'mlv permissions list USER' shows a user's grants");
+        Result others = mlv("bob", "permissions", "list", "alice");
+        assertThat(others.code()).isEqualTo(1);
+        assertThat(others.out()).contains("only administrators may call GET /api/2.0/mlflow/users/get",
+                "hint: an administrator can ('mlv users set-admin NAME true'");
         Result both = mlv("alice", "permissions", "grant", "bob", "READ", "--model", "fraud", "--experiment", "0");
         assertThat(both.code()).isEqualTo(2);
         assertThat(both.out()).contains("mutually exclusive");
