@@ -61,7 +61,9 @@ public final class UsersCommand implements Runnable {
         public Integer call() {
             Path target = users.file();
             if (!UsersFile.remove(target, name)) throw MlvException.notFound("No user '" + name + "' in " + target);
-            new Output(spec.commandLine().getOut()).println("Removed user " + name + " from " + target);
+            new Output(spec.commandLine().getOut()).println("Removed user " + name + " from " + target + " (their permission "
+                    + "grants stay in the server's database until revoked; an administrator's DELETE "
+                    + "/api/2.0/mlflow/users/delete removes both)");
             return 0;
         }
     }

@@ -2,9 +2,11 @@ package dev.mlv.server.auth;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.permissions.Grant;
 import dev.mlv.permissions.Permission;
+import dev.mlv.permissions.PermissionStore;
 import dev.mlv.permissions.ResourceType;
 import dev.mlv.server.Endpoints;
 import dev.mlv.server.MlflowRequest;
@@ -13,6 +15,10 @@ import dev.mlv.server.ServerContext;
 import dev.mlv.server.registry.RequestUser;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Locale;
 
 import static dev.mlv.server.Endpoints.mlflowDelete;
 import static dev.mlv.server.Endpoints.mlflowGet;
@@ -75,7 +81,7 @@ public final class PermissionEndpoints implements Endpoints {
         mlflowPatch(r, "users/update-admin", cx -> {
             MlflowRequest q = args(cx);
             String name = existingUser(q.requiredString("username"));
-            String flag = q.requiredString("is_admin").toLowerCase(java.util.Locale.ROOT);
+            String flag = q.requiredString("is_admin").toLowerCase(Locale.ROOT);
             if (!flag.equals("true") && !flag.equals("false")) {
                 throw MlvException.invalid("Invalid parameter 'is_admin': '" + flag + "', must be either 'true' or 'false' "
                         + "(case insensitive).");
@@ -114,15 +120,15 @@ public final class PermissionEndpoints implements Endpoints {
             ctx.access().users().reload();
             try {
                 change.run();
-            } catch (java.io.UncheckedIOException e) {
-                throw new MlvException(dev.mlv.errors.ErrorCode.INVALID_STATE, "Cannot write the users file "
-                        + usersFile() + ": " + e.getMessage() + " (manage users with 'mlv users' on the server's host)");
+            } catch (UncheckedIOException e) {
+                throw new MlvException(ErrorCode.INVALID_STATE, e.getMessage()
+                        + " (the server cannot change its users file: manage users with 'mlv users' on its host)");
             }
             ctx.access().users().reload();
         }
     }
 
-    private java.nio.file.Path usersFile() {
+    private Path usersFile() {
         return ctx.config().authFile();
     }
 
@@ -130,7 +136,7 @@ public final class PermissionEndpoints implements Endpoints {
         return MlflowRequest.of(cx, ctx.json());
     }
 
-    private dev.mlv.permissions.PermissionStore grants() {
+    private PermissionStore grants() {
         return ctx.access().grants();
     }
 

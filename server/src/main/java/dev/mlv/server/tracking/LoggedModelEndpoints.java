@@ -2,6 +2,8 @@ package dev.mlv.server.tracking;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
 import dev.mlv.server.Endpoints;
 import dev.mlv.server.MlflowRequest;
 import dev.mlv.server.MlflowResponse;
@@ -90,14 +92,14 @@ public final class LoggedModelEndpoints implements Endpoints {
     private void batchGet(Context cx) {
         List<String> ids = request(cx).strings("model_ids");
         if (ids.size() > MAX_BATCH_GET) {
-            throw dev.mlv.errors.MlvException.invalid("At most " + MAX_BATCH_GET + " model_ids may be requested at once, got " + ids.size());
+            throw MlvException.invalid("At most " + MAX_BATCH_GET + " model_ids may be requested at once, got " + ids.size());
         }
         List<LoggedModel> found = new ArrayList<>();
         for (String id : ids) {
             try {
                 found.add(store().getLoggedModel(id, false));
-            } catch (dev.mlv.errors.MlvException e) {
-                if (e.code() != dev.mlv.errors.ErrorCode.RESOURCE_DOES_NOT_EXIST) throw e;
+            } catch (MlvException e) {
+                if (e.code() != ErrorCode.RESOURCE_DOES_NOT_EXIST) throw e;
             }
         }
         ObjectNode out = MlflowResponse.object();
