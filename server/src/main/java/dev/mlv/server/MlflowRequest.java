@@ -30,6 +30,8 @@ public final class MlflowRequest {
     /** Largest JSON body read by default; log-batch passes MLflow's own 1 MiB limit. */
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
     private static final String BODY_ATTRIBUTE = "mlv.body";
+    /** Largest refused body still read to its end before the refusal is sent (Javalin's own request limit). */
+    private static final long DRAIN_MAX_BYTES = 16L * 1024 * 1024;
     private static final String SEE_DOCS = " See the API docs for more information about request parameters.";
 
     private final ObjectNode fields;
@@ -132,7 +134,10 @@ public final class MlflowRequest {
             return kept;
         }
         long declared = cx.req().getContentLengthLong();
-        if (declared > max) throw tooLarge(declared, max, tooLargeMessage);
+        if (declared > max) {
+            drain(cx, declared);
+            throw tooLarge(declared, max, tooLargeMessage);
+        }
         try (InputStream in = cx.req().getInputStream()) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
             if (bytes.length > max) throw tooLarge(-1, max, tooLargeMessage);
@@ -140,6 +145,19 @@ public final class MlflowRequest {
             return bytes;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the request body", e);
+        }
+    }
+
+    /**
+     * Reads and drops a refused body of up to {@link #DRAIN_MAX_BYTES}, so that a client still sending it reads the
+     * 400 that says why, instead of a connection reset in the middle of its write.
+     */
+    private static void drain(Context cx, long declared) {
+        if (declared > DRAIN_MAX_BYTES) return;
+        try (InputStream in = cx.req().getInputStream()) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException ignored) {
+            // the client went away: nobody reads the answer either
         }
     }
 
