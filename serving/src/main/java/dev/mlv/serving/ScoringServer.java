@@ -32,6 +32,8 @@ public final class ScoringServer implements AutoCloseable {
     public static final String NAME_HEADER = "X-Mlv-Model-Name";
     public static final String VERSION_HEADER = "X-Mlv-Model-Version";
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+    /** Largest refused body still read to its end before the refusal is sent. */
+    static final long MAX_DRAINED_BYTES = 64L * 1024 * 1024;
     static final Logger ACCESS = LoggerFactory.getLogger("dev.mlv.serving.access");
     private static final Logger LOG = LoggerFactory.getLogger(ScoringServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -166,11 +168,13 @@ public final class ScoringServer implements AutoCloseable {
     Answer score(String contentType, long declared, java.io.InputStream in) {
         long start = System.nanoTime();
         Answer a;
+        boolean read = false;
         try {
             String type = contentType(contentType);
             if (declared > maxBody) {
                 throw new MlvException(ErrorCode.REQUEST_LIMIT_EXCEEDED, "Request body of " + declared + " bytes exceeds the limit of " + maxBody + " bytes");
             }
+            read = true;
             byte[] body = readBody(in, declared);
             a = slot.withModel(m -> {
                 ScoringInput input = type.equals("text/csv") ? InputParser.parseCsv(body)
@@ -179,6 +183,7 @@ public final class ScoringServer implements AutoCloseable {
             });
             if (a == null) throw new MlvException(ErrorCode.TEMPORARILY_UNAVAILABLE, "No model loaded yet");
         } catch (MlvException e) {
+            if (!read) drain(in, declared);
             int status = statusOf(e);
             a = new Answer(status, errorJson(e.code() == ErrorCode.REQUEST_LIMIT_EXCEEDED ? "REQUEST_LIMIT_EXCEEDED" : e.code().name(),
                     e.getMessage()), slot.peek());
@@ -189,6 +194,19 @@ public final class ScoringServer implements AutoCloseable {
         latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         count(a.status());
         return a;
+    }
+
+    /**
+     * Reads and drops a refused body (wrong type, over the limit) of up to {@value #MAX_DRAINED_BYTES} bytes, so that a
+     * client still sending it reads the 413 or 415 that says why, instead of a connection reset mid-write.
+     */
+    private static void drain(java.io.InputStream in, long declared) {
+        if (declared < 0 || declared > MAX_DRAINED_BYTES) return;
+        try (java.io.InputStream body = in) {
+            body.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (java.io.IOException ignored) {
+            // the client went away: nobody reads the answer either
+        }
     }
 
     /**

@@ -233,6 +233,12 @@ class ScoringServerTest {
         var tooBig = post("application/json", huge);
         assertThat(tooBig.statusCode()).isEqualTo(413);
         assertThat(tooBig.body()).contains("REQUEST_LIMIT_EXCEEDED");
+        // a client still sending a refused body of some MiB reads the refusal rather than a reset mid-write
+        String megabytes = "{\"instances\": [" + "[1.0,2.0,3.0],".repeat(300_000) + "[1,2,3]]}";
+        for (int i = 0; i < 30; i++) {
+            assertThat(post("application/json", megabytes).statusCode()).isEqualTo(413);
+            assertThat(post("text/plain", megabytes).statusCode()).isEqualTo(415);
+        }
 
         assertRecords(post("application/json", "{\"instances\": " + rows() + "}"));
     }
