@@ -38,7 +38,6 @@ import static dev.mlv.server.Endpoints.mlflowPost;
  * administrator; users: administrators, and each user for their own password and record).
  */
 public final class PermissionEndpoints implements Endpoints {
-    private static final Object USERS_LOCK = new Object();
     private final ServerContext ctx;
 
     public PermissionEndpoints(ServerContext ctx) {
@@ -102,30 +101,22 @@ public final class PermissionEndpoints implements Endpoints {
         MlflowRequest q = args(cx);
         String name = q.requiredString("username");
         String password = q.requiredString("password");
-        changeUsers(() -> {
-            if (ctx.access().users().exists(name)) {
-                throw MlvException.alreadyExists("User (username=" + name + ") already exists.");
-            }
-            UsersFile.put(usersFile(), name, password, UsersFile.DEFAULT_ITERATIONS, false);
-        });
+        changeUsers(() -> UsersFile.create(usersFile(), name, password, UsersFile.DEFAULT_ITERATIONS));
         sendUser(cx, name);
     }
 
     /**
-     * Changes the users file (one change at a time in this server; the file is replaced atomically) and has the
-     * server follow it at once. A file the server may not write is {@code INVALID_STATE}, naming it.
+     * Changes the users file ({@link UsersFile} locks it and replaces it atomically) and has the server follow it at
+     * once. A file the server may not write is {@code INVALID_STATE}, naming it.
      */
     private void changeUsers(Runnable change) {
-        synchronized (USERS_LOCK) {
-            ctx.access().users().reload();
-            try {
-                change.run();
-            } catch (UncheckedIOException e) {
-                throw new MlvException(ErrorCode.INVALID_STATE, e.getMessage()
-                        + " (the server cannot change its users file: manage users with 'mlv users' on its host)");
-            }
-            ctx.access().users().reload();
+        try {
+            change.run();
+        } catch (UncheckedIOException e) {
+            throw new MlvException(ErrorCode.INVALID_STATE, e.getMessage()
+                    + " (the server cannot change its users file: manage users with 'mlv users' on its host)");
         }
+        ctx.access().users().reload();
     }
 
     private Path usersFile() {

@@ -1,6 +1,7 @@
 package dev.mlv.server.auth;
 
 import dev.mlv.data.AtomicFiles;
+import dev.mlv.data.RepoLock;
 import dev.mlv.errors.MlvException;
 
 import javax.crypto.SecretKeyFactory;
@@ -13,12 +14,12 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -123,15 +124,9 @@ public final class UsersFile {
      * null keeps what they were (not one, for a new user). Returns true when the user is new.
      */
     public static boolean put(Path file, String name, String password, int iterations, Boolean admin) {
-        if (!NAME.matcher(name).matches()) {
-            throw MlvException.invalid("Invalid user name '" + name + "': 1 to 128 letters, digits or . _ @ + -");
-        }
-        if (password.isEmpty()) throw MlvException.invalid("The password must not be empty");
-        byte[] salt = new byte[16];
-        RANDOM.nextBytes(salt);
-        boolean wasAdmin = Files.exists(file) && read(file).isAdmin(name);
-        Entry e = new Entry(iterations, salt, hash(password, salt, iterations), admin != null ? admin : wasAdmin);
-        return !rewrite(file, name, e.line(name));
+        Entry fresh = entry(name, password, iterations);
+        return change(file, name, old -> new Entry(fresh.iterations(), fresh.salt(), fresh.hash(),
+                admin != null ? admin : old != null && old.admin())) == null;
     }
 
     /** {@link #put(Path, String, String, int, Boolean)}, keeping whether the user is an administrator. */
@@ -139,39 +134,65 @@ public final class UsersFile {
         return put(file, name, password, iterations, null);
     }
 
+    /** Adds {@code name}, not an administrator; {@code RESOURCE_ALREADY_EXISTS} when the name is taken. */
+    public static void create(Path file, String name, String password, int iterations) {
+        Entry fresh = entry(name, password, iterations);
+        change(file, name, old -> {
+            if (old != null) throw MlvException.alreadyExists("User (username=" + name + ") already exists.");
+            return fresh;
+        });
+    }
+
     /** Makes {@code name} an administrator or not; {@code RESOURCE_DOES_NOT_EXIST} when there is no such user. */
     public static void setAdmin(Path file, String name, boolean admin) {
-        Entry e = Files.exists(file) ? read(file).users.get(name) : null;
-        if (e == null) throw MlvException.notFound("No user '" + name + "' in " + file);
-        rewrite(file, name, new Entry(e.iterations(), e.salt(), e.hash(), admin).line(name));
+        change(file, name, old -> {
+            if (old == null) throw MlvException.notFound("No user '" + name + "' in " + file);
+            return new Entry(old.iterations(), old.salt(), old.hash(), admin);
+        });
     }
 
     /** Removes {@code name} from {@code file}, replacing it atomically; false when there was no such user. */
     public static boolean remove(Path file, String name) {
         if (!Files.exists(file)) return false;
-        return rewrite(file, name, null);
+        return change(file, name, old -> null) != null;
+    }
+
+    /** A new entry for {@code name} with a random salt, not an administrator; a bad name or empty password refused. */
+    private static Entry entry(String name, String password, int iterations) {
+        if (!NAME.matcher(name).matches()) {
+            throw MlvException.invalid("Invalid user name '" + name + "': 1 to 128 letters, digits or . _ @ + -");
+        }
+        if (password.isEmpty()) throw MlvException.invalid("The password must not be empty");
+        byte[] salt = new byte[16];
+        RANDOM.nextBytes(salt);
+        return new Entry(iterations, salt, hash(password, salt, iterations), false);
     }
 
     /**
-     * Rewrites {@code file} (created when missing, readable by its owner only) without {@code name}'s line, plus
-     * {@code line} when not null, atomically ({@link AtomicFiles}). Returns whether {@code name} was there.
+     * Replaces {@code name}'s entry in {@code file} (created when missing, readable by its owner only) by what
+     * {@code change} makes of it (null removes it), atomically ({@link AtomicFiles}), keeping the other lines. The
+     * read and the write hold {@code <file>.lock}, so servers and {@code mlv users} commands changing one file, in any
+     * process, never lose each other's changes. Returns the entry there was, or null.
      */
-    private static boolean rewrite(Path file, String name, String line) {
-        List<String> lines = new ArrayList<>();
-        boolean found = false;
-        if (Files.exists(file)) {
-            List<String> current = lines(file);
-            parse(current, file); // refuse to rewrite a malformed file
-            for (String l : current) {
-                if (l.strip().startsWith(name + ":")) found = true;
-                else lines.add(l);
-            }
+    private static Entry change(Path file, String name, UnaryOperator<Entry> change) {
+        Path lockFile = file.toAbsolutePath().resolveSibling(file.getFileName() + ".lock");
+        try {
+            Files.createDirectories(lockFile.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
         }
-        if (line != null) lines.add(line);
-        StringBuilder text = new StringBuilder();
-        for (String l : lines) text.append(l).append('\n');
-        AtomicFiles.writePrivate(file, text.toString().getBytes(StandardCharsets.UTF_8));
-        return found;
+        try (RepoLock ignored = RepoLock.acquire(lockFile, "mlv users", waiting -> { })) {
+            List<String> current = Files.exists(file) ? lines(file) : List.of();
+            Entry old = parse(current, file).users.get(name); // a malformed file is refused, not rewritten
+            Entry now = change.apply(old);
+            StringBuilder text = new StringBuilder();
+            for (String l : current) {
+                if (!l.strip().startsWith(name + ":")) text.append(l).append('\n');
+            }
+            if (now != null) text.append(now.line(name)).append('\n');
+            AtomicFiles.writePrivate(file, text.toString().getBytes(StandardCharsets.UTF_8));
+            return old;
+        }
     }
 
     private static byte[] hash(String password, byte[] salt, int iterations) {
