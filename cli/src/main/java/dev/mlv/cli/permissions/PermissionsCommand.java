@@ -24,8 +24,11 @@ import java.util.concurrent.Callable;
 /** {@code mlv permissions grant|revoke|list}: who may do what with an experiment or a registered model. */
 @Command(name = "permissions", mixinStandardHelpOptions = true,
         description = {"Grant users permissions on experiments and registered models (a server with --auth-file).",
-                "READ reads; EDIT also logs, changes and promotes; MANAGE also deletes and grants; NO_PERMISSIONS",
-                "shuts a user out. Without a grant a user has the server's default (--default-permission, READ).",
+                "  READ            read",
+                "  EDIT            also log, change, register and promote",
+                "  MANAGE          also delete, and grant permissions to others",
+                "  NO_PERMISSIONS  nothing, not even a place in listings",
+                "Without a grant, a user has the server's default (--default-permission, READ).",
                 "Creators get MANAGE; administrators ('mlv users set-admin') may do everything."})
 public final class PermissionsCommand implements Runnable {
     static final Class<?>[] SUBCOMMANDS = {GrantCmd.class, RevokeCmd.class, ListCmd.class};
