@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "List the registry's audit events and verify their hash chain.")
 public final class AuditCommand implements Runnable {
+    static final int MAX_DETAILS = 100;
     /** The subcommands, in the order help lists them (here rather than in {@code @Command}: see {@code Main.build}). */
     static final Class<?>[] SUBCOMMANDS = {
             AuditCommand.LogCmd.class,
@@ -68,12 +69,30 @@ public final class AuditCommand implements Runnable {
                 String hash = Output.text(e, "hash");
                 rows.add(List.of(Output.text(e, "seq"), Output.time(e.path("timestamp").asLong()), Output.text(e, "user"),
                         Output.text(e, "action"), Output.text(e, "model"), Output.text(e, "version"),
-                        hash.length() > 12 ? hash.substring(0, 12) : hash, Output.text(e, "payload")));
+                        hash.length() > 12 ? hash.substring(0, 12) : hash, details(e.path("payload"))));
             }
             out.table(List.of("SEQ", "TIME", "USER", "ACTION", "MODEL", "VERSION", "HASH", "DETAILS"), rows,
                     "No audit events.");
             return 0;
         }
+    }
+
+    /**
+     * An event's payload on one line: {@code key=value, …}, plain values first, then non-empty lists and maps as JSON,
+     * cut at {@value #MAX_DETAILS} characters ({@code --json} has it all).
+     */
+    static String details(JsonNode payload) {
+        if (!payload.isObject()) return payload.isMissingNode() || payload.isNull() ? "" : payload.asText();
+        List<String> plain = new ArrayList<>();
+        List<String> nested = new ArrayList<>();
+        payload.fields().forEachRemaining(f -> {
+            JsonNode v = f.getValue();
+            if (v.isNull() || (v.isContainerNode() && v.isEmpty())) return;
+            (v.isValueNode() ? plain : nested).add(f.getKey() + "=" + (v.isValueNode() ? v.asText() : v.toString()));
+        });
+        plain.addAll(nested);
+        String line = String.join(", ", plain);
+        return line.length() <= MAX_DETAILS ? line : line.substring(0, MAX_DETAILS - 1) + "…";
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true, description = {

@@ -240,7 +240,7 @@ class RegistryCliTest {
         assertThat(mlv("models", "register", "audited", "runs:/" + runA + "/model", "--user", "dora").exit()).isZero();
         Result log = mlv("audit", "log", "--model", "audited");
         assertThat(log.exit()).as(log.err()).isZero();
-        assertThat(log.out()).contains("dora").contains("audited");
+        assertThat(log.out()).contains("dora").contains("audited").contains("run_id=" + runA + ", source=runs:/" + runA + "/model");
         JsonNode events = mlv("audit", "log", "--model", "audited", "--json").json().path("events");
         assertThat(events.size()).isGreaterThanOrEqualTo(2);
         for (JsonNode e : events) assertThat(e.path("model").asText()).isEqualTo("audited");
