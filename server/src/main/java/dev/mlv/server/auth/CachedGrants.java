@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * A {@link PermissionStore} that remembers each user's grants for up to {@value #TTL_MILLIS} ms, so that checking a
@@ -53,36 +54,32 @@ final class CachedGrants implements PermissionStore {
         return type.name() + "/" + resource;
     }
 
-    private void forget() {
-        generation.incrementAndGet();
-        users.clear();
+    /** Runs a change through the store, then forgets every user's grants (whether or not the change succeeded). */
+    private <T> T changing(Supplier<T> change) {
+        try {
+            return change.get();
+        } finally {
+            generation.incrementAndGet();
+            users.clear();
+        }
     }
 
     @Override
     public Grant create(Grant grant, String actor) {
-        try {
-            return store.create(grant, actor);
-        } finally {
-            forget();
-        }
+        return changing(() -> store.create(grant, actor));
     }
 
     @Override
     public Grant update(Grant grant, String actor) {
-        try {
-            return store.update(grant, actor);
-        } finally {
-            forget();
-        }
+        return changing(() -> store.update(grant, actor));
     }
 
     @Override
     public void delete(ResourceType type, String resource, String user, String actor) {
-        try {
+        changing(() -> {
             store.delete(type, resource, user, actor);
-        } finally {
-            forget();
-        }
+            return null;
+        });
     }
 
     @Override
@@ -92,19 +89,17 @@ final class CachedGrants implements PermissionStore {
 
     @Override
     public void renameModel(String oldName, String newName, String actor) {
-        try {
+        changing(() -> {
             store.renameModel(oldName, newName, actor);
-        } finally {
-            forget();
-        }
+            return null;
+        });
     }
 
     @Override
     public void deleteAll(ResourceType type, String resource, String actor) {
-        try {
+        changing(() -> {
             store.deleteAll(type, resource, actor);
-        } finally {
-            forget();
-        }
+            return null;
+        });
     }
 }
