@@ -72,18 +72,8 @@ public final class ModelServing implements AutoCloseable {
     /** Loads the model first (failing fast on a bad URI, digest or model), then starts listening. */
     public static ModelServing start(Config c) {
         ModelRef ref = ModelRef.parse(c.modelUri());
-        LoadedModel first;
-        ModelFetcher fetcher = null;
-        if (ref.kind() == ModelRef.Kind.LOCAL) {
-            Path dir = Path.of(ref.uri());
-            if (!Files.isDirectory(dir)) throw MlvException.notFound("No model directory " + dir);
-            String name = c.localName() != null ? c.localName() : String.valueOf(dir.toAbsolutePath().normalize().getFileName());
-            first = LoadedModel.load(dir, name, c.localVersion() != null ? c.localVersion() : "local");
-        } else {
-            fetcher = new ModelFetcher(new RestClient(c.trackingUri() != null ? c.trackingUri() : RestClient.trackingUriFromEnv()), c.cacheDir());
-            ResolvedModel r = fetcher.resolve(ref);
-            first = load(fetcher, r);
-        }
+        ModelFetcher fetcher = fetcher(ref, c.trackingUri(), c.cacheDir());
+        LoadedModel first = load(ref, fetcher, c.localName(), c.localVersion());
         ScoringServer server;
         try {
             server = ScoringServer.start(new ScoringServer.Options(c.host(), c.port(), c.maxBodyBytes()));
@@ -106,6 +96,24 @@ public final class ModelServing implements AutoCloseable {
             poller.scheduleWithFixedDelay(s::follow, ms, ms, TimeUnit.MILLISECONDS);
         }
         return s;
+    }
+
+    /** What fetches the files of a registry or run URI ({@code trackingUri} null: the environment's); null for a local directory. */
+    static ModelFetcher fetcher(ModelRef ref, String trackingUri, Path cacheDir) {
+        if (ref.kind() == ModelRef.Kind.LOCAL) return null;
+        return new ModelFetcher(new RestClient(trackingUri != null ? trackingUri : RestClient.trackingUriFromEnv()), cacheDir);
+    }
+
+    /**
+     * Loads what {@code ref} names: a local model directory (named {@code localName}, default its folder name, version
+     * {@code localVersion}, default {@code local}), or the version it resolves to, downloaded and verified.
+     */
+    static LoadedModel load(ModelRef ref, ModelFetcher fetcher, String localName, String localVersion) {
+        if (fetcher != null) return load(fetcher, fetcher.resolve(ref));
+        Path dir = Path.of(ref.uri());
+        if (!Files.isDirectory(dir)) throw MlvException.notFound("No model directory " + dir);
+        String name = localName != null ? localName : String.valueOf(dir.toAbsolutePath().normalize().getFileName());
+        return LoadedModel.load(dir, name, localVersion != null ? localVersion : "local");
     }
 
     private static LoadedModel load(ModelFetcher fetcher, ResolvedModel r) {

@@ -18,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** A Tribuo model packaged by mlv, served over HTTP: every input format, bad input, headers and metrics. */
@@ -102,6 +104,28 @@ class ScoringServerTest {
 
     static String rows() throws Exception {
         return JSON.writeValueAsString(ROWS);
+    }
+
+    /** {@code mlv models predict} answers what {@code /invocations} answers for the same body, byte for byte. */
+    @Test
+    void batchPredictionAnswersAsTheServerDoes() throws Exception {
+        StringBuilder csv = new StringBuilder("f_a,f_b,f_c\n");
+        for (double[] r : ROWS) csv.append(r[0]).append(',').append(r[1]).append(',').append(r[2]).append('\n');
+        Map<String, String> bodies = Map.of(
+                "{\"dataframe_split\": {\"columns\": " + cols() + ", \"data\": " + rows() + "}}", "application/json",
+                "{\"instances\": " + rows() + "}", "application/json",
+                csv.toString(), "text/csv");
+        for (var e : bodies.entrySet()) {
+            HttpResponse<String> served = post(e.getValue(), e.getKey());
+            assertRecords(served);
+            byte[] predicted = BatchPrediction.predict(tmp.resolve("model").toString(), null, tmp.resolve("cache"),
+                    e.getKey().getBytes(StandardCharsets.UTF_8),
+                    e.getValue().equals("text/csv") ? BatchPrediction.Format.CSV : BatchPrediction.Format.JSON);
+            assertThat(new String(predicted, StandardCharsets.UTF_8)).isEqualTo(served.body());
+        }
+        assertThatThrownBy(() -> BatchPrediction.predict(tmp.resolve("model").toString(), null, tmp.resolve("cache"),
+                "{\"instances\": [[1, 2]]}".getBytes(StandardCharsets.UTF_8), BatchPrediction.Format.JSON))
+                .isInstanceOf(dev.mlv.errors.MlvException.class).hasMessageContaining("has 2 values; the model signature has 3 columns");
     }
 
     @Test

@@ -194,6 +194,10 @@ class ServeEndToEndTest {
             double[] want = tribuo(m2);   // TransformedModel: same answer only if the scaling is in the package
             assertThat(p).hasSize(want.length);
             for (int j = 0; j < want.length; j++) assertThat(p.get(j).get("output").asDouble()).isCloseTo(want[j], within(1e-4));
+            // mlv models predict, through the registry and the cache, answers the same
+            byte[] predicted = BatchPrediction.predict("models:/clf/Production", server.url(), tmp.resolve("cache"),
+                    ROW.getBytes(java.nio.charset.StandardCharsets.UTF_8), BatchPrediction.Format.JSON);
+            assertThat(new String(predicted, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(r.body());
 
             Path dir = tmp.resolve("cache").resolve("clf").resolve("2");
             assertThat(dir.resolve("MLmodel")).exists();

@@ -28,6 +28,7 @@ public final class ModelsCommand implements Runnable {
             MetadataCommand.class,
             LineageCommand.class,
             dev.mlv.cli.serving.ServeCommand.class,
+            dev.mlv.cli.serving.PredictCommand.class,
             dev.mlv.cli.serving.GenerateDockerfileCommand.class,
     };
 
