@@ -107,6 +107,37 @@ class CliTest {
     }
 
     @Test
+    void experimentsAndRunsAreRenamedDeletedAndRestoredAsInMlflow() throws IOException {
+        MlvClient client = MlvClient.connect(server.url()).captureEnvironment(false);
+        String runId;
+        try (ActiveRun run = client.startRun("cli-lifecycle")) {
+            runId = run.runId();
+        }
+        String id = remote("experiments", "list", "--json", "--filter", "name = 'cli-lifecycle'").json()
+                .at("/experiments/0/experiment_id").asText();
+
+        Result renamed = remote("experiments", "rename", id, "cli-lifecycle-v2");
+        assertThat(renamed.code()).as(renamed.err()).isZero();
+        assertThat(renamed.out()).isEqualTo("Renamed experiment " + id + " to 'cli-lifecycle-v2'\n");
+        Result deletedRun = remote("runs", "delete", runId);
+        assertThat(deletedRun.out()).startsWith("Deleted run " + runId);
+        assertThat(remote("runs", "describe", runId, "--json").json().at("/info/lifecycle_stage").asText()).isEqualTo("deleted");
+        assertThat(remote("runs", "restore", runId).code()).isZero();
+        assertThat(remote("runs", "describe", runId, "--json").json().at("/info/lifecycle_stage").asText()).isEqualTo("active");
+
+        Result deleted = remote("experiments", "delete", id);
+        assertThat(deleted.out()).contains("restore it with 'mlv experiments restore " + id + "'");
+        assertThat(remote("experiments", "list").out()).doesNotContain("cli-lifecycle-v2");
+        assertThat(remote("experiments", "list", "--view", "deleted").out()).contains("cli-lifecycle-v2", "deleted");
+        assertThat(remote("experiments", "restore", id, "--json").json().path("experiment_id").asText()).isEqualTo(id);
+        assertThat(remote("experiments", "list").out()).contains("cli-lifecycle-v2");
+
+        Result missing = remote("experiments", "delete", "987654");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).startsWith("mlv: error: ").contains("987654");
+    }
+
+    @Test
     void runsListAndDescribe() throws IOException {
         MlvClient client = MlvClient.connect(server.url()).captureEnvironment(false);
         String id;

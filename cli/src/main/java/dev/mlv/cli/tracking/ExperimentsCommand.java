@@ -19,13 +19,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code mlv experiments list|create}. */
-@Command(name = "experiments", mixinStandardHelpOptions = true, description = "List and create experiments.")
+/** {@code mlv experiments list|create|rename|delete|restore}. */
+@Command(name = "experiments", mixinStandardHelpOptions = true, description = "List, create, rename, delete and restore experiments.")
 public final class ExperimentsCommand implements Runnable {
     /** The subcommands, in the order help lists them (here rather than in {@code @Command}: see {@code Main.build}). */
     static final Class<?>[] SUBCOMMANDS = {
             ExperimentsCommand.ListCmd.class,
             ExperimentsCommand.CreateCmd.class,
+            ExperimentsCommand.RenameCmd.class,
+            ExperimentsCommand.DeleteCmd.class,
+            ExperimentsCommand.RestoreCmd.class,
     };
 
     @picocli.CommandLine.Spec
@@ -113,6 +116,59 @@ public final class ExperimentsCommand implements Runnable {
             client.print(RestClient.object().put("experiment_id", id).put("name", name),
                     "Created experiment '" + name + "' with id " + id);
             return 0;
+        }
+    }
+
+    @Command(name = "rename", mixinStandardHelpOptions = true, description = {"Rename an experiment.",
+            "Example: mlv experiments rename 3 fraud-detection-v2"})
+    static final class RenameCmd implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The experiment's id.")
+        String id;
+
+        @Parameters(index = "1", paramLabel = "NEW_NAME", description = "Its new name (unique).")
+        String newName;
+
+        @Override
+        public Integer call() {
+            return Lifecycle.call(client, "experiments/update", RestClient.object().put("experiment_id", id).put("new_name", newName),
+                    "Renamed experiment " + id + " to '" + newName + "'");
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = {
+            "Mark an experiment and its runs deleted, as MLflow does: they leave listings and searches, and nothing is",
+            "removed ('mlv experiments restore ID' brings them back; 'list --view deleted' shows them).",
+            "Example: mlv experiments delete 3"})
+    static final class DeleteCmd implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID", description = "The experiment's id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            return Lifecycle.call(client, "experiments/delete", RestClient.object().put("experiment_id", id),
+                    "Deleted experiment " + id + " (restore it with 'mlv experiments restore " + id + "')");
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true, description = {
+            "Bring back a deleted experiment and its runs.", "Example: mlv experiments restore 3"})
+    static final class RestoreCmd implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "ID", description = "The experiment's id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            return Lifecycle.call(client, "experiments/restore", RestClient.object().put("experiment_id", id),
+                    "Restored experiment " + id);
         }
     }
 }

@@ -24,12 +24,14 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** {@code mlv runs list|describe}. */
-@Command(name = "runs", mixinStandardHelpOptions = true, description = "List and inspect runs.")
+@Command(name = "runs", mixinStandardHelpOptions = true, description = "List, inspect, delete and restore runs.")
 public final class RunsCommand implements Runnable {
     /** The subcommands, in the order help lists them (here rather than in {@code @Command}: see {@code Main.build}). */
     static final Class<?>[] SUBCOMMANDS = {
             RunsCommand.ListCmd.class,
             RunsCommand.DescribeCmd.class,
+            RunsCommand.DeleteCmd.class,
+            RunsCommand.RestoreCmd.class,
     };
 
     @picocli.CommandLine.Spec
@@ -183,5 +185,37 @@ public final class RunsCommand implements Runnable {
         if (d.toHours() > 0) return String.format("%dh%02dm%02ds", d.toHours(), d.toMinutesPart(), d.toSecondsPart());
         if (d.toMinutes() > 0) return String.format("%dm%02ds", d.toMinutes(), d.toSecondsPart());
         return String.format("%.1fs", d.toMillis() / 1000.0);
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = {
+            "Mark a run deleted, as MLflow does: it leaves listings and searches, and nothing is removed",
+            "('mlv runs restore RUN_ID' brings it back).", "Example: mlv runs delete 5f1c…"})
+    static final class DeleteCmd implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "RUN_ID", description = "The run's id.")
+        String runId;
+
+        @Override
+        public Integer call() {
+            return Lifecycle.call(client, "runs/delete", RestClient.object().put("run_id", runId),
+                    "Deleted run " + runId + " (restore it with 'mlv runs restore " + runId + "')");
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true, description = {"Bring back a deleted run.",
+            "Example: mlv runs restore 5f1c…"})
+    static final class RestoreCmd implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "RUN_ID", description = "The run's id.")
+        String runId;
+
+        @Override
+        public Integer call() {
+            return Lifecycle.call(client, "runs/restore", RestClient.object().put("run_id", runId), "Restored run " + runId);
+        }
     }
 }
