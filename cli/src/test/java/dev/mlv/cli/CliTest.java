@@ -167,6 +167,20 @@ class CliTest {
         assertThat(filtered.json().path("runs")).hasSize(1);
         assertThat(filtered.json().path("runs").get(0).path("info").path("run_id").asText()).isEqualTo(id);
 
+        Result csv = remote("runs", "list", "--experiment-name", "cli-runs", "--csv", "--order-by", "attributes.run_name ASC");
+        assertThat(csv.code()).as(csv.err()).isZero();
+        String[] csvLines = csv.out().split("\r\n");
+        assertThat(csvLines[0]).startsWith("run_id,experiment_id,run_name,status,start_time,end_time,artifact_uri,lifecycle_stage,")
+                .contains("params.lr", "metrics.acc", "tags.team");
+        assertThat(csvLines).hasSize(3);
+        List<String> header = List.of(csvLines[0].split(","));
+        List<String> first = List.of(csvLines[1].split(",", -1));
+        assertThat(first.get(header.indexOf("run_id"))).isEqualTo(id);
+        assertThat(first.get(header.indexOf("params.lr"))).isEqualTo("0.01");
+        assertThat(first.get(header.indexOf("metrics.acc"))).isEqualTo("0.9");
+        assertThat(List.of(csvLines[2].split(",", -1)).get(header.indexOf("params.lr"))).as("the second run has no lr").isEmpty();
+        assertThat(remote("runs", "list", "--experiment-name", "cli-runs", "--csv", "--json").code()).isEqualTo(2);
+
         Result describe = remote("runs", "describe", id);
         assertThat(describe.code()).as(describe.err()).isZero();
         assertThat(describe.out()).contains("Run ID:", id, "Parameters:", "lr", "0.01", "Metrics (latest):", "acc",

@@ -72,9 +72,14 @@ public final class RunsCommand implements Runnable {
                 description = "Which runs: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
         ViewOption view;
 
+        @Option(names = "--csv", description = "Print CSV, one row per run with its info, params.*, metrics.* (latest "
+                + "values) and tags.* columns, as MLflow's 'experiments csv' does.")
+        boolean csv;
+
         @Override
         public Integer call() {
             if (maxResults != null && maxResults < 1) throw MlvException.invalid("--max-results must be at least 1");
+            if (csv && client.json()) throw MlvException.invalid("--csv and --json are exclusive");
             RestClient rest = client.rest();
             Set<String> ids = new LinkedHashSet<>(experimentIds);
             for (String name : experimentNames) ids.add(experimentId(rest, name));
@@ -93,6 +98,11 @@ public final class RunsCommand implements Runnable {
                     : Pages.collectPost(rest, "/api/2.0/mlflow/runs/search", body, "runs", maxResults);
             if (client.printedAsJson("runs", runs)) return 0;
             Output out = client.output();
+            if (csv) {
+                out.writer().print(RunsCsv.of(runs));
+                out.writer().flush();
+                return 0;
+            }
             boolean manyExperiments = ids.size() > 1;
             List<String> headers = new ArrayList<>(List.of("RUN ID", "NAME", "STATUS", "STARTED", "DURATION"));
             if (manyExperiments) headers.add(1, "EXPERIMENT");
