@@ -202,7 +202,12 @@ public final class MlvServer implements AutoCloseable {
         int status = cx.statusCode();
         if (ACCESS.isInfoEnabled()) {
             long tenths = Math.round(ms * 10); // as %.1f, without a Formatter per request
-            ACCESS.info("{} {} {} {}.{}ms", cx.method(), cx.path(), status, tenths / 10, tenths % 10);
+            String user = cx.attribute(Authenticator.USER_ATTRIBUTE); // a name of the users file: no spaces, no controls
+            if (user == null) {
+                ACCESS.info("{} {} {} {}.{}ms", cx.method(), cx.path(), status, tenths / 10, tenths % 10);
+            } else {
+                ACCESS.info("{} {} {} {}.{}ms user={}", cx.method(), cx.path(), status, tenths / 10, tenths % 10, user);
+            }
         }
         String route = cx.endpoint() != null ? cx.endpoint().path : "unmatched";
         Timer.builder("mlv_http_requests").tag("method", cx.method().name()).tag("route", route)

@@ -125,6 +125,32 @@ class AuthorizationTest {
     }
 
     @Test
+    void theAccessLogNamesTheAuthenticatedUser() {
+        ch.qos.logback.classic.Logger access = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.mlv.server.access");
+        var seen = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        seen.start();
+        access.addAppender(seen);
+        ch.qos.logback.classic.Level level = access.getLevel(); // tests run quieter than a server does
+        access.setLevel(ch.qos.logback.classic.Level.INFO);
+        try {
+            bob.get(MLFLOW + "experiments/get", Map.of("experiment_id", "0"));
+            bob.get(MLFLOW + "webhooks", Map.of());
+            // the line is written once the answer is sent: wait for both
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (seen.list.stream().filter(e -> e.getFormattedMessage().contains("user=bob")).count() < 2
+                    && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+        } finally {
+            access.detachAppender(seen);
+            access.setLevel(level);
+        }
+        assertThat(seen.list).extracting(e -> e.getFormattedMessage()).anyMatch(m -> m.matches(
+                "GET /api/2.0/mlflow/experiments/get 200 \\d+\\.\\dms user=bob"))
+                .anyMatch(m -> m.matches("GET /api/2.0/mlflow/webhooks 403 \\d+\\.\\dms user=bob"));
+    }
+
+    @Test
     void theOfficialMlflowClientReadsWhatItMayAndIsRefusedTheRestWith403() {
         String exp = alice.ok(alice.post(MLFLOW + "experiments/create", obj("name", "client-" + System.nanoTime())))
                 .path("experiment_id").asText();
