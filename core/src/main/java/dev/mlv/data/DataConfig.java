@@ -44,16 +44,27 @@ public record DataConfig(Map<String, String> remotes, String defaultRemote, Link
     }
 
     public static DataConfig read(Path file) {
-        JsonNode root;
+        byte[] bytes;
         try {
-            root = YAML.readTree(Files.readAllBytes(file));
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return defaults();
         } catch (IOException e) {
             throw MlvException.invalid("Malformed " + file + ": " + e.getMessage().replaceAll("\\s*\\R\\s*", " "));
         }
+        return parse(bytes, file.toString());
+    }
+
+    /** Parses the YAML of a config (e.g. read from git history); {@code where} names it in errors. */
+    public static DataConfig parse(byte[] bytes, String where) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(bytes);
+        } catch (IOException e) {
+            throw MlvException.invalid("Malformed " + where + ": " + e.getMessage().replaceAll("\\s*\\R\\s*", " "));
+        }
         if (root == null || root.isMissingNode() || root.isNull()) return defaults();
-        if (!root.isObject()) throw MlvException.invalid("Malformed " + file + ": expected a mapping");
+        if (!root.isObject()) throw MlvException.invalid("Malformed " + where + ": expected a mapping");
         Map<String, String> remotes = new LinkedHashMap<>();
         root.path("remotes").fields().forEachRemaining(e -> remotes.put(e.getKey(), e.getValue().asText()));
         String def = root.hasNonNull("default_remote") ? root.get("default_remote").asText() : null;

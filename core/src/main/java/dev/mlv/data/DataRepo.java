@@ -168,6 +168,11 @@ public final class DataRepo implements AutoCloseable {
     }
 
     private String resolveRemoteUrl(String url) {
+        return resolveRemoteUrl(root, url);
+    }
+
+    /** A remote URL from the config of the repository at {@code root}: a relative local path made absolute against it. */
+    public static String resolveRemoteUrl(Path root, String url) {
         if (dev.mlv.artifacts.ArtifactStores.schemeOf(url) == null && !Path.of(url).isAbsolute()) {
             return root.resolve(url).normalize().toString();
         }

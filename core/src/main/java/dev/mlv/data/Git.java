@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** Reads pointer files from git history by running {@code git} (ls-tree, cat-file, log) in the repository. */
+/**
+ * Reads pointer files from git history by running {@code git} (ls-tree, cat-file, log) in the repository; clones
+ * and reads other repositories for {@code mlv data get}.
+ */
 public final class Git {
     private static final Pattern REV = Pattern.compile("[A-Za-z0-9._/@{}~^:-]{1,200}");
     private final Path dir;
@@ -115,12 +118,80 @@ public final class Git {
         }
     }
 
+    // ------------------------------------------------------------------ repositories elsewhere (mlv data get)
+
+    /**
+     * The repository this directory is: the top of its work tree, or the directory itself for a bare repository;
+     * null when git does not see a repository here. A directory inside a work tree answers with that work tree's top.
+     */
+    public Path repositoryRoot() {
+        Exec bare = exec(null, Map.of(), "rev-parse", "--is-bare-repository");
+        if (bare.code() != 0) return null;
+        if (text(bare.out()).strip().equals("true")) return dir;
+        Exec top = exec(null, Map.of(), "rev-parse", "--show-toplevel");
+        String t = text(top.out()).strip();
+        return top.code() != 0 || t.isEmpty() ? null : Path.of(t);
+    }
+
+    /**
+     * {@code git clone --no-checkout} of {@code url} (a path or any URL git understands) into {@code dest}, which
+     * must not exist; {@code shallow}: only the newest commit of the default branch. Never prompts for credentials.
+     * A failure is {@code INVALID_PARAMETER_VALUE} with git's reason.
+     */
+    public static Git cloneInto(String url, Path dest, boolean shallow) {
+        List<String> args = new ArrayList<>(List.of("clone", "--no-checkout", "--quiet"));
+        if (shallow) args.addAll(List.of("--depth", "1"));
+        args.addAll(List.of("--", url, dest.toString()));
+        Exec r = new Git(dest.toAbsolutePath().getParent()).exec(null, Map.of("GIT_TERMINAL_PROMPT", "0"), args.toArray(String[]::new));
+        if (r.code() != 0) {
+            throw MlvException.invalid("Cannot clone '" + url + "': " + firstFatal(r.err(), "git clone failed"));
+        }
+        return new Git(dest);
+    }
+
+    /** The full id of the commit {@code rev} names (a commit, tag or branch), or null when it names none. */
+    public String commitOf(String rev) {
+        Exec r = exec(null, Map.of(), "rev-parse", "--verify", "--quiet", requireRevision(rev) + "^{commit}");
+        String id = text(r.out()).strip();
+        return r.code() == 0 && !id.isEmpty() ? id : null;
+    }
+
+    /** The bytes of the file {@code path} (relative to the repository's top) in {@code commit}, or null when there is none. */
+    public byte[] fileAt(String commit, String path) {
+        Exec r = exec(null, Map.of(), "cat-file", "blob", requireRevision(commit) + ":" + path);
+        return r.code() == 0 ? r.out() : null;
+    }
+
+    /** git's first {@code fatal:} line (the cause; later ones are advice), else its last line. */
+    private static String firstFatal(byte[] err, String fallback) {
+        String[] lines = text(err).strip().split("\\R");
+        for (String l : lines) if (l.startsWith("fatal:")) return l.substring("fatal:".length()).strip();
+        for (int i = lines.length - 1; i >= 0; i--) if (!lines[i].isBlank()) return lines[i].strip();
+        return fallback;
+    }
+
+    // ------------------------------------------------------------------ running git
+
+    private record Exec(int code, byte[] out, byte[] err) {
+    }
+
     private byte[] run(byte[] stdin, String... args) {
+        Exec r = exec(stdin, Map.of(), args);
+        if (r.code() != 0) {
+            throw new MlvException(ErrorCode.INVALID_PARAMETER_VALUE, "git " + String.join(" ", args) + " failed: "
+                    + text(r.err()).strip());
+        }
+        return r.out();
+    }
+
+    private Exec exec(byte[] stdin, Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("git");
         cmd.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             Thread feeder = null;
             if (stdin != null) {
                 feeder = new Thread(() -> {
@@ -150,11 +221,7 @@ public final class Git {
             int code = p.waitFor();
             errReader.join();
             if (feeder != null) feeder.join();
-            if (code != 0) {
-                throw new MlvException(ErrorCode.INVALID_PARAMETER_VALUE, "git " + String.join(" ", args) + " failed: "
-                        + err.toString(StandardCharsets.UTF_8).strip());
-            }
-            return out;
+            return new Exec(code, out, err.toByteArray());
         } catch (IOException e) {
             throw new MlvException(ErrorCode.INTERNAL_ERROR, "Cannot run git (is it installed?): " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -15,6 +15,7 @@ public final class DataCommand implements Runnable {
             DataTransferCommands.Push.class,
             DataTransferCommands.Fetch.class,
             DataTransferCommands.Pull.class,
+            DataGetCommand.class,
             DataCheckoutCommand.class,
             DataRemoveCommand.class,
             DataMoveCommand.class,

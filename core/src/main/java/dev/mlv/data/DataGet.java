@@ -1,0 +1,317 @@
+package dev.mlv.data;
+
+import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.artifacts.ArtifactStores;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * {@code mlv data get} (DVC's {@code dvc get}): downloads data that another git repository tracks with mlv, as of a
+ * revision, from that repository's data remote, to a path that does not exist yet. It needs no repository around the
+ * destination and writes no pointer file.
+ *
+ * <p>A local repository (a path to the top of a work tree, or a bare repository) is read in place with
+ * {@code git rev-parse} and {@code git cat-file}, which never modify it; anything else is cloned with
+ * {@code git clone --no-checkout} (only the newest commit unless a revision is asked for). The pointer
+ * {@code PATH.mlv} and the nearest {@code .mlv/config} above it are read at the revision; a relative local remote
+ * path in that config is resolved against the source repository (the clone, for a cloned one), as
+ * {@link DataRepo#openRemote} does.
+ *
+ * <p>Everything happens in one hidden folder beside the destination, {@code .OUT.mlv-get-<random>/}: the clone, and
+ * a throwaway {@link DataRepo} whose {@link DataRepo#fetch fetch} verifies every object's SHA-256 (directories: their
+ * manifest, then all their files) and whose {@link DataRepo#checkout checkout} assembles the data. Only complete data
+ * is renamed to the destination (same folder, so one rename); the hidden folder is removed in every case, so a
+ * failure (missing or corrupt object, unreachable remote) leaves no partial output.
+ */
+public final class DataGet {
+    private static final String DATA = "data";
+
+    private DataGet() {
+    }
+
+    /**
+     * What to get.
+     *
+     * @param repo   git repository: a local path (against the base folder) or any URL {@code git clone} understands
+     * @param path   the tracked file or directory, relative to the top of that repository
+     * @param rev    commit, tag or branch; null for the repository's HEAD
+     * @param remote remote name in the source's {@code .mlv/config}; null for its default remote
+     * @param out    destination (against the base folder); null for the last segment of {@code path}
+     */
+    public record Request(String repo, String path, String rev, String remote, String out) {
+    }
+
+    /**
+     * What was got.
+     *
+     * @param commit    the full id of the commit the data was taken from
+     * @param path      the data path in the source repository (normalised)
+     * @param remoteUrl the remote it was downloaded from (a relative local path resolved)
+     * @param out       where it is now (absolute)
+     * @param directory whether it is a directory
+     * @param files     number of files (1 for a file)
+     * @param bytes     total size
+     * @param fetched   what the download did
+     */
+    public record Result(String commit, String path, String remoteUrl, Path out, boolean directory, int files, long bytes,
+                         DataRepo.TransferResult fetched) {
+    }
+
+    /** The source repository as git sees it: where to read, its top folder, whether it is a clone. */
+    private record Source(Git git, Path top, boolean cloned) {
+    }
+
+    /** Gets the data; {@code base} is the folder relative paths are resolved against (the current folder). */
+    public static Result get(Path base, Request req, Function<Path, StateCache> stateFactory, Progress progress) {
+        if (req.repo() == null || req.repo().isBlank()) throw MlvException.invalid("REPO must not be empty");
+        String dataPath = dataPath(req.path());
+        if (req.rev() != null) Git.requireRevision(req.rev());
+        Path out = output(base, req.out(), dataPath);
+        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) throw outExists(req.out() != null ? req.out() : out.getFileName().toString());
+
+        Path parent = out.getParent();
+        Path firstCreated = null;
+        for (Path d = parent; d != null && !Files.exists(d, LinkOption.NOFOLLOW_LINKS); d = d.getParent()) firstCreated = d;
+        Path work;
+        try {
+            Files.createDirectories(parent);
+            work = Files.createDirectory(parent.resolve("." + out.getFileName() + ".mlv-get-"
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE)));
+        } catch (FileAlreadyExistsException e) {
+            throw MlvException.invalid("Cannot write " + out + ": " + e.getFile() + " is not a folder");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + out + ": " + e.getMessage(), e);
+        }
+        Thread cleanup = new Thread(() -> deleteTree(work), "mlv-data-get-cleanup"); // on Ctrl-C
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        boolean done = false;
+        try {
+            Result r = get(base, req, dataPath, out, work, stateFactory, progress);
+            done = true;
+            return r;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException ignored) {
+                // shutting down: the hook runs anyway
+            }
+            deleteTree(work);
+            if (!done && firstCreated != null) {
+                for (Path d = parent; d != null && d.startsWith(firstCreated); d = d.getParent()) {
+                    if (!deleteEmptyFolder(d)) break;
+                }
+            }
+        }
+    }
+
+    private static Result get(Path base, Request req, String dataPath, Path out, Path work,
+                              Function<Path, StateCache> stateFactory, Progress progress) {
+        String repo = req.repo();
+        Source src = open(base, repo, work, req.rev() == null, progress);
+
+        String rev = req.rev() != null ? req.rev() : "HEAD";
+        String commit = src.git().commitOf(rev);
+        if (commit == null && src.cloned() && req.rev() != null) commit = src.git().commitOf("origin/" + rev); // other branches
+        if (commit == null) {
+            throw req.rev() == null ? MlvException.invalid("'" + repo + "' has no commits")
+                    : MlvException.invalid("Unknown revision '" + rev + "' in '" + repo + "': not a commit, tag or branch there");
+        }
+        String at = rev + " (" + commit.substring(0, 7) + ")";
+
+        String pointerPath = dataPath + PointerFile.SUFFIX;
+        byte[] pointerBytes = src.git().fileAt(commit, pointerPath);
+        if (pointerBytes == null) {
+            throw MlvException.notFound("No " + pointerPath + " at " + at + " in '" + repo + "': '" + dataPath
+                    + "' is not data tracked by mlv there");
+        }
+        PointerFile.Out o = outFor(PointerFile.parse(pointerBytes, repo + "@" + commit.substring(0, 7) + ":" + pointerPath), dataPath,
+                repo + "@" + commit.substring(0, 7) + ":" + pointerPath);
+
+        // the nearest .mlv/config at or above the data's folder
+        List<String> segs = ArtifactPath.parseLiteral(dataPath).segments();
+        String mlvRoot = null;
+        byte[] configBytes = null;
+        for (int i = segs.size() - 1; i >= 0 && configBytes == null; i--) {
+            mlvRoot = String.join("/", segs.subList(0, i));
+            configBytes = src.git().fileAt(commit, (mlvRoot.isEmpty() ? "" : mlvRoot + "/") + DataRepo.DIR + "/config");
+        }
+        if (configBytes == null) {
+            throw MlvException.notFound("No " + DataRepo.DIR + "/config at " + at + " in '" + repo + "': not an mlv data repository");
+        }
+        String configPath = (mlvRoot.isEmpty() ? "" : mlvRoot + "/") + DataRepo.DIR + "/config";
+        DataConfig config = DataConfig.parse(configBytes, repo + "@" + commit.substring(0, 7) + ":" + configPath);
+        String known = config.remotes().isEmpty() ? "it lists none"
+                : "it lists " + String.join(", ", new TreeSet<>(config.remotes().keySet()));
+        String name = req.remote() != null ? req.remote() : config.defaultRemote();
+        if (name == null) {
+            throw MlvException.invalid("The " + configPath + " of '" + repo + "' at " + at + " names no default remote: choose one with -r ("
+                    + known + ")");
+        }
+        String configured = config.remotes().get(name);
+        if (configured == null) {
+            throw MlvException.invalid("No remote '" + name + "' in the " + configPath + " of '" + repo + "' at " + at + " (" + known + ")");
+        }
+        String url = DataRepo.resolveRemoteUrl(src.top().resolve(mlvRoot), configured);
+        requireLocalRemoteExists(name, configured, url, repo, src.cloned());
+
+        // assemble in a throwaway repository beside OUT, verified as pull verifies, then one rename
+        Path ws = DataRepo.init(work.resolve("ws"));
+        Path pointer = ws.resolve(DATA + PointerFile.SUFFIX);
+        PointerFile.of(new PointerFile.Out(DATA, o.digest(), o.size(), o.nfiles())).write(pointer);
+        DataRepo.TransferResult fetched;
+        try (DataRepo r = DataRepo.open(ws, "mlv data get", stateFactory, progress); Remote remote = Remotes.open(url)) {
+            List<DataRepo.Target> targets = r.targets(List.of(pointer.toString()));
+            fetched = r.fetch(remote, targets);
+            if (!fetched.ok()) {
+                List<String> f = fetched.failures();
+                boolean allMissing = f.stream().allMatch(s -> s.contains("is not in remote") || s.contains("does not exist"));
+                throw new MlvException(allMissing ? ErrorCode.RESOURCE_DOES_NOT_EXIST : ErrorCode.INVALID_STATE,
+                        "Cannot get " + dataPath + " from remote '" + name + "' (" + remote.url() + "): " + f.size() + " object(s) failed: "
+                                + String.join("; ", f.subList(0, Math.min(3, f.size()))) + (f.size() > 3 ? "; …" : ""));
+            }
+            r.checkout(targets, false);
+        }
+        Path data = ws.resolve(DATA);
+        try {
+            if (o.isDirectory()) Files.createDirectories(data); // an empty directory has no file to check out
+            AtomicFiles.durabilityBarrier(ws);
+            if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) throw outExists(out.toString()); // appeared meanwhile
+            Files.move(data, out); // same folder: a rename; refuses to replace anything
+            AtomicFiles.fsyncDirectory(out.getParent());
+        } catch (FileAlreadyExistsException e) {
+            throw outExists(out.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot move the data to " + out + ": " + e.getMessage(), e);
+        }
+        int files = o.isDirectory() ? o.nfiles() : 1;
+        return new Result(commit, dataPath, url, out, o.isDirectory(), files, o.size(), fetched);
+    }
+
+    /** PATH as a normalised relative path; a pointer file's name stands for its data. */
+    private static String dataPath(String raw) {
+        if (raw == null || raw.isBlank()) throw MlvException.invalid("PATH must not be empty");
+        ArtifactPath p;
+        try {
+            p = ArtifactPath.parseLiteral(raw);
+        } catch (MlvException e) {
+            throw MlvException.invalid("Invalid PATH '" + raw + "' (a path relative to the top of the repository): " + e.getMessage());
+        }
+        String s = p.toString();
+        if (s.endsWith(PointerFile.SUFFIX) && s.length() > PointerFile.SUFFIX.length()
+                && !s.endsWith("/" + PointerFile.SUFFIX)) {
+            s = s.substring(0, s.length() - PointerFile.SUFFIX.length());
+        }
+        if (p.isRoot() || s.isEmpty()) throw MlvException.invalid("PATH must name a tracked file or directory, not '" + raw + "'");
+        return s;
+    }
+
+    private static Path output(Path base, String raw, String dataPath) {
+        String name = raw != null ? raw : dataPath.substring(dataPath.lastIndexOf('/') + 1);
+        if (name.isBlank()) throw MlvException.invalid("OUT must not be empty");
+        try {
+            Path out = base.resolve(name).toAbsolutePath().normalize();
+            if (out.getParent() == null) throw MlvException.invalid("OUT must not be the root folder");
+            return out;
+        } catch (InvalidPathException e) {
+            throw MlvException.invalid("Invalid OUT '" + name + "': " + e.getMessage());
+        }
+    }
+
+    private static MlvException outExists(String shown) {
+        return MlvException.alreadyExists("'" + shown + "' already exists: choose another -o OUT, or remove it first");
+    }
+
+    /** A local repository is read where it is; anything else is cloned into {@code work}. */
+    private static Source open(Path base, String repo, Path work, boolean shallow, Progress progress) {
+        Path local = null;
+        if (ArtifactStores.schemeOf(repo) == null) {
+            try {
+                Path p = base.resolve(repo);
+                if (Files.isDirectory(p)) local = p.toRealPath();
+            } catch (InvalidPathException | IOException e) {
+                // not a local folder: let git try it as a URL
+            }
+        }
+        if (local != null) {
+            Path top = new Git(local).repositoryRoot();
+            if (top == null) throw MlvException.invalid("'" + repo + "' is not a git repository");
+            try {
+                if (!Files.isSameFile(top, local)) {
+                    throw MlvException.invalid("'" + repo + "' is not the top of a git repository (it is inside " + top + ")");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new Source(new Git(top), top, false);
+        }
+        progress.message("cloning " + repo);
+        Path dest = work.resolve("repo");
+        return new Source(Git.cloneInto(repo, dest, shallow), dest, true);
+    }
+
+    private static PointerFile.Out outFor(PointerFile pf, String dataPath, String where) {
+        String dir = dataPath.contains("/") ? dataPath.substring(0, dataPath.lastIndexOf('/') + 1) : "";
+        for (PointerFile.Out o : pf.outs()) {
+            if (ArtifactPath.parseLiteral(dir + o.path()).toString().equals(dataPath)) return o;
+        }
+        if (pf.outs().size() == 1) return pf.outs().get(0);
+        throw MlvException.invalid("Malformed pointer file " + where + ": none of its outs is " + dataPath);
+    }
+
+    /** A local remote must exist: opening it would create an empty folder (and then report every object missing). */
+    private static void requireLocalRemoteExists(String name, String configured, String url, String repo, boolean cloned) {
+        String scheme = ArtifactStores.schemeOf(url);
+        if (scheme != null && !scheme.equals("file")) return;
+        Path p = scheme == null ? Path.of(url) : ArtifactStores.fileUriPath(url);
+        if (Files.isDirectory(p)) return;
+        boolean relative = ArtifactStores.schemeOf(configured) == null && !Path.of(configured).isAbsolute();
+        throw MlvException.notFound("Remote '" + name + "' of '" + repo + "' is the folder " + p + ", which does not exist"
+                + (relative && cloned ? " (its relative path '" + configured + "' is resolved against the cloned repository;"
+                + " pass the repository as a local path, or choose another remote with -r)" : ""));
+    }
+
+    private static boolean deleteEmptyFolder(Path d) {
+        try {
+            Files.delete(d);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Removes a tree, read-only files (cache objects, git objects) included; best effort. */
+    static void deleteTree(Path root) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) return;
+        List<Path> all = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            s.forEach(all::add);
+        } catch (IOException | UncheckedIOException e) {
+            // delete what was listed
+        }
+        all.sort(Comparator.reverseOrder());
+        for (Path p : all) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                p.toFile().setWritable(true);
+                p.getParent().toFile().setWritable(true);
+                AtomicFiles.deleteQuietly(p);
+            }
+        }
+    }
+}
