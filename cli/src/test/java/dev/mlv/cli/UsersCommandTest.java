@@ -3,13 +3,7 @@ package dev.mlv.cli;
 import dev.mlv.server.auth.UsersFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,18 +15,7 @@ class UsersCommandTest {
     Path dir;
 
     private static String[] run(String stdin, String... args) {
-        InputStream before = System.in;
-        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-        try {
-            CommandLine cl = Main.commandLine();
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            cl.setOut(new PrintWriter(out, true));
-            cl.setErr(new PrintWriter(err, true));
-            return new String[] {String.valueOf(cl.execute(args)), out.toString(), err.toString()};
-        } finally {
-            System.setIn(before);
-        }
+        return InProcessCli.run(stdin, args);
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.mlv.cli.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mlv.cli.Main;
+import dev.mlv.cli.InProcessCli;
 import dev.mlv.client.model.ModelPackage;
 import dev.mlv.serving.tribuo.TribuoModels;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,13 +18,7 @@ import org.tribuo.datasource.ListDataSource;
 import org.tribuo.impl.ArrayExample;
 import org.tribuo.math.optimisers.AdaGrad;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
-import picocli.CommandLine;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,18 +51,7 @@ class PredictCommandTest {
     }
 
     private static String[] run(String stdin, String... args) {
-        InputStream before = System.in;
-        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-        try {
-            CommandLine cl = Main.commandLine();
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            cl.setOut(new PrintWriter(out, true));
-            cl.setErr(new PrintWriter(err, true));
-            return new String[]{String.valueOf(cl.execute(args)), out.toString(), err.toString()};
-        } finally {
-            System.setIn(before);
-        }
+        return InProcessCli.run(stdin, args);
     }
 
     @Test
