@@ -71,6 +71,7 @@ public final class MlvServer implements AutoCloseable {
         // a missing, empty or malformed users file stops the start before anything is opened
         Authenticator auth = config.authFile() == null ? null : new Authenticator(config.authFile());
         Permission defaultPermission = auth == null ? null : config.effectiveDefaultPermission();
+        long grantCacheMillis = auth == null ? 0 : Authorizer.grantCacheMillis(System::getenv);
         // Opening the database (and loading its driver) runs on its own thread while this one opens the artifact
         // store and loads the HTTP classes: start-up takes the longer of the two, not their sum.
         long[] storeMillis = new long[1];
@@ -108,7 +109,7 @@ public final class MlvServer implements AutoCloseable {
                 .build();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Authorizer access = auth == null ? null : new Authorizer(auth, metadata.permissions(), metadata.tracking(),
-                defaultPermission, json);
+                defaultPermission, grantCacheMillis, json);
         ServerContext ctx = new ServerContext(config, metadata, artifacts, json, metrics,
                 new WebhookDispatcher(metadata.registry(), config.effectiveWebhooks(), json), access);
         // The endpoint groups served; add a group with one line.

@@ -23,6 +23,8 @@ import java.util.concurrent.CountDownLatch;
         footerHeading = "%nEnvironment:%n",
         footer = {
                 "  MLV_S3_ENDPOINT_URL            S3-compatible endpoint (MinIO, Ceph, ...)",
+                "  MLV_AUTH_CACHE_MILLIS          how long a replica remembers a user's grants",
+                "                                 (default 1000; 0: ask the database every time)",
                 "  MLV_WEBHOOK_ALLOWED_SCHEMES    webhook URL schemes (default: https)",
                 "  MLV_WEBHOOK_ALLOW_PRIVATE_IPS  true: webhooks may reach private addresses",
                 "  MLV_WEBHOOK_SECRET_ENCRYPTION_KEY",

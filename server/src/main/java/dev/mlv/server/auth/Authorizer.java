@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Who may do what, on a server that authenticates its users ({@code --auth-file}): MLflow's basic-auth model.
@@ -49,13 +50,22 @@ public final class Authorizer {
     /** A run's or logged model's experiment, which never changes: looked up once. */
     private final Map<String, String> experimentOf = new ConcurrentHashMap<>();
 
+    /** {@code grantCacheMillis}: how long a user's grants are remembered ({@link #grantCacheMillis}; 0: not at all). */
     public Authorizer(Authenticator users, PermissionStore grants, TrackingStore tracking, Permission defaultPermission,
-                      ObjectMapper json) {
+                      long grantCacheMillis, ObjectMapper json) {
         this.users = users;
-        this.grants = new CachedGrants(grants);
+        this.grants = new CachedGrants(grants, grantCacheMillis);
         this.tracking = tracking;
         this.defaultPermission = defaultPermission;
         this.json = json;
+    }
+
+    /**
+     * How long each replica remembers a user's grants: {@code MLV_AUTH_CACHE_MILLIS}, else one second; 0 asks the
+     * database on every request. {@code INVALID_PARAMETER_VALUE} for anything but a number of 0 or more.
+     */
+    public static long grantCacheMillis(UnaryOperator<String> env) {
+        return CachedGrants.ttlMillis(env);
     }
 
     public Permission defaultPermission() {

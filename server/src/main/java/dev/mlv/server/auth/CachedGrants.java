@@ -1,5 +1,6 @@
 package dev.mlv.server.auth;
 
+import dev.mlv.errors.MlvException;
 import dev.mlv.permissions.Grant;
 import dev.mlv.permissions.PermissionStore;
 import dev.mlv.permissions.ResourceType;
@@ -11,15 +12,17 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
- * A {@link PermissionStore} that remembers each user's grants for up to {@value #TTL_MILLIS} ms, so that checking a
+ * A {@link PermissionStore} that remembers each user's grants for up to a time to live (by default
+ * {@value #DEFAULT_TTL_MILLIS} ms; {@code MLV_AUTH_CACHE_MILLIS} sets it, 0 turns the cache off), so that checking a
  * request costs a map lookup rather than a query. A change made through it is seen at once by this server (it
- * forgets what it remembered); a change made on another replica, within {@value #TTL_MILLIS} ms, as users added to the
- * users file are.
+ * forgets what it remembered); a change made on another replica, within the time to live, as users added to the users
+ * file are.
  */
 final class CachedGrants implements PermissionStore {
-    static final long TTL_MILLIS = 1_000;
+    static final long DEFAULT_TTL_MILLIS = 1_000;
     private static final int MAX_USERS = 10_000;
 
     /** A user's grants by {@code type/resource}, as loaded at {@code loadedAt} in {@code generation}. */
@@ -30,16 +33,32 @@ final class CachedGrants implements PermissionStore {
     private final Map<String, Snapshot> users = new ConcurrentHashMap<>();
     /** Moves on every change through this store: a snapshot loaded before it is no longer used. */
     private final AtomicLong generation = new AtomicLong();
+    private final long ttlNanos;
 
-    CachedGrants(PermissionStore store) {
+    CachedGrants(PermissionStore store, long ttlMillis) {
         this.store = store;
+        this.ttlNanos = ttlMillis * 1_000_000;
+    }
+
+    /** The time to live of {@code MLV_AUTH_CACHE_MILLIS} in {@code env}, else the default. */
+    static long ttlMillis(UnaryOperator<String> env) {
+        String v = env.apply("MLV_AUTH_CACHE_MILLIS");
+        if (v == null || v.isBlank()) return DEFAULT_TTL_MILLIS;
+        try {
+            long ms = Long.parseLong(v.strip());
+            if (ms >= 0) return ms;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw MlvException.invalid("MLV_AUTH_CACHE_MILLIS must be a number of milliseconds, 0 or more: '" + v + "'");
     }
 
     @Override
     public Optional<Grant> get(ResourceType type, String resource, String user) {
+        if (ttlNanos == 0) return store.get(type, resource, user);
         long now = System.nanoTime();
         Snapshot s = users.get(user);
-        if (s == null || s.generation() != generation.get() || now - s.loadedAt() > TTL_MILLIS * 1_000_000) {
+        if (s == null || s.generation() != generation.get() || now - s.loadedAt() > ttlNanos) {
             long g = generation.get();
             Map<String, Grant> grants = new HashMap<>();
             for (Grant grant : store.grantsOf(user)) grants.put(key(grant.type(), grant.resource()), grant);
