@@ -30,6 +30,7 @@ public final class MlflowRequest {
     /** Largest JSON body read by default; log-batch passes MLflow's own 1 MiB limit. */
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
     private static final String BODY_ATTRIBUTE = "mlv.body";
+    private static final String ARGS_ATTRIBUTE = "mlv.args";
     /** Largest refused body still read to its end before the refusal is sent (Javalin's own request limit). */
     private static final long DRAIN_MAX_BYTES = 16L * 1024 * 1024;
     private static final String SEE_DOCS = " See the API docs for more information about request parameters.";
@@ -40,8 +41,13 @@ public final class MlflowRequest {
         this.fields = fields;
     }
 
+    /** The request's arguments, parsed once per request (a permission check and the handler share them). */
     public static MlflowRequest of(Context cx, ObjectMapper json) {
-        return of(cx, json, DEFAULT_MAX_BODY_BYTES, null);
+        MlflowRequest kept = cx.attribute(ARGS_ATTRIBUTE);
+        if (kept != null) return kept;
+        MlflowRequest parsed = of(cx, json, DEFAULT_MAX_BODY_BYTES, null);
+        cx.attribute(ARGS_ATTRIBUTE, parsed);
+        return parsed;
     }
 
     /**
@@ -51,7 +57,14 @@ public final class MlflowRequest {
     public static MlflowRequest of(Context cx, ObjectMapper json, long maxBodyBytes, String tooLargeMessage) {
         if (cx.method() == HandlerType.GET) return new MlflowRequest(fromQuery(cx));
         byte[] body = readBody(cx, maxBodyBytes, tooLargeMessage);
-        return new MlflowRequest(parseBody(body, json));
+        ObjectNode fields = parseBody(body, json);
+        // some clients send a DELETE's (or a PATCH's) arguments as query parameters: they fill what the body lacks
+        if (cx.req().getQueryString() != null) {
+            fromQuery(cx).fields().forEachRemaining(e -> {
+                if (!fields.has(e.getKey())) fields.set(e.getKey(), e.getValue().isArray() ? e.getValue().get(0) : e.getValue());
+            });
+        }
+        return new MlflowRequest(fields);
     }
 
     /**

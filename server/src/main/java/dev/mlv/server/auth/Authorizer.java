@@ -125,7 +125,6 @@ public final class Authorizer {
         final Context cx;
         final String user;
         final String route;
-        private MlflowRequest args;
 
         private Request(Context cx, String user, String route) {
             this.cx = cx;
@@ -133,10 +132,9 @@ public final class Authorizer {
             this.route = route;
         }
 
-        /** The MLflow arguments: query for GET, JSON body otherwise (read once, and left for the handler). */
+        /** The MLflow arguments: query for GET, JSON body otherwise (parsed once, and shared with the handler). */
         MlflowRequest args() {
-            if (args == null) args = MlflowRequest.of(cx, json);
-            return args;
+            return MlflowRequest.of(cx, json);
         }
 
         boolean isAdmin() {

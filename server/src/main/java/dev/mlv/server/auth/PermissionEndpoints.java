@@ -55,9 +55,8 @@ public final class PermissionEndpoints implements Endpoints {
             });
             mlflowGet(r, base + "get", cx -> {
                 Grant key = grant(cx, type, false);
-                send(cx, type, grants().get(type, key.resource(), key.user()).orElseThrow(() -> MlvException.notFound(
-                        label(type) + " permission with " + idField(type) + "=" + key.resource() + " and username="
-                                + key.user() + " not found")));
+                send(cx, type, grants().get(type, key.resource(), key.user())
+                        .orElseThrow(() -> type.grantNotFound(key.resource(), key.user())));
             });
             mlflowPatch(r, base + "update", cx -> {
                 grants().update(grant(cx, type, true), RequestUser.of(cx));
@@ -134,7 +133,7 @@ public final class PermissionEndpoints implements Endpoints {
     /** The grant a request names; its user must exist. */
     private Grant grant(Context cx, ResourceType type, boolean withPermission) {
         MlflowRequest q = args(cx);
-        String resource = q.requiredString(idField(type));
+        String resource = q.requiredString(type.idField());
         String user = existingUser(q.requiredString("username"));
         Permission p = withPermission ? Permission.parse(q.requiredString("permission")) : null;
         return new Grant(type, resource, user, p);
@@ -168,7 +167,7 @@ public final class PermissionEndpoints implements Endpoints {
 
     private static ObjectNode json(Grant g) {
         ObjectNode o = MlflowResponse.object();
-        o.put(idField(g.type()), g.resource());
+        o.put(g.type().idField(), g.resource());
         o.put("user_id", g.user());
         o.put("permission", g.permission().name());
         return o;
@@ -176,13 +175,5 @@ public final class PermissionEndpoints implements Endpoints {
 
     private static String prefix(ResourceType type) {
         return type == ResourceType.EXPERIMENT ? "experiments" : "registered-models";
-    }
-
-    private static String idField(ResourceType type) {
-        return type == ResourceType.EXPERIMENT ? "experiment_id" : "name";
-    }
-
-    private static String label(ResourceType type) {
-        return type == ResourceType.EXPERIMENT ? "Experiment" : "Registered model";
     }
 }

@@ -14,11 +14,9 @@ import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Tag;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static dev.mlv.server.Endpoints.mlflowDelete;
 import static dev.mlv.server.Endpoints.mlflowGet;
@@ -181,22 +179,13 @@ public final class RegistryEndpoints implements Endpoints {
 
     // ------------------------------------------------------------------ helpers
 
-    /**
-     * The request's fields: query parameters for GET, the JSON body otherwise; for DELETE (which some clients send
-     * with query parameters) query parameters fill fields the body does not have.
-     */
+    /** The request's fields ({@link MlflowRequest#of(Context, com.fasterxml.jackson.databind.ObjectMapper)}). */
     private MlflowRequest req(Context cx) {
         return req(cx, ctx.json());
     }
 
     static MlflowRequest req(Context cx, com.fasterxml.jackson.databind.ObjectMapper json) {
-        MlflowRequest q = MlflowRequest.of(cx, json);
-        if (cx.method() == HandlerType.DELETE || cx.method() == HandlerType.PATCH || cx.method() == HandlerType.POST) {
-            for (Map.Entry<String, List<String>> e : cx.queryParamMap().entrySet()) {
-                if (!q.has(e.getKey()) && !e.getValue().isEmpty()) q.fields().put(e.getKey(), e.getValue().get(0));
-            }
-        }
-        return q;
+        return MlflowRequest.of(cx, json);
     }
 
     static String name(MlflowRequest q) {

@@ -198,6 +198,9 @@ class AuthorizationTest {
                 obj("name", name, "username", "bob", "permission", "EDIT")));
         bob.ok(bob.post(MLFLOW + "registered-models/alias", obj("name", name, "alias", "champion", "version", v)));
         assertDenied(bob.delete(MLFLOW + "registered-models/alias", obj("name", name, "alias", "champion")), "may not delete");
+        // arguments sent as query parameters, as some clients send a DELETE's, are checked the same way
+        assertDenied(bob.send("DELETE", MLFLOW + "registered-models/alias?name=" + name + "&alias=champion", null, null),
+                "may not delete registered model '" + name + "'");
         assertThat(admin.ok(admin.get(MLV + "models/resolve", Map.of("uri", "models:/" + name + "@champion")))
                 .toString()).contains(run);
 

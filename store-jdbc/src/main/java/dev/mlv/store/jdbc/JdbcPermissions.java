@@ -63,12 +63,12 @@ final class JdbcPermissions implements PermissionStore {
     public Grant create(Grant grant, String actor) {
         Grant g = check(grant);
         return registry.write(c -> {
-            if (load(c, g.type(), g.resource(), g.user()).isPresent()) throw alreadyExists(g);
+            if (load(c, g.type(), g.resource(), g.user()).isPresent()) throw g.type().grantExists(g.resource(), g.user());
             try {
                 Jdbc.update(c, "INSERT INTO permissions (" + COLUMNS + ") VALUES (?, ?, ?, ?)", g.type().name(),
                         g.resource(), g.user(), g.permission().name());
             } catch (SQLException e) {
-                if (db.isUniqueViolation(e)) throw alreadyExists(g);
+                if (db.isUniqueViolation(e)) throw g.type().grantExists(g.resource(), g.user());
                 throw e;
             }
             registry.audit(c, actor, "permission.create", model(g.type(), g.resource()), null, payload(g),
@@ -81,7 +81,7 @@ final class JdbcPermissions implements PermissionStore {
     public Grant update(Grant grant, String actor) {
         Grant g = check(grant);
         return registry.write(c -> {
-            Grant old = load(c, g.type(), g.resource(), g.user()).orElseThrow(() -> notFound(g.type(), g.resource(), g.user()));
+            Grant old = load(c, g.type(), g.resource(), g.user()).orElseThrow(() -> g.type().grantNotFound(g.resource(), g.user()));
             Jdbc.update(c, "UPDATE permissions SET permission = ? WHERE resource_type = ? AND resource = ? AND user_name = ?",
                     g.permission().name(), g.type().name(), g.resource(), g.user());
             Map<String, Object> p = payload(g);
@@ -95,7 +95,7 @@ final class JdbcPermissions implements PermissionStore {
     public void delete(ResourceType type, String resource, String user, String actor) {
         check(type, resource, user);
         registry.write(c -> {
-            Grant old = load(c, type, resource, user).orElseThrow(() -> notFound(type, resource, user));
+            Grant old = load(c, type, resource, user).orElseThrow(() -> type.grantNotFound(resource, user));
             Jdbc.update(c, "DELETE FROM permissions WHERE resource_type = ? AND resource = ? AND user_name = ?",
                     type.name(), resource, user);
             registry.audit(c, actor, "permission.delete", model(type, resource), null, payload(old), clock.getAsLong());
@@ -189,25 +189,6 @@ final class JdbcPermissions implements PermissionStore {
 
     // ------------------------------------------------------------------ messages and validation
 
-    /** MLflow's name for the resource parameter: {@code experiment_id} or {@code name}. */
-    private static String key(ResourceType type) {
-        return type == ResourceType.EXPERIMENT ? "experiment_id" : "name";
-    }
-
-    private static String title(ResourceType type) {
-        return Character.toUpperCase(type.label().charAt(0)) + type.label().substring(1);
-    }
-
-    private static MlvException alreadyExists(Grant g) {
-        return MlvException.alreadyExists(title(g.type()) + " permission (" + key(g.type()) + "=" + g.resource()
-                + ", username=" + g.user() + ") already exists.");
-    }
-
-    private static MlvException notFound(ResourceType type, String resource, String user) {
-        return MlvException.notFound(title(type) + " permission with " + key(type) + "=" + resource + " and username="
-                + user + " not found");
-    }
-
     private static Grant check(Grant g) {
         if (g == null || g.permission() == null) throw MlvException.invalid("Missing value for required parameter 'permission'");
         check(g.type(), g.resource(), g.user());
@@ -222,10 +203,10 @@ final class JdbcPermissions implements PermissionStore {
     private static void checkResource(ResourceType type, String resource) {
         if (type == null) throw MlvException.invalid("Missing value for required parameter 'resource_type'");
         if (resource == null || resource.isBlank()) {
-            throw MlvException.invalid("Missing value for required parameter '" + key(type) + "'");
+            throw MlvException.invalid("Missing value for required parameter '" + type.idField() + "'");
         }
         if (resource.length() > MAX_RESOURCE) {
-            throw MlvException.invalid(title(type) + (type == ResourceType.EXPERIMENT ? " id" : " name")
+            throw MlvException.invalid(type.title() + (type == ResourceType.EXPERIMENT ? " id" : " name")
                     + " exceeds the maximum length of " + MAX_RESOURCE + " characters");
         }
     }
