@@ -6,6 +6,7 @@ import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -23,7 +24,8 @@ import java.util.stream.Stream;
 /**
  * {@code mlv data get} (DVC's {@code dvc get}): downloads data that another git repository tracks with mlv, as of a
  * revision, from that repository's data remote, to a path that does not exist yet. It needs no repository around the
- * destination and writes no pointer file.
+ * destination and writes no pointer file. The path may also name a file or sub-folder inside a tracked directory: then
+ * the directory's manifest is downloaded first, and only the files of that part after it.
  *
  * <p>A local repository (a path to the top of a work tree, or a bare repository) is read in place with
  * {@code git rev-parse} and {@code git cat-file}, which never modify it; anything else is cloned with
@@ -133,17 +135,28 @@ public final class DataGet {
         }
         String at = rev + " (" + commit.substring(0, 7) + ")";
 
-        String pointerPath = dataPath + PointerFile.SUFFIX;
-        byte[] pointerBytes = src.git().fileAt(commit, pointerPath);
-        if (pointerBytes == null) {
-            throw MlvException.notFound("No " + pointerPath + " at " + at + " in '" + repo + "': '" + dataPath
-                    + "' is not data tracked by mlv there");
-        }
-        PointerFile.Out o = outFor(PointerFile.parse(pointerBytes, repo + "@" + commit.substring(0, 7) + ":" + pointerPath), dataPath,
-                repo + "@" + commit.substring(0, 7) + ":" + pointerPath);
-
-        // the nearest .mlv/config at or above the data's folder
+        // PATH is tracked itself, or lies inside a tracked directory (then only that part is downloaded)
         List<String> segs = ArtifactPath.parseLiteral(dataPath).segments();
+        String tracked = dataPath;
+        String inside = null;
+        byte[] pointerBytes = src.git().fileAt(commit, dataPath + PointerFile.SUFFIX);
+        for (int i = segs.size() - 1; i >= 1 && pointerBytes == null; i--) {
+            tracked = String.join("/", segs.subList(0, i));
+            inside = String.join("/", segs.subList(i, segs.size()));
+            pointerBytes = src.git().fileAt(commit, tracked + PointerFile.SUFFIX);
+        }
+        if (pointerBytes == null) {
+            throw MlvException.notFound("No " + dataPath + PointerFile.SUFFIX + " at " + at + " in '" + repo + "': '" + dataPath
+                    + "' is not data tracked by mlv there, nor inside a tracked directory");
+        }
+        String pointerWhere = repo + "@" + commit.substring(0, 7) + ":" + tracked + PointerFile.SUFFIX;
+        PointerFile.Out o = outFor(PointerFile.parse(pointerBytes, pointerWhere), tracked, pointerWhere);
+        if (inside != null && !o.isDirectory()) {
+            throw MlvException.notFound("'" + tracked + "' is a tracked file at " + at + " in '" + repo + "', so it has no '" + inside + "'");
+        }
+
+        // the nearest .mlv/config at or above the tracked data's folder
+        segs = ArtifactPath.parseLiteral(tracked).segments();
         String mlvRoot = null;
         byte[] configBytes = null;
         for (int i = segs.size() - 1; i >= 0 && configBytes == null; i--) {
@@ -172,9 +185,10 @@ public final class DataGet {
         // assemble in a throwaway repository beside OUT, verified as pull verifies, then one rename
         Path ws = DataRepo.init(work.resolve("ws"));
         Path pointer = ws.resolve(DATA + PointerFile.SUFFIX);
-        PointerFile.of(new PointerFile.Out(DATA, o.digest(), o.size(), o.nfiles())).write(pointer);
         DataRepo.TransferResult fetched;
         try (DataRepo r = DataRepo.open(ws, "mlv data get", stateFactory, progress); Remote remote = Remotes.open(url)) {
+            if (inside != null) o = part(r.cache(), remote, name, o, tracked, inside, at);
+            PointerFile.of(new PointerFile.Out(DATA, o.digest(), o.size(), o.nfiles())).write(pointer);
             List<DataRepo.Target> targets = r.targets(List.of(pointer.toString()));
             fetched = r.fetch(remote, targets);
             if (!fetched.ok()) {
@@ -200,6 +214,38 @@ public final class DataGet {
         }
         int files = o.isDirectory() ? o.nfiles() : 1;
         return new Result(commit, dataPath, url, out, o.isDirectory(), files, o.size(), fetched);
+    }
+
+    /**
+     * The part {@code inside} of the tracked directory {@code dir}, as an out of its own: one file of the manifest, or
+     * a manifest of the files below a sub-folder, stored in {@code cache} (so the fetch downloads only those files).
+     */
+    private static PointerFile.Out part(Cache cache, Remote remote, String remoteName, PointerFile.Out dir, String tracked,
+                                        String inside, String at) {
+        if (!cache.contains(dir.digest())) {
+            try (InputStream in = remote.open(dir.digest())) {
+                cache.importVerified(dir.digest(), in, remote.url());
+            } catch (IOException | RuntimeException e) {
+                throw new MlvException(e instanceof MlvException m ? m.code() : ErrorCode.INVALID_STATE, "Cannot get the manifest of "
+                        + tracked + " from remote '" + remoteName + "' (" + remote.url() + "): " + e.getMessage());
+            }
+        }
+        Manifest m = cache.readManifest(dir.digest());
+        String prefix = inside + "/";
+        List<Manifest.Entry> below = new ArrayList<>();
+        for (Manifest.Entry e : m.entries()) {
+            if (e.relpath().equals(inside)) return new PointerFile.Out(DATA, e.digest(), e.size(), null);
+            if (e.relpath().startsWith(prefix)) below.add(new Manifest.Entry(e.relpath().substring(prefix.length()), e.digest(), e.size()));
+        }
+        if (below.isEmpty()) {
+            throw MlvException.notFound("No '" + inside + "' in the tracked directory '" + tracked + "' at " + at
+                    + " (it has " + m.entries().size() + " file(s))");
+        }
+        Manifest sub = new Manifest(below);
+        byte[] bytes = sub.toBytes();
+        String name = Manifest.nameOf(bytes);
+        cache.put(name, bytes);
+        return new PointerFile.Out(DATA, name, sub.totalSize(), below.size());
     }
 
     /** PATH as a normalised relative path; a pointer file's name stands for its data. */

@@ -31,7 +31,7 @@ final class DataGetCommand implements Callable<Integer> {
     String source;
 
     @Parameters(index = "1", paramLabel = "PATH", description = "Tracked file or directory in it (PATH.mlv beside it), "
-            + "relative to the top of the repository.")
+            + "or a file or folder inside a tracked directory (only that part is downloaded), relative to the top of the repository.")
     String path;
 
     @Option(names = {"-o", "--out"}, paramLabel = "OUT", description = "Where to write the data; must not exist "

@@ -132,6 +132,43 @@ class DataGetTest {
     }
 
     @Test
+    void getsOnlyTheFileOrSubFolderAskedForInsideATrackedDirectory() throws Exception {
+        // only the part asked for is downloaded: the other files of the directory may be missing from the remote
+        Files.delete(objectIn(remote, images.get("sub/b.bin")));
+
+        DataTestKit.Result r = mlv(elsewhere, "get", src.toString(), "data/images/a.txt").ok();
+        assertThat(Files.readAllBytes(elsewhere.resolve("a.txt"))).isEqualTo(imageA);
+        assertThat(r.out()).contains("Downloaded data/images/a.txt (1 file, 8 bytes)");
+        mlv(elsewhere, "get", src.toString(), "data/images/sub/c.txt", "-o", "c", "--rev", v1).ok();
+        assertThat(Files.readString(elsewhere.resolve("c"))).isEqualTo("c\n");
+
+        assertOneError(mlv(elsewhere, "get", src.toString(), "data/images/sub", "-o", "s"), 1, "is not in remote",
+                images.get("sub/b.bin"));
+        Files.write(objectIn(remote, images.get("sub/b.bin")), "not the bytes".getBytes());
+        assertOneError(mlv(elsewhere, "get", src.toString(), "data/images/sub", "-o", "s"), 1, "corrupt", images.get("sub/b.bin"));
+
+        assertOneError(mlv(elsewhere, "get", src.toString(), "data/images/nope"), 1,
+                "No 'nope' in the tracked directory 'data/images' at HEAD (" + v2.substring(0, 7) + ") (it has 3 file(s))");
+        assertOneError(mlv(elsewhere, "get", src.toString(), "data/images/su"), 1, "No 'su' in the tracked directory");
+        assertOneError(mlv(elsewhere, "get", src.toString(), "data/train.csv/x"), 1, "'data/train.csv' is a tracked file");
+        assertThat(listing(elsewhere)).containsExactly("a.txt", "c");
+        assertThat(tree(src, ".git", ".mlv", "data")).isEqualTo(sourceBefore);
+    }
+
+    @Test
+    void getsASubFolderOfATrackedDirectory() throws Exception {
+        mlv(elsewhere, "get", src.toString(), "data/images/sub").ok();
+        Map<String, String> expected = new TreeMap<>();
+        images.forEach((k, v) -> {
+            if (k.startsWith("sub/")) expected.put(k.substring(4), v);
+        });
+        assertThat(relativeTree(elsewhere.resolve("sub"))).isEqualTo(expected).hasSize(2);
+        JsonNode json = new ObjectMapper().readTree(mlv(elsewhere, "get", src.toString(), "data/images/sub/", "-o", "j", "--json").ok().out());
+        assertThat(json.get("files").asInt()).isEqualTo(2);
+        assertThat(json.get("directory").asBoolean()).isTrue();
+    }
+
+    @Test
     void otherUrlsAreClonedAndARelativeRemoteIsResolvedAgainstTheClone() throws Exception {
         String url = src.toUri().toString(); // file:///…/src/: git clones it
         assertThat(url).startsWith("file:");
