@@ -228,7 +228,9 @@ final class AccessRules {
         mlv("GET", "audit/verify", ANY_USER);
         mlv("GET", "models/resolve", uri(READ));
         mlv("GET", "models/metadata", uri(READ));
+        afterMlv("GET", "models/metadata", r -> r.showsRun("/run_id"));
         mlv("GET", "models/lineage", uri(READ));
+        afterMlv("GET", "models/lineage", r -> r.showsRun("/model_version/run/run_id"));
 
         // ---- the data remote: content-addressed objects, shared by the server's users
         mlv("POST", "data/missing", ANY_USER);

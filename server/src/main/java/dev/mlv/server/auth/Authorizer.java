@@ -248,6 +248,16 @@ public final class Authorizer {
             }
         }
 
+        /**
+         * An answer that shows a run's content (its parameters, metrics, data and code) beside a model version: the
+         * user must also be able to read the run's experiment, as {@code runs/get} requires.
+         */
+        void showsRun(String pointer) {
+            if (isAdmin()) return;
+            JsonNode id = answer().at(pointer);
+            if (id.isTextual() && !id.asText().isEmpty()) run(id.asText(), Action.READ);
+        }
+
         private MlvException refused(Action action, ResourceType type, String id, Permission p) {
             return denied("user '" + user + "' may not " + action.name().toLowerCase(Locale.ROOT) + " "
                     + type.label() + " '" + id + "' (their permission: " + p + "); ask an administrator, or a user "

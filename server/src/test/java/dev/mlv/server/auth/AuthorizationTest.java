@@ -17,6 +17,7 @@ import org.mlflow.tracking.creds.BasicMlflowHostCreds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -242,6 +243,31 @@ class AuthorizationTest {
                 "source", "mlflow-artifacts:/" + exp + "/" + run + "/artifacts/model")), "may not read experiment");
         assertThat(carol.ok(carol.get(MLFLOW + "registered-models/get", Map.of("name", name)))
                 .path("registered_model").has("latest_versions")).as("no version was created").isFalse();
+    }
+
+    @Test
+    void aModelsLineageAndMetadataShowItsRunOnlyToThoseWhoMayReadTheRun() {
+        String exp = alice.ok(alice.post(MLFLOW + "experiments/create", obj("name", "hidden-" + System.nanoTime())))
+                .path("experiment_id").asText();
+        String run = alice.ok(alice.post(MLFLOW + "runs/create", obj("experiment_id", exp))).at("/run/info/run_id").asText();
+        alice.ok(alice.post(MLFLOW + "runs/log-parameter", obj("run_id", run, "key", "secret_param", "value", "42")));
+        String name = "lineage-" + System.nanoTime();
+        alice.createModel(name);
+        alice.version(name, run);
+        Map<String, String> uri = Map.of("uri", "models:/" + name + "/1");
+        assertThat(bob.ok(bob.get(MLV + "models/lineage", uri)).toString()).contains(run, "secret_param");
+        assertThat(bob.ok(bob.get(MLV + "models/metadata", uri)).toString()).contains(run);
+
+        // carol may read the model, not the experiment its run belongs to
+        alice.ok(alice.post(MLFLOW + "experiments/permissions/create",
+                obj("experiment_id", exp, "username", "carol", "permission", "NO_PERMISSIONS")));
+        for (String route : List.of("models/lineage", "models/metadata")) {
+            Reply r = carol.get(MLV + route, uri);
+            assertDenied(r, "may not read experiment '" + exp + "'");
+            assertThat(r.body().toString()).doesNotContain("secret_param").doesNotContain(run);
+        }
+        assertThat(carol.ok(carol.get(MLFLOW + "registered-models/get", Map.of("name", name))).toString()).contains(name);
+        assertThat(admin.ok(admin.get(MLV + "models/lineage", uri)).toString()).contains("secret_param");
     }
 
     @Test
