@@ -1,6 +1,10 @@
 package dev.mlv.cli;
 
 import dev.mlv.errors.MlvException;
+import dev.mlv.permissions.Grant;
+import dev.mlv.permissions.PermissionStore;
+import dev.mlv.store.MetadataStores;
+import dev.mlv.store.jdbc.JdbcMetadataStore;
 import dev.mlv.server.ServerConfig;
 import dev.mlv.server.auth.UsersFile;
 import picocli.CommandLine.Command;
@@ -11,8 +15,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.Console;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code mlv users}: the users a server with {@code --auth-file} lets in. */
@@ -46,7 +52,9 @@ public final class UsersCommand implements Runnable {
 
     /** {@code mlv users remove NAME}. */
     @Command(name = "remove", mixinStandardHelpOptions = true,
-            description = "Remove a user: a running server refuses their credentials within a second.")
+            description = {"Remove a user and their permission grants: a running server refuses their credentials within a second.",
+                    "The grants are removed from --backend-store-uri (or $MLV_BACKEND_STORE_URI); without either, from "
+                            + "<home>/mlv.db when the users file is <home>/users, the layout of 'mlv server' with its defaults."})
     public static final class Remove implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -57,18 +65,45 @@ public final class UsersCommand implements Runnable {
         @Mixin
         UsersFileOption users;
 
+        @Option(names = "--backend-store-uri", paramLabel = "URI",
+                description = "The server's metadata database, from which the user's grants are removed "
+                        + "(env MLV_BACKEND_STORE_URI; see above for the default).")
+        String backendStoreUri;
+
         @Override
         public Integer call() {
             Path target = users.file();
+            if (!Files.exists(target) || !UsersFile.read(target).contains(name)) throw MlvException.notFound("No user '" + name + "' in " + target);
+            String db = database(target);
+            String revoked = "";
+            if (db != null) { // grants first: a user of that name added later must not inherit them
+                try (JdbcMetadataStore store = JdbcMetadataStore.open(db, ServerConfig.defaultHome().resolve("artifacts").toString())) {
+                    PermissionStore grants = store.permissions();
+                    String actor = System.getProperty("user.name", "unknown");
+                    List<Grant> of = grants.grantsOf(name);
+                    for (Grant g : of) grants.delete(g.type(), g.resource(), g.user(), actor);
+                    revoked = " and their " + of.size() + " permission grant" + (of.size() == 1 ? "" : "s") + " from "
+                            + MetadataStores.masked(db);
+                }
+            }
             if (!UsersFile.remove(target, name)) throw MlvException.notFound("No user '" + name + "' in " + target);
-            new Output(spec.commandLine().getOut()).println("Removed user " + name + " from " + target + " (their permission "
-                    + "grants stay in the server's database until revoked; an administrator's DELETE "
-                    + "/api/2.0/mlflow/users/delete removes both)");
+            new Output(spec.commandLine().getOut()).println("Removed user " + name + " from " + target + revoked
+                    + (db != null ? "" : " (their permission grants stay in the server's database: pass its "
+                    + "--backend-store-uri to remove them too)"));
             return 0;
+        }
+
+        /** The database whose grants go with the user, or null when none is named or implied. */
+        private String database(Path usersFile) {
+            String uri = backendStoreUri != null && !backendStoreUri.isBlank() ? backendStoreUri : System.getenv("MLV_BACKEND_STORE_URI");
+            if (uri != null && !uri.isBlank()) return uri.trim();
+            Path home = ServerConfig.defaultHome();
+            boolean defaultLayout = usersFile.toAbsolutePath().normalize().equals(home.resolve("users").toAbsolutePath().normalize());
+            return defaultLayout && Files.isRegularFile(home.resolve("mlv.db"))
+                    ? ServerConfig.forHome(home).effectiveBackendStoreUri() : null;
         }
     }
 
-    /** {@code mlv users list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the users of a users file.")
     public static final class ListUsers implements Callable<Integer> {
         @Spec

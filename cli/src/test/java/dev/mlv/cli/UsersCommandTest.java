@@ -1,6 +1,10 @@
 package dev.mlv.cli;
 
+import dev.mlv.permissions.Grant;
+import dev.mlv.permissions.Permission;
+import dev.mlv.permissions.ResourceType;
 import dev.mlv.server.auth.UsersFile;
+import dev.mlv.store.jdbc.JdbcMetadataStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +20,37 @@ class UsersCommandTest {
 
     private static String[] run(String stdin, String... args) {
         return InProcessCli.run(stdin, args);
+    }
+
+    @Test
+    void removingAUserRemovesTheirGrantsFromTheDatabaseInTheSameStep() throws Exception {
+        Path file = dir.resolve("users");
+        run("pw\n", "users", "add", "alice", "--auth-file", file.toString(), "--password-stdin");
+        run("pw\n", "users", "add", "bob", "--auth-file", file.toString(), "--password-stdin");
+        String db = "sqlite:///" + dir.resolve("mlv.db");
+        try (JdbcMetadataStore store = JdbcMetadataStore.open(db, dir.resolve("artifacts").toString())) {
+            store.permissions().create(new Grant(ResourceType.EXPERIMENT, "1", "alice", Permission.EDIT), "root");
+            store.permissions().create(new Grant(ResourceType.REGISTERED_MODEL, "fraud", "alice", Permission.MANAGE), "root");
+            store.permissions().create(new Grant(ResourceType.EXPERIMENT, "1", "bob", Permission.READ), "root");
+        }
+
+        String[] removed = run("", "users", "remove", "alice", "--auth-file", file.toString(), "--backend-store-uri", db);
+        assertThat(removed[0]).as(removed[2]).isEqualTo("0");
+        assertThat(removed[1]).isEqualTo("Removed user alice from " + file + " and their 2 permission grants from " + db + "\n");
+        assertThat(UsersFile.read(file).names()).containsExactly("bob");
+        try (JdbcMetadataStore store = JdbcMetadataStore.open(db, dir.resolve("artifacts").toString())) {
+            assertThat(store.permissions().grantsOf("alice")).isEmpty();
+            assertThat(store.permissions().grantsOf("bob")).hasSize(1);
+            assertThat(store.registry().auditEvents(null, 100, null).items()).filteredOn(e -> e.action().equals("permission.delete")).hasSize(2);
+        }
+
+        // an unknown user changes nothing, in the file or the database
+        String[] unknown = run("", "users", "remove", "carol", "--auth-file", file.toString(), "--backend-store-uri", db);
+        assertThat(unknown[0]).isEqualTo("1");
+        assertThat(unknown[2]).startsWith("mlv: error: No user 'carol'");
+        // without a database named (and not the default layout), the user goes and the grants' fate is said
+        assertThat(run("", "users", "remove", "bob", "--auth-file", file.toString())[1])
+                .contains("Removed user bob from " + file + " (their permission grants stay", "--backend-store-uri");
     }
 
     @Test
