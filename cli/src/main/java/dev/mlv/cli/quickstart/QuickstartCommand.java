@@ -1,5 +1,8 @@
 package dev.mlv.cli.quickstart;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlv.cli.Main;
@@ -50,10 +53,10 @@ import java.util.stream.Stream;
  * history and metadata. Every step says what it does.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true, description = {
-        "Walk through the lifecycle end to end on an embedded server in a fresh folder:",
-        "version the bundled Iris CSV, train two Tribuo classifiers while tracking params, metrics and the dataset,",
-        "register both, promote the better one to Production through a metric gate, serve it and score rows,",
-        "promote the other, roll back, and print the model history and metadata."})
+        "Walk through the whole lifecycle on an embedded server in a fresh folder.",
+        "Steps: version the bundled Iris CSV; train two Tribuo classifiers while tracking params, metrics and the dataset; "
+                + "register both; promote the better one to Production through a metric gate; serve it and score rows; "
+                + "promote the other; roll back; print the model history and metadata."})
 public final class QuickstartCommand implements Callable<Integer> {
     static final String MODEL = "iris-classifier";
     static final String EXPERIMENT = "iris-quickstart";
@@ -68,6 +71,18 @@ public final class QuickstartCommand implements Callable<Integer> {
     private Output out;
     private int step;
 
+    /**
+     * The walk-through is this command's output: the embedded servers' access logs and Tribuo's training chatter would
+     * bury it. Warnings and errors still show. (A strong reference: java.util.logging forgets the level of a logger
+     * nobody holds.)
+     */
+    private static void quietLogs() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) logback.getLogger("dev.mlv").setLevel(Level.WARN);
+        TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
+    private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");
+
     @Override
     public Integer call() throws Exception {
         out = new Output(spec.commandLine().getOut());
@@ -77,10 +92,12 @@ public final class QuickstartCommand implements Callable<Integer> {
         try (InputStream in = QuickstartCommand.class.getResourceAsStream("/dev/mlv/cli/quickstart/iris.csv")) {
             Files.copy(in, csv);
         }
+        quietLogs();
         step("Start an embedded mlv server with its home in " + h);
         try (MlvServer server = MlvServer.start(new ServerConfig("127.0.0.1", 0, h.resolve("server"), null, null))) {
             String url = server.url();
             say("listening on " + url + " (SQLite + local artifacts); clients would use MLV_TRACKING_URI=" + url);
+            say("(its log shows warnings only here; 'mlv server' prints one access-log line per request)");
 
             step("Version the dataset: mlv data init && mlv data add iris.csv (150 rows, public domain)");
             DatasetRef dataset = versionData(project, csv);
