@@ -1,12 +1,10 @@
 package dev.mlv.data;
 
 import dev.mlv.artifacts.ArtifactPath;
-import dev.mlv.artifacts.ArtifactStores;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -16,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -27,12 +24,8 @@ import java.util.stream.Stream;
  * destination and writes no pointer file. The path may also name a file or sub-folder inside a tracked directory: then
  * the directory's manifest is downloaded first, and only the files of that part after it.
  *
- * <p>A local repository (a path to the top of a work tree, or a bare repository) is read in place with
- * {@code git rev-parse} and {@code git cat-file}, which never modify it; anything else is cloned with
- * {@code git clone --no-checkout} (only the newest commit unless a revision is asked for). The pointer
- * {@code PATH.mlv} and the nearest {@code .mlv/config} above it are read at the revision; a relative local remote
- * path in that config is resolved against the source repository (the clone, for a cloned one), as
- * {@link DataRepo#openRemote} does.
+ * <p>The repository is read (or cloned) as {@link SourceRepo} says: the pointer {@code PATH.mlv} and the nearest
+ * {@code .mlv/config} above it at the revision, and the remote that config names.
  *
  * <p>Everything happens in one hidden folder beside the destination, {@code .OUT.mlv-get-<random>/}: the clone, and
  * a throwaway {@link DataRepo} whose {@link DataRepo#fetch fetch} verifies every object's SHA-256 (directories: their
@@ -72,10 +65,6 @@ public final class DataGet {
      */
     public record Result(String commit, String path, String remoteUrl, Path out, boolean directory, int files, long bytes,
                          DataRepo.TransferResult fetched) {
-    }
-
-    /** The source repository as git sees it: where to read, its top folder, whether it is a clone. */
-    private record Source(Git git, Path top, boolean cloned) {
     }
 
     /** Gets the data; {@code base} is the folder relative paths are resolved against (the current folder). */
@@ -123,71 +112,20 @@ public final class DataGet {
 
     private static Result get(Path base, Request req, String dataPath, Path out, Path work,
                               Function<Path, StateCache> stateFactory, Progress progress) {
-        String repo = req.repo();
-        Source src = open(base, repo, work, req.rev() == null, progress);
-
-        String rev = req.rev() != null ? req.rev() : "HEAD";
-        String commit = src.git().commitOf(rev);
-        if (commit == null && src.cloned() && req.rev() != null) commit = src.git().commitOf("origin/" + rev); // other branches
-        if (commit == null) {
-            throw req.rev() == null ? MlvException.invalid("'" + repo + "' has no commits")
-                    : MlvException.invalid("Unknown revision '" + rev + "' in '" + repo + "': not a commit, tag or branch there");
-        }
-        String at = rev + " (" + commit.substring(0, 7) + ")";
-
+        SourceRepo src = SourceRepo.open(base, req.repo(), req.rev(), work, progress);
         // PATH is tracked itself, or lies inside a tracked directory (then only that part is downloaded)
-        List<String> segs = ArtifactPath.parseLiteral(dataPath).segments();
-        String tracked = dataPath;
-        String inside = null;
-        byte[] pointerBytes = src.git().fileAt(commit, dataPath + PointerFile.SUFFIX);
-        for (int i = segs.size() - 1; i >= 1 && pointerBytes == null; i--) {
-            tracked = String.join("/", segs.subList(0, i));
-            inside = String.join("/", segs.subList(i, segs.size()));
-            pointerBytes = src.git().fileAt(commit, tracked + PointerFile.SUFFIX);
-        }
-        if (pointerBytes == null) {
-            throw MlvException.notFound("No " + dataPath + PointerFile.SUFFIX + " at " + at + " in '" + repo + "': '" + dataPath
-                    + "' is not data tracked by mlv there, nor inside a tracked directory");
-        }
-        String pointerWhere = repo + "@" + commit.substring(0, 7) + ":" + tracked + PointerFile.SUFFIX;
-        PointerFile.Out o = outFor(PointerFile.parse(pointerBytes, pointerWhere), tracked, pointerWhere);
-        if (inside != null && !o.isDirectory()) {
-            throw MlvException.notFound("'" + tracked + "' is a tracked file at " + at + " in '" + repo + "', so it has no '" + inside + "'");
-        }
-
-        // the nearest .mlv/config at or above the tracked data's folder
-        segs = ArtifactPath.parseLiteral(tracked).segments();
-        String mlvRoot = null;
-        byte[] configBytes = null;
-        for (int i = segs.size() - 1; i >= 0 && configBytes == null; i--) {
-            mlvRoot = String.join("/", segs.subList(0, i));
-            configBytes = src.git().fileAt(commit, (mlvRoot.isEmpty() ? "" : mlvRoot + "/") + DataRepo.DIR + "/config");
-        }
-        if (configBytes == null) {
-            throw MlvException.notFound("No " + DataRepo.DIR + "/config at " + at + " in '" + repo + "': not an mlv data repository");
-        }
-        String configPath = (mlvRoot.isEmpty() ? "" : mlvRoot + "/") + DataRepo.DIR + "/config";
-        DataConfig config = DataConfig.parse(configBytes, repo + "@" + commit.substring(0, 7) + ":" + configPath);
-        String known = config.remotes().isEmpty() ? "it lists none"
-                : "it lists " + String.join(", ", new TreeSet<>(config.remotes().keySet()));
-        String name = req.remote() != null ? req.remote() : config.defaultRemote();
-        if (name == null) {
-            throw MlvException.invalid("The " + configPath + " of '" + repo + "' at " + at + " names no default remote: choose one with -r ("
-                    + known + ")");
-        }
-        String configured = config.remotes().get(name);
-        if (configured == null) {
-            throw MlvException.invalid("No remote '" + name + "' in the " + configPath + " of '" + repo + "' at " + at + " (" + known + ")");
-        }
-        String url = DataRepo.resolveRemoteUrl(src.top().resolve(mlvRoot), configured);
-        requireLocalRemoteExists(name, configured, url, repo, src.cloned());
+        SourceRepo.Found found = src.find(dataPath);
+        SourceRepo.RemoteRef ref = src.remote(found.path(), req.remote());
+        String name = ref.name();
+        String url = ref.url();
+        PointerFile.Out o = found.out();
 
         // assemble in a throwaway repository beside OUT, verified as pull verifies, then one rename
         Path ws = DataRepo.init(work.resolve("ws"));
         Path pointer = ws.resolve(DATA + PointerFile.SUFFIX);
         DataRepo.TransferResult fetched;
         try (DataRepo r = DataRepo.open(ws, "mlv data get", stateFactory, progress); Remote remote = Remotes.open(url)) {
-            if (inside != null) o = part(r.cache(), remote, name, o, tracked, inside, at);
+            if (found.inside() != null) o = part(r.cache(), SourceRepo.manifest(r.cache(), remote, ref, found), found, src.at());
             PointerFile.of(new PointerFile.Out(DATA, o.digest(), o.size(), o.nfiles())).write(pointer);
             List<DataRepo.Target> targets = r.targets(List.of(pointer.toString()));
             fetched = r.fetch(remote, targets);
@@ -213,24 +151,16 @@ public final class DataGet {
             throw new UncheckedIOException("Cannot move the data to " + out + ": " + e.getMessage(), e);
         }
         int files = o.isDirectory() ? o.nfiles() : 1;
-        return new Result(commit, dataPath, url, out, o.isDirectory(), files, o.size(), fetched);
+        return new Result(src.commit(), dataPath, url, out, o.isDirectory(), files, o.size(), fetched);
     }
 
     /**
-     * The part {@code inside} of the tracked directory {@code dir}, as an out of its own: one file of the manifest, or
-     * a manifest of the files below a sub-folder, stored in {@code cache} (so the fetch downloads only those files).
+     * The part {@code found.inside()} of a tracked directory with manifest {@code m}, as an out of its own: one file of
+     * the manifest, or a manifest of the files below a sub-folder (stored in the cache, so the fetch downloads only
+     * those files).
      */
-    private static PointerFile.Out part(Cache cache, Remote remote, String remoteName, PointerFile.Out dir, String tracked,
-                                        String inside, String at) {
-        if (!cache.contains(dir.digest())) {
-            try (InputStream in = remote.open(dir.digest())) {
-                cache.importVerified(dir.digest(), in, remote.url());
-            } catch (IOException | RuntimeException e) {
-                throw new MlvException(e instanceof MlvException m ? m.code() : ErrorCode.INVALID_STATE, "Cannot get the manifest of "
-                        + tracked + " from remote '" + remoteName + "' (" + remote.url() + "): " + e.getMessage());
-            }
-        }
-        Manifest m = cache.readManifest(dir.digest());
+    private static PointerFile.Out part(Cache cache, Manifest m, SourceRepo.Found found, String at) {
+        String inside = found.inside();
         String prefix = inside + "/";
         List<Manifest.Entry> below = new ArrayList<>();
         for (Manifest.Entry e : m.entries()) {
@@ -238,7 +168,7 @@ public final class DataGet {
             if (e.relpath().startsWith(prefix)) below.add(new Manifest.Entry(e.relpath().substring(prefix.length()), e.digest(), e.size()));
         }
         if (below.isEmpty()) {
-            throw MlvException.notFound("No '" + inside + "' in the tracked directory '" + tracked + "' at " + at
+            throw MlvException.notFound("No '" + inside + "' in the tracked directory '" + found.path() + "' at " + at
                     + " (it has " + m.entries().size() + " file(s))");
         }
         Manifest sub = new Manifest(below);
@@ -280,55 +210,6 @@ public final class DataGet {
 
     private static MlvException outExists(String shown) {
         return MlvException.alreadyExists("'" + shown + "' already exists: choose another -o OUT, or remove it first");
-    }
-
-    /** A local repository is read where it is; anything else is cloned into {@code work}. */
-    private static Source open(Path base, String repo, Path work, boolean shallow, Progress progress) {
-        Path local = null;
-        if (ArtifactStores.schemeOf(repo) == null) {
-            try {
-                Path p = base.resolve(repo);
-                if (Files.isDirectory(p)) local = p.toRealPath();
-            } catch (InvalidPathException | IOException e) {
-                // not a local folder: let git try it as a URL
-            }
-        }
-        if (local != null) {
-            Path top = new Git(local).repositoryRoot();
-            if (top == null) throw MlvException.invalid("'" + repo + "' is not a git repository");
-            try {
-                if (!Files.isSameFile(top, local)) {
-                    throw MlvException.invalid("'" + repo + "' is not the top of a git repository (it is inside " + top + ")");
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return new Source(new Git(top), top, false);
-        }
-        progress.message("cloning " + repo);
-        Path dest = work.resolve("repo");
-        return new Source(Git.cloneInto(repo, dest, shallow), dest, true);
-    }
-
-    private static PointerFile.Out outFor(PointerFile pf, String dataPath, String where) {
-        String dir = dataPath.contains("/") ? dataPath.substring(0, dataPath.lastIndexOf('/') + 1) : "";
-        for (PointerFile.Out o : pf.outs()) {
-            if (ArtifactPath.parseLiteral(dir + o.path()).toString().equals(dataPath)) return o;
-        }
-        if (pf.outs().size() == 1) return pf.outs().get(0);
-        throw MlvException.invalid("Malformed pointer file " + where + ": none of its outs is " + dataPath);
-    }
-
-    /** A local remote must exist: opening it would create an empty folder (and then report every object missing). */
-    private static void requireLocalRemoteExists(String name, String configured, String url, String repo, boolean cloned) {
-        String scheme = ArtifactStores.schemeOf(url);
-        if (scheme != null && !scheme.equals("file")) return;
-        Path p = scheme == null ? Path.of(url) : ArtifactStores.fileUriPath(url);
-        if (Files.isDirectory(p)) return;
-        boolean relative = ArtifactStores.schemeOf(configured) == null && !Path.of(configured).isAbsolute();
-        throw MlvException.notFound("Remote '" + name + "' of '" + repo + "' is the folder " + p + ", which does not exist"
-                + (relative && cloned ? " (its relative path '" + configured + "' is resolved against the cloned repository;"
-                + " pass the repository as a local path, or choose another remote with -r)" : ""));
     }
 
     private static boolean deleteEmptyFolder(Path d) {

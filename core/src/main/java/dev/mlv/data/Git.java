@@ -54,6 +54,30 @@ public final class Git {
         return m;
     }
 
+    /** An entry of a git tree: its path from the top, whether it is a folder (or a submodule), a file's size. */
+    public record TreeEntry(String path, boolean directory, long size) {
+    }
+
+    /**
+     * What the folder {@code path} ({@code ""}: the top) holds at {@code commit}: its files and folders, or with
+     * {@code recursive} every file below it, in git's order; empty when there is no such folder there.
+     */
+    public List<TreeEntry> tree(String commit, String path, boolean recursive) {
+        List<String> args = new ArrayList<>(List.of("ls-tree", "-z", "-l"));
+        if (recursive) args.add("-r");
+        args.add(requireRevision(commit) + "^{tree}");
+        if (!path.isEmpty()) args.addAll(List.of("--", path + "/"));
+        List<TreeEntry> entries = new ArrayList<>();
+        for (String rec : text(run(null, args.toArray(String[]::new))).split("\0")) {
+            if (rec.isEmpty()) continue;
+            int tab = rec.indexOf('\t');
+            String[] meta = rec.substring(0, tab).trim().split(" +");
+            boolean blob = meta[1].equals("blob");
+            entries.add(new TreeEntry(rec.substring(tab + 1), !blob, blob ? Long.parseLong(meta[3]) : 0));
+        }
+        return entries;
+    }
+
     /** The contents of many blobs in one {@code git cat-file --batch}. */
     public Map<String, byte[]> blobs(Collection<String> ids) {
         Map<String, byte[]> out = new LinkedHashMap<>();

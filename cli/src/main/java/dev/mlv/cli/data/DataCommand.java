@@ -16,6 +16,7 @@ public final class DataCommand implements Runnable {
             DataTransferCommands.Fetch.class,
             DataTransferCommands.Pull.class,
             DataGetCommand.class,
+            DataListCommand.class,
             DataCheckoutCommand.class,
             DataRemoveCommand.class,
             DataMoveCommand.class,

@@ -25,9 +25,9 @@ import static dev.mlv.cli.data.DataTestKit.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code mlv data get}: a source repository with a local remote and two commits (the file changes between them, the
- * directory does not); gets run from a folder that is no repository at all, after the source's cache and workspace
- * data are deleted, so everything must come from the remote.
+ * {@code mlv data get} and {@code mlv data list}: a source repository with a local remote and two commits (the file
+ * changes between them, the directory does not); commands run from a folder that is no repository at all, after the
+ * source's cache and workspace data are deleted, so everything must come from the remote.
  */
 class DataGetTest {
     @TempDir
@@ -241,6 +241,58 @@ class DataGetTest {
         assertThat(Files.readAllBytes(elsewhere.resolve("train.csv"))).isEqualTo(train1);
         assertThat(PointerFile.parse(git(src, "show", v1 + ":data/train.csv.mlv").getBytes(), "v1").outs().get(0).digest())
                 .isEqualTo(Digests.sha256(train1));
+    }
+
+    @Test
+    void listsGitsFilesAndTrackedDataOfAFolderAtARevision() throws Exception {
+        List<String> tempBefore = listing(Path.of(System.getProperty("java.io.tmpdir"))).stream()
+                .filter(n -> n.startsWith("mlv-data-list-")).toList();
+        assertThat(mlv(elsewhere, "list", src.toString()).ok().out()).isEqualTo(".mlv/\ndata/\n");
+        assertThat(mlv(elsewhere, "list", src.toString(), "data").ok().out())
+                .isEqualTo(".gitignore\nimages.mlv\nimages/\ntrain.csv\ntrain.csv.mlv\n");
+        assertThat(mlv(elsewhere, "list", src.toString(), "data", "--data-only", "--size").ok().out().lines().toList())
+                .containsExactly(String.format("%-24s  images/", DataGetCommand.humanSize(imageA.length + 50_000 + 2) + ", 3 files"),
+                        String.format("%-24s  train.csv", "293.0 KiB"));
+        assertThat(mlv(elsewhere, "list", src.toString(), "data/train.csv", "--rev", "v1.0", "--show-hash").ok().out())
+                .isEqualTo(Digests.sha256(train1) + "  train.csv\n");
+
+        JsonNode json = new ObjectMapper().readTree(mlv(elsewhere, "list", src.toString(), "data", "--json").ok().out());
+        assertThat(json.get("commit").asText()).isEqualTo(v2);
+        JsonNode images = json.get("entries").get(2);
+        assertThat(images.get("path").asText()).isEqualTo("images");
+        assertThat(images.get("isdir").asBoolean()).isTrue();
+        assertThat(images.get("isdata").asBoolean()).isTrue();
+        assertThat(images.get("nfiles").asInt()).isEqualTo(3);
+        assertThat(images.get("digest").asText()).endsWith(".dir");
+        assertThat(json.get("entries").get(0).get("isdata").asBoolean()).as(".gitignore").isFalse();
+        assertThat(listing(elsewhere)).as("a listing writes nothing").isEmpty();
+        assertThat(listing(Path.of(System.getProperty("java.io.tmpdir"))).stream().filter(n -> n.startsWith("mlv-data-list-")))
+                .as("temporary folders removed").isEqualTo(tempBefore);
+        assertThat(tree(src, ".git", ".mlv", "data")).isEqualTo(sourceBefore);
+    }
+
+    @Test
+    void listsInsideTrackedDirectoriesFromTheirManifestOnTheRemote() throws Exception {
+        assertThat(mlv(elsewhere, "list", src.toString(), "data/images").ok().out()).isEqualTo("a.txt\nsub/\n");
+        assertThat(mlv(elsewhere, "list", src.toString(), "data/images/sub", "--show-hash").ok().out())
+                .isEqualTo(images.get("sub/b.bin") + "  b.bin\n" + images.get("sub/c.txt") + "  c.txt\n");
+        assertThat(mlv(elsewhere, "list", src.toString(), "data", "-R", "--data-only").ok().out())
+                .isEqualTo("images/a.txt\nimages/sub/b.bin\nimages/sub/c.txt\ntrain.csv\n");
+        assertThat(mlv(elsewhere, "list", src.toUri().toString(), "data/images/sub/c.txt", "-r", "abs").ok().out()).isEqualTo("c.txt\n");
+
+        // only the manifest is needed: the files themselves may be missing from the remote
+        Files.delete(objectIn(remote, images.get("sub/b.bin")));
+        assertThat(mlv(elsewhere, "list", src.toString(), "data/images", "-R").ok().out()).isEqualTo("a.txt\nsub/b.bin\nsub/c.txt\n");
+
+        assertOneError(mlv(elsewhere, "list", src.toString(), "data/images/nope"), 1, "No 'nope' in the tracked directory 'data/images'");
+        assertOneError(mlv(elsewhere, "list", src.toString(), "data/nope"), 1, "'data/nope' is not data tracked by mlv there");
+        assertOneError(mlv(elsewhere, "list", src.toString(), "../up"), 2, "Invalid PATH");
+        String manifest = PointerFile.parse(git(src, "show", "HEAD:data/images.mlv").getBytes(), "p").outs().get(0).digest();
+        DataLocalCycleTest.flipByte(objectIn(remote, manifest));
+        assertOneError(mlv(elsewhere, "list", src.toString(), "data/images"), 1, "Cannot get the manifest of data/images", "corrupt");
+        assertThat(mlv(elsewhere, "list", src.toString(), "data").ok().out()).as("a listing without manifests needs no remote")
+                .contains("images/\n");
+        assertThat(listing(elsewhere)).isEmpty();
     }
 
     @Test
