@@ -32,11 +32,13 @@ public record DatasetRef(String name, String digest, String sourceType, String s
      * data path (relative to the repository holding {@code .mlv/}, else as the pointer names it), {@code digest} the
      * first 32 hex characters of its SHA-256 ({@link dev.mlv.data.Digests#datasetDigest}), {@code source_type}
      * {@code mlv}, and {@code source} the JSON {@code {"path", "digest", "remote"}} with the full digest and the URL of
-     * the repository's default remote (null when none). Search runs by {@code datasets.digest = '<digest>'}.
+     * the repository's default remote (null when none), and for imported data ({@code mlv data import}) also
+ * {@code imported_from}: {@code {"repo", "path", "rev_lock", "rev"}}. Search runs by {@code datasets.digest = '<digest>'}.
      */
     public static DatasetRef fromPointer(java.nio.file.Path pointer) {
         java.nio.file.Path abs = pointer.toAbsolutePath().normalize();
-        dev.mlv.data.PointerFile.Out out = dev.mlv.data.PointerFile.read(abs).outs().get(0);
+        dev.mlv.data.PointerFile pf = dev.mlv.data.PointerFile.read(abs);
+        dev.mlv.data.PointerFile.Out out = pf.outs().get(0);
         java.nio.file.Path data = abs.getParent().resolve(out.path()).normalize();
         String name = out.path();
         String remote = null;
@@ -53,6 +55,12 @@ public record DatasetRef(String name, String digest, String sourceType, String s
         source.put("digest", out.digest());
         if (remote == null) source.putNull("remote");
         else source.put("remote", remote);
+        var imported = pf.source();
+        if (imported != null) {
+            ObjectNode from = source.putObject("imported_from");
+            from.put("repo", imported.url()).put("path", imported.path()).put("rev_lock", imported.revLock());
+            if (imported.rev() != null) from.put("rev", imported.rev());
+        }
         return of(name, dev.mlv.data.Digests.datasetDigest(out.digest()), "mlv", source.toString());
     }
 

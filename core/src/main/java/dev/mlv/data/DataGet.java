@@ -125,7 +125,7 @@ public final class DataGet {
         Path pointer = ws.resolve(DATA + PointerFile.SUFFIX);
         DataRepo.TransferResult fetched;
         try (DataRepo r = DataRepo.open(ws, "mlv data get", stateFactory, progress); Remote remote = Remotes.open(url)) {
-            if (found.inside() != null) o = part(r.cache(), SourceRepo.manifest(r.cache(), remote, ref, found), found, src.at());
+            if (found.inside() != null) o = src.part(r.cache(), remote, ref, found, DATA);
             PointerFile.of(new PointerFile.Out(DATA, o.digest(), o.size(), o.nfiles())).write(pointer);
             List<DataRepo.Target> targets = r.targets(List.of(pointer.toString()));
             fetched = r.fetch(remote, targets);
@@ -154,32 +154,8 @@ public final class DataGet {
         return new Result(src.commit(), dataPath, url, out, o.isDirectory(), files, o.size(), fetched);
     }
 
-    /**
-     * The part {@code found.inside()} of a tracked directory with manifest {@code m}, as an out of its own: one file of
-     * the manifest, or a manifest of the files below a sub-folder (stored in the cache, so the fetch downloads only
-     * those files).
-     */
-    private static PointerFile.Out part(Cache cache, Manifest m, SourceRepo.Found found, String at) {
-        String inside = found.inside();
-        String prefix = inside + "/";
-        List<Manifest.Entry> below = new ArrayList<>();
-        for (Manifest.Entry e : m.entries()) {
-            if (e.relpath().equals(inside)) return new PointerFile.Out(DATA, e.digest(), e.size(), null);
-            if (e.relpath().startsWith(prefix)) below.add(new Manifest.Entry(e.relpath().substring(prefix.length()), e.digest(), e.size()));
-        }
-        if (below.isEmpty()) {
-            throw MlvException.notFound("No '" + inside + "' in the tracked directory '" + found.path() + "' at " + at
-                    + " (it has " + m.entries().size() + " file(s))");
-        }
-        Manifest sub = new Manifest(below);
-        byte[] bytes = sub.toBytes();
-        String name = Manifest.nameOf(bytes);
-        cache.put(name, bytes);
-        return new PointerFile.Out(DATA, name, sub.totalSize(), below.size());
-    }
-
     /** PATH as a normalised relative path; a pointer file's name stands for its data. */
-    private static String dataPath(String raw) {
+    static String dataPath(String raw) {
         if (raw == null || raw.isBlank()) throw MlvException.invalid("PATH must not be empty");
         ArtifactPath p;
         try {

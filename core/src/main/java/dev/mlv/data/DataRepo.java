@@ -150,6 +150,10 @@ public final class DataRepo implements AutoCloseable {
         return cache;
     }
 
+    Progress progress() {
+        return progress;
+    }
+
     public DataConfig config() {
         return config;
     }
@@ -321,7 +325,7 @@ public final class DataRepo implements AutoCloseable {
     }
 
     /** The pointer of a tracked directory that contains {@code p}, if any. */
-    private Optional<Path> owningPointer(Path p) {
+    Optional<Path> owningPointer(Path p) {
         for (Path d = p.getParent(); d != null && d.startsWith(root) && !d.equals(root); d = d.getParent()) {
             Path ptr = pointerFor(d);
             if (Files.isRegularFile(ptr)) return Optional.of(ptr);
@@ -529,6 +533,12 @@ public final class DataRepo implements AutoCloseable {
                 throw MlvException.invalid("'" + raw + "' is inside a tracked directory (" + relative(owner.get()) + "); add that directory again instead");
             }
             if (Files.isSymbolicLink(p)) throw MlvException.invalid("'" + raw + "' is a symlink; add what it points to");
+            Path pointer = pointerFor(p);
+            PointerFile.Import source = Files.isRegularFile(pointer) ? readTracked(pointer).file().source() : null;
+            if (source != null) {
+                throw MlvException.invalid("'" + raw + "' is imported from " + source.url() + " (" + source.path() + "): update it with "
+                        + "'mlv data update', or 'mlv data remove' it first to track it as your own");
+            }
             targets.add(p);
         }
         List<Tracked> written = new ArrayList<>();
@@ -705,7 +715,9 @@ public final class DataRepo implements AutoCloseable {
         }
         try {
             Files.createDirectories(target.getParent());
-            PointerFile moved = PointerFile.of(new PointerFile.Out(target.getFileName().toString(), out.digest(), out.size(), out.nfiles()));
+            PointerFile.Import source = from.file().source();
+            PointerFile moved = new PointerFile(List.of(new PointerFile.Out(target.getFileName().toString(), out.digest(), out.size(),
+                    out.nfiles())), source == null ? null : source.relocated(from.pointer().getParent(), pointer.getParent()));
             moved.write(pointer);
             if (Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
                 try {

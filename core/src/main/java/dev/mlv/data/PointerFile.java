@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.artifacts.ArtifactStores;
 import dev.mlv.errors.MlvException;
 
 import java.io.IOException;
@@ -27,12 +28,19 @@ import java.util.List;
  *   digest: 9f86d0…
  *   size: 1048576
  *   nfiles: 3          # directories only; their digest ends in .dir
+ * deps:                # imported data only ('mlv data import'), as DVC writes it
+ * - path: data/train.csv
+ *   repo:
+ *     url: ../registry   # as given; a local path relative to the pointer's folder
+ *     rev: v1.0          # when one was asked for (else the repository's HEAD)
+ *     rev_lock: 1a2b…    # the commit the data was taken from
+ *     remote: backup     # when one was asked for (else the source's default remote)
  * </pre>
  *
  * {@link #read} rejects anything malformed with one clear {@code INVALID_PARAMETER_VALUE}; {@link #write} replaces the
  * file atomically.
  */
-public record PointerFile(List<Out> outs) {
+public record PointerFile(List<Out> outs, Import source) {
     public static final String SUFFIX = ".mlv";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -59,8 +67,38 @@ public record PointerFile(List<Out> outs) {
         }
     }
 
+    /**
+     * Where imported data comes from: the data {@code path} of the git repository {@code url} at commit
+     * {@code revLock}, which {@code rev} (null: HEAD) named when it was imported or last updated, downloaded from the
+     * source's remote {@code remote} (null: its default remote).
+     */
+    public record Import(String path, String url, String rev, String revLock, String remote) {
+        public Import {
+            if (url == null || url.isBlank()) throw MlvException.invalid("missing 'url'");
+            ArtifactPath.parseLiteral(path);
+            if (rev != null) Git.requireRevision(rev);
+            if (revLock == null || !revLock.matches("[0-9a-f]{40}|[0-9a-f]{64}")) throw MlvException.invalid("invalid 'rev_lock'");
+        }
+
+        /** Whether {@code url} is a local path relative to the pointer's folder. */
+        public boolean isRelativePath() {
+            return ArtifactStores.schemeOf(url) == null && !Path.of(url).isAbsolute();
+        }
+
+        /** The same import for a pointer moved from folder {@code from} to folder {@code to}. */
+        public Import relocated(Path from, Path to) {
+            if (!isRelativePath()) return this;
+            String moved = to.toAbsolutePath().relativize(from.toAbsolutePath().resolve(url).normalize()).toString();
+            return new Import(path, moved.isEmpty() ? "." : moved, rev, revLock, remote);
+        }
+    }
+
     public PointerFile {
         outs = List.copyOf(outs);
+    }
+
+    public PointerFile(List<Out> outs) {
+        this(outs, null);
     }
 
     public static PointerFile of(Out out) {
@@ -116,7 +154,29 @@ public record PointerFile(List<Out> outs) {
             }
             outs.add(new Out(path, digest, o.get("size").asLong(), nfiles));
         }
-        return new PointerFile(outs);
+        return new PointerFile(outs, source(root.get("deps"), where));
+    }
+
+    /** The import a {@code deps} list describes; null without one. */
+    private static Import source(JsonNode deps, String where) {
+        if (deps == null || deps.isNull()) return null;
+        if (!deps.isArray() || deps.size() != 1 || !deps.get(0).isObject() || !deps.get(0).path("repo").isObject()) {
+            throw bad(where, "'deps' must be one entry with 'path' and a 'repo' mapping (an import)");
+        }
+        JsonNode d = deps.get(0);
+        JsonNode repo = d.get("repo");
+        try {
+            return new Import(text(d, "path", where), text(repo, "url", where), optional(repo, "rev"), text(repo, "rev_lock", where),
+                    optional(repo, "remote"));
+        } catch (MlvException e) {
+            if (e.getMessage().startsWith("Malformed")) throw e;
+            throw bad(where, "in 'deps': " + e.getMessage());
+        }
+    }
+
+    private static String optional(JsonNode o, String field) {
+        JsonNode v = o.get(field);
+        return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
     }
 
     public byte[] toBytes() {
@@ -129,6 +189,15 @@ public record PointerFile(List<Out> outs) {
             n.put("digest", o.digest());
             n.put("size", o.size());
             if (o.nfiles() != null) n.put("nfiles", o.nfiles());
+        }
+        if (source != null) {
+            ObjectNode d = root.putArray("deps").addObject();
+            d.put("path", source.path());
+            ObjectNode repo = d.putObject("repo");
+            repo.put("url", source.url());
+            if (source.rev() != null) repo.put("rev", source.rev());
+            repo.put("rev_lock", source.revLock());
+            if (source.remote() != null) repo.put("remote", source.remote());
         }
         try {
             return YAML.writeValueAsString(root).getBytes(StandardCharsets.UTF_8);

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -93,6 +94,16 @@ final class SourceRepo {
 
     String repo() {
         return repo;
+    }
+
+    /** The top folder of the repository (of the clone, for a cloned one). */
+    Path top() {
+        return top;
+    }
+
+    /** Whether the repository was cloned (it is no local folder). */
+    boolean cloned() {
+        return cloned;
     }
 
     Git git() {
@@ -196,6 +207,31 @@ final class SourceRepo {
             }
         }
         return cache.readManifest(name);
+    }
+
+    /**
+     * The part {@code found.inside()} of a tracked directory as an out of its own named {@code name}: one file of the
+     * directory's manifest (downloaded first when the cache lacks it), or a manifest of the files below a sub-folder,
+     * stored in {@code cache}, so that a fetch downloads only those files.
+     */
+    PointerFile.Out part(Cache cache, Remote remote, RemoteRef ref, Found found, String name) {
+        Manifest m = manifest(cache, remote, ref, found);
+        String inside = found.inside();
+        String prefix = inside + "/";
+        List<Manifest.Entry> below = new ArrayList<>();
+        for (Manifest.Entry e : m.entries()) {
+            if (e.relpath().equals(inside)) return new PointerFile.Out(name, e.digest(), e.size(), null);
+            if (e.relpath().startsWith(prefix)) below.add(new Manifest.Entry(e.relpath().substring(prefix.length()), e.digest(), e.size()));
+        }
+        if (below.isEmpty()) {
+            throw MlvException.notFound("No '" + inside + "' in the tracked directory '" + found.path() + "' at " + at
+                    + " (it has " + m.entries().size() + " file(s))");
+        }
+        Manifest sub = new Manifest(below);
+        byte[] bytes = sub.toBytes();
+        String digest = Manifest.nameOf(bytes);
+        cache.put(digest, bytes);
+        return new PointerFile.Out(name, digest, sub.totalSize(), below.size());
     }
 
     private static PointerFile.Out outFor(PointerFile pf, String dataPath, String where) {

@@ -17,6 +17,8 @@ public final class DataCommand implements Runnable {
             DataTransferCommands.Pull.class,
             DataGetCommand.class,
             DataListCommand.class,
+            DataImportCommands.Import.class,
+            DataImportCommands.Update.class,
             DataCheckoutCommand.class,
             DataRemoveCommand.class,
             DataMoveCommand.class,

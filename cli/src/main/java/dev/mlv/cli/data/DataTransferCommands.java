@@ -1,5 +1,6 @@
 package dev.mlv.cli.data;
 
+import dev.mlv.data.DataImport;
 import dev.mlv.data.DataRepo;
 import dev.mlv.data.Remote;
 import dev.mlv.errors.ErrorCode;
@@ -29,9 +30,13 @@ final class DataTransferCommands {
         List<String> targets;
 
         void report(String verb, Remote rem, DataRepo.TransferResult r) {
+            report(verb, rem.url(), r);
+        }
+
+        void report(String verb, String from, DataRepo.TransferResult r) {
             if (!repo.quiet || !r.ok()) {
                 repo.output().println(verb + " " + r.transferred() + " object(s), " + r.bytes() + " bytes"
-                        + (r.skipped() > 0 ? "; " + r.skipped() + " already there" : "") + " (" + rem.url() + ")");
+                        + (r.skipped() > 0 ? "; " + r.skipped() + " already there" : "") + " (" + from + ")");
             }
             if (!r.ok()) {
                 String first = String.join("; ", r.failures().subList(0, Math.min(3, r.failures().size())));
@@ -52,27 +57,54 @@ final class DataTransferCommands {
         }
     }
 
-    @Command(name = "fetch", description = "Download the objects the pointers name from a remote into the cache (verified).")
-    static final class Fetch extends Base {
+    /**
+     * Fetches the targets: your own data from the remote; imported data from the remote too when it holds it (it was
+     * pushed), else from the remote of the repository it was imported from, at the commit its pointer locks.
+     */
+    abstract static class Fetching extends Base {
+        void fetch(DataRepo r, List<DataRepo.Target> t) {
+            List<DataRepo.Target> imports = DataImport.imported(t);
+            List<DataRepo.Target> own = t.stream().filter(x -> x.tracked().file().source() == null).toList();
+            boolean noRemote = remote == null && r.config().defaultRemote() == null;
+            if (!own.isEmpty() || !noRemote) {
+                try (Remote rem = r.openRemote(remote)) {
+                    DataRepo.TransferResult mine = r.fetch(rem, own);
+                    List<DataRepo.Target> lacking = DataImport.lacking(r, imports);
+                    if (!lacking.isEmpty()) { // imported objects the remote lacks are no failure: they come from the sources below
+                        DataRepo.TransferResult i = r.fetch(rem, lacking);
+                        mine = new DataRepo.TransferResult(mine.transferred() + i.transferred(), mine.bytes() + i.bytes(),
+                                mine.skipped() + i.skipped(), mine.failures());
+                    }
+                    report("fetched", rem, mine);
+                }
+            }
+            List<DataRepo.Target> lacking = DataImport.lacking(r, imports);
+            if (!lacking.isEmpty()) report("fetched", "imports' sources", DataImport.fetch(r, lacking));
+        }
+    }
+
+    @Command(name = "fetch", description = "Download the objects the pointers name from a remote into the cache (verified); "
+            + "imported data the remote lacks from the repository it came from.")
+    static final class Fetch extends Fetching {
         @Override
         public Integer call() {
-            try (DataRepo r = repo.open(); Remote rem = r.openRemote(remote)) {
-                report("fetched", rem, r.fetch(rem, r.targets(repo.paths(targets))));
+            try (DataRepo r = repo.open()) {
+                fetch(r, r.targets(repo.paths(targets)));
             }
             return 0;
         }
     }
 
     @Command(name = "pull", description = "fetch, then checkout.")
-    static final class Pull extends Base {
+    static final class Pull extends Fetching {
         @Option(names = "--force", description = "Overwrite uncommitted changes to tracked data.")
         boolean force;
 
         @Override
         public Integer call() {
-            try (DataRepo r = repo.open(); Remote rem = r.openRemote(remote)) {
+            try (DataRepo r = repo.open()) {
                 var t = r.targets(repo.paths(targets));
-                report("fetched", rem, r.fetch(rem, t));
+                fetch(r, t);
                 DataRepo.CheckoutResult c;
                 try {
                     c = r.checkout(t, force);
@@ -80,7 +112,7 @@ final class DataTransferCommands {
                     // a cached object found corrupt while checking out is quarantined: fetch it again, once
                     if (e.code() != ErrorCode.INVALID_STATE || !e.getMessage().contains("was corrupt")) throw e;
                     repo.progress().message(e.getMessage().replaceFirst(";.*", "") + "; fetching it again");
-                    report("fetched", rem, r.fetch(rem, t));
+                    fetch(r, t);
                     c = r.checkout(t, force);
                 }
                 DataCheckoutCommand.report(repo, c);

@@ -1,0 +1,221 @@
+package dev.mlv.data;
+
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+
+/**
+ * {@code mlv data import} and {@code mlv data update} (DVC's): data another git repository tracks (a data registry),
+ * downloaded into this repository's cache and workspace like {@link DataGet}, with a pointer that also records where
+ * it came from ({@link PointerFile.Import}: the source's URL, the data path there, the revision asked for and the
+ * commit it resolved to). {@code update} follows the revision again; {@link #fetch} downloads imported objects that
+ * this repository's remote lacks from the source's own remote.
+ *
+ * <p>The data is checked out before its pointer is written, and the pointer last (atomically), so an interrupted
+ * import leaves at most untracked data, never a pointer without its objects in the cache.
+ */
+public final class DataImport {
+    private DataImport() {
+    }
+
+    /**
+     * What to import.
+     *
+     * @param repo   git repository: a local path (against the base folder) or any URL {@code git clone} understands
+     * @param path   the tracked data, or a file or folder inside a tracked directory, relative to that repository's top
+     * @param rev    commit, tag or branch to follow; null for the repository's HEAD
+     * @param remote remote name in the source's {@code .mlv/config}; null for its default remote
+     * @param out    where the data goes in this repository (absolute); null for the last segment of {@code path} in
+     *               the base folder
+     */
+    public record Request(String repo, String path, String rev, String remote, Path out) {
+    }
+
+    /** What an import or update did: the pointer now, whether the data changed, and the download. */
+    public record Result(DataRepo.Tracked tracked, String previousCommit, boolean changed, DataRepo.TransferResult fetched) {
+    }
+
+    /** Imports; {@code base} is the folder relative paths are resolved against (the current folder). */
+    public static Result importData(DataRepo r, Path base, Request req) {
+        String dataPath = DataGet.dataPath(req.path());
+        Path out = req.out() != null ? req.out() : base.resolve(dataPath.substring(dataPath.lastIndexOf('/') + 1));
+        out = r.resolveUserPath(out.toString());
+        Path pointer = out.resolveSibling(out.getFileName() + PointerFile.SUFFIX);
+        for (Path p : List.of(out, pointer)) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw MlvException.alreadyExists("'" + r.root().relativize(p) + "' already exists: choose another -o OUT, or remove it first");
+            }
+        }
+        Path owner = r.owningPointer(out).orElse(null);
+        if (owner != null) {
+            throw MlvException.invalid("'" + r.root().relativize(out) + "' is inside the tracked directory "
+                    + r.root().relativize(owner).toString().replaceFirst("\\.mlv$", "") + ": import somewhere else");
+        }
+        String url = req.repo();
+        return withSource(r, work -> {
+            SourceRepo src = SourceRepo.open(base, url, req.rev(), work, r.progress());
+            String stored = src.cloned() ? url : relativeUrl(pointer.getParent(), src.top());
+            var source = new PointerFile.Import(dataPath, stored, req.rev(), src.commit(), req.remote());
+            return download(r, src, source, new DataRepo.Tracked(pointer, null), false);
+        });
+    }
+
+    /**
+     * Updates imported data to what its revision (or {@code rev}, which then becomes the revision followed) names in
+     * its source now. Targets that are no imports are refused before anything changes; uncommitted changes to the data
+     * are never overwritten unless {@code force}.
+     */
+    public static List<Result> update(DataRepo r, List<DataRepo.Target> targets, String rev, boolean force) {
+        if (rev != null) Git.requireRevision(rev);
+        for (DataRepo.Target t : targets) {
+            if (t.tracked().file().source() == null) {
+                throw MlvException.invalid("'" + r.root().relativize(t.tracked().pointer()) + "' is not imported: only data from "
+                        + "'mlv data import' can be updated ('mlv data add' records a new version of your own data)");
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        for (DataRepo.Target t : targets) {
+            PointerFile.Import old = t.tracked().file().source();
+            Path dir = t.tracked().pointer().getParent();
+            String follow = rev != null ? rev : old.rev();
+            results.add(withSource(r, work -> {
+                SourceRepo src = SourceRepo.open(dir, old.url(), follow, work, r.progress());
+                var source = new PointerFile.Import(old.path(), old.url(), follow, src.commit(), old.remote());
+                return download(r, src, source, t.tracked(), force);
+            }));
+        }
+        return results;
+    }
+
+    /**
+     * Downloads the objects of imported targets that the cache lacks from each one's source (at its locked commit),
+     * verified. Sources are opened once per repository and commit.
+     */
+    public static DataRepo.TransferResult fetch(DataRepo r, List<DataRepo.Target> imports) {
+        Map<String, List<DataRepo.Target>> bySource = new LinkedHashMap<>();
+        for (DataRepo.Target t : imports) {
+            PointerFile.Import s = t.tracked().file().source();
+            Path dir = t.tracked().pointer().getParent();
+            String key = (s.isRelativePath() ? dir.resolve(s.url()).normalize().toString() : s.url()) + "@" + s.revLock() + " " + s.remote();
+            bySource.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
+        }
+        int transferred = 0;
+        int skipped = 0;
+        long bytes = 0;
+        List<String> failures = new ArrayList<>();
+        for (List<DataRepo.Target> group : bySource.values()) {
+            DataRepo.TransferResult one;
+            try {
+                PointerFile.Import s = group.get(0).tracked().file().source();
+                Path dir = group.get(0).tracked().pointer().getParent();
+                one = withSource(r, work -> {
+                    SourceRepo src = SourceRepo.open(dir, s.url(), s.revLock(), work, r.progress());
+                    SourceRepo.RemoteRef ref = src.remote(src.find(s.path()).path(), s.remote());
+                    try (Remote remote = Remotes.open(ref.url())) {
+                        return r.fetch(remote, group);
+                    }
+                });
+            } catch (MlvException | UncheckedIOException e) {
+                failures.add(group.get(0).tracked().pointer().getFileName() + ": " + e.getMessage());
+                continue;
+            }
+            transferred += one.transferred();
+            skipped += one.skipped();
+            bytes += one.bytes();
+            failures.addAll(one.failures());
+        }
+        return new DataRepo.TransferResult(transferred, bytes, skipped, failures);
+    }
+
+    /** The imported targets among {@code targets}. */
+    public static List<DataRepo.Target> imported(List<DataRepo.Target> targets) {
+        return targets.stream().filter(t -> t.tracked().file().source() != null).toList();
+    }
+
+    /** Of {@code targets}, those with an object (or a directory's manifest) the cache lacks. */
+    public static List<DataRepo.Target> lacking(DataRepo r, List<DataRepo.Target> targets) {
+        return targets.stream().filter(t -> {
+            DataRepo.Needed n = r.needed(List.of(t));
+            return !n.missingManifests().isEmpty() || n.files().stream().anyMatch(d -> !r.cache().contains(d));
+        }).toList();
+    }
+
+    /**
+     * Fetches the data {@code source} names into the cache, checks it out where {@code at}'s pointer says, then writes
+     * the pointer. {@code at.file()} is the current pointer (null for a new import).
+     */
+    private static Result download(DataRepo r, SourceRepo src, PointerFile.Import source, DataRepo.Tracked at, boolean force) {
+        Path pointer = at.pointer();
+        String name = pointer.getFileName().toString();
+        name = name.substring(0, name.length() - PointerFile.SUFFIX.length());
+        SourceRepo.Found found = src.find(source.path());
+        SourceRepo.RemoteRef ref = src.remote(found.path(), source.remote());
+        PointerFile next;
+        DataRepo.TransferResult fetched;
+        try (Remote remote = Remotes.open(ref.url())) {
+            PointerFile.Out o = found.inside() == null
+                    ? new PointerFile.Out(name, found.out().digest(), found.out().size(), found.out().nfiles())
+                    : src.part(r.cache(), remote, ref, found, name);
+            next = new PointerFile(List.of(o), source);
+            PointerFile.Out before = at.file() == null ? null : at.file().outs().get(0);
+            if (before != null && before.digest().equals(o.digest()) && at.file().source().revLock().equals(source.revLock())
+                    && r.status(List.of(new DataRepo.Target(at, null))).isEmpty()) {
+                return new Result(at, source.revLock(), false, new DataRepo.TransferResult(0, 0, 0, List.of()));
+            }
+            List<DataRepo.Target> targets = List.of(new DataRepo.Target(new DataRepo.Tracked(pointer, next), null));
+            fetched = r.fetch(remote, targets);
+            if (!fetched.ok()) {
+                List<String> f = fetched.failures();
+                throw new MlvException(f.stream().allMatch(s -> s.contains("is not in remote") || s.contains("does not exist"))
+                        ? ErrorCode.RESOURCE_DOES_NOT_EXIST : ErrorCode.INVALID_STATE,
+                        "Cannot import " + source.path() + " from remote '" + ref.name() + "' (" + remote.url() + "): " + f.size()
+                                + " object(s) failed: " + String.join("; ", f.subList(0, Math.min(3, f.size()))) + (f.size() > 3 ? "; …" : ""));
+            }
+            r.checkout(targets, force);
+        }
+        Path data = pointer.resolveSibling(name);
+        try {
+            if (next.outs().get(0).isDirectory()) Files.createDirectories(data); // an empty directory has no file to check out
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        next.write(pointer);
+        r.ensureGitignored(data);
+        String previous = at.file() == null ? null : at.file().source().revLock();
+        boolean changed = at.file() == null || !at.file().outs().get(0).digest().equals(next.outs().get(0).digest());
+        return new Result(new DataRepo.Tracked(pointer, next), previous, changed, fetched);
+    }
+
+    /** Runs {@code job} with a private folder for a clone, inside {@code .mlv/tmp}, removed afterwards in every case. */
+    private static <T> T withSource(DataRepo r, Function<Path, T> job) {
+        Path work = r.root().resolve(DataRepo.DIR).resolve("tmp").resolve("import-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+        try {
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create " + work + ": " + e.getMessage(), e);
+        }
+        try {
+            return job.apply(work);
+        } finally {
+            DataGet.deleteTree(work);
+        }
+    }
+
+    /** A local source as a path relative to the pointer's folder, so the pair of repositories can move together. */
+    private static String relativeUrl(Path pointerDir, Path sourceTop) {
+        String rel = pointerDir.toAbsolutePath().relativize(sourceTop.toAbsolutePath()).toString();
+        return rel.isEmpty() ? "." : rel;
+    }
+}
