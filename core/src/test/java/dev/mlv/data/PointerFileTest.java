@@ -28,6 +28,25 @@ class PointerFileTest {
     }
 
     @Test
+    void anImportsSourceIsWrittenInDvcsDepsLayoutAndFollowsAMove() {
+        String lock = "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d";
+        PointerFile imported = new PointerFile(java.util.List.of(new PointerFile.Out("iris.csv", D, 5, null)),
+                new PointerFile.Import("sets/iris.csv", "../registry", "v1", lock, "backup"));
+        String yaml = new String(imported.toBytes(), StandardCharsets.UTF_8);
+        assertThat(yaml).endsWith("deps:\n  - path: sets/iris.csv\n    repo:\n      url: ../registry\n      rev: v1\n"
+                + "      rev_lock: " + lock + "\n      remote: backup\n");
+        assertThat(PointerFile.parse(imported.toBytes(), "x")).isEqualTo(imported);
+        assertThat(PointerFile.parse(("outs:\n- path: a\n  digest: " + D + "\n  size: 1\n").getBytes(StandardCharsets.UTF_8), "x")
+                .source()).as("no deps: no import").isNull();
+
+        PointerFile.Import s = imported.source();
+        assertThat(s.relocated(Path.of("/w/p"), Path.of("/w/p/a/b")).url()).isEqualTo("../../../registry");
+        assertThat(s.relocated(Path.of("/w/p/a"), Path.of("/w/p")).url()).isEqualTo("registry");
+        PointerFile.Import url = new PointerFile.Import("x", "https://github.com/org/r.git", null, lock, null);
+        assertThat(url.relocated(Path.of("/a"), Path.of("/b/c"))).isSameAs(url);
+    }
+
+    @Test
     void malformedPointersAreOneClearError() {
         String[] bad = {
                 "", "outs: []", "outs:\n- path: a\n", "not: yaml: [", "outs:\n- path: a\n  digest: xyz\n  size: 1\n",
@@ -36,6 +55,10 @@ class PointerFileTest {
                 "outs:\n- path: /etc/passwd\n  digest: " + D + "\n  size: 1\n",
                 "outs:\n- path: a\n  digest: " + D + ".dir\n  size: 1\n",
                 "outs:\n- path: a\n  digest: " + D + "\n  size: -1\n",
+                "outs:\n- path: a\n  digest: " + D + "\n  size: 1\ndeps: {}\n",
+                "outs:\n- path: a\n  digest: " + D + "\n  size: 1\ndeps:\n- path: a\n  repo:\n    url: r\n",
+                "outs:\n- path: a\n  digest: " + D + "\n  size: 1\ndeps:\n- path: a\n  repo:\n    url: r\n    rev: 'a b'\n"
+                        + "    rev_lock: " + "1".repeat(40) + "\n",
         };
         for (String b : bad) {
             assertThatThrownBy(() -> PointerFile.parse(b.getBytes(StandardCharsets.UTF_8), "p.mlv"))
