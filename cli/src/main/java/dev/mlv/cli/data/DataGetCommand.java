@@ -27,8 +27,8 @@ final class DataGetCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;
 
-    @Parameters(index = "0", paramLabel = "REPO", description = "Git repository: a local path or any URL 'git clone' understands.")
-    String source;
+    @Mixin
+    SourceOptions from;
 
     @Parameters(index = "1", paramLabel = "PATH", description = "Tracked file or directory in it (PATH.mlv beside it), "
             + "or a file or folder inside a tracked directory (only that part is downloaded), relative to the top of the repository.")
@@ -38,23 +38,16 @@ final class DataGetCommand implements Callable<Integer> {
             + "(default: the last segment of PATH, in the current folder).")
     String out;
 
-    @Option(names = "--rev", paramLabel = "REV", description = "Commit, tag or branch of REPO (default: its HEAD).")
-    String rev;
-
-    @Option(names = {"-r", "--remote"}, paramLabel = "REMOTE", description = "Remote named in REPO's .mlv/config "
-            + "(default: its default remote).")
-    String remote;
-
     @Override
     public Integer call() {
-        DataGet.Result r = DataGet.get(repo.base(), new DataGet.Request(source, path, rev, remote, out),
+        DataGet.Result r = DataGet.get(repo.base(), new DataGet.Request(from.repo, path, from.rev, from.remote, out),
                 SqliteStateCache::inDirectory, repo.progress());
         String shownOut = out != null ? out : r.out().getFileName().toString();
         if (repo.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("repo", source);
+            m.put("repo", from.repo);
             m.put("path", r.path());
-            m.put("rev", rev);
+            m.put("rev", from.rev);
             m.put("commit", r.commit());
             m.put("remote", r.remoteUrl());
             m.put("out", r.out().toString());
@@ -67,7 +60,7 @@ final class DataGetCommand implements Callable<Integer> {
             repo.output().println("fetched " + r.fetched().transferred() + " object(s), " + r.fetched().bytes() + " bytes ("
                     + r.remoteUrl() + ")");
             repo.output().println("Downloaded " + r.path() + " (" + r.files() + (r.files() == 1 ? " file, " : " files, ")
-                    + humanSize(r.bytes()) + ") from " + source + "@" + r.commit().substring(0, 7) + " to " + shownOut);
+                    + humanSize(r.bytes()) + ") from " + from.repo + "@" + r.commit().substring(0, 7) + " to " + shownOut);
         }
         return 0;
     }

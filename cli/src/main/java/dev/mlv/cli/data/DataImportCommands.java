@@ -33,8 +33,8 @@ final class DataImportCommands {
         @Mixin
         RepoOptions repo;
 
-        @Parameters(index = "0", paramLabel = "REPO", description = "Git repository: a local path or any URL 'git clone' understands.")
-        String source;
+        @Mixin
+        SourceOptions from;
 
         @Parameters(index = "1", paramLabel = "PATH", description = "Tracked data in it, or a file or folder inside a tracked "
                 + "directory, relative to the top of that repository.")
@@ -44,18 +44,11 @@ final class DataImportCommands {
                 + "exist (default: the last segment of PATH, in the current folder).")
         String out;
 
-        @Option(names = "--rev", paramLabel = "REV", description = "Commit, tag or branch of REPO to follow (default: its HEAD).")
-        String rev;
-
-        @Option(names = {"-r", "--remote"}, paramLabel = "REMOTE", description = "Remote named in REPO's .mlv/config "
-                + "(default: its default remote).")
-        String remote;
-
         @Override
         public Integer call() {
             try (DataRepo r = repo.open()) {
                 Path o = out == null ? null : repo.base().resolve(out);
-                DataImport.Result res = DataImport.importData(r, repo.base(), new DataImport.Request(source, path, rev, remote, o));
+                DataImport.Result res = DataImport.importData(r, repo.base(), new DataImport.Request(from.repo, path, from.rev, from.remote, o));
                 report(repo, r, List.of(res));
             }
             return 0;

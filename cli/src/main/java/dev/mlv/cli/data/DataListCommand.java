@@ -25,19 +25,12 @@ final class DataListCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;
 
-    @Parameters(index = "0", paramLabel = "REPO", description = "Git repository: a local path or any URL 'git clone' understands.")
-    String source;
+    @Mixin
+    SourceOptions from;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "PATH", description = "Folder, tracked data, or folder inside "
             + "tracked data to list, relative to the top of the repository (default: the top).")
     String path;
-
-    @Option(names = "--rev", paramLabel = "REV", description = "Commit, tag or branch of REPO (default: its HEAD).")
-    String rev;
-
-    @Option(names = {"-r", "--remote"}, paramLabel = "REMOTE", description = "Remote named in REPO's .mlv/config, "
-            + "for the manifests of tracked directories (default: its default remote).")
-    String remote;
 
     @Option(names = {"-R", "--recursive"}, description = "Every file below PATH, tracked directories expanded.")
     boolean recursive;
@@ -53,7 +46,7 @@ final class DataListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        DataList.Result r = DataList.list(repo.base(), new DataList.Request(source, path, rev, remote, recursive, dataOnly),
+        DataList.Result r = DataList.list(repo.base(), new DataList.Request(from.repo, path, from.rev, from.remote, recursive, dataOnly),
                 repo.progress());
         if (repo.json()) {
             List<Map<String, Object>> rows = new ArrayList<>();
