@@ -122,7 +122,8 @@ public final class MlvServer implements AutoCloseable {
                 new dev.mlv.server.registry.RegistryApi(ctx),
                 new dev.mlv.server.webhooks.WebhookEndpoints(ctx),
                 new dev.mlv.server.lineage.LineageEndpoints(ctx),
-                new PermissionEndpoints(ctx)
+                new PermissionEndpoints(ctx),
+                new dev.mlv.server.ui.UiEndpoints(ctx)
         );
         Javalin app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
@@ -223,6 +224,10 @@ public final class MlvServer implements AutoCloseable {
 
     /** Writes MLflow's error body with an explicit HTTP status. */
     static void error(Context cx, int status, ErrorCode code, String message) {
+        if (cx.path().equals("/ui") || cx.path().startsWith("/ui/")) {
+            cx.status(status).contentType("text/html; charset=utf-8").result(dev.mlv.server.ui.UiEndpoints.errorPage(status, message));
+            return;
+        }
         cx.status(status).contentType("application/json").result(errorBody(code, message));
     }
 

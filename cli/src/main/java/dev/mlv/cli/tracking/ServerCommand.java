@@ -108,7 +108,7 @@ public final class ServerCommand implements Callable<Integer> {
         new Output(spec.commandLine().getOut()).println("mlv server " + MlvServer.VERSION + " listening on "
                 + server.url() + " (store: " + dev.mlv.store.MetadataStores.masked(config.effectiveBackendStoreUri()) + ", artifacts: "
                 + config.effectiveArtifactsDestination() + (config.authFile() != null ? ", users: " + config.authFile() + ", default permission: "
-                + server.context().access().defaultPermission() : "") + ")");
+                + server.context().access().defaultPermission() : "") + "); web UI: " + server.url() + "/ui");
         stopped.await();
         return 0;
     }

@@ -237,6 +237,14 @@ final class AccessRules {
         mlv("PUT", "data/objects/{name}", ANY_USER);
         mlv("GET", "data/objects/{name}", ANY_USER);
 
+        // ---- the web UI: the same permissions, its lists filtered by the pages themselves (Authorizer.mayRead)
+        RULES.put(key("GET", "/"), ANY_USER);
+        RULES.put(key("GET", "/ui"), ANY_USER);
+        RULES.put(key("GET", "/ui/experiment"), experiment("experiment_id", READ));
+        RULES.put(key("GET", "/ui/run"), run(READ));
+        RULES.put(key("GET", "/ui/model"), model(READ));
+        RULES.put(key("GET", "/ui/model-version"), model(READ));
+
         // ---- operations
         RULES.put(key("GET", "/metrics"), ANY_USER);
         // webhooks and their deliveries carry every registry event, whatever the model

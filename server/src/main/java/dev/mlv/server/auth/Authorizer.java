@@ -103,6 +103,12 @@ public final class Authorizer {
         if (after != null) after.apply(r);
     }
 
+    /** Whether the request's user may read a resource: for pages that show several, leaving out the others. */
+    public boolean mayRead(Context cx, ResourceType type, String resource) {
+        String user = cx.attribute(Authenticator.USER_ATTRIBUTE);
+        return user == null || users.isAdmin(user) || permission(type, resource, user).allows(Action.READ);
+    }
+
     /** The request's user and route, or null for a request no user made (an open route) or no route matched. */
     private Request request(Context cx) {
         String user = cx.attribute(Authenticator.USER_ATTRIBUTE);

@@ -1,0 +1,142 @@
+package dev.mlv.server.ui;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A page of the web UI being written. Every text that comes from a user (names, tags, parameters, messages) goes
+ * through {@link #esc} (tables and paragraphs call it); {@link #link} encodes query values. Only this class writes
+ * markup.
+ */
+final class Html {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+    private static final String STYLE = "body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2433}"
+            + "header{background:#1d2433;color:#fff;padding:10px 24px}header a{color:#fff;text-decoration:none;font-weight:600}"
+            + "main{padding:8px 24px 32px}h1{font-size:20px;margin:16px 0 4px}h2{font-size:16px;margin:24px 0 6px}"
+            + "table{border-collapse:collapse;margin:4px 0}th,td{border-bottom:1px solid #e3e6ec;padding:4px 10px;text-align:left;"
+            + "vertical-align:top}th{background:#f5f6f8;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+            + "code{font:12px ui-monospace,monospace;background:#f5f6f8;padding:1px 4px}.muted{color:#6b7385}"
+            + ".bad{color:#b42318;font-weight:600}.ok{color:#067647;font-weight:600}nav{margin:8px 0;color:#6b7385}";
+
+    private final StringBuilder b = new StringBuilder(4096);
+
+    Html(String title, String... breadcrumbs) {
+        b.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title))
+                .append(" · mlv</title><style>").append(STYLE).append("</style></head><body><header><a href=\"/ui\">mlv</a>")
+                .append("</header><main>");
+        if (breadcrumbs.length > 0) b.append("<nav>").append(String.join(" › ", breadcrumbs)).append("</nav>");
+        b.append("<h1>").append(esc(title)).append("</h1>");
+    }
+
+    /** Escapes text for HTML content and attribute values. */
+    static String esc(Object o) {
+        if (o == null) return "";
+        String s = o.toString();
+        StringBuilder out = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&' -> out.append("&amp;");
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** {@code <a href="path?k=v&…">text</a>}, query values encoded; {@code kv} alternates names and values. */
+    static String link(String text, String path, String... kv) {
+        StringBuilder href = new StringBuilder(path);
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            href.append(i == 0 ? '?' : '&').append(kv[i]).append('=').append(URLEncoder.encode(kv[i + 1], StandardCharsets.UTF_8));
+        }
+        return "<a href=\"" + esc(href) + "\">" + esc(text) + "</a>";
+    }
+
+    /** A time in milliseconds since the epoch, or an empty cell. */
+    static String time(Long millis) {
+        return millis == null || millis <= 0 ? "" : TIME.format(Instant.ofEpochMilli(millis));
+    }
+
+    /** {@code 1 h 02 min}, {@code 3.2 s}. */
+    static String duration(long start, Long end) {
+        if (end == null || end < start) return "";
+        long ms = end - start;
+        if (ms < 60_000) return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+        long min = ms / 60_000;
+        return min < 60 ? min + " min" : String.format(Locale.ROOT, "%d h %02d min", min / 60, min % 60);
+    }
+
+    /** Markup written by this class (a link, a time): not escaped again. */
+    static Markup markup(String html) {
+        return new Markup(html);
+    }
+
+    record Markup(String html) {
+    }
+
+    Html h2(String title) {
+        b.append("<h2>").append(esc(title)).append("</h2>");
+        return this;
+    }
+
+    Html text(Object text) {
+        b.append("<p>").append(esc(text)).append("</p>");
+        return this;
+    }
+
+    Html muted(Object text) {
+        b.append("<p class=\"muted\">").append(esc(text)).append("</p>");
+        return this;
+    }
+
+    /** A paragraph of markup made by this class. */
+    Html line(Markup m) {
+        b.append("<p>").append(m.html()).append("</p>");
+        return this;
+    }
+
+    /**
+     * A table; each cell is text (escaped) or {@link Markup}. Numbers are right-aligned. An empty table shows
+     * {@code empty} instead.
+     */
+    Html table(List<String> headers, List<List<Object>> rows, String empty) {
+        if (rows.isEmpty()) return muted(empty);
+        b.append("<table>");
+        if (!headers.isEmpty()) {
+            b.append("<tr>");
+            for (String h : headers) b.append("<th>").append(esc(h)).append("</th>");
+            b.append("</tr>");
+        }
+        for (List<Object> row : rows) {
+            b.append("<tr>");
+            for (Object c : row) {
+                if (c instanceof Markup m) b.append("<td>").append(m.html());
+                else if (c instanceof Number n) b.append("<td class=\"n\">").append(esc(n));
+                else b.append("<td>").append(esc(c));
+                b.append("</td>");
+            }
+            b.append("</tr>");
+        }
+        b.append("</table>");
+        return this;
+    }
+
+    /** Rows of name and value, without a header. */
+    Html fields(List<List<Object>> rows) {
+        return table(List.of(), rows, "");
+    }
+
+    String done() {
+        return b.append("</main></body></html>").toString();
+    }
+}

@@ -1,0 +1,263 @@
+package dev.mlv.server.ui;
+
+import dev.mlv.audit.AuditVerification;
+import dev.mlv.errors.MlvException;
+import dev.mlv.permissions.ResourceType;
+import dev.mlv.registry.ModelVersion;
+import dev.mlv.registry.Move;
+import dev.mlv.registry.RegisteredModel;
+import dev.mlv.registry.RegistryStore;
+import dev.mlv.server.Endpoints;
+import dev.mlv.server.ServerContext;
+import dev.mlv.tracking.DatasetInput;
+import dev.mlv.tracking.Experiment;
+import dev.mlv.tracking.ExperimentQuery;
+import dev.mlv.tracking.Metric;
+import dev.mlv.tracking.Param;
+import dev.mlv.tracking.Run;
+import dev.mlv.tracking.RunInfo;
+import dev.mlv.tracking.RunQuery;
+import dev.mlv.tracking.Tag;
+import dev.mlv.tracking.TrackingStore;
+import dev.mlv.tracking.ViewType;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import static dev.mlv.server.ui.Html.link;
+import static dev.mlv.server.ui.Html.markup;
+
+/**
+ * A read-only web UI for people, server-rendered HTML without scripts: experiments and their runs (parameters,
+ * metrics, datasets), registered models with their versions, stages, aliases, the history of every move and the
+ * audit chain's state, and each version's files with their registered digests.
+ * <ul>
+ *   <li>{@code GET /} → {@code /ui}: experiments and registered models;</li>
+ *   <li>{@code GET /ui/experiment?experiment_id=…}: its newest runs with their parameters and metrics;</li>
+ *   <li>{@code GET /ui/run?run_id=…}: a run, and the model versions registered from it;</li>
+ *   <li>{@code GET /ui/model?name=…} and {@code GET /ui/model-version?name=…&version=…}.</li>
+ * </ul>
+ * On a server with users the pages follow the same permissions as the REST API ({@code AccessRules}): a page about
+ * an experiment, run or model needs {@code READ} on it, and lists leave out what the user may not read.
+ */
+public final class UiEndpoints implements Endpoints {
+    /** Runs shown on an experiment's page, and parameter / metric columns there. */
+    static final int MAX_RUNS = 200;
+    static final int MAX_COLUMNS = 8;
+
+    private final ServerContext ctx;
+
+    public UiEndpoints(ServerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.get("/", cx -> cx.redirect("/ui"));
+        routes.get("/ui", this::home);
+        routes.get("/ui/experiment", this::experiment);
+        routes.get("/ui/run", this::run);
+        routes.get("/ui/model", this::model);
+        routes.get("/ui/model-version", this::version);
+    }
+
+    private TrackingStore tracking() {
+        return ctx.metadata().tracking();
+    }
+
+    private RegistryStore registry() {
+        return ctx.metadata().registry();
+    }
+
+    /** Whether the request's user may read the resource (always, on a server without users). */
+    private boolean visible(Context cx, ResourceType type, String id) {
+        return ctx.access() == null || ctx.access().mayRead(cx, type, id);
+    }
+
+    private static String param(Context cx, String name) {
+        String v = cx.queryParam(name);
+        if (v == null || v.isBlank()) throw MlvException.invalid("Missing value for required parameter '" + name + "'");
+        return v;
+    }
+
+    private static void send(Context cx, Html page) {
+        cx.contentType("text/html; charset=utf-8").result(page.done());
+    }
+
+    private void home(Context cx) {
+        Html page = new Html("Experiments and models");
+        List<List<Object>> experiments = new ArrayList<>();
+        for (Experiment e : tracking().searchExperiments(new ExperimentQuery(null, List.of("last_update_time DESC"),
+                ExperimentQuery.DEFAULT_MAX_RESULTS, null, ViewType.ACTIVE_ONLY)).items()) {
+            if (!visible(cx, ResourceType.EXPERIMENT, e.experimentId())) continue;
+            experiments.add(List.of(markup(link(e.name(), "/ui/experiment", "experiment_id", e.experimentId())), e.experimentId(),
+                    Html.time(e.creationTime()), Html.time(e.lastUpdateTime())));
+        }
+        page.h2("Experiments").table(List.of("Name", "ID", "Created", "Last updated"), experiments, "No experiments.");
+        List<List<Object>> models = new ArrayList<>();
+        for (RegisteredModel m : registry().searchRegisteredModels(null, 1000, List.of("name ASC"), null).items()) {
+            if (!visible(cx, ResourceType.REGISTERED_MODEL, m.name())) continue;
+            List<String> stages = new ArrayList<>();
+            for (ModelVersion v : m.latestVersions()) stages.add(v.currentStage().display() + ": v" + v.version());
+            List<String> aliases = new ArrayList<>();
+            m.aliases().forEach((alias, version) -> aliases.add("@" + alias + " → v" + version));
+            models.add(List.of(markup(link(m.name(), "/ui/model", "name", m.name())), String.join(", ", stages),
+                    String.join(", ", aliases), Html.time(m.lastUpdatedTimestamp())));
+        }
+        page.h2("Registered models").table(List.of("Name", "Latest versions", "Aliases", "Last updated"), models,
+                "No registered models.");
+        send(cx, page);
+    }
+
+    private void experiment(Context cx) {
+        Experiment e = tracking().getExperiment(param(cx, "experiment_id"));
+        Html page = new Html(e.name(), link("Home", "/ui"));
+        page.fields(List.of(List.of("ID", e.experimentId()), List.of("Artifact location", e.artifactLocation()),
+                List.of("Lifecycle", e.lifecycleStage().wire()), List.of("Created", Html.time(e.creationTime()))));
+        tagsTable(page, e.tags());
+        List<Run> runs = tracking().searchRuns(new RunQuery(List.of(e.experimentId()), null, List.of("attributes.start_time DESC"),
+                MAX_RUNS, null, ViewType.ACTIVE_ONLY)).items();
+        TreeSet<String> paramKeys = new TreeSet<>();
+        TreeSet<String> metricKeys = new TreeSet<>();
+        for (Run r : runs) {
+            r.params().forEach(p -> paramKeys.add(p.key()));
+            r.latestMetrics().forEach(m -> metricKeys.add(m.key()));
+        }
+        List<String> params = paramKeys.stream().limit(MAX_COLUMNS).toList();
+        List<String> metrics = metricKeys.stream().limit(MAX_COLUMNS).toList();
+        List<String> headers = new ArrayList<>(List.of("Run", "Status", "User", "Started", "Duration"));
+        params.forEach(k -> headers.add("param: " + k));
+        metrics.forEach(k -> headers.add("metric: " + k));
+        List<List<Object>> rows = new ArrayList<>();
+        for (Run r : runs) {
+            RunInfo i = r.info();
+            List<Object> row = new ArrayList<>(List.of(markup(link(runName(i), "/ui/run", "run_id", i.runId())), i.status().name(),
+                    nz(i.userId()), Html.time(i.startTime()), Html.duration(i.startTime(), i.endTime())));
+            for (String k : params) row.add(r.params().stream().filter(p -> p.key().equals(k)).map(Param::value).findFirst().orElse(""));
+            for (String k : metrics) {
+                row.add(r.latestMetrics().stream().filter(m -> m.key().equals(k)).findFirst().<Object>map(Metric::value).orElse(""));
+            }
+            rows.add(row);
+        }
+        page.h2("Runs (newest first" + (runs.size() == MAX_RUNS ? ", the first " + MAX_RUNS : "") + ")")
+                .table(headers, rows, "No runs yet.");
+        if (paramKeys.size() > MAX_COLUMNS || metricKeys.size() > MAX_COLUMNS) {
+            page.muted("Each run's page shows all of its parameters and metrics.");
+        }
+        send(cx, page);
+    }
+
+    private void run(Context cx) {
+        Run r = tracking().getRun(param(cx, "run_id"));
+        RunInfo i = r.info();
+        Experiment e = tracking().getExperiment(i.experimentId());
+        Html page = new Html("Run " + runName(i), link("Home", "/ui"), link(e.name(), "/ui/experiment", "experiment_id", e.experimentId()));
+        page.fields(List.of(List.of("Run ID", i.runId()), List.of("Status", i.status().name()), List.of("User", nz(i.userId())),
+                List.of("Started", Html.time(i.startTime())), List.of("Ended", Html.time(i.endTime())),
+                List.of("Duration", Html.duration(i.startTime(), i.endTime())), List.of("Artifacts", nz(i.artifactUri()))));
+        page.h2("Parameters").table(List.of("Key", "Value"),
+                r.params().stream().map(p -> List.<Object>of(p.key(), p.value())).toList(), "No parameters.");
+        page.h2("Metrics (latest values)").table(List.of("Key", "Value", "Step", "Time"),
+                r.latestMetrics().stream().map(m -> List.<Object>of(m.key(), m.value(), m.step(), Html.time(m.timestamp()))).toList(),
+                "No metrics.");
+        List<List<Object>> datasets = new ArrayList<>();
+        for (DatasetInput d : r.inputs()) {
+            String context = d.tags().stream().filter(t -> t.key().equals(DatasetInput.CONTEXT_TAG)).map(Tag::value).findFirst().orElse("");
+            datasets.add(List.of(d.dataset().name(), markup("<code>" + Html.esc(d.dataset().digest()) + "</code>"),
+                    d.dataset().sourceType(), context));
+        }
+        page.h2("Datasets").table(List.of("Name", "Digest", "Source type", "Context"), datasets, "No dataset inputs recorded.");
+        tagsTable(page, r.tags());
+        List<List<Object>> versions = new ArrayList<>();
+        for (ModelVersion v : registry().searchModelVersions("run_id = '" + i.runId() + "'", 1000, List.of(), null).items()) {
+            if (!visible(cx, ResourceType.REGISTERED_MODEL, v.name())) continue;
+            versions.add(List.of(markup(link(v.name() + " v" + v.version(), "/ui/model-version", "name", v.name(), "version", v.version())),
+                    v.currentStage().display(), String.join(", ", v.aliases())));
+        }
+        page.h2("Registered as").table(List.of("Model version", "Stage", "Aliases"), versions, "Not registered as a model version.");
+        send(cx, page);
+    }
+
+    private void model(Context cx) {
+        RegisteredModel m = registry().getRegisteredModel(param(cx, "name"));
+        Html page = new Html(m.name(), link("Home", "/ui"));
+        if (m.description() != null && !m.description().isBlank()) page.text(m.description());
+        List<List<Object>> rows = new ArrayList<>();
+        for (ModelVersion v : versionsOf(m.name())) {
+            rows.add(List.of(markup(link("v" + v.version(), "/ui/model-version", "name", m.name(), "version", v.version())),
+                    v.currentStage().display(), String.join(", ", v.aliases()), Html.time(v.creationTimestamp()), nz(v.userId()),
+                    v.runId() == null ? "" : markup(link(v.runId(), "/ui/run", "run_id", v.runId()))));
+        }
+        page.h2("Versions").table(List.of("Version", "Stage", "Aliases", "Created", "By", "Run"), rows, "No versions yet.");
+        List<List<Object>> moves = new ArrayList<>();
+        for (Move mv : registry().history(m.name(), null, null)) {
+            moves.add(List.of(Html.time(mv.timestamp()), nz(mv.user()), mv.kind(), mv.key(),
+                    (mv.fromVersion() == null ? "-" : mv.fromVersion()) + " → " + (mv.toVersion() == null ? "-" : mv.toVersion()),
+                    nz(mv.reason())));
+        }
+        page.h2("History of stages and aliases (newest first)")
+                .table(List.of("Time", "User", "Kind", "Key", "From → to", "Reason"), moves, "No stage or alias moves yet.");
+        AuditVerification a = registry().verifyAudit();
+        page.line(markup(a.valid() ? "<span class=\"ok\">Audit chain verified</span> (" + a.eventsChecked() + " events)"
+                : "<span class=\"bad\">Audit chain broken</span> at event " + Html.esc(a.firstInvalidSeq()) + ": " + Html.esc(a.problem())));
+        tagsTable(page, m.tags());
+        send(cx, page);
+    }
+
+    private void version(Context cx) {
+        ModelVersion v = registry().getModelVersion(param(cx, "name"), param(cx, "version"));
+        Html page = new Html(v.name() + " v" + v.version(), link("Home", "/ui"), link(v.name(), "/ui/model", "name", v.name()));
+        page.fields(List.of(List.of("Stage", v.currentStage().display()), List.of("Aliases", String.join(", ", v.aliases())),
+                List.of("Source", nz(v.source())), List.of("Status", nz(v.status())), List.of("Created", Html.time(v.creationTimestamp())),
+                List.of("By", nz(v.userId())), List.of("Description", nz(v.description()))));
+        page.h2("Files (digests recorded at registration)").table(List.of("Path", "Size", "SHA-256"),
+                registry().getModelVersionFiles(v.name(), v.version()).stream().map(f -> List.<Object>of(f.path(), f.size(),
+                        markup("<code>" + Html.esc(f.sha256()) + "</code>"))).toList(), "No files recorded.");
+        if (v.runId() != null) {
+            Run r = tracking().getRun(v.runId());
+            if (visible(cx, ResourceType.EXPERIMENT, r.info().experimentId())) {
+                page.h2("Trained by run").line(markup(link(runName(r.info()), "/ui/run", "run_id", r.info().runId())));
+                page.table(List.of("Parameter", "Value"), r.params().stream().map(p -> List.<Object>of(p.key(), p.value())).toList(), "");
+                page.table(List.of("Metric", "Value"), r.latestMetrics().stream().map(x -> List.<Object>of(x.key(), x.value())).toList(), "");
+            } else {
+                page.h2("Trained by run").muted("Run " + v.runId() + ": you may not read its experiment.");
+            }
+        }
+        tagsTable(page, v.tags());
+        send(cx, page);
+    }
+
+    /** The page of a failed request under {@code /ui}: the status and the one-line message. */
+    public static String errorPage(int status, String message) {
+        return new Html("Error " + status, link("Home", "/ui")).text(message).done();
+    }
+
+    /** Every version of a model, newest first. */
+    private List<ModelVersion> versionsOf(String name) {
+        String filter = "name = '" + name.replace("'", "''") + "'";
+        List<ModelVersion> all = new ArrayList<>();
+        String token = null;
+        do {
+            var page = registry().searchModelVersions(filter, 1000, List.of("version_number DESC"), token);
+            all.addAll(page.items());
+            token = page.nextPageToken();
+        } while (token != null && !token.isEmpty());
+        return all;
+    }
+
+    private static void tagsTable(Html page, List<Tag> tags) {
+        if (tags.isEmpty()) return;
+        page.h2("Tags").table(List.of("Key", "Value"), tags.stream().map(t -> List.<Object>of(t.key(), t.value())).toList(), "");
+    }
+
+    private static String runName(RunInfo i) {
+        return i.runName() == null || i.runName().isBlank() ? i.runId() : i.runName();
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.mlv.server.ui;
+
+import dev.mlv.server.MlvServer;
+import dev.mlv.server.ServerConfig;
+import dev.mlv.server.auth.UsersFile;
+import dev.mlv.server.registry.RegistryHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+
+import static dev.mlv.server.registry.RegistryHttp.MLFLOW;
+import static dev.mlv.server.registry.RegistryHttp.MLV;
+import static dev.mlv.server.registry.RegistryHttp.obj;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The web UI on a real server: each page shows what the REST API holds, user text is escaped, errors are pages, and on
+ * a server with users the pages follow the same permissions.
+ */
+class WebUiTest {
+    private static final String EVIL = "<script>alert('x')</script>&\"";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    @TempDir
+    static Path home;
+    static MlvServer server;
+    static RegistryHttp api;
+
+    @BeforeAll
+    static void start() {
+        server = MlvServer.start(ServerConfig.forHome(home).withPort(0));
+        api = new RegistryHttp(server);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    record Page(int status, String contentType, String body) {
+    }
+
+    static Page get(MlvServer s, String pathAndQuery, String user) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.url() + pathAndQuery));
+        if (user != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user + "-pw").getBytes(StandardCharsets.UTF_8)));
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Page(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    }
+
+    static String q(String v) {
+        return URLEncoder.encode(v, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void pagesShowExperimentsRunsModelsVersionsAndTheirHistory() throws Exception {
+        String exp = api.ok(api.post(MLFLOW + "experiments/create", obj("name", "churn-" + System.nanoTime()))).path("experiment_id").asText();
+        String run = api.ok(api.post(MLFLOW + "runs/create", obj("experiment_id", exp, "run_name", "sgd-lr0.1"))).at("/run/info/run_id").asText();
+        api.ok(api.post(MLFLOW + "runs/log-parameter", obj("run_id", run, "key", "learning_rate", "value", "0.1")));
+        api.ok(api.post(MLFLOW + "runs/log-metric", obj("run_id", run, "key", "auc", "value", 0.875, "timestamp", 1L, "step", 3L)));
+        String model = "churn-model-" + System.nanoTime();
+        api.createModel(model);
+        String v = api.version(model, run);
+        api.ok(api.post(MLV + "model-versions/promote", obj("name", model, "version", v, "stage", "Production", "reason", "best auc")));
+
+        assertThat(get(server, "/", null).status()).as("/ redirects to /ui").isEqualTo(302);
+        Page root = get(server, "/ui", null);
+        assertThat(root.status()).isEqualTo(200);
+        assertThat(root.contentType()).startsWith("text/html");
+        assertThat(root.body()).contains("Experiments", "churn-", "/ui/experiment?experiment_id=" + exp, model, "Production: v" + v);
+
+        Page experiment = get(server, "/ui/experiment?experiment_id=" + exp, null);
+        assertThat(experiment.body()).contains("sgd-lr0.1", "param: learning_rate", "metric: auc", "0.1", "0.875", "RUNNING");
+
+        Page runPage = get(server, "/ui/run?run_id=" + run, null);
+        assertThat(runPage.body()).contains("Run sgd-lr0.1", run, "learning_rate", "0.875", model + " v" + v, "Production");
+
+        Page modelPage = get(server, "/ui/model?name=" + q(model), null);
+        assertThat(modelPage.body()).contains("/ui/model-version?name=" + q(model) + "&amp;version=" + v, "best auc", "- → " + v,
+                "Audit chain verified");
+
+        Page version = get(server, "/ui/model-version?name=" + q(model) + "&version=" + v, null);
+        assertThat(version.body()).contains("Stage", "Production", "runs:/" + run + "/model", "Trained by run", "learning_rate");
+    }
+
+    @Test
+    void userTextIsEscapedAndErrorsArePages() throws Exception {
+        String exp = api.ok(api.post(MLFLOW + "experiments/create", obj("name", EVIL + System.nanoTime()))).path("experiment_id").asText();
+        String run = api.ok(api.post(MLFLOW + "runs/create", obj("experiment_id", exp, "run_name", EVIL))).at("/run/info/run_id").asText();
+        api.ok(api.post(MLFLOW + "runs/log-parameter", obj("run_id", run, "key", "k", "value", EVIL)));
+        api.ok(api.post(MLFLOW + "runs/set-tag", obj("run_id", run, "key", "note", "value", "<img src=x onerror=alert(1)>")));
+        for (String page : new String[]{"/ui", "/ui/experiment?experiment_id=" + exp, "/ui/run?run_id=" + run}) {
+            String body = get(server, page, null).body();
+            assertThat(body).as(page).doesNotContain("<script>alert", "<img src=x").contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;");
+        }
+
+        Page missing = get(server, "/ui/run?run_id=" + "0".repeat(32), null);
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.contentType()).startsWith("text/html");
+        assertThat(missing.body()).contains("Error 404", "Run", "not found");
+        Page noParam = get(server, "/ui/model", null);
+        assertThat(noParam.status()).isEqualTo(400);
+        assertThat(noParam.body()).contains("Missing value for required parameter &#39;name&#39;");
+        assertThat(get(server, "/api/2.0/mlflow/runs/get?run_id=" + "0".repeat(32), null).contentType())
+                .as("the REST API keeps its JSON errors").startsWith("application/json");
+    }
+
+    @Test
+    void onAServerWithUsersPagesFollowThePermissions(@TempDir Path other) throws Exception {
+        Path users = other.resolve("users");
+        UsersFile.put(users, "alice", "alice-pw", 1_000);
+        UsersFile.put(users, "carol", "carol-pw", 1_000);
+        try (MlvServer s = MlvServer.start(ServerConfig.forHome(other).withPort(0).withAuthFile(users))) {
+            RegistryHttp alice = new RegistryHttp(s, "alice", "alice-pw");
+            String exp = alice.ok(alice.post(MLFLOW + "experiments/create", obj("name", "secret-exp"))).path("experiment_id").asText();
+            String run = alice.ok(alice.post(MLFLOW + "runs/create", obj("experiment_id", exp))).at("/run/info/run_id").asText();
+            alice.createModel("secret-model");
+            alice.version("secret-model", run);
+            alice.ok(alice.post(MLFLOW + "experiments/permissions/create",
+                    obj("experiment_id", exp, "username", "carol", "permission", "NO_PERMISSIONS")));
+
+            assertThat(get(s, "/ui", null).status()).as("no credentials").isEqualTo(401);
+            assertThat(get(s, "/ui", "alice").body()).contains("secret-exp", "secret-model");
+            Page carolHome = get(s, "/ui", "carol");
+            assertThat(carolHome.body()).doesNotContain("secret-exp").contains("secret-model");
+            assertThat(get(s, "/ui/experiment?experiment_id=" + exp, "carol").status()).isEqualTo(403);
+            Page refused = get(s, "/ui/run?run_id=" + run, "carol");
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.body()).contains("may not read experiment");
+            Page version = get(s, "/ui/model-version?name=secret-model&version=1", "carol");
+            assertThat(version.status()).isEqualTo(200);
+            assertThat(version.body()).contains("you may not read its experiment").doesNotContain("/ui/run?run_id=");
+        }
+    }
+}
