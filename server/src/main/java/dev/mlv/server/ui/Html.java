@@ -22,7 +22,7 @@ final class Html {
             + "table{border-collapse:collapse;margin:4px 0}th,td{border-bottom:1px solid #e3e6ec;padding:4px 10px;text-align:left;"
             + "vertical-align:top}th{background:#f5f6f8;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}"
             + "code{font:12px ui-monospace,monospace;background:#f5f6f8;padding:1px 4px}.muted{color:#6b7385}"
-            + ".bad{color:#b42318;font-weight:600}.ok{color:#067647;font-weight:600}nav{margin:8px 0;color:#6b7385}";
+            + ".bad{color:#b42318;font-weight:600}.ok{color:#067647;font-weight:600}nav{margin:8px 0;color:#6b7385}.nw{white-space:nowrap}";
 
     private final StringBuilder b = new StringBuilder(4096);
 
@@ -62,9 +62,9 @@ final class Html {
         return "<a href=\"" + esc(href) + "\">" + esc(text) + "</a>";
     }
 
-    /** A time in milliseconds since the epoch, or an empty cell. */
-    static String time(Long millis) {
-        return millis == null || millis <= 0 ? "" : TIME.format(Instant.ofEpochMilli(millis));
+    /** A time in milliseconds since the epoch, kept on one line; empty for none. */
+    static Markup time(Long millis) {
+        return new Markup(millis == null || millis <= 0 ? "" : "<span class=\"nw\">" + TIME.format(Instant.ofEpochMilli(millis)) + "</span>");
     }
 
     /** {@code 1 h 02 min}, {@code 3.2 s}. */
@@ -82,6 +82,36 @@ final class Html {
     }
 
     record Markup(String html) {
+    }
+
+    /**
+     * A small line chart of {@code values} in step order, as inline SVG (no script); non-finite values are left out.
+     * Empty markup for fewer than two points.
+     */
+    static Markup sparkline(List<Double> values) {
+        List<Double> v = values.stream().filter(Double::isFinite).toList();
+        if (v.size() < 2) return new Markup("");
+        double min = v.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double max = v.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        double span = max > min ? max - min : 1;
+        int w = 200;
+        int h = 36;
+        StringBuilder points = new StringBuilder();
+        for (int i = 0; i < v.size(); i++) {
+            double x = 2 + (w - 4) * (double) i / (v.size() - 1);
+            double y = h - 2 - (h - 4) * (v.get(i) - min) / span;
+            points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+        }
+        return new Markup("<svg width=\"" + w + "\" height=\"" + h + "\" role=\"img\" aria-label=\"" + v.size()
+                + " values from " + esc(min) + " to " + esc(max) + "\"><polyline fill=\"none\" stroke=\"#2e6fd8\" "
+                + "stroke-width=\"1.5\" points=\"" + points.toString().strip() + "\"/></svg>");
+    }
+
+    /** Text cells show at most {@value #MAX_CELL} characters (a long tag or parameter value ends in an ellipsis). */
+    static final int MAX_CELL = 500;
+
+    private static String shortened(String s) {
+        return s.length() <= MAX_CELL ? s : s.substring(0, MAX_CELL) + "…";
     }
 
     Html h2(String title) {
@@ -106,8 +136,8 @@ final class Html {
     }
 
     /**
-     * A table; each cell is text (escaped) or {@link Markup}. Numbers are right-aligned. An empty table shows
-     * {@code empty} instead.
+     * A table; each cell is text (escaped, shortened to {@value #MAX_CELL} characters) or {@link Markup}. Numbers are
+     * right-aligned. An empty table shows {@code empty} instead.
      */
     Html table(List<String> headers, List<List<Object>> rows, String empty) {
         if (rows.isEmpty()) return muted(empty);
@@ -122,7 +152,7 @@ final class Html {
             for (Object c : row) {
                 if (c instanceof Markup m) b.append("<td>").append(m.html());
                 else if (c instanceof Number n) b.append("<td class=\"n\">").append(esc(n));
-                else b.append("<td>").append(esc(c));
+                else b.append("<td>").append(esc(shortened(String.valueOf(c))));
                 b.append("</td>");
             }
             b.append("</tr>");

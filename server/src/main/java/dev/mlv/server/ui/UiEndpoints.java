@@ -47,6 +47,8 @@ public final class UiEndpoints implements Endpoints {
     /** Runs shown on an experiment's page, and parameter / metric columns there. */
     static final int MAX_RUNS = 200;
     static final int MAX_COLUMNS = 8;
+    /** Points of a metric's history drawn on a run's page. */
+    static final int MAX_POINTS = 1000;
 
     private final ServerContext ctx;
 
@@ -160,9 +162,9 @@ public final class UiEndpoints implements Endpoints {
                 List.of("Duration", Html.duration(i.startTime(), i.endTime())), List.of("Artifacts", nz(i.artifactUri()))));
         page.h2("Parameters").table(List.of("Key", "Value"),
                 r.params().stream().map(p -> List.<Object>of(p.key(), p.value())).toList(), "No parameters.");
-        page.h2("Metrics (latest values)").table(List.of("Key", "Value", "Step", "Time"),
-                r.latestMetrics().stream().map(m -> List.<Object>of(m.key(), m.value(), m.step(), Html.time(m.timestamp()))).toList(),
-                "No metrics.");
+        page.h2("Metrics").table(List.of("Key", "Latest value", "Step", "Time", "History"),
+                r.latestMetrics().stream().map(m -> List.<Object>of(m.key(), m.value(), m.step(), Html.time(m.timestamp()),
+                        Html.sparkline(history(i.runId(), m.key())))).toList(), "No metrics.");
         List<List<Object>> datasets = new ArrayList<>();
         for (DatasetInput d : r.inputs()) {
             String context = d.tags().stream().filter(t -> t.key().equals(DatasetInput.CONTEXT_TAG)).map(Tag::value).findFirst().orElse("");
@@ -233,6 +235,11 @@ public final class UiEndpoints implements Endpoints {
     /** The page of a failed request under {@code /ui}: the status and the one-line message. */
     public static String errorPage(int status, String message) {
         return new Html("Error " + status, link("Home", "/ui")).text(message).done();
+    }
+
+    /** The first {@value #MAX_POINTS} values of a metric, in step order. */
+    private List<Double> history(String runId, String key) {
+        return tracking().getMetricHistory(runId, key, MAX_POINTS, null).items().stream().map(Metric::value).toList();
     }
 
     /** Every version of a model, newest first. */

@@ -68,6 +68,8 @@ class WebUiTest {
         String exp = api.ok(api.post(MLFLOW + "experiments/create", obj("name", "churn-" + System.nanoTime()))).path("experiment_id").asText();
         String run = api.ok(api.post(MLFLOW + "runs/create", obj("experiment_id", exp, "run_name", "sgd-lr0.1"))).at("/run/info/run_id").asText();
         api.ok(api.post(MLFLOW + "runs/log-parameter", obj("run_id", run, "key", "learning_rate", "value", "0.1")));
+        api.ok(api.post(MLFLOW + "runs/log-metric", obj("run_id", run, "key", "loss", "value", 0.9, "timestamp", 1L, "step", 0L)));
+        api.ok(api.post(MLFLOW + "runs/log-metric", obj("run_id", run, "key", "loss", "value", 0.4, "timestamp", 2L, "step", 1L)));
         api.ok(api.post(MLFLOW + "runs/log-metric", obj("run_id", run, "key", "auc", "value", 0.875, "timestamp", 1L, "step", 3L)));
         String model = "churn-model-" + System.nanoTime();
         api.createModel(model);
@@ -84,7 +86,8 @@ class WebUiTest {
         assertThat(experiment.body()).contains("sgd-lr0.1", "param: learning_rate", "metric: auc", "0.1", "0.875", "RUNNING");
 
         Page runPage = get(server, "/ui/run?run_id=" + run, null);
-        assertThat(runPage.body()).contains("Run sgd-lr0.1", run, "learning_rate", "0.875", model + " v" + v, "Production");
+        assertThat(runPage.body()).contains("Run sgd-lr0.1", run, "learning_rate", "0.875", model + " v" + v, "Production",
+                "aria-label=\"2 values from 0.4 to 0.9\"", "points=\"2.0,2.0 198.0,34.0\"");
 
         Page modelPage = get(server, "/ui/model?name=" + q(model), null);
         assertThat(modelPage.body()).contains("/ui/model-version?name=" + q(model) + "&amp;version=" + v, "best auc", "- → " + v,
@@ -100,6 +103,9 @@ class WebUiTest {
         String run = api.ok(api.post(MLFLOW + "runs/create", obj("experiment_id", exp, "run_name", EVIL))).at("/run/info/run_id").asText();
         api.ok(api.post(MLFLOW + "runs/log-parameter", obj("run_id", run, "key", "k", "value", EVIL)));
         api.ok(api.post(MLFLOW + "runs/set-tag", obj("run_id", run, "key", "note", "value", "<img src=x onerror=alert(1)>")));
+        api.ok(api.post(MLFLOW + "runs/log-parameter", obj("run_id", run, "key", "long", "value", "y".repeat(600))));
+        assertThat(get(server, "/ui/run?run_id=" + run, null).body()).as("long values are shortened")
+                .contains("y".repeat(Html.MAX_CELL) + "…").doesNotContain("y".repeat(Html.MAX_CELL + 1));
         for (String page : new String[]{"/ui", "/ui/experiment?experiment_id=" + exp, "/ui/run?run_id=" + run}) {
             String body = get(server, page, null).body();
             assertThat(body).as(page).doesNotContain("<script>alert", "<img src=x").contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;");
