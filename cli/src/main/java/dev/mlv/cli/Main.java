@@ -35,6 +35,7 @@ public final class Main implements Runnable {
             dev.mlv.cli.data.DataCommand.class,
             dev.mlv.cli.quickstart.QuickstartCommand.class,
             DbCommand.class,
+            GcCommand.class,
             UsersCommand.class,
             dev.mlv.cli.permissions.PermissionsCommand.class,
     };

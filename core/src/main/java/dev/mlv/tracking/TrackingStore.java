@@ -140,6 +140,27 @@ public interface TrackingStore extends AutoCloseable {
     /** MLflow's run search: the full filter grammar, order_by on several keys, opaque page tokens. */
     Page<Run> searchRuns(RunQuery query);
 
+    // ------------------------------------------------------------------ permanent deletion (mlv gc)
+
+    /** Runs in the deleted stage that were deleted at or before {@code deletedBefore} (ms since the epoch), oldest first. */
+    List<RunInfo> deletedRuns(long deletedBefore);
+
+    /** Experiments in the deleted stage last changed at or before {@code deletedBefore}, oldest first. */
+    List<Experiment> deletedExperiments(long deletedBefore);
+
+    /**
+     * Permanently removes a run in the deleted stage and everything logged to it (metrics, parameters, tags, dataset
+     * inputs, links to logged models), in one transaction. {@code RESOURCE_DOES_NOT_EXIST} for an unknown run,
+     * {@code INVALID_STATE} for one that is not deleted. Its artifacts are the caller's to remove.
+     */
+    void purgeRun(String runId);
+
+    /**
+     * Permanently removes an experiment in the deleted stage with all of its runs, logged models, datasets and tags,
+     * in one transaction; errors as {@link #purgeRun}. The Default experiment ({@code 0}) cannot be purged.
+     */
+    void purgeExperiment(String experimentId);
+
     @Override
     void close();
 }

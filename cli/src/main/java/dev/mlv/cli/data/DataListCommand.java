@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "list", aliases = "ls", description = {"List what a folder of another git repository holds at a "
+@Command(name = "list", description = {"List what a folder of another git repository holds at a "
         + "revision: git's files and the data mlv tracks (as 'dvc list').",
         "Shows what 'mlv data get' can download. Folders end in '/'. A folder inside tracked data is listed from the "
                 + "data's manifest, fetched (verified) from the source's remote; nothing else is downloaded."},

@@ -1,5 +1,6 @@
 package dev.mlv.store.jdbc;
 
+import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.tracking.Dataset;
 import dev.mlv.tracking.DatasetInput;
@@ -90,7 +91,9 @@ public final class JdbcTrackingStore implements TrackingStore {
             if (Jdbc.queryOne(c, "SELECT 1 FROM experiments WHERE name = ?", List.of(name), rs -> 1).isPresent()) {
                 throw MlvException.alreadyExists("Experiment(name=" + name + ") already exists.");
             }
-            long id = Jdbc.queryOne(c, "SELECT COALESCE(MAX(experiment_id), 0) + 1 FROM experiments", List.of(),
+            // never the id of an experiment removed for good (purgeExperiment raises the high-water mark)
+            long id = Jdbc.queryOne(c, "SELECT MAX(v) + 1 FROM (SELECT COALESCE(MAX(experiment_id), 0) AS v FROM experiments "
+                    + "UNION ALL SELECT value AS v FROM id_high_water WHERE name = 'experiment') ids", List.of(),
                     rs -> rs.getLong(1)).orElse(1L);
             long now = System.currentTimeMillis();
             String location = artifactLocation == null || artifactLocation.isEmpty()
@@ -308,6 +311,65 @@ public final class JdbcTrackingStore implements TrackingStore {
             requireRun(c, runId);
             Jdbc.update(c, "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?",
                     LifecycleStage.DELETED.wire(), System.currentTimeMillis(), runId);
+            return null;
+        });
+    }
+
+    // ================================================================ permanent deletion
+
+    @Override
+    public List<RunInfo> deletedRuns(long deletedBefore) {
+        return db.read(c -> Jdbc.query(c, "SELECT " + SearchSql.RUN_COLUMNS + " FROM runs r WHERE r.lifecycle_stage = ? "
+                        + "AND r.deleted_time <= ? ORDER BY r.deleted_time, r.run_uuid", List.of(LifecycleStage.DELETED.wire(), deletedBefore),
+                JdbcTrackingStore::runRow));
+    }
+
+    @Override
+    public List<Experiment> deletedExperiments(long deletedBefore) {
+        return db.read(c -> withTags(c, Jdbc.query(c, "SELECT experiment_id, name, artifact_location, lifecycle_stage, "
+                        + "creation_time, last_update_time FROM experiments WHERE lifecycle_stage = ? AND last_update_time <= ? "
+                        + "ORDER BY last_update_time, experiment_id", List.of(LifecycleStage.DELETED.wire(), deletedBefore),
+                JdbcTrackingStore::experimentRow)));
+    }
+
+    /** What is logged to runs, children first: each table keyed by {@code run_uuid}. */
+    private static final List<String> RUN_TABLES = List.of("run_input_tags", "run_inputs", "metrics", "latest_metrics",
+            "params", "tags", "run_models", "logged_model_metrics");
+
+    @Override
+    public void purgeRun(String runId) {
+        db.write(c -> {
+            RunInfo r = requireRun(c, runId);
+            if (r.lifecycleStage() != LifecycleStage.DELETED) {
+                throw new MlvException(ErrorCode.INVALID_STATE, "Run " + runId + " is not in the 'deleted' lifecycle stage: only "
+                        + "deleted runs can be removed for good (delete it first)");
+            }
+            for (String table : RUN_TABLES) Jdbc.update(c, "DELETE FROM " + table + " WHERE run_uuid = ?", runId);
+            Jdbc.update(c, "DELETE FROM runs WHERE run_uuid = ?", runId);
+            return null;
+        });
+    }
+
+    @Override
+    public void purgeExperiment(String experimentId) {
+        db.write(c -> {
+            Experiment e = requireExperiment(c, experimentId);
+            if (e.experimentId().equals(Experiment.DEFAULT_ID)) throw MlvException.invalid("The Default experiment cannot be removed");
+            if (e.lifecycleStage() != LifecycleStage.DELETED) {
+                throw new MlvException(ErrorCode.INVALID_STATE, "Experiment " + experimentId + " is not in the 'deleted' lifecycle "
+                        + "stage: only deleted experiments can be removed for good (delete it first)");
+            }
+            long id = id(experimentId);
+            String runs = "SELECT run_uuid FROM runs WHERE experiment_id = ?";
+            String models = "SELECT model_id FROM logged_models WHERE experiment_id = ?";
+            for (String table : RUN_TABLES) Jdbc.update(c, "DELETE FROM " + table + " WHERE run_uuid IN (" + runs + ")", id);
+            for (String table : List.of("logged_model_metrics", "logged_model_params", "logged_model_tags", "run_models")) {
+                Jdbc.update(c, "DELETE FROM " + table + " WHERE model_id IN (" + models + ")", id);
+            }
+            for (String table : List.of("runs", "logged_models", "datasets", "experiment_tags", "experiments")) {
+                Jdbc.update(c, "DELETE FROM " + table + " WHERE experiment_id = ?", id);
+            }
+            Jdbc.update(c, "UPDATE id_high_water SET value = ? WHERE name = 'experiment' AND value < ?", id, id);
             return null;
         });
     }

@@ -695,6 +695,46 @@ public abstract class TrackingStoreContractTest {
     }
 
     @Test
+    void deletedRunsAndExperimentsCanBeRemovedForGood() {
+        String exp = newExperiment();
+        String kept = newRun(exp).info().runId();
+        String gone = newRun(exp).info().runId();
+        LoggedModel m = store.createLoggedModel(exp, "clf", null, gone, null, null);
+        store.logBatch(gone, List.of(new Metric("loss", 0.5, 1L, 0)), List.of(new Param("lr", "0.1")), List.of(new Tag("t", "v")),
+                List.of(new ModelMetric(m.modelId(), new Metric("acc", 0.9, 2L, 0), gone, null, null)));
+        store.logInputs(gone, List.of(new DatasetInput(new Dataset("train", "d1", "local", "s", null, null),
+                List.of(new Tag(DatasetInput.CONTEXT_TAG, "training")))));
+        store.logModelIo(gone, List.of(new ModelIo(m.modelId(), ModelIo.Direction.OUTPUT, 0)));
+        assertError(ErrorCode.INVALID_STATE, "not in the 'deleted' lifecycle stage", () -> store.purgeRun(gone));
+
+        long beforeDeletion = System.currentTimeMillis() - 1;
+        store.deleteRun(gone);
+        assertThat(store.deletedRuns(beforeDeletion)).extracting(RunInfo::runId).as("deleted after the cutoff").doesNotContain(gone);
+        assertThat(store.deletedRuns(Long.MAX_VALUE)).extracting(RunInfo::runId).contains(gone).doesNotContain(kept);
+        store.purgeRun(gone);
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "not found", () -> store.getRun(gone));
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "not found", () -> store.purgeRun(gone));
+        assertThat(store.deletedRuns(Long.MAX_VALUE)).extracting(RunInfo::runId).doesNotContain(gone);
+        assertThat(store.getLoggedModel(m.modelId(), false).metrics()).as("metrics the run logged to a model go with it").isEmpty();
+        assertThat(store.searchRuns(new RunQuery(List.of(exp), null, List.of(), 100, null, ViewType.ALL)).items())
+                .extracting(r -> r.info().runId()).containsExactly(kept);
+
+        assertError(ErrorCode.INVALID_STATE, "not in the 'deleted' lifecycle stage", () -> store.purgeExperiment(exp));
+        String name = store.getExperiment(exp).name();
+        store.deleteExperiment(exp);
+        assertThat(store.deletedExperiments(Long.MAX_VALUE)).extracting(Experiment::experimentId).contains(exp);
+        assertThat(store.deletedRuns(Long.MAX_VALUE)).extracting(RunInfo::runId).as("its runs were deleted with it").contains(kept);
+        store.purgeExperiment(exp);
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "No Experiment", () -> store.getExperiment(exp));
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "not found", () -> store.getRun(kept));
+        assertError(ErrorCode.RESOURCE_DOES_NOT_EXIST, "not found", () -> store.getLoggedModel(m.modelId(), true));
+        assertThat(store.deletedExperiments(Long.MAX_VALUE)).extracting(Experiment::experimentId).doesNotContain(exp);
+        String reborn = store.createExperiment(name, null, List.of());
+        assertThat(Long.parseLong(reborn)).as("its name is free again, never its id").isGreaterThan(Long.parseLong(exp));
+        assertError(ErrorCode.INVALID_PARAMETER_VALUE, "Default", () -> store.purgeExperiment(Experiment.DEFAULT_ID));
+    }
+
+    @Test
     void modelMetricsAndRunOutputsShareTheRunsTransaction() {
         String exp = newExperiment();
         String run = newRun(exp).info().runId();
