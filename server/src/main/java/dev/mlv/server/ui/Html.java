@@ -22,7 +22,7 @@ final class Html {
             + "table{border-collapse:collapse;margin:4px 0}th,td{border-bottom:1px solid #e3e6ec;padding:4px 10px;text-align:left;"
             + "vertical-align:top}th{background:#f5f6f8;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}"
             + "code{font:12px ui-monospace,monospace;background:#f5f6f8;padding:1px 4px}.muted{color:#6b7385}"
-            + ".bad{color:#b42318;font-weight:600}.ok{color:#067647;font-weight:600}nav{margin:8px 0;color:#6b7385}.nw{white-space:nowrap}";
+            + ".bad{color:#b42318;font-weight:600}.ok{color:#067647;font-weight:600}nav{margin:8px 0;color:#6b7385}.nw{white-space:nowrap}form{margin:16px 0 0}";
 
     private final StringBuilder b = new StringBuilder(4096);
 
@@ -158,6 +158,18 @@ final class Html {
             b.append("</tr>");
         }
         b.append("</table>");
+        return this;
+    }
+
+    /**
+     * A search form: a GET of {@code action} with the hidden field {@code hiddenName=hiddenValue} and a text field
+     * {@code name} holding {@code value}.
+     */
+    Html form(String action, String hiddenName, String hiddenValue, String name, String value, String placeholder) {
+        b.append("<form method=\"get\" action=\"").append(esc(action)).append("\"><input type=\"hidden\" name=\"")
+                .append(esc(hiddenName)).append("\" value=\"").append(esc(hiddenValue)).append("\"><input type=\"text\" size=\"60\" name=\"")
+                .append(esc(name)).append("\" value=\"").append(esc(value)).append("\" placeholder=\"").append(esc(placeholder))
+                .append("\"> <button type=\"submit\">Search runs</button></form>");
         return this;
     }
 

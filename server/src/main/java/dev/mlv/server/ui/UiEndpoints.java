@@ -1,5 +1,7 @@
 package dev.mlv.server.ui;
 
+import dev.mlv.artifacts.ArtifactPath;
+import dev.mlv.artifacts.FileInfo;
 import dev.mlv.audit.AuditVerification;
 import dev.mlv.errors.MlvException;
 import dev.mlv.permissions.ResourceType;
@@ -9,6 +11,7 @@ import dev.mlv.registry.RegisteredModel;
 import dev.mlv.registry.RegistryStore;
 import dev.mlv.server.Endpoints;
 import dev.mlv.server.ServerContext;
+import dev.mlv.server.artifacts.ArtifactEndpoints;
 import dev.mlv.tracking.DatasetInput;
 import dev.mlv.tracking.Experiment;
 import dev.mlv.tracking.ExperimentQuery;
@@ -36,8 +39,10 @@ import static dev.mlv.server.ui.Html.markup;
  * audit chain's state, and each version's files with their registered digests.
  * <ul>
  *   <li>{@code GET /} → {@code /ui}: experiments and registered models;</li>
- *   <li>{@code GET /ui/experiment?experiment_id=…}: its newest runs with their parameters and metrics;</li>
- *   <li>{@code GET /ui/run?run_id=…}: a run, and the model versions registered from it;</li>
+ *   <li>{@code GET /ui/experiment?experiment_id=…[&filter=…]}: its newest runs (those MLflow's search filter
+ *       matches) with their parameters and metrics;</li>
+ *   <li>{@code GET /ui/run?run_id=…}: a run, its artifacts (downloaded through the artifact proxy), and the model
+ *       versions registered from it;</li>
  *   <li>{@code GET /ui/model?name=…} and {@code GET /ui/model-version?name=…&version=…}.</li>
  * </ul>
  * On a server with users the pages follow the same permissions as the REST API ({@code AccessRules}): a page about
@@ -49,6 +54,9 @@ public final class UiEndpoints implements Endpoints {
     static final int MAX_COLUMNS = 8;
     /** Points of a metric's history drawn on a run's page. */
     static final int MAX_POINTS = 1000;
+    /** Artifact files listed on a run's page. */
+    static final int MAX_FILES = 200;
+    private static final String PROXIED = "mlflow-artifacts:";
 
     private final ServerContext ctx;
 
@@ -120,8 +128,11 @@ public final class UiEndpoints implements Endpoints {
         page.fields(List.of(List.of("ID", e.experimentId()), List.of("Artifact location", e.artifactLocation()),
                 List.of("Lifecycle", e.lifecycleStage().wire()), List.of("Created", Html.time(e.creationTime()))));
         tagsTable(page, e.tags());
-        List<Run> runs = tracking().searchRuns(new RunQuery(List.of(e.experimentId()), null, List.of("attributes.start_time DESC"),
-                MAX_RUNS, null, ViewType.ACTIVE_ONLY)).items();
+        String filter = cx.queryParam("filter");
+        page.form("/ui/experiment", "experiment_id", e.experimentId(), "filter", filter,
+                "metrics.auc > 0.9 AND params.lr = '0.1'");
+        List<Run> runs = tracking().searchRuns(new RunQuery(List.of(e.experimentId()), filter == null || filter.isBlank() ? null : filter,
+                List.of("attributes.start_time DESC"), MAX_RUNS, null, ViewType.ACTIVE_ONLY)).items();
         TreeSet<String> paramKeys = new TreeSet<>();
         TreeSet<String> metricKeys = new TreeSet<>();
         for (Run r : runs) {
@@ -145,7 +156,7 @@ public final class UiEndpoints implements Endpoints {
             rows.add(row);
         }
         page.h2("Runs (newest first" + (runs.size() == MAX_RUNS ? ", the first " + MAX_RUNS : "") + ")")
-                .table(headers, rows, "No runs yet.");
+                .table(headers, rows, filter == null || filter.isBlank() ? "No runs yet." : "No run matches the filter.");
         if (paramKeys.size() > MAX_COLUMNS || metricKeys.size() > MAX_COLUMNS) {
             page.muted("Each run's page shows all of its parameters and metrics.");
         }
@@ -172,6 +183,7 @@ public final class UiEndpoints implements Endpoints {
                     d.dataset().sourceType(), context));
         }
         page.h2("Datasets").table(List.of("Name", "Digest", "Source type", "Context"), datasets, "No dataset inputs recorded.");
+        artifactsTable(page, i.artifactUri());
         tagsTable(page, r.tags());
         List<List<Object>> versions = new ArrayList<>();
         for (ModelVersion v : registry().searchModelVersions("run_id = '" + i.runId() + "'", 1000, List.of(), null).items()) {
@@ -235,6 +247,40 @@ public final class UiEndpoints implements Endpoints {
     /** The page of a failed request under {@code /ui}: the status and the one-line message. */
     public static String errorPage(int status, String message) {
         return new Html("Error " + status, link("Home", "/ui")).text(message).done();
+    }
+
+    /**
+     * The files under a run's artifact folder (breadth first, at most {@value #MAX_FILES}), each linked to its download
+     * through the artifact proxy, which applies the same permissions.
+     */
+    private void artifactsTable(Html page, String artifactUri) {
+        if (artifactUri == null || !artifactUri.startsWith(PROXIED)) {
+            page.h2("Artifacts").muted("Stored outside this server: " + artifactUri);
+            return;
+        }
+        ArtifactPath root = ArtifactPath.parse(artifactUri.substring(PROXIED.length()).replaceFirst("^/+", ""));
+        List<List<Object>> rows = new ArrayList<>();
+        java.util.ArrayDeque<ArtifactPath> folders = new java.util.ArrayDeque<>(List.of(root));
+        while (!folders.isEmpty() && rows.size() < MAX_FILES) {
+            for (FileInfo f : ctx.artifacts().list(folders.poll())) {
+                ArtifactPath p = ArtifactPath.parse(f.path());
+                if (f.isDir()) {
+                    folders.add(p);
+                } else if (rows.size() < MAX_FILES) {
+                    String shown = root.segments().isEmpty() ? f.path() : f.path().substring(root.toString().length() + 1);
+                    rows.add(List.of(markup("<a href=\"" + Html.esc(ArtifactEndpoints.API_PREFIX + "/" + encodePath(p)) + "\">"
+                            + Html.esc(shown) + "</a>"), f.fileSize() == null ? "" : f.fileSize()));
+                }
+            }
+        }
+        page.h2("Artifacts").table(List.of("Path", "Size"), rows, "No artifacts.");
+        if (rows.size() == MAX_FILES) page.muted("The first " + MAX_FILES + " files; 'mlv' and MLflow clients list them all.");
+    }
+
+    private static String encodePath(ArtifactPath p) {
+        List<String> segs = new ArrayList<>();
+        for (String seg : p.segments()) segs.add(java.net.URLEncoder.encode(seg, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+        return String.join("/", segs);
     }
 
     /** The first {@value #MAX_POINTS} values of a metric, in step order. */

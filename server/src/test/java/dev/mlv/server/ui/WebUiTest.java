@@ -85,9 +85,21 @@ class WebUiTest {
         Page experiment = get(server, "/ui/experiment?experiment_id=" + exp, null);
         assertThat(experiment.body()).contains("sgd-lr0.1", "param: learning_rate", "metric: auc", "0.1", "0.875", "RUNNING");
 
+        api.upload(exp + "/" + run + "/artifacts/model/weights%20file.bin", "weights".getBytes(StandardCharsets.UTF_8));
         Page runPage = get(server, "/ui/run?run_id=" + run, null);
+        String download = "/api/2.0/mlflow-artifacts/artifacts/" + exp + "/" + run + "/artifacts/model/weights%20file.bin";
+        assertThat(runPage.body()).contains("<a href=\"" + download + "\">model/weights file.bin</a>");
+        assertThat(get(server, download, null).body()).isEqualTo("weights");
         assertThat(runPage.body()).contains("Run sgd-lr0.1", run, "learning_rate", "0.875", model + " v" + v, "Production",
                 "aria-label=\"2 values from 0.4 to 0.9\"", "points=\"2.0,2.0 198.0,34.0\"");
+
+        assertThat(get(server, "/ui/experiment?experiment_id=" + exp + "&filter=" + q("metrics.auc > 0.8"), null).body())
+                .contains("sgd-lr0.1").contains("value=\"metrics.auc &gt; 0.8\"");
+        assertThat(get(server, "/ui/experiment?experiment_id=" + exp + "&filter=" + q("metrics.auc > 0.9"), null).body())
+                .doesNotContain("sgd-lr0.1").contains("No run matches the filter.");
+        Page badFilter = get(server, "/ui/experiment?experiment_id=" + exp + "&filter=" + q("metrics.auc >>> 1"), null);
+        assertThat(badFilter.status()).isEqualTo(400);
+        assertThat(badFilter.contentType()).startsWith("text/html");
 
         Page modelPage = get(server, "/ui/model?name=" + q(model), null);
         assertThat(modelPage.body()).contains("/ui/model-version?name=" + q(model) + "&amp;version=" + v, "best auc", "- → " + v,
