@@ -105,6 +105,7 @@ final class DataImportCommands {
             return;
         }
         if (repo.quiet) return;
+        if (results.isEmpty()) repo.output().println("Nothing to update: no data here was imported with 'mlv data import'.");
         for (DataImport.Result res : results) {
             PointerFile.Import s = res.tracked().file().source();
             String pointer = r.root().relativize(res.tracked().pointer()).toString();

@@ -90,6 +90,7 @@ class DataImportTest {
 
     @Test
     void updateFollowsTheRevisionAndNeverOverwritesLocalChanges() throws Exception {
+        assertThat(mlv(project, "update").ok().out()).contains("Nothing to update");
         mlv(project, "import", registry.toString(), "sets/iris.csv", "--rev", "v1").ok();
         assertThat(Files.readString(project.resolve("iris.csv"))).isEqualTo("a,b\n1,2\n");
         assertThat(mlv(project, "update").ok().out()).contains("iris.csv.mlv is up to date with ../registry@" + v1.substring(0, 7));
