@@ -2,6 +2,7 @@ package dev.mlv.server.ui;
 
 import dev.mlv.artifacts.ArtifactPath;
 import dev.mlv.artifacts.FileInfo;
+import dev.mlv.audit.AuditEvent;
 import dev.mlv.audit.AuditVerification;
 import dev.mlv.errors.MlvException;
 import dev.mlv.permissions.ResourceType;
@@ -43,7 +44,8 @@ import static dev.mlv.server.ui.Html.markup;
  *       matches) with their parameters and metrics;</li>
  *   <li>{@code GET /ui/run?run_id=…}: a run, its artifacts (downloaded through the artifact proxy), and the model
  *       versions registered from it;</li>
- *   <li>{@code GET /ui/model?name=…} and {@code GET /ui/model-version?name=…&version=…}.</li>
+ *   <li>{@code GET /ui/model?name=…}: versions, stage and alias history, the model's audit events and whether the
+ *       chain verifies; {@code GET /ui/model-version?name=…&version=…}.</li>
  * </ul>
  * On a server with users the pages follow the same permissions as the REST API ({@code AccessRules}): a page about
  * an experiment, run or model needs {@code READ} on it, and lists leave out what the user may not read.
@@ -54,6 +56,8 @@ public final class UiEndpoints implements Endpoints {
     static final int MAX_COLUMNS = 8;
     /** Points of a metric's history drawn on a run's page. */
     static final int MAX_POINTS = 1000;
+    /** Audit events listed on a model's page. */
+    static final int MAX_EVENTS = 500;
     /** Artifact files listed on a run's page. */
     static final int MAX_FILES = 200;
     private static final String PROXIED = "mlflow-artifacts:";
@@ -214,6 +218,16 @@ public final class UiEndpoints implements Endpoints {
         }
         page.h2("History of stages and aliases (newest first)")
                 .table(List.of("Time", "User", "Kind", "Key", "From → to", "Reason"), moves, "No stage or alias moves yet.");
+        List<List<Object>> events = new ArrayList<>();
+        var audit = registry().auditEvents(m.name(), MAX_EVENTS, null);
+        for (AuditEvent ev : audit.items()) {
+            events.add(List.of(ev.seq(), Html.time(ev.timestamp()), nz(ev.user()), ev.action(), nz(ev.version()), nz(ev.payload())));
+        }
+        page.h2("Audit events (oldest first)").table(List.of("#", "Time", "User", "Action", "Version", "Details"), events,
+                "No audit events.");
+        if (audit.nextPageToken() != null && !audit.nextPageToken().isEmpty()) {
+            page.muted("The first " + MAX_EVENTS + " events; 'mlv audit log --model NAME' lists them all.");
+        }
         AuditVerification a = registry().verifyAudit();
         page.line(markup(a.valid() ? "<span class=\"ok\">Audit chain verified</span> (" + a.eventsChecked() + " events)"
                 : "<span class=\"bad\">Audit chain broken</span> at event " + Html.esc(a.firstInvalidSeq()) + ": " + Html.esc(a.problem())));

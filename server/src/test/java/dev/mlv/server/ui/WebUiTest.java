@@ -103,7 +103,7 @@ class WebUiTest {
 
         Page modelPage = get(server, "/ui/model?name=" + q(model), null);
         assertThat(modelPage.body()).contains("/ui/model-version?name=" + q(model) + "&amp;version=" + v, "best auc", "- → " + v,
-                "Audit chain verified");
+                "Audit chain verified", "Audit events", "registered_model.create", "model_version.create");
 
         Page version = get(server, "/ui/model-version?name=" + q(model) + "&version=" + v, null);
         assertThat(version.body()).contains("Stage", "Production", "runs:/" + run + "/model", "Trained by run", "learning_rate");
