@@ -173,6 +173,22 @@ final class Html {
         return this;
     }
 
+    /** Opens a GET form around what follows (a table of checkboxes); {@link #endForm} closes it. */
+    Html startForm(String action) {
+        b.append("<form method=\"get\" action=\"").append(esc(action)).append("\">");
+        return this;
+    }
+
+    Html endForm(String button) {
+        b.append("<p><button type=\"submit\">").append(esc(button)).append("</button></p></form>");
+        return this;
+    }
+
+    /** A checkbox cell: {@code name=value} is sent when it is ticked. */
+    static Markup checkbox(String name, String value) {
+        return new Markup("<input type=\"checkbox\" name=\"" + esc(name) + "\" value=\"" + esc(value) + "\">");
+    }
+
     /** Rows of name and value, without a header. */
     Html fields(List<List<Object>> rows) {
         return table(List.of(), rows, "");

@@ -42,6 +42,7 @@ import static dev.mlv.server.ui.Html.markup;
  *   <li>{@code GET /} → {@code /ui}: experiments and registered models;</li>
  *   <li>{@code GET /ui/experiment?experiment_id=…[&filter=…]}: its newest runs (those MLflow's search filter
  *       matches) with their parameters and metrics;</li>
+ *   <li>{@code GET /ui/compare?run_ids=…&run_ids=…}: runs side by side (parameters and metrics, differences marked);</li>
  *   <li>{@code GET /ui/run?run_id=…}: a run, its artifacts (downloaded through the artifact proxy), and the model
  *       versions registered from it;</li>
  *   <li>{@code GET /ui/model?name=…}: versions, stage and alias history, the model's audit events and whether the
@@ -56,6 +57,8 @@ public final class UiEndpoints implements Endpoints {
     static final int MAX_COLUMNS = 8;
     /** Points of a metric's history drawn on a run's page. */
     static final int MAX_POINTS = 1000;
+    /** Runs compared side by side at most. */
+    static final int MAX_COMPARED = 20;
     /** Audit events listed on a model's page. */
     static final int MAX_EVENTS = 500;
     /** Artifact files listed on a run's page. */
@@ -74,6 +77,7 @@ public final class UiEndpoints implements Endpoints {
         routes.get("/ui", this::home);
         routes.get("/ui/experiment", this::experiment);
         routes.get("/ui/run", this::run);
+        routes.get("/ui/compare", this::compare);
         routes.get("/ui/model", this::model);
         routes.get("/ui/model-version", this::version);
     }
@@ -145,13 +149,14 @@ public final class UiEndpoints implements Endpoints {
         }
         List<String> params = paramKeys.stream().limit(MAX_COLUMNS).toList();
         List<String> metrics = metricKeys.stream().limit(MAX_COLUMNS).toList();
-        List<String> headers = new ArrayList<>(List.of("Run", "Status", "User", "Started", "Duration"));
+        List<String> headers = new ArrayList<>(List.of("", "Run", "Status", "User", "Started", "Duration"));
         params.forEach(k -> headers.add("param: " + k));
         metrics.forEach(k -> headers.add("metric: " + k));
         List<List<Object>> rows = new ArrayList<>();
         for (Run r : runs) {
             RunInfo i = r.info();
-            List<Object> row = new ArrayList<>(List.of(markup(link(runName(i), "/ui/run", "run_id", i.runId())), i.status().name(),
+            List<Object> row = new ArrayList<>(List.of(Html.checkbox("run_ids", i.runId()),
+                    markup(link(runName(i), "/ui/run", "run_id", i.runId())), i.status().name(),
                     nz(i.userId()), Html.time(i.startTime()), Html.duration(i.startTime(), i.endTime())));
             for (String k : params) row.add(r.params().stream().filter(p -> p.key().equals(k)).map(Param::value).findFirst().orElse(""));
             for (String k : metrics) {
@@ -159,12 +164,52 @@ public final class UiEndpoints implements Endpoints {
             }
             rows.add(row);
         }
-        page.h2("Runs (newest first" + (runs.size() == MAX_RUNS ? ", the first " + MAX_RUNS : "") + ")")
-                .table(headers, rows, filter == null || filter.isBlank() ? "No runs yet." : "No run matches the filter.");
+        page.h2("Runs (newest first" + (runs.size() == MAX_RUNS ? ", the first " + MAX_RUNS : "") + ")").startForm("/ui/compare")
+                .table(headers, rows, filter == null || filter.isBlank() ? "No runs yet." : "No run matches the filter.")
+                .endForm("Compare the selected runs");
         if (paramKeys.size() > MAX_COLUMNS || metricKeys.size() > MAX_COLUMNS) {
             page.muted("Each run's page shows all of its parameters and metrics.");
         }
         send(cx, page);
+    }
+
+    /** Runs side by side: their parameters and latest metrics, a row per key, the rows that differ marked. */
+    private void compare(Context cx) {
+        List<String> ids = cx.queryParams("run_ids").stream().distinct().toList();
+        if (ids.isEmpty()) throw MlvException.invalid("Select at least one run to compare (parameter 'run_ids')");
+        if (ids.size() > MAX_COMPARED) throw MlvException.invalid("At most " + MAX_COMPARED + " runs can be compared at once, got " + ids.size());
+        List<Run> runs = ids.stream().map(tracking()::getRun).toList();
+        Html page = new Html("Compare " + runs.size() + " runs", link("Home", "/ui"));
+        List<String> headers = new ArrayList<>(List.of(""));
+        List<Object> names = new ArrayList<>(List.of("Run"));
+        List<Object> experiments = new ArrayList<>(List.of("Experiment"));
+        for (Run r : runs) {
+            headers.add("");
+            names.add(markup(link(runName(r.info()), "/ui/run", "run_id", r.info().runId())));
+            experiments.add(r.info().experimentId());
+        }
+        page.table(List.of(), List.of(names, experiments), "");
+        page.h2("Parameters").table(headers, sideBySide(runs, r -> r.params().stream()
+                .collect(java.util.stream.Collectors.toMap(Param::key, p -> (Object) p.value()))), "No parameters.");
+        page.h2("Metrics (latest values)").table(headers, sideBySide(runs, r -> r.latestMetrics().stream()
+                .collect(java.util.stream.Collectors.toMap(Metric::key, m -> (Object) m.value()))), "No metrics.");
+        page.muted("Keys in bold differ between the runs.");
+        send(cx, page);
+    }
+
+    /** A row per key of any run: the key (bold when the runs differ), then each run's value. */
+    private static List<List<Object>> sideBySide(List<Run> runs, java.util.function.Function<Run, java.util.Map<String, Object>> values) {
+        List<java.util.Map<String, Object>> each = runs.stream().map(values).toList();
+        TreeSet<String> keys = new TreeSet<>();
+        each.forEach(m -> keys.addAll(m.keySet()));
+        List<List<Object>> rows = new ArrayList<>();
+        for (String k : keys) {
+            boolean differs = each.stream().map(m -> m.get(k)).distinct().count() > 1;
+            List<Object> row = new ArrayList<>(List.of(differs ? markup("<b>" + Html.esc(k) + "</b>") : k));
+            for (var m : each) row.add(m.getOrDefault(k, ""));
+            rows.add(row);
+        }
+        return rows;
     }
 
     private void run(Context cx) {

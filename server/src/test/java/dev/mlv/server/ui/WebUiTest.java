@@ -110,6 +110,24 @@ class WebUiTest {
     }
 
     @Test
+    void runsAreComparedSideBySideWithTheirDifferencesMarked() throws Exception {
+        String exp = api.ok(api.post(MLFLOW + "experiments/create", obj("name", "cmp-" + System.nanoTime()))).path("experiment_id").asText();
+        String a = api.ok(api.post(MLFLOW + "runs/create", obj("experiment_id", exp, "run_name", "run-a"))).at("/run/info/run_id").asText();
+        String b = api.ok(api.post(MLFLOW + "runs/create", obj("experiment_id", exp, "run_name", "run-b"))).at("/run/info/run_id").asText();
+        for (String[] p : new String[][]{{a, "lr", "0.1"}, {b, "lr", "0.01"}, {a, "epochs", "5"}, {b, "epochs", "5"}}) {
+            api.ok(api.post(MLFLOW + "runs/log-parameter", obj("run_id", p[0], "key", p[1], "value", p[2])));
+        }
+        assertThat(get(server, "/ui/experiment?experiment_id=" + exp, null).body())
+                .contains("<form method=\"get\" action=\"/ui/compare\">", "name=\"run_ids\" value=\"" + a + "\"");
+
+        Page compared = get(server, "/ui/compare?run_ids=" + a + "&run_ids=" + b, null);
+        assertThat(compared.status()).isEqualTo(200);
+        assertThat(compared.body()).contains("Compare 2 runs", "run-a", "run-b", "<b>lr</b>", "0.01").doesNotContain("<b>epochs</b>");
+        assertThat(get(server, "/ui/compare", null).status()).isEqualTo(400);
+        assertThat(get(server, "/ui/compare?run_ids=" + "0".repeat(32), null).status()).isEqualTo(404);
+    }
+
+    @Test
     void userTextIsEscapedAndErrorsArePages() throws Exception {
         String exp = api.ok(api.post(MLFLOW + "experiments/create", obj("name", EVIL + System.nanoTime()))).path("experiment_id").asText();
         String run = api.ok(api.post(MLFLOW + "runs/create", obj("experiment_id", exp, "run_name", EVIL))).at("/run/info/run_id").asText();
@@ -153,6 +171,8 @@ class WebUiTest {
             Page carolHome = get(s, "/ui", "carol");
             assertThat(carolHome.body()).doesNotContain("secret-exp").contains("secret-model");
             assertThat(get(s, "/ui/experiment?experiment_id=" + exp, "carol").status()).isEqualTo(403);
+            assertThat(get(s, "/ui/compare?run_ids=" + run, "carol").status()).isEqualTo(403);
+            assertThat(get(s, "/ui/compare?run_ids=" + run, "alice").status()).isEqualTo(200);
             Page refused = get(s, "/ui/run?run_id=" + run, "carol");
             assertThat(refused.status()).isEqualTo(403);
             assertThat(refused.body()).contains("may not read experiment");
