@@ -180,11 +180,11 @@ public final class UiEndpoints implements Endpoints {
         if (ids.size() > MAX_COMPARED) throw MlvException.invalid("At most " + MAX_COMPARED + " runs can be compared at once, got " + ids.size());
         List<Run> runs = ids.stream().map(tracking()::getRun).toList();
         Html page = new Html("Compare " + runs.size() + " runs", link("Home", "/ui"));
-        List<String> headers = new ArrayList<>(List.of(""));
+        List<String> headers = new ArrayList<>(List.of("Key"));
         List<Object> names = new ArrayList<>(List.of("Run"));
         List<Object> experiments = new ArrayList<>(List.of("Experiment"));
         for (Run r : runs) {
-            headers.add("");
+            headers.add(runName(r.info()));
             names.add(markup(link(runName(r.info()), "/ui/run", "run_id", r.info().runId())));
             experiments.add(r.info().experimentId());
         }
