@@ -22,7 +22,7 @@ final class Html {
             + "table{border-collapse:collapse;margin:4px 0}th,td{border-bottom:1px solid #e3e6ec;padding:4px 10px;text-align:left;"
             + "vertical-align:top}th{background:#f5f6f8;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}"
             + "code{font:12px ui-monospace,monospace;background:#f5f6f8;padding:1px 4px}.muted{color:#6b7385}"
-            + ".bad{color:#b42318;font-weight:600}.ok{color:#067647;font-weight:600}nav{margin:8px 0;color:#6b7385}.nw{white-space:nowrap}form{margin:16px 0 0}";
+            + ".bad{color:#b42318;font-weight:600}.ok{color:#067647;font-weight:600}nav{margin:8px 0;color:#6b7385}.nw{white-space:nowrap}form{margin:16px 0 0}pre{font:12px ui-monospace,monospace;background:#f5f6f8;padding:8px;max-width:100%;overflow:auto}";
 
     private final StringBuilder b = new StringBuilder(4096);
 
@@ -121,6 +121,12 @@ final class Html {
 
     Html text(Object text) {
         b.append("<p>").append(esc(text)).append("</p>");
+        return this;
+    }
+
+    /** Preformatted text (JSON), escaped. */
+    Html pre(String text) {
+        b.append("<pre>").append(esc(text)).append("</pre>");
         return this;
     }
 

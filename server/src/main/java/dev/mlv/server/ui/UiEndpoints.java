@@ -5,7 +5,10 @@ import dev.mlv.artifacts.FileInfo;
 import dev.mlv.audit.AuditEvent;
 import dev.mlv.audit.AuditVerification;
 import dev.mlv.errors.MlvException;
+import dev.mlv.lineage.LineageAssembler;
+import dev.mlv.lineage.LineageJson;
 import dev.mlv.permissions.ResourceType;
+import dev.mlv.registry.ModelUriResolver;
 import dev.mlv.registry.ModelVersion;
 import dev.mlv.registry.Move;
 import dev.mlv.registry.RegisteredModel;
@@ -46,7 +49,7 @@ import static dev.mlv.server.ui.Html.markup;
  *   <li>{@code GET /ui/run?run_id=…}: a run, its artifacts (downloaded through the artifact proxy), and the model
  *       versions registered from it;</li>
  *   <li>{@code GET /ui/model?name=…}: versions, stage and alias history, the model's audit events and whether the
- *       chain verifies; {@code GET /ui/model-version?name=…&version=…}.</li>
+ *       chain verifies; {@code GET /ui/model-version?name=…&version=…}: files, run, and the metadata JSON.</li>
  * </ul>
  * On a server with users the pages follow the same permissions as the REST API ({@code AccessRules}): a page about
  * an experiment, run or model needs {@code READ} on it, and lists leave out what the user may not read.
@@ -66,9 +69,13 @@ public final class UiEndpoints implements Endpoints {
     private static final String PROXIED = "mlflow-artifacts:";
 
     private final ServerContext ctx;
+    private final LineageAssembler lineage;
 
     public UiEndpoints(ServerContext ctx) {
         this.ctx = ctx;
+        var metadata = ctx.metadata();
+        this.lineage = new LineageAssembler(metadata.registry(), metadata.tracking(), ctx.artifacts(),
+                new ModelUriResolver(metadata.registry(), metadata.tracking(), ctx.artifacts()));
     }
 
     @Override
@@ -280,7 +287,7 @@ public final class UiEndpoints implements Endpoints {
         send(cx, page);
     }
 
-    private void version(Context cx) {
+    private void version(Context cx) throws Exception {
         ModelVersion v = registry().getModelVersion(param(cx, "name"), param(cx, "version"));
         Html page = new Html(v.name() + " v" + v.version(), link("Home", "/ui"), link(v.name(), "/ui/model", "name", v.name()));
         page.fields(List.of(List.of("Stage", v.currentStage().display()), List.of("Aliases", String.join(", ", v.aliases())),
@@ -295,6 +302,12 @@ public final class UiEndpoints implements Endpoints {
                 page.h2("Trained by run").line(markup(link(runName(r.info()), "/ui/run", "run_id", r.info().runId())));
                 page.table(List.of("Parameter", "Value"), r.params().stream().map(p -> List.<Object>of(p.key(), p.value())).toList(), "");
                 page.table(List.of("Metric", "Value"), r.latestMetrics().stream().map(x -> List.<Object>of(x.key(), x.value())).toList(), "");
+                page.h2("Metadata (as 'mlv models metadata')");
+                try {
+                    page.pre(ctx.json().writerWithDefaultPrettyPrinter().writeValueAsString(LineageJson.metadata(lineage.assemble(v))));
+                } catch (MlvException e) {
+                    page.muted("Not available: " + e.getMessage());
+                }
             } else {
                 page.h2("Trained by run").muted("Run " + v.runId() + ": you may not read its experiment.");
             }

@@ -106,7 +106,8 @@ class WebUiTest {
                 "Audit chain verified", "Audit events", "registered_model.create", "model_version.create");
 
         Page version = get(server, "/ui/model-version?name=" + q(model) + "&version=" + v, null);
-        assertThat(version.body()).contains("Stage", "Production", "runs:/" + run + "/model", "Trained by run", "learning_rate");
+        assertThat(version.body()).contains("Stage", "Production", "runs:/" + run + "/model", "Trained by run", "learning_rate",
+                "Metadata (as &#39;mlv models metadata&#39;)", "&quot;model_version&quot; : &quot;v" + v + "&quot;");
     }
 
     @Test
