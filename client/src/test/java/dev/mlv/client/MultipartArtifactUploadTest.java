@@ -1,6 +1,5 @@
 package dev.mlv.client;
 
-import dev.mlv.s3.S3Clients;
 import dev.mlv.s3.S3ProxyFixture;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
@@ -36,9 +35,7 @@ class MultipartArtifactUploadTest {
         s3 = S3ProxyFixture.start(tmp.resolve("s3"));
         s3.createBucket("mpu");
         bucket = s3.client();
-        System.setProperty(S3Clients.ENDPOINT_PROPERTY, s3.endpoint().toString());
-        System.setProperty("aws.accessKeyId", S3ProxyFixture.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3ProxyFixture.SECRET_KEY);
+        s3.useAsDefault();
         onS3 = MlvServer.start(new ServerConfig("127.0.0.1", 0, tmp.resolve("home-s3"), null, "s3://mpu/artifacts"));
         onFiles = MlvServer.start(new ServerConfig("127.0.0.1", 0, tmp.resolve("home-files"), null, null));
     }
@@ -52,9 +49,7 @@ class MultipartArtifactUploadTest {
                 // closing anyway
             }
         }
-        System.clearProperty(S3Clients.ENDPOINT_PROPERTY);
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
+        S3ProxyFixture.clearDefaults();
     }
 
     static Path file(String name, long size) throws Exception {

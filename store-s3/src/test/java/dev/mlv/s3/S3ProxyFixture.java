@@ -83,6 +83,24 @@ public final class S3ProxyFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Points this JVM's S3 defaults at this endpoint, as a user's environment would: the endpoint override, the keys
+     * and the region, read by {@code S3Clients} and the AWS SDK's default chains. {@link #clearDefaults} undoes it.
+     */
+    public S3ProxyFixture useAsDefault() {
+        System.setProperty(S3Clients.ENDPOINT_PROPERTY, endpoint.toString());
+        System.setProperty("aws.accessKeyId", ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", SECRET_KEY);
+        System.setProperty("aws.region", "us-east-1");
+        return this;
+    }
+
+    public static void clearDefaults() {
+        for (String p : new String[]{S3Clients.ENDPOINT_PROPERTY, "aws.accessKeyId", "aws.secretAccessKey", "aws.region"}) {
+            System.clearProperty(p);
+        }
+    }
+
     /** Stops the endpoint (it stops answering) but keeps its objects; see {@link #close}. */
     public void stop() {
         try {

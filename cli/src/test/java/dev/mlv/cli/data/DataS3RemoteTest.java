@@ -3,7 +3,6 @@ package dev.mlv.cli.data;
 import dev.mlv.data.Remote;
 import dev.mlv.data.RemoteContractTest;
 import dev.mlv.data.Remotes;
-import dev.mlv.s3.S3Clients;
 import dev.mlv.s3.S3Location;
 import dev.mlv.s3.S3ProxyFixture;
 import dev.mlv.s3.data.S3Remote;
@@ -29,18 +28,12 @@ class DataS3RemoteTest extends RemoteContractTest {
     static void startS3() {
         s3 = S3ProxyFixture.start(shared);
         s3.createBucket(BUCKET);
-        System.setProperty(S3Clients.ENDPOINT_PROPERTY, s3.endpoint().toString());
-        System.setProperty("aws.accessKeyId", S3ProxyFixture.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3ProxyFixture.SECRET_KEY);
-        System.setProperty("aws.region", "us-east-1");
+        s3.useAsDefault();
     }
 
     @AfterAll
     static void stopS3() {
-        System.clearProperty(S3Clients.ENDPOINT_PROPERTY);
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-        System.clearProperty("aws.region");
+        S3ProxyFixture.clearDefaults();
         if (s3 != null) s3.close();
     }
 

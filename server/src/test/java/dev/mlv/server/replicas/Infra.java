@@ -1,6 +1,5 @@
 package dev.mlv.server.replicas;
 
-import dev.mlv.s3.S3Clients;
 import dev.mlv.s3.S3ProxyFixture;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
@@ -56,10 +55,7 @@ final class Infra implements AutoCloseable {
         }
         S3ProxyFixture s3 = S3ProxyFixture.start(dir.resolve("s3"));
         s3.createBucket(BUCKET);
-        System.setProperty(S3Clients.ENDPOINT_PROPERTY, s3.endpoint().toString());
-        System.setProperty("aws.accessKeyId", S3ProxyFixture.ACCESS_KEY);
-        System.setProperty("aws.secretAccessKey", S3ProxyFixture.SECRET_KEY);
-        System.setProperty("aws.region", "us-east-1");
+        s3.useAsDefault();
         return new Infra(dir, pgData, port, pg, s3);
     }
 
@@ -110,10 +106,7 @@ final class Infra implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        System.clearProperty(S3Clients.ENDPOINT_PROPERTY);
-        System.clearProperty("aws.accessKeyId");
-        System.clearProperty("aws.secretAccessKey");
-        System.clearProperty("aws.region");
+        S3ProxyFixture.clearDefaults();
         try {
             if (pg != null) pg.close();
         } finally {
