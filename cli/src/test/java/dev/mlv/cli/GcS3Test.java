@@ -24,9 +24,7 @@ class GcS3Test {
 
     @BeforeAll
     static void startS3() {
-        s3 = S3ProxyFixture.start(shared);
-        s3.createBucket(BUCKET);
-        s3.useAsDefault();
+        s3 = S3ProxyFixture.startAsDefault(shared, BUCKET);
     }
 
     @AfterAll

@@ -17,10 +17,12 @@ import dev.mlv.tracking.ViewType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -86,7 +88,9 @@ public final class GarbageCollector {
             for (RunInfo r : metadata.tracking().deletedRuns(cutoff)) runs.put(r.runId(), r);
             for (Experiment e : metadata.tracking().deletedExperiments(cutoff)) experiments.put(e.experimentId(), e);
         } else {
-            for (String id : req.runIds()) runs.put(id, collectableRun(id, cutoff));
+            Set<String> oldEnough = new HashSet<>();
+            if (!req.runIds().isEmpty()) metadata.tracking().deletedRuns(cutoff).forEach(d -> oldEnough.add(d.runId()));
+            for (String id : req.runIds()) runs.put(id, collectableRun(id, oldEnough));
             for (String id : req.experimentIds()) experiments.put(id, collectableExperiment(id, cutoff));
         }
         // an experiment takes all its runs with it; one whose runs were registered is kept whole
@@ -149,10 +153,11 @@ public final class GarbageCollector {
         return Duration.ofSeconds(seconds);
     }
 
-    private RunInfo collectableRun(String id, long cutoff) {
+    /** A named run: it must exist, be deleted, and be among {@code oldEnough} (deleted before the cutoff). */
+    private RunInfo collectableRun(String id, Set<String> oldEnough) {
         RunInfo r = metadata.tracking().getRun(id).info();
         requireDeleted("Run", id, r.lifecycleStage());
-        if (metadata.tracking().deletedRuns(cutoff).stream().noneMatch(d -> d.runId().equals(id))) throw tooRecent("Run", id);
+        if (!oldEnough.contains(id)) throw tooRecent("Run", id);
         return r;
     }
 

@@ -83,6 +83,13 @@ public final class S3ProxyFixture implements AutoCloseable {
         }
     }
 
+    /** Starts s3proxy under {@code parent} with {@code bucket} created, and makes it this JVM's default endpoint. */
+    public static S3ProxyFixture startAsDefault(Path parent, String bucket) {
+        S3ProxyFixture s3 = start(parent);
+        s3.createBucket(bucket);
+        return s3.useAsDefault();
+    }
+
     /**
      * Points this JVM's S3 defaults at this endpoint, as a user's environment would: the endpoint override, the keys
      * and the region, read by {@code S3Clients} and the AWS SDK's default chains. {@link #clearDefaults} undoes it.
