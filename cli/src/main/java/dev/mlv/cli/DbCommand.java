@@ -39,11 +39,10 @@ public final class DbCommand implements Runnable {
 
         @Override
         public Integer call() {
-            String uri = backendStoreUri;
-            if (uri == null || uri.isBlank()) uri = System.getenv("MLV_BACKEND_STORE_URI");
-            if (uri == null || uri.isBlank()) uri = ServerConfig.forHome(ServerConfig.defaultHome()).effectiveBackendStoreUri();
-            Migrations.Result r = JdbcMetadataStore.upgrade(uri.trim());
-            String shown = dev.mlv.store.MetadataStores.masked(uri.trim());
+            String uri = Env.orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI");
+            if (uri == null) uri = ServerConfig.forHome(ServerConfig.defaultHome()).effectiveBackendStoreUri();
+            Migrations.Result r = JdbcMetadataStore.upgrade(uri);
+            String shown = dev.mlv.store.MetadataStores.masked(uri);
             Output out = new Output(spec.commandLine().getOut());
             if (r.applied() == 0) {
                 out.println("Database " + shown + " is up to date (schema " + r.toVersion() + ").");

@@ -2,6 +2,7 @@ package dev.mlv.cli;
 
 import dev.mlv.artifacts.ArtifactStore;
 import dev.mlv.artifacts.ArtifactStores;
+import dev.mlv.cli.models.UserOption;
 import dev.mlv.gc.GarbageCollector;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 
 /** {@code mlv gc}: MLflow's {@code mlflow gc}, keeping what registered model versions come from. */
@@ -59,13 +61,14 @@ public final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ServerConfig home = ServerConfig.forHome(ServerConfig.defaultHome());
-        String db = first(backendStoreUri, System.getenv("MLV_BACKEND_STORE_URI"), home.effectiveBackendStoreUri());
-        String dest = first(artifactsDestination, System.getenv("MLV_ARTIFACTS_DESTINATION"), home.effectiveArtifactsDestination());
+        String db = Objects.requireNonNullElse(Env.orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI"), home.effectiveBackendStoreUri());
+        String dest = Objects.requireNonNullElse(Env.orEnv(artifactsDestination, "MLV_ARTIFACTS_DESTINATION"),
+                home.effectiveArtifactsDestination());
         var request = new GarbageCollector.Request(GarbageCollector.parseAge(olderThan), runIds, experimentIds, dryRun);
         GarbageCollector.Result r;
         try (ArtifactStore artifacts = ArtifactStores.open(dest);
              MetadataStore metadata = MetadataStores.open(db, MlvServer.DEFAULT_ARTIFACT_ROOT)) {
-            r = new GarbageCollector(metadata, artifacts, System.getProperty("user.name", "unknown"))
+            r = new GarbageCollector(metadata, artifacts, UserOption.defaultUser())
                     .collect(request, System.currentTimeMillis());
         }
         Output out = json.output();
@@ -83,10 +86,5 @@ public final class GcCommand implements Callable<Integer> {
         for (GarbageCollector.Kept k : r.kept()) out.println("kept " + k.kind() + " " + k.id() + ": " + k.why());
         for (String uri : r.artifactsLeft()) out.println("left alone (not in " + dest + "): " + uri);
         return 0;
-    }
-
-    private static String first(String... values) {
-        for (String v : values) if (v != null && !v.isBlank()) return v.trim();
-        return null;
     }
 }

@@ -1,12 +1,14 @@
 package dev.mlv.cli;
 
+import dev.mlv.cli.models.UserOption;
 import dev.mlv.errors.MlvException;
 import dev.mlv.permissions.Grant;
 import dev.mlv.permissions.PermissionStore;
-import dev.mlv.store.MetadataStores;
-import dev.mlv.store.jdbc.JdbcMetadataStore;
+import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
 import dev.mlv.server.auth.UsersFile;
+import dev.mlv.store.MetadataStore;
+import dev.mlv.store.MetadataStores;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,9 +46,8 @@ public final class UsersCommand implements Runnable {
 
         /** {@code --auth-file}, else {@code MLV_AUTH_FILE}, else {@code <home>/users}. */
         Path file() {
-            if (option != null) return option;
-            String env = System.getenv("MLV_AUTH_FILE");
-            return env != null && !env.isBlank() ? Path.of(env.trim()) : ServerConfig.defaultHome().resolve("users");
+            String file = Env.orEnv(option == null ? null : option.toString(), "MLV_AUTH_FILE");
+            return file != null ? Path.of(file) : ServerConfig.defaultHome().resolve("users");
         }
     }
 
@@ -77,9 +78,9 @@ public final class UsersCommand implements Runnable {
             String db = database(target);
             String revoked = "";
             if (db != null) { // grants first: a user of that name added later must not inherit them
-                try (JdbcMetadataStore store = JdbcMetadataStore.open(db, ServerConfig.defaultHome().resolve("artifacts").toString())) {
+                try (MetadataStore store = MetadataStores.open(db, MlvServer.DEFAULT_ARTIFACT_ROOT)) {
                     PermissionStore grants = store.permissions();
-                    String actor = System.getProperty("user.name", "unknown");
+                    String actor = UserOption.defaultUser();
                     List<Grant> of = grants.grantsOf(name);
                     for (Grant g : of) grants.delete(g.type(), g.resource(), g.user(), actor);
                     revoked = " and their " + of.size() + " permission grant" + (of.size() == 1 ? "" : "s") + " from "
@@ -95,8 +96,8 @@ public final class UsersCommand implements Runnable {
 
         /** The database whose grants go with the user, or null when none is named or implied. */
         private String database(Path usersFile) {
-            String uri = backendStoreUri != null && !backendStoreUri.isBlank() ? backendStoreUri : System.getenv("MLV_BACKEND_STORE_URI");
-            if (uri != null && !uri.isBlank()) return uri.trim();
+            String uri = Env.orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI");
+            if (uri != null) return uri;
             Path home = ServerConfig.defaultHome();
             boolean defaultLayout = usersFile.toAbsolutePath().normalize().equals(home.resolve("users").toAbsolutePath().normalize());
             return defaultLayout && Files.isRegularFile(home.resolve("mlv.db"))

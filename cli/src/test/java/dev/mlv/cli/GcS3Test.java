@@ -1,12 +1,11 @@
 package dev.mlv.cli;
 
 import dev.mlv.client.http.RestClient;
-import dev.mlv.s3.S3ProxyFixture;
+import dev.mlv.s3.S3ProxyExtension;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -18,23 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@code mlv gc} on a server whose artifacts are in S3 (s3proxy in-process): a removed run's objects are gone. */
 class GcS3Test {
     static final String BUCKET = "mlv-gc";
-    @TempDir
-    static Path shared;
-    static S3ProxyFixture s3;
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3ProxyFixture.startAsDefault(shared, BUCKET);
-    }
-
-    @AfterAll
-    static void stopS3() {
-        S3ProxyFixture.clearDefaults();
-        if (s3 != null) s3.close();
-    }
+    @RegisterExtension
+    static final S3ProxyExtension S3 = new S3ProxyExtension(BUCKET);
 
     private static List<String> keys(String prefix) {
-        try (var client = s3.client()) {
+        try (var client = S3.fixture().client()) {
             return client.listObjectsV2(b -> b.bucket(BUCKET).prefix(prefix)).contents().stream().map(o -> o.key()).toList();
         }
     }

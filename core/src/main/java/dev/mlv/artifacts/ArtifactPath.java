@@ -141,6 +141,15 @@ public final class ArtifactPath {
         return segments.isEmpty();
     }
 
+    /** The path as a URL path: each segment percent-encoded (a space as {@code %20}), joined by {@code /}. */
+    public String toUrlPath() {
+        List<String> encoded = new java.util.ArrayList<>(segments().size());
+        for (String seg : segments()) {
+            encoded.add(java.net.URLEncoder.encode(seg, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        return String.join("/", encoded);
+    }
+
     public List<String> segments() {
         return segments;
     }

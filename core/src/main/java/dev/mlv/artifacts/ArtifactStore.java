@@ -100,6 +100,34 @@ public interface ArtifactStore extends AutoCloseable {
     /** The URI this store was opened from, e.g. {@code file:///home/me/.mlv/artifacts} or {@code s3://bucket/prefix}. */
     String uri();
 
+    /** The scheme of the URIs a server gives artifacts it proxies ({@code mlflow-artifacts:/<path>}). */
+    String PROXIED_SCHEME = "mlflow-artifacts:";
+
+    /**
+     * The path inside this store that a URI names: an {@code mlflow-artifacts:/<path>} URI, or one under this store's
+     * own {@link #uri()} (a run's artifact URI, an experiment's location, a model version's source). Empty for
+     * anything else, and for a path that is not a valid {@link ArtifactPath}.
+     */
+    default Optional<ArtifactPath> pathOf(String uri) {
+        if (uri == null) return Optional.empty();
+        String rest = null;
+        if (uri.startsWith(PROXIED_SCHEME)) {
+            rest = uri.substring(PROXIED_SCHEME.length());
+        } else {
+            String base = uri();
+            if (base != null && !base.isEmpty()) {
+                String b = base.endsWith("/") ? base : base + "/";
+                if (uri.startsWith(b)) rest = uri.substring(b.length());
+            }
+        }
+        if (rest == null) return Optional.empty();
+        try {
+            return Optional.of(ArtifactPath.parse(rest.replaceFirst("^/+", "")));
+        } catch (MlvException e) {
+            return Optional.empty();
+        }
+    }
+
     @Override
     default void close() {
     }

@@ -138,6 +138,41 @@ public final class DataImport {
         return new DataRepo.TransferResult(transferred, bytes, skipped, failures);
     }
 
+    /**
+     * What {@link #fetchAll} did: from the repository's own remote ({@code remoteUrl}; both null when no remote was
+     * used) and from the imports' sources (null when nothing was left for them).
+     */
+    public record Fetched(String remoteUrl, DataRepo.TransferResult fromRemote, DataRepo.TransferResult fromSources) {
+    }
+
+    /**
+     * Fetches {@code targets}: the repository's own data from its remote {@code remoteName} (null: the default one);
+     * imported data from that remote too when it holds it (it was pushed), and what it lacks from each import's source
+     * at the commit its pointer locks. Imported objects the remote lacks are no failure. When the remote fails for the
+     * repository's own data, the sources are not tried.
+     */
+    public static Fetched fetchAll(DataRepo r, String remoteName, List<DataRepo.Target> targets) {
+        List<DataRepo.Target> imports = imported(targets);
+        List<DataRepo.Target> own = targets.stream().filter(t -> t.tracked().file().source() == null).toList();
+        String url = null;
+        DataRepo.TransferResult mine = null;
+        if (!own.isEmpty() || remoteName != null || r.config().defaultRemote() != null) {
+            try (Remote remote = r.openRemote(remoteName)) {
+                url = remote.url();
+                mine = r.fetch(remote, own);
+                List<DataRepo.Target> lacking = lacking(r, imports);
+                if (!lacking.isEmpty()) {
+                    DataRepo.TransferResult i = r.fetch(remote, lacking);
+                    mine = new DataRepo.TransferResult(mine.transferred() + i.transferred(), mine.bytes() + i.bytes(),
+                            mine.skipped() + i.skipped(), mine.failures());
+                }
+            }
+            if (!mine.ok()) return new Fetched(url, mine, null);
+        }
+        List<DataRepo.Target> lacking = lacking(r, imports);
+        return new Fetched(url, mine, lacking.isEmpty() ? null : fetch(r, lacking));
+    }
+
     /** The imported targets among {@code targets}. */
     public static List<DataRepo.Target> imported(List<DataRepo.Target> targets) {
         return targets.stream().filter(t -> t.tracked().file().source() != null).toList();

@@ -9,6 +9,7 @@ import dev.mlv.registry.ModelVersion;
 import dev.mlv.store.MetadataStore;
 import dev.mlv.tracking.Experiment;
 import dev.mlv.tracking.LifecycleStage;
+import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Run;
 import dev.mlv.tracking.RunInfo;
 import dev.mlv.tracking.RunQuery;
@@ -18,11 +19,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,12 +38,11 @@ import java.util.regex.Pattern;
  * A sweep reports what it kept and why; naming such a run or experiment explicitly is an error, and so is naming one
  * that is not deleted, or deleted more recently than {@code --older-than}: then nothing is removed at all.
  *
- * <p>For each run its artifacts go first (when they are in this server's artifact store, under
- * {@code mlflow-artifacts:/}), then its metadata, in one transaction; an interrupted collection leaves deleted runs
+ * <p>For each run its artifacts go first (when they are in this server's artifact store,
+ * {@link ArtifactStore#pathOf}), then its metadata, in one transaction; an interrupted collection leaves deleted runs
  * whose artifacts may be gone, which the next collection finishes. A removed experiment's permission grants go too.
  */
 public final class GarbageCollector {
-    private static final String PROXIED = "mlflow-artifacts:";
     private static final Pattern SOURCE_RUN = Pattern.compile("runs:/([0-9a-f]{32})(?:/.*)?");
     private static final Pattern SOURCE_LOGGED_MODEL = Pattern.compile("models:/(m-[0-9a-f]{32})(?:/.*)?");
 
@@ -181,52 +183,40 @@ public final class GarbageCollector {
 
     /** Every run of an experiment, active and deleted. */
     private List<RunInfo> runsOf(String experimentId) {
-        List<RunInfo> all = new ArrayList<>();
-        String token = null;
-        do {
-            var page = metadata.tracking().searchRuns(new RunQuery(List.of(experimentId), null, List.of(), RunQuery.MAX_RESULTS_LIMIT,
-                    token, ViewType.ALL));
-            for (Run r : page.items()) all.add(r.info());
-            token = page.nextPageToken();
-        } while (token != null && !token.isEmpty());
-        return all;
+        return Page.all(token -> metadata.tracking().searchRuns(new RunQuery(List.of(experimentId), null, List.of(),
+                RunQuery.MAX_RESULTS_LIMIT, token, ViewType.ALL))).stream().map(Run::info).toList();
     }
 
     /**
      * Run ids and experiment ids that registered model versions come from → the versions ({@code name vN}): a
-     * version's {@code run_id}, a {@code runs:/…} source, an {@code mlflow-artifacts:/<experiment>/<run>/…} source and
-     * a logged model's {@code models:/m-…} source (experiments under the key {@code experiment:<id>}).
+     * version's {@code run_id}, a {@code runs:/…} source, a source inside this artifact store
+     * ({@code <experiment>/<run>/…}) and a logged model's {@code models:/m-…} source (experiments under the key
+     * {@code experiment:<id>}).
      */
     private Map<String, List<String>> registeredFrom() {
-        Map<String, List<String>> from = new HashMap<>();
-        String token = null;
-        do {
-            var page = metadata.registry().searchModelVersions(null, 1000, List.of(), token);
-            for (ModelVersion v : page.items()) {
-                String label = v.name() + " v" + v.version();
-                if (v.runId() != null && !v.runId().isEmpty()) from.computeIfAbsent(v.runId(), k -> new ArrayList<>()).add(label);
-                String source = v.source() == null ? "" : v.source();
-                Matcher run = SOURCE_RUN.matcher(source);
-                if (run.matches()) from.computeIfAbsent(run.group(1), k -> new ArrayList<>()).add(label);
-                Matcher logged = SOURCE_LOGGED_MODEL.matcher(source);
-                if (logged.matches()) {
-                    try {
-                        String experiment = metadata.tracking().getLoggedModel(logged.group(1), true).experimentId();
-                        from.computeIfAbsent("experiment:" + experiment, k -> new ArrayList<>()).add(label);
-                    } catch (MlvException gone) {
-                        // a logged model that no longer exists keeps nothing
-                    }
-                }
-                List<String> segs = proxiedPath(source);
-                if (segs != null && !segs.isEmpty()) {
-                    from.computeIfAbsent("experiment:" + segs.get(0), k -> new ArrayList<>()).add(label);
-                    if (segs.size() > 1) from.computeIfAbsent(segs.get(1), k -> new ArrayList<>()).add(label);
+        Map<String, Set<String>> from = new HashMap<>();
+        for (ModelVersion v : Page.all(token -> metadata.registry().searchModelVersions(null, 1000, List.of(), token))) {
+            String label = v.name() + " v" + v.version();
+            Consumer<String> cameFrom = key -> from.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(label);
+            if (v.runId() != null && !v.runId().isEmpty()) cameFrom.accept(v.runId());
+            String source = v.source() == null ? "" : v.source();
+            Matcher run = SOURCE_RUN.matcher(source);
+            if (run.matches()) cameFrom.accept(run.group(1));
+            Matcher logged = SOURCE_LOGGED_MODEL.matcher(source);
+            if (logged.matches()) {
+                try {
+                    cameFrom.accept("experiment:" + metadata.tracking().getLoggedModel(logged.group(1), true).experimentId());
+                } catch (MlvException gone) {
+                    // a logged model that no longer exists keeps nothing
                 }
             }
-            token = page.nextPageToken();
-        } while (token != null && !token.isEmpty());
-        from.replaceAll((k, v) -> v.stream().distinct().toList());
-        return from;
+            List<String> segs = artifacts.pathOf(source).map(ArtifactPath::segments).orElse(List.of());
+            if (!segs.isEmpty()) cameFrom.accept("experiment:" + segs.get(0));
+            if (segs.size() > 1) cameFrom.accept(segs.get(1));
+        }
+        Map<String, List<String>> lists = new HashMap<>();
+        from.forEach((k, v) -> lists.put(k, List.copyOf(v)));
+        return lists;
     }
 
     private static String registeredReason(Map<String, List<String>> registered, String experimentId, List<RunInfo> runs) {
@@ -237,20 +227,10 @@ public final class GarbageCollector {
                 + " was registered from its runs; delete those versions first";
     }
 
-    /** The path segments of an {@code mlflow-artifacts:/…} URI, or null for any other URI. */
-    private static List<String> proxiedPath(String uri) {
-        if (uri == null || !uri.startsWith(PROXIED)) return null;
-        try {
-            return ArtifactPath.parse(uri.substring(PROXIED.length()).replaceFirst("^/+", "")).segments();
-        } catch (MlvException e) {
-            return null;
-        }
-    }
-
     /** Removes what {@code uri} names in this artifact store; a location elsewhere is left alone (and reported). */
     private void deleteArtifacts(String uri, List<String> left) {
-        List<String> segs = proxiedPath(uri);
-        if (segs == null || segs.isEmpty()) {
+        List<String> segs = artifacts.pathOf(uri).map(ArtifactPath::segments).orElse(List.of());
+        if (segs.isEmpty()) { // elsewhere, or the store's root itself
             if (uri != null && !uri.isEmpty()) left.add(uri);
             return;
         }

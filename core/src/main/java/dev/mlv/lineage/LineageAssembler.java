@@ -54,7 +54,6 @@ public final class LineageAssembler {
     public static final String ENVIRONMENT_ARTIFACT = "environment.json";
     public static final String CHECKPOINTS_DIR = "checkpoints";
     public static final String CHECKPOINT_FILE = "checkpoint.json";
-    private static final String PROXIED_SCHEME = "mlflow-artifacts:";
     private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{1,18})");
     /** Small JSON files only: a checkpoint or environment description is a few KB. */
     private static final int MAX_JSON_BYTES = 1 << 20;
@@ -119,7 +118,7 @@ public final class LineageAssembler {
         CodeRef code = new CodeRef(tags.get(CodeRef.GIT_COMMIT), tags.get(CodeRef.GIT_REPO), tags.get(CodeRef.GIT_BRANCH),
                 dirty == null ? null : Boolean.valueOf(dirty), tags.get(CodeRef.SOURCE_NAME), tags.get(CodeRef.SOURCE_TYPE));
 
-        Optional<ArtifactPath> root = artifactRoot(run.info().artifactUri());
+        Optional<ArtifactPath> root = artifacts.pathOf(run.info().artifactUri());
         if (root.isEmpty()) {
             notes.add("Artifacts of run " + run.info().runId() + " live at " + run.info().artifactUri()
                     + ", outside this server's artifact store: environment file and checkpoints not read");
@@ -137,28 +136,6 @@ public final class LineageAssembler {
         List<Checkpoint> checkpoints = root.map(r -> checkpoints(r, notes)).orElse(List.of());
         return new RunLineage(run.info(), metrics, params, datasets, code,
                 environment.isEmpty() ? null : environment, checkpoints);
-    }
-
-    /** The run's artifact root inside this store, if the store serves it. */
-    private Optional<ArtifactPath> artifactRoot(String artifactUri) {
-        if (artifactUri == null) return Optional.empty();
-        String rest = null;
-        if (artifactUri.startsWith(PROXIED_SCHEME)) {
-            rest = artifactUri.substring(PROXIED_SCHEME.length());
-        } else {
-            String base = artifacts.uri();
-            if (base != null && !base.isEmpty()) {
-                String b = base.endsWith("/") ? base : base + "/";
-                if (artifactUri.startsWith(b)) rest = artifactUri.substring(b.length());
-            }
-        }
-        if (rest == null) return Optional.empty();
-        while (rest.startsWith("/")) rest = rest.substring(1);
-        try {
-            return Optional.of(ArtifactPath.parse(rest));
-        } catch (MlvException e) {
-            return Optional.empty();
-        }
     }
 
     private List<Checkpoint> checkpoints(ArtifactPath runRoot, List<String> notes) {

@@ -57,29 +57,12 @@ final class DataTransferCommands {
         }
     }
 
-    /**
-     * Fetches the targets: your own data from the remote; imported data from the remote too when it holds it (it was
-     * pushed), else from the remote of the repository it was imported from, at the commit its pointer locks.
-     */
+    /** Fetches as {@link DataImport#fetchAll} does, and reports each source of objects. */
     abstract static class Fetching extends Base {
         void fetch(DataRepo r, List<DataRepo.Target> t) {
-            List<DataRepo.Target> imports = DataImport.imported(t);
-            List<DataRepo.Target> own = t.stream().filter(x -> x.tracked().file().source() == null).toList();
-            boolean noRemote = remote == null && r.config().defaultRemote() == null;
-            if (!own.isEmpty() || !noRemote) {
-                try (Remote rem = r.openRemote(remote)) {
-                    DataRepo.TransferResult mine = r.fetch(rem, own);
-                    List<DataRepo.Target> lacking = DataImport.lacking(r, imports);
-                    if (!lacking.isEmpty()) { // imported objects the remote lacks are no failure: they come from the sources below
-                        DataRepo.TransferResult i = r.fetch(rem, lacking);
-                        mine = new DataRepo.TransferResult(mine.transferred() + i.transferred(), mine.bytes() + i.bytes(),
-                                mine.skipped() + i.skipped(), mine.failures());
-                    }
-                    report("fetched", rem, mine);
-                }
-            }
-            List<DataRepo.Target> lacking = DataImport.lacking(r, imports);
-            if (!lacking.isEmpty()) report("fetched", "imports' sources", DataImport.fetch(r, lacking));
+            DataImport.Fetched f = DataImport.fetchAll(r, remote, t);
+            if (f.fromRemote() != null) report("fetched", f.remoteUrl(), f.fromRemote());
+            if (f.fromSources() != null) report("fetched", "imports' sources", f.fromSources());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.mlv.cli.models;
 
 import dev.mlv.cli.ClientOptions;
+import dev.mlv.cli.Env;
 import dev.mlv.client.http.RestClient;
 import picocli.CommandLine.Option;
 
@@ -17,10 +18,13 @@ public final class UserOption {
 
     /** The flag, else {@code MLV_USER}, else the OS user name. */
     public String user() {
-        if (user != null && !user.isBlank()) return user.trim();
-        String env = System.getenv("MLV_USER");
-        if (env != null && !env.isBlank()) return env.trim();
-        return System.getProperty("user.name", "unknown");
+        return user != null && !user.isBlank() ? user.trim() : defaultUser();
+    }
+
+    /** {@code MLV_USER}, else the OS user name: who a command acts as when no {@code --user} is given. */
+    public static String defaultUser() {
+        String env = Env.orEnv(null, "MLV_USER");
+        return env != null ? env : System.getProperty("user.name", "unknown");
     }
 
     /** The command's HTTP client, sending the acting user with every request. */

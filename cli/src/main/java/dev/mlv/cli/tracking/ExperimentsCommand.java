@@ -140,7 +140,8 @@ public final class ExperimentsCommand implements Runnable {
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = {
             "Mark an experiment and its runs deleted, as MLflow does: they leave listings and searches, and nothing is",
-            "removed ('mlv experiments restore ID' brings them back; 'list --view deleted' shows them).",
+            "removed ('mlv experiments restore ID' brings them back; 'list --view deleted' shows them; 'mlv gc' removes",
+            "them for good).",
             "Example: mlv experiments delete 3"})
     static final class DeleteCmd implements Callable<Integer> {
         @Mixin

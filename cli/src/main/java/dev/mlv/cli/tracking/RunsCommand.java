@@ -199,7 +199,7 @@ public final class RunsCommand implements Runnable {
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = {
             "Mark a run deleted, as MLflow does: it leaves listings and searches, and nothing is removed",
-            "('mlv runs restore RUN_ID' brings it back).", "Example: mlv runs delete 5f1c…"})
+            "('mlv runs restore RUN_ID' brings it back; 'mlv gc' removes it for good).", "Example: mlv runs delete 5f1c…"})
     static final class DeleteCmd implements Callable<Integer> {
         @Mixin
         ClientOptions client;

@@ -1,5 +1,6 @@
 package dev.mlv.cli.tracking;
 
+import dev.mlv.cli.Env;
 import dev.mlv.cli.Output;
 import dev.mlv.server.MlvServer;
 import dev.mlv.permissions.Permission;
@@ -74,17 +75,11 @@ public final class ServerCommand implements Callable<Integer> {
     /** The configuration from flags, then {@code MLV_*} variables, then defaults. */
     ServerConfig config() {
         Path h = home != null ? home : ServerConfig.defaultHome();
-        String users = orEnv(authFile == null ? null : authFile.toString(), "MLV_AUTH_FILE");
+        String users = Env.orEnv(authFile == null ? null : authFile.toString(), "MLV_AUTH_FILE");
         return new ServerConfig(host, port, h.toAbsolutePath().normalize(),
-                orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI"), orEnv(artifactsDestination, "MLV_ARTIFACTS_DESTINATION"),
+                Env.orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI"), Env.orEnv(artifactsDestination, "MLV_ARTIFACTS_DESTINATION"),
                 users == null ? null : Path.of(users).toAbsolutePath())
                 .withDefaultPermission(defaultPermission == null ? null : Permission.parse(defaultPermission));
-    }
-
-    private static String orEnv(String value, String var) {
-        if (value != null && !value.isBlank()) return value;
-        String env = System.getenv(var);
-        return env != null && !env.isBlank() ? env.trim() : null;
     }
 
     @Override

@@ -4,11 +4,10 @@ import dev.mlv.data.Remote;
 import dev.mlv.data.RemoteContractTest;
 import dev.mlv.data.Remotes;
 import dev.mlv.s3.S3Location;
-import dev.mlv.s3.S3ProxyFixture;
+import dev.mlv.s3.S3ProxyExtension;
 import dev.mlv.s3.data.S3Remote;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -20,24 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The S3 remote against a real S3 endpoint (s3proxy in-process): the Remote contract and the full CLI cycle. */
 class DataS3RemoteTest extends RemoteContractTest {
     static final String BUCKET = "mlv-data";
-    @TempDir
-    static Path shared;
-    static S3ProxyFixture s3;
-
-    @BeforeAll
-    static void startS3() {
-        s3 = S3ProxyFixture.startAsDefault(shared, BUCKET);
-    }
-
-    @AfterAll
-    static void stopS3() {
-        S3ProxyFixture.clearDefaults();
-        if (s3 != null) s3.close();
-    }
+    @RegisterExtension
+    static final S3ProxyExtension S3 = new S3ProxyExtension(BUCKET);
 
     @Override
     protected Remote newRemote() {
-        return new S3Remote(s3.client(), S3Location.parse("s3://" + BUCKET + "/contract-" + UUID.randomUUID()), true);
+        return new S3Remote(S3.fixture().client(), S3Location.parse("s3://" + BUCKET + "/contract-" + UUID.randomUUID()), true);
     }
 
     @Test

@@ -115,23 +115,25 @@ final class Html {
     }
 
     Html h2(String title) {
-        b.append("<h2>").append(esc(title)).append("</h2>");
-        return this;
+        return element("<h2>", title, "</h2>");
     }
 
     Html text(Object text) {
-        b.append("<p>").append(esc(text)).append("</p>");
-        return this;
+        return element("<p>", text, "</p>");
     }
 
     /** Preformatted text (JSON), escaped. */
     Html pre(String text) {
-        b.append("<pre>").append(esc(text)).append("</pre>");
-        return this;
+        return element("<pre>", text, "</pre>");
     }
 
     Html muted(Object text) {
-        b.append("<p class=\"muted\">").append(esc(text)).append("</p>");
+        return element("<p class=\"muted\">", text, "</p>");
+    }
+
+    /** {@code open}, the text escaped, {@code close}. */
+    private Html element(String open, Object text, String close) {
+        b.append(open).append(esc(text)).append(close);
         return this;
     }
 
@@ -172,7 +174,8 @@ final class Html {
      * {@code name} holding {@code value}.
      */
     Html form(String action, String hiddenName, String hiddenValue, String name, String value, String placeholder) {
-        b.append("<form method=\"get\" action=\"").append(esc(action)).append("\"><input type=\"hidden\" name=\"")
+        startForm(action);
+        b.append("<input type=\"hidden\" name=\"")
                 .append(esc(hiddenName)).append("\" value=\"").append(esc(hiddenValue)).append("\"><input type=\"text\" size=\"60\" name=\"")
                 .append(esc(name)).append("\" value=\"").append(esc(value)).append("\" placeholder=\"").append(esc(placeholder))
                 .append("\"> <button type=\"submit\">Search runs</button></form>");

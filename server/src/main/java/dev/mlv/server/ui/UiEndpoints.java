@@ -20,6 +20,7 @@ import dev.mlv.tracking.DatasetInput;
 import dev.mlv.tracking.Experiment;
 import dev.mlv.tracking.ExperimentQuery;
 import dev.mlv.tracking.Metric;
+import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Param;
 import dev.mlv.tracking.Run;
 import dev.mlv.tracking.RunInfo;
@@ -30,9 +31,13 @@ import dev.mlv.tracking.ViewType;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import static dev.mlv.server.ui.Html.link;
 import static dev.mlv.server.ui.Html.markup;
@@ -66,7 +71,6 @@ public final class UiEndpoints implements Endpoints {
     static final int MAX_EVENTS = 500;
     /** Artifact files listed on a run's page. */
     static final int MAX_FILES = 200;
-    private static final String PROXIED = "mlflow-artifacts:";
 
     private final ServerContext ctx;
     private final LineageAssembler lineage;
@@ -197,16 +201,16 @@ public final class UiEndpoints implements Endpoints {
         }
         page.table(List.of(), List.of(names, experiments), "");
         page.h2("Parameters").table(headers, sideBySide(runs, r -> r.params().stream()
-                .collect(java.util.stream.Collectors.toMap(Param::key, p -> (Object) p.value()))), "No parameters.");
+                .collect(Collectors.toMap(Param::key, p -> (Object) p.value()))), "No parameters.");
         page.h2("Metrics (latest values)").table(headers, sideBySide(runs, r -> r.latestMetrics().stream()
-                .collect(java.util.stream.Collectors.toMap(Metric::key, m -> (Object) m.value()))), "No metrics.");
+                .collect(Collectors.toMap(Metric::key, m -> (Object) m.value()))), "No metrics.");
         page.muted("Keys in bold differ between the runs.");
         send(cx, page);
     }
 
     /** A row per key of any run: the key (bold when the runs differ), then each run's value. */
-    private static List<List<Object>> sideBySide(List<Run> runs, java.util.function.Function<Run, java.util.Map<String, Object>> values) {
-        List<java.util.Map<String, Object>> each = runs.stream().map(values).toList();
+    private static List<List<Object>> sideBySide(List<Run> runs, Function<Run, Map<String, Object>> values) {
+        List<Map<String, Object>> each = runs.stream().map(values).toList();
         TreeSet<String> keys = new TreeSet<>();
         each.forEach(m -> keys.addAll(m.keySet()));
         List<List<Object>> rows = new ArrayList<>();
@@ -277,7 +281,7 @@ public final class UiEndpoints implements Endpoints {
         }
         page.h2("Audit events (oldest first)").table(List.of("#", "Time", "User", "Action", "Version", "Details"), events,
                 "No audit events.");
-        if (audit.nextPageToken() != null && !audit.nextPageToken().isEmpty()) {
+        if (audit.hasNext()) {
             page.muted("The first " + MAX_EVENTS + " events; 'mlv audit log --model NAME' lists them all.");
         }
         AuditVerification a = registry().verifyAudit();
@@ -326,13 +330,13 @@ public final class UiEndpoints implements Endpoints {
      * through the artifact proxy, which applies the same permissions.
      */
     private void artifactsTable(Html page, String artifactUri) {
-        if (artifactUri == null || !artifactUri.startsWith(PROXIED)) {
+        ArtifactPath root = ctx.artifacts().pathOf(artifactUri).orElse(null);
+        if (root == null) {
             page.h2("Artifacts").muted("Stored outside this server: " + artifactUri);
             return;
         }
-        ArtifactPath root = ArtifactPath.parse(artifactUri.substring(PROXIED.length()).replaceFirst("^/+", ""));
         List<List<Object>> rows = new ArrayList<>();
-        java.util.ArrayDeque<ArtifactPath> folders = new java.util.ArrayDeque<>(List.of(root));
+        ArrayDeque<ArtifactPath> folders = new ArrayDeque<>(List.of(root));
         while (!folders.isEmpty() && rows.size() < MAX_FILES) {
             for (FileInfo f : ctx.artifacts().list(folders.poll())) {
                 ArtifactPath p = ArtifactPath.parse(f.path());
@@ -340,19 +344,13 @@ public final class UiEndpoints implements Endpoints {
                     folders.add(p);
                 } else if (rows.size() < MAX_FILES) {
                     String shown = root.segments().isEmpty() ? f.path() : f.path().substring(root.toString().length() + 1);
-                    rows.add(List.of(markup("<a href=\"" + Html.esc(ArtifactEndpoints.API_PREFIX + "/" + encodePath(p)) + "\">"
-                            + Html.esc(shown) + "</a>"), f.fileSize() == null ? "" : f.fileSize()));
+                    rows.add(List.of(markup(link(shown, ArtifactEndpoints.API_PREFIX + "/" + p.toUrlPath())),
+                            f.fileSize() == null ? "" : f.fileSize()));
                 }
             }
         }
         page.h2("Artifacts").table(List.of("Path", "Size"), rows, "No artifacts.");
         if (rows.size() == MAX_FILES) page.muted("The first " + MAX_FILES + " files; 'mlv' and MLflow clients list them all.");
-    }
-
-    private static String encodePath(ArtifactPath p) {
-        List<String> segs = new ArrayList<>();
-        for (String seg : p.segments()) segs.add(java.net.URLEncoder.encode(seg, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
-        return String.join("/", segs);
     }
 
     /** The first {@value #MAX_POINTS} values of a metric, in step order. */
@@ -363,14 +361,7 @@ public final class UiEndpoints implements Endpoints {
     /** Every version of a model, newest first. */
     private List<ModelVersion> versionsOf(String name) {
         String filter = "name = '" + name.replace("'", "''") + "'";
-        List<ModelVersion> all = new ArrayList<>();
-        String token = null;
-        do {
-            var page = registry().searchModelVersions(filter, 1000, List.of("version_number DESC"), token);
-            all.addAll(page.items());
-            token = page.nextPageToken();
-        } while (token != null && !token.isEmpty());
-        return all;
+        return Page.all(token -> registry().searchModelVersions(filter, 1000, List.of("version_number DESC"), token));
     }
 
     private static void tagsTable(Html page, List<Tag> tags) {
