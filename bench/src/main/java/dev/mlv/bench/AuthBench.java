@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
-import dev.mlv.server.auth.UsersFile;
+import dev.mlv.users.PasswordHash;
+import dev.mlv.users.User;
+import dev.mlv.users.UsersFile;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +40,8 @@ public final class AuthBench {
             }
         }
         Path users = dir.resolve("users");
-        UsersFile.put(users, "root", "root-secret", UsersFile.DEFAULT_ITERATIONS, true);
-        UsersFile.put(users, "alice", "alice-secret", UsersFile.DEFAULT_ITERATIONS);
+        new UsersFile(users).create(User.withPassword("root", "root-secret", PasswordHash.DEFAULT_ITERATIONS, true), "setup");
+        new UsersFile(users).create(User.withPassword("alice", "alice-secret", PasswordHash.DEFAULT_ITERATIONS, false), "setup");
         try (MlvServer open = MlvServer.start(ServerConfig.forHome(dir.resolve("open")).withPort(0));
              MlvServer secured = MlvServer.start(ServerConfig.forHome(dir.resolve("secured")).withPort(0).withAuthFile(users))) {
             List<Client> clients = List.of(

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@code mlv} run in-process against a real in-process server, with captured output. */
 class CliTest {
@@ -247,5 +248,26 @@ class CliTest {
         assertThat(c.effectiveBackendStoreUri()).isEqualTo("sqlite:///" + home.toAbsolutePath().resolve("mlv.db"));
         assertThat(dev.mlv.store.MetadataStores.masked("postgresql://bob:secret@db:5432/mlv"))
                 .isEqualTo("postgresql://bob:***@db:5432/mlv");
+        assertThat(c.authenticates()).as("no authentication by default").isFalse();
+    }
+
+    @Test
+    void authFlagsChooseWhereTheUsersAre() {
+        for (String[] args : new String[][]{{"--auth"}, {"--app-name", "basic-auth"}}) {
+            var cmd = new dev.mlv.cli.tracking.ServerCommand();
+            new CommandLine(cmd).parseArgs(args);
+            ServerConfig c = dev.mlv.cli.tracking.ServerCommandAccess.config(cmd);
+            assertThat(c.usersInDatabase()).as(String.join(" ", args)).isTrue();
+            assertThat(c.authFile()).isNull();
+        }
+        var file = new dev.mlv.cli.tracking.ServerCommand();
+        new CommandLine(file).parseArgs("--auth-file", "users");
+        assertThat(dev.mlv.cli.tracking.ServerCommandAccess.config(file).usersInDatabase()).isFalse();
+        var both = new dev.mlv.cli.tracking.ServerCommand();
+        new CommandLine(both).parseArgs("--auth", "--auth-file", "users");
+        assertThatThrownBy(() -> dev.mlv.cli.tracking.ServerCommandAccess.config(both)).hasMessageContaining("not both");
+        var other = new dev.mlv.cli.tracking.ServerCommand();
+        new CommandLine(other).parseArgs("--app-name", "oidc-auth");
+        assertThatThrownBy(() -> dev.mlv.cli.tracking.ServerCommandAccess.config(other)).hasMessageContaining("Unknown --app-name");
     }
 }

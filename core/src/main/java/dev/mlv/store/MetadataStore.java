@@ -3,6 +3,7 @@ package dev.mlv.store;
 import dev.mlv.permissions.PermissionStore;
 import dev.mlv.registry.RegistryStore;
 import dev.mlv.tracking.TrackingStore;
+import dev.mlv.users.UserStore;
 
 /**
  * One metadata database (SQLite, PostgreSQL, …) seen through the SPIs of each capability. Opened by
@@ -16,6 +17,9 @@ public interface MetadataStore extends AutoCloseable {
 
     /** Who may do what with each experiment and registered model, when the server authenticates its users. */
     PermissionStore permissions();
+
+    /** The users of a server started with {@code --auth}, shared by every replica on this database. */
+    UserStore users();
 
     /** The URI it was opened from, with any password masked. */
     String displayUri();

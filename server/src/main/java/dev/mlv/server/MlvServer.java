@@ -19,6 +19,7 @@ import dev.mlv.server.tracking.LoggedModelEndpoints;
 import dev.mlv.server.tracking.TrackingEndpoints;
 import dev.mlv.store.MetadataStore;
 import dev.mlv.store.MetadataStores;
+import dev.mlv.users.UsersFile;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -68,10 +69,11 @@ public final class MlvServer implements AutoCloseable {
     /** Opens the stores (creating and migrating the database) and starts serving; port 0 picks a free port. */
     public static MlvServer start(ServerConfig config) {
         long t0 = System.nanoTime();
-        // a missing, empty or malformed users file stops the start before anything is opened
-        Authenticator auth = config.authFile() == null ? null : new Authenticator(config.authFile());
-        Permission defaultPermission = auth == null ? null : config.effectiveDefaultPermission();
-        long grantCacheMillis = auth == null ? 0 : Authorizer.grantCacheMillis(System::getenv);
+        // an empty or malformed users file stops the start before anything is opened
+        Authenticator fileAuth = config.authFile() == null ? null : new Authenticator(new UsersFile(config.authFile()),
+                "add one with 'mlv users add NAME --admin --auth-file " + config.authFile() + "'");
+        Permission defaultPermission = config.authenticates() ? config.effectiveDefaultPermission() : null;
+        long grantCacheMillis = config.authenticates() ? Authorizer.grantCacheMillis(System::getenv) : 0;
         // Opening the database (and loading its driver) runs on its own thread while this one opens the artifact
         // store and loads the HTTP classes: start-up takes the longer of the two, not their sum.
         long[] storeMillis = new long[1];
@@ -97,9 +99,18 @@ public final class MlvServer implements AutoCloseable {
             throw e;
         }
         MetadataStore metadata;
+        Authenticator auth;
         try {
             metadata = awaitStore(opening);
         } catch (RuntimeException | Error e) {
+            artifacts.close();
+            throw e;
+        }
+        try { // a database without users stops the start: nobody could use the server
+            auth = config.usersInDatabase() ? new Authenticator(metadata.users(), "add one with 'mlv users add NAME --admin "
+                    + "--backend-store-uri " + metadata.displayUri() + "'") : fileAuth;
+        } catch (RuntimeException | Error e) {
+            metadata.close();
             artifacts.close();
             throw e;
         }
@@ -204,7 +215,7 @@ public final class MlvServer implements AutoCloseable {
         int status = cx.statusCode();
         if (ACCESS.isInfoEnabled()) {
             long tenths = Math.round(ms * 10); // as %.1f, without a Formatter per request
-            String user = cx.attribute(Authenticator.USER_ATTRIBUTE); // a name of the users file: no spaces, no controls
+            String user = cx.attribute(Authenticator.USER_ATTRIBUTE); // a checked user name: no spaces, no controls
             if (user == null) {
                 ACCESS.info("{} {} {} {}.{}ms", cx.method(), cx.path(), status, tenths / 10, tenths % 10);
             } else {

@@ -1,5 +1,6 @@
 package dev.mlv.server;
 
+import dev.mlv.errors.MlvException;
 import dev.mlv.permissions.Permission;
 import dev.mlv.server.webhooks.WebhookSettings;
 
@@ -7,17 +8,25 @@ import java.nio.file.Path;
 
 /**
  * What {@code mlv server} is started with. {@code backendStoreUri} defaults to {@code sqlite:///<home>/mlv.db} and
- * {@code artifactsDestination} to {@code <home>/artifacts}; with an {@code authFile} (written by {@code mlv users add})
- * every request must authenticate as one of its users, who may do what their permissions allow
- * ({@code defaultPermission} where they have no grant).
+ * {@code artifactsDestination} to {@code <home>/artifacts}. With {@code usersInDatabase} ({@code mlv server --auth}) every
+ * request must authenticate as a user of the metadata database, with an {@code authFile} as a user of that file (both
+ * written by {@code mlv users add}); users may do what their permissions allow ({@code defaultPermission} where they
+ * have no grant).
  */
 public record ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination,
-                           Path authFile, WebhookSettings webhooks, Permission defaultPermission) {
+                           Path authFile, WebhookSettings webhooks, Permission defaultPermission, boolean usersInDatabase) {
     public static final int DEFAULT_PORT = 5000;
+
+    public ServerConfig {
+        if (authFile != null && usersInDatabase) {
+            throw MlvException.invalid("Users are either in the database (--auth) or in a users file "
+                    + "(--auth-file), not both: choose one");
+        }
+    }
 
     /** With webhook settings from the environment ({@link WebhookSettings#fromEnvironment}). */
     public ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination, Path authFile) {
-        this(host, port, home, backendStoreUri, artifactsDestination, authFile, null, null);
+        this(host, port, home, backendStoreUri, artifactsDestination, authFile, null, null, false);
     }
 
     /** Without authentication (every request is served; the user is whatever a request claims). */
@@ -53,19 +62,29 @@ public record ServerConfig(String host, int port, Path home, String backendStore
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission);
+        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, usersInDatabase);
     }
 
     public ServerConfig withAuthFile(Path file) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, file, webhooks, defaultPermission);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, file, webhooks, defaultPermission, usersInDatabase);
+    }
+
+    /** Users of the metadata database ({@code mlv server --auth}). */
+    public ServerConfig withUsersInDatabase() {
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, true);
+    }
+
+    /** Whether every request must authenticate. */
+    public boolean authenticates() {
+        return authFile != null || usersInDatabase;
     }
 
     public ServerConfig withWebhooks(WebhookSettings settings) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, settings, defaultPermission);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, settings, defaultPermission, usersInDatabase);
     }
 
     public ServerConfig withDefaultPermission(Permission permission) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, permission);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, permission, usersInDatabase);
     }
 
     /** {@code $MLV_HOME}, else {@code ~/.mlv}. */

@@ -2,8 +2,9 @@ package dev.mlv.cli.tracking;
 
 import dev.mlv.cli.Env;
 import dev.mlv.cli.Output;
-import dev.mlv.server.MlvServer;
+import dev.mlv.errors.MlvException;
 import dev.mlv.permissions.Permission;
+import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,13 +58,22 @@ public final class ServerCommand implements Callable<Integer> {
                     + "(env MLV_ARTIFACTS_DESTINATION; default: <home>/artifacts).")
     String artifactsDestination;
 
+    @Option(names = "--auth", description = "Require HTTP Basic authentication as a user of the metadata database "
+            + "(added with 'mlv users add', shared by every replica; env MLV_AUTH=true). The authenticated user is the "
+            + "one the audit log records. Default: no authentication.")
+    boolean auth;
+
+    @Option(names = "--app-name", paramLabel = "basic-auth", description = "MLflow's spelling of --auth: "
+            + "'--app-name basic-auth'.")
+    String appName;
+
     @Option(names = "--auth-file", paramLabel = "FILE",
-            description = "Require HTTP Basic authentication as a user of FILE (written by 'mlv users add'; env "
-                    + "MLV_AUTH_FILE). The authenticated user is the one the audit log records. Default: no authentication.")
+            description = "Require HTTP Basic authentication as a user of FILE instead (written by 'mlv users add "
+                    + "--auth-file FILE'; env MLV_AUTH_FILE).")
     Path authFile;
 
     @Option(names = "--default-permission", paramLabel = "PERMISSION",
-            description = "With --auth-file: what users may do with an experiment or registered model they have no "
+            description = "With --auth or --auth-file: what users may do with an experiment or registered model they have no "
                     + "grant on: READ (default), EDIT, MANAGE or NO_PERMISSIONS (env MLV_AUTH_DEFAULT_PERMISSION). "
                     + "Grant more with 'mlv permissions grant'.")
     String defaultPermission;
@@ -76,10 +86,15 @@ public final class ServerCommand implements Callable<Integer> {
     ServerConfig config() {
         Path h = home != null ? home : ServerConfig.defaultHome();
         String users = Env.orEnv(authFile == null ? null : authFile.toString(), "MLV_AUTH_FILE");
-        return new ServerConfig(host, port, h.toAbsolutePath().normalize(),
+        if (appName != null && !appName.equals("basic-auth")) {
+            throw MlvException.invalid("Unknown --app-name '" + appName + "': mlv has 'basic-auth' (the same as --auth)");
+        }
+        ServerConfig config = new ServerConfig(host, port, h.toAbsolutePath().normalize(),
                 Env.orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI"), Env.orEnv(artifactsDestination, "MLV_ARTIFACTS_DESTINATION"),
                 users == null ? null : Path.of(users).toAbsolutePath())
                 .withDefaultPermission(defaultPermission == null ? null : Permission.parse(defaultPermission));
+        boolean inDatabase = auth || appName != null || "true".equalsIgnoreCase(Env.orEnv(null, "MLV_AUTH"));
+        return inDatabase ? config.withUsersInDatabase() : config;
     }
 
     @Override
@@ -102,7 +117,7 @@ public final class ServerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         new Output(spec.commandLine().getOut()).println("mlv server " + MlvServer.VERSION + " listening on "
                 + server.url() + " (store: " + dev.mlv.store.MetadataStores.masked(config.effectiveBackendStoreUri()) + ", artifacts: "
-                + config.effectiveArtifactsDestination() + (config.authFile() != null ? ", users: " + config.authFile() + ", default permission: "
+                + config.effectiveArtifactsDestination() + (config.authenticates() ? ", users: " + (config.authFile() != null ? config.authFile() : "in the database") + ", default permission: "
                 + server.context().access().defaultPermission() : "") + "); web UI: " + server.url() + "/ui");
         stopped.await();
         return 0;

@@ -4,7 +4,8 @@ import dev.mlv.cli.Main;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
-import dev.mlv.server.auth.UsersFile;
+import dev.mlv.users.User;
+import dev.mlv.users.UsersFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +34,8 @@ class PermissionsCommandTest {
     @BeforeAll
     static void start() {
         Path users = home.resolve("users");
-        UsersFile.put(users, "alice", "alice-pw", 1_000);
-        UsersFile.put(users, "bob", "bob-pw", 1_000);
+        new UsersFile(users).create(User.withPassword("alice", "alice-pw", 1_000, false), "test");
+        new UsersFile(users).create(User.withPassword("bob", "bob-pw", 1_000, false), "test");
         server = MlvServer.start(ServerConfig.forHome(home).withPort(0).withAuthFile(users));
         new RestClient(server.url()).withBasicAuth("alice", "alice-pw")
                 .post("/api/2.0/mlflow/registered-models/create", RestClient.object().put("name", "fraud"));

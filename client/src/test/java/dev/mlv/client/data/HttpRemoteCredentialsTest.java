@@ -5,7 +5,8 @@ import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
-import dev.mlv.server.auth.UsersFile;
+import dev.mlv.users.User;
+import dev.mlv.users.UsersFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class HttpRemoteCredentialsTest {
 
     @BeforeAll
     static void start() {
-        UsersFile.put(home.resolve("users"), "trainer", "s3cret", 1_000);
+        new UsersFile(home.resolve("users")).create(User.withPassword("trainer", "s3cret", 1_000, false), "test");
         server = MlvServer.start(ServerConfig.forHome(home).withPort(0).withAuthFile(home.resolve("users")));
     }
 

@@ -3,14 +3,13 @@ package dev.mlv.server.auth;
 import dev.mlv.data.Digests;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
+import dev.mlv.users.User;
+import dev.mlv.users.UserStore;
 import io.javalin.http.Context;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -19,22 +18,24 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * HTTP Basic authentication of every request against a {@link UsersFile} ({@code mlv server --auth-file}), as
- * MLflow's basic-auth server does, so that the user recorded in the audit log, and the second user a four-eyes
- * approval needs, are proven rather than claimed:
+ * HTTP Basic authentication of every request against a {@link UserStore} (the metadata database with
+ * {@code mlv server --auth}, a users file with {@code --auth-file}), as MLflow's basic-auth server does, so that the
+ * user recorded in the audit log, and the second user a four-eyes approval needs, are proven rather than claimed:
  * <ul>
  *   <li>{@code /health} and {@code /version} stay open for probes and load balancers;</li>
  *   <li>a missing or wrong credential is 401 {@code UNAUTHENTICATED} with {@code WWW-Authenticate: Basic}, before
  *       any route runs;</li>
  *   <li>the authenticated name is the request's user ({@link #USER_ATTRIBUTE}); {@code X-Mlv-User} is ignored;</li>
  *   <li>a credential is checked with PBKDF2 once, then remembered by a SHA-256 of it (never the password), and so is
- *       a wrong one, so repeating it costs nothing;</li>
+ *       a wrong one, so repeating it costs nothing; an unknown name costs the same PBKDF2 computation as a known one,
+ *       so the time of a refusal does not tell which names exist;</li>
  *   <li>at most half the cores check new credentials at a time, and a request waits at most {@value #WAIT_SECONDS} s
  *       for its turn, else 429 {@code REQUEST_LIMIT_EXCEEDED} with {@code Retry-After}: a stream of guesses neither
  *       takes all the CPU nor holds many request threads, and the users already known, whose requests need no check,
  *       go on;</li>
- *   <li>the file is re-read when it changes (looked at once a second at most): users that {@code mlv users add}
- *       adds or changes take effect without a restart.</li>
+ *   <li>the users are read again once a second at most, and what is remembered is forgotten when they changed: users
+ *       added, changed or removed (by {@code mlv users}, or on another replica) take effect within a second, without
+ *       a restart. When they cannot be read (database down, file broken), the last users read stay.</li>
  * </ul>
  */
 public final class Authenticator {
@@ -44,9 +45,8 @@ public final class Authenticator {
     private static final long CHECK_EVERY_NANOS = 1_000_000_000L;
     static final int WAIT_SECONDS = 2;
 
-    private final Path file;
-    private volatile UsersFile users;
-    private volatile String stamp;
+    private final UserStore store;
+    private volatile Map<String, User> users;
     private volatile long nextCheck;
     /** SHA-256 of an Authorization header to the user it proved. */
     private final Map<String, String> proven = new ConcurrentHashMap<>();
@@ -55,13 +55,14 @@ public final class Authenticator {
     /** Permits to run a PBKDF2 check of a credential not remembered yet. */
     private final Semaphore checks = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
 
-    /** Reads {@code file}; one with no users is refused, since nobody could use the server. */
-    public Authenticator(Path file) {
-        this.file = file;
+    /**
+     * Reads the users of {@code store}; a store with none is refused, since nobody could use the server, with
+     * {@code addHint} (how to add one) in the message.
+     */
+    public Authenticator(UserStore store, String addHint) {
+        this.store = store;
         refresh();
-        if (users.size() == 0) {
-            throw MlvException.invalid("The users file " + file + " has no users: add one with 'mlv users add NAME --auth-file " + file + "'");
-        }
+        if (users.isEmpty()) throw MlvException.invalid("There are no users yet: " + addHint);
     }
 
     /** A Javalin before-handler: lets the request on with its user set, or answers 401. */
@@ -84,19 +85,25 @@ public final class Authenticator {
         cx.attribute(USER_ATTRIBUTE, user.get());
     }
 
-    /** Re-reads the users file now (after this server changed it), rather than within the next second. */
+    /** The users this server authenticates against (changes go through it, then {@link #reload}). */
+    public UserStore store() {
+        return store;
+    }
+
+    /** Reads the users again now (after this server changed them), rather than within the next second. */
     public void reload() {
         refresh();
     }
 
-    /** Whether {@code user} is in the users file (as last read). */
+    /** Whether {@code user} is a user (as last read). */
     public boolean exists(String user) {
-        return users.contains(user);
+        return users.containsKey(user);
     }
 
-    /** Whether {@code user} is an administrator in the users file (as last read). */
+    /** Whether {@code user} is a user and an administrator (as last read). */
     public boolean isAdmin(String user) {
-        return users.isAdmin(user);
+        User u = users.get(user);
+        return u != null && u.admin();
     }
 
     /** The user an {@code Authorization: Basic …} header proves, if it proves one. */
@@ -112,7 +119,7 @@ public final class Authenticator {
         try {
             String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
-            user = colon < 0 ? Optional.empty() : users.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1));
+            user = colon < 0 ? Optional.empty() : check(decoded.substring(0, colon), decoded.substring(colon + 1));
         } catch (IllegalArgumentException e) {
             user = Optional.empty();
         } finally {
@@ -120,6 +127,16 @@ public final class Authenticator {
         }
         remember(key, user);
         return user;
+    }
+
+    private Optional<String> check(String name, String password) {
+        Map<String, User> now = users;
+        User u = now.get(name);
+        if (u == null) { // the same work as for a known name
+            now.values().stream().findFirst().ifPresent(any -> any.matches(password));
+            return Optional.empty();
+        }
+        return u.matches(password) ? Optional.of(name) : Optional.empty();
     }
 
     private void remember(String key, Optional<String> user) {
@@ -146,25 +163,18 @@ public final class Authenticator {
         return checks;
     }
 
-    /** Re-reads the file when its size or modification time changed; a file gone or broken keeps the last users. */
+    /** Reads the users; when they changed, forgets what was remembered. Unreadable users keep the last ones read. */
     private synchronized void refresh() {
         nextCheck = System.nanoTime() + CHECK_EVERY_NANOS;
-        String now;
+        Map<String, User> now = new HashMap<>();
         try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            now = a.size() + "@" + a.lastModifiedTime().toMillis() + "@" + a.fileKey();
-        } catch (IOException e) {
-            if (users == null) throw MlvException.invalid("Cannot read the users file " + file + ": " + e.getMessage());
-            return;
-        }
-        if (now.equals(stamp)) return;
-        try {
-            users = UsersFile.read(file);
+            for (User u : store.list()) now.put(u.name(), u);
         } catch (RuntimeException e) {
             if (users == null) throw e;
             return;
         }
-        stamp = now;
+        if (now.equals(users)) return;
+        users = now;
         proven.clear();
         refused.clear();
     }

@@ -27,9 +27,9 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Who may do what, on a server that authenticates its users ({@code --auth-file}): MLflow's basic-auth model.
+ * Who may do what, on a server that authenticates its users ({@code --auth} or {@code --auth-file}): MLflow's basic-auth model.
  * <ul>
- *   <li>Administrators (a {@code :admin} line in the users file) may do everything.</li>
+ *   <li>Administrators ({@code mlv users set-admin NAME true}) may do everything.</li>
  *   <li>Everyone else has, on each experiment and registered model, the {@link Permission} of their {@link Grant}
  *       on it, else the server's default permission ({@code READ} unless configured otherwise). Whoever creates an
  *       experiment or a registered model gets {@code MANAGE} on it.</li>

@@ -13,12 +13,15 @@ import dev.mlv.server.MlflowRequest;
 import dev.mlv.server.MlflowResponse;
 import dev.mlv.server.ServerContext;
 import dev.mlv.server.registry.RequestUser;
+import dev.mlv.users.PasswordHash;
+import dev.mlv.users.User;
+import dev.mlv.users.UserStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 import static dev.mlv.server.Endpoints.mlflowDelete;
 import static dev.mlv.server.Endpoints.mlflowGet;
@@ -30,10 +33,10 @@ import static dev.mlv.server.Endpoints.mlflowPost;
  * {@code experiments/permissions/{create,get,update,delete}} ({@code experiment_id}, {@code username},
  * {@code permission}), the same under {@code registered-models/permissions/} with {@code name}, and
  * MLflow's user routes ({@code users/get}, {@code users/create}, {@code users/update-password},
- * {@code users/update-admin}, {@code users/delete}), which change the server's users file as {@code mlv users} does
+ * {@code users/update-admin}, {@code users/delete}), which change the server's users as {@code mlv users} does
  * (a deleted user's grants go with them). Answers are MLflow's: {@code {"experiment_permission": {"experiment_id", "user_id",
  * "permission"}}}, {@code {"registered_model_permission": {"name", "user_id", "permission"}}} (mlv's user id is the
- * user name) and {@code {}} for update and delete. The user must be in the users file; the experiment or model need
+ * user name) and {@code {}} for update and delete. The user must exist; the experiment or model need
  * not exist yet, as in MLflow. Who may call them is {@link AccessRules}' (MANAGE on the resource, or an
  * administrator; users: administrators, and each user for their own password and record).
  */
@@ -69,11 +72,18 @@ public final class PermissionEndpoints implements Endpoints {
             });
         }
         mlflowGet(r, "users/get", cx -> sendUser(cx, existingUser(args(cx).requiredString("username"))));
-        mlflowPost(r, "users/create", this::createUser);
+        mlflowPost(r, "users/create", cx -> {
+            MlflowRequest q = args(cx);
+            String name = q.requiredString("username");
+            User user = User.withPassword(name, q.requiredString("password"), PasswordHash.DEFAULT_ITERATIONS, false);
+            changeUsers(users -> users.create(user, RequestUser.of(cx)));
+            sendUser(cx, name);
+        });
         mlflowPatch(r, "users/update-password", cx -> {
             MlflowRequest q = args(cx);
             String name = existingUser(q.requiredString("username"));
-            changeUsers(() -> UsersFile.put(usersFile(), name, q.requiredString("password"), UsersFile.DEFAULT_ITERATIONS));
+            String hash = PasswordHash.of(q.requiredString("password"), PasswordHash.DEFAULT_ITERATIONS);
+            changeUsers(users -> users.setPassword(name, hash, RequestUser.of(cx)));
             MlflowResponse.empty(cx);
         });
         mlflowPatch(r, "users/update-admin", cx -> {
@@ -84,42 +94,31 @@ public final class PermissionEndpoints implements Endpoints {
                 throw MlvException.invalid("Invalid parameter 'is_admin': '" + flag + "', must be either 'true' or 'false' "
                         + "(case insensitive).");
             }
-            changeUsers(() -> UsersFile.setAdmin(usersFile(), name, flag.equals("true")));
+            changeUsers(users -> users.setAdmin(name, flag.equals("true"), RequestUser.of(cx)));
             MlflowResponse.empty(cx);
         });
         mlflowDelete(r, "users/delete", cx -> {
             String name = existingUser(args(cx).requiredString("username"));
-            changeUsers(() -> UsersFile.remove(usersFile(), name));
-            // a user of that name added later starts without the removed one's grants
+            changeUsers(users -> users.delete(name, RequestUser.of(cx)));
+            // a user of that name added later starts without the removed one's grants (the database's users took
+            // theirs with them; a users file's leave them here)
             for (Grant g : grants().grantsOf(name)) grants().delete(g.type(), g.resource(), g.user(), RequestUser.of(cx));
             MlflowResponse.empty(cx);
         });
     }
 
-    private void createUser(Context cx) {
-        MlflowRequest q = args(cx);
-        String name = q.requiredString("username");
-        String password = q.requiredString("password");
-        changeUsers(() -> UsersFile.create(usersFile(), name, password, UsersFile.DEFAULT_ITERATIONS));
-        sendUser(cx, name);
-    }
-
     /**
-     * Changes the users file ({@link UsersFile} locks it and replaces it atomically) and has the server follow it at
-     * once. A file the server may not write is {@code INVALID_STATE}, naming it.
+     * Changes the users ({@link UserStore}: atomically, concurrent changes lose nothing) and has the server follow
+     * them at once. A users file the server may not write is {@code INVALID_STATE}, naming it.
      */
-    private void changeUsers(Runnable change) {
+    private void changeUsers(Consumer<UserStore> change) {
         try {
-            change.run();
+            change.accept(ctx.access().users().store());
         } catch (UncheckedIOException e) {
             throw new MlvException(ErrorCode.INVALID_STATE, e.getMessage()
                     + " (the server cannot change its users file: manage users with 'mlv users' on its host)");
         }
         ctx.access().users().reload();
-    }
-
-    private Path usersFile() {
-        return ctx.config().authFile();
     }
 
     private MlflowRequest args(Context cx) {
@@ -139,16 +138,21 @@ public final class PermissionEndpoints implements Endpoints {
         return new Grant(type, resource, user, p);
     }
 
+    /** The name of a user that exists now, as the store says (another replica may have just added or removed them). */
     private String existingUser(String name) {
-        if (!ctx.access().users().exists(name)) throw MlvException.notFound("User with username=" + name + " not found");
-        return name;
+        return user(name).name();
+    }
+
+    private User user(String name) {
+        return ctx.access().users().store().get(name)
+                .orElseThrow(() -> MlvException.notFound("User with username=" + name + " not found"));
     }
 
     private void sendUser(Context cx, String name) {
         ObjectNode user = MlflowResponse.object();
         user.put("id", name);
         user.put("username", name);
-        user.put("is_admin", ctx.access().users().isAdmin(name));
+        user.put("is_admin", user(name).admin());
         ArrayNode experiments = user.putArray("experiment_permissions");
         ArrayNode models = user.putArray("registered_model_permissions");
         for (Grant g : grants().grantsOf(name)) {

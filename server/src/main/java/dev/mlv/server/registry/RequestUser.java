@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * The user acting in a request. On a server with authentication ({@code --auth-file}) it is the authenticated user;
+ * The user acting in a request. On a server with authentication ({@code --auth} or {@code --auth-file}) it is the authenticated user;
  * otherwise a claim: header {@code X-Mlv-User}, else the user name of HTTP Basic credentials, else {@code anonymous}.
  */
 public final class RequestUser {

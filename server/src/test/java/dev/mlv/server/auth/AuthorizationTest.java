@@ -6,6 +6,8 @@ import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
 import dev.mlv.server.registry.RegistryHttp;
 import dev.mlv.server.registry.RegistryHttp.Reply;
+import dev.mlv.users.UsersFile;
+import dev.mlv.users.User;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,8 +49,8 @@ class AuthorizationTest {
     @BeforeAll
     static void start() {
         Path users = home.resolve("users");
-        UsersFile.put(users, "root", "root-secret", FAST, true);
-        for (String u : new String[]{"alice", "bob", "carol"}) UsersFile.put(users, u, u + "-secret", FAST);
+        new UsersFile(users).create(User.withPassword("root", "root-secret", FAST, true), "test");
+        for (String u : new String[]{"alice", "bob", "carol"}) new UsersFile(users).create(User.withPassword(u, u + "-secret", FAST, false), "test");
         server = MlvServer.start(ServerConfig.forHome(home).withPort(0).withAuthFile(users));
         admin = new RegistryHttp(server, "root", "root-secret");
         alice = new RegistryHttp(server, "alice", "alice-secret");

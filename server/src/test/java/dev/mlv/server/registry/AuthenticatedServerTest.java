@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlv.permissions.Permission;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
-import dev.mlv.server.auth.UsersFile;
+import dev.mlv.users.User;
+import dev.mlv.users.UsersFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,8 +41,8 @@ class AuthenticatedServerTest {
     @BeforeAll
     static void start() {
         usersFile = home.resolve("users");
-        UsersFile.put(usersFile, "alice", "alice-secret", FAST);
-        UsersFile.put(usersFile, "bob", "bob-secret", FAST);
+        new UsersFile(usersFile).create(User.withPassword("alice", "alice-secret", FAST, false), "test");
+        new UsersFile(usersFile).create(User.withPassword("bob", "bob-secret", FAST, false), "test");
         // a team whose members may all log and promote: the four-eyes rule, not a permission, stops self-approval
         server = MlvServer.start(ServerConfig.forHome(home).withPort(0).withAuthFile(usersFile)
                 .withDefaultPermission(Permission.EDIT));
@@ -102,7 +103,7 @@ class AuthenticatedServerTest {
     void usersAddedToOrRemovedFromTheFileAreLetInOrRefusedWithoutARestart() throws Exception {
         RegistryHttp carol = new RegistryHttp(server, "carol", "carol-secret");
         assertThat(carol.get(MLFLOW + "experiments/search", Map.of("max_results", "1")).status()).isEqualTo(401);
-        UsersFile.put(usersFile, "carol", "carol-secret", FAST);
+        new UsersFile(usersFile).create(User.withPassword("carol", "carol-secret", FAST, false), "test");
         long deadline = System.nanoTime() + 5_000_000_000L;
         int status;
         do {
@@ -112,7 +113,7 @@ class AuthenticatedServerTest {
         assertThat(status).isEqualTo(200);
         assertThat(Files.readString(usersFile)).doesNotContain("carol-secret").contains("carol:pbkdf2_sha256$1000$");
 
-        UsersFile.remove(usersFile, "carol");
+        new UsersFile(usersFile).delete("carol", "test");
         deadline = System.nanoTime() + 5_000_000_000L;
         do {
             Thread.sleep(100);
@@ -136,7 +137,7 @@ class AuthenticatedServerTest {
     void aServerWithoutUsersDoesNotStart() throws Exception {
         Path empty = Files.writeString(home.resolve("empty-users"), "# nobody yet\n");
         assertThatThrownBy(() -> MlvServer.start(ServerConfig.forHome(home.resolve("other")).withPort(0).withAuthFile(empty)))
-                .hasMessageContaining("has no users").hasMessageContaining("mlv users add");
+                .hasMessageContaining("no users").hasMessageContaining("mlv users add NAME --admin --auth-file " + empty);
         Path broken = Files.writeString(home.resolve("broken-users"), "alice:plaintext\n");
         assertThatThrownBy(() -> MlvServer.start(ServerConfig.forHome(home.resolve("other")).withPort(0).withAuthFile(broken)))
                 .hasMessageContaining("Malformed line 1");

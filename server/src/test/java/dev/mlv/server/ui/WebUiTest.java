@@ -2,7 +2,8 @@ package dev.mlv.server.ui;
 
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
-import dev.mlv.server.auth.UsersFile;
+import dev.mlv.users.User;
+import dev.mlv.users.UsersFile;
 import dev.mlv.server.registry.RegistryHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,8 +157,8 @@ class WebUiTest {
     @Test
     void onAServerWithUsersPagesFollowThePermissions(@TempDir Path other) throws Exception {
         Path users = other.resolve("users");
-        UsersFile.put(users, "alice", "alice-pw", 1_000);
-        UsersFile.put(users, "carol", "carol-pw", 1_000);
+        new UsersFile(users).create(User.withPassword("alice", "alice-pw", 1_000, false), "test");
+        new UsersFile(users).create(User.withPassword("carol", "carol-pw", 1_000, false), "test");
         try (MlvServer s = MlvServer.start(ServerConfig.forHome(other).withPort(0).withAuthFile(users))) {
             RegistryHttp alice = new RegistryHttp(s, "alice", "alice-pw");
             String exp = alice.ok(alice.post(MLFLOW + "experiments/create", obj("name", "secret-exp"))).path("experiment_id").asText();

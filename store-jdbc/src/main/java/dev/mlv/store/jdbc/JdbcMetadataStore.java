@@ -6,16 +6,18 @@ import dev.mlv.permissions.PermissionStore;
 import dev.mlv.registry.RegistryStore;
 import dev.mlv.store.MetadataStore;
 import dev.mlv.tracking.TrackingStore;
+import dev.mlv.users.UserStore;
 
 /**
  * A metadata store on a SQL database (SQLite or PostgreSQL): one {@link Database} (pools, migrations, transactions)
- * shared by the tracking, registry and permission stores.
+ * shared by the tracking, registry, permission and user stores.
  */
 public final class JdbcMetadataStore implements MetadataStore {
     private final Database database;
     private final JdbcTrackingStore tracking;
     private volatile RegistryStore registry;
     private final PermissionStore permissions;
+    private final UserStore users;
 
     public JdbcMetadataStore(Database database, String defaultArtifactRoot) {
         this.database = database;
@@ -23,6 +25,7 @@ public final class JdbcMetadataStore implements MetadataStore {
         JdbcRegistryStore registryStore = new JdbcRegistryStore(database);
         this.registry = registryStore;
         this.permissions = new JdbcPermissions(registryStore, database, System::currentTimeMillis);
+        this.users = new JdbcUsers(registryStore, database, System::currentTimeMillis);
     }
 
     /** Opens (creating and migrating) the database at {@code uri}. */
@@ -80,6 +83,11 @@ public final class JdbcMetadataStore implements MetadataStore {
     @Override
     public PermissionStore permissions() {
         return permissions;
+    }
+
+    @Override
+    public UserStore users() {
+        return users;
     }
 
     @Override
