@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
+import dev.mlv.store.MetadataStore;
+import dev.mlv.store.MetadataStores;
 import dev.mlv.users.PasswordHash;
 import dev.mlv.users.User;
-import dev.mlv.users.UsersFile;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import java.util.Locale;
  * What authentication and permission checks add to a request: {@code runs/log-metric} and {@code runs/get}, one at
  * a time, on three clients of in-process servers on SQLite (fresh under {@code bench.dir}):
  * <ul>
- *   <li>open: a server without {@code --auth-file} (the baseline);</li>
+ *   <li>open: a server without {@code --auth} (the baseline);</li>
  *   <li>admin: a server with users, as an administrator (authentication only: administrators skip the checks);</li>
  *   <li>user: the same server as a user who created the experiment (authentication plus one grant lookup).</li>
  * </ul>
@@ -39,11 +40,13 @@ public final class AuthBench {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        Path users = dir.resolve("users");
-        new UsersFile(users).create(User.withPassword("root", "root-secret", PasswordHash.DEFAULT_ITERATIONS, true), "setup");
-        new UsersFile(users).create(User.withPassword("alice", "alice-secret", PasswordHash.DEFAULT_ITERATIONS, false), "setup");
+        ServerConfig securedConfig = ServerConfig.forHome(dir.resolve("secured")).withPort(0).withUsersInDatabase();
+        try (MetadataStore db = MetadataStores.open(securedConfig.effectiveBackendStoreUri(), MlvServer.DEFAULT_ARTIFACT_ROOT)) {
+            db.users().create(User.withPassword("root", "root-secret", PasswordHash.DEFAULT_ITERATIONS, true), "setup");
+            db.users().create(User.withPassword("alice", "alice-secret", PasswordHash.DEFAULT_ITERATIONS, false), "setup");
+        }
         try (MlvServer open = MlvServer.start(ServerConfig.forHome(dir.resolve("open")).withPort(0));
-             MlvServer secured = MlvServer.start(ServerConfig.forHome(dir.resolve("secured")).withPort(0).withAuthFile(users))) {
+             MlvServer secured = MlvServer.start(securedConfig)) {
             List<Client> clients = List.of(
                     new Client("open", new RestClient(open.url())),
                     new Client("admin", new RestClient(secured.url()).withBasicAuth("root", "root-secret")),

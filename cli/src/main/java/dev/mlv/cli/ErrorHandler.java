@@ -60,7 +60,7 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
             case INVALID_PARAMETER_VALUE, BAD_REQUEST -> "see '" + cmd.getCommandSpec().qualifiedName() + " --help'";
             case UNAUTHENTICATED -> msg.contains(".netrc") ? null : "set MLV_TRACKING_USERNAME and MLV_TRACKING_PASSWORD (a user added with 'mlv users add')";
             case PERMISSION_DENIED -> msg.contains("their permission") ? "'mlv permissions list USER' shows a user's grants"
-                    : msg.contains("only administrators") ? "an administrator can ('mlv users set-admin NAME true' on the server's users file)"
+                    : msg.contains("only administrators") ? "an administrator can ('mlv users set-admin NAME true' with the server's --backend-store-uri or --auth-file)"
                     : "this needs another user (e.g. a second person for a four-eyes approval)";
             default -> null;
         };

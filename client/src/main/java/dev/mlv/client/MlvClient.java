@@ -92,7 +92,7 @@ public final class MlvClient {
         return new MlvClient(new RestClient(trackingUri));
     }
 
-    /** A client for a server that requires authentication ({@code mlv server --auth-file}), as {@code user}. */
+    /** A client for a server that requires authentication ({@code mlv server --auth} or {@code --auth-file}), as {@code user}. */
     public static MlvClient connect(String trackingUri, String user, String password) {
         return new MlvClient(new RestClient(trackingUri).withBasicAuth(user, password));
     }

@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 
 /** {@code mlv permissions grant|revoke|list}: who may do what with an experiment or a registered model. */
 @Command(name = "permissions", mixinStandardHelpOptions = true,
-        description = {"Grant users permissions on experiments and registered models (a server with --auth-file).",
+        description = {"Grant users permissions on experiments and registered models (a server with --auth or --auth-file).",
                 "  READ            read",
                 "  EDIT            also log, change, register and promote",
                 "  MANAGE          also delete, and grant permissions to others",
