@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * HTTP Basic authentication of every request against a {@link UserStore} (the metadata database with
@@ -54,6 +55,7 @@ public final class Authenticator {
     private final Set<String> refused = ConcurrentHashMap.newKeySet();
     /** Permits to run a PBKDF2 check of a credential not remembered yet. */
     private final Semaphore checks = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    private final ReentrantLock refreshing = new ReentrantLock();
 
     /**
      * Reads the users of {@code store}; a store with none is refused, since nobody could use the server, with
@@ -92,7 +94,12 @@ public final class Authenticator {
 
     /** Reads the users again now (after this server changed them), rather than within the next second. */
     public void reload() {
-        refresh();
+        refreshing.lock();
+        try {
+            refresh();
+        } finally {
+            refreshing.unlock();
+        }
     }
 
     /** Whether {@code user} is a user (as last read). */
@@ -108,7 +115,13 @@ public final class Authenticator {
 
     /** The user an {@code Authorization: Basic …} header proves, if it proves one. */
     Optional<String> authenticate(String header) {
-        if (System.nanoTime() - nextCheck > 0) refresh();
+        if (System.nanoTime() - nextCheck > 0 && refreshing.tryLock()) { // one reader; the others go on with the last users
+            try {
+                refresh();
+            } finally {
+                refreshing.unlock();
+            }
+        }
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) return Optional.empty();
         String key = Digests.sha256(header.getBytes(StandardCharsets.UTF_8));
         String known = proven.get(key);
@@ -164,7 +177,7 @@ public final class Authenticator {
     }
 
     /** Reads the users; when they changed, forgets what was remembered. Unreadable users keep the last ones read. */
-    private synchronized void refresh() {
+    private void refresh() {
         nextCheck = System.nanoTime() + CHECK_EVERY_NANOS;
         Map<String, User> now = new HashMap<>();
         try {

@@ -107,6 +107,77 @@ final class Html {
                 + "stroke-width=\"1.5\" points=\"" + points.toString().strip() + "\"/></svg>");
     }
 
+    /** One run's line on a {@link #chart}: its label and its (step, value) points in step order. */
+    record Series(String label, List<double[]> points) {
+    }
+
+    private static final String[] COLORS = {"#2e6fd8", "#d8582e", "#2ea44f", "#8a3ffc", "#c9a100", "#0f9fb0", "#d62f7a",
+            "#5b6472", "#7f4f24", "#1d2433"};
+
+    /**
+     * A line chart of one metric across runs, as inline SVG (no script): x is the step, y the value, one colored line
+     * per series (a dot for a single point), the axes' ranges written at their ends and a legend below. Non-finite
+     * values are left out; empty markup when no series has a point.
+     */
+    static Markup chart(String title, List<Series> series) {
+        double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY, minY = minX, maxY = maxX;
+        for (Series s : series) {
+            for (double[] p : s.points()) {
+                if (!Double.isFinite(p[1])) continue;
+                minX = Math.min(minX, p[0]);
+                maxX = Math.max(maxX, p[0]);
+                minY = Math.min(minY, p[1]);
+                maxY = Math.max(maxY, p[1]);
+            }
+        }
+        if (minX > maxX) return new Markup("");
+        int w = 480, h = 200, left = 70, right = 10, top = 10, bottom = 24;
+        double spanX = maxX > minX ? maxX - minX : 1, spanY = maxY > minY ? maxY - minY : 1;
+        StringBuilder svg = new StringBuilder("<figure style=\"display:inline-block;margin:0 24px 16px 0\"><figcaption><b>")
+                .append(esc(title)).append("</b></figcaption><svg width=\"").append(w).append("\" height=\"").append(h)
+                .append("\" role=\"img\" aria-label=\"").append(esc(title)).append(" by step\">")
+                .append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#e3e6ec\"/>",
+                        left, top, w - left - right, h - top - bottom))
+                .append(axisLabel(left - 4, top + 10, "end", maxY)).append(axisLabel(left - 4, h - bottom, "end", minY))
+                .append(axisLabel(left, h - 6, "start", minX)).append(axisLabel(w - right, h - 6, "end", maxX));
+        StringBuilder legend = new StringBuilder("<br>");
+        for (int i = 0; i < series.size(); i++) {
+            String color = COLORS[i % COLORS.length];
+            StringBuilder pts = new StringBuilder();
+            int n = 0;
+            for (double[] p : series.get(i).points()) {
+                if (!Double.isFinite(p[1])) continue;
+                double x = left + (w - left - right) * (p[0] - minX) / spanX;
+                double y = h - bottom - (h - top - bottom) * (p[1] - minY) / spanY;
+                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+                n++;
+            }
+            if (n == 1) {
+                String[] xy = pts.toString().strip().split(",");
+                svg.append("<circle cx=\"").append(xy[0]).append("\" cy=\"").append(xy[1]).append("\" r=\"3\" fill=\"").append(color).append("\"/>");
+            } else if (n > 1) {
+                svg.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"1.5\" points=\"")
+                        .append(pts.toString().strip()).append("\"/>");
+            }
+            legend.append("<span class=\"nw\" style=\"margin-right:12px\"><span style=\"color:").append(color)
+                    .append("\">&#9632;</span> ").append(esc(series.get(i).label())).append("</span> ");
+        }
+        return new Markup(svg.append("</svg>").append(legend).append("</figure>").toString());
+    }
+
+    private static String axisLabel(int x, int y, String anchor, double value) {
+        String text = value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)
+                : new java.math.BigDecimal(String.format(Locale.ROOT, "%.4g", value)).stripTrailingZeros().toString();
+        return "<text x=\"" + x + "\" y=\"" + y + "\" font-size=\"11\" fill=\"#6b7385\" text-anchor=\"" + anchor + "\">"
+                + esc(text) + "</text>";
+    }
+
+    /** Markup written by this class, on its own (charts side by side). */
+    Html raw(Markup m) {
+        b.append(m.html());
+        return this;
+    }
+
     /** Text cells show at most {@value #MAX_CELL} characters (a long tag or parameter value ends in an ellipsis). */
     static final int MAX_CELL = 500;
 

@@ -33,6 +33,7 @@ import io.javalin.http.Context;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -50,7 +51,8 @@ import static dev.mlv.server.ui.Html.markup;
  *   <li>{@code GET /} → {@code /ui}: experiments and registered models;</li>
  *   <li>{@code GET /ui/experiment?experiment_id=…[&filter=…]}: its newest runs (those MLflow's search filter
  *       matches) with their parameters and metrics;</li>
- *   <li>{@code GET /ui/compare?run_ids=…&run_ids=…}: runs side by side (parameters and metrics, differences marked);</li>
+ *   <li>{@code GET /ui/compare?run_ids=…&run_ids=…}: runs side by side (parameters and metrics, differences marked),
+ *       and a chart per metric with each run's history;</li>
  *   <li>{@code GET /ui/run?run_id=…}: a run, its artifacts (downloaded through the artifact proxy), and the model
  *       versions registered from it;</li>
  *   <li>{@code GET /ui/model?name=…}: versions, stage and alias history, the model's audit events and whether the
@@ -205,7 +207,26 @@ public final class UiEndpoints implements Endpoints {
         page.h2("Metrics (latest values)").table(headers, sideBySide(runs, r -> r.latestMetrics().stream()
                 .collect(Collectors.toMap(Metric::key, m -> (Object) m.value()))), "No metrics.");
         page.muted("Keys in bold differ between the runs.");
+        charts(page, runs);
         send(cx, page);
+    }
+
+    /** A chart per metric (the first {@value #MAX_COLUMNS} by name), each run's history a line of its own. */
+    private void charts(Html page, List<Run> runs) {
+        TreeSet<String> keys = new TreeSet<>();
+        runs.forEach(r -> r.latestMetrics().forEach(m -> keys.add(m.key())));
+        if (keys.isEmpty()) return;
+        page.h2("Metric charts");
+        for (String key : keys.stream().limit(MAX_COLUMNS).toList()) {
+            List<Html.Series> series = new ArrayList<>();
+            for (Run r : runs) {
+                if (r.latestMetrics().stream().noneMatch(m -> m.key().equals(key))) continue;
+                series.add(new Html.Series(runName(r.info()), tracking().getMetricHistory(r.info().runId(), key, MAX_POINTS, null)
+                        .items().stream().sorted(Comparator.comparingLong(Metric::step)).map(m -> new double[]{m.step(), m.value()}).toList()));
+            }
+            page.raw(Html.chart(key, series));
+        }
+        if (keys.size() > MAX_COLUMNS) page.muted("Charts of the first " + MAX_COLUMNS + " of " + keys.size() + " metrics.");
     }
 
     /** A row per key of any run: the key (bold when the runs differ), then each run's value. */

@@ -119,12 +119,19 @@ class WebUiTest {
         for (String[] p : new String[][]{{a, "lr", "0.1"}, {b, "lr", "0.01"}, {a, "epochs", "5"}, {b, "epochs", "5"}}) {
             api.ok(api.post(MLFLOW + "runs/log-parameter", obj("run_id", p[0], "key", p[1], "value", p[2])));
         }
+        // loss: three steps in run a, one in run b; the chart spans steps 0..2 and values 0.2..0.8
+        for (Object[] m : new Object[][]{{a, 0.8, 0}, {a, 0.2, 2}, {a, 0.5, 1}, {b, 0.6, 0}}) {
+            api.ok(api.post(MLFLOW + "runs/log-metric", obj("run_id", m[0], "key", "loss", "value", m[1], "timestamp", 1, "step", m[2])));
+        }
         assertThat(get(server, "/ui/experiment?experiment_id=" + exp, null).body())
                 .contains("<form method=\"get\" action=\"/ui/compare\">", "name=\"run_ids\" value=\"" + a + "\"");
 
         Page compared = get(server, "/ui/compare?run_ids=" + a + "&run_ids=" + b, null);
         assertThat(compared.status()).isEqualTo(200);
         assertThat(compared.body()).contains("Compare 2 runs", "run-a", "run-b", "<b>lr</b>", "0.01").doesNotContain("<b>epochs</b>");
+        // run a's line in step order (not logging order), from the top left to the bottom right; run b a single dot
+        assertThat(compared.body()).contains("Metric charts", "aria-label=\"loss by step\"",
+                "points=\"70.0,10.0 270.0,93.0 470.0,176.0\"", "<circle cx=\"70.0\" cy=\"65.3\"", "&#9632;</span> run-a");
         assertThat(get(server, "/ui/compare", null).status()).isEqualTo(400);
         assertThat(get(server, "/ui/compare?run_ids=" + "0".repeat(32), null).status()).isEqualTo(404);
     }
