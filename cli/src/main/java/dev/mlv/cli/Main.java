@@ -29,6 +29,7 @@ public final class Main implements Runnable {
             ServerCommand.class,
             ExperimentsCommand.class,
             RunsCommand.class,
+            dev.mlv.cli.tracking.ArtifactsCommand.class,
             dev.mlv.cli.models.ModelsCommand.class,
             dev.mlv.cli.audit.AuditCommand.class,
             dev.mlv.cli.webhooks.WebhooksCommand.class,

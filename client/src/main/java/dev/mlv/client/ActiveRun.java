@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 /**
  * A run in progress. Parameters, tags, inputs and artifacts are sent at once (so a conflicting parameter fails where it
@@ -196,10 +195,7 @@ public final class ActiveRun implements AutoCloseable {
     /** Uploads a file into the artifact folder {@code artifactPath} (null or "" for the root), as MLflow does. */
     public ActiveRun logArtifact(Path file, String artifactPath) {
         checkOpen();
-        if (!Files.isRegularFile(file)) throw MlvException.invalid("Not a file: " + file);
-        ArtifactPath target = ArtifactPath.parse(artifactPath == null ? "" : artifactPath)
-                .resolve(file.getFileName().toString());
-        client.uploader().upload(location(), target, file);
+        client.uploadFile(location(), file, artifactPath);
         return this;
     }
 
@@ -211,18 +207,7 @@ public final class ActiveRun implements AutoCloseable {
     /** Uploads the files of a directory tree into the artifact folder {@code artifactPath}, keeping relative paths. */
     public ActiveRun logArtifacts(Path dir, String artifactPath) {
         checkOpen();
-        if (!Files.isDirectory(dir)) throw MlvException.invalid("Not a directory: " + dir);
-        ArtifactPath base = ArtifactPath.parse(artifactPath == null ? "" : artifactPath);
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            files = walk.filter(Files::isRegularFile).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot list " + dir, e);
-        }
-        for (Path f : files) {
-            String rel = dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/");
-            client.uploader().upload(location(), base.resolve(rel), f);
-        }
+        client.uploadTree(location(), dir, artifactPath);
         return this;
     }
 

@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The Java client of an mlv (or MLflow) tracking server, for training code:
@@ -252,14 +253,20 @@ public final class MlvClient {
 
     // ---- artifacts
 
-    /** The entries directly under {@code path} ("" for the root) of a run's artifacts. */
+    /** The entries directly under {@code path} ("" for the root) of a run's artifacts, every page of them. */
     public List<FileInfo> listArtifacts(String runId, String path) {
-        Map<String, Object> q = new HashMap<>();
-        q.put("run_id", runId);
         String p = ArtifactPath.parse(path == null ? "" : path).toString();
-        if (!p.isEmpty()) q.put("path", p);
         List<FileInfo> files = new ArrayList<>();
-        for (JsonNode f : rest.get("/api/2.0/mlflow/artifacts/list", q).path("files")) files.add(TrackingJson.fileInfo(f));
+        String token = null;
+        do {
+            Map<String, Object> q = new HashMap<>();
+            q.put("run_id", runId);
+            if (!p.isEmpty()) q.put("path", p);
+            if (token != null) q.put("page_token", token);
+            JsonNode r = rest.get("/api/2.0/mlflow/artifacts/list", q);
+            for (JsonNode f : r.path("files")) files.add(TrackingJson.fileInfo(f));
+            token = r.path("next_page_token").asText("");
+        } while (!token.isEmpty());
         return files;
     }
 
@@ -267,6 +274,72 @@ public final class MlvClient {
     public Path downloadArtifact(String runId, String path, Path target) {
         rest.download(artifactUrl(getRun(runId).info().artifactUri(), path), target);
         return target;
+    }
+
+    /**
+     * Downloads a run's artifact {@code path} ("" or null: all of them) into the directory {@code dst}, as MLflow's
+     * {@code download_artifacts}: a file lands as {@code dst/<its name>}, a folder as {@code dst/<its name>/…} (the
+     * root's files straight in {@code dst}). Each file is written atomically; names the server lists go through
+     * {@link ArtifactPath}, so none lands outside {@code dst}. Returns the local file or folder.
+     */
+    public Path downloadArtifacts(String runId, String path, Path dst) {
+        ArtifactPath p = ArtifactPath.parse(path == null ? "" : path);
+        ArtifactLocation loc = ArtifactLocation.of(getRun(runId).info().artifactUri());
+        Path local = p.isRoot() ? dst : dst.resolve(p.name());
+        List<FileInfo> children = listArtifacts(runId, p.toString());
+        boolean isFile = !p.isRoot() && children.size() == 1 && !children.get(0).isDir()
+                && children.get(0).path().equals(p.toString());
+        if (!p.isRoot() && children.isEmpty() || isFile) { // MLflow lists a file as itself, a missing path as nothing
+            rest.download(loc.url(p), local);
+            return local;
+        }
+        downloadTree(runId, loc, p, children, local);
+        return local;
+    }
+
+    private void downloadTree(String runId, ArtifactLocation loc, ArtifactPath dir, List<FileInfo> children, Path local) {
+        try {
+            Files.createDirectories(local);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create " + local, e);
+        }
+        for (FileInfo f : children) {
+            ArtifactPath child = ArtifactPath.parse(f.path());
+            Path target = local.resolve(child.name()).normalize();
+            if (!target.startsWith(local.normalize())) throw MlvException.invalid("Unsafe artifact path from the server: " + f.path());
+            if (f.isDir()) downloadTree(runId, loc, child, listArtifacts(runId, child.toString()), target);
+            else rest.download(loc.url(child), target);
+        }
+    }
+
+    /** Uploads a file into the artifact folder {@code artifactPath} (null or "" for the root) of an existing run. */
+    public void logArtifact(String runId, Path file, String artifactPath) {
+        uploadFile(ArtifactLocation.of(getRun(runId).info().artifactUri()), file, artifactPath);
+    }
+
+    /** Uploads a directory tree's files into the artifact folder {@code artifactPath} of an existing run, keeping relative paths. */
+    public void logArtifacts(String runId, Path dir, String artifactPath) {
+        uploadTree(ArtifactLocation.of(getRun(runId).info().artifactUri()), dir, artifactPath);
+    }
+
+    void uploadFile(ArtifactLocation location, Path file, String artifactPath) {
+        if (!Files.isRegularFile(file)) throw MlvException.invalid("Not a file: " + file);
+        uploader().upload(location, ArtifactPath.parse(artifactPath == null ? "" : artifactPath).resolve(file.getFileName().toString()), file);
+    }
+
+    void uploadTree(ArtifactLocation location, Path dir, String artifactPath) {
+        if (!Files.isDirectory(dir)) throw MlvException.invalid("Not a directory: " + dir);
+        ArtifactPath base = ArtifactPath.parse(artifactPath == null ? "" : artifactPath);
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list " + dir, e);
+        }
+        for (Path f : files) {
+            String rel = dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/");
+            uploader().upload(location, base.resolve(rel), f);
+        }
     }
 
     /** Opens one artifact file of a run as a stream; the caller closes it. */
