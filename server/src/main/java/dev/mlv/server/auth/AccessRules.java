@@ -242,6 +242,7 @@ final class AccessRules {
         RULES.put(key("GET", "/ui"), ANY_USER);
         RULES.put(key("GET", "/ui/experiment"), experiment("experiment_id", READ));
         RULES.put(key("GET", "/ui/run"), run(READ));
+        RULES.put(key("GET", "/ui/artifact"), run(READ));
         RULES.put(key("GET", "/ui/compare"), r -> r.cx.queryParams("run_ids").forEach(id -> r.run(id, READ)));
         RULES.put(key("GET", "/ui/model"), model(READ));
         RULES.put(key("GET", "/ui/model-version"), model(READ));

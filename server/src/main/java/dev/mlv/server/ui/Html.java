@@ -198,6 +198,13 @@ final class Html {
         return element("<pre>", text, "</pre>");
     }
 
+    /** An image from {@code src} (a same-origin URL made by the caller), at most the page's width. */
+    Html image(String src, String alt) {
+        b.append("<p><img style=\"max-width:100%;border:1px solid #e3e6ec\" src=\"").append(esc(src)).append("\" alt=\"")
+                .append(esc(alt)).append("\"></p>");
+        return this;
+    }
+
     Html muted(Object text) {
         return element("<p class=\"muted\">", text, "</p>");
     }

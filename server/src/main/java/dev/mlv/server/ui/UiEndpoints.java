@@ -31,11 +31,17 @@ import dev.mlv.tracking.ViewType;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -54,7 +60,7 @@ import static dev.mlv.server.ui.Html.markup;
  *   <li>{@code GET /ui/compare?run_ids=…&run_ids=…}: runs side by side (parameters and metrics, differences marked),
  *       and a chart per metric with each run's history;</li>
  *   <li>{@code GET /ui/run?run_id=…}: a run, its artifacts (downloaded through the artifact proxy), and the model
- *       versions registered from it;</li>
+ *       versions registered from it; {@code GET /ui/artifact?run_id=…&path=…}: a text artifact shown, an image drawn;</li>
  *   <li>{@code GET /ui/model?name=…}: versions, stage and alias history, the model's audit events and whether the
  *       chain verifies; {@code GET /ui/model-version?name=…&version=…}: files, run, and the metadata JSON.</li>
  * </ul>
@@ -73,6 +79,11 @@ public final class UiEndpoints implements Endpoints {
     static final int MAX_EVENTS = 500;
     /** Artifact files listed on a run's page. */
     static final int MAX_FILES = 200;
+    /** Bytes of a text artifact shown on its page. */
+    static final int MAX_PREVIEW_BYTES = 100 * 1024;
+    private static final Set<String> TEXT = Set.of("txt", "log", "json", "jsonl", "yaml", "yml", "md", "csv", "tsv", "py",
+            "java", "sql", "ini", "toml", "xml", "html", "cfg", "conf", "properties", "sh", "lock", "r", "ipynb");
+    private static final Set<String> IMAGES = Set.of("png", "jpg", "jpeg", "gif", "svg", "webp", "bmp");
 
     private final ServerContext ctx;
     private final LineageAssembler lineage;
@@ -90,6 +101,7 @@ public final class UiEndpoints implements Endpoints {
         routes.get("/ui", this::home);
         routes.get("/ui/experiment", this::experiment);
         routes.get("/ui/run", this::run);
+        routes.get("/ui/artifact", this::artifact);
         routes.get("/ui/compare", this::compare);
         routes.get("/ui/model", this::model);
         routes.get("/ui/model-version", this::version);
@@ -264,7 +276,7 @@ public final class UiEndpoints implements Endpoints {
                     d.dataset().sourceType(), context));
         }
         page.h2("Datasets").table(List.of("Name", "Digest", "Source type", "Context"), datasets, "No dataset inputs recorded.");
-        artifactsTable(page, i.artifactUri());
+        artifactsTable(page, i.runId(), i.artifactUri());
         tagsTable(page, r.tags());
         List<List<Object>> versions = new ArrayList<>();
         for (ModelVersion v : registry().searchModelVersions("run_id = '" + i.runId() + "'", 1000, List.of(), null).items()) {
@@ -350,7 +362,7 @@ public final class UiEndpoints implements Endpoints {
      * The files under a run's artifact folder (breadth first, at most {@value #MAX_FILES}), each linked to its download
      * through the artifact proxy, which applies the same permissions.
      */
-    private void artifactsTable(Html page, String artifactUri) {
+    private void artifactsTable(Html page, String runId, String artifactUri) {
         ArtifactPath root = ctx.artifacts().pathOf(artifactUri).orElse(null);
         if (root == null) {
             page.h2("Artifacts").muted("Stored outside this server: " + artifactUri);
@@ -365,13 +377,53 @@ public final class UiEndpoints implements Endpoints {
                     folders.add(p);
                 } else if (rows.size() < MAX_FILES) {
                     String shown = root.segments().isEmpty() ? f.path() : f.path().substring(root.toString().length() + 1);
-                    rows.add(List.of(markup(link(shown, ArtifactEndpoints.API_PREFIX + "/" + p.toUrlPath())),
-                            f.fileSize() == null ? "" : f.fileSize()));
+                    rows.add(List.of(markup(link(shown, "/ui/artifact", "run_id", runId, "path", shown)),
+                            f.fileSize() == null ? "" : f.fileSize(),
+                            markup(link("download", ArtifactEndpoints.API_PREFIX + "/" + p.toUrlPath()))));
                 }
             }
         }
-        page.h2("Artifacts").table(List.of("Path", "Size"), rows, "No artifacts.");
+        page.h2("Artifacts").table(List.of("Path", "Size", ""), rows, "No artifacts.");
         if (rows.size() == MAX_FILES) page.muted("The first " + MAX_FILES + " files; 'mlv' and MLflow clients list them all.");
+    }
+
+    /**
+     * One artifact of a run: text files shown (the first {@value #MAX_PREVIEW_BYTES} bytes, escaped), images drawn
+     * from the artifact proxy, anything else offered for download.
+     */
+    private void artifact(Context cx) {
+        Run r = tracking().getRun(param(cx, "run_id"));
+        ArtifactPath rel = ArtifactPath.parse(param(cx, "path"));
+        ArtifactPath root = ctx.artifacts().pathOf(r.info().artifactUri())
+                .orElseThrow(() -> MlvException.invalid("The run's artifacts are stored outside this server: " + r.info().artifactUri()));
+        ArtifactPath p = root.resolve(rel);
+        FileInfo f = ctx.artifacts().stat(p).filter(i -> !i.isDir())
+                .orElseThrow(() -> MlvException.notFound("No artifact file '" + rel + "' in run " + r.info().runId()));
+        String download = ArtifactEndpoints.API_PREFIX + "/" + p.toUrlPath();
+        Html page = new Html(rel.toString(), link("Home", "/ui"), link("Run " + runName(r.info()), "/ui/run", "run_id", r.info().runId()));
+        page.line(markup(link("download", download) + (f.fileSize() == null ? "" : " · " + f.fileSize() + " bytes")));
+        String ext = extension(rel.name());
+        if (IMAGES.contains(ext)) {
+            page.image(download, rel.name());
+        } else if (TEXT.contains(ext) || rel.name().equals("MLmodel")) {
+            byte[] head;
+            try (InputStream in = ctx.artifacts().open(p)) {
+                head = in.readNBytes(MAX_PREVIEW_BYTES + 1);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + rel, e);
+            }
+            boolean cut = head.length > MAX_PREVIEW_BYTES;
+            page.pre(new String(head, 0, Math.min(head.length, MAX_PREVIEW_BYTES), StandardCharsets.UTF_8));
+            if (cut) page.muted("The first " + MAX_PREVIEW_BYTES / 1024 + " KiB; download the file for the rest.");
+        } else {
+            page.muted("No preview for this kind of file.");
+        }
+        send(cx, page);
+    }
+
+    private static String extension(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
     /** The first {@value #MAX_POINTS} values of a metric, in step order. */

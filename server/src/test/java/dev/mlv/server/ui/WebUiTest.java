@@ -89,8 +89,25 @@ class WebUiTest {
         api.upload(exp + "/" + run + "/artifacts/model/weights%20file.bin", "weights".getBytes(StandardCharsets.UTF_8));
         Page runPage = get(server, "/ui/run?run_id=" + run, null);
         String download = "/api/2.0/mlflow-artifacts/artifacts/" + exp + "/" + run + "/artifacts/model/weights%20file.bin";
-        assertThat(runPage.body()).contains("<a href=\"" + download + "\">model/weights file.bin</a>");
+        assertThat(runPage.body()).contains("<a href=\"" + download + "\">download</a>",
+                "<a href=\"/ui/artifact?run_id=" + run + "&amp;path=model%2Fweights+file.bin\">model/weights file.bin</a>");
         assertThat(get(server, download, null).body()).isEqualTo("weights");
+
+        // artifact pages: text shown escaped, images drawn through the proxy, other files only offered for download
+        api.upload(exp + "/" + run + "/artifacts/notes/readme.md", "# Notes <script>alert(1)</script>".getBytes(StandardCharsets.UTF_8));
+        api.upload(exp + "/" + run + "/artifacts/plots/loss.png", new byte[]{(byte) 0x89, 'P', 'N', 'G'});
+        Page text = get(server, "/ui/artifact?run_id=" + run + "&path=" + q("notes/readme.md"), null);
+        assertThat(text.status()).isEqualTo(200);
+        assertThat(text.body()).contains("<pre># Notes &lt;script&gt;alert(1)&lt;/script&gt;</pre>").doesNotContain("<script>alert");
+        assertThat(get(server, "/ui/artifact?run_id=" + run + "&path=" + q("plots/loss.png"), null).body())
+                .contains("<img style=", "src=\"/api/2.0/mlflow-artifacts/artifacts/" + exp + "/" + run + "/artifacts/plots/loss.png\"");
+        assertThat(get(server, "/ui/artifact?run_id=" + run + "&path=" + q("model/weights file.bin"), null).body())
+                .contains("No preview", "7 bytes");
+        for (String bad : new String[]{"../../x", "/etc/passwd", "model/../../x", "%2e%2e/x"}) {
+            assertThat(get(server, "/ui/artifact?run_id=" + run + "&path=" + q(bad), null).status()).as(bad).isEqualTo(400);
+        }
+        assertThat(get(server, "/ui/artifact?run_id=" + run + "&path=model", null).status()).as("a folder").isEqualTo(404);
+        assertThat(get(server, "/ui/artifact?run_id=" + run + "&path=nothing.txt", null).status()).isEqualTo(404);
         assertThat(runPage.body()).contains("Run sgd-lr0.1", run, "learning_rate", "0.875", model + " v" + v, "Production",
                 "aria-label=\"2 values from 0.4 to 0.9\"", "points=\"2.0,2.0 198.0,34.0\"");
 
@@ -182,6 +199,7 @@ class WebUiTest {
             assertThat(get(s, "/ui/experiment?experiment_id=" + exp, "carol").status()).isEqualTo(403);
             assertThat(get(s, "/ui/compare?run_ids=" + run, "carol").status()).isEqualTo(403);
             assertThat(get(s, "/ui/compare?run_ids=" + run, "alice").status()).isEqualTo(200);
+            assertThat(get(s, "/ui/artifact?run_id=" + run + "&path=x.txt", "carol").status()).isEqualTo(403);
             Page refused = get(s, "/ui/run?run_id=" + run, "carol");
             assertThat(refused.status()).isEqualTo(403);
             assertThat(refused.body()).contains("may not read experiment");
