@@ -1,5 +1,6 @@
 package dev.mlv.data;
 
+import dev.mlv.artifacts.ArtifactStores;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 
@@ -176,6 +177,54 @@ public final class DataImport {
     /** The imported targets among {@code targets}. */
     public static List<DataRepo.Target> imported(List<DataRepo.Target> targets) {
         return targets.stream().filter(t -> t.tracked().file().source() != null).toList();
+    }
+
+    /** An imported target whose revision names another commit in its source now than the one it was imported at. */
+    public record SourceMove(DataRepo.Target target, String rev, String locked, String now) {
+    }
+
+    /** Why the source of an imported target could not be asked. */
+    public record SourceProblem(DataRepo.Target target, String reason) {
+    }
+
+    /** What {@link #sourceMoves} found: the moved imports, and those whose source could not be asked. */
+    public record SourceCheck(List<SourceMove> moved, List<SourceProblem> problems) {
+    }
+
+    /**
+     * For the imported {@code targets} (others are skipped), whether the revision each follows ({@code HEAD} when none)
+     * names another commit in its source than the one it was imported at, as {@code dvc status} reports "update
+     * available": a local source is asked with {@code git rev-parse}, any other with {@code git ls-remote} (nothing is
+     * cloned). An import pinned to a commit id never moves. Nothing changes.
+     */
+    public static SourceCheck sourceMoves(DataRepo r, List<DataRepo.Target> targets) {
+        List<SourceMove> moved = new ArrayList<>();
+        List<SourceProblem> problems = new ArrayList<>();
+        for (DataRepo.Target t : imported(targets)) {
+            PointerFile.Import src = t.tracked().file().source();
+            String rev = src.rev() != null ? src.rev() : "HEAD";
+            if (rev.matches("[0-9a-f]{40}|[0-9a-f]{64}")) continue;
+            try {
+                String now = currentCommit(t.tracked().pointer().getParent(), src.url(), rev, r.root());
+                if (now == null) problems.add(new SourceProblem(t, "'" + rev + "' names no commit in " + src.url() + " any more"));
+                else if (!now.equals(src.revLock())) moved.add(new SourceMove(t, rev, src.revLock(), now));
+            } catch (MlvException e) {
+                problems.add(new SourceProblem(t, e.getMessage()));
+            }
+        }
+        return new SourceCheck(moved, problems);
+    }
+
+    private static String currentCommit(Path pointerDir, String url, String rev, Path workDir) {
+        if (ArtifactStores.schemeOf(url) == null) {
+            try {
+                Path local = pointerDir.resolve(url);
+                if (Files.isDirectory(local)) return new Git(local).commitOf(rev);
+            } catch (java.nio.file.InvalidPathException e) {
+                // not a path: a URL git understands
+            }
+        }
+        return Git.remoteCommitOf(url, rev, workDir);
     }
 
     /** Of {@code targets}, those with an object (or a directory's manifest) the cache lacks. */

@@ -180,6 +180,25 @@ public final class Git {
         return r.code() == 0 && !id.isEmpty() ? id : null;
     }
 
+    /**
+     * The full id of the commit {@code rev} (a branch, a tag or HEAD) names now in the repository at {@code url}, asked
+     * with {@code git ls-remote} without cloning (an annotated tag gives the commit it points at); null when it names
+     * none there. Never prompts for credentials; an unreachable repository is {@code INVALID_PARAMETER_VALUE} with
+     * git's reason.
+     */
+    public static String remoteCommitOf(String url, String rev, Path workDir) {
+        Exec r = new Git(workDir).exec(null, Map.of("GIT_TERMINAL_PROMPT", "0"), "ls-remote", "--", url, requireRevision(rev));
+        if (r.code() != 0) throw MlvException.invalid("Cannot read '" + url + "': " + firstFatal(r.err(), "git ls-remote failed"));
+        String found = null;
+        for (String line : text(r.out()).split("\\R")) {
+            String[] f = line.split("\t");
+            if (f.length != 2) continue;
+            if (f[1].endsWith("^{}")) return f[0]; // the commit an annotated tag points at
+            if (found == null) found = f[0];
+        }
+        return found;
+    }
+
     /** The bytes of the file {@code path} (relative to the repository's top) in {@code commit}, or null when there is none. */
     public byte[] fileAt(String commit, String path) {
         Exec r = exec(null, Map.of(), "cat-file", "blob", requireRevision(commit) + ":" + path);

@@ -1,19 +1,24 @@
 package dev.mlv.cli.data;
 
+import dev.mlv.data.DataImport;
 import dev.mlv.data.DataRepo;
+import dev.mlv.data.PointerFile;
 import dev.mlv.data.Remote;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "status", description = "Show tracked data that differs from its pointer (per file inside directories); "
-        + "with --remote, objects the remote lacks.")
+@Command(name = "status", description = "Show tracked data that differs from its pointer (per file inside directories), "
+        + "and imported data whose source has moved on ('update available'); with --remote, objects the remote lacks.")
 final class DataStatusCommand implements Callable<Integer> {
     /**
      * Set by the launcher ({@code -Dmlv.status.hashLimit=BYTES}) when it runs this command with the JIT's quick compiler
@@ -35,6 +40,17 @@ final class DataStatusCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "TARGET", description = "Pointer files or data paths (default: all).")
     List<String> targets;
+
+    /** The status of imported data whose source's revision names a newer commit ({@code dvc status}'s words). */
+    static final String UPDATE_AVAILABLE = "update available";
+
+    @Spec
+    CommandSpec spec;
+
+    private static String dataPath(DataRepo r, DataRepo.Target t) {
+        String pointer = r.root().relativize(t.tracked().pointer()).toString();
+        return pointer.substring(0, pointer.length() - PointerFile.SUFFIX.length());
+    }
 
     @Override
     public Integer call() {
@@ -68,12 +84,23 @@ final class DataStatusCommand implements Callable<Integer> {
             } catch (DataRepo.HashLimitExceeded e) {
                 return RERUN_WITH_FULL_JIT;
             }
+            DataImport.SourceCheck sources = DataImport.sourceMoves(r, t);
+            for (DataImport.SourceProblem p : sources.problems()) {
+                spec.commandLine().getErr().println("mlv: warning: cannot check the source of " + dataPath(r, p.target()) + ": " + p.reason());
+            }
             if (repo.json()) {
-                repo.output().json(changes.stream().map(c -> Map.of("path", c.path(), "status", c.kind())).toList());
-            } else if (changes.isEmpty()) {
+                List<Map<String, String>> out = new ArrayList<>(changes.stream().map(c -> Map.of("path", c.path(), "status", c.kind())).toList());
+                for (DataImport.SourceMove m : sources.moved()) out.add(Map.of("path", dataPath(r, m.target()), "status", UPDATE_AVAILABLE));
+                repo.output().json(out);
+            } else if (changes.isEmpty() && sources.moved().isEmpty()) {
                 repo.output().println("Data and pointers are up to date.");
             } else {
                 for (DataRepo.Change c : changes) repo.output().writer().println(String.format("%-9s %s", c.kind() + ":", c.path()));
+                for (DataImport.SourceMove m : sources.moved()) {
+                    repo.output().writer().println(UPDATE_AVAILABLE + ": " + dataPath(r, m.target()) + " (" + m.rev() + " moved from "
+                            + m.locked().substring(0, 7) + " to " + m.now().substring(0, 7) + "; run 'mlv data update "
+                            + r.root().relativize(m.target().tracked().pointer()) + "')");
+                }
                 repo.output().writer().flush();
             }
         }

@@ -122,6 +122,41 @@ class DataImportTest {
     }
 
     @Test
+    void statusSaysWhichImportsHaveAnUpdateInTheirSource() throws Exception {
+        mlv(project, "import", registry.toString(), "sets/images", "--rev", "v1").ok();
+        // a source by URL (asked with git ls-remote), whose data remote has an absolute path
+        mlv(registry, "remote add", "abs", tmp.resolve("registry-remote").toString()).ok();
+        git(registry, "commit", "-q", "-am", "abs remote");
+        v2 = git(registry, "rev-parse", "HEAD");
+        mlv(project, "import", registry.toUri().toString(), "sets/images/cats/tom.txt", "-o", "tom.txt", "-r", "abs").ok();
+        mlv(project, "import", registry.toString(), "sets/iris.csv").ok();
+        assertThat(mlv(project, "status").ok().out()).isEqualTo("Data and pointers are up to date.\n");
+
+        Files.writeString(registry.resolve("sets/iris.csv"), "a,b\n5,6\n");
+        mlv(registry, "add", "sets/iris.csv").ok();
+        mlv(registry, "push").ok();
+        git(registry, "commit", "-q", "-am", "v3");
+        String v3 = git(registry, "rev-parse", "HEAD");
+        DataTestKit.Result status = mlv(project, "status").ok();
+        assertThat(status.out()).contains("update available: iris.csv (HEAD moved from " + v2.substring(0, 7) + " to "
+                + v3.substring(0, 7) + "; run 'mlv data update iris.csv.mlv')", "update available: tom.txt (HEAD moved")
+                .doesNotContain("images");
+        assertThat(mlv(project, "status", "--json").ok().out()).contains("\"path\" : \"iris.csv\"", "\"status\" : \"update available\"");
+
+        mlv(project, "update", "iris.csv", "tom.txt").ok();
+        assertThat(mlv(project, "status").ok().out()).isEqualTo("Data and pointers are up to date.\n");
+        git(registry, "tag", "-f", "v1", v3);
+        assertThat(mlv(project, "status").ok().out()).as("a tag moved").isEqualTo("update available: images (v1 moved from "
+                + v1.substring(0, 7) + " to " + v3.substring(0, 7) + "; run 'mlv data update images.mlv')\n");
+
+        // a source that cannot be asked is a warning; the status of the data itself still comes
+        Files.move(registry, tmp.resolve("gone"));
+        DataTestKit.Result unreachable = mlv(project, "status").ok();
+        assertThat(unreachable.err()).contains("mlv: warning: cannot check the source of iris.csv:", "mlv: warning: cannot check the source of tom.txt:");
+        assertThat(unreachable.out()).isEqualTo("Data and pointers are up to date.\n");
+    }
+
+    @Test
     void pullDownloadsImportsFromYourRemoteWhenPushedElseFromTheirSource() throws Exception {
         mlv(project, "import", registry.toString(), "sets/images").ok();
         mlv(project, "import", registry.toString(), "sets/iris.csv", "--rev", "v1").ok();
