@@ -145,8 +145,20 @@ public final class ArtifactsCommand implements Runnable {
         }
     }
 
-    @Command(name = "log-artifact", mixinStandardHelpOptions = true,
-            description = "Upload a file into a run's artifacts (into --artifact-path, else the root).")
+    /** Where uploads go: the run and the artifact folder. */
+    static final class UploadTo {
+        @Option(names = {"-r", "--run-id"}, required = true, paramLabel = "RUN_ID", description = "The run.")
+        String runId;
+
+        @Option(names = {"-a", "--artifact-path"}, paramLabel = "PATH", description = "The artifact folder to upload into (default: the root).")
+        String artifactPath;
+
+        String said(Path local) {
+            return "Logged " + local + " to run " + runId + (artifactPath == null || artifactPath.isBlank() ? "" : " under " + artifactPath);
+        }
+    }
+
+    @Command(name = "log-artifact", mixinStandardHelpOptions = true, description = "Upload a file into a run's artifacts.")
     static final class LogArtifactCmd implements Callable<Integer> {
         @Mixin
         ClientOptions client;
@@ -154,16 +166,13 @@ public final class ArtifactsCommand implements Runnable {
         @Option(names = {"-l", "--local-file"}, required = true, paramLabel = "FILE", description = "The file to upload.")
         Path file;
 
-        @Option(names = {"-r", "--run-id"}, required = true, paramLabel = "RUN_ID", description = "The run.")
-        String runId;
-
-        @Option(names = {"-a", "--artifact-path"}, paramLabel = "PATH", description = "The artifact folder to put it in.")
-        String artifactPath;
+        @Mixin
+        UploadTo to;
 
         @Override
         public Integer call() {
-            MlvClient.connect(client.trackingUri()).logArtifact(runId, file, artifactPath);
-            client.output().println("Logged " + file + " to run " + runId + at(artifactPath));
+            MlvClient.connect(client.trackingUri()).logArtifact(to.runId, file, to.artifactPath);
+            client.output().println(to.said(file));
             return 0;
         }
     }
@@ -177,21 +186,14 @@ public final class ArtifactsCommand implements Runnable {
         @Option(names = {"-l", "--local-dir"}, required = true, paramLabel = "DIR", description = "The folder to upload.")
         Path dir;
 
-        @Option(names = {"-r", "--run-id"}, required = true, paramLabel = "RUN_ID", description = "The run.")
-        String runId;
-
-        @Option(names = {"-a", "--artifact-path"}, paramLabel = "PATH", description = "The artifact folder to put them in.")
-        String artifactPath;
+        @Mixin
+        UploadTo to;
 
         @Override
         public Integer call() {
-            MlvClient.connect(client.trackingUri()).logArtifacts(runId, dir, artifactPath);
-            client.output().println("Logged the files of " + dir + " to run " + runId + at(artifactPath));
+            MlvClient.connect(client.trackingUri()).logArtifacts(to.runId, dir, to.artifactPath);
+            client.output().println(to.said(dir));
             return 0;
         }
-    }
-
-    private static String at(String artifactPath) {
-        return artifactPath == null || artifactPath.isBlank() ? "" : " under " + artifactPath;
     }
 }

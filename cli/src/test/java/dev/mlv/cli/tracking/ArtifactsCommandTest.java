@@ -42,12 +42,16 @@ class ArtifactsCommandTest {
         return InProcessCli.run("", all.toArray(String[]::new));
     }
 
+    /** A finished run without artifacts. */
+    private static String newRun() {
+        try (var r = MlvClient.connect(server.url()).captureEnvironment(false).startRun("artifacts-" + System.nanoTime())) {
+            return r.runId();
+        }
+    }
+
     @Test
     void uploadListAndDownloadARunsArtifactsThenAModelVersionsVerifiedFiles() throws Exception {
-        String run;
-        try (var r = MlvClient.connect(server.url()).captureEnvironment(false).startRun("artifacts-" + System.nanoTime())) {
-            run = r.runId();
-        }
+        String run = newRun();
         Path local = home.resolve("local");
         Files.createDirectories(local.resolve("sub"));
         Files.writeString(local.resolve("a.txt"), "alpha");
@@ -95,10 +99,7 @@ class ArtifactsCommandTest {
 
     @Test
     void badPathsAndMixedOptionsAreRefusedAndNothingIsWritten() throws Exception {
-        String run;
-        try (var r = MlvClient.connect(server.url()).captureEnvironment(false).startRun("artifacts-bad-" + System.nanoTime())) {
-            run = r.runId();
-        }
+        String run = newRun();
         Path dst = home.resolve("bad");
         for (String path : new String[]{"../x", "/etc/passwd", "a/../../x", "a\\..\\x", "%2e%2e/x"}) {
             String[] r = mlv("artifacts", "download", "-r", run, "-a", path, "-d", dst.toString());
