@@ -128,22 +128,22 @@ public final class Authenticator {
         if (known != null) return Optional.of(known);
         if (refused.contains(key)) return Optional.empty();
         Optional<String> user;
+        Map<String, User> checkedAgainst = users;
         acquireCheck();
         try {
             String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
-            user = colon < 0 ? Optional.empty() : check(decoded.substring(0, colon), decoded.substring(colon + 1));
+            user = colon < 0 ? Optional.empty() : check(checkedAgainst, decoded.substring(0, colon), decoded.substring(colon + 1));
         } catch (IllegalArgumentException e) {
             user = Optional.empty();
         } finally {
             checks.release();
         }
-        remember(key, user);
+        remember(key, user, checkedAgainst);
         return user;
     }
 
-    private Optional<String> check(String name, String password) {
-        Map<String, User> now = users;
+    private static Optional<String> check(Map<String, User> now, String name, String password) {
         User u = now.get(name);
         if (u == null) { // the same work as for a known name
             now.values().stream().findFirst().ifPresent(any -> any.matches(password));
@@ -152,7 +152,12 @@ public final class Authenticator {
         return u.matches(password) ? Optional.of(name) : Optional.empty();
     }
 
-    private void remember(String key, Optional<String> user) {
+    /**
+     * Remembers the answer of a check against {@code checkedAgainst}, unless the users changed meanwhile (a password
+     * changed or a user removed while the check ran must not be remembered as it was).
+     */
+    private synchronized void remember(String key, Optional<String> user, Map<String, User> checkedAgainst) {
+        if (users != checkedAgainst) return;
         if (user.isPresent()) {
             if (proven.size() >= MAX_REMEMBERED) proven.clear();
             proven.put(key, user.get());
@@ -187,8 +192,10 @@ public final class Authenticator {
             return;
         }
         if (now.equals(users)) return;
-        users = now;
-        proven.clear();
-        refused.clear();
+        synchronized (this) {
+            users = now;
+            proven.clear();
+            refused.clear();
+        }
     }
 }
