@@ -20,14 +20,8 @@ final class ManageCommands {
     private ManageCommands() {
     }
 
-    /** The registered model and, with {@code --version}, one of its versions. */
-    static final class Target {
-        @Parameters(index = "0", paramLabel = "NAME", description = "Registered model name.")
-        String name;
-
-        @Option(names = "--version", paramLabel = "VERSION", description = "A version of the model (default: the model itself).")
-        String version;
-
+    /** The registered model and, with {@code version}, one of its versions. */
+    record Target(String name, String version) {
         ObjectNode body() {
             ObjectNode b = RestClient.object().put("name", name);
             if (version != null) b.put("version", version);
@@ -44,26 +38,36 @@ final class ManageCommands {
         }
     }
 
+    /** {@code NAME [--model-version VERSION]}, the model or version a command changes. */
+    abstract static class OnModel {
+        @Parameters(index = "0", paramLabel = "NAME", description = "Registered model name.")
+        String name;
+
+        @Option(names = {"-v", "--model-version"}, paramLabel = "VERSION", description = "A version of the model (default: the model itself).")
+        String version;
+
+        Target target() {
+            return new Target(name, version);
+        }
+    }
+
     @Command(name = "update", mixinStandardHelpOptions = true, description = {"Set the description of a model or a version.",
-            "Example:  mlv models update fraud --version 3 --description \"retrained on March data\""})
-    static final class UpdateCmd implements Callable<Integer> {
+            "Example:  mlv models update fraud --model-version 3 --description \"retrained on March data\""})
+    static final class UpdateCmd extends OnModel implements Callable<Integer> {
         @Mixin
         ClientOptions client;
 
         @Mixin
         UserOption user;
 
-        @Mixin
-        Target target;
-
         @Option(names = "--description", required = true, paramLabel = "TEXT", description = "The new description ('' clears it).")
         String description;
 
         @Override
         public Integer call() {
-            ObjectNode body = target.body().put("description", description);
-            user.rest(client).patch(target.path("update"), body);
-            client.print(body, "Updated the description of " + target.shown());
+            ObjectNode body = target().body().put("description", description);
+            user.rest(client).patch(target().path("update"), body);
+            client.print(body, "Updated the description of " + target().shown());
             return 0;
         }
     }
@@ -71,17 +75,14 @@ final class ManageCommands {
     @Command(name = "tag", mixinStandardHelpOptions = true, description = {"Set or delete tags of a model or a version.",
             "Examples:",
             "  mlv models tag fraud team=risk owner=ann",
-            "  mlv models tag fraud --version 3 validated=true",
+            "  mlv models tag fraud -v 3 validated=true",
             "  mlv models tag fraud --delete owner"})
-    static final class TagCmd implements Callable<Integer> {
+    static final class TagCmd extends OnModel implements Callable<Integer> {
         @Mixin
         ClientOptions client;
 
         @Mixin
         UserOption user;
-
-        @Mixin
-        Target target;
 
         @Parameters(index = "1..*", arity = "0..*", paramLabel = "KEY=VALUE", description = "Tags to set.")
         List<String> tags = new ArrayList<>();
@@ -99,13 +100,13 @@ final class ManageCommands {
                 set.add(new String[]{t.substring(0, eq), t.substring(eq + 1)});
             }
             RestClient rest = user.rest(client);
-            for (String[] kv : set) rest.post(target.path("set-tag"), target.body().put("key", kv[0]).put("value", kv[1]));
+            for (String[] kv : set) rest.post(target().path("set-tag"), target().body().put("key", kv[0]).put("value", kv[1]));
             for (String key : deleted) {
-                ObjectNode body = target.body().put("key", key);
-                rest.delete(target.path("delete-tag") + "?" + query(body), body);
+                ObjectNode body = target().body().put("key", key);
+                rest.delete(target().path("delete-tag") + "?" + query(body), body);
             }
             client.print(RestClient.object().put("set", set.size()).put("deleted", deleted.size()),
-                    "Set " + set.size() + " and deleted " + deleted.size() + " tag(s) of " + target.shown());
+                    "Set " + set.size() + " and deleted " + deleted.size() + " tag(s) of " + target().shown());
             return 0;
         }
     }
@@ -135,17 +136,14 @@ final class ManageCommands {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = {"Delete a registered model with all its "
-            + "versions, or one version (--version). Its audit events stay. Asks for --yes.",
-            "Example:  mlv models delete fraud --version 2 --yes"})
-    static final class DeleteCmd implements Callable<Integer> {
+            + "versions, or one version (--model-version). Its audit events stay. Asks for --yes.",
+            "Example:  mlv models delete fraud -v 2 --yes"})
+    static final class DeleteCmd extends OnModel implements Callable<Integer> {
         @Mixin
         ClientOptions client;
 
         @Mixin
         UserOption user;
-
-        @Mixin
-        Target target;
 
         @Option(names = "--yes", description = "Confirm the delete.")
         boolean yes;
@@ -153,21 +151,21 @@ final class ManageCommands {
         @Override
         public Integer call() {
             RestClient rest = user.rest(client);
-            String what = target.shown();
-            if (target.version == null) {
-                JsonNode model = rest.get(RegistryPaths.MODELS_GET, Map.of("name", target.name)).path("registered_model");
+            String what = target().shown();
+            if (version == null) {
+                JsonNode model = rest.get(RegistryPaths.MODELS_GET, Map.of("name", name)).path("registered_model");
                 JsonNode versions = rest.get(RegistryPaths.VERSIONS_SEARCH, Map.of("filter", "name = "
-                        + RegistryPaths.quote(target.name), "max_results", 1000)).path("model_versions");
+                        + RegistryPaths.quote(name), "max_results", 1000)).path("model_versions");
                 what = "registered model " + model.path("name").asText() + " and its " + versions.size()
                         + (versions.size() == 1000 ? "+" : "") + " version(s)";
             } else {
-                JsonNode v = rest.get(RegistryPaths.VERSIONS_GET, Map.of("name", target.name, "version", target.version)).path("model_version");
+                JsonNode v = rest.get(RegistryPaths.VERSIONS_GET, Map.of("name", name, "version", version)).path("model_version");
                 String stage = v.path("current_stage").asText("None");
-                what = "version " + target.version + " of " + target.name + (stage.equals("None") ? "" : " (in " + stage + ")");
+                what = "version " + version + " of " + name + (stage.equals("None") ? "" : " (in " + stage + ")");
             }
             if (!yes) throw MlvException.invalid("Deleting " + what + " cannot be undone: pass --yes to confirm");
-            ObjectNode body = target.body();
-            rest.delete(target.path("delete") + "?" + query(body), body);
+            ObjectNode body = target().body();
+            rest.delete(target().path("delete") + "?" + query(body), body);
             client.print(body, "Deleted " + what);
             return 0;
         }

@@ -239,12 +239,12 @@ class RegistryCliTest {
     void descriptionsTagsRenamesAndDeletes() {
         assertThat(mlv("models", "register", "tagged", "runs:/" + runA + "/model", "--user", "alice").exit()).isZero();
         assertThat(mlv("models", "register", "tagged", "runs:/" + runB + "/model", "--user", "alice").exit()).isZero();
-        Result updated = mlv("models", "update", "tagged", "--version", "2", "--description", "retrained", "--user", "alice");
+        Result updated = mlv("models", "update", "tagged", "--model-version", "2", "--description", "retrained", "--user", "alice");
         assertThat(updated.exit()).as(updated.err()).isZero();
         assertThat(mlv("models", "update", "tagged", "--description", "the churn model").out()).isEqualTo("Updated the description of tagged\n");
         Result tagged = mlv("models", "tag", "tagged", "team=risk", "owner=ann", "--user", "alice");
         assertThat(tagged.out()).isEqualTo("Set 2 and deleted 0 tag(s) of tagged\n");
-        mlv("models", "tag", "tagged", "--version", "2", "validated=true");
+        mlv("models", "tag", "tagged", "-v", "2", "validated=true");
         mlv("models", "tag", "tagged", "--delete", "owner");
         JsonNode model = rest.get("/api/2.0/mlflow/registered-models/get", Map.of("name", "tagged")).path("registered_model");
         assertThat(model.path("description").asText()).isEqualTo("the churn model");
@@ -260,10 +260,10 @@ class RegistryCliTest {
 
         // deletes ask for --yes and change nothing without it
         mlv("models", "transition", "tagged-2", "1", "Production", "--user", "alice");
-        Result unconfirmed = mlv("models", "delete", "tagged-2", "--version", "1");
+        Result unconfirmed = mlv("models", "delete", "tagged-2", "-v", "1");
         assertThat(unconfirmed.exit()).isEqualTo(2);
         assertThat(unconfirmed.err()).contains("Deleting version 1 of tagged-2 (in Production) cannot be undone: pass --yes");
-        assertThat(mlv("models", "delete", "tagged-2", "--version", "1", "--yes", "--user", "alice").out())
+        assertThat(mlv("models", "delete", "tagged-2", "-v", "1", "--yes", "--user", "alice").out())
                 .isEqualTo("Deleted version 1 of tagged-2 (in Production)\n");
         assertThat(mlv("models", "delete", "tagged-2").err()).contains("registered model tagged-2 and its 1 version(s)", "--yes");
         assertThat(mlv("models", "delete", "tagged-2", "--yes").exit()).isZero();

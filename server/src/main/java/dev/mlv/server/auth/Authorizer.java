@@ -13,6 +13,7 @@ import dev.mlv.permissions.Permission.Action;
 import dev.mlv.permissions.PermissionStore;
 import dev.mlv.permissions.ResourceType;
 import dev.mlv.registry.ModelUri;
+import dev.mlv.registry.SourceValidator;
 import dev.mlv.server.MlflowRequest;
 import dev.mlv.tracking.TrackingStore;
 import io.javalin.http.Context;
@@ -198,8 +199,7 @@ public final class Authorizer {
             if (lower.startsWith("runs:/") || lower.startsWith("models:/")) {
                 modelUri(source, action);
             } else if (lower.startsWith("mlflow-artifacts:")) {
-                String rest = source.substring("mlflow-artifacts:".length()).replaceFirst("^/+", "");
-                artifactPath(ArtifactPath.parse(rest), action);
+                artifactPath(SourceValidator.storePathOf(source), action); // the path the registry will store
             }
         }
 
