@@ -924,6 +924,33 @@ public final class DataRepo implements AutoCloseable {
     public record Needed(List<String> files, Map<String, List<String>> manifests, List<String> missingManifests) {
     }
 
+    /**
+     * The versions of your own data that the pointers of any commit reachable from a ref name (as {@code gc
+     * --all-commits} reads them), for {@code push} and {@code fetch --all-commits}: one target per distinct pointer,
+     * whose pointer path is a stand-in ({@code .mlv/history/<blob>.mlv}). Imported data is left out: it comes from its
+     * source. A pointer that does not parse is skipped with a warning.
+     */
+    public List<Target> historyTargets() {
+        Git git = new Git(root);
+        List<Target> targets = new ArrayList<>();
+        for (var e : git.blobs(git.pointerBlobsInHistory()).entrySet()) {
+            try {
+                PointerFile pf = PointerFile.parse(e.getValue(), "blob " + e.getKey());
+                if (pf.source() != null) continue;
+                targets.add(new Target(new Tracked(root.resolve(DIR).resolve("history").resolve(e.getKey() + PointerFile.SUFFIX), pf), null));
+            } catch (MlvException bad) {
+                progress.message("warning: skipping " + bad.getMessage());
+            }
+        }
+        return targets;
+    }
+
+    /** Of {@code targets}, those whose directories' manifests are all in the cache (what a push can know the files of). */
+    public List<Target> withManifestsCached(List<Target> targets) {
+        return targets.stream().filter(t -> t.tracked().file().outs().stream()
+                .allMatch(o -> !o.isDirectory() || cache.contains(o.digest()))).toList();
+    }
+
     public Needed needed(List<Target> targets) {
         Set<String> files = new LinkedHashSet<>();
         Map<String, List<String>> manifests = new LinkedHashMap<>();

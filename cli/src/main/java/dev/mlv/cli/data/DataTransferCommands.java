@@ -10,6 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -28,6 +29,16 @@ final class DataTransferCommands {
         @Parameters(arity = "0..*", paramLabel = "TARGET",
                 description = "Pointer files, data paths or paths inside tracked directories (default: all).")
         List<String> targets;
+
+        /** The targets named (all by default), and with {@code allCommits} every version in git history too. */
+        List<DataRepo.Target> targets(DataRepo r, boolean allCommits) {
+            List<DataRepo.Target> t = r.targets(repo.paths(targets));
+            if (!allCommits) return t;
+            if (targets != null && !targets.isEmpty()) throw MlvException.invalid("--all-commits takes no TARGET: it means every version");
+            List<DataRepo.Target> all = new ArrayList<>(t);
+            all.addAll(r.historyTargets());
+            return all;
+        }
 
         void report(String verb, Remote rem, DataRepo.TransferResult r) {
             report(verb, rem.url(), r);
@@ -48,10 +59,23 @@ final class DataTransferCommands {
 
     @Command(name = "push", description = "Upload the objects the pointers name to a remote (only what it lacks).")
     static final class Push extends Base {
+        @Option(names = {"-A", "--all-commits"}, description = "Also every version of your data that a commit of this "
+                + "repository names (as 'dvc push --all-commits'), so that checking out any commit elsewhere finds its data.")
+        boolean allCommits;
+
         @Override
         public Integer call() {
             try (DataRepo r = repo.open(); Remote rem = r.openRemote(remote)) {
-                report("pushed", rem, r.push(rem, r.targets(repo.paths(targets))));
+                List<DataRepo.Target> t = targets(r, allCommits);
+                if (allCommits) { // an old folder version whose manifest is gone from this cache cannot be pushed from here
+                    List<DataRepo.Target> known = r.withManifestsCached(t);
+                    if (known.size() < t.size()) {
+                        repo.progress().message("warning: " + (t.size() - known.size()) + " older folder version(s) are not "
+                                + "in this cache (their manifest is missing); 'mlv data fetch --all-commits' where they are");
+                    }
+                    t = known;
+                }
+                report("pushed", rem, r.push(rem, t));
             }
             return 0;
         }
@@ -69,10 +93,14 @@ final class DataTransferCommands {
     @Command(name = "fetch", description = "Download the objects the pointers name from a remote into the cache (verified); "
             + "imported data the remote lacks from the repository it came from.")
     static final class Fetch extends Fetching {
+        @Option(names = {"-A", "--all-commits"}, description = "Also every version of your data that a commit of this "
+                + "repository names (as 'dvc fetch --all-commits').")
+        boolean allCommits;
+
         @Override
         public Integer call() {
             try (DataRepo r = repo.open()) {
-                fetch(r, r.targets(repo.paths(targets)));
+                fetch(r, targets(r, allCommits));
             }
             return 0;
         }

@@ -74,6 +74,45 @@ class DataLocalCycleTest {
     }
 
     @Test
+    void pushAndFetchAllCommitsCarryEveryVersionInHistory() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "versions");
+        mlv(repo, "remote add", "origin", tmp.resolve("versions-remote").toString(), "--default").ok();
+        DataTestKit.makeData(repo, 6, 1);
+        mlv(repo, "add", "dataset", "weights.bin").ok();
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "v1");
+        String v1 = git(repo, "rev-parse", "HEAD");
+        Map<String, String> tree1 = tree(repo, "dataset", "weights.bin");
+        Files.writeString(repo.resolve("dataset/part0/file-0.txt"), "changed\n");
+        Files.writeString(repo.resolve("weights.bin"), "new weights\n");
+        mlv(repo, "add", "dataset", "weights.bin").ok();
+        git(repo, "commit", "-q", "-am", "v2");
+        mlv(repo, "push").ok(); // the workspace's version only
+
+        Path other = tmp.resolve("versions-clone");
+        git(tmp, "clone", "-q", repo.toString(), other.toString());
+        git(other, "checkout", "-q", v1);
+        DataTestKit.Result missing = mlv(other, "pull");
+        assertThat(missing.code()).as("v1 was never pushed").isEqualTo(1);
+
+        assertThat(mlv(repo, "push", "--all-commits", "dataset").code()).as("--all-commits takes no target").isEqualTo(2);
+        DataTestKit.Result all = mlv(repo, "push", "--all-commits").ok();
+        assertThat(all.out()).containsPattern("pushed [1-9]\\d* object\\(s\\)");
+        mlv(other, "pull").ok();
+        assertThat(tree(other, "dataset", "weights.bin")).isEqualTo(tree1);
+
+        // fetch --all-commits: every version in the cache, so checking out any commit needs no remote
+        Path third = tmp.resolve("versions-third");
+        git(tmp, "clone", "-q", repo.toString(), third.toString());
+        mlv(third, "fetch", "-A").ok();
+        DataTestKit.deleteTree(tmp.resolve("versions-remote"));
+        mlv(third, "checkout").ok();
+        git(third, "checkout", "-q", v1);
+        mlv(third, "checkout").ok();
+        assertThat(tree(third, "dataset", "weights.bin")).isEqualTo(tree1);
+    }
+
+    @Test
     void corruptCacheAndRemoteObjectsAreDetected() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "corrupt");
         Files.writeString(repo.resolve("data.csv"), "a,b\n1,2\n");
