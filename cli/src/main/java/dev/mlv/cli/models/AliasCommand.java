@@ -83,9 +83,7 @@ final class AliasCommand implements Runnable {
         public Integer call() {
             ObjectNode body = RestClient.object().put("name", name).put("alias", alias);
             if (reason != null) body.put("reason", reason);
-            // MLflow clients send DELETE parameters as a JSON body or as a query string; send both
-            user.rest(client).delete(RegistryPaths.ALIAS + "?name=" + RestClient.enc(name) + "&alias="
-                    + RestClient.enc(alias), body);
+            RegistryPaths.delete(user.rest(client), RegistryPaths.ALIAS, body);
             client.print(body, "Deleted alias '" + alias + "' of " + name);
             return 0;
         }

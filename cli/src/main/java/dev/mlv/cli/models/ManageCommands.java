@@ -103,7 +103,7 @@ final class ManageCommands {
             for (String[] kv : set) rest.post(target().path("set-tag"), target().body().put("key", kv[0]).put("value", kv[1]));
             for (String key : deleted) {
                 ObjectNode body = target().body().put("key", key);
-                rest.delete(target().path("delete-tag") + "?" + query(body), body);
+                RegistryPaths.delete(rest, target().path("delete-tag"), body);
             }
             client.print(RestClient.object().put("set", set.size()).put("deleted", deleted.size()),
                     "Set " + set.size() + " and deleted " + deleted.size() + " tag(s) of " + target().shown());
@@ -165,16 +165,9 @@ final class ManageCommands {
             }
             if (!yes) throw MlvException.invalid("Deleting " + what + " cannot be undone: pass --yes to confirm");
             ObjectNode body = target().body();
-            rest.delete(target().path("delete") + "?" + query(body), body);
+            RegistryPaths.delete(rest, target().path("delete"), body);
             client.print(body, "Deleted " + what);
             return 0;
         }
-    }
-
-    /** The body's fields as a query string (MLflow clients send DELETE parameters either way; send both). */
-    private static String query(ObjectNode body) {
-        List<String> q = new ArrayList<>();
-        body.fields().forEachRemaining(e -> q.add(e.getKey() + "=" + RestClient.enc(e.getValue().asText())));
-        return String.join("&", q);
     }
 }

@@ -1,7 +1,9 @@
 package dev.mlv.cli.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.cli.Output;
+import dev.mlv.client.http.RestClient;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +33,16 @@ final class RegistryPaths {
     static final String AUDIT_VERIFY = MLV + "audit/verify";
 
     private RegistryPaths() {
+    }
+
+    /**
+     * {@code DELETE path} with {@code body}'s fields both as a JSON body and as a query string: MLflow clients send
+     * DELETE parameters either way, so servers read both.
+     */
+    static JsonNode delete(RestClient rest, String path, ObjectNode body) {
+        List<String> q = new ArrayList<>();
+        body.fields().forEachRemaining(e -> q.add(e.getKey() + "=" + RestClient.enc(e.getValue().asText())));
+        return rest.delete(path + "?" + String.join("&", q), body);
     }
 
     /** An MLflow search-filter string literal for {@code value}. */
