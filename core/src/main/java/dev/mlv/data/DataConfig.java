@@ -96,6 +96,34 @@ public record DataConfig(Map<String, String> remotes, String defaultRemote, Link
         return new DataConfig(m, makeDefault || defaultRemote == null ? name : defaultRemote, linkType, gcGrace);
     }
 
+    /** Without remote {@code name} (no longer the default if it was); {@code RESOURCE_DOES_NOT_EXIST} when unknown. */
+    public DataConfig withoutRemote(String name) {
+        requireKnown(name);
+        Map<String, String> m = new LinkedHashMap<>(remotes);
+        m.remove(name);
+        return new DataConfig(m, name.equals(defaultRemote) ? null : defaultRemote, linkType, gcGrace);
+    }
+
+    /** With remote {@code name} as the default; {@code RESOURCE_DOES_NOT_EXIST} when unknown. */
+    public DataConfig withDefaultRemote(String name) {
+        return new DataConfig(remotes, requireKnown(name), linkType, gcGrace);
+    }
+
+    /** With remote {@code from} renamed {@code to} (still the default if it was). */
+    public DataConfig withRemoteRenamed(String from, String to) {
+        String url = remotes.get(requireKnown(from));
+        if (remotes.containsKey(to)) throw MlvException.alreadyExists("A remote named '" + to + "' already exists");
+        DataConfig added = withoutRemote(from).withRemote(to, url, from.equals(defaultRemote));
+        return from.equals(defaultRemote) ? added : new DataConfig(added.remotes, defaultRemote, linkType, gcGrace);
+    }
+
+    private String requireKnown(String name) {
+        if (!remotes.containsKey(name)) {
+            throw MlvException.notFound("Unknown remote '" + name + "' (known: " + String.join(", ", remotes.keySet()) + ")");
+        }
+        return name;
+    }
+
     public DataConfig withLinkType(LinkType t) {
         return new DataConfig(remotes, defaultRemote, t, gcGrace);
     }

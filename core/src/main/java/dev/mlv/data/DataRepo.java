@@ -189,6 +189,11 @@ public final class DataRepo implements AutoCloseable {
         saveConfig(config.withRemote(name, url, makeDefault));
     }
 
+    /** Changes the remotes in {@code .mlv/config} (remove, rename, default); the remotes' contents are untouched. */
+    public void changeRemotes(java.util.function.UnaryOperator<DataConfig> change) {
+        saveConfig(change.apply(config));
+    }
+
     @Override
     public void close() {
         try {

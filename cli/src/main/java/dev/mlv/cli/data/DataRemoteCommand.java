@@ -17,6 +17,9 @@ final class DataRemoteCommand implements Runnable {
     static final Class<?>[] SUBCOMMANDS = {
             DataRemoteCommand.Add.class,
             DataRemoteCommand.ListRemotes.class,
+            DataRemoteCommand.Default.class,
+            DataRemoteCommand.Rename.class,
+            DataRemoteCommand.Remove.class,
     };
 
     @picocli.CommandLine.Spec
@@ -69,6 +72,65 @@ final class DataRemoteCommand implements Runnable {
                         rows.add(List.of(e.getKey(), e.getValue(), e.getKey().equals(r.config().defaultRemote()) ? "yes" : "")));
                 if (repo.json()) repo.output().json(r.config().remotes());
                 else repo.output().table(List.of("NAME", "URL", "DEFAULT"), rows, "No remotes (add one with 'mlv data remote add NAME URL --default').");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "default", description = "Make a remote the default one (push, fetch and pull use it without -r).")
+    static final class Default implements Callable<Integer> {
+        @Mixin
+        RepoOptions repo;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            try (DataRepo r = repo.open()) {
+                r.changeRemotes(c -> c.withDefaultRemote(name));
+                repo.output().println("default remote: " + name);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rename", description = "Rename a remote (it stays the default if it was).")
+    static final class Rename implements Callable<Integer> {
+        @Mixin
+        RepoOptions repo;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "NEW_NAME")
+        String newName;
+
+        @Override
+        public Integer call() {
+            try (DataRepo r = repo.open()) {
+                r.changeRemotes(c -> c.withRemoteRenamed(name, newName));
+                repo.output().println("remote " + name + " is now " + newName);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", description = "Remove a remote from .mlv/config; what it stores is left as it is.")
+    static final class Remove implements Callable<Integer> {
+        @Mixin
+        RepoOptions repo;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            try (DataRepo r = repo.open()) {
+                boolean wasDefault = name.equals(r.config().defaultRemote());
+                r.changeRemotes(c -> c.withoutRemote(name));
+                repo.output().println("removed remote " + name + (wasDefault ? "; there is no default remote now (set one "
+                        + "with 'mlv data remote default NAME')" : ""));
             }
             return 0;
         }

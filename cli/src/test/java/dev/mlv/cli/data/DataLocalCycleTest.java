@@ -113,6 +113,24 @@ class DataLocalCycleTest {
     }
 
     @Test
+    void remotesAreAddedListedRenamedMadeDefaultAndRemoved() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "remotes");
+        mlv(repo, "remote add", "first", "../first").ok();
+        mlv(repo, "remote add", "second", tmp.resolve("second").toString()).ok();
+        assertThat(mlv(repo, "remote list").ok().out()).containsPattern("first +\\.\\./first +yes").contains("second");
+        assertThat(mlv(repo, "remote default", "second").ok().out()).isEqualTo("default remote: second\n");
+        assertThat(mlv(repo, "remote rename", "second", "backup").ok().out()).isEqualTo("remote second is now backup\n");
+        assertThat(Files.readString(repo.resolve(".mlv/config"))).contains("backup:", "default_remote: backup").doesNotContain("second:");
+        assertThat(mlv(repo, "remote rename", "first", "backup").code()).as("name taken").isEqualTo(1);
+        assertThat(mlv(repo, "remote rename", "first", "no/slash").code()).isEqualTo(2);
+        assertThat(mlv(repo, "remote remove", "backup").ok().out()).contains("removed remote backup; there is no default remote now");
+        assertThat(mlv(repo, "remote remove", "backup").err()).contains("Unknown remote 'backup'");
+        assertThat(mlv(repo, "remote default", "nope").code()).isEqualTo(1);
+        assertThat(Files.readString(repo.resolve(".mlv/config"))).contains("first:").doesNotContain("backup", "default_remote");
+        assertThat(mlv(repo, "push").err()).contains("no default remote");
+    }
+
+    @Test
     void corruptCacheAndRemoteObjectsAreDetected() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "corrupt");
         Files.writeString(repo.resolve("data.csv"), "a,b\n1,2\n");
