@@ -283,21 +283,34 @@ public final class MlvClient {
      * {@link ArtifactPath}, so none lands outside {@code dst}. Returns the local file or folder.
      */
     public Path downloadArtifacts(String runId, String path, Path dst) {
+        return downloadArtifacts(runId, path, dst, dev.mlv.data.Progress.SILENT);
+    }
+
+    /** {@link #downloadArtifacts(String, String, Path)}, with one progress task over the bytes of every file. */
+    public Path downloadArtifacts(String runId, String path, Path dst, dev.mlv.data.Progress progress) {
         ArtifactPath p = ArtifactPath.parse(path == null ? "" : path);
         ArtifactLocation loc = ArtifactLocation.of(getRun(runId).info().artifactUri());
         Path local = p.isRoot() ? dst : dst.resolve(p.name());
         List<FileInfo> children = listArtifacts(runId, p.toString());
-        boolean isFile = !p.isRoot() && children.size() == 1 && !children.get(0).isDir()
-                && children.get(0).path().equals(p.toString());
-        if (!p.isRoot() && children.isEmpty() || isFile) { // MLflow lists a file as itself, a missing path as nothing
-            rest.download(loc.url(p), local);
-            return local;
+        boolean isFile = !p.isRoot() && (children.isEmpty() // MLflow lists a file as itself, a missing path as nothing
+                || children.size() == 1 && !children.get(0).isDir() && children.get(0).path().equals(p.toString()));
+        Map<ArtifactPath, Path> files = new LinkedHashMap<>();
+        long total = 0;
+        if (isFile) {
+            files.put(p, local);
+            if (children.size() == 1 && children.get(0).fileSize() != null) total = children.get(0).fileSize();
+        } else {
+            total = collect(runId, children, local, files);
         }
-        downloadTree(runId, loc, p, children, local);
+        try (dev.mlv.data.Progress.Task t = progress.start("downloading " + files.size() + " file(s)", total, true)) {
+            for (var f : files.entrySet()) rest.download(loc.url(f.getKey()), f.getValue(), t::advance);
+        }
         return local;
     }
 
-    private void downloadTree(String runId, ArtifactLocation loc, ArtifactPath dir, List<FileInfo> children, Path local) {
+    /** Adds the files under a listed folder (recursively) with their local paths under {@code local}; returns their bytes. */
+    private long collect(String runId, List<FileInfo> children, Path local, Map<ArtifactPath, Path> files) {
+        long bytes = 0;
         try {
             Files.createDirectories(local);
         } catch (IOException e) {
@@ -307,9 +320,14 @@ public final class MlvClient {
             ArtifactPath child = ArtifactPath.parse(f.path());
             Path target = local.resolve(child.name()).normalize();
             if (!target.startsWith(local.normalize())) throw MlvException.invalid("Unsafe artifact path from the server: " + f.path());
-            if (f.isDir()) downloadTree(runId, loc, child, listArtifacts(runId, child.toString()), target);
-            else rest.download(loc.url(child), target);
+            if (f.isDir()) {
+                bytes += collect(runId, listArtifacts(runId, child.toString()), target, files);
+            } else {
+                files.put(child, target);
+                if (f.fileSize() != null) bytes += f.fileSize();
+            }
         }
+        return bytes;
     }
 
     /** Uploads a file into the artifact folder {@code artifactPath} (null or "" for the root) of an existing run. */

@@ -13,13 +13,13 @@ import java.io.PrintWriter;
  * Messages and progress bars on stderr. Bars only when stderr is a terminal (and the task is big enough to be worth
  * one); messages always.
  */
-final class ConsoleProgress implements Progress {
+public final class ConsoleProgress implements Progress {
     private static final long MIN_BYTES = 32L << 20;
     private static final long MIN_ITEMS = 200;
     private final PrintWriter err;
     private final boolean terminal;
 
-    ConsoleProgress(PrintWriter err) {
+    public ConsoleProgress(PrintWriter err) {
         this.err = err;
         this.terminal = System.console() != null && System.getenv("MLV_NO_PROGRESS") == null;
     }

@@ -3,7 +3,7 @@ package dev.mlv.cli.tracking;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.mlv.artifacts.FileInfo;
 import dev.mlv.cli.ClientOptions;
-import dev.mlv.cli.Output;
+import dev.mlv.cli.data.ConsoleProgress;
 import dev.mlv.client.MlvClient;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.errors.MlvException;
@@ -102,6 +102,9 @@ public final class ArtifactsCommand implements Runnable {
                     "  mlv artifacts download --run-id 0a1b… --artifact-path model -d ./out",
                     "  mlv artifacts download -u models:/fraud/Production -d ./fraud-model"})
     static final class DownloadCmd implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Mixin
         ClientOptions client;
 
@@ -124,7 +127,8 @@ public final class ArtifactsCommand implements Runnable {
                 local = copyTree(fetcher.fetch(fetcher.resolve(ModelRef.parse(where.uri))), into);
             } else {
                 String[] rp = where.runAndPath();
-                local = MlvClient.connect(client.trackingUri()).downloadArtifacts(rp[0], rp[1], into);
+                local = MlvClient.connect(client.trackingUri()).downloadArtifacts(rp[0], rp[1], into,
+                        new ConsoleProgress(spec.commandLine().getErr()));
             }
             client.print(RestClient.object().put("path", local.toAbsolutePath().toString()), local.toAbsolutePath().toString());
             return 0;

@@ -85,6 +85,30 @@ class ArtifactsCommandTest {
         String[] tmp = mlv("artifacts", "download", "-r", run, "-a", "notes.md", "--json");
         assertThat(Path.of(RestClient.json().readTree(tmp[1]).path("path").asText())).hasContent("# notes");
 
+        // the Java client reports one task over every file's bytes (the CLI draws it as a bar on a terminal)
+        long[] seen = new long[2];
+        MlvClient.connect(server.url()).downloadArtifacts(run, "data", home.resolve("counted"), new dev.mlv.data.Progress() {
+            @Override
+            public void message(String line) {
+            }
+
+            @Override
+            public Task start(String name, long total, boolean bytes) {
+                seen[0] = total;
+                return new Task() {
+                    @Override
+                    public void advance(long units) {
+                        seen[1] += units;
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+        });
+        assertThat(seen).as("total and bytes received: a.txt and sub/b.bin").containsExactly(9, 9);
+
         // a registered version's files come with the digests recorded at registration
         RestClient rest = new RestClient(server.url());
         rest.post("/api/2.0/mlflow/registered-models/create", RestClient.object().put("name", "cli-art"));

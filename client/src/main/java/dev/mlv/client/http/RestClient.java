@@ -236,7 +236,12 @@ public final class RestClient {
 
     /** GET a file, streamed to {@code target} through a temp file and an atomic rename. */
     public void download(String path, Path target) {
-        try (InputStream in = openStream(path)) {
+        download(path, target, n -> { });
+    }
+
+    /** {@link #download(String, Path)}, telling {@code progress} each number of bytes received. */
+    public void download(String path, Path target, java.util.function.LongConsumer progress) {
+        try (InputStream in = counted(openStream(path), progress)) {
             Path dir = target.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
@@ -252,6 +257,24 @@ public final class RestClient {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot download " + path, e);
         }
+    }
+
+    private static InputStream counted(InputStream in, java.util.function.LongConsumer progress) {
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) progress.accept(1);
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                int n = super.read(buf, off, len);
+                if (n > 0) progress.accept(n);
+                return n;
+            }
+        };
     }
 
     /** GET a body as a stream; the caller closes it. */
