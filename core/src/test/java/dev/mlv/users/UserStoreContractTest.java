@@ -70,7 +70,10 @@ public abstract class UserStoreContractTest {
         users.create(User.withPassword(id + "-bob", "bob pw", FAST, false), "root");
         users.create(User.withPassword(id + "-alice", "alice pw", FAST, true), "root");
 
-        assertThat(mine()).extracting(User::name).as("ordered by name").containsExactly(id + "-alice", id + "-bob");
+        users.create(User.withPassword(id + "-Zed", "pw", FAST, false), "root");
+        users.create(User.withPassword(id + "-_x", "pw", FAST, false), "root");
+        assertThat(mine()).extracting(User::name).as("ordered by name, as Java orders strings")
+                .containsExactly(id + "-Zed", id + "-_x", id + "-alice", id + "-bob");
         User alice = users.get(id + "-alice").orElseThrow();
         assertThat(alice.admin()).isTrue();
         assertThat(alice.matches("alice pw")).isTrue();

@@ -35,7 +35,9 @@ final class JdbcUsers implements UserStore {
 
     @Override
     public List<User> list() {
-        return db.read(c -> Jdbc.query(c, "SELECT " + COLUMNS + " FROM users ORDER BY user_name", List.of(), JdbcUsers::row));
+        // ordered as Java orders strings, the same on every database (PostgreSQL's collation may differ)
+        return db.read(c -> Jdbc.query(c, "SELECT " + COLUMNS + " FROM users", List.of(), JdbcUsers::row)).stream()
+                .sorted(java.util.Comparator.comparing(User::name)).toList();
     }
 
     @Override
