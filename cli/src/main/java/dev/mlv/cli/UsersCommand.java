@@ -55,6 +55,10 @@ public final class UsersCommand implements Runnable {
                 description = "Users in this file instead, for 'mlv server --auth-file FILE' (env MLV_AUTH_FILE).")
         Path authFile;
 
+        @Option(names = "--home", paramLabel = "DIR",
+                description = "The home of a server started with --home, whose database is DIR/mlv.db (env MLV_HOME).")
+        Path home;
+
         /** The database named by option or environment, or null. */
         String namedDatabase() {
             return Env.orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI");
@@ -62,7 +66,11 @@ public final class UsersCommand implements Runnable {
 
         String database() {
             String uri = namedDatabase();
-            return uri != null ? uri : ServerConfig.forHome(ServerConfig.defaultHome()).effectiveBackendStoreUri();
+            return uri != null ? uri : ServerConfig.forHome(home()).effectiveBackendStoreUri();
+        }
+
+        Path home() {
+            return home != null ? home.toAbsolutePath().normalize() : ServerConfig.defaultHome();
         }
 
         /** The users file, or null when the users are in the database. */
@@ -195,7 +203,7 @@ public final class UsersCommand implements Runnable {
         private String grantsDatabase(Path usersFile) {
             String uri = target.namedDatabase();
             if (uri != null) return uri;
-            Path home = ServerConfig.defaultHome();
+            Path home = target.home();
             boolean defaultLayout = usersFile.toAbsolutePath().normalize().equals(home.resolve("users").toAbsolutePath().normalize());
             return defaultLayout && Files.isRegularFile(home.resolve("mlv.db")) ? target.database() : null;
         }

@@ -130,6 +130,11 @@ class UsersCommandTest {
         assertThat(again[2]).startsWith("mlv: error: No user 'bob' in " + db);
         assertThat(run("", "users", "set-admin", "ghost", "true", "--backend-store-uri", db)[2]).startsWith("mlv: error: No user 'ghost'");
 
+        // --home names a server's home, as 'mlv server --home' does: its database is DIR/mlv.db
+        Path serverHome = dir.resolve("server-home");
+        assertThat(run("pw\n", "users", "add", "ops", "--home", serverHome.toString(), "--password-stdin")[1])
+                .isEqualTo("Added user ops in sqlite:///" + serverHome.resolve("mlv.db") + " (start the server with --auth)\n");
+
         // a users file moves into the database with its hashes: the same passwords work, nobody is asked for them
         Path file = dir.resolve("users");
         run("carol pw\n", "users", "add", "carol", "--admin", "--auth-file", file.toString(), "--password-stdin");
