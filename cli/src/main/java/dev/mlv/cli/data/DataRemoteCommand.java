@@ -77,62 +77,55 @@ final class DataRemoteCommand implements Runnable {
         }
     }
 
-    @Command(name = "default", description = "Make a remote the default one (push, fetch and pull use it without -r).")
-    static final class Default implements Callable<Integer> {
+    /** A change of one remote's entry in {@code .mlv/config}; the remote's contents are untouched. */
+    abstract static class Change implements Callable<Integer> {
         @Mixin
         RepoOptions repo;
 
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
+        /** Makes the change and returns the line that says what changed. */
+        abstract String change(DataRepo r);
+
         @Override
         public Integer call() {
             try (DataRepo r = repo.open()) {
-                r.changeRemotes(c -> c.withDefaultRemote(name));
-                repo.output().println("default remote: " + name);
+                repo.output().println(change(r));
             }
             return 0;
+        }
+    }
+
+    @Command(name = "default", description = "Make a remote the default one (push, fetch and pull use it without -r).")
+    static final class Default extends Change {
+        @Override
+        String change(DataRepo r) {
+            r.changeRemotes(c -> c.withDefaultRemote(name));
+            return "default remote: " + name;
         }
     }
 
     @Command(name = "rename", description = "Rename a remote (it stays the default if it was).")
-    static final class Rename implements Callable<Integer> {
-        @Mixin
-        RepoOptions repo;
-
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static final class Rename extends Change {
         @Parameters(index = "1", paramLabel = "NEW_NAME")
         String newName;
 
         @Override
-        public Integer call() {
-            try (DataRepo r = repo.open()) {
-                r.changeRemotes(c -> c.withRemoteRenamed(name, newName));
-                repo.output().println("remote " + name + " is now " + newName);
-            }
-            return 0;
+        String change(DataRepo r) {
+            r.changeRemotes(c -> c.withRemoteRenamed(name, newName));
+            return "remote " + name + " is now " + newName;
         }
     }
 
     @Command(name = "remove", description = "Remove a remote from .mlv/config; what it stores is left as it is.")
-    static final class Remove implements Callable<Integer> {
-        @Mixin
-        RepoOptions repo;
-
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
+    static final class Remove extends Change {
         @Override
-        public Integer call() {
-            try (DataRepo r = repo.open()) {
-                boolean wasDefault = name.equals(r.config().defaultRemote());
-                r.changeRemotes(c -> c.withoutRemote(name));
-                repo.output().println("removed remote " + name + (wasDefault ? "; there is no default remote now (set one "
-                        + "with 'mlv data remote default NAME')" : ""));
-            }
-            return 0;
+        String change(DataRepo r) {
+            boolean wasDefault = name.equals(r.config().defaultRemote());
+            r.changeRemotes(c -> c.withoutRemote(name));
+            return "removed remote " + name + (wasDefault ? "; there is no default remote now (set one with "
+                    + "'mlv data remote default NAME')" : "");
         }
     }
 }
