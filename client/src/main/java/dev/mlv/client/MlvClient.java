@@ -8,6 +8,7 @@ import dev.mlv.artifacts.FileInfo;
 import dev.mlv.client.env.Environment;
 import dev.mlv.client.env.GitInfo;
 import dev.mlv.client.http.RestClient;
+import dev.mlv.data.Progress;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.tracking.Experiment;
@@ -255,7 +256,7 @@ public final class MlvClient {
 
     /** The entries directly under {@code path} ("" for the root) of a run's artifacts, every page of them. */
     public List<FileInfo> listArtifacts(String runId, String path) {
-        String p = ArtifactPath.parse(path == null ? "" : path).toString();
+        String p = ArtifactPath.parse(path).toString();
         List<FileInfo> files = new ArrayList<>();
         String token = null;
         do {
@@ -279,16 +280,17 @@ public final class MlvClient {
     /**
      * Downloads a run's artifact {@code path} ("" or null: all of them) into the directory {@code dst}, as MLflow's
      * {@code download_artifacts}: a file lands as {@code dst/<its name>}, a folder as {@code dst/<its name>/…} (the
-     * root's files straight in {@code dst}). Each file is written atomically; names the server lists go through
-     * {@link ArtifactPath}, so none lands outside {@code dst}. Returns the local file or folder.
+     * root's files straight in {@code dst}). Each file is written atomically; a name the server lists must lie in the
+     * folder asked for and lands through {@link ArtifactPath#resolveUnder}, so none leaves {@code dst}. Returns the
+     * local file or folder.
      */
     public Path downloadArtifacts(String runId, String path, Path dst) {
-        return downloadArtifacts(runId, path, dst, dev.mlv.data.Progress.SILENT);
+        return downloadArtifacts(runId, path, dst, Progress.SILENT);
     }
 
     /** {@link #downloadArtifacts(String, String, Path)}, with one progress task over the bytes of every file. */
-    public Path downloadArtifacts(String runId, String path, Path dst, dev.mlv.data.Progress progress) {
-        ArtifactPath p = ArtifactPath.parse(path == null ? "" : path);
+    public Path downloadArtifacts(String runId, String path, Path dst, Progress progress) {
+        ArtifactPath p = ArtifactPath.parse(path);
         ArtifactLocation loc = ArtifactLocation.of(getRun(runId).info().artifactUri());
         Path local = p.isRoot() ? dst : dst.resolve(p.name());
         List<FileInfo> children = listArtifacts(runId, p.toString());
@@ -300,30 +302,31 @@ public final class MlvClient {
             files.put(p, local);
             if (children.size() == 1 && children.get(0).fileSize() != null) total = children.get(0).fileSize();
         } else {
-            total = collect(runId, children, local, files);
+            try {
+                Files.createDirectories(local);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot create " + local, e);
+            }
+            total = collect(runId, p, children, local, files);
         }
-        try (dev.mlv.data.Progress.Task t = progress.start("downloading " + files.size() + " file(s)", total, true)) {
+        try (Progress.Task t = progress.start("downloading " + files.size() + " file(s)", total, true)) {
             for (var f : files.entrySet()) rest.download(loc.url(f.getKey()), f.getValue(), t::advance);
         }
         return local;
     }
 
-    /** Adds the files under a listed folder (recursively) with their local paths under {@code local}; returns their bytes. */
-    private long collect(String runId, List<FileInfo> children, Path local, Map<ArtifactPath, Path> files) {
+    /** Adds the files listed under {@code folder} (recursively) with their local paths under {@code local}; returns their bytes. */
+    private long collect(String runId, ArtifactPath folder, List<FileInfo> children, Path local, Map<ArtifactPath, Path> files) {
         long bytes = 0;
-        try {
-            Files.createDirectories(local);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create " + local, e);
-        }
         for (FileInfo f : children) {
             ArtifactPath child = ArtifactPath.parse(f.path());
-            Path target = local.resolve(child.name()).normalize();
-            if (!target.startsWith(local.normalize())) throw MlvException.invalid("Unsafe artifact path from the server: " + f.path());
+            if (!child.startsWith(folder) || child.equals(folder)) {
+                throw MlvException.invalid("The server listed '" + f.path() + "' in '" + folder + "'");
+            }
             if (f.isDir()) {
-                bytes += collect(runId, listArtifacts(runId, child.toString()), target, files);
+                bytes += collect(runId, folder, listArtifacts(runId, child.toString()), local, files);
             } else {
-                files.put(child, target);
+                files.put(child, child.relativize(folder).resolveUnder(local));
                 if (f.fileSize() != null) bytes += f.fileSize();
             }
         }
@@ -342,12 +345,12 @@ public final class MlvClient {
 
     void uploadFile(ArtifactLocation location, Path file, String artifactPath) {
         if (!Files.isRegularFile(file)) throw MlvException.invalid("Not a file: " + file);
-        uploader().upload(location, ArtifactPath.parse(artifactPath == null ? "" : artifactPath).resolve(file.getFileName().toString()), file);
+        uploader().upload(location, ArtifactPath.parse(artifactPath).resolve(file.getFileName().toString()), file);
     }
 
     void uploadTree(ArtifactLocation location, Path dir, String artifactPath) {
         if (!Files.isDirectory(dir)) throw MlvException.invalid("Not a directory: " + dir);
-        ArtifactPath base = ArtifactPath.parse(artifactPath == null ? "" : artifactPath);
+        ArtifactPath base = ArtifactPath.parse(artifactPath);
         List<Path> files;
         try (Stream<Path> walk = Files.walk(dir)) {
             files = walk.filter(Files::isRegularFile).sorted().toList();

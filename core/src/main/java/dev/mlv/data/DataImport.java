@@ -1,6 +1,5 @@
 package dev.mlv.data;
 
-import dev.mlv.artifacts.ArtifactStores;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 
@@ -216,15 +215,8 @@ public final class DataImport {
     }
 
     private static String currentCommit(Path pointerDir, String url, String rev, Path workDir) {
-        if (ArtifactStores.schemeOf(url) == null) {
-            try {
-                Path local = pointerDir.resolve(url);
-                if (Files.isDirectory(local)) return new Git(local).commitOf(rev);
-            } catch (java.nio.file.InvalidPathException e) {
-                // not a path: a URL git understands
-            }
-        }
-        return Git.remoteCommitOf(url, rev, workDir);
+        Path local = SourceRepo.localFolder(pointerDir, url);
+        return local != null ? new Git(local).commitOf(rev) : Git.remoteCommitOf(url, rev, workDir);
     }
 
     /** Of {@code targets}, those with an object (or a directory's manifest) the cache lacks. */

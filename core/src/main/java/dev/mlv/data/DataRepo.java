@@ -34,6 +34,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A repository with dataset versioning: the folder holding {@code .mlv/}. All {@code mlv data} operations live here;
@@ -190,7 +191,7 @@ public final class DataRepo implements AutoCloseable {
     }
 
     /** Changes the remotes in {@code .mlv/config} (remove, rename, default); the remotes' contents are untouched. */
-    public void changeRemotes(java.util.function.UnaryOperator<DataConfig> change) {
+    public void changeRemotes(UnaryOperator<DataConfig> change) {
         saveConfig(change.apply(config));
     }
 
@@ -936,18 +937,27 @@ public final class DataRepo implements AutoCloseable {
      * source. A pointer that does not parse is skipped with a warning.
      */
     public List<Target> historyTargets() {
-        Git git = new Git(root);
         List<Target> targets = new ArrayList<>();
+        historyPointers().forEach((blob, pf) -> {
+            if (pf.source() == null) {
+                targets.add(new Target(new Tracked(root.resolve(DIR).resolve("history").resolve(blob + PointerFile.SUFFIX), pf), null));
+            }
+        });
+        return targets;
+    }
+
+    /** Every distinct pointer file of every commit reachable from a ref, by blob id; one that does not parse is skipped with a warning. */
+    private Map<String, PointerFile> historyPointers() {
+        Git git = new Git(root);
+        Map<String, PointerFile> pointers = new LinkedHashMap<>();
         for (var e : git.blobs(git.pointerBlobsInHistory()).entrySet()) {
             try {
-                PointerFile pf = PointerFile.parse(e.getValue(), "blob " + e.getKey());
-                if (pf.source() != null) continue;
-                targets.add(new Target(new Tracked(root.resolve(DIR).resolve("history").resolve(e.getKey() + PointerFile.SUFFIX), pf), null));
+                pointers.put(e.getKey(), PointerFile.parse(e.getValue(), "blob " + e.getKey()));
             } catch (MlvException bad) {
                 progress.message("warning: skipping " + bad.getMessage());
             }
         }
-        return targets;
+        return pointers;
     }
 
     /** Of {@code targets}, those whose directories' manifests are all in the cache (what a push can know the files of). */
@@ -1346,14 +1356,7 @@ public final class DataRepo implements AutoCloseable {
         }
         if (!dryRun) state.retain(p -> isUnder(p, trackedKeys)); // forget files no pointer tracks any more
         if (allCommits) {
-            Git git = new Git(root);
-            for (var e : git.blobs(git.pointerBlobsInHistory()).entrySet()) {
-                try {
-                    for (PointerFile.Out o : PointerFile.parse(e.getValue(), "blob " + e.getKey()).outs()) referenced.add(o.digest());
-                } catch (MlvException bad) {
-                    progress.message("warning: skipping " + bad.getMessage());
-                }
-            }
+            for (PointerFile pf : historyPointers().values()) for (PointerFile.Out o : pf.outs()) referenced.add(o.digest());
         }
         for (String r : referenced) if (Digests.isManifest(r)) manifests.add(r);
         List<String> unknown = new ArrayList<>();

@@ -54,15 +54,7 @@ final class SourceRepo {
     static SourceRepo open(Path base, String repo, String rev, Path work, Progress progress) {
         if (repo == null || repo.isBlank()) throw MlvException.invalid("REPO must not be empty");
         if (rev != null) Git.requireRevision(rev);
-        Path local = null;
-        if (ArtifactStores.schemeOf(repo) == null) {
-            try {
-                Path p = base.resolve(repo);
-                if (Files.isDirectory(p)) local = p.toRealPath();
-            } catch (InvalidPathException | IOException e) {
-                // not a local folder: let git try it as a URL
-            }
-        }
+        Path local = localFolder(base, repo);
         Git git;
         Path top;
         boolean cloned = local == null;
@@ -90,6 +82,17 @@ final class SourceRepo {
                     : MlvException.invalid("Unknown revision '" + rev + "' in '" + repo + "': not a commit, tag or branch there");
         }
         return new SourceRepo(repo, git, top, cloned, commit, shown);
+    }
+
+    /** {@code repo} as an existing local folder (resolved against {@code base}), or null for a URL for git. */
+    static Path localFolder(Path base, String repo) {
+        if (ArtifactStores.schemeOf(repo) != null) return null;
+        try {
+            Path p = base.resolve(repo);
+            return Files.isDirectory(p) ? p.toRealPath() : null;
+        } catch (InvalidPathException | IOException e) {
+            return null; // not a local folder: let git try it as a URL
+        }
     }
 
     String repo() {

@@ -2,7 +2,6 @@ package dev.mlv.cli.data;
 
 import dev.mlv.data.DataImport;
 import dev.mlv.data.DataRepo;
-import dev.mlv.data.PointerFile;
 import dev.mlv.data.Remote;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,9 +46,9 @@ final class DataStatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The imported data's path, relative to the repository (an import tracks one path). */
     private static String dataPath(DataRepo r, DataRepo.Target t) {
-        String pointer = r.root().relativize(t.tracked().pointer()).toString();
-        return pointer.substring(0, pointer.length() - PointerFile.SUFFIX.length());
+        return r.root().relativize(t.tracked().dataPath(t.tracked().file().outs().get(0))).toString();
     }
 
     @Override

@@ -38,6 +38,10 @@ public final class ArtifactsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** A run and a path among its artifacts (null or "" for all of them). */
+    record RunPath(String runId, String path) {
+    }
+
     /** {@code --run-id} and {@code --artifact-path}, or {@code -u runs:/ID/PATH}. */
     static final class Where {
         @Option(names = {"-r", "--run-id"}, paramLabel = "RUN_ID", description = "The run.")
@@ -53,17 +57,28 @@ public final class ArtifactsCommand implements Runnable {
         String uri;
 
         /** The run id and path named, from the options or a {@code runs:/} URI. */
-        String[] runAndPath() {
+        RunPath runAndPath() {
             if (uri != null) {
-                if (runId != null || artifactPath != null) {
-                    throw MlvException.invalid("Give either --artifact-uri or --run-id (with --artifact-path), not both");
-                }
+                onlyUri();
                 ModelUri u = ModelUri.parse(uri);
                 if (u.kind() != ModelUri.Kind.RUN) throw MlvException.invalid("Expected a runs:/RUN_ID/PATH URI, got '" + uri + "'");
-                return new String[]{u.runId(), u.path().toString()};
+                return new RunPath(u.runId(), u.path().toString());
             }
             if (runId == null) throw MlvException.invalid("Missing --run-id (or --artifact-uri runs:/RUN_ID/PATH)");
-            return new String[]{runId, artifactPath == null ? "" : artifactPath};
+            return new RunPath(runId, artifactPath);
+        }
+
+        /** The {@code models:/} URI named, or null when the options name a run's artifacts. */
+        String modelUri() {
+            if (uri == null || !uri.trim().startsWith("models:")) return null;
+            onlyUri();
+            return uri.trim();
+        }
+
+        private void onlyUri() {
+            if (runId != null || artifactPath != null) {
+                throw MlvException.invalid("Give either --artifact-uri or --run-id (with --artifact-path), not both");
+            }
         }
     }
 
@@ -79,8 +94,8 @@ public final class ArtifactsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            String[] rp = where.runAndPath();
-            List<FileInfo> files = MlvClient.connect(client.trackingUri()).listArtifacts(rp[0], rp[1]);
+            RunPath rp = where.runAndPath();
+            List<FileInfo> files = MlvClient.connect(client.trackingUri()).listArtifacts(rp.runId(), rp.path());
             ArrayNode json = RestClient.json().valueToTree(files.stream().map(f -> new ListedFile(f.path(), f.isDir(), f.fileSize())).toList());
             if (client.printedAsJson("files", json)) return 0;
             List<List<String>> rows = new ArrayList<>();
@@ -117,17 +132,15 @@ public final class ArtifactsCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            String model = where.modelUri();
+            RunPath rp = model == null ? where.runAndPath() : null; // options checked before anything is created
             Path into = dst != null ? dst : Files.createTempDirectory("mlv-artifacts-");
             Path local;
-            if (where.uri != null && where.uri.trim().startsWith("models:")) {
-                if (where.runId != null || where.artifactPath != null) {
-                    throw MlvException.invalid("Give either --artifact-uri or --run-id (with --artifact-path), not both");
-                }
+            if (model != null) {
                 ModelFetcher fetcher = new ModelFetcher(client.rest(), ModelFetcher.defaultCache());
-                local = copyTree(fetcher.fetch(fetcher.resolve(ModelRef.parse(where.uri))), into);
+                local = copyTree(fetcher.fetch(fetcher.resolve(ModelRef.parse(model))), into);
             } else {
-                String[] rp = where.runAndPath();
-                local = MlvClient.connect(client.trackingUri()).downloadArtifacts(rp[0], rp[1], into,
+                local = MlvClient.connect(client.trackingUri()).downloadArtifacts(rp.runId(), rp.path(), into,
                         new ConsoleProgress(spec.commandLine().getErr()));
             }
             client.print(RestClient.object().put("path", local.toAbsolutePath().toString()), local.toAbsolutePath().toString());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
+import java.util.function.LongConsumer;
 import java.util.function.UnaryOperator;
 
 import javax.net.ssl.SSLContext;
@@ -240,7 +242,7 @@ public final class RestClient {
     }
 
     /** {@link #download(String, Path)}, telling {@code progress} each number of bytes received. */
-    public void download(String path, Path target, java.util.function.LongConsumer progress) {
+    public void download(String path, Path target, LongConsumer progress) {
         try (InputStream in = counted(openStream(path), progress)) {
             Path dir = target.toAbsolutePath().getParent();
             Files.createDirectories(dir);
@@ -259,8 +261,8 @@ public final class RestClient {
         }
     }
 
-    private static InputStream counted(InputStream in, java.util.function.LongConsumer progress) {
-        return new java.io.FilterInputStream(in) {
+    private static InputStream counted(InputStream in, LongConsumer progress) {
+        return new FilterInputStream(in) {
             @Override
             public int read() throws IOException {
                 int b = super.read();

@@ -102,11 +102,6 @@ public final class Authenticator {
         }
     }
 
-    /** Whether {@code user} is a user (as last read). */
-    public boolean exists(String user) {
-        return users.containsKey(user);
-    }
-
     /** Whether {@code user} is a user and an administrator (as last read). */
     public boolean isAdmin(String user) {
         User u = users.get(user);

@@ -37,7 +37,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -233,8 +232,8 @@ public final class UiEndpoints implements Endpoints {
             List<Html.Series> series = new ArrayList<>();
             for (Run r : runs) {
                 if (r.latestMetrics().stream().noneMatch(m -> m.key().equals(key))) continue;
-                series.add(new Html.Series(runName(r.info()), tracking().getMetricHistory(r.info().runId(), key, MAX_POINTS, null)
-                        .items().stream().sorted(Comparator.comparingLong(Metric::step)).map(m -> new double[]{m.step(), m.value()}).toList()));
+                series.add(new Html.Series(runName(r.info()),
+                        history(r.info().runId(), key).stream().map(m -> new double[]{m.step(), m.value()}).toList()));
             }
             page.raw(Html.chart(key, series));
         }
@@ -268,7 +267,7 @@ public final class UiEndpoints implements Endpoints {
                 r.params().stream().map(p -> List.<Object>of(p.key(), p.value())).toList(), "No parameters.");
         page.h2("Metrics").table(List.of("Key", "Latest value", "Step", "Time", "History"),
                 r.latestMetrics().stream().map(m -> List.<Object>of(m.key(), m.value(), m.step(), Html.time(m.timestamp()),
-                        Html.sparkline(history(i.runId(), m.key())))).toList(), "No metrics.");
+                        Html.sparkline(history(i.runId(), m.key()).stream().map(Metric::value).toList()))).toList(), "No metrics.");
         List<List<Object>> datasets = new ArrayList<>();
         for (DatasetInput d : r.inputs()) {
             String context = d.tags().stream().filter(t -> t.key().equals(DatasetInput.CONTEXT_TAG)).map(Tag::value).findFirst().orElse("");
@@ -427,8 +426,8 @@ public final class UiEndpoints implements Endpoints {
     }
 
     /** The first {@value #MAX_POINTS} values of a metric, in step order. */
-    private List<Double> history(String runId, String key) {
-        return tracking().getMetricHistory(runId, key, MAX_POINTS, null).items().stream().map(Metric::value).toList();
+    private List<Metric> history(String runId, String key) {
+        return tracking().getMetricHistory(runId, key, MAX_POINTS, null).items();
     }
 
     /** Every version of a model, newest first. */

@@ -1,12 +1,14 @@
 package dev.mlv.store.jdbc;
 
 import dev.mlv.errors.MlvException;
+import dev.mlv.users.PasswordHash;
 import dev.mlv.users.User;
 import dev.mlv.users.UserStore;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +39,7 @@ final class JdbcUsers implements UserStore {
     public List<User> list() {
         // ordered as Java orders strings, the same on every database (PostgreSQL's collation may differ)
         return db.read(c -> Jdbc.query(c, "SELECT " + COLUMNS + " FROM users", List.of(), JdbcUsers::row)).stream()
-                .sorted(java.util.Comparator.comparing(User::name)).toList();
+                .sorted(Comparator.comparing(User::name)).toList();
     }
 
     @Override
@@ -65,12 +67,13 @@ final class JdbcUsers implements UserStore {
 
     @Override
     public void setPassword(String name, String passwordHash, String actor) {
-        User changed = new User(name, passwordHash, false); // checks both
+        User.checkName(name);
+        PasswordHash.check(passwordHash);
         registry.write(c -> {
             existing(c, name);
             long now = clock.getAsLong();
             Jdbc.update(c, "UPDATE users SET password_hash = ?, last_update_time = ? WHERE user_name = ?",
-                    changed.passwordHash(), now, name);
+                    passwordHash, now, name);
             registry.audit(c, actor, "user.update", null, null, payload(name, "password_changed", true), now);
             return null;
         });
