@@ -11,6 +11,7 @@ import dev.mlv.client.http.RestClient;
 import dev.mlv.data.Progress;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
+import dev.mlv.registry.ModelVersion;
 import dev.mlv.tracking.Experiment;
 import dev.mlv.tracking.Metric;
 import dev.mlv.tracking.Run;
@@ -63,6 +64,8 @@ import java.util.stream.Stream;
 public final class MlvClient {
     private static final Logger LOG = LoggerFactory.getLogger(MlvClient.class);
     public static final String TAG_USER = "mlflow.user";
+    /** The header naming the acting user to a server without authentication. */
+    public static final String USER_HEADER = "X-Mlv-User";
     public static final String TAG_SOURCE_NAME = "mlflow.source.name";
     public static final String TAG_SOURCE_TYPE = "mlflow.source.type";
     public static final String TAG_GIT_COMMIT = "mlflow.source.git.commit";
@@ -79,8 +82,13 @@ public final class MlvClient {
 
     private volatile ArtifactUploader uploader;
 
+    /**
+     * Every request names the acting user ({@code MLV_USER}, else the OS user) in header {@code X-Mlv-User}, as the CLI
+     * does: a server without authentication records it in the registry's history and audit log; a server with
+     * authentication records the authenticated user instead.
+     */
     private MlvClient(RestClient rest) {
-        this.rest = rest;
+        this.rest = rest.withHeader(USER_HEADER, user());
         this.uploader = new ArtifactUploader(rest, ArtifactUploader.Settings.fromEnvironment(System::getenv));
     }
 
@@ -101,6 +109,19 @@ public final class MlvClient {
 
     public String trackingUri() {
         return rest.baseUrl();
+    }
+
+    /** The server's model registry: register, aliases, stages, gated promotion, rollback. */
+    public ModelRegistry registry() {
+        return new ModelRegistry(rest);
+    }
+
+    /**
+     * A new version of registered model {@code name} from {@code source} (e.g. {@code runs:/<run_id>/model}), creating
+     * the registered model if needed: MLflow's {@code mlflow.register_model}. See {@link ModelRegistry#register}.
+     */
+    public ModelVersion registerModel(String name, String source) {
+        return registry().register(name, source);
     }
 
     /** The underlying JSON-over-HTTP client, for calls this class does not wrap. */
@@ -496,8 +517,8 @@ public final class MlvClient {
         return tags;
     }
 
-    /** {@code MLV_USER}, else the OS user. */
-    static String user() {
+    /** {@code MLV_USER}, else the OS user: who this process acts as. */
+    public static String user() {
         String u = System.getenv("MLV_USER");
         return u != null && !u.isBlank() ? u.trim() : System.getProperty("user.name", "unknown");
     }

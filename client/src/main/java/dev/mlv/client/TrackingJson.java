@@ -80,7 +80,7 @@ public final class TrackingJson {
         return LifecycleStage.valueOf(s.toUpperCase(Locale.ROOT));
     }
 
-    private static String text(JsonNode n, String field) {
+    static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
     }

@@ -1,13 +1,9 @@
 package dev.mlv.cli.models;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.cli.ClientOptions;
-import dev.mlv.cli.Output;
+import dev.mlv.client.ModelRegistry;
 import dev.mlv.client.http.RestClient;
-import dev.mlv.errors.ErrorCode;
-import dev.mlv.errors.MlvException;
+import dev.mlv.registry.ModelVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,8 +12,6 @@ import picocli.CommandLine.Parameters;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code mlv models register NAME SOURCE_URI}: like {@code mlflow models register}: creates the registered model when
@@ -30,8 +24,6 @@ import java.util.regex.Pattern;
         "  mlv models register fraud runs:/0a1b2c3d4e5f60718293a4b5c6d7e8f9/model",
         "  mlv models register fraud mlflow-artifacts:/1/0a1b.../artifacts/model --run-id 0a1b... --tag team=risk"})
 final class RegisterModelCommand implements Callable<Integer> {
-    private static final Pattern RUNS_URI = Pattern.compile("runs:/([^/]+)(?:/.*)?");
-
     @Mixin
     ClientOptions client;
 
@@ -56,30 +48,15 @@ final class RegisterModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String run = runId;
-        Matcher m = RUNS_URI.matcher(source);
-        if (m.matches()) {
-            if (run != null && !run.equals(m.group(1))) {
-                throw MlvException.invalid("--run-id " + run + " differs from the run of " + source);
-            }
-            run = m.group(1);
-        }
         RestClient rest = user.rest(client);
-        try {
-            rest.post(RegistryPaths.MODELS_CREATE, RestClient.object().put("name", name));
-        } catch (MlvException e) {
-            if (e.code() != ErrorCode.RESOURCE_ALREADY_EXISTS) throw e;
+        ModelVersion v = new ModelRegistry(rest).register(name, source, runId, description, tags);
+        if (client.json()) {
+            client.output().json(rest.get(RegistryPaths.VERSIONS_GET, Map.of("name", v.name(), "version", v.version()))
+                    .path("model_version"));
+        } else {
+            client.output().println("Registered model '" + v.name() + "' version " + v.version()
+                    + " (models:/" + v.name() + "/" + v.version() + ")");
         }
-        ObjectNode body = RestClient.object().put("name", name).put("source", source);
-        if (run != null) body.put("run_id", run);
-        if (description != null) body.put("description", description);
-        if (!tags.isEmpty()) {
-            ArrayNode t = body.putArray("tags");
-            tags.forEach((k, v) -> t.addObject().put("key", k).put("value", v));
-        }
-        JsonNode v = rest.post(RegistryPaths.VERSIONS_CREATE, body).path("model_version");
-        client.print(v, "Registered model '" + Output.text(v, "name") + "' version " + Output.text(v, "version")
-                + " (models:/" + Output.text(v, "name") + "/" + Output.text(v, "version") + ")");
         return 0;
     }
 }

@@ -15,9 +15,7 @@ final class RegistryPaths {
 
     static final String MODELS_SEARCH = MLFLOW + "registered-models/search";
     static final String MODELS_GET = MLFLOW + "registered-models/get";
-    static final String MODELS_CREATE = MLFLOW + "registered-models/create";
     static final String ALIAS = MLFLOW + "registered-models/alias";
-    static final String VERSIONS_CREATE = MLFLOW + "model-versions/create";
     static final String VERSIONS_GET = MLFLOW + "model-versions/get";
     static final String VERSIONS_SEARCH = MLFLOW + "model-versions/search";
     static final String TRANSITION = MLFLOW + "model-versions/transition-stage";

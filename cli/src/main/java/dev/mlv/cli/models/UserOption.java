@@ -1,7 +1,7 @@
 package dev.mlv.cli.models;
 
 import dev.mlv.cli.ClientOptions;
-import dev.mlv.cli.Env;
+import dev.mlv.client.MlvClient;
 import dev.mlv.client.http.RestClient;
 import picocli.CommandLine.Option;
 
@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * {@code $MLV_USER}, else the OS user. Sent to the server as header {@value #HEADER}.
  */
 public final class UserOption {
-    public static final String HEADER = "X-Mlv-User";
+    public static final String HEADER = MlvClient.USER_HEADER;
 
     @Option(names = "--user", paramLabel = "NAME",
             description = "Acting user recorded in the history and audit log (default: $MLV_USER, else the OS user).")
@@ -23,8 +23,7 @@ public final class UserOption {
 
     /** {@code MLV_USER}, else the OS user name: who a command acts as when no {@code --user} is given. */
     public static String defaultUser() {
-        String env = Env.orEnv(null, "MLV_USER");
-        return env != null ? env : System.getProperty("user.name", "unknown");
+        return MlvClient.user();
     }
 
     /** The command's HTTP client, sending the acting user with every request. */

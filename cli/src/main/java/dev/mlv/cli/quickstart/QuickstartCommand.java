@@ -10,7 +10,6 @@ import dev.mlv.cli.Output;
 import dev.mlv.client.ActiveRun;
 import dev.mlv.client.DatasetRef;
 import dev.mlv.client.MlvClient;
-import dev.mlv.client.http.RestClient;
 import dev.mlv.client.model.LoggedModel;
 import dev.mlv.errors.MlvException;
 import dev.mlv.server.MlvServer;
@@ -43,7 +42,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -107,13 +105,9 @@ public final class QuickstartCommand implements Callable<Integer> {
             List<Trained> trained = List.of(train(client, csv, dataset, 1, 0.01), train(client, csv, dataset, 30, 0.5));
 
             step("Register both runs' models as versions of '" + MODEL + "'");
-            RestClient rest = client.rest();
-            rest.post("/api/2.0/mlflow/registered-models/create", Map.of("name", MODEL));
             List<String> versions = new ArrayList<>();
             for (Trained t : trained) {
-                JsonNode v = rest.post("/api/2.0/mlflow/model-versions/create",
-                        Map.of("name", MODEL, "source", t.model().modelUri(), "run_id", t.model().runId()));
-                String version = v.path("model_version").path("version").asText();
+                String version = client.registerModel(MODEL, t.model().modelUri()).version();
                 versions.add(version);
                 say("version " + version + " ← " + t.model().modelUri() + " (accuracy " + fmt(t.accuracy()) + ")");
             }
@@ -248,9 +242,19 @@ public final class QuickstartCommand implements Callable<Integer> {
     }
 
     private void cli(String... args) {
-        out.println("  $ mlv " + String.join(" ", args).replaceAll(" --tracking-uri \\S+", "").replaceAll(" -C \\S+", "").replace(" -q", ""));
+        out.println("  $ " + shown(args));
         int code = Main.commandLine().setOut(spec.commandLine().getOut()).setErr(spec.commandLine().getErr()).execute(args);
         if (code != 0) say("(exit code " + code + ")");
+    }
+
+    /** The command as a user would type it (shell-quoted), without the options only the quickstart needs. */
+    static String shown(String... args) {
+        StringBuilder line = new StringBuilder("mlv");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--tracking-uri") || args[i].equals("-C")) i++;
+            else if (!args[i].equals("-q")) line.append(' ').append(args[i].matches("[\\w./:@=,+-]+") ? args[i] : "'" + args[i].replace("'", "'\\''") + "'");
+        }
+        return line.toString();
     }
 
     private void step(String title) {

@@ -30,9 +30,19 @@ class QuickstartCommandTest {
                 .contains("predicted setosa")
                 .contains("answers with version")
                 .contains("Production")
-                .contains("\"name\"");
+                .contains("\"name\"")
+                // the printed commands can be pasted into a shell: '>=' and spaces are quoted
+                .contains("--require 'metrics.accuracy >= 0.8' --reason 'quickstart: best accuracy'")
+                .doesNotContain("--tracking-uri");
         assertThat(home.resolve("project").resolve("iris.csv")).exists();
         assertThat(Files.exists(home.resolve("server"))).isTrue();
+    }
+
+    @Test
+    void showsCommandsShellQuotedWithoutTheQuickstartsOwnOptions() {
+        assertThat(QuickstartCommand.shown("models", "promote", "m", "2", "--tracking-uri", "http://x:1", "-q",
+                "--reason", "it's best", "--require", "a>=1", "-C", "/p")).isEqualTo(
+                "mlv models promote m 2 --reason 'it'\\''s best' --require 'a>=1'");
     }
 
     @Test
