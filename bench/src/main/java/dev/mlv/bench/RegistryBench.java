@@ -66,7 +66,7 @@ public final class RegistryBench {
             TrackingStore tracking = server.context().metadata().tracking();
             RegistryStore registry = server.context().metadata().registry();
             List<String> runIds = seed(tracking, registry, models, versions, sourceKind);
-            RestClient rest = new RestClient(server.url()).withHeader("X-Mlv-User", "bench");
+            RestClient rest = new RestClient(server.url()).withUser("bench");
             System.out.printf(Locale.ROOT, "Registry benchmark: %d models x %d versions (sources %s), SQLite, "
                     + "1 client thread, %d requests per kind after %d warm-up%n", models, versions, sourceKind,
                     iterations, warmup);

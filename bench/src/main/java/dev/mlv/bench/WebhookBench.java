@@ -54,7 +54,7 @@ public final class WebhookBench {
         WebhookSettings loopback = new WebhookSettings(Set.of("http"), true, Duration.ofSeconds(10), 3,
                 Duration.ofSeconds(1), 2, null);
         try (MlvServer server = MlvServer.start(ServerConfig.forHome(home).withPort(0).withWebhooks(loopback))) {
-            RestClient rest = new RestClient(server.url()).withHeader("X-Mlv-User", "bench");
+            RestClient rest = new RestClient(server.url()).withUser("bench");
             var hook = RestClient.object().put("name", "bench").put("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/");
             hook.putArray("events").addObject().put("entity", "MODEL_VERSION_ALIAS").put("action", "CREATED");
             rest.post("/api/2.0/mlflow/webhooks", hook);

@@ -64,8 +64,6 @@ import java.util.stream.Stream;
 public final class MlvClient {
     private static final Logger LOG = LoggerFactory.getLogger(MlvClient.class);
     public static final String TAG_USER = "mlflow.user";
-    /** The header naming the acting user to a server without authentication. */
-    public static final String USER_HEADER = "X-Mlv-User";
     public static final String TAG_SOURCE_NAME = "mlflow.source.name";
     public static final String TAG_SOURCE_TYPE = "mlflow.source.type";
     public static final String TAG_GIT_COMMIT = "mlflow.source.git.commit";
@@ -83,12 +81,12 @@ public final class MlvClient {
     private volatile ArtifactUploader uploader;
 
     /**
-     * Every request names the acting user ({@code MLV_USER}, else the OS user) in header {@code X-Mlv-User}, as the CLI
+     * Every request names the acting user ({@code MLV_USER}, else the OS user) in header {@value RestClient#USER_HEADER}, as the CLI
      * does: a server without authentication records it in the registry's history and audit log; a server with
      * authentication records the authenticated user instead.
      */
     private MlvClient(RestClient rest) {
-        this.rest = rest.withHeader(USER_HEADER, user());
+        this.rest = rest.withUser(user());
         this.uploader = new ArtifactUploader(rest, ArtifactUploader.Settings.fromEnvironment(System::getenv));
     }
 

@@ -7,11 +7,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --user NAME}: who makes a registry change, recorded in the history and the audit log. Defaults to
- * {@code $MLV_USER}, else the OS user. Sent to the server as header {@value #HEADER}.
+ * {@code $MLV_USER}, else the OS user. Sent to the server as header {@value RestClient#USER_HEADER}.
  */
 public final class UserOption {
-    public static final String HEADER = MlvClient.USER_HEADER;
-
     @Option(names = "--user", paramLabel = "NAME",
             description = "Acting user recorded in the history and audit log (default: $MLV_USER, else the OS user).")
     String user;
@@ -28,6 +26,6 @@ public final class UserOption {
 
     /** The command's HTTP client, sending the acting user with every request. */
     public RestClient rest(ClientOptions client) {
-        return client.rest().withHeader(HEADER, user());
+        return client.rest().withUser(user());
     }
 }

@@ -37,6 +37,8 @@ import javax.net.ssl.SSLContext;
  * {@link MlvException}s with the same code; an unreachable server is {@code TEMPORARILY_UNAVAILABLE} with a hint.
  */
 public final class RestClient {
+    /** The header naming the acting user to a server without authentication. */
+    public static final String USER_HEADER = "X-Mlv-User";
     public static final String DEFAULT_TRACKING_URI = "http://127.0.0.1:5000";
     static final int MAX_RETRIES_ON_429 = 3;
     /** Reads bare {@code NaN}/{@code Infinity} as MLflow servers may write them for metric values. */
@@ -117,6 +119,16 @@ public final class RestClient {
         Map<String, String> h = new java.util.LinkedHashMap<>(defaultHeaders);
         h.put(name, value);
         return new RestClient(baseUrl, http, h);
+    }
+
+    /**
+     * A client for the same server that names {@code user} as the acting user in header {@value #USER_HEADER} (which a
+     * server without authentication records in its history and audit log); this client when the name has characters
+     * an HTTP header cannot carry (beyond Latin-1, or control characters).
+     */
+    public RestClient withUser(String user) {
+        boolean sendable = user != null && !user.isBlank() && user.chars().allMatch(c -> c >= 0x20 && c <= 0xff && c != 0x7f);
+        return sendable ? withHeader(USER_HEADER, user) : this;
     }
 
     /** {@code MLV_TRACKING_URI}, else {@code MLFLOW_TRACKING_URI}, else {@code http://127.0.0.1:5000}. */
