@@ -15,6 +15,7 @@ import dev.mlv.registry.ModelVersion;
 import dev.mlv.tracking.Experiment;
 import dev.mlv.tracking.Metric;
 import dev.mlv.tracking.Run;
+import dev.mlv.tracking.ViewType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +72,8 @@ public final class MlvClient {
     public static final String TAG_RUN_NAME = "mlflow.runName";
     /** mlv's tag: "true" when tracked files had uncommitted changes at the start of the run. */
     public static final String TAG_GIT_DIRTY = "mlv.source.git.dirty";
+    /** Results asked for per page when a search follows every page. */
+    static final int SEARCH_PAGE = 1000;
     /** How many metrics a run may queue before {@code logMetric} blocks. */
     public static final int DEFAULT_METRIC_QUEUE = MetricSender.DEFAULT_CAPACITY;
 
@@ -194,7 +197,46 @@ public final class MlvClient {
         }
     }
 
+    /** Every experiment in {@code view} (all pages), as MLflow's {@code experiments/search} orders them. */
+    public List<Experiment> searchExperiments(ViewType view) {
+        List<Experiment> all = new ArrayList<>();
+        String token = null;
+        do {
+            ObjectNode body = RestClient.object().put("max_results", SEARCH_PAGE).put("view_type", view.name());
+            if (token != null) body.put("page_token", token);
+            JsonNode r = rest.post("/api/2.0/mlflow/experiments/search", body);
+            for (JsonNode e : r.path("experiments")) all.add(TrackingJson.experiment(e));
+            token = r.path("next_page_token").asText(null);
+        } while (token != null && !token.isEmpty());
+        return all;
+    }
+
     // ---- runs
+
+    /**
+     * Every run in {@code view} of the given experiments (of every experiment in {@code view} when the list is empty)
+     * that matches MLflow's search {@code filter} (null for all), newest first, all pages. For example
+     * {@code searchRuns("datasets.digest = '" + ref.digest() + "'", List.of(), ViewType.ACTIVE_ONLY)} finds every run
+     * that read a dataset version, and {@code "metrics.accuracy > 0.9 and params.optimizer = 'adam'"} filters as
+     * MLflow does.
+     */
+    public List<Run> searchRuns(String filter, List<String> experimentIds, ViewType view) {
+        List<String> ids = experimentIds.isEmpty()
+                ? searchExperiments(view).stream().map(Experiment::experimentId).toList() : experimentIds;
+        List<Run> all = new ArrayList<>();
+        if (ids.isEmpty()) return all;
+        String token = null;
+        do {
+            ObjectNode body = RestClient.object().put("max_results", SEARCH_PAGE).put("run_view_type", view.name());
+            ids.forEach(body.putArray("experiment_ids")::add);
+            if (filter != null && !filter.isBlank()) body.put("filter", filter);
+            if (token != null) body.put("page_token", token);
+            JsonNode r = rest.post("/api/2.0/mlflow/runs/search", body);
+            for (JsonNode run : r.path("runs")) all.add(TrackingJson.run(run));
+            token = r.path("next_page_token").asText(null);
+        } while (token != null && !token.isEmpty());
+        return all;
+    }
 
     /** Starts a run in the experiment named {@code experimentName} (created when missing); close it when done. */
     public ActiveRun startRun(String experimentName) {

@@ -5,10 +5,12 @@ import dev.mlv.client.env.Environment;
 import dev.mlv.errors.MlvException;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
+import dev.mlv.tracking.Experiment;
 import dev.mlv.tracking.Metric;
 import dev.mlv.tracking.Run;
 import dev.mlv.tracking.RunStatus;
 import dev.mlv.tracking.Tag;
+import dev.mlv.tracking.ViewType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -287,6 +289,26 @@ class MlvClientTest {
             run.logArtifact(f, "checkpoints/epoch-2"); // a crash before checkpoint.json was written
         }
         assertThat(client.latestCheckpoint(id)).map(Checkpoint::epoch).contains(1);
+    }
+
+    @Test
+    void searchRunsFiltersAndFollowsEveryPage() {
+        String experiment = client.getOrCreateExperiment("search-pages");
+        DatasetRef data = DatasetRef.of("train.csv", "0123456789abcdef0123456789abcdef", "mlv", "{}");
+        client.run("search-pages", run -> run.logMetric("acc", 0.95).logInput(data));
+        client.run("search-pages", run -> run.logMetric("acc", 0.5));
+        // more runs than one page holds (MlvClient.SEARCH_PAGE), created directly to keep the test quick
+        for (int i = 0; i < MlvClient.SEARCH_PAGE; i++) {
+            client.rest().post("/api/2.0/mlflow/runs/create", Map.of("experiment_id", experiment, "start_time", i));
+        }
+        assertThat(client.searchRuns(null, List.of(experiment), ViewType.ACTIVE_ONLY))
+                .hasSize(MlvClient.SEARCH_PAGE + 2).extracting(r -> r.info().runId()).doesNotHaveDuplicates();
+        assertThat(client.searchRuns("metrics.acc > 0.9", List.of(experiment), ViewType.ACTIVE_ONLY))
+                .singleElement().satisfies(r -> assertThat(r.inputs()).hasSize(1));
+        // no experiment given: every experiment is searched
+        assertThat(client.searchRuns("datasets.digest = '" + data.digest() + "'", List.of(), ViewType.ACTIVE_ONLY))
+                .singleElement().satisfies(r -> assertThat(r.info().experimentId()).isEqualTo(experiment));
+        assertThat(client.searchExperiments(ViewType.ACTIVE_ONLY)).extracting(Experiment::name).contains("search-pages");
     }
 
     @Test

@@ -1,11 +1,13 @@
 package dev.mlv.cli.data;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.mlv.cli.Output;
+import dev.mlv.client.MlvClient;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.data.DataRepo;
 import dev.mlv.data.Digests;
 import dev.mlv.errors.MlvException;
+import dev.mlv.tracking.Experiment;
+import dev.mlv.tracking.ViewType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -68,33 +70,23 @@ final class DataLogCommand implements Callable<Integer> {
 
     /** Searches every experiment's runs for a dataset digest; remembers if the server cannot be reached. */
     static final class RunFinder {
-        private final RestClient rest;
+        private final MlvClient client;
         private List<String> experimentIds;
         String unreachable;
 
         RunFinder(String uri) {
-            this.rest = new RestClient(uri);
+            this.client = MlvClient.connect(uri);
         }
 
         List<String> find(String datasetDigest) {
             if (unreachable != null) return List.of();
             try {
                 if (experimentIds == null) {
-                    experimentIds = new ArrayList<>();
-                    var body = RestClient.object().put("max_results", 1000).put("view_type", "ALL");
-                    for (JsonNode e : rest.post("/api/2.0/mlflow/experiments/search", body).path("experiments")) {
-                        experimentIds.add(e.path("experiment_id").asText());
-                    }
+                    experimentIds = client.searchExperiments(ViewType.ALL).stream().map(Experiment::experimentId).toList();
                 }
-                List<String> out = new ArrayList<>();
-                if (experimentIds.isEmpty()) return out;
-                var body = RestClient.object();
-                experimentIds.forEach(body.putArray("experiment_ids")::add);
-                body.put("filter", "datasets.digest = '" + datasetDigest + "'").put("max_results", 1000).put("run_view_type", "ALL");
-                for (JsonNode run : rest.post("/api/2.0/mlflow/runs/search", body).path("runs")) {
-                    out.add(run.path("info").path("run_id").asText());
-                }
-                return out;
+                if (experimentIds.isEmpty()) return List.of();
+                return client.searchRuns("datasets.digest = '" + datasetDigest + "'", experimentIds, ViewType.ALL).stream()
+                        .map(r -> r.info().runId()).toList();
             } catch (MlvException e) {
                 unreachable = e.getMessage();
                 return List.of();
