@@ -14,8 +14,8 @@ import java.util.concurrent.Callable;
 
 /** {@code mlv models lineage MODEL_URI}: the tree from a version to its run, data, code, params, environment, checkpoints. */
 @Command(name = "lineage", mixinStandardHelpOptions = true, description = {
-        "Show where a version comes from: its files, run, datasets (digests), code commit, parameters, metrics,",
-        "environment and checkpoints, as a tree (or --json).",
+        "Show where a version comes from, as a tree (or --json).",
+        "Its files, run, datasets (digests), code commit, parameters, metrics, environment and checkpoints.",
         "Examples:",
         "  mlv models lineage models:/fraud/Production",
         "  mlv models lineage models:/fraud/3 --json"})

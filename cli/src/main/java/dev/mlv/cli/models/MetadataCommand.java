@@ -10,8 +10,9 @@ import java.util.concurrent.Callable;
 
 /** {@code mlv models metadata MODEL_URI}: one JSON record describing the version and what made it. */
 @Command(name = "metadata", mixinStandardHelpOptions = true, description = {
-        "Print a version's metadata as JSON: name, version, stage, aliases, run, metrics, params, datasets with",
-        "digests, code commit, environment, creation time and who registered it (always JSON).",
+        "Print a version's metadata as JSON (run, metrics, params, datasets, code commit, environment).",
+        "All of it: name, version, stage, aliases, run, metrics, params, datasets with digests, code commit,",
+        "environment, creation time and who registered it (always JSON).",
         "Examples:",
         "  mlv models metadata models:/fraud/Production",
         "  mlv models metadata models:/fraud@champion"})

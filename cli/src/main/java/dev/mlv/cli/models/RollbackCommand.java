@@ -15,8 +15,8 @@ import java.util.concurrent.Callable;
 
 /** {@code mlv models rollback NAME (--stage S | --alias A)}. */
 @Command(name = "rollback", mixinStandardHelpOptions = true, description = {
-        "Move a stage or an alias back to the version that held it before its last move (one transaction,",
-        "recorded in the history like any other move; rolling back twice returns to where you started).",
+        "Move a stage or an alias back to the version that held it before its last move.",
+        "One transaction, recorded in the history like any other move; rolling back twice returns to where you started.",
         "Examples:",
         "  mlv models rollback fraud --stage Production --reason \"latency regression\"",
         "  mlv models rollback fraud --alias champion"})

@@ -17,8 +17,9 @@ import java.util.concurrent.Callable;
 
 /** {@code mlv models generate-dockerfile -m MODEL_URI -d DIR}. */
 @Command(name = "generate-dockerfile", mixinStandardHelpOptions = true, description = {
-        "Write a Docker build context that serves a model on port 8080: a Dockerfile (Temurin JRE base),",
-        "the mlv jar with its lib/ folder, and the model files (digests checked) under model/.",
+        "Write a Docker build context that serves a model on port 8080.",
+        "A Dockerfile (Temurin JRE base), the mlv jar with its lib/ folder, and the model files (digests checked)",
+        "under model/.",
         "Examples:",
         "  mlv models generate-dockerfile -m models:/fraud/Production -d fraud-image",
         "  docker build -t fraud:prod fraud-image && docker run -p 8080:8080 fraud:prod"})

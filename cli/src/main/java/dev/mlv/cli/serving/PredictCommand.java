@@ -20,8 +20,9 @@ import java.util.concurrent.Callable;
 
 /** {@code mlv models predict -m MODEL_URI -i INPUT}: MLflow's {@code mlflow models predict}, without a server. */
 @Command(name = "predict", mixinStandardHelpOptions = true, description = {
-        "Score a file with a model, without a server: the answer is what 'mlv models serve' gives for the same",
-        "body, {\"predictions\": ...}, with the same checks against the model's signature.",
+        "Score a file with a model, without a server.",
+        "The answer is what 'mlv models serve' gives for the same body, {\"predictions\": ...}, with the same checks",
+        "against the model's signature.",
         "Examples:",
         "  mlv models predict -m models:/fraud/Production -i batch.json -o predictions.json",
         "  mlv models predict -m models:/fraud@champion -t csv < holdout.csv"})

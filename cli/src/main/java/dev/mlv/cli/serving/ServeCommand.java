@@ -18,8 +18,9 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code mlv models serve -m MODEL_URI}: MLflow's scoring server for an ONNX model, following stage and alias moves. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = {
-        "Serve a model over MLflow's scoring protocol: GET /ping /health /version /metrics, POST /invocations",
-        "(application/json: dataframe_split, dataframe_records, instances, inputs; text/csv).",
+        "Serve a model over MLflow's scoring protocol, following stage and alias moves.",
+        "GET /ping /health /version /metrics, POST /invocations (application/json: dataframe_split,",
+        "dataframe_records, instances, inputs; text/csv).",
         "Files are downloaded into a cache and checked against the digests recorded at registration.",
         "For a stage, alias or 'latest' URI the server follows the registry: a promotion or rollback is served",
         "within about a second, without a restart. Answers name the version in X-Mlv-Model-Version.",

@@ -139,9 +139,9 @@ public final class ExperimentsCommand implements Runnable {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = {
-            "Mark an experiment and its runs deleted, as MLflow does: they leave listings and searches, and nothing is",
-            "removed ('mlv experiments restore ID' brings them back; 'list --view deleted' shows them; 'mlv gc' removes",
-            "them for good).",
+            "Mark an experiment and its runs deleted, as MLflow does; nothing is removed.",
+            "They leave listings and searches: 'list --view deleted' shows them, 'mlv experiments restore ID' brings",
+            "them back, 'mlv gc' removes them for good.",
             "Example: mlv experiments delete 3"})
     static final class DeleteCmd implements Callable<Integer> {
         @Mixin

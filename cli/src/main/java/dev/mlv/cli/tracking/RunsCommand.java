@@ -198,8 +198,8 @@ public final class RunsCommand implements Runnable {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = {
-            "Mark a run deleted, as MLflow does: it leaves listings and searches, and nothing is removed",
-            "('mlv runs restore RUN_ID' brings it back; 'mlv gc' removes it for good).", "Example: mlv runs delete 5f1c…"})
+            "Mark a run deleted, as MLflow does; nothing is removed.",
+            "It leaves listings and searches: 'mlv runs restore RUN_ID' brings it back, 'mlv gc' removes it for good.", "Example: mlv runs delete 5f1c…"})
     static final class DeleteCmd implements Callable<Integer> {
         @Mixin
         ClientOptions client;
