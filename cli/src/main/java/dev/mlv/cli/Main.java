@@ -123,6 +123,10 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         // picocli's default factory otherwise looks for Groovy on the class path: a miss that opens every jar on it
         System.setProperty("picocli.disable.closures", "true");
+        // progress bars draw through JLine, which otherwise warns on stderr that its jansi terminal is deprecated
+        if (System.getProperty("org.jline.terminal.disableDeprecatedProviderWarning") == null) {
+            System.setProperty("org.jline.terminal.disableDeprecatedProviderWarning", "true");
+        }
         warmUpInBackground(args.length > 0 ? args[0] : "");
         int code = run(args);
         // The server command blocks in call() until shutdown; every other command ends here.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.artifacts.ArtifactPath;
 import dev.mlv.client.http.RestClient;
+import dev.mlv.data.Progress;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.tracking.Metric;
@@ -195,7 +196,7 @@ public final class ActiveRun implements AutoCloseable {
     /** Uploads a file into the artifact folder {@code artifactPath} (null or "" for the root), as MLflow does. */
     public ActiveRun logArtifact(Path file, String artifactPath) {
         checkOpen();
-        client.uploadFile(location(), file, artifactPath);
+        client.uploadFile(location(), file, artifactPath, Progress.SILENT);
         return this;
     }
 
@@ -207,7 +208,7 @@ public final class ActiveRun implements AutoCloseable {
     /** Uploads the files of a directory tree into the artifact folder {@code artifactPath}, keeping relative paths. */
     public ActiveRun logArtifacts(Path dir, String artifactPath) {
         checkOpen();
-        client.uploadTree(location(), dir, artifactPath);
+        client.uploadTree(location(), dir, artifactPath, Progress.SILENT);
         return this;
     }
 

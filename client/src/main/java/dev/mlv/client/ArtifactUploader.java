@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.LongConsumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -65,15 +66,20 @@ final class ArtifactUploader {
     }
 
     void upload(ArtifactLocation location, ArtifactPath target, Path file) {
+        upload(location, target, file, null);
+    }
+
+    /** Uploads {@code file} as {@code target}, telling {@code progress} (if not null; from several threads) each number of bytes sent. */
+    void upload(ArtifactLocation location, ArtifactPath target, Path file, LongConsumer progress) {
         if (settings.enabled()) {
             long size = size(file);
-            if (size >= settings.minimumFileSize() && uploadInParts(location, target, file, size)) return;
+            if (size >= settings.minimumFileSize() && uploadInParts(location, target, file, size, progress)) return;
         }
-        rest.putFile(location.url(target), file);
+        rest.putFile(location.url(target), file, progress);
     }
 
     /** The multipart upload; false when the server's store does not take one. */
-    private boolean uploadInParts(ArtifactLocation location, ArtifactPath target, Path file, long size) {
+    private boolean uploadInParts(ArtifactLocation location, ArtifactPath target, Path file, long size, LongConsumer progress) {
         long parts = Math.max(1, (size + settings.chunkSize() - 1) / settings.chunkSize());
         Map<String, Object> request = new HashMap<>(Map.of("path", target.name()));
         JsonNode created;
@@ -98,7 +104,8 @@ final class ArtifactUploader {
                 Map<String, String> headers = new HashMap<>();
                 credential.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
                 URI url = URI.create(credential.path("url").asText());
-                sent.add(pool.submit(() -> Map.of("part_number", number, "etag", rest.putPart(url, headers, file, offset, length))));
+                sent.add(pool.submit(() -> Map.of("part_number", number, "etag", rest.putPart(url, headers, file, offset, length,
+                        progress == null ? n -> { } : progress))));
             }
             List<Map<String, Object>> done = new ArrayList<>();
             for (Future<Map<String, Object>> part : sent) done.add(await(part));

@@ -396,31 +396,55 @@ public final class MlvClient {
 
     /** Uploads a file into the artifact folder {@code artifactPath} (null or "" for the root) of an existing run. */
     public void logArtifact(String runId, Path file, String artifactPath) {
-        uploadFile(ArtifactLocation.of(getRun(runId).info().artifactUri()), file, artifactPath);
+        logArtifact(runId, file, artifactPath, Progress.SILENT);
+    }
+
+    /** {@link #logArtifact(String, Path, String)}, reporting the bytes sent to {@code progress}. */
+    public void logArtifact(String runId, Path file, String artifactPath, Progress progress) {
+        uploadFile(ArtifactLocation.of(getRun(runId).info().artifactUri()), file, artifactPath, progress);
     }
 
     /** Uploads a directory tree's files into the artifact folder {@code artifactPath} of an existing run, keeping relative paths. */
     public void logArtifacts(String runId, Path dir, String artifactPath) {
-        uploadTree(ArtifactLocation.of(getRun(runId).info().artifactUri()), dir, artifactPath);
+        logArtifacts(runId, dir, artifactPath, Progress.SILENT);
     }
 
-    void uploadFile(ArtifactLocation location, Path file, String artifactPath) {
+    /** {@link #logArtifacts(String, Path, String)}, reporting the bytes sent to {@code progress}. */
+    public void logArtifacts(String runId, Path dir, String artifactPath, Progress progress) {
+        uploadTree(ArtifactLocation.of(getRun(runId).info().artifactUri()), dir, artifactPath, progress);
+    }
+
+    void uploadFile(ArtifactLocation location, Path file, String artifactPath, Progress progress) {
         if (!Files.isRegularFile(file)) throw MlvException.invalid("Not a file: " + file);
-        uploader().upload(location, ArtifactPath.parse(artifactPath).resolve(file.getFileName().toString()), file);
+        upload(location, Map.of(ArtifactPath.parse(artifactPath).resolve(file.getFileName().toString()), file), progress);
     }
 
-    void uploadTree(ArtifactLocation location, Path dir, String artifactPath) {
+    void uploadTree(ArtifactLocation location, Path dir, String artifactPath, Progress progress) {
         if (!Files.isDirectory(dir)) throw MlvException.invalid("Not a directory: " + dir);
         ArtifactPath base = ArtifactPath.parse(artifactPath);
-        List<Path> files;
+        Map<ArtifactPath, Path> files = new LinkedHashMap<>();
         try (Stream<Path> walk = Files.walk(dir)) {
-            files = walk.filter(Files::isRegularFile).sorted().toList();
+            for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+                files.put(base.resolve(dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/")), f);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list " + dir, e);
         }
-        for (Path f : files) {
-            String rel = dir.relativize(f).toString().replace(f.getFileSystem().getSeparator(), "/");
-            uploader().upload(location, base.resolve(rel), f);
+        upload(location, files, progress);
+    }
+
+    /** Uploads each file to its artifact path, one progress task over the bytes of them all. */
+    private void upload(ArtifactLocation location, Map<ArtifactPath, Path> files, Progress progress) {
+        long total = 0;
+        for (Path f : files.values()) {
+            try {
+                total += Files.size(f);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + f, e);
+            }
+        }
+        try (Progress.Task t = progress.start("uploading " + files.size() + " file(s)", total, true)) {
+            for (var f : files.entrySet()) uploader().upload(location, f.getKey(), f.getValue(), progress == Progress.SILENT ? null : t::advance);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.mlv.client;
 
+import dev.mlv.data.Progress;
 import dev.mlv.s3.S3ProxyFixture;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
@@ -12,6 +13,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -91,6 +93,51 @@ class MultipartArtifactUploadTest {
         try (ActiveRun run = client.startRun("mpu-fallback")) {
             run.logArtifact(big);
             assertThat(download(client, run, "model.onnx")).isEqualTo(Files.readAllBytes(big));
+        }
+    }
+
+    /** Progress that records each task's total and the units it was advanced by (from any thread). */
+    static final class RecordedProgress implements Progress {
+        final List<Long> totals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicLong advanced = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void message(String line) {
+        }
+
+        @Override
+        public Task start(String name, long total, boolean bytes) {
+            assertThat(bytes).isTrue();
+            totals.add(total);
+            return new Task() {
+                @Override
+                public void advance(long units) {
+                    advanced.addAndGet(units);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    @Test
+    void uploadsReportEveryByteSentInPartsOrWhole() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("progress"));
+        Files.write(dir.resolve("weights.bin"), Files.readAllBytes(file("w.bin", 2 * PART + 5)));
+        Files.write(dir.resolve("config.bin"), Files.readAllBytes(file("c.bin", 1000)));
+        long total = 2 * PART + 5 + 1000;
+        for (var server : List.of(onS3, onFiles)) {
+            MlvClient client = MlvClient.connect(server.url()).captureEnvironment(false).multipartUploads(6 << 20, PART);
+            String runId = client.run("mpu-progress", run -> { });
+            RecordedProgress progress = new RecordedProgress();
+            client.logArtifacts(runId, dir, "ckpt", progress);
+            assertThat(progress.totals).containsExactly(total);
+            assertThat(progress.advanced.get()).isEqualTo(total);
+            Path back = client.downloadArtifacts(runId, "ckpt", tmp.resolve("back-" + server.port()));
+            assertThat(back.resolve("weights.bin")).hasSameBinaryContentAs(dir.resolve("weights.bin"));
+            assertThat(back.resolve("config.bin")).hasSameBinaryContentAs(dir.resolve("config.bin"));
         }
     }
 

@@ -177,6 +177,9 @@ public final class ArtifactsCommand implements Runnable {
 
     @Command(name = "log-artifact", mixinStandardHelpOptions = true, description = "Upload a file into a run's artifacts.")
     static final class LogArtifactCmd implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Mixin
         ClientOptions client;
 
@@ -188,7 +191,8 @@ public final class ArtifactsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            MlvClient.connect(client.trackingUri()).logArtifact(to.runId, file, to.artifactPath);
+            MlvClient.connect(client.trackingUri()).logArtifact(to.runId, file, to.artifactPath,
+                    new ConsoleProgress(spec.commandLine().getErr()));
             client.output().println(to.said(file));
             return 0;
         }
@@ -197,6 +201,9 @@ public final class ArtifactsCommand implements Runnable {
     @Command(name = "log-artifacts", mixinStandardHelpOptions = true,
             description = "Upload a folder's files, keeping their relative paths, into a run's artifacts.")
     static final class LogArtifactsCmd implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Mixin
         ClientOptions client;
 
@@ -208,7 +215,8 @@ public final class ArtifactsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            MlvClient.connect(client.trackingUri()).logArtifacts(to.runId, dir, to.artifactPath);
+            MlvClient.connect(client.trackingUri()).logArtifacts(to.runId, dir, to.artifactPath,
+                    new ConsoleProgress(spec.commandLine().getErr()));
             client.output().println(to.said(dir));
             return 0;
         }

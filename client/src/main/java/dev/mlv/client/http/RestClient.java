@@ -176,9 +176,16 @@ public final class RestClient {
 
     /** PUT a file's bytes, streamed from disk. */
     public void putFile(String path, Path file) {
+        putFile(path, file, null);
+    }
+
+    /** {@link #putFile(String, Path)}, telling {@code progress} (if not null) each number of bytes sent. */
+    public void putFile(String path, Path file, LongConsumer progress) {
         try {
-            send(HttpRequest.newBuilder(uri(path, null)).header("Content-Type", "application/octet-stream")
-                    .PUT(HttpRequest.BodyPublishers.ofFile(file)));
+            HttpRequest.BodyPublisher body = progress == null ? HttpRequest.BodyPublishers.ofFile(file)
+                    : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
+                            () -> counted(range(file, 0, Long.MAX_VALUE), progress)), Files.size(file));
+            send(HttpRequest.newBuilder(uri(path, null)).header("Content-Type", "application/octet-stream").PUT(body));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -186,11 +193,12 @@ public final class RestClient {
 
     /**
      * PUT of {@code length} bytes of {@code file} from {@code offset}, streamed, to an absolute URL outside the server
-     * (a presigned storage URL of a multipart upload) with {@code headers} only; returns the {@code ETag} answered.
+     * (a presigned storage URL of a multipart upload) with {@code headers} only, telling {@code progress} each number
+     * of bytes sent; returns the {@code ETag} answered.
      */
-    public String putPart(URI url, Map<String, String> headers, Path file, long offset, long length) {
+    public String putPart(URI url, Map<String, String> headers, Path file, long offset, long length, LongConsumer progress) {
         HttpRequest.Builder b = HttpRequest.newBuilder(url).PUT(HttpRequest.BodyPublishers.fromPublisher(
-                HttpRequest.BodyPublishers.ofInputStream(() -> range(file, offset, length)), length));
+                HttpRequest.BodyPublishers.ofInputStream(() -> counted(range(file, offset, length), progress)), length));
         headers.forEach(b::header);
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
