@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -22,12 +23,17 @@ import java.util.regex.Pattern;
  * <pre>
  * remotes:
  *   origin: s3://bucket/datasets
+ *   minio:                     # a remote with options (as DVC's 'remote modify'), which its provider reads
+ *     url: s3://data/sets
+ *     endpoint_url: http://minio.internal:9000
  * default_remote: origin
  * link_type: copy            # copy | reflink | hardlink | symlink
  * gc_grace_seconds: 3600     # gc never removes objects younger than this
  * </pre>
+ * {@code remotes} maps each remote's name to its URL, {@code remoteOptions} to its options (absent: none).
  */
-public record DataConfig(Map<String, String> remotes, String defaultRemote, LinkType linkType, Duration gcGrace) {
+public record DataConfig(Map<String, String> remotes, Map<String, Map<String, String>> remoteOptions, String defaultRemote,
+                         LinkType linkType, Duration gcGrace) {
     public static final Duration DEFAULT_GC_GRACE = Duration.ofHours(1);
     private static final Pattern REMOTE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -35,12 +41,17 @@ public record DataConfig(Map<String, String> remotes, String defaultRemote, Link
 
     public DataConfig {
         remotes = Map.copyOf(new LinkedHashMap<>(remotes));
+        Map<String, Map<String, String>> options = new LinkedHashMap<>();
+        for (var e : remoteOptions.entrySet()) {
+            if (remotes.containsKey(e.getKey()) && !e.getValue().isEmpty()) options.put(e.getKey(), Map.copyOf(e.getValue()));
+        }
+        remoteOptions = Map.copyOf(options);
         if (linkType == null) linkType = LinkType.COPY;
         if (gcGrace == null) gcGrace = DEFAULT_GC_GRACE;
     }
 
     public static DataConfig defaults() {
-        return new DataConfig(Map.of(), null, LinkType.COPY, DEFAULT_GC_GRACE);
+        return new DataConfig(Map.of(), Map.of(), null, LinkType.COPY, DEFAULT_GC_GRACE);
     }
 
     public static DataConfig read(Path file) {
@@ -66,17 +77,39 @@ public record DataConfig(Map<String, String> remotes, String defaultRemote, Link
         if (root == null || root.isMissingNode() || root.isNull()) return defaults();
         if (!root.isObject()) throw MlvException.invalid("Malformed " + where + ": expected a mapping");
         Map<String, String> remotes = new LinkedHashMap<>();
-        root.path("remotes").fields().forEachRemaining(e -> remotes.put(e.getKey(), e.getValue().asText()));
+        Map<String, Map<String, String>> options = new LinkedHashMap<>();
+        root.path("remotes").fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            if (!v.isObject()) {
+                remotes.put(e.getKey(), v.asText());
+                return;
+            }
+            if (!v.hasNonNull("url")) throw MlvException.invalid("Malformed " + where + ": remote '" + e.getKey() + "' has no url");
+            Map<String, String> o = new LinkedHashMap<>();
+            v.fields().forEachRemaining(f -> {
+                if (!f.getKey().equals("url")) o.put(f.getKey(), f.getValue().asText());
+            });
+            remotes.put(e.getKey(), v.get("url").asText());
+            options.put(e.getKey(), o);
+        });
         String def = root.hasNonNull("default_remote") ? root.get("default_remote").asText() : null;
         LinkType link = root.hasNonNull("link_type") ? LinkType.parse(root.get("link_type").asText()) : LinkType.COPY;
         Duration grace = root.hasNonNull("gc_grace_seconds") ? Duration.ofSeconds(root.get("gc_grace_seconds").asLong()) : DEFAULT_GC_GRACE;
-        return new DataConfig(remotes, def, link, grace);
+        return new DataConfig(remotes, options, def, link, grace);
     }
 
     public void write(Path file) {
         ObjectNode root = YAML.createObjectNode();
         ObjectNode r = root.putObject("remotes");
-        remotes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> r.put(e.getKey(), e.getValue()));
+        remotes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            Map<String, String> o = options(e.getKey());
+            if (o.isEmpty()) {
+                r.put(e.getKey(), e.getValue());
+                return;
+            }
+            ObjectNode entry = r.putObject(e.getKey()).put("url", e.getValue());
+            new TreeMap<>(o).forEach(entry::put);
+        });
         if (defaultRemote != null) root.put("default_remote", defaultRemote);
         root.put("link_type", linkType.id());
         root.put("gc_grace_seconds", gcGrace.toSeconds());
@@ -93,7 +126,31 @@ public record DataConfig(Map<String, String> remotes, String defaultRemote, Link
         }
         Map<String, String> m = new LinkedHashMap<>(remotes);
         m.put(name, url);
-        return new DataConfig(m, makeDefault || defaultRemote == null ? name : defaultRemote, linkType, gcGrace);
+        Map<String, Map<String, String>> options = new LinkedHashMap<>(remoteOptions);
+        options.remove(name); // a replaced remote starts without options
+        return new DataConfig(m, options, makeDefault || defaultRemote == null ? name : defaultRemote, linkType, gcGrace);
+    }
+
+    /** With remote {@code name}'s URL changed to {@code url}, its options kept. */
+    public DataConfig withRemoteUrl(String name, String url) {
+        Map<String, String> m = new LinkedHashMap<>(remotes);
+        m.put(requireKnown(name), url);
+        return new DataConfig(m, remoteOptions, defaultRemote, linkType, gcGrace);
+    }
+
+    /** The options of remote {@code name} (empty when it has none or is unknown). */
+    public Map<String, String> options(String name) {
+        return remoteOptions.getOrDefault(name, Map.of());
+    }
+
+    /** With option {@code key} of remote {@code name} set to {@code value}, or removed when {@code value} is null. */
+    public DataConfig withRemoteOption(String name, String key, String value) {
+        Map<String, String> o = new LinkedHashMap<>(options(requireKnown(name)));
+        if (value == null) o.remove(key);
+        else o.put(key, value);
+        Map<String, Map<String, String>> all = new LinkedHashMap<>(remoteOptions);
+        all.put(name, o);
+        return new DataConfig(remotes, all, defaultRemote, linkType, gcGrace);
     }
 
     /** Without remote {@code name} (no longer the default if it was); {@code RESOURCE_DOES_NOT_EXIST} when unknown. */
@@ -101,12 +158,12 @@ public record DataConfig(Map<String, String> remotes, String defaultRemote, Link
         requireKnown(name);
         Map<String, String> m = new LinkedHashMap<>(remotes);
         m.remove(name);
-        return new DataConfig(m, name.equals(defaultRemote) ? null : defaultRemote, linkType, gcGrace);
+        return new DataConfig(m, remoteOptions, name.equals(defaultRemote) ? null : defaultRemote, linkType, gcGrace);
     }
 
     /** With remote {@code name} as the default; {@code RESOURCE_DOES_NOT_EXIST} when unknown. */
     public DataConfig withDefaultRemote(String name) {
-        return new DataConfig(remotes, requireKnown(name), linkType, gcGrace);
+        return new DataConfig(remotes, remoteOptions, requireKnown(name), linkType, gcGrace);
     }
 
     /** With remote {@code from} renamed {@code to} (still the default if it was). */
@@ -114,7 +171,9 @@ public record DataConfig(Map<String, String> remotes, String defaultRemote, Link
         String url = remotes.get(requireKnown(from));
         if (remotes.containsKey(to)) throw MlvException.alreadyExists("A remote named '" + to + "' already exists");
         DataConfig added = withoutRemote(from).withRemote(to, url, from.equals(defaultRemote));
-        return from.equals(defaultRemote) ? added : new DataConfig(added.remotes, defaultRemote, linkType, gcGrace);
+        Map<String, Map<String, String>> options = new LinkedHashMap<>(remoteOptions);
+        options.put(to, options(from));
+        return new DataConfig(added.remotes, options, from.equals(defaultRemote) ? to : defaultRemote, linkType, gcGrace);
     }
 
     private String requireKnown(String name) {
@@ -125,21 +184,25 @@ public record DataConfig(Map<String, String> remotes, String defaultRemote, Link
     }
 
     public DataConfig withLinkType(LinkType t) {
-        return new DataConfig(remotes, defaultRemote, t, gcGrace);
+        return new DataConfig(remotes, remoteOptions, defaultRemote, t, gcGrace);
     }
 
     public DataConfig withGcGrace(Duration grace) {
-        return new DataConfig(remotes, defaultRemote, linkType, grace);
+        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, grace);
     }
 
     /** The URL of {@code name}, or of the default remote when {@code name} is null. */
     public String remoteUrl(String name) {
+        return remotes.get(remoteName(name));
+    }
+
+    /** {@code name} when it is a known remote, else the default remote when {@code name} is null. */
+    public String remoteName(String name) {
         String n = name != null ? name : defaultRemote;
         if (n == null) {
             throw MlvException.invalid("No remote given and no default remote: add one with 'mlv data remote add NAME URL --default'");
         }
-        String url = remotes.get(n);
-        if (url == null) throw MlvException.invalid("Unknown remote '" + n + "' (known: " + String.join(", ", remotes.keySet()) + ")");
-        return url;
+        if (!remotes.containsKey(n)) throw MlvException.invalid("Unknown remote '" + n + "' (known: " + String.join(", ", remotes.keySet()) + ")");
+        return n;
     }
 }

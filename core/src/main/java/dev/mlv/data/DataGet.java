@@ -124,7 +124,7 @@ public final class DataGet {
         Path ws = DataRepo.init(work.resolve("ws"));
         Path pointer = ws.resolve(DATA + PointerFile.SUFFIX);
         DataRepo.TransferResult fetched;
-        try (DataRepo r = DataRepo.open(ws, "mlv data get", stateFactory, progress); Remote remote = Remotes.open(url)) {
+        try (DataRepo r = DataRepo.open(ws, "mlv data get", stateFactory, progress); Remote remote = ref.open()) {
             if (found.inside() != null) o = src.part(r.cache(), remote, ref, found, DATA);
             PointerFile.of(new PointerFile.Out(DATA, o.digest(), o.size(), o.nfiles())).write(pointer);
             List<DataRepo.Target> targets = r.targets(List.of(pointer.toString()));

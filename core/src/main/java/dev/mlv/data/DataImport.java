@@ -122,7 +122,7 @@ public final class DataImport {
                 one = withSource(r, work -> {
                     SourceRepo src = SourceRepo.open(dir, s.url(), s.revLock(), work, r.progress());
                     SourceRepo.RemoteRef ref = src.remote(src.find(s.path()).path(), s.remote());
-                    try (Remote remote = Remotes.open(ref.url())) {
+                    try (Remote remote = ref.open()) {
                         return r.fetch(remote, group);
                     }
                 });
@@ -239,7 +239,7 @@ public final class DataImport {
         SourceRepo.RemoteRef ref = src.remote(found.path(), source.remote());
         PointerFile next;
         DataRepo.TransferResult fetched;
-        try (Remote remote = Remotes.open(ref.url())) {
+        try (Remote remote = ref.open()) {
             PointerFile.Out o = found.inside() == null
                     ? new PointerFile.Out(name, found.out().digest(), found.out().size(), found.out().nfiles())
                     : src.part(r.cache(), remote, ref, found, name);

@@ -169,7 +169,8 @@ public final class DataRepo implements AutoCloseable {
      * repository root, so the config works wherever the repository is cloned.
      */
     public Remote openRemote(String name) {
-        return Remotes.open(resolveRemoteUrl(config.remoteUrl(name)));
+        String n = config.remoteName(name);
+        return Remotes.open(resolveRemoteUrl(config.remoteUrl(n)), config.options(n));
     }
 
     private String resolveRemoteUrl(String url) {
@@ -188,6 +189,24 @@ public final class DataRepo implements AutoCloseable {
     public void addRemote(String name, String url, boolean makeDefault) {
         Remotes.open(resolveRemoteUrl(url)).close();
         saveConfig(config.withRemote(name, url, makeDefault));
+    }
+
+    /**
+     * Sets option {@code key} of remote {@code name} to {@code value} (null removes it), as DVC's {@code remote modify}:
+     * {@code url}, or an option its kind of remote takes (such as an S3 remote's {@code endpoint_url}). The remote is
+     * opened with the new settings before they are saved, so a bad value changes nothing.
+     */
+    public void modifyRemote(String name, String key, String value) {
+        DataConfig changed;
+        if (key.equals("url")) {
+            if (value == null) throw MlvException.invalid("A remote's url cannot be unset: remove the remote instead");
+            changed = config.withRemoteUrl(name, value);
+        } else {
+            Remotes.requireKnownOptions(resolveRemoteUrl(config.remoteUrl(config.remoteName(name))), Set.of(key));
+            changed = config.withRemoteOption(name, key, value);
+        }
+        Remotes.open(resolveRemoteUrl(changed.remoteUrl(name)), changed.options(name)).close();
+        saveConfig(changed);
     }
 
     /** Changes the remotes in {@code .mlv/config} (remove, rename, default); the remotes' contents are untouched. */

@@ -13,6 +13,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -34,8 +35,11 @@ final class SourceRepo {
     record Found(String path, PointerFile.Out out, String inside) {
     }
 
-    /** A remote of the source's {@code .mlv/config}: its name, the URL configured and that URL resolved. */
-    record RemoteRef(String name, String configured, String url) {
+    /** A remote of the source's {@code .mlv/config}: its name, the URL configured, that URL resolved, and its options. */
+    record RemoteRef(String name, String configured, String url, Map<String, String> options) {
+        Remote open() {
+            return Remotes.open(url, options);
+        }
     }
 
     private SourceRepo(String repo, Git git, Path top, boolean cloned, String commit, String rev) {
@@ -192,7 +196,7 @@ final class SourceRepo {
         }
         String url = DataRepo.resolveRemoteUrl(top.resolve(mlvRoot), configured);
         requireLocalRemoteExists(name, configured, url);
-        return new RemoteRef(name, configured, url);
+        return new RemoteRef(name, configured, url, config.options(name));
     }
 
     /**

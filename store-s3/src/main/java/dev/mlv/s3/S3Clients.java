@@ -4,6 +4,7 @@ import dev.mlv.errors.MlvException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -58,6 +59,18 @@ public final class S3Clients {
     public static S3Client fromEnvironment() {
         Optional<URI> endpoint = endpointOverride(System::getenv);
         return build(endpoint, DefaultCredentialsProvider.builder().build(), defaultRegion(endpoint.isPresent()));
+    }
+
+    /**
+     * A client for one remote's settings: {@code endpointUrl} (null: the override of {@link #fromEnvironment()}, if
+     * any), {@code region} (null: the SDK's chain, as there) and {@code profile}, a profile of the AWS configuration
+     * files whose credentials to use (null: the standard chain).
+     */
+    public static S3Client withSettings(String endpointUrl, String region, String profile) {
+        Optional<URI> endpoint = endpointUrl != null ? Optional.of(parseEndpoint(endpointUrl.trim())) : endpointOverride(System::getenv);
+        AwsCredentialsProvider credentials = profile != null ? ProfileCredentialsProvider.create(profile.trim())
+                : DefaultCredentialsProvider.builder().build();
+        return build(endpoint, credentials, region != null ? Region.of(region.trim()) : defaultRegion(endpoint.isPresent()));
     }
 
     /** A client for an explicit endpoint (path-style) and static credentials, region {@code us-east-1}. */

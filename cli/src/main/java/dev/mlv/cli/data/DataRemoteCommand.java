@@ -1,6 +1,8 @@
 package dev.mlv.cli.data;
 
+import dev.mlv.data.DataConfig;
 import dev.mlv.data.DataRepo;
+import dev.mlv.errors.MlvException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -9,6 +11,7 @@ import picocli.CommandLine.Parameters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 @Command(name = "remote", description = "Manage remotes (kept in .mlv/config).")
@@ -17,6 +20,7 @@ final class DataRemoteCommand implements Runnable {
     static final Class<?>[] SUBCOMMANDS = {
             DataRemoteCommand.Add.class,
             DataRemoteCommand.ListRemotes.class,
+            DataRemoteCommand.Modify.class,
             DataRemoteCommand.Default.class,
             DataRemoteCommand.Rename.class,
             DataRemoteCommand.Remove.class,
@@ -68,12 +72,42 @@ final class DataRemoteCommand implements Runnable {
         public Integer call() {
             try (DataRepo r = repo.open()) {
                 List<List<String>> rows = new ArrayList<>();
-                r.config().remotes().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-                        rows.add(List.of(e.getKey(), e.getValue(), e.getKey().equals(r.config().defaultRemote()) ? "yes" : "")));
-                if (repo.json()) repo.output().json(r.config().remotes());
-                else repo.output().table(List.of("NAME", "URL", "DEFAULT"), rows, "No remotes (add one with 'mlv data remote add NAME URL --default').");
+                DataConfig c = r.config();
+                c.remotes().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> rows.add(List.of(e.getKey(),
+                        e.getValue(), e.getKey().equals(c.defaultRemote()) ? "yes" : "", String.join(", ",
+                                new TreeMap<>(c.options(e.getKey())).entrySet().stream().map(o -> o.getKey() + "=" + o.getValue()).toList()))));
+                if (repo.json()) repo.output().json(c.remotes());
+                else repo.output().table(List.of("NAME", "URL", "DEFAULT", "OPTIONS"), rows, "No remotes (add one with 'mlv data remote add NAME URL --default').");
             }
             return 0;
+        }
+    }
+
+    @Command(name = "modify", description = {
+            "Set or unset an option of a remote in .mlv/config (as 'dvc remote modify').",
+            "OPTION is url, or for an s3:// remote: endpoint_url (an S3-compatible store such as MinIO), region, or profile",
+            "(the AWS profile whose credentials to use). Credentials themselves stay out of .mlv/config, which is meant",
+            "for git: use a profile, or the AWS environment variables.",
+            "Examples:",
+            "  mlv data remote modify storage endpoint_url http://minio.internal:9000",
+            "  mlv data remote modify storage region --unset"})
+    static final class Modify extends Change {
+        @Parameters(index = "1", paramLabel = "OPTION")
+        String option;
+
+        @Parameters(index = "2", paramLabel = "VALUE", arity = "0..1")
+        String value;
+
+        @Option(names = {"-u", "--unset"}, description = "Remove the option.")
+        boolean unset;
+
+        @Override
+        String change(DataRepo r) {
+            if (unset == (value != null)) {
+                throw MlvException.invalid(unset ? "Give either VALUE or --unset, not both" : "Give a VALUE, or --unset to remove the option");
+            }
+            r.modifyRemote(name, option, unset ? null : value);
+            return unset ? "remote " + name + ": " + option + " unset" : "remote " + name + ": " + option + " = " + value;
         }
     }
 

@@ -5,6 +5,7 @@ import dev.mlv.data.RemoteContractTest;
 import dev.mlv.data.Remotes;
 import dev.mlv.s3.S3Location;
 import dev.mlv.s3.S3ProxyExtension;
+import dev.mlv.s3.S3ProxyFixture;
 import dev.mlv.s3.data.S3Remote;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,6 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,6 +36,58 @@ class DataS3RemoteTest extends RemoteContractTest {
         try (Remote r = Remotes.open("s3://" + BUCKET + "/x")) {
             assertThat(r).isInstanceOf(S3Remote.class);
             assertThat(r.url()).isEqualTo("s3://" + BUCKET + "/x");
+        }
+    }
+
+    /**
+     * A remote's own endpoint and AWS profile from {@code .mlv/config} ({@code remote modify}): a second S3 endpoint,
+     * reached with the credentials of a profile while the JVM's default credentials are gone.
+     */
+    @Test
+    void aRemoteUsesTheEndpointAndProfileOfItsConfigEntry() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "own-endpoint");
+        Files.writeString(repo.resolve("train.csv"), "a,b\n1,2\n");
+        DataTestKit.mlv(repo, "add", "train.csv").ok();
+        try (S3ProxyFixture second = S3ProxyFixture.start(tmp.resolve("second-s3"))) {
+            second.createBucket("lake");
+            DataTestKit.mlv(repo, "remote add", "lake", "s3://lake/sets").ok();
+            DataTestKit.mlv(repo, "remote modify", "lake", "endpoint_url", second.endpoint().toString()).ok();
+            DataTestKit.mlv(repo, "remote modify", "lake", "profile", "mlv-test").ok();
+            assertThat(DataTestKit.mlv(repo, "remote modify", "lake", "access_key_id", "AKIA").code()).isNotZero();
+            assertThat(DataTestKit.mlv(repo, "remote modify", "lake", "access_key_id", "AKIA").err())
+                    .contains("takes no option 'access_key_id' (it takes endpoint_url, profile, region)");
+            assertThat(DataTestKit.mlv(repo, "remote modify", "lake", "endpoint_url", "ftp://x").err())
+                    .contains("Invalid S3 endpoint URL 'ftp://x'");
+            assertThat(Files.readString(repo.resolve(".mlv/config")))
+                    .contains("url: s3://lake/sets", "endpoint_url: " + second.endpoint(), "profile: mlv-test");
+            assertThat(DataTestKit.mlv(repo, "remote list").ok().out()).contains("endpoint_url=" + second.endpoint() + ", profile=mlv-test");
+
+            Path credentials = Files.writeString(tmp.resolve("aws-credentials"), "[mlv-test]\naws_access_key_id = "
+                    + S3ProxyFixture.ACCESS_KEY + "\naws_secret_access_key = " + S3ProxyFixture.SECRET_KEY + "\n");
+            Map<String, String> saved = new HashMap<>();
+            for (String k : List.of("aws.accessKeyId", "aws.secretAccessKey", "aws.sharedCredentialsFile", "aws.configFile")) {
+                saved.put(k, System.getProperty(k));
+            }
+            try {
+                System.clearProperty("aws.accessKeyId");
+                System.clearProperty("aws.secretAccessKey");
+                System.setProperty("aws.sharedCredentialsFile", credentials.toString());
+                System.setProperty("aws.configFile", tmp.resolve("no-aws-config").toString());
+                assertThat(DataTestKit.mlv(repo, "push", "-r", "lake").ok().out()).contains("pushed 1 object(s)");
+            } finally {
+                saved.forEach((k, v) -> {
+                    if (v == null) System.clearProperty(k);
+                    else System.setProperty(k, v);
+                });
+            }
+            String key = second.client().listObjectsV2(b -> b.bucket("lake")).contents().get(0).key();
+            assertThat(key).startsWith("sets/sha256/");
+            assertThat(S3.fixture().client().listBuckets().buckets()).noneMatch(b -> b.name().equals("lake"));
+
+            DataTestKit.mlv(repo, "remote rename", "lake", "archive").ok();
+            assertThat(DataTestKit.mlv(repo, "remote list").ok().out()).containsPattern("archive +s3://lake/sets +.*profile=mlv-test");
+            DataTestKit.mlv(repo, "remote modify", "archive", "profile", "--unset").ok();
+            assertThat(Files.readString(repo.resolve(".mlv/config"))).doesNotContain("profile");
         }
     }
 

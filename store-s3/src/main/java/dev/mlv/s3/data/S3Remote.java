@@ -57,7 +57,8 @@ public final class S3Remote implements Remote {
 
     /** Opens {@code s3://bucket/prefix} with a client from {@link S3Clients#fromEnvironment()}. */
     public static S3Remote fromUrl(String url) {
-        return new S3Remote(S3Clients.fromEnvironment(), S3Location.parse(url), true);
+        S3Location location = S3Location.parse(url); // a bad URL fails before a client is made
+        return new S3Remote(S3Clients.fromEnvironment(), location, true);
     }
 
     private String key(String name) {
