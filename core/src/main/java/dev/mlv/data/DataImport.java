@@ -10,8 +10,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
@@ -190,33 +192,46 @@ public final class DataImport {
     public record SourceCheck(List<SourceMove> moved, List<SourceProblem> problems) {
     }
 
+    /** Sources asked at once by {@link #sourceMoves}: each question is mostly waiting on the network. */
+    static final int SOURCE_CHECKS_IN_PARALLEL = 4;
+
     /**
      * For the imported {@code targets} (others are skipped), whether the revision each follows ({@code HEAD} when none)
      * names another commit in its source than the one it was imported at, as {@code dvc status} reports "update
      * available": a local source is asked with {@code git rev-parse}, any other with {@code git ls-remote} (nothing is
-     * cloned). An import pinned to a commit id never moves. Nothing changes.
+     * cloned). Each source and revision is asked once, however many imports follow it, and a few sources at a time.
+     * An import pinned to a commit id never moves. Nothing changes.
      */
     public static SourceCheck sourceMoves(DataRepo r, List<DataRepo.Target> targets) {
-        List<SourceMove> moved = new ArrayList<>();
-        List<SourceProblem> problems = new ArrayList<>();
+        record Question(Path local, String url, String rev) {
+        }
+        Map<DataRepo.Target, Question> asked = new LinkedHashMap<>();
         for (DataRepo.Target t : imported(targets)) {
             PointerFile.Import src = t.tracked().file().source();
             String rev = src.rev() != null ? src.rev() : "HEAD";
             if (rev.matches("[0-9a-f]{40}|[0-9a-f]{64}")) continue;
-            try {
-                String now = currentCommit(t.tracked().pointer().getParent(), src.url(), rev, r.root());
-                if (now == null) problems.add(new SourceProblem(t, "'" + rev + "' names no commit in " + src.url() + " any more"));
-                else if (!now.equals(src.revLock())) moved.add(new SourceMove(t, rev, src.revLock(), now));
-            } catch (MlvException e) {
-                problems.add(new SourceProblem(t, e.getMessage()));
-            }
+            Path local = SourceRepo.localFolder(t.tracked().pointer().getParent(), src.url());
+            asked.put(t, new Question(local, local != null ? null : src.url(), rev));
         }
+        Map<Question, Object> answers = new ConcurrentHashMap<>(); // the commit ("" for none), or the exception that says why not
+        Parallel.forEach(List.copyOf(new LinkedHashSet<>(asked.values())), SOURCE_CHECKS_IN_PARALLEL, q -> {
+            try {
+                String now = q.local() != null ? new Git(q.local()).commitOf(q.rev()) : Git.remoteCommitOf(q.url(), q.rev(), r.root());
+                answers.put(q, now != null ? now : "");
+            } catch (RuntimeException e) {
+                answers.put(q, e);
+            }
+        });
+        List<SourceMove> moved = new ArrayList<>();
+        List<SourceProblem> problems = new ArrayList<>();
+        asked.forEach((t, q) -> {
+            PointerFile.Import src = t.tracked().file().source();
+            Object a = answers.get(q);
+            if (a instanceof RuntimeException e) problems.add(new SourceProblem(t, e.getMessage()));
+            else if (a.equals("")) problems.add(new SourceProblem(t, "'" + q.rev() + "' names no commit in " + src.url() + " any more"));
+            else if (!a.equals(src.revLock())) moved.add(new SourceMove(t, q.rev(), src.revLock(), (String) a));
+        });
         return new SourceCheck(moved, problems);
-    }
-
-    private static String currentCommit(Path pointerDir, String url, String rev, Path workDir) {
-        Path local = SourceRepo.localFolder(pointerDir, url);
-        return local != null ? new Git(local).commitOf(rev) : Git.remoteCommitOf(url, rev, workDir);
     }
 
     /** Of {@code targets}, those with an object (or a directory's manifest) the cache lacks. */

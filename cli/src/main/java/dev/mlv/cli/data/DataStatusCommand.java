@@ -37,6 +37,10 @@ final class DataStatusCommand implements Callable<Integer> {
     @Option(names = {"-r", "--remote-name"}, paramLabel = "REMOTE", description = "Remote to compare with (default: the default remote).")
     String remoteName;
 
+    @Option(names = "--no-updates", description = "Do not ask the sources of imported data whether they moved on "
+            + "(no network; 'update available' is not reported).")
+    boolean noUpdates;
+
     @Parameters(arity = "0..*", paramLabel = "TARGET", description = "Pointer files or data paths (default: all).")
     List<String> targets;
 
@@ -83,7 +87,7 @@ final class DataStatusCommand implements Callable<Integer> {
             } catch (DataRepo.HashLimitExceeded e) {
                 return RERUN_WITH_FULL_JIT;
             }
-            DataImport.SourceCheck sources = DataImport.sourceMoves(r, t);
+            DataImport.SourceCheck sources = noUpdates ? new DataImport.SourceCheck(List.of(), List.of()) : DataImport.sourceMoves(r, t);
             for (DataImport.SourceProblem p : sources.problems()) {
                 spec.commandLine().getErr().println("mlv: warning: cannot check the source of " + dataPath(r, p.target()) + ": " + p.reason());
             }

@@ -142,6 +142,7 @@ class DataImportTest {
                 + v3.substring(0, 7) + "; run 'mlv data update iris.csv.mlv')", "update available: tom.txt (HEAD moved")
                 .doesNotContain("images");
         assertThat(mlv(project, "status", "--json").ok().out()).contains("\"path\" : \"iris.csv\"", "\"status\" : \"update available\"");
+        assertThat(mlv(project, "status", "--no-updates").ok().out()).as("sources not asked").isEqualTo("Data and pointers are up to date.\n");
 
         mlv(project, "update", "iris.csv", "tom.txt").ok();
         assertThat(mlv(project, "status").ok().out()).isEqualTo("Data and pointers are up to date.\n");
@@ -154,6 +155,7 @@ class DataImportTest {
         DataTestKit.Result unreachable = mlv(project, "status").ok();
         assertThat(unreachable.err()).contains("mlv: warning: cannot check the source of iris.csv:", "mlv: warning: cannot check the source of tom.txt:");
         assertThat(unreachable.out()).isEqualTo("Data and pointers are up to date.\n");
+        assertThat(mlv(project, "status", "--no-updates").ok().err()).isEmpty();
     }
 
     @Test
