@@ -79,6 +79,15 @@ class CliTest {
     }
 
     @Test
+    void aPortOutOfRangeIsAUsageError() {
+        for (String[] args : new String[][]{{"server", "--port", "99999"}, {"models", "serve", "-m", "models:/m/1", "-p", "-1"}}) {
+            Result r = mlv(args);
+            assertThat(r.code()).isEqualTo(ErrorHandler.USAGE);
+            assertThat(r.err()).contains("is not a port: use 0 to 65535 (0 picks a free one)").doesNotContain("Exception");
+        }
+    }
+
+    @Test
     void experimentsCreateAndListAsTableAndJson() throws IOException {
         Result created = remote("experiments", "create", "cli-exp-a", "--tag", "team=risk");
         assertThat(created.code()).as(created.err()).isZero();

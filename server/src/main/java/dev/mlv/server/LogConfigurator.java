@@ -41,6 +41,8 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         root.setLevel(Level.INFO);
         root.addAppender(stderr);
         for (String name : QUIET) context.getLogger(name).setLevel(Level.WARN);
+        // "Failed to start Javalin": the command that started it says why (port in use, …) in its own words
+        context.getLogger("io.javalin.Javalin").setLevel(Level.OFF);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

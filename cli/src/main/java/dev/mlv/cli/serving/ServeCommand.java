@@ -40,7 +40,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = {"-p", "--port"}, defaultValue = "5001", paramLabel = "PORT", description = "Port, 0 for a free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-p", "--port"}, defaultValue = "5001", paramLabel = "PORT", converter = dev.mlv.cli.PortConverter.class, description = "Port, 0 for a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--tracking-uri", paramLabel = "URI", description = "mlv server (default: $MLV_TRACKING_URI, then $MLFLOW_TRACKING_URI, then http://127.0.0.1:5000).")

@@ -40,7 +40,7 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Address to bind (env MLV_HOST; default: ${DEFAULT-VALUE}). Use 0.0.0.0 to listen on all interfaces.")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:MLV_PORT:-5000}",
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:MLV_PORT:-5000}", converter = dev.mlv.cli.PortConverter.class,
             description = "Port to listen on, 0 for a free one (env MLV_PORT; default: ${DEFAULT-VALUE}).")
     int port;
 

@@ -393,8 +393,14 @@ public final class RestClient {
         } catch (IOException | IllegalArgumentException ignored) {
             // not MLflow's error body: fall back to the HTTP status
         }
-        if (code == null) code = fromStatus(status);
-        return new MlvException(code, message == null || message.isBlank() ? "HTTP " + status : message);
+        if (code == null) {
+            code = fromStatus(status);
+            // not MLflow's error body (a proxy's or another server's page, maybe HTML): its text, in short
+            String text = message == null ? "" : message.replaceAll("(?s)<(script|style).*?</\\1>|<[^>]*>", " ").replaceAll("\\s+", " ").strip();
+            message = "HTTP " + status + (status == 404 ? " (is this an mlv or MLflow server?)" : "")
+                    + (text.isEmpty() ? "" : ": " + (text.length() > 160 ? text.substring(0, 160) + "…" : text));
+        }
+        return new MlvException(code, message);
     }
 
     private static ErrorCode fromStatus(int status) {
