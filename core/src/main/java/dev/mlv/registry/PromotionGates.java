@@ -28,6 +28,31 @@ public final class PromotionGates {
     public record RunValues(String version, Map<String, Double> metrics, Map<String, String> params) {
     }
 
+    /** Says that metric {@code key} is missing from the candidate's run, and which it logged (all, or the closest). */
+    static String notLogged(String key, RunValues candidate) {
+        String said = "metric '" + key + "' was not logged by version " + candidate.version() + "'s run";
+        if (candidate.metrics().isEmpty()) return said + " (it logged no metrics)";
+        List<String> names = new ArrayList<>(new java.util.TreeSet<>(candidate.metrics().keySet()));
+        String closest = names.stream().min(java.util.Comparator.comparingInt(n -> editDistance(n, key))).orElseThrow();
+        if (editDistance(closest, key) <= Math.max(2, key.length() / 4)) return said + "; did you mean '" + closest + "'?";
+        return said + " (it logged " + String.join(", ", names.size() > 10 ? names.subList(0, 10) : names)
+                + (names.size() > 10 ? ", …" : "") + ")";
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            int[] cur = new int[b.length() + 1];
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            prev = cur;
+        }
+        return prev[b.length()];
+    }
+
     /** Parses every requirement up front so a malformed one is an {@code INVALID_PARAMETER_VALUE} before anything runs. */
     public static void validate(List<String> requirements, List<String> betterThanCurrent) {
         for (String r : requirements) clauses(r);
@@ -45,7 +70,7 @@ public final class PromotionGates {
                     Double v = candidate.metrics().get(c.key());
                     if (v == null) {
                         passed = false;
-                        details.add("metric '" + c.key() + "' was not logged by version " + candidate.version() + "'s run");
+                        details.add(notLogged(c.key(), candidate));
                         continue;
                     }
                     boolean ok = compare(v, c.comparator(), c.number());
@@ -69,7 +94,7 @@ public final class PromotionGates {
             String gate = "better than current " + stage + ": " + key + (lowerIsBetter ? " (lower is better)" : "");
             Double v = candidate.metrics().get(key);
             if (v == null) {
-                out.add(new Check(gate, false, "metric '" + key + "' was not logged by version " + candidate.version() + "'s run"));
+                out.add(new Check(gate, false, notLogged(key, candidate)));
                 continue;
             }
             if (current == null) {
