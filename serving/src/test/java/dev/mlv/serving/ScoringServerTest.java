@@ -108,7 +108,7 @@ class ScoringServerTest {
 
     /** {@code mlv models predict} answers what {@code /invocations} answers for the same body, byte for byte. */
     @Test
-    void batchPredictionAnswersAsTheServerDoes() throws Exception {
+    void aLocalModelAnswersAsTheServerDoes() throws Exception {
         StringBuilder csv = new StringBuilder("f_a,f_b,f_c\n");
         for (double[] r : ROWS) csv.append(r[0]).append(',').append(r[1]).append(',').append(r[2]).append('\n');
         Map<String, String> bodies = Map.of(
@@ -118,14 +118,25 @@ class ScoringServerTest {
         for (var e : bodies.entrySet()) {
             HttpResponse<String> served = post(e.getValue(), e.getKey());
             assertRecords(served);
-            byte[] predicted = BatchPrediction.predict(tmp.resolve("model").toString(), null, tmp.resolve("cache"),
-                    e.getKey().getBytes(StandardCharsets.UTF_8),
-                    e.getValue().equals("text/csv") ? BatchPrediction.Format.CSV : BatchPrediction.Format.JSON);
-            assertThat(new String(predicted, StandardCharsets.UTF_8)).isEqualTo(served.body());
+            try (LocalModel model = LocalModel.load(tmp.resolve("model").toString(), null, tmp.resolve("cache"))) {
+                byte[] body = e.getKey().getBytes(StandardCharsets.UTF_8);
+                byte[] predicted = LocalModel.answer(e.getValue().equals("text/csv") ? model.predictCsv(body) : model.predictJson(body));
+                assertThat(new String(predicted, StandardCharsets.UTF_8)).isEqualTo(served.body());
+            }
         }
-        assertThatThrownBy(() -> BatchPrediction.predict(tmp.resolve("model").toString(), null, tmp.resolve("cache"),
-                "{\"instances\": [[1, 2]]}".getBytes(StandardCharsets.UTF_8), BatchPrediction.Format.JSON))
-                .isInstanceOf(dev.mlv.errors.MlvException.class).hasMessageContaining("has 2 values; the model signature has 3 columns");
+        try (LocalModel model = LocalModel.load(tmp.resolve("model").toString(), null, tmp.resolve("cache"))) {
+            assertThat(model.name()).isEqualTo("model");
+            assertThat(model.version()).isEqualTo("local");
+            List<List<Double>> rows = new java.util.ArrayList<>();
+            for (double[] r : ROWS) rows.add(List.of(r[0], r[1], r[2]));
+            assertThat(LocalModel.answer(model.predict(List.of("f_a", "f_b", "f_c"), rows)))
+                    .asString(StandardCharsets.UTF_8).isEqualTo(post("application/json", "{\"instances\": " + rows() + "}").body());
+            assertThatThrownBy(() -> model.predictJson("{\"instances\": [[1, 2]]}".getBytes(StandardCharsets.UTF_8)))
+                    .isInstanceOf(dev.mlv.errors.MlvException.class).hasMessageContaining("has 2 values; the model signature has 3 columns");
+            model.close();
+            assertThatThrownBy(() -> model.predict(List.of("f_a", "f_b", "f_c"), rows)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("Model model version local is closed");
+        }
     }
 
     @Test

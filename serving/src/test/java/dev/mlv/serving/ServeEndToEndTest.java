@@ -194,10 +194,13 @@ class ServeEndToEndTest {
             double[] want = tribuo(m2);   // TransformedModel: same answer only if the scaling is in the package
             assertThat(p).hasSize(want.length);
             for (int j = 0; j < want.length; j++) assertThat(p.get(j).get("output").asDouble()).isCloseTo(want[j], within(1e-4));
-            // mlv models predict, through the registry and the cache, answers the same
-            byte[] predicted = BatchPrediction.predict("models:/clf/Production", server.url(), tmp.resolve("cache"),
-                    ROW.getBytes(java.nio.charset.StandardCharsets.UTF_8), BatchPrediction.Format.JSON);
-            assertThat(new String(predicted, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(r.body());
+            // in process (mlv models predict), through the registry and the cache, the same version answers the same
+            try (LocalModel local = LocalModel.load("models:/clf/Production", server.url(), tmp.resolve("cache"))) {
+                assertThat(local.version()).isEqualTo("2");
+                byte[] predicted = LocalModel.answer(local.predictJson(ROW.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                assertThat(new String(predicted, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(r.body());
+                assertThat(local.predict(List.of("f_a", "f_b", "f_c"), List.of(List.of(2.0, -1.0, 50.0))).toString()).isEqualTo(p.toString());
+            }
 
             Path dir = tmp.resolve("cache").resolve("clf").resolve("2");
             assertThat(dir.resolve("MLmodel")).exists();

@@ -3,7 +3,7 @@ package dev.mlv.cli.serving;
 import dev.mlv.cli.Output;
 import dev.mlv.data.AtomicFiles;
 import dev.mlv.errors.MlvException;
-import dev.mlv.serving.BatchPrediction;
+import dev.mlv.serving.LocalModel;
 import dev.mlv.serving.registry.ModelFetcher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,14 +55,16 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BatchPrediction.Format format = switch (contentType.toLowerCase(Locale.ROOT)) {
-            case "json" -> BatchPrediction.Format.JSON;
-            case "csv" -> BatchPrediction.Format.CSV;
+        boolean csv = switch (contentType.toLowerCase(Locale.ROOT)) {
+            case "json" -> false;
+            case "csv" -> true;
             default -> throw MlvException.invalid("Unknown content type '" + contentType + "': json or csv");
         };
         byte[] body = read();
-        byte[] answer = BatchPrediction.predict(modelUri, trackingUri, cacheDir != null ? cacheDir : ModelFetcher.defaultCache(),
-                body, format);
+        byte[] answer;
+        try (LocalModel model = LocalModel.load(modelUri, trackingUri, cacheDir != null ? cacheDir : ModelFetcher.defaultCache())) {
+            answer = LocalModel.answer(csv ? model.predictCsv(body) : model.predictJson(body));
+        }
         if (output != null) {
             AtomicFiles.write(output, answer);
         } else {
