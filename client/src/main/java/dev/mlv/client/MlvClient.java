@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -199,16 +200,8 @@ public final class MlvClient {
 
     /** Every experiment in {@code view} (all pages), as MLflow's {@code experiments/search} orders them. */
     public List<Experiment> searchExperiments(ViewType view) {
-        List<Experiment> all = new ArrayList<>();
-        String token = null;
-        do {
-            ObjectNode body = RestClient.object().put("max_results", SEARCH_PAGE).put("view_type", view.name());
-            if (token != null) body.put("page_token", token);
-            JsonNode r = rest.post("/api/2.0/mlflow/experiments/search", body);
-            for (JsonNode e : r.path("experiments")) all.add(TrackingJson.experiment(e));
-            token = r.path("next_page_token").asText(null);
-        } while (token != null && !token.isEmpty());
-        return all;
+        return everyPage("experiments", TrackingJson::experiment, token -> rest.post("/api/2.0/mlflow/experiments/search",
+                withToken(RestClient.object().put("max_results", SEARCH_PAGE).put("view_type", view.name()), token)));
     }
 
     // ---- runs
@@ -223,19 +216,13 @@ public final class MlvClient {
     public List<Run> searchRuns(String filter, List<String> experimentIds, ViewType view) {
         List<String> ids = experimentIds.isEmpty()
                 ? searchExperiments(view).stream().map(Experiment::experimentId).toList() : experimentIds;
-        List<Run> all = new ArrayList<>();
-        if (ids.isEmpty()) return all;
-        String token = null;
-        do {
+        if (ids.isEmpty()) return List.of();
+        return everyPage("runs", TrackingJson::run, token -> {
             ObjectNode body = RestClient.object().put("max_results", SEARCH_PAGE).put("run_view_type", view.name());
             ids.forEach(body.putArray("experiment_ids")::add);
             if (filter != null && !filter.isBlank()) body.put("filter", filter);
-            if (token != null) body.put("page_token", token);
-            JsonNode r = rest.post("/api/2.0/mlflow/runs/search", body);
-            for (JsonNode run : r.path("runs")) all.add(TrackingJson.run(run));
-            token = r.path("next_page_token").asText(null);
-        } while (token != null && !token.isEmpty());
-        return all;
+            return rest.post("/api/2.0/mlflow/runs/search", withToken(body, token));
+        });
     }
 
     /** Starts a run in the experiment named {@code experimentName} (created when missing); close it when done. */
@@ -298,19 +285,11 @@ public final class MlvClient {
 
     /** Every point of a metric's history, in the server's order (by step, then timestamp). */
     public List<Metric> metricHistory(String runId, String key) {
-        List<Metric> all = new ArrayList<>();
-        String token = null;
-        do {
-            Map<String, Object> q = new HashMap<>();
-            q.put("run_id", runId);
-            q.put("metric_key", key);
-            q.put("max_results", 25000);
-            if (token != null) q.put("page_token", token);
-            JsonNode r = rest.get("/api/2.0/mlflow/metrics/get-history", q);
-            for (JsonNode m : r.path("metrics")) all.add(TrackingJson.metric(m));
-            token = r.path("next_page_token").asText("");
-        } while (!token.isEmpty());
-        return all;
+        return everyPage("metrics", TrackingJson::metric, token -> {
+            Map<String, Object> q = new HashMap<>(Map.of("run_id", runId, "metric_key", key, "max_results", 25000));
+            q.put("page_token", token);
+            return rest.get("/api/2.0/mlflow/metrics/get-history", q);
+        });
     }
 
     // ---- artifacts
@@ -318,18 +297,13 @@ public final class MlvClient {
     /** The entries directly under {@code path} ("" for the root) of a run's artifacts, every page of them. */
     public List<FileInfo> listArtifacts(String runId, String path) {
         String p = ArtifactPath.parse(path).toString();
-        List<FileInfo> files = new ArrayList<>();
-        String token = null;
-        do {
+        return everyPage("files", TrackingJson::fileInfo, token -> {
             Map<String, Object> q = new HashMap<>();
             q.put("run_id", runId);
             if (!p.isEmpty()) q.put("path", p);
-            if (token != null) q.put("page_token", token);
-            JsonNode r = rest.get("/api/2.0/mlflow/artifacts/list", q);
-            for (JsonNode f : r.path("files")) files.add(TrackingJson.fileInfo(f));
-            token = r.path("next_page_token").asText("");
-        } while (!token.isEmpty());
-        return files;
+            q.put("page_token", token);
+            return rest.get("/api/2.0/mlflow/artifacts/list", q);
+        });
     }
 
     /** Downloads one artifact file of a run to {@code target} (atomically). */
@@ -579,6 +553,25 @@ public final class MlvClient {
         });
         if (runName != null) tags.put(TAG_RUN_NAME, runName);
         return tags;
+    }
+
+    /**
+     * The {@code field} items of every page: {@code request} asks for the page of a {@code page_token} (null for the
+     * first: left out of the request), until an answer has no {@code next_page_token}.
+     */
+    private static <T> List<T> everyPage(String field, Function<JsonNode, T> read, Function<String, JsonNode> request) {
+        List<T> all = new ArrayList<>();
+        String token = null;
+        do {
+            JsonNode r = request.apply(token);
+            for (JsonNode item : r.path(field)) all.add(read.apply(item));
+            token = r.path("next_page_token").asText("");
+        } while (!token.isEmpty());
+        return all;
+    }
+
+    private static ObjectNode withToken(ObjectNode body, String pageToken) {
+        return pageToken == null ? body : body.put("page_token", pageToken);
     }
 
     /** {@code MLV_USER}, else the OS user: who this process acts as. */
