@@ -8,8 +8,9 @@ import dev.mlv.serving.registry.ModelFetcher;
 import dev.mlv.serving.registry.ModelRef;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * A model loaded in this JVM, to score without a server: MLflow's {@code mlflow.pyfunc.load_model} for Java, and what
@@ -21,15 +22,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     JsonNode predictions = model.predict(List.of("amount", "age"), List.of(List.of(120.5, 31)));
  * }
  * }</pre>
- * Thread-safe. A stage or alias URI is resolved once, when loading; {@code mlv models serve} follows later moves.
+ * Thread-safe. {@link #load} resolves a stage or alias URI once; {@link #follow} keeps following it, as
+ * {@code mlv models serve} does: a promotion or rollback reaches the process within a poll, calls in flight finish on
+ * the version they started on, and none fails.
  */
 public final class LocalModel implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final LoadedModel model;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ModelSlot slot = new ModelSlot();
+    private final RegistryFollower follower;
 
-    private LocalModel(LoadedModel model) {
-        this.model = model;
+    private LocalModel(LoadedModel first, ModelRef ref, ModelFetcher fetcher, Duration poll) {
+        slot.swap(first);
+        this.follower = poll == null ? null : RegistryFollower.start(ref, fetcher, poll, slot::peek, slot::swap);
     }
 
     /**
@@ -43,23 +47,47 @@ public final class LocalModel implements AutoCloseable {
 
     /** {@link #load(String)} through {@code trackingUri} (null: the environment's) and {@code cacheDir}. */
     public static LocalModel load(String modelUri, String trackingUri, Path cacheDir) {
+        return open(modelUri, trackingUri, cacheDir, null);
+    }
+
+    /**
+     * {@link #load(String)}, then for a stage, alias or {@code latest} URI follows the registry: every
+     * {@link ModelServing#DEFAULT_POLL}, the URI is resolved again, and another version is loaded fully, then swapped in.
+     */
+    public static LocalModel follow(String modelUri) {
+        return follow(modelUri, null, ModelFetcher.defaultCache(), ModelServing.DEFAULT_POLL);
+    }
+
+    /** {@link #follow(String)} through {@code trackingUri} (null: the environment's) and {@code cacheDir}, polling every {@code poll}. */
+    public static LocalModel follow(String modelUri, String trackingUri, Path cacheDir, Duration poll) {
+        return open(modelUri, trackingUri, cacheDir, poll);
+    }
+
+    private static LocalModel open(String modelUri, String trackingUri, Path cacheDir, Duration poll) {
         ModelRef ref = ModelRef.parse(modelUri);
-        return new LocalModel(ModelServing.load(ref, ModelServing.fetcher(ref, trackingUri, cacheDir), null, null));
+        ModelFetcher fetcher = ModelServing.fetcher(ref, trackingUri, cacheDir);
+        return new LocalModel(ModelServing.load(ref, fetcher, null, null), ref, fetcher, poll);
     }
 
     /** The registered model's name (a local directory's folder name). */
     public String name() {
-        return model.name();
+        return current().name();
     }
 
-    /** The version loaded ({@code local} for a local directory). */
+    /** The version that answers now ({@code local} for a local directory). */
     public String version() {
-        return model.version();
+        return current().version();
     }
 
-    /** The model's signature from its {@code MLmodel}, or null when it has none. */
+    /** The signature, from the {@code MLmodel} of the version that answers now; null when it has none. */
     public ModelSignature signature() {
-        return model.mlModel().signature();
+        return current().mlModel().signature();
+    }
+
+    private LoadedModel current() {
+        LoadedModel m = slot.peek();
+        if (m == null) throw new IllegalStateException("The model is closed");
+        return m;
     }
 
     /** Scores {@code rows} of values for {@code columns} (MLflow's {@code dataframe_split}); returns the predictions. */
@@ -78,21 +106,19 @@ public final class LocalModel implements AutoCloseable {
 
     /** Scores a JSON body in any of MLflow's scoring formats; returns the value of its {@code "predictions"}. */
     public JsonNode predictJson(byte[] body) {
-        return score(InputParser.parseJson(body, signature()));
+        return score(m -> InputParser.parseJson(body, m.mlModel().signature()));
     }
 
     /** Scores CSV with a header row; returns the value of its {@code "predictions"}. */
     public JsonNode predictCsv(byte[] body) {
-        return score(InputParser.parseCsv(body));
+        return score(m -> InputParser.parseCsv(body));
     }
 
-    private JsonNode score(ScoringInput input) {
-        if (!model.acquire()) throw new IllegalStateException("Model " + name() + " version " + version() + " is closed");
-        try {
-            return Scorer.predict(model, input);
-        } finally {
-            model.release();
-        }
+    /** Parses and scores on one version, held until the answer is made (a swap meanwhile waits for it to close). */
+    private JsonNode score(Function<LoadedModel, ScoringInput> parse) {
+        JsonNode answer = slot.withModel(m -> Scorer.predict(m, parse.apply(m)));
+        if (answer == null) throw new IllegalStateException("The model is closed");
+        return answer;
     }
 
     /** The scoring server's answer body for {@code predictions}: {@code {"predictions": …}}. */
@@ -100,9 +126,10 @@ public final class LocalModel implements AutoCloseable {
         return Scorer.answer(predictions);
     }
 
-    /** Closes the model's ONNX Runtime session once no call is using it. */
+    /** Stops following the registry; the ONNX Runtime session closes once no call is using it. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) model.release();
+        if (follower != null) follower.close();
+        slot.close();
     }
 }

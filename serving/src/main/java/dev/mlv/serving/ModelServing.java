@@ -5,15 +5,10 @@ import dev.mlv.errors.MlvException;
 import dev.mlv.serving.registry.ModelFetcher;
 import dev.mlv.serving.registry.ModelRef;
 import dev.mlv.serving.registry.ResolvedModel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code mlv models serve}: resolves a model URI, downloads and verifies the model, loads it, serves it, and for a
@@ -21,10 +16,8 @@ import java.util.concurrent.TimeUnit;
  * is downloaded and loaded fully, then swapped in atomically (requests in flight finish on the old one).
  */
 public final class ModelServing implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ModelServing.class);
     /** Default registry poll interval for moving URIs. */
     public static final Duration DEFAULT_POLL = Duration.ofMillis(250);
-    private static final long RETRY_FAILED_MS = 5_000;
 
     /**
      * What to serve and how. {@code trackingUri} is only needed for registry/run URIs; {@code localName} /
@@ -55,18 +48,11 @@ public final class ModelServing implements AutoCloseable {
     }
 
     private final ScoringServer server;
-    private final ModelRef ref;
-    private final ModelFetcher fetcher;
-    private final ScheduledExecutorService poller;
-    private volatile boolean closed;
-    private volatile String failedVersion;
-    private volatile long failedAt;
+    private final RegistryFollower follower;
 
-    private ModelServing(ScoringServer server, ModelRef ref, ModelFetcher fetcher, ScheduledExecutorService poller) {
+    private ModelServing(ScoringServer server, RegistryFollower follower) {
         this.server = server;
-        this.ref = ref;
-        this.fetcher = fetcher;
-        this.poller = poller;
+        this.follower = follower;
     }
 
     /** Loads the model first (failing fast on a bad URI, digest or model), then starts listening. */
@@ -82,20 +68,7 @@ public final class ModelServing implements AutoCloseable {
             throw e;
         }
         server.install(first);
-        ScheduledExecutorService poller = null;
-        if (ref.moves()) {
-            poller = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "mlv-serve-follow");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        ModelServing s = new ModelServing(server, ref, fetcher, poller);
-        if (poller != null) {
-            long ms = Math.max(10, c.pollInterval().toMillis());
-            poller.scheduleWithFixedDelay(s::follow, ms, ms, TimeUnit.MILLISECONDS);
-        }
-        return s;
+        return new ModelServing(server, RegistryFollower.start(ref, fetcher, c.pollInterval(), server::current, server::install));
     }
 
     /** What fetches the files of a registry or run URI ({@code trackingUri} null: the environment's); null for a local directory. */
@@ -109,40 +82,14 @@ public final class ModelServing implements AutoCloseable {
      * {@code localVersion}, default {@code local}), or the version it resolves to, downloaded and verified.
      */
     static LoadedModel load(ModelRef ref, ModelFetcher fetcher, String localName, String localVersion) {
-        if (fetcher != null) return load(fetcher, fetcher.resolve(ref));
+        if (fetcher != null) {
+            ResolvedModel r = fetcher.resolve(ref);
+            return LoadedModel.load(fetcher.fetch(r), r.name(), r.version());
+        }
         Path dir = Path.of(ref.uri());
         if (!Files.isDirectory(dir)) throw MlvException.notFound("No model directory " + dir);
         String name = localName != null ? localName : String.valueOf(dir.toAbsolutePath().normalize().getFileName());
         return LoadedModel.load(dir, name, localVersion != null ? localVersion : "local");
-    }
-
-    private static LoadedModel load(ModelFetcher fetcher, ResolvedModel r) {
-        Path dir = fetcher.fetch(r);
-        return LoadedModel.load(dir, r.name(), r.version());
-    }
-
-    /** One poll: resolve the URI; when it names another version, load it fully and swap it in. */
-    void follow() {
-        try {
-            ResolvedModel r = fetcher.resolve(ref);
-            LoadedModel cur = server.current();
-            if (cur != null && cur.version().equals(r.version()) && cur.name().equals(r.name())) return;
-            if (r.version().equals(failedVersion) && System.currentTimeMillis() - failedAt < RETRY_FAILED_MS) return;
-            LOG.info("{} now resolves to {} version {}: loading it", ref.uri(), r.name(), r.version());
-            LoadedModel next;
-            try {
-                next = load(fetcher, r);
-            } catch (RuntimeException e) {
-                failedVersion = r.version();
-                failedAt = System.currentTimeMillis();
-                LOG.error("Cannot load {} version {}; still serving version {}: {}", r.name(), r.version(),
-                        cur == null ? "none" : cur.version(), e.getMessage());
-                return;
-            }
-            server.install(next);
-        } catch (RuntimeException e) {
-            if (!closed) LOG.warn("Polling {} failed (serving continues): {}", ref.uri(), e.getMessage());
-        }
     }
 
     public ScoringServer server() {
@@ -155,15 +102,7 @@ public final class ModelServing implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        if (poller != null) {
-            poller.shutdownNow();
-            try {
-                poller.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        if (follower != null) follower.close();
         server.close();
     }
 }

@@ -135,7 +135,7 @@ class ScoringServerTest {
                     .isInstanceOf(dev.mlv.errors.MlvException.class).hasMessageContaining("has 2 values; the model signature has 3 columns");
             model.close();
             assertThatThrownBy(() -> model.predict(List.of("f_a", "f_b", "f_c"), rows)).isInstanceOf(IllegalStateException.class)
-                    .hasMessage("Model model version local is closed");
+                    .hasMessage("The model is closed");
         }
     }
 

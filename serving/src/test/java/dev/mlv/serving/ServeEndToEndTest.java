@@ -252,6 +252,50 @@ class ServeEndToEndTest {
         }
     }
 
+    @Test
+    void aLocalModelFollowsAliasMovesInProcessWithoutFailedCalls() throws Exception {
+        setAlias("local-champion", "1");
+        try (LocalModel local = LocalModel.follow("models:/clf@local-champion", server.url(), tmp.resolve("cache"),
+                Duration.ofMillis(100))) {
+            JsonNode first = local.predictJson(ROW.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            AtomicBoolean stop = new AtomicBoolean();
+            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+            AtomicReference<String> answered = new AtomicReference<>(); // the predictions of the last call
+            Thread caller = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        answered.set(local.predict(List.of("f_a", "f_b", "f_c"), List.of(List.of(2.0, -1.0, 50.0))).toString());
+                    } catch (RuntimeException e) {
+                        failures.add(e.toString());
+                    }
+                }
+            });
+            caller.start();
+            try {
+                setAlias("local-champion", "2");
+                long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                while (!local.version().equals("2")) {
+                    assertThat(System.nanoTime()).as("version 2 loaded").isLessThan(deadline);
+                    Thread.sleep(5);
+                }
+                Thread.sleep(50);
+            } finally {
+                stop.set(true);
+                caller.join();
+            }
+            assertThat(failures).isEmpty();
+            double[] want = tribuo(m2);
+            JsonNode now = JSON.readTree(answered.get());
+            assertThat(now.toString()).isNotEqualTo(first.toString());
+            for (int j = 0; j < want.length; j++) assertThat(now.get(j).get("output").asDouble()).isCloseTo(want[j], within(1e-4));
+        }
+        try (LocalModel pinned = LocalModel.load("models:/clf@local-champion", server.url(), tmp.resolve("cache"))) {
+            setAlias("local-champion", "1");
+            Thread.sleep(300);
+            assertThat(pinned.version()).as("load resolves once").isEqualTo("2");
+        }
+    }
+
     /** Waits (bounded) until answers come from {@code version}; returns the time it took. */
     static long awaitVersion(AtomicReference<String> last, String version) throws InterruptedException {
         long start = System.nanoTime();
