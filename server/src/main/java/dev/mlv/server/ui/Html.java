@@ -63,6 +63,9 @@ final class Html {
     }
 
     /** A time in milliseconds since the epoch, kept on one line; empty for none. */
+    /** Significant digits a table shows of a double. */
+    static final int SIGNIFICANT = 6;
+
     static Markup time(Long millis) {
         return new Markup(millis == null || millis <= 0 ? "" : "<span class=\"nw\">" + TIME.format(Instant.ofEpochMilli(millis)) + "</span>");
     }
@@ -222,6 +225,22 @@ final class Html {
     }
 
     /**
+     * The rest of a number's cell ({@code ">value"}): a double shortened to {@value #SIGNIFICANT} significant digits, as
+     * MLflow's UI rounds metrics, with the exact value on hover when they differ.
+     */
+    static String number(Number n) {
+        if (!(n instanceof Double || n instanceof Float) || Double.isNaN(n.doubleValue()) || Double.isInfinite(n.doubleValue())) {
+            return ">" + esc(n);
+        }
+        java.math.BigDecimal exact = new java.math.BigDecimal(n.toString());
+        java.math.BigDecimal d = exact.round(new java.math.MathContext(SIGNIFICANT)).stripTrailingZeros();
+        java.math.BigDecimal abs = d.abs();
+        String shown = d.signum() == 0 || abs.compareTo(java.math.BigDecimal.valueOf(1e-4)) >= 0
+                && abs.compareTo(java.math.BigDecimal.valueOf(1e12)) < 0 ? d.toPlainString() : d.toString();
+        return d.compareTo(exact) == 0 ? ">" + esc(shown) : " title=\"" + esc(n) + "\">" + esc(shown);
+    }
+
+    /**
      * A table; each cell is text (escaped, shortened to {@value #MAX_CELL} characters) or {@link Markup}. Numbers are
      * right-aligned. An empty table shows {@code empty} instead.
      */
@@ -237,7 +256,7 @@ final class Html {
             b.append("<tr>");
             for (Object c : row) {
                 if (c instanceof Markup m) b.append("<td>").append(m.html());
-                else if (c instanceof Number n) b.append("<td class=\"n\">").append(esc(n));
+                else if (c instanceof Number n) b.append("<td class=\"n\"").append(number(n));
                 else b.append("<td>").append(esc(shortened(String.valueOf(c))));
                 b.append("</td>");
             }

@@ -129,6 +129,17 @@ class WebUiTest {
     }
 
     @Test
+    void doublesShowSixSignificantDigitsWithTheExactValueOnHover() {
+        assertThat(Html.number(0.8888888888888888)).isEqualTo(" title=\"0.8888888888888888\">0.888889");
+        assertThat(Html.number(0.875)).isEqualTo(">0.875");
+        assertThat(Html.number(30.0)).isEqualTo(">30");
+        assertThat(Html.number(0.0)).isEqualTo(">0");
+        assertThat(Html.number(1.23456789e-7)).isEqualTo(" title=\"1.23456789E-7\">1.23457E-7");
+        assertThat(Html.number(Double.NaN)).isEqualTo(">NaN");
+        assertThat(Html.number(42L)).isEqualTo(">42");
+    }
+
+    @Test
     void runsAreComparedSideBySideWithTheirDifferencesMarked() throws Exception {
         String exp = api.ok(api.post(MLFLOW + "experiments/create", obj("name", "cmp-" + System.nanoTime()))).path("experiment_id").asText();
         String a = api.ok(api.post(MLFLOW + "runs/create", obj("experiment_id", exp, "run_name", "run-a"))).at("/run/info/run_id").asText();
