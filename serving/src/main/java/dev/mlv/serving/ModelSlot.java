@@ -9,14 +9,22 @@ import java.util.function.Function;
  */
 public final class ModelSlot implements AutoCloseable {
     private final AtomicReference<LoadedModel> current = new AtomicReference<>();
+    private boolean closed; // guarded by this: swaps and close are rare, requests never take the lock
 
     /** The loaded model, or null while none is loaded. Not reference-counted: for reading names only. */
     public LoadedModel peek() {
         return current.get();
     }
 
-    /** Installs {@code next} (already fully loaded) and returns the model it replaced, whose slot reference is dropped. */
-    public LoadedModel swap(LoadedModel next) {
+    /**
+     * Installs {@code next} (already fully loaded) and returns the model it replaced, whose slot reference is dropped.
+     * After {@link #close} nothing is installed: {@code next} is released at once, and null returned.
+     */
+    public synchronized LoadedModel swap(LoadedModel next) {
+        if (closed) {
+            next.release();
+            return null;
+        }
         LoadedModel old = current.getAndSet(next);
         if (old != null) old.release();
         return old;
@@ -42,7 +50,8 @@ public final class ModelSlot implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         LoadedModel old = current.getAndSet(null);
         if (old != null) old.release();
     }

@@ -114,6 +114,7 @@ public final class ScoringServer implements AutoCloseable {
     /** Serves {@code next} from now on; requests in flight finish on the previous version, which then closes. */
     public void install(LoadedModel next) {
         LoadedModel old = slot.swap(next);
+        if (slot.peek() != next) return; // closed meanwhile: next was released, not installed
         loaded.register(List.of(MultiGauge.Row.of(Tags.of("name", next.name(), "version", next.version()), 1)), true);
         if (old != null) LOG.info("Now serving {} version {} (was version {})", next.name(), next.version(), old.version());
         else LOG.info("Now serving {} version {}", next.name(), next.version());
