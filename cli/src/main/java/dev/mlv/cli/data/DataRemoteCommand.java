@@ -76,7 +76,12 @@ final class DataRemoteCommand implements Runnable {
                 c.remotes().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> rows.add(List.of(e.getKey(),
                         e.getValue(), e.getKey().equals(c.defaultRemote()) ? "yes" : "", String.join(", ",
                                 new TreeMap<>(c.options(e.getKey())).entrySet().stream().map(o -> o.getKey() + "=" + o.getValue()).toList()))));
-                if (repo.json()) repo.output().json(c.remotes());
+                if (repo.json()) {
+                    List<Map<String, Object>> json = new ArrayList<>();
+                    new TreeMap<>(c.remotes()).forEach((name, url) -> json.add(Map.of("name", name, "url", url,
+                            "default", name.equals(c.defaultRemote()), "options", new TreeMap<>(c.options(name)))));
+                    repo.output().json(json);
+                }
                 else repo.output().table(List.of("NAME", "URL", "DEFAULT", "OPTIONS"), rows, "No remotes (add one with 'mlv data remote add NAME URL --default').");
             }
             return 0;

@@ -61,6 +61,8 @@ class DataS3RemoteTest extends RemoteContractTest {
             assertThat(Files.readString(repo.resolve(".mlv/config")))
                     .contains("url: s3://lake/sets", "endpoint_url: " + second.endpoint(), "profile: mlv-test");
             assertThat(DataTestKit.mlv(repo, "remote list").ok().out()).contains("endpoint_url=" + second.endpoint() + ", profile=mlv-test");
+            assertThat(DataTestKit.mlv(repo, "remote list", "--json").ok().out()).contains("\"name\" : \"lake\"", "\"url\" : \"s3://lake/sets\"",
+                    "\"profile\" : \"mlv-test\"");
 
             Path credentials = Files.writeString(tmp.resolve("aws-credentials"), "[mlv-test]\naws_access_key_id = "
                     + S3ProxyFixture.ACCESS_KEY + "\naws_secret_access_key = " + S3ProxyFixture.SECRET_KEY + "\n");
