@@ -39,6 +39,7 @@ public final class Main implements Runnable {
             GcCommand.class,
             UsersCommand.class,
             dev.mlv.cli.permissions.PermissionsCommand.class,
+            DoctorCommand.class,
     };
 
     @CommandLine.Spec

@@ -20,6 +20,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -76,6 +77,24 @@ class CliTest {
                 "--max-results", "--view", "--json", "--tracking-uri");
         assertThat(mlv("server", "--help").out()).contains("--host", "--port", "--home", "--backend-store-uri",
                 "--artifacts-destination");
+    }
+
+    @Test
+    void doctorReportsTheServerAndMasksSecrets() throws IOException {
+        JsonNode report = remote("doctor", "--json").json();
+        assertThat(report.path("mlv").asText()).isEqualTo(VersionProvider.version());
+        assertThat(report.path("tracking_uri").asText()).isEqualTo(server.url());
+        assertThat(report.path("tracking_server").asText()).startsWith("reachable, version " + dev.mlv.server.MlvServer.VERSION);
+        assertThat(report.path("data_repository").asText()).isNotEmpty();
+        Result text = mlv("doctor", "--tracking-uri", "http://127.0.0.1:1");
+        assertThat(text.code()).isZero();
+        assertThat(text.out()).contains("tracking_server:", "not reachable", "Environment:");
+
+        assertThat(DoctorCommand.environment(Map.of("MLV_TRACKING_PASSWORD", "pw", "AWS_SECRET_ACCESS_KEY", "sk",
+                "MLFLOW_TRACKING_TOKEN", "tok", "AWS_ACCESS_KEY_ID", "AKIA", "MLV_TRACKING_URI", "http://x:5000",
+                "AWS_PROFILE", "dev", "PATH", "/bin"))).isEqualTo(Map.of("MLV_TRACKING_PASSWORD", "***",
+                "AWS_SECRET_ACCESS_KEY", "***", "MLFLOW_TRACKING_TOKEN", "***", "AWS_ACCESS_KEY_ID", "***",
+                "MLV_TRACKING_URI", "http://x:5000", "AWS_PROFILE", "dev"));
     }
 
     @Test

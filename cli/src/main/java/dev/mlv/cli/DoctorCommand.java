@@ -1,0 +1,123 @@
+package dev.mlv.cli;
+
+import dev.mlv.data.DataConfig;
+import dev.mlv.data.DataRepo;
+import dev.mlv.errors.MlvException;
+import dev.mlv.serving.registry.ModelFetcher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code mlv doctor}, as {@code mlflow doctor}: what a bug report or a support question needs about this machine, the
+ * tracking server it talks to, the data repository here and the settings in the environment (secrets masked).
+ */
+@Command(name = "doctor", mixinStandardHelpOptions = true, description = {
+        "Print what a bug report needs: versions, the tracking server and whether it answers, the data repository here,"
+                + " and the MLV_/MLFLOW_/AWS_ settings (secrets masked).",
+        "Example: mlv doctor --json"})
+public final class DoctorCommand implements Callable<Integer> {
+    /** Environment variables that configure mlv, MLflow clients or the AWS SDK. */
+    private static final String[] PREFIXES = {"MLV_", "MLFLOW_", "AWS_"};
+
+    @Mixin
+    ClientOptions client;
+
+    @Override
+    public Integer call() {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("mlv", VersionProvider.version());
+        report.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ") at "
+                + System.getProperty("java.home"));
+        report.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
+        report.put("tracking_uri", client.trackingUri());
+        report.put("tracking_server", server(client.trackingUri()));
+        report.put("model_cache", ModelFetcher.defaultCache().toString());
+        report.put("data_repository", dataRepository());
+        Map<String, String> env = environment(System.getenv());
+        if (client.json()) {
+            report.put("environment", env);
+            client.output().json(report);
+        } else {
+            client.output().keyValues(report);
+            client.output().section("Environment", env);
+        }
+        return 0;
+    }
+
+    /** Whether the server answers {@code GET /version}, and with what, within a few seconds. */
+    static String server(String trackingUri) {
+        long start = System.nanoTime();
+        try {
+            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build().send(
+                    HttpRequest.newBuilder(URI.create(trackingUri.replaceAll("/+$", "") + "/version"))
+                            .timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            String body = r.body().strip();
+            if (r.statusCode() != 200) return "answers HTTP " + r.statusCode() + " to GET /version (not an mlv or MLflow server?)";
+            return "reachable, version " + (body.length() > 40 ? body.substring(0, 40) + "…" : body) + " (GET /version in " + ms + " ms)";
+        } catch (java.net.ConnectException e) {
+            return "not reachable: connection refused (start one with './mlv server', or set MLV_TRACKING_URI)";
+        } catch (java.net.http.HttpTimeoutException e) {
+            return "not reachable: no answer within 5 s";
+        } catch (IOException | IllegalArgumentException e) {
+            return "not reachable: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "not checked (interrupted)";
+        }
+    }
+
+    /** The data repository at or above the current folder, with its remotes; or why there is none. */
+    private static String dataRepository() {
+        Path root;
+        try {
+            root = DataRepo.findRoot(Path.of(""));
+        } catch (MlvException e) {
+            return "none here (run 'mlv data init' at the top of a git repository)";
+        }
+        try {
+            DataConfig c = DataConfig.read(root.resolve(DataRepo.DIR).resolve("config"));
+            StringBuilder s = new StringBuilder(root.toString());
+            s.append(c.remotes().isEmpty() ? ", no remotes" : ", remotes:");
+            new TreeMap<>(c.remotes()).forEach((name, url) -> s.append(' ').append(name).append('=').append(url)
+                    .append(name.equals(c.defaultRemote()) ? " (default)" : ""));
+            return s.toString();
+        } catch (MlvException e) {
+            return root + ": " + e.getMessage();
+        }
+    }
+
+    /** The MLV_, MLFLOW_ and AWS_ variables of {@code env}, sorted, the value of any secret replaced by {@code ***}. */
+    static Map<String, String> environment(Map<String, String> env) {
+        Map<String, String> out = new TreeMap<>();
+        env.forEach((k, v) -> {
+            for (String p : PREFIXES) {
+                if (k.startsWith(p)) out.put(k, secret(k) ? "***" : v);
+            }
+        });
+        return out;
+    }
+
+    /** Whether a variable named so holds a secret (a password, token, key or credentials), which is never printed. */
+    static boolean secret(String name) {
+        String n = name.toUpperCase(Locale.ROOT);
+        return n.contains("PASSWORD") || n.contains("TOKEN") || n.contains("SECRET") || n.contains("KEY")
+                || n.contains("CREDENTIAL");
+    }
+}
