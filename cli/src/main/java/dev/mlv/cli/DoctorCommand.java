@@ -26,8 +26,8 @@ import java.util.concurrent.Callable;
  * tracking server it talks to, the data repository here and the settings in the environment (secrets masked).
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true, description = {
-        "Print what a bug report needs: versions, the tracking server and whether it answers, the data repository here,"
-                + " and the MLV_/MLFLOW_/AWS_ settings (secrets masked).",
+        "Print what a bug report needs: versions (mlv, Java, OS, git), the tracking server and whether it answers.",
+        "Also the model cache, the data repository here and the MLV_/MLFLOW_/AWS_ settings (secrets masked).",
         "Example: mlv doctor --json"})
 public final class DoctorCommand implements Callable<Integer> {
     /** Environment variables that configure mlv, MLflow clients or the AWS SDK. */
@@ -44,6 +44,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 + System.getProperty("java.home"));
         report.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
+        report.put("git", git());
         report.put("tracking_uri", client.trackingUri());
         report.put("tracking_server", server(client.trackingUri()));
         report.put("model_cache", ModelFetcher.defaultCache().toString());
@@ -77,6 +78,20 @@ public final class DoctorCommand implements Callable<Integer> {
             return "not reachable: no answer within 5 s";
         } catch (IOException | IllegalArgumentException e) {
             return "not reachable: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "not checked (interrupted)";
+        }
+    }
+
+    /** {@code git --version}, which {@code mlv data} needs for history, imports and the code commit of runs. */
+    private static String git() {
+        try {
+            Process p = new ProcessBuilder("git", "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return p.waitFor() == 0 ? out : "git --version failed: " + out;
+        } catch (IOException e) {
+            return "not found (mlv data needs git for history, diff, gc --all-commits and imports)";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "not checked (interrupted)";

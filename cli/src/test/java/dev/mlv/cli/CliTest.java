@@ -86,6 +86,7 @@ class CliTest {
         assertThat(report.path("tracking_uri").asText()).isEqualTo(server.url());
         assertThat(report.path("tracking_server").asText()).startsWith("reachable, version " + dev.mlv.server.MlvServer.VERSION);
         assertThat(report.path("data_repository").asText()).isNotEmpty();
+        assertThat(report.path("git").asText()).startsWith("git version");
         Result text = mlv("doctor", "--tracking-uri", "http://127.0.0.1:1");
         assertThat(text.code()).isZero();
         assertThat(text.out()).contains("tracking_server:", "not reachable", "Environment:");
