@@ -559,7 +559,7 @@ public final class MlvClient {
      * The {@code field} items of every page: {@code request} asks for the page of a {@code page_token} (null for the
      * first: left out of the request), until an answer has no {@code next_page_token}.
      */
-    private static <T> List<T> everyPage(String field, Function<JsonNode, T> read, Function<String, JsonNode> request) {
+    static <T> List<T> everyPage(String field, Function<JsonNode, T> read, Function<String, JsonNode> request) {
         List<T> all = new ArrayList<>();
         String token = null;
         do {

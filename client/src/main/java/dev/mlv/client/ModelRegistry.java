@@ -92,6 +92,16 @@ public final class ModelRegistry {
                 .path("model_version"));
     }
 
+    /** Every version of {@code name}, newest first (none when the model does not exist). */
+    public List<ModelVersion> versions(String name) {
+        String filter = "name = " + quote(name);
+        return MlvClient.everyPage("model_versions", ModelRegistry::modelVersion, token -> {
+            Map<String, Object> q = new java.util.HashMap<>(Map.of("filter", filter, "order_by", "version_number DESC"));
+            q.put("page_token", token);
+            return rest.get(MLFLOW + "model-versions/search", q);
+        });
+    }
+
     /** The version alias {@code alias} of {@code name} points at; {@code RESOURCE_DOES_NOT_EXIST} when none. */
     public ModelVersion byAlias(String name, String alias) {
         return modelVersion(rest.get(MLFLOW + "registered-models/alias", Map.of("name", name, "alias", alias))
@@ -161,6 +171,11 @@ public final class ModelRegistry {
     private ModelVersion rollback(ObjectNode body, String reason) {
         if (reason != null) body.put("reason", reason);
         return modelVersion(rest.post(MLV + "registered-models/rollback", body).path("model_version"));
+    }
+
+    /** An MLflow search-filter string literal for {@code value}. */
+    public static String quote(String value) {
+        return value.contains("'") ? "\"" + value.replace("\"", "\\\"") + "\"" : "'" + value + "'";
     }
 
     /** MLflow's {@code model_version} JSON as the core record. */

@@ -66,6 +66,8 @@ class ModelRegistryTest {
         // the client names its user (MLV_USER, else the OS user) to a server without authentication
         assertThat(v1.userId()).isEqualTo(MlvClient.user());
         assertThat(client.registry().get("reg-basic", "2")).isEqualTo(v2);
+        assertThat(client.registry().versions("reg-basic")).extracting(ModelVersion::version).containsExactly("2", "1");
+        assertThat(client.registry().versions("no-such-model")).isEmpty();
         assertThatThrownBy(() -> client.registry().get("reg-basic", "3"))
                 .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.cli.ClientOptions;
 import dev.mlv.cli.Output;
 import dev.mlv.cli.Pages;
+import dev.mlv.client.ModelRegistry;
 import dev.mlv.client.http.RestClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,7 +65,7 @@ final class DescribeModelCommand implements Callable<Integer> {
             return 0;
         }
         JsonNode model = rest.get(RegistryPaths.MODELS_GET, Map.of("name", name)).path("registered_model");
-        ObjectNode query = RestClient.object().put("filter", "name = " + RegistryPaths.quote(name));
+        ObjectNode query = RestClient.object().put("filter", "name = " + ModelRegistry.quote(name));
         ArrayNode versions = Pages.collectGet(rest, RegistryPaths.VERSIONS_SEARCH, query, "model_versions", null);
         List<JsonNode> sorted = new ArrayList<>();
         versions.forEach(sorted::add);

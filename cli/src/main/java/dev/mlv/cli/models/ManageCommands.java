@@ -3,6 +3,7 @@ package dev.mlv.cli.models;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.cli.ClientOptions;
+import dev.mlv.client.ModelRegistry;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.errors.MlvException;
 import picocli.CommandLine.Command;
@@ -155,7 +156,7 @@ final class ManageCommands {
             if (version == null) {
                 JsonNode model = rest.get(RegistryPaths.MODELS_GET, Map.of("name", name)).path("registered_model");
                 JsonNode versions = rest.get(RegistryPaths.VERSIONS_SEARCH, Map.of("filter", "name = "
-                        + RegistryPaths.quote(name), "max_results", 1000)).path("model_versions");
+                        + ModelRegistry.quote(name), "max_results", 1000)).path("model_versions");
                 what = "registered model " + model.path("name").asText() + " and its " + versions.size()
                         + (versions.size() == 1000 ? "+" : "") + " version(s)";
             } else {

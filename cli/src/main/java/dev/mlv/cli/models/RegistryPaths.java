@@ -43,11 +43,6 @@ final class RegistryPaths {
         return rest.delete(path + "?" + String.join("&", q), body);
     }
 
-    /** An MLflow search-filter string literal for {@code value}. */
-    static String quote(String value) {
-        return value.contains("'") ? "\"" + value.replace("\"", "\\\"") + "\"" : "'" + value + "'";
-    }
-
     /** {@code "champion, prod"} from a version's {@code aliases} array. */
     static String aliases(JsonNode version) {
         List<String> a = new ArrayList<>();
