@@ -145,6 +145,9 @@ public final class ServingBench {
         rest.post("/api/2.0/mlflow/registered-models/alias", Map.of("name", "bench", "alias", "champion", "version", version));
     }
 
+    /** Rounds of in-process calls before the measured one: C2 compiles a method after about 10,000 calls. */
+    static final int WARM_UP_ROUNDS = 6;
+
     static void inProcessVsHttp(ModelServing serving, String base) throws Exception {
         int n = 5000;
         LoadedModel m = serving.server().current();
@@ -154,7 +157,7 @@ public final class ServingBench {
         long[] scorer = new long[n];
         long[] http = new long[n];
         byte[] body = BODY.getBytes(StandardCharsets.UTF_8);
-        for (int round = 0; round < 2; round++) { // first round warms up
+        for (int round = 0; round < WARM_UP_ROUNDS + 1; round++) { // the last round counts: the JIT has compiled both paths by then
             for (int i = 0; i < n; i++) {
                 long t0 = System.nanoTime();
                 try (OnnxTensor t = OnnxTensor.createTensor(env, row);
@@ -178,7 +181,8 @@ public final class ServingBench {
                 http[i] = System.nanoTime() - t0;
             }
         }
-        System.out.printf("%nSingle row, sequential, %d calls each (after %d warm-up calls)%n", n, n);
+        System.out.printf("%nSingle row, sequential, %d calls each (in process after %d warm-up calls, over HTTP after %d)%n", n,
+                WARM_UP_ROUNDS * n, n);
         System.out.printf("  ORT session.run (in-process)          p50 %7.1f us  p99 %7.1f us%n", pct(ort, 50), pct(ort, 99));
         System.out.printf("  parse+check+ORT+format (in-process)   p50 %7.1f us  p99 %7.1f us%n", pct(scorer, 50), pct(scorer, 99));
         System.out.printf("  HTTP round trip /invocations          p50 %7.1f us  p99 %7.1f us  (%.1fx ORT p50)%n",
