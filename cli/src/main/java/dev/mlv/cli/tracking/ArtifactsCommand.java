@@ -162,63 +162,65 @@ public final class ArtifactsCommand implements Runnable {
         }
     }
 
-    /** Where uploads go: the run and the artifact folder. */
-    static final class UploadTo {
+    /** An upload into a run's artifacts: the run and the artifact folder, a progress bar on stderr, a line saying what went where. */
+    abstract static class Upload implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        ClientOptions client;
+
         @Option(names = {"-r", "--run-id"}, required = true, paramLabel = "RUN_ID", description = "The run.")
         String runId;
 
         @Option(names = {"-a", "--artifact-path"}, paramLabel = "PATH", description = "The artifact folder to upload into (default: the root).")
         String artifactPath;
 
-        String said(Path local) {
-            return "Logged " + local + " to run " + runId + (artifactPath == null || artifactPath.isBlank() ? "" : " under " + artifactPath);
+        /** The local file or folder. */
+        abstract Path local();
+
+        /** Uploads {@link #local()} with {@code mlv}. */
+        abstract void send(MlvClient mlv, ConsoleProgress progress);
+
+        @Override
+        public Integer call() {
+            send(MlvClient.connect(client.trackingUri()), new ConsoleProgress(spec.commandLine().getErr()));
+            client.output().println("Logged " + local() + " to run " + runId
+                    + (artifactPath == null || artifactPath.isBlank() ? "" : " under " + artifactPath));
+            return 0;
         }
     }
 
     @Command(name = "log-artifact", mixinStandardHelpOptions = true, description = "Upload a file into a run's artifacts.")
-    static final class LogArtifactCmd implements Callable<Integer> {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        ClientOptions client;
-
+    static final class LogArtifactCmd extends Upload {
         @Option(names = {"-l", "--local-file"}, required = true, paramLabel = "FILE", description = "The file to upload.")
         Path file;
 
-        @Mixin
-        UploadTo to;
+        @Override
+        Path local() {
+            return file;
+        }
 
         @Override
-        public Integer call() {
-            MlvClient.connect(client.trackingUri()).logArtifact(to.runId, file, to.artifactPath,
-                    new ConsoleProgress(spec.commandLine().getErr()));
-            client.output().println(to.said(file));
-            return 0;
+        void send(MlvClient mlv, ConsoleProgress progress) {
+            mlv.logArtifact(runId, file, artifactPath, progress);
         }
     }
 
     @Command(name = "log-artifacts", mixinStandardHelpOptions = true,
             description = "Upload a folder's files, keeping their relative paths, into a run's artifacts.")
-    static final class LogArtifactsCmd implements Callable<Integer> {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        ClientOptions client;
-
+    static final class LogArtifactsCmd extends Upload {
         @Option(names = {"-l", "--local-dir"}, required = true, paramLabel = "DIR", description = "The folder to upload.")
         Path dir;
 
-        @Mixin
-        UploadTo to;
+        @Override
+        Path local() {
+            return dir;
+        }
 
         @Override
-        public Integer call() {
-            MlvClient.connect(client.trackingUri()).logArtifacts(to.runId, dir, to.artifactPath,
-                    new ConsoleProgress(spec.commandLine().getErr()));
-            client.output().println(to.said(dir));
-            return 0;
+        void send(MlvClient mlv, ConsoleProgress progress) {
+            mlv.logArtifacts(runId, dir, artifactPath, progress);
         }
     }
 }
