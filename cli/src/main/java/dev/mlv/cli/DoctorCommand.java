@@ -1,20 +1,18 @@
 package dev.mlv.cli;
 
+import dev.mlv.client.http.RestClient;
 import dev.mlv.data.DataConfig;
 import dev.mlv.data.DataRepo;
+import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.serving.registry.ModelFetcher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -46,7 +44,7 @@ public final class DoctorCommand implements Callable<Integer> {
                 + System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
         report.put("git", git());
         report.put("tracking_uri", client.trackingUri());
-        report.put("tracking_server", server(client.trackingUri()));
+        report.put("tracking_server", server(client.rest()));
         report.put("model_cache", ModelFetcher.defaultCache().toString());
         report.put("data_repository", dataRepository());
         Map<String, String> env = environment(System.getenv());
@@ -60,27 +58,19 @@ public final class DoctorCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Whether the server answers {@code GET /version}, and with what, within a few seconds. */
-    static String server(String trackingUri) {
+    /**
+     * Whether the server answers {@code GET /version}, and with what, asked as every command asks it (the same TLS
+     * settings and credentials).
+     */
+    static String server(RestClient rest) {
         long start = System.nanoTime();
-        try {
-            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build().send(
-                    HttpRequest.newBuilder(URI.create(trackingUri.replaceAll("/+$", "") + "/version"))
-                            .timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            long ms = (System.nanoTime() - start) / 1_000_000;
-            String body = r.body().strip();
-            if (r.statusCode() != 200) return "answers HTTP " + r.statusCode() + " to GET /version (not an mlv or MLflow server?)";
-            return "reachable, version " + (body.length() > 40 ? body.substring(0, 40) + "…" : body) + " (GET /version in " + ms + " ms)";
-        } catch (java.net.ConnectException e) {
-            return "not reachable: connection refused (start one with './mlv server', or set MLV_TRACKING_URI)";
-        } catch (java.net.http.HttpTimeoutException e) {
-            return "not reachable: no answer within 5 s";
-        } catch (IOException | IllegalArgumentException e) {
-            return "not reachable: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "not checked (interrupted)";
+        try (InputStream in = rest.openStream("/version")) {
+            String body = new String(in.readNBytes(80), StandardCharsets.UTF_8).strip();
+            return "reachable, version " + body + " (GET /version in " + (System.nanoTime() - start) / 1_000_000 + " ms)";
+        } catch (MlvException e) {
+            return (e.code() == ErrorCode.TEMPORARILY_UNAVAILABLE ? "not reachable: " : "GET /version failed: ") + e.getMessage();
+        } catch (IOException e) {
+            return "GET /version failed: " + e.getMessage();
         }
     }
 
