@@ -1,16 +1,13 @@
 package dev.mlv.cli.models;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mlv.cli.ClientOptions;
 import dev.mlv.client.http.RestClient;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.util.concurrent.Callable;
 
 /** {@code mlv models alias set|delete}. */
 @Command(name = "alias", mixinStandardHelpOptions = true, description = "Point an alias at a version, or remove it.")
@@ -32,16 +29,7 @@ final class AliasCommand implements Runnable {
     @Command(name = "set", mixinStandardHelpOptions = true, description = {
             "Create or move an alias (^[\\w\\-]*$, at most 255 characters; 'latest' and v<digits> are reserved).",
             "Example:  mlv models alias set fraud champion 3"})
-    static final class SetCmd implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Mixin
-        UserOption user;
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "Registered model name.")
-        String name;
-
+    static final class SetCmd extends RegistryChange {
         @Parameters(index = "1", paramLabel = "ALIAS", description = "Alias, e.g. champion.")
         String alias;
 
@@ -63,16 +51,7 @@ final class AliasCommand implements Runnable {
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = {"Remove an alias.",
             "Example:  mlv models alias delete fraud challenger"})
-    static final class DeleteCmd implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Mixin
-        UserOption user;
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "Registered model name.")
-        String name;
-
+    static final class DeleteCmd extends RegistryChange {
         @Parameters(index = "1", paramLabel = "ALIAS", description = "Alias to remove.")
         String alias;
 

@@ -2,18 +2,15 @@ package dev.mlv.cli.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mlv.cli.ClientOptions;
 import dev.mlv.cli.Output;
 import dev.mlv.client.http.RestClient;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** {@code mlv models approve NAME [VERSION]}: approve a promotion waiting for a second user, or list those waiting. */
 @Command(name = "approve", mixinStandardHelpOptions = true, description = {
@@ -22,16 +19,7 @@ import java.util.concurrent.Callable;
         "Examples:",
         "  mlv models approve fraud",
         "  mlv models approve fraud 4 --stage Production --user bob --reason \"reviewed metrics\""})
-final class ApproveCommand implements Callable<Integer> {
-    @Mixin
-    ClientOptions client;
-
-    @Mixin
-    UserOption user;
-
-    @Parameters(index = "0", paramLabel = "NAME", description = "Registered model name.")
-    String name;
-
+final class ApproveCommand extends RegistryChange {
     @Parameters(index = "1", paramLabel = "VERSION", arity = "0..1", description = "Version to approve.")
     String version;
 

@@ -114,16 +114,7 @@ final class ManageCommands {
 
     @Command(name = "rename", mixinStandardHelpOptions = true, description = {"Rename a registered model; its versions, "
             + "aliases, history and permission grants follow it.", "Example:  mlv models rename fraud fraud-detector"})
-    static final class RenameCmd implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Mixin
-        UserOption user;
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "Registered model name.")
-        String name;
-
+    static final class RenameCmd extends RegistryChange {
         @Parameters(index = "1", paramLabel = "NEW_NAME", description = "Its new name.")
         String newName;
 

@@ -2,17 +2,14 @@ package dev.mlv.cli.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mlv.cli.ClientOptions;
 import dev.mlv.cli.Output;
 import dev.mlv.client.http.RestClient;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code mlv models promote NAME VERSION --to STAGE}: evaluates the gates on the server and moves the version only when
@@ -28,16 +25,7 @@ import java.util.concurrent.Callable;
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:promoted, or waiting for approval by another user", "1:error",
                 "2:usage error", "3:a gate failed; nothing changed"})
-final class PromoteCommand implements Callable<Integer> {
-    @Mixin
-    ClientOptions client;
-
-    @Mixin
-    UserOption user;
-
-    @Parameters(index = "0", paramLabel = "NAME", description = "Registered model name.")
-    String name;
-
+final class PromoteCommand extends RegistryChange {
     @Parameters(index = "1", paramLabel = "VERSION", description = "Version to promote.")
     String version;
 

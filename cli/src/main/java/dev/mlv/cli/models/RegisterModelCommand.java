@@ -1,17 +1,14 @@
 package dev.mlv.cli.models;
 
-import dev.mlv.cli.ClientOptions;
 import dev.mlv.client.ModelRegistry;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.registry.ModelVersion;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code mlv models register NAME SOURCE_URI}: like {@code mlflow models register}: creates the registered model when
@@ -23,16 +20,7 @@ import java.util.concurrent.Callable;
         "Examples:",
         "  mlv models register fraud runs:/0a1b2c3d4e5f60718293a4b5c6d7e8f9/model",
         "  mlv models register fraud mlflow-artifacts:/1/0a1b.../artifacts/model --run-id 0a1b... --tag team=risk"})
-final class RegisterModelCommand implements Callable<Integer> {
-    @Mixin
-    ClientOptions client;
-
-    @Mixin
-    UserOption user;
-
-    @Parameters(index = "0", paramLabel = "NAME", description = "Registered model name.")
-    String name;
-
+final class RegisterModelCommand extends RegistryChange {
     @Parameters(index = "1", paramLabel = "SOURCE_URI", description = "Where the model files are.")
     String source;
 

@@ -2,16 +2,12 @@ package dev.mlv.cli.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mlv.cli.ClientOptions;
 import dev.mlv.cli.Output;
 import dev.mlv.client.http.RestClient;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-import java.util.concurrent.Callable;
 
 /** {@code mlv models rollback NAME (--stage S | --alias A)}. */
 @Command(name = "rollback", mixinStandardHelpOptions = true, description = {
@@ -20,16 +16,7 @@ import java.util.concurrent.Callable;
         "Examples:",
         "  mlv models rollback fraud --stage Production --reason \"latency regression\"",
         "  mlv models rollback fraud --alias champion"})
-final class RollbackCommand implements Callable<Integer> {
-    @Mixin
-    ClientOptions client;
-
-    @Mixin
-    UserOption user;
-
-    @Parameters(index = "0", paramLabel = "NAME", description = "Registered model name.")
-    String name;
-
+final class RollbackCommand extends RegistryChange {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Target target;
 

@@ -2,16 +2,13 @@ package dev.mlv.cli.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mlv.cli.ClientOptions;
 import dev.mlv.cli.Output;
 import dev.mlv.client.http.RestClient;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** {@code mlv models transition NAME VERSION STAGE}: MLflow's transition-stage, without gates. */
 @Command(name = "transition", mixinStandardHelpOptions = true, description = {
@@ -20,16 +17,7 @@ import java.util.concurrent.Callable;
         "Examples:",
         "  mlv models transition fraud 3 Staging",
         "  mlv models transition fraud 3 Production --archive-existing --reason \"hotfix\""})
-final class TransitionCommand implements Callable<Integer> {
-    @Mixin
-    ClientOptions client;
-
-    @Mixin
-    UserOption user;
-
-    @Parameters(index = "0", paramLabel = "NAME", description = "Registered model name.")
-    String name;
-
+final class TransitionCommand extends RegistryChange {
     @Parameters(index = "1", paramLabel = "VERSION", description = "Version number.")
     String version;
 
