@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -418,7 +419,9 @@ public final class MlvClient {
             }
         }
         try (Progress.Task t = progress.start("uploading " + files.size() + " file(s)", total, true)) {
-            for (var f : files.entrySet()) uploader().upload(location, f.getKey(), f.getValue(), progress == Progress.SILENT ? null : t::advance);
+            // nobody watching: no byte counting, so the upload keeps the JDK's file body
+            LongConsumer sent = progress == Progress.SILENT ? null : t::advance;
+            for (var f : files.entrySet()) uploader().upload(location, f.getKey(), f.getValue(), sent);
         }
     }
 

@@ -51,16 +51,18 @@ final class DataRemoteCommand implements Runnable {
         @Override
         public Integer call() {
             try (DataRepo r = repo.open()) {
-                String u = url;
-                if (dev.mlv.artifacts.ArtifactStores.schemeOf(u) == null && !java.nio.file.Path.of(u).isAbsolute()) {
-                    // relative to where the user is, stored relative to the repository root
-                    u = r.root().relativize(repo.base().resolve(u).normalize()).toString();
-                }
+                String u = asConfigured(repo, r, url);
                 r.addRemote(name, u, makeDefault);
                 repo.output().println("remote " + name + " -> " + u + (name.equals(r.config().defaultRemote()) ? " (default)" : ""));
             }
             return 0;
         }
+    }
+
+    /** A remote URL as the config keeps it: a relative local path, given from where the user is, made relative to the repository root. */
+    static String asConfigured(RepoOptions repo, DataRepo r, String url) {
+        if (dev.mlv.artifacts.ArtifactStores.schemeOf(url) != null || java.nio.file.Path.of(url).isAbsolute()) return url;
+        return r.root().relativize(repo.base().resolve(url).normalize()).toString();
     }
 
     @Command(name = "list", description = "List remotes.")
@@ -111,7 +113,7 @@ final class DataRemoteCommand implements Runnable {
             if (unset == (value != null)) {
                 throw MlvException.invalid(unset ? "Give either VALUE or --unset, not both" : "Give a VALUE, or --unset to remove the option");
             }
-            r.modifyRemote(name, option, unset ? null : value);
+            r.modifyRemote(name, option, unset || !option.equals("url") ? value : asConfigured(repo, r, value));
             return unset ? "remote " + name + ": " + option + " unset" : "remote " + name + ": " + option + " = " + value;
         }
     }

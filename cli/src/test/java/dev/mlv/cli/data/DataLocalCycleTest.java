@@ -118,6 +118,11 @@ class DataLocalCycleTest {
         mlv(repo, "remote add", "first", "../first").ok();
         mlv(repo, "remote add", "second", tmp.resolve("second").toString()).ok();
         assertThat(mlv(repo, "remote list").ok().out()).containsPattern("first +\\.\\./first +yes").contains("second");
+        // a relative path given to modify url, as to add, is from where the user is, kept relative to the repository root
+        Files.createDirectories(repo.resolve("sub"));
+        mlv(repo.resolve("sub"), "remote modify", "first", "url", "../../moved").ok();
+        assertThat(mlv(repo, "remote list").ok().out()).containsPattern("first +\\.\\./moved +yes");
+        mlv(repo, "remote modify", "first", "url", "../first").ok();
         assertThat(mlv(repo, "remote default", "second").ok().out()).isEqualTo("default remote: second\n");
         assertThat(mlv(repo, "remote rename", "second", "backup").ok().out()).isEqualTo("remote second is now backup\n");
         assertThat(Files.readString(repo.resolve(".mlv/config"))).contains("backup:", "default_remote: backup").doesNotContain("second:");
