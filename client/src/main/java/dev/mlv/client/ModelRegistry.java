@@ -7,6 +7,7 @@ import dev.mlv.client.http.RestClient;
 import dev.mlv.client.model.LoggedModel;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
+import dev.mlv.registry.ModelUri;
 import dev.mlv.registry.ModelVersion;
 import dev.mlv.registry.PromotionGates;
 import dev.mlv.registry.Stage;
@@ -15,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The model registry of a tracking server ({@link MlvClient#registry()}): MLflow's registry calls, and mlv's metric-gated
@@ -30,7 +29,6 @@ import java.util.regex.Pattern;
 public final class ModelRegistry {
     private static final String MLFLOW = "/api/2.0/mlflow/";
     private static final String MLV = "/api/2.0/mlv/";
-    private static final Pattern RUNS_URI = Pattern.compile("runs:/([^/]+)(?:/.*)?");
 
     private final RestClient rest;
 
@@ -59,12 +57,11 @@ public final class ModelRegistry {
      * source), {@code description} (or null) and {@code tags}.
      */
     public ModelVersion register(String name, String source, String runId, String description, Map<String, String> tags) {
-        Matcher m = RUNS_URI.matcher(source);
-        if (m.matches()) {
-            if (runId != null && !runId.equals(m.group(1))) {
-                throw MlvException.invalid("Run id " + runId + " differs from the run of " + source);
-            }
-            runId = m.group(1);
+        if (source.regionMatches(true, 0, "runs:/", 0, 6)) {
+            // checked before anything is created, so a bad source leaves no empty registered model behind
+            String run = ModelUri.parse(source).runId();
+            if (runId != null && !runId.equals(run)) throw MlvException.invalid("Run id " + runId + " differs from the run of " + source);
+            runId = run;
         }
         try {
             rest.post(MLFLOW + "registered-models/create", RestClient.object().put("name", name));

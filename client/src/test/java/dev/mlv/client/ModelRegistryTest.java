@@ -68,6 +68,11 @@ class ModelRegistryTest {
         assertThat(client.registry().get("reg-basic", "2")).isEqualTo(v2);
         assertThat(client.registry().versions("reg-basic")).extracting(ModelVersion::version).containsExactly("2", "1");
         assertThat(client.registry().versions("no-such-model")).isEmpty();
+        // a bad source is refused before anything is created
+        assertThatThrownBy(() -> client.registerModel("reg-refused", "runs:/" + v1.runId() + "/../escape"))
+                .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
+        assertThat(client.rest().get("/api/2.0/mlflow/registered-models/search", java.util.Map.of("filter", "name = 'reg-refused'"))
+                .path("registered_models")).isEmpty();
         assertThatThrownBy(() -> client.registry().get("reg-basic", "3"))
                 .isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_DOES_NOT_EXIST));
     }
