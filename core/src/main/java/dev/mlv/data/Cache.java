@@ -110,6 +110,11 @@ public final class Cache {
         }
     }
 
+    /** Copies a stream into the cache, hashing it on the way; returns its digest and size. */
+    public Hashing.Result add(InputStream in, String source) {
+        return storeStream(in, null, source);
+    }
+
     /** Stores small bytes (a manifest) under {@code name}, which must be their digest name. */
     public void put(String name, byte[] bytes) {
         String actual = Digests.sha256(bytes);
@@ -145,21 +150,30 @@ public final class Cache {
      */
     public long importVerified(String name, InputStream in, String source) {
         Digests.requireValid(name);
+        return storeStream(in, name, source).size();
+    }
+
+    /**
+     * Writes a stream to a temp file while hashing it, then renames it to its digest name; with {@code expected}, only
+     * when the digest matches it (else {@code INVALID_STATE} naming {@code source}, and nothing is stored).
+     */
+    private Hashing.Result storeStream(InputStream in, String expected, String source) {
         Path t = newTemp();
         try {
             Hashing.Result r;
             try (FileChannel out = createReadOnly(t)) {
                 r = Hashing.copy(in, out);
             }
-            if (!r.digest().equals(Digests.hexPart(name))) {
-                throw new MlvException(ErrorCode.INVALID_STATE, "Object " + name + " from " + source
+            if (expected != null && !r.digest().equals(Digests.hexPart(expected))) {
+                throw new MlvException(ErrorCode.INVALID_STATE, "Object " + expected + " from " + source
                         + " is corrupt: its bytes hash to " + r.digest() + "; nothing was stored");
             }
-            publish(t, name, r.size());
+            publish(t, expected != null ? expected : r.digest(), r.size());
             unsynced.set(true);
-            return r.size();
+            return r;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot download " + name + " from " + source + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot download " + (expected != null ? expected + " from " : "") + source + ": "
+                    + e.getMessage(), e);
         } finally {
             AtomicFiles.deleteQuietly(t);
         }

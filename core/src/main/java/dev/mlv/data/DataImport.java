@@ -52,18 +52,7 @@ public final class DataImport {
     public static Result importData(DataRepo r, Path base, Request req) {
         String dataPath = DataGet.dataPath(req.path());
         Path out = req.out() != null ? req.out() : base.resolve(dataPath.substring(dataPath.lastIndexOf('/') + 1));
-        out = r.resolveUserPath(out.toString());
-        Path pointer = out.resolveSibling(out.getFileName() + PointerFile.SUFFIX);
-        for (Path p : List.of(out, pointer)) {
-            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                throw MlvException.alreadyExists("'" + r.root().relativize(p) + "' already exists: choose another -o OUT, or remove it first");
-            }
-        }
-        Path owner = r.owningPointer(out).orElse(null);
-        if (owner != null) {
-            throw MlvException.invalid("'" + r.root().relativize(out) + "' is inside the tracked directory "
-                    + r.root().relativize(owner).toString().replaceFirst("\\.mlv$", "") + ": import somewhere else");
-        }
+        Path pointer = newPointer(r, out);
         String url = req.repo();
         return withSource(r, work -> {
             SourceRepo src = SourceRepo.open(base, url, req.rev(), work, r.progress());
@@ -112,10 +101,7 @@ public final class DataImport {
             String key = (s.isRelativePath() ? dir.resolve(s.url()).normalize().toString() : s.url()) + "@" + s.revLock() + " " + s.remote();
             bySource.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
         }
-        int transferred = 0;
-        int skipped = 0;
-        long bytes = 0;
-        List<String> failures = new ArrayList<>();
+        DataRepo.TransferResult all = new DataRepo.TransferResult(0, 0, 0, List.of());
         for (List<DataRepo.Target> group : bySource.values()) {
             DataRepo.TransferResult one;
             try {
@@ -129,15 +115,11 @@ public final class DataImport {
                     }
                 });
             } catch (MlvException | UncheckedIOException e) {
-                failures.add(group.get(0).tracked().pointer().getFileName() + ": " + e.getMessage());
-                continue;
+                one = new DataRepo.TransferResult(0, 0, 0, List.of(group.get(0).tracked().pointer().getFileName() + ": " + e.getMessage()));
             }
-            transferred += one.transferred();
-            skipped += one.skipped();
-            bytes += one.bytes();
-            failures.addAll(one.failures());
+            all = all.plus(one);
         }
-        return new DataRepo.TransferResult(transferred, bytes, skipped, failures);
+        return all;
     }
 
     /**
@@ -150,12 +132,12 @@ public final class DataImport {
     /**
      * Fetches {@code targets}: the repository's own data from its remote {@code remoteName} (null: the default one);
      * imported data from that remote too when it holds it (it was pushed), and what it lacks from each import's source
-     * at the commit its pointer locks. Imported objects the remote lacks are no failure. When the remote fails for the
+     * at the commit its pointer locks, or from its URL ({@code import-url}). Imported objects the remote lacks are no failure. When the remote fails for the
      * repository's own data, the sources are not tried.
      */
     public static Fetched fetchAll(DataRepo r, String remoteName, List<DataRepo.Target> targets) {
-        List<DataRepo.Target> imports = imported(targets);
-        List<DataRepo.Target> own = targets.stream().filter(t -> t.tracked().file().source() == null).toList();
+        List<DataRepo.Target> imports = targets.stream().filter(t -> t.tracked().file().isImported()).toList();
+        List<DataRepo.Target> own = targets.stream().filter(t -> !t.tracked().file().isImported()).toList();
         String url = null;
         DataRepo.TransferResult mine = null;
         if (!own.isEmpty() || remoteName != null || r.config().defaultRemote() != null) {
@@ -164,15 +146,19 @@ public final class DataImport {
                 mine = r.fetch(remote, own);
                 List<DataRepo.Target> lacking = lacking(r, imports);
                 if (!lacking.isEmpty()) {
-                    DataRepo.TransferResult i = r.fetch(remote, lacking);
-                    mine = new DataRepo.TransferResult(mine.transferred() + i.transferred(), mine.bytes() + i.bytes(),
-                            mine.skipped() + i.skipped(), mine.failures());
+                    DataRepo.TransferResult i = r.fetch(remote, lacking); // what the remote lacks comes from the sources
+                    mine = mine.plus(new DataRepo.TransferResult(i.transferred(), i.bytes(), i.skipped(), List.of()));
                 }
             }
             if (!mine.ok()) return new Fetched(url, mine, null);
         }
         List<DataRepo.Target> lacking = lacking(r, imports);
-        return new Fetched(url, mine, lacking.isEmpty() ? null : fetch(r, lacking));
+        if (lacking.isEmpty()) return new Fetched(url, mine, null);
+        List<DataRepo.Target> fromUrls = UrlImport.imported(lacking);
+        List<DataRepo.Target> fromRepos = imported(lacking);
+        DataRepo.TransferResult a = fromRepos.isEmpty() ? null : fetch(r, fromRepos);
+        DataRepo.TransferResult b = fromUrls.isEmpty() ? null : UrlImport.fetch(r, fromUrls);
+        return new Fetched(url, mine, a == null ? b : b == null ? a : a.plus(b));
     }
 
     /** The imported targets among {@code targets}. */
@@ -180,8 +166,11 @@ public final class DataImport {
         return targets.stream().filter(t -> t.tracked().file().source() != null).toList();
     }
 
-    /** An imported target whose revision names another commit in its source now than the one it was imported at. */
-    public record SourceMove(DataRepo.Target target, String rev, String locked, String now) {
+    /**
+     * Imported data whose source holds another version now: a revision naming another commit than the one it was
+     * imported at, or a URL holding another version; {@code detail} says which, for a person.
+     */
+    public record SourceMove(DataRepo.Target target, String detail) {
     }
 
     /** Why the source of an imported target could not be asked. */
@@ -200,7 +189,8 @@ public final class DataImport {
      * names another commit in its source than the one it was imported at, as {@code dvc status} reports "update
      * available": a local source is asked with {@code git rev-parse}, any other with {@code git ls-remote} (nothing is
      * cloned). Each source and revision is asked once, however many imports follow it, and a few sources at a time.
-     * An import pinned to a commit id never moves. Nothing changes.
+     * An import pinned to a commit id never moves. Data from {@code import-url} is checked too: its URL is asked for
+     * the version it holds ({@link UrlImport}). Nothing changes.
      */
     public static SourceCheck sourceMoves(DataRepo r, List<DataRepo.Target> targets) {
         record Question(Path local, String url, String rev) {
@@ -229,8 +219,13 @@ public final class DataImport {
             Object a = answers.get(q);
             if (a instanceof RuntimeException e) problems.add(new SourceProblem(t, e.getMessage()));
             else if (a.equals("")) problems.add(new SourceProblem(t, "'" + q.rev() + "' names no commit in " + src.url() + " any more"));
-            else if (!a.equals(src.revLock())) moved.add(new SourceMove(t, q.rev(), src.revLock(), (String) a));
+            else if (!a.equals(src.revLock())) {
+                moved.add(new SourceMove(t, q.rev() + " moved from " + src.revLock().substring(0, 7) + " to " + ((String) a).substring(0, 7)));
+            }
         });
+        List<UrlImport.Problem> urlProblems = new ArrayList<>();
+        moved.addAll(UrlImport.moved(targets, urlProblems));
+        urlProblems.forEach(p -> problems.add(new SourceProblem(p.target(), p.reason())));
         return new SourceCheck(moved, problems);
     }
 
@@ -288,6 +283,26 @@ public final class DataImport {
         return new Result(new DataRepo.Tracked(pointer, next), previous, changed, fetched);
     }
 
+    /**
+     * The pointer of new imported data at {@code out} (a user's path, checked to lie inside the repository): neither
+     * it nor the data may exist, nor may the data lie inside tracked data.
+     */
+    static Path newPointer(DataRepo r, Path out) {
+        out = r.resolveUserPath(out.toString());
+        Path pointer = out.resolveSibling(out.getFileName() + PointerFile.SUFFIX);
+        for (Path p : List.of(out, pointer)) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw MlvException.alreadyExists("'" + r.root().relativize(p) + "' already exists: choose another OUT, or remove it first");
+            }
+        }
+        Path owner = r.owningPointer(out).orElse(null);
+        if (owner != null) {
+            throw MlvException.invalid("'" + r.root().relativize(out) + "' is inside the tracked directory "
+                    + r.root().relativize(owner).toString().replaceFirst("\\.mlv$", "") + ": import somewhere else");
+        }
+        return pointer;
+    }
+
     /** Runs {@code job} with a private folder for a clone, inside {@code .mlv/tmp}, removed afterwards in every case. */
     private static <T> T withSource(DataRepo r, Function<Path, T> job) {
         Path work = r.root().resolve(DataRepo.DIR).resolve("tmp").resolve("import-"
@@ -305,7 +320,7 @@ public final class DataImport {
     }
 
     /** A local source as a path relative to the pointer's folder, so the pair of repositories can move together. */
-    private static String relativeUrl(Path pointerDir, Path sourceTop) {
+    static String relativeUrl(Path pointerDir, Path sourceTop) {
         String rel = pointerDir.toAbsolutePath().relativize(sourceTop.toAbsolutePath()).toString();
         return rel.isEmpty() ? "." : rel;
     }

@@ -559,9 +559,9 @@ public final class DataRepo implements AutoCloseable {
             }
             if (Files.isSymbolicLink(p)) throw MlvException.invalid("'" + raw + "' is a symlink; add what it points to");
             Path pointer = pointerFor(p);
-            PointerFile.Import source = Files.isRegularFile(pointer) ? readTracked(pointer).file().source() : null;
-            if (source != null) {
-                throw MlvException.invalid("'" + raw + "' is imported from " + source.url() + " (" + source.path() + "): update it with "
+            String origin = Files.isRegularFile(pointer) ? readTracked(pointer).file().origin() : null;
+            if (origin != null) {
+                throw MlvException.invalid("'" + raw + "' is imported from " + origin + ": update it with "
                         + "'mlv data update', or 'mlv data remove' it first to track it as your own");
             }
             targets.add(p);
@@ -741,8 +741,10 @@ public final class DataRepo implements AutoCloseable {
         try {
             Files.createDirectories(target.getParent());
             PointerFile.Import source = from.file().source();
+            PointerFile.External external = from.file().external();
             PointerFile moved = new PointerFile(List.of(new PointerFile.Out(target.getFileName().toString(), out.digest(), out.size(),
-                    out.nfiles())), source == null ? null : source.relocated(from.pointer().getParent(), pointer.getParent()));
+                    out.nfiles())), source == null ? null : source.relocated(from.pointer().getParent(), pointer.getParent()),
+                    external == null ? null : external.relocated(from.pointer().getParent(), pointer.getParent()));
             moved.write(pointer);
             if (Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
                 try {
@@ -952,8 +954,8 @@ public final class DataRepo implements AutoCloseable {
     /**
      * The versions of your own data that the pointers of any commit reachable from a ref name (as {@code gc
      * --all-commits} reads them), for {@code push} and {@code fetch --all-commits}: one target per distinct pointer,
-     * whose pointer path is a stand-in ({@code .mlv/history/<blob>.mlv}). Imported data is left out: it comes from its
-     * source. A pointer that does not parse is skipped with a warning.
+     * whose pointer path is a stand-in ({@code .mlv/history/<blob>.mlv}). Data imported from another repository is left
+     * out: it comes from its source ({@code import-url} data is pushed and fetched like your own). A pointer that does not parse is skipped with a warning.
      */
     public List<Target> historyTargets() {
         List<Target> targets = new ArrayList<>();
@@ -1017,6 +1019,13 @@ public final class DataRepo implements AutoCloseable {
     public record TransferResult(int transferred, long bytes, int skipped, List<String> failures) {
         public boolean ok() {
             return failures.isEmpty();
+        }
+
+        /** Both transfers together. */
+        public TransferResult plus(TransferResult other) {
+            List<String> all = new ArrayList<>(failures);
+            all.addAll(other.failures());
+            return new TransferResult(transferred + other.transferred(), bytes + other.bytes(), skipped + other.skipped(), all);
         }
     }
 

@@ -37,10 +37,21 @@ import java.util.List;
  *     remote: backup     # when one was asked for (else the source's default remote)
  * </pre>
  *
+ * Data imported from a URL ('mlv data import-url', as DVC's {@code import-url}) has instead one {@code deps} entry
+ * with the URL and what identified the source's version when it was downloaded ({@link External}):
+ * <pre>
+ * deps:
+ * - path: s3://bucket/data/train.csv   # s3://, http(s)://, or a local path (relative to the pointer's folder)
+ *   etag: 9b2cf535f27731c974343645a3985328   # s3, http: the ETag the source sent
+ *   modified: Wed, 21 Oct 2026 07:28:00 GMT  # http without an ETag: Last-Modified
+ *   size: 1048576
+ *   digest: 9f86d0…                     # local files: their SHA-256
+ * </pre>
+ *
  * {@link #read} rejects anything malformed with one clear {@code INVALID_PARAMETER_VALUE}; {@link #write} replaces the
  * file atomically.
  */
-public record PointerFile(List<Out> outs, Import source) {
+public record PointerFile(List<Out> outs, Import source, External external) {
     public static final String SUFFIX = ".mlv";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -93,12 +104,72 @@ public record PointerFile(List<Out> outs, Import source) {
         }
     }
 
+    /**
+     * Where data imported from a URL comes from, and the version of it that was downloaded: the source's {@code etag}
+     * (S3, HTTP), else its {@code modified} time (HTTP), else the {@code digest} of its bytes (local files); its
+     * {@code size} when known. A local {@code url} is a path relative to the pointer's folder unless absolute.
+     */
+    public record External(String url, String etag, String modified, Long size, String digest) {
+        public External {
+            if (url == null || url.isBlank()) throw MlvException.invalid("missing 'path'");
+            if (etag == null && modified == null && digest == null) throw MlvException.invalid("no 'etag', 'modified' or 'digest'");
+            if (digest != null) Digests.requireValid(digest);
+        }
+
+        /** The identity of the version the source holds now, as {@link UrlReader} reports it. */
+        public static External of(String url, UrlReader.Version v) {
+            return new External(url, v.etag(), v.etag() == null ? v.modified() : null, v.size(), v.digest());
+        }
+
+        /** Whether the source still holds the version that was downloaded. */
+        public boolean sameVersion(UrlReader.Version now) {
+            if (etag != null) return etag.equals(now.etag());
+            if (modified != null) return modified.equals(now.modified()) && (size == null || size.equals(now.size()));
+            return digest.equals(now.digest());
+        }
+
+        /** The version, as a person reads it in a message. */
+        public String version() {
+            if (etag != null) return "etag " + etag;
+            if (modified != null) return "modified " + modified;
+            return "sha256 " + digest.substring(0, 12);
+        }
+
+        /** Whether {@code url} is a local path relative to the pointer's folder. */
+        public boolean isRelativePath() {
+            return ArtifactStores.schemeOf(url) == null && !Path.of(url).isAbsolute();
+        }
+
+        /** The same source for a pointer moved from folder {@code from} to folder {@code to}. */
+        public External relocated(Path from, Path to) {
+            if (!isRelativePath()) return this;
+            String moved = to.toAbsolutePath().relativize(from.toAbsolutePath().resolve(url).normalize()).toString();
+            return new External(moved, etag, modified, size, digest);
+        }
+    }
+
     public PointerFile {
         outs = List.copyOf(outs);
+        if (source != null && external != null) throw new IllegalArgumentException("an import has one source");
+    }
+
+    public PointerFile(List<Out> outs, Import source) {
+        this(outs, source, null);
     }
 
     public PointerFile(List<Out> outs) {
-        this(outs, null);
+        this(outs, null, null);
+    }
+
+    /** Whether the data comes from elsewhere ('mlv data import' or 'import-url'): it is updated, not added. */
+    public boolean isImported() {
+        return source != null || external != null;
+    }
+
+    /** Where imported data comes from, as a person reads it; null for data of this repository. */
+    public String origin() {
+        if (source != null) return source.url() + " (" + source.path() + ")";
+        return external != null ? external.url() : null;
     }
 
     public static PointerFile of(Out out) {
@@ -154,20 +225,27 @@ public record PointerFile(List<Out> outs, Import source) {
             }
             outs.add(new Out(path, digest, o.get("size").asLong(), nfiles));
         }
-        return new PointerFile(outs, source(root.get("deps"), where));
-    }
-
-    /** The import a {@code deps} list describes; null without one. */
-    private static Import source(JsonNode deps, String where) {
-        if (deps == null || deps.isNull()) return null;
-        if (!deps.isArray() || deps.size() != 1 || !deps.get(0).isObject() || !deps.get(0).path("repo").isObject()) {
-            throw bad(where, "'deps' must be one entry with 'path' and a 'repo' mapping (an import)");
+        JsonNode deps = root.get("deps");
+        if (deps == null || deps.isNull()) return new PointerFile(outs);
+        if (!deps.isArray() || deps.size() != 1 || !deps.get(0).isObject()) {
+            throw bad(where, "'deps' must be one entry: 'path' with a 'repo' mapping (an import), or a URL with its version");
         }
+        if (outs.size() != 1) throw bad(where, "imported data has one entry in 'outs'");
         JsonNode d = deps.get(0);
-        JsonNode repo = d.get("repo");
         try {
-            return new Import(text(d, "path", where), text(repo, "url", where), optional(repo, "rev"), text(repo, "rev_lock", where),
-                    optional(repo, "remote"));
+            if (d.has("repo")) {
+                JsonNode repo = d.get("repo");
+                if (!repo.isObject()) throw bad(where, "'repo' in 'deps' must be a mapping");
+                return new PointerFile(outs, new Import(text(d, "path", where), text(repo, "url", where), optional(repo, "rev"),
+                        text(repo, "rev_lock", where), optional(repo, "remote")));
+            }
+            Long size = null;
+            if (d.has("size")) {
+                if (!d.get("size").canConvertToLong() || d.get("size").asLong() < 0) throw bad(where, "invalid 'size' in 'deps'");
+                size = d.get("size").asLong();
+            }
+            return new PointerFile(outs, null, new External(text(d, "path", where), optional(d, "etag"), optional(d, "modified"),
+                    size, optional(d, "digest")));
         } catch (MlvException e) {
             if (e.getMessage().startsWith("Malformed")) throw e;
             throw bad(where, "in 'deps': " + e.getMessage());
@@ -198,6 +276,14 @@ public record PointerFile(List<Out> outs, Import source) {
             if (source.rev() != null) repo.put("rev", source.rev());
             repo.put("rev_lock", source.revLock());
             if (source.remote() != null) repo.put("remote", source.remote());
+        }
+        if (external != null) {
+            ObjectNode d = root.putArray("deps").addObject();
+            d.put("path", external.url());
+            if (external.etag() != null) d.put("etag", external.etag());
+            if (external.modified() != null) d.put("modified", external.modified());
+            if (external.size() != null) d.put("size", external.size());
+            if (external.digest() != null) d.put("digest", external.digest());
         }
         try {
             return YAML.writeValueAsString(root).getBytes(StandardCharsets.UTF_8);

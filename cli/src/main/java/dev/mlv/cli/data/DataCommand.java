@@ -18,6 +18,7 @@ public final class DataCommand implements Runnable {
             DataGetCommand.class,
             DataListCommand.class,
             DataImportCommands.Import.class,
+            DataImportCommands.ImportUrl.class,
             DataImportCommands.Update.class,
             DataCheckoutCommand.class,
             DataRemoveCommand.class,

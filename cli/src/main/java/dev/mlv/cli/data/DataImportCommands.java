@@ -3,6 +3,8 @@ package dev.mlv.cli.data;
 import dev.mlv.data.DataImport;
 import dev.mlv.data.DataRepo;
 import dev.mlv.data.PointerFile;
+import dev.mlv.data.UrlImport;
+import dev.mlv.errors.MlvException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,8 +57,39 @@ final class DataImportCommands {
         }
     }
 
+    @Command(name = "import-url", description = {"Download a file from a URL into this repository and track it with a "
+            + "pointer that records the URL and the version downloaded, as 'dvc import-url'.",
+            "Sources: s3://bucket/key (credentials and endpoint as for the artifact store: the AWS chain, MLV_S3_ENDPOINT_URL), "
+                    + "http(s)://… (the version is the ETag or Last-Modified), or a local file outside the repository (its "
+                    + "SHA-256). 'mlv data update' downloads it again when the source changes, 'status' says when it has, "
+                    + "and 'push' stores the bytes on your remote like data you added."},
+            footer = {"", "Examples:",
+                    "  mlv data import-url s3://datasets/iris/iris.csv data/iris.csv",
+                    "  mlv data import-url https://example.org/files/train.csv        # ./train.csv + train.csv.mlv",
+                    "  git add data/iris.csv.mlv data/.gitignore && git commit -m 'iris from S3'"})
+    static final class ImportUrl implements Callable<Integer> {
+        @Mixin
+        RepoOptions repo;
+
+        @Parameters(index = "0", paramLabel = "URL", description = "s3://bucket/key, http(s)://… or a local path of one file.")
+        String url;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "OUT", description = "Where the file goes in this repository; "
+                + "must not exist (default: the URL's last segment, in the current folder).")
+        String out;
+
+        @Override
+        public Integer call() {
+            try (DataRepo r = repo.open()) {
+                Path o = out == null ? null : repo.base().resolve(out);
+                reportUrl(repo, r, List.of(UrlImport.importUrl(r, repo.base(), url, o)));
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "update", description = {"Update imported data to what its revision names in its source now "
-            + "(as 'dvc update'), or to another revision with --rev.",
+            + "(as 'dvc update'), or to another revision with --rev; data from 'import-url' to what its URL holds now.",
             "Refuses to overwrite uncommitted changes to the data unless --force; data that is not imported is refused."})
     static final class Update implements Callable<Integer> {
         @Mixin
@@ -75,37 +108,56 @@ final class DataImportCommands {
         public Integer call() {
             try (DataRepo r = repo.open()) {
                 List<DataRepo.Target> t = r.targets(repo.paths(targets));
-                if (targets == null || targets.isEmpty()) t = DataImport.imported(t);
-                report(repo, r, DataImport.update(r, t, rev, force));
+                List<DataRepo.Target> fromUrls = UrlImport.imported(t);
+                if (rev != null && !fromUrls.isEmpty()) {
+                    throw MlvException.invalid("--rev applies to data from 'mlv data import'; "
+                            + r.root().relativize(fromUrls.get(0).tracked().pointer()) + " comes from a URL");
+                }
+                List<DataRepo.Target> fromRepos = t.stream().filter(x -> x.tracked().file().external() == null).toList();
+                if (targets == null || targets.isEmpty()) fromRepos = DataImport.imported(fromRepos);
+                List<DataImport.Result> repoResults = DataImport.update(r, fromRepos, rev, force);
+                List<UrlImport.Result> urlResults = UrlImport.update(r, fromUrls, force);
+                if (repo.json()) {
+                    List<Map<String, Object>> rows = new ArrayList<>(rows(r, repoResults));
+                    rows.addAll(urlRows(r, urlResults));
+                    repo.output().json(rows);
+                    return 0;
+                }
+                if (!repoResults.isEmpty() || urlResults.isEmpty()) report(repo, r, repoResults);
+                reportUrl(repo, r, urlResults);
             }
             return 0;
         }
     }
 
+    private static List<Map<String, Object>> rows(DataRepo r, List<DataImport.Result> results) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (DataImport.Result res : results) {
+            PointerFile.Import s = res.tracked().file().source();
+            PointerFile.Out o = res.tracked().file().outs().get(0);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pointer", r.root().relativize(res.tracked().pointer()).toString());
+            m.put("repo", s.url());
+            m.put("path", s.path());
+            m.put("rev", s.rev());
+            m.put("rev_lock", s.revLock());
+            m.put("previous_rev_lock", res.previousCommit());
+            m.put("changed", res.changed());
+            m.put("digest", o.digest());
+            m.put("size", o.size());
+            m.put("transferred", res.fetched().transferred());
+            rows.add(m);
+        }
+        return rows;
+    }
+
     static void report(RepoOptions repo, DataRepo r, List<DataImport.Result> results) {
         if (repo.json()) {
-            List<Map<String, Object>> rows = new ArrayList<>();
-            for (DataImport.Result res : results) {
-                PointerFile.Import s = res.tracked().file().source();
-                PointerFile.Out o = res.tracked().file().outs().get(0);
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("pointer", r.root().relativize(res.tracked().pointer()).toString());
-                m.put("repo", s.url());
-                m.put("path", s.path());
-                m.put("rev", s.rev());
-                m.put("rev_lock", s.revLock());
-                m.put("previous_rev_lock", res.previousCommit());
-                m.put("changed", res.changed());
-                m.put("digest", o.digest());
-                m.put("size", o.size());
-                m.put("transferred", res.fetched().transferred());
-                rows.add(m);
-            }
-            repo.output().json(rows);
+            repo.output().json(rows(r, results));
             return;
         }
         if (repo.quiet) return;
-        if (results.isEmpty()) repo.output().println("Nothing to update: no data here was imported with 'mlv data import'.");
+        if (results.isEmpty()) repo.output().println("Nothing to update: no data here was imported with 'mlv data import' or 'import-url'.");
         for (DataImport.Result res : results) {
             PointerFile.Import s = res.tracked().file().source();
             String pointer = r.root().relativize(res.tracked().pointer()).toString();
@@ -122,6 +174,47 @@ final class DataImportCommands {
         }
         if (results.stream().anyMatch(x -> x.previousCommit() == null || x.changed()
                 || !x.previousCommit().equals(x.tracked().file().source().revLock()))) {
+            repo.output().println("To track the changes with git: git add <pointer>.mlv .gitignore");
+        }
+    }
+
+    private static List<Map<String, Object>> urlRows(DataRepo r, List<UrlImport.Result> results) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (UrlImport.Result res : results) {
+            PointerFile.External e = res.tracked().file().external();
+            PointerFile.Out o = res.tracked().file().outs().get(0);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pointer", r.root().relativize(res.tracked().pointer()).toString());
+            m.put("url", e.url());
+            m.put("etag", e.etag());
+            m.put("modified", e.modified());
+            m.put("changed", res.changed());
+            m.put("digest", o.digest());
+            m.put("size", o.size());
+            rows.add(m);
+        }
+        return rows;
+    }
+
+    private static void reportUrl(RepoOptions repo, DataRepo r, List<UrlImport.Result> results) {
+        if (repo.json()) {
+            repo.output().json(urlRows(r, results));
+            return;
+        }
+        if (repo.quiet) return;
+        for (UrlImport.Result res : results) {
+            PointerFile.External e = res.tracked().file().external();
+            PointerFile.Out o = res.tracked().file().outs().get(0);
+            String pointer = r.root().relativize(res.tracked().pointer()).toString();
+            if (res.previous() == null) {
+                repo.output().println("imported " + e.url() + " (" + e.version() + ") → " + pointer + "  " + DataGetCommand.humanSize(o.size()));
+            } else if (res.changed()) {
+                repo.output().println("updated " + pointer + " from " + e.url() + ": " + res.previous().version() + " → " + e.version());
+            } else {
+                repo.output().println(pointer + " is up to date with " + e.url() + " (" + e.version() + ")");
+            }
+        }
+        if (results.stream().anyMatch(x -> x.previous() == null || x.changed())) {
             repo.output().println("To track the changes with git: git add <pointer>.mlv .gitignore");
         }
     }

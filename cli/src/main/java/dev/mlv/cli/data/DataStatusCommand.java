@@ -100,8 +100,7 @@ final class DataStatusCommand implements Callable<Integer> {
             } else {
                 for (DataRepo.Change c : changes) repo.output().writer().println(String.format("%-9s %s", c.kind() + ":", c.path()));
                 for (DataImport.SourceMove m : sources.moved()) {
-                    repo.output().writer().println(UPDATE_AVAILABLE + ": " + dataPath(r, m.target()) + " (" + m.rev() + " moved from "
-                            + m.locked().substring(0, 7) + " to " + m.now().substring(0, 7) + "; run 'mlv data update "
+                    repo.output().writer().println(UPDATE_AVAILABLE + ": " + dataPath(r, m.target()) + " (" + m.detail() + "; run 'mlv data update "
                             + r.root().relativize(m.target().tracked().pointer()) + "')");
                 }
                 repo.output().writer().flush();

@@ -93,6 +93,31 @@ class DataS3RemoteTest extends RemoteContractTest {
         }
     }
 
+    /** {@code import-url s3://bucket/key}: the object's ETag is the version; a new upload is an update. */
+    @Test
+    void importUrlFollowsAnObjectsEtag() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "import-url");
+        var s3 = S3.fixture().client();
+        s3.putObject(b -> b.bucket(BUCKET).key("lake/iris.csv"), software.amazon.awssdk.core.sync.RequestBody.fromString("a,b\n1,2\n"));
+        String etag = s3.headObject(b -> b.bucket(BUCKET).key("lake/iris.csv")).eTag();
+        DataTestKit.mlv(repo, "import-url", "s3://" + BUCKET + "/lake/iris.csv", "data/iris.csv").ok();
+        assertThat(Files.readString(repo.resolve("data/iris.csv"))).isEqualTo("a,b\n1,2\n");
+        dev.mlv.data.PointerFile.External e = dev.mlv.data.PointerFile.read(repo.resolve("data/iris.csv.mlv")).external();
+        assertThat(e).isEqualTo(new dev.mlv.data.PointerFile.External("s3://" + BUCKET + "/lake/iris.csv", etag, null, 8L, null));
+        assertThat(DataTestKit.mlv(repo, "status").ok().out()).contains("up to date");
+
+        s3.putObject(b -> b.bucket(BUCKET).key("lake/iris.csv"), software.amazon.awssdk.core.sync.RequestBody.fromString("a,b\n1,2\n3,4\n"));
+        assertThat(DataTestKit.mlv(repo, "status").ok().out()).contains("update available: data/iris.csv (s3://" + BUCKET + "/lake/iris.csv changed");
+        assertThat(DataTestKit.mlv(repo, "update").ok().out()).contains("updated data/iris.csv.mlv");
+        assertThat(Files.readString(repo.resolve("data/iris.csv"))).isEqualTo("a,b\n1,2\n3,4\n");
+
+        DataTestKit.deleteTree(repo.resolve(".mlv/cache/sha256"));
+        Files.delete(repo.resolve("data/iris.csv"));
+        assertThat(DataTestKit.mlv(repo, "pull").ok().out()).contains("fetched 1 object(s), 12 bytes (imports' sources)");
+        assertThat(DataTestKit.mlv(repo, "import-url", "s3://" + BUCKET + "/lake/nope.csv").err())
+                .contains("No object at s3://" + BUCKET + "/lake/nope.csv");
+    }
+
     @Test
     void fullCycleThroughS3() throws Exception {
         DataTestKit.fullCycle(Files.createDirectories(tmp.resolve("cycle")), "s3://" + BUCKET + "/datasets");

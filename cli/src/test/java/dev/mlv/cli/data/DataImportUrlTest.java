@@ -1,0 +1,230 @@
+package dev.mlv.cli.data;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.mlv.data.PointerFile;
+import dev.mlv.data.UrlReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static dev.mlv.cli.data.DataTestKit.deleteTree;
+import static dev.mlv.cli.data.DataTestKit.mlv;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code mlv data import-url}, {@code update}, {@code status} and {@code fetch} for files from a local path and from a
+ * real HTTP server (the JDK's, in-process) whose files carry an ETag, only a Last-Modified time, or neither.
+ */
+class DataImportUrlTest {
+    @TempDir
+    Path tmp;
+
+    Path project;
+    HttpServer http;
+    String base;
+
+    /** What the HTTP server serves: body and headers by path. */
+    record Served(byte[] body, String etag, String modified) {
+    }
+
+    final Map<String, Served> served = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void projectAndHttpServer() throws Exception {
+        project = DataTestKit.newRepo(tmp, "project");
+        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/", ex -> {
+            Served s = served.get(ex.getRequestURI().getPath());
+            if (s == null) {
+                ex.sendResponseHeaders(404, -1);
+                ex.close();
+                return;
+            }
+            if (s.etag() != null) ex.getResponseHeaders().set("ETag", s.etag());
+            if (s.modified() != null) ex.getResponseHeaders().set("Last-Modified", s.modified());
+            boolean head = ex.getRequestMethod().equals("HEAD");
+            ex.getResponseHeaders().set("Content-Length", Integer.toString(s.body().length));
+            ex.sendResponseHeaders(200, head ? -1 : s.body().length);
+            if (!head) {
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(s.body());
+                }
+            }
+            ex.close();
+        });
+        http.start();
+        base = "http://127.0.0.1:" + http.getAddress().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        http.stop(0);
+    }
+
+    void serve(String path, String body, String etag, String modified) {
+        served.put(path, new Served(body.getBytes(StandardCharsets.UTF_8), etag, modified));
+    }
+
+    @Test
+    void httpFilesFollowTheirEtagThroughStatusUpdateAndFetch() throws Exception {
+        serve("/sets/train.csv", "a,b\n1,2\n", "\"v1\"", null);
+        DataTestKit.Result r = mlv(project, "import-url", base + "/sets/train.csv", "data/train.csv").ok();
+        assertThat(r.out()).contains("imported " + base + "/sets/train.csv (etag \"v1\") → data/train.csv.mlv");
+        assertThat(Files.readString(project.resolve("data/train.csv"))).isEqualTo("a,b\n1,2\n");
+        assertThat(Files.readString(project.resolve("data/.gitignore"))).contains("/train.csv\n");
+        PointerFile pf = PointerFile.read(project.resolve("data/train.csv.mlv"));
+        assertThat(pf.external()).isEqualTo(new PointerFile.External(base + "/sets/train.csv", "\"v1\"", null, 8L, null));
+        assertThat(pf.outs().get(0).path()).isEqualTo("train.csv");
+        assertThat(mlv(project, "status").ok().out()).contains("up to date");
+        assertThat(mlv(project, "update").ok().out()).contains("data/train.csv.mlv is up to date with " + base + "/sets/train.csv (etag \"v1\")");
+
+        serve("/sets/train.csv", "a,b\n1,2\n3,4\n", "\"v2\"", null);
+        assertThat(mlv(project, "status").ok().out()).contains("update available: data/train.csv (" + base
+                + "/sets/train.csv changed: etag \"v1\" → etag \"v2\"; run 'mlv data update data/train.csv.mlv')");
+        assertThat(mlv(project, "status", "--json").ok().out()).contains("\"status\" : \"update available\"");
+        // the cache and the workspace lose the data: the URL has moved on, so fetch says to update instead of taking it
+        deleteTree(project.resolve(".mlv/cache/sha256"));
+        Files.delete(project.resolve("data/train.csv"));
+        DataTestKit.Result f = mlv(project, "pull");
+        assertThat(f.code()).isEqualTo(1);
+        assertThat(f.err()).contains("holds another version now than data/train.csv.mlv records (etag \"v1\"): "
+                + "'mlv data update data/train.csv.mlv' takes it");
+        assertThat(project.resolve("data/train.csv")).doesNotExist();
+
+        assertThat(mlv(project, "update", "data/train.csv").ok().out())
+                .contains("updated data/train.csv.mlv from " + base + "/sets/train.csv: etag \"v1\" → etag \"v2\"");
+        assertThat(Files.readString(project.resolve("data/train.csv"))).isEqualTo("a,b\n1,2\n3,4\n");
+        assertThat(PointerFile.read(project.resolve("data/train.csv.mlv")).external().etag()).isEqualTo("\"v2\"");
+
+        // same version at the source: fetch takes it from the URL, verified against the pointer's digest
+        deleteTree(project.resolve(".mlv/cache/sha256"));
+        Files.delete(project.resolve("data/train.csv"));
+        assertThat(mlv(project, "pull").ok().out()).contains("fetched 1 object(s), 12 bytes (imports' sources)");
+        assertThat(Files.readString(project.resolve("data/train.csv"))).isEqualTo("a,b\n1,2\n3,4\n");
+        // a server that sends other bytes under the same ETag is caught by the digest
+        serve("/sets/train.csv", "tampered\n", "\"v2\"", null);
+        deleteTree(project.resolve(".mlv/cache/sha256"));
+        DataTestKit.Result bad = mlv(project, "fetch");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("is corrupt: its bytes hash to");
+
+        // a pushed version comes from the remote, not the URL
+        serve("/sets/train.csv", "a,b\n1,2\n3,4\n", "\"v2\"", null);
+        mlv(project, "fetch").ok();
+        mlv(project, "remote add", "store", "../store", "--default").ok();
+        assertThat(mlv(project, "push").ok().out()).contains("pushed 1 object(s)");
+        deleteTree(project.resolve(".mlv/cache/sha256"));
+        served.clear();
+        assertThat(mlv(project, "fetch").ok().out()).contains("fetched 1 object(s), 12 bytes (").doesNotContain("imports' sources");
+    }
+
+    @Test
+    void withoutAnEtagTheVersionIsTheTimeOrTheBytes() throws Exception {
+        serve("/a.csv", "1\n", null, "Wed, 21 Oct 2026 07:28:00 GMT");
+        serve("/b.csv", "2\n", null, null);
+        mlv(project, "import-url", base + "/a.csv").ok();
+        mlv(project, "import-url", base + "/b.csv", "--json").ok();
+        assertThat(PointerFile.read(project.resolve("a.csv.mlv")).external())
+                .isEqualTo(new PointerFile.External(base + "/a.csv", null, "Wed, 21 Oct 2026 07:28:00 GMT", 2L, null));
+        PointerFile b = PointerFile.read(project.resolve("b.csv.mlv"));
+        assertThat(b.external().digest()).isEqualTo(b.outs().get(0).digest());
+        assertThat(mlv(project, "status").ok().out()).contains("up to date");
+
+        serve("/a.csv", "1\n", null, "Thu, 22 Oct 2026 07:28:00 GMT");
+        serve("/b.csv", "2\n3\n", null, null);
+        String status = mlv(project, "status").ok().out();
+        assertThat(status).contains("update available: a.csv (" + base + "/a.csv changed: modified Wed, 21 Oct 2026 07:28:00 GMT → "
+                + "modified Thu, 22 Oct 2026 07:28:00 GMT");
+        assertThat(status).contains("update available: b.csv (" + base + "/b.csv changed: sha256 " + b.external().digest().substring(0, 12));
+        String updated = mlv(project, "update").ok().out();
+        // a.csv's bytes are the same: its pointer records the new time, the data is unchanged
+        assertThat(updated).contains("a.csv.mlv is up to date").contains("updated b.csv.mlv");
+        assertThat(PointerFile.read(project.resolve("a.csv.mlv")).external().modified()).isEqualTo("Thu, 22 Oct 2026 07:28:00 GMT");
+        assertThat(Files.readString(project.resolve("b.csv"))).isEqualTo("2\n3\n");
+        assertThat(mlv(project, "status").ok().out()).contains("up to date");
+    }
+
+    @Test
+    void localFilesAreRecordedRelativeToThePointerAndFollowTheirDigest() throws Exception {
+        Path src = Files.writeString(Files.createDirectories(tmp.resolve("shared")).resolve("labels.csv"), "x\n");
+        Files.createDirectories(project.resolve("data"));
+        mlv(project.resolve("data"), "import-url", "../../shared/labels.csv").ok();
+        PointerFile pf = PointerFile.read(project.resolve("data/labels.csv.mlv"));
+        assertThat(pf.external().url()).isEqualTo("../../shared/labels.csv");
+        assertThat(pf.external().digest()).isEqualTo(pf.outs().get(0).digest());
+
+        // a move keeps the source reachable, and uncommitted edits are not overwritten by an update
+        mlv(project, "move", "data/labels.csv", "sets/deep/labels.csv").ok();
+        assertThat(PointerFile.read(project.resolve("sets/deep/labels.csv.mlv")).external().url()).isEqualTo("../../../shared/labels.csv");
+        Files.writeString(src, "x\ny\n");
+        assertThat(mlv(project, "status").ok().out()).contains("update available: sets/deep/labels.csv");
+        Files.setPosixFilePermissions(project.resolve("sets/deep/labels.csv"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.writeString(project.resolve("sets/deep/labels.csv"), "my edit\n");
+        assertThat(mlv(project, "update", "sets/deep/labels.csv").code()).isNotZero();
+        assertThat(Files.readString(project.resolve("sets/deep/labels.csv"))).isEqualTo("my edit\n");
+        mlv(project, "update", "sets/deep/labels.csv", "--force").ok();
+        assertThat(Files.readString(project.resolve("sets/deep/labels.csv"))).isEqualTo("x\ny\n");
+
+        // 'add' refuses imported data, and the data is not re-added as the project's own
+        assertThat(mlv(project, "add", "sets/deep/labels.csv").err()).contains("is imported from ../../../shared/labels.csv: update it with 'mlv data update'");
+    }
+
+    @Test
+    void badSourcesAndTargetsAreOneLineErrorsThatChangeNothing() throws Exception {
+        serve("/x.csv", "x\n", "\"1\"", null);
+        Files.writeString(project.resolve("mine.csv"), "mine\n");
+        Files.createDirectories(tmp.resolve("folder"));
+        java.util.List<String> before = top(project);
+        assertError(mlv(project, "import-url", base + "/nope.csv"), "No file at " + base + "/nope.csv (HTTP 404)");
+        assertError(mlv(project, "import-url", "http://user:secret@127.0.0.1:1/x.csv"), "holds credentials")
+                .doesNotContain("secret");
+        assertError(mlv(project, "import-url", base + "/x.csv#part"), "a fragment");
+        assertError(mlv(project, "import-url", base + "/"), "ends without a file name: name the output with -o OUT");
+        assertError(mlv(project, "import-url", base + "/x.csv", "../outside.csv"), "outside the repository");
+        assertError(mlv(project, "import-url", base + "/x.csv", "mine.csv"), "'mine.csv' already exists");
+        assertError(mlv(project, "import-url", "mine.csv", "copy.csv"), "inside this repository: track it with 'mlv data add' instead");
+        assertError(mlv(project, "import-url", tmp.resolve("folder").toString()), "is a directory: import-url takes one file");
+        assertError(mlv(project, "import-url", tmp.resolve("missing.csv").toString()), "No such file");
+        assertError(mlv(project, "import-url", "ftp://host/x.csv"), "no reader for scheme 'ftp'");
+        assertError(mlv(project, "import-url", "s3://bucket/"), "names no object");
+        assertError(mlv(project, "update", "--rev", "v1", "x.csv"), "is not tracked");
+        assertThat(top(project)).isEqualTo(before);
+        assertThat(Files.readString(project.resolve("mine.csv"))).isEqualTo("mine\n");
+
+        mlv(project, "import-url", base + "/x.csv").ok();
+        assertError(mlv(project, "update", "x.csv", "--rev", "v1"), "--rev applies to data from 'mlv data import'; x.csv.mlv comes from a URL");
+    }
+
+    @Test
+    void pointersWithAUrlSourceRoundTrip() {
+        PointerFile.External e = PointerFile.External.of("s3://b/k.csv", new UrlReader.Version("\"e\"", "Mon", 3L, null));
+        assertThat(e.modified()).as("the ETag alone names the version").isNull();
+        PointerFile pf = new PointerFile(java.util.List.of(new PointerFile.Out("k.csv", "a".repeat(64), 3, null)), null, e);
+        assertThat(PointerFile.parse(pf.toBytes(), "k.csv.mlv")).isEqualTo(pf);
+        assertThat(new String(pf.toBytes(), StandardCharsets.UTF_8)).contains("deps:\n  - path: s3://b/k.csv\n    etag: '\"e\"'\n    size: 3\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PointerFile.parse("outs:\n- path: k\n  digest: ".concat("a".repeat(64))
+                        .concat("\n  size: 1\ndeps:\n- path: https://h/k\n").getBytes(StandardCharsets.UTF_8), "k.mlv"))
+                .hasMessageContaining("Malformed pointer file k.mlv: in 'deps': no 'etag', 'modified' or 'digest'");
+    }
+
+    private static java.util.List<String> top(Path dir) throws java.io.IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static org.assertj.core.api.AbstractStringAssert<?> assertError(DataTestKit.Result r, String message) {
+        assertThat(r.code()).as(r.err()).isNotZero();
+        assertThat(r.err().lines().filter(l -> l.startsWith("mlv: error:")).count()).as(r.err()).isEqualTo(1);
+        return assertThat(r.err()).contains(message);
+    }
+}

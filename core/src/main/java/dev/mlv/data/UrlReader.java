@@ -1,0 +1,48 @@
+package dev.mlv.data;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Set;
+
+/**
+ * Reads one file at a URL for {@code mlv data import-url}: the version the source holds now, and its bytes. Local
+ * paths and {@code http(s)://} are built in ({@link UrlReaders}); other schemes come from providers registered in
+ * {@code META-INF/services/dev.mlv.data.UrlReader} ({@code s3://} in the store-s3 module).
+ *
+ * <p>Implementations validate the URL (a malformed one is {@code INVALID_PARAMETER_VALUE}), answer
+ * {@code RESOURCE_DOES_NOT_EXIST} when there is no file there, and never write anything.
+ */
+public interface UrlReader {
+    /**
+     * What identifies the version a source holds, each part null when the source does not give it: the {@code etag}
+     * (S3, HTTP), the {@code modified} time (HTTP's Last-Modified), the {@code size}, and the SHA-256 {@code digest} of
+     * the bytes (local files, and sources that give neither etag nor time).
+     */
+    record Version(String etag, String modified, Long size, String digest) {
+        /** Whether this version names the bytes by something other than their digest. */
+        public boolean hasTag() {
+            return etag != null || modified != null;
+        }
+    }
+
+    /** A file being read, and the version its bytes belong to (as the response that carries them says). */
+    record Opened(InputStream body, Version version) implements Closeable {
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+
+    /** Lower-case schemes, e.g. {@code s3}. */
+    Set<String> schemes();
+
+    /** Throws {@code INVALID_PARAMETER_VALUE} when {@code url} cannot name a file this reader reads; reads nothing. */
+    void requireValid(String url);
+
+    /** The version at {@code url} now, without downloading it where the source can say (a HEAD request). */
+    Version version(String url);
+
+    /** Opens the file at {@code url}. */
+    Opened open(String url);
+}

@@ -1,0 +1,93 @@
+package dev.mlv.data;
+
+import dev.mlv.artifacts.ArtifactStores;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * The one place a source URL of {@code mlv data import-url} is checked and matched with its {@link UrlReader}: a local
+ * path (or {@code file:} URI) of a regular file, {@code http(s)://host/…} without credentials or fragment, or a scheme
+ * a provider reads ({@code s3://bucket/key}).
+ */
+public final class UrlReaders {
+    private UrlReaders() {
+    }
+
+    /** The reader for {@code url}, after checking it; a local path must be absolute here. */
+    public static UrlReader of(String url) {
+        if (url == null || url.isBlank() || url.indexOf('\0') >= 0) throw MlvException.invalid("Invalid source URL '" + url + "'");
+        String scheme = ArtifactStores.schemeOf(url);
+        if (scheme == null || scheme.equals("file")) return LOCAL;
+        if (scheme.equals("http") || scheme.equals("https")) {
+            HttpUrlReader.INSTANCE.requireValid(url);
+            return HttpUrlReader.INSTANCE;
+        }
+        for (UrlReader r : ServiceLoader.load(UrlReader.class)) {
+            if (r.schemes().contains(scheme)) {
+                r.requireValid(url);
+                return r;
+            }
+        }
+        throw MlvException.invalid("Cannot import from '" + url + "': no reader for scheme '" + scheme
+                + "' (use a local path, http(s)://… or s3://bucket/key)");
+    }
+
+    /** The local file a local source names: a plain path or a {@code file:} URI. */
+    static Path localPath(String url) {
+        return "file".equals(ArtifactStores.schemeOf(url)) ? ArtifactStores.fileUriPath(url) : Path.of(url);
+    }
+
+    /** Local files: versions are their SHA-256, which {@link #version} computes by reading the file. */
+    private static final UrlReader LOCAL = new UrlReader() {
+        @Override
+        public Set<String> schemes() {
+            return Set.of("file");
+        }
+
+        @Override
+        public void requireValid(String url) {
+            localPath(url);
+        }
+
+        @Override
+        public Version version(String url) {
+            Path p = regularFile(url);
+            Hashing.Result r = Hashing.hash(p);
+            return new Version(null, null, r.size(), r.digest());
+        }
+
+        @Override
+        public Opened open(String url) {
+            Path p = regularFile(url);
+            try {
+                InputStream in = Files.newInputStream(p);
+                return new Opened(in, new Version(null, null, Files.size(p), null));
+            } catch (NoSuchFileException e) {
+                throw MlvException.notFound("No such file: " + url);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + url + ": " + e.getMessage(), e);
+            }
+        }
+
+        private Path regularFile(String url) {
+            Path p = localPath(url);
+            if (!p.isAbsolute()) throw new IllegalArgumentException("relative local source " + url);
+            if (!Files.exists(p)) throw MlvException.notFound("No such file: " + url);
+            if (Files.isDirectory(p)) {
+                throw new MlvException(ErrorCode.INVALID_PARAMETER_VALUE, "'" + url + "' is a directory: import-url takes one file "
+                        + "(copy a folder in and 'mlv data add' it)");
+            }
+            if (!Files.isRegularFile(p)) throw MlvException.invalid("'" + url + "' is not a regular file");
+            return p;
+        }
+    };
+}

@@ -1,0 +1,96 @@
+package dev.mlv.s3.data;
+
+import dev.mlv.data.UrlReader;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+import dev.mlv.s3.S3Clients;
+import dev.mlv.s3.S3Location;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * {@code s3://bucket/key} sources of {@code mlv data import-url}: the version is the object's ETag. The client comes
+ * from the environment, as for the artifact store ({@link S3Clients#fromEnvironment()}: the standard credential chain,
+ * {@code MLV_S3_ENDPOINT_URL} or {@code MLFLOW_S3_ENDPOINT_URL} for S3-compatible stores).
+ */
+public final class S3UrlReader implements UrlReader {
+    @Override
+    public Set<String> schemes() {
+        return Set.of("s3");
+    }
+
+    @Override
+    public void requireValid(String url) {
+        object(url);
+    }
+
+    @Override
+    public Version version(String url) {
+        String[] at = object(url);
+        try (S3Client s3 = S3Clients.fromEnvironment()) {
+            HeadObjectResponse h = call(url, () -> s3.headObject(b -> b.bucket(at[0]).key(at[1])));
+            return versionOf(h.eTag(), h.contentLength());
+        }
+    }
+
+    @Override
+    public Opened open(String url) {
+        String[] at = object(url);
+        S3Client s3 = S3Clients.fromEnvironment();
+        try {
+            ResponseInputStream<GetObjectResponse> in = call(url, () -> s3.getObject(b -> b.bucket(at[0]).key(at[1])));
+            return new Opened(new FilterInputStream(in) {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        super.close();
+                    } finally {
+                        s3.close();
+                    }
+                }
+            }, versionOf(in.response().eTag(), in.response().contentLength()));
+        } catch (RuntimeException e) {
+            s3.close();
+            throw e;
+        }
+    }
+
+    private static Version versionOf(String etag, Long size) {
+        return new Version(etag, null, size, null);
+    }
+
+    /** Bucket and key of {@code url}, checked: a key naming one object, not a folder. */
+    private static String[] object(String url) {
+        S3Location l = S3Location.parse(url);
+        String key = l.prefix().toString();
+        if (key.isEmpty() || url.endsWith("/")) {
+            throw MlvException.invalid("'" + url + "' names no object: import-url takes s3://bucket/key of one file");
+        }
+        return new String[]{l.bucket(), key};
+    }
+
+    /** Runs one S3 request; a missing object is {@code RESOURCE_DOES_NOT_EXIST}, other failures name the URL. */
+    private static <T> T call(String url, Supplier<T> request) {
+        try {
+            return request.get();
+        } catch (NoSuchKeyException e) {
+            throw MlvException.notFound("No object at " + url);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) throw MlvException.notFound("No object at " + url);
+            throw new MlvException(ErrorCode.INVALID_STATE, "Cannot read " + url + ": " + e.awsErrorDetails().errorMessage()
+                    + " (HTTP " + e.statusCode() + ")");
+        } catch (SdkException e) {
+            throw new MlvException(ErrorCode.INVALID_STATE, "Cannot read " + url + ": " + e.getMessage());
+        }
+    }
+}
