@@ -61,6 +61,13 @@ public record DatasetRef(String name, String digest, String sourceType, String s
             from.put("repo", imported.url()).put("path", imported.path()).put("rev_lock", imported.revLock());
             if (imported.rev() != null) from.put("rev", imported.rev());
         }
+        var external = pf.external();
+        if (external != null) { // 'import-url': the URL and the version of it that was downloaded
+            ObjectNode from = source.putObject("imported_from");
+            from.put("url", external.url());
+            if (external.etag() != null) from.put("etag", external.etag());
+            if (external.modified() != null) from.put("modified", external.modified());
+        }
         return of(name, dev.mlv.data.Digests.datasetDigest(out.digest()), "mlv", source.toString());
     }
 

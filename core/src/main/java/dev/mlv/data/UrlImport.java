@@ -48,7 +48,7 @@ public final class UrlImport {
         if (local) requireOutside(r, source, url);
         String name = local ? String.valueOf(source.getFileName()) : lastSegment(url);
         if (out == null && (name == null || name.isEmpty())) {
-            throw MlvException.invalid("'" + url + "' ends without a file name: name the output with -o OUT");
+            throw MlvException.invalid("'" + url + "' ends without a file name: name the output (OUT)");
         }
         Path pointer = DataImport.newPointer(r, out != null ? out : base.resolve(name));
         // a local source is stored relative to the pointer's folder, so both can move together (as 'import' does)
@@ -108,9 +108,7 @@ public final class UrlImport {
                     if (e.code() != ErrorCode.INVALID_STATE || in.version().hasTag()) throw e;
                     failures.add(moved);
                 }
-            } catch (MlvException | UncheckedIOException e) {
-                failures.add(location + ": " + e.getMessage());
-            } catch (IOException e) {
+            } catch (MlvException | UncheckedIOException | IOException e) {
                 failures.add(location + ": " + e.getMessage());
             }
         }

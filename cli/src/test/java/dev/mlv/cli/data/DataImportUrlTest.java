@@ -84,6 +84,10 @@ class DataImportUrlTest {
         PointerFile pf = PointerFile.read(project.resolve("data/train.csv.mlv"));
         assertThat(pf.external()).isEqualTo(new PointerFile.External(base + "/sets/train.csv", "\"v1\"", null, 8L, null));
         assertThat(pf.outs().get(0).path()).isEqualTo("train.csv");
+        var lineage = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                dev.mlv.client.DatasetRef.fromPointer(project.resolve("data/train.csv.mlv")).source());
+        assertThat(lineage.at("/imported_from/url").asText()).isEqualTo(base + "/sets/train.csv");
+        assertThat(lineage.at("/imported_from/etag").asText()).isEqualTo("\"v1\"");
         assertThat(mlv(project, "status").ok().out()).contains("up to date");
         assertThat(mlv(project, "update").ok().out()).contains("data/train.csv.mlv is up to date with " + base + "/sets/train.csv (etag \"v1\")");
 
@@ -188,7 +192,7 @@ class DataImportUrlTest {
         assertError(mlv(project, "import-url", "http://user:secret@127.0.0.1:1/x.csv"), "holds credentials")
                 .doesNotContain("secret");
         assertError(mlv(project, "import-url", base + "/x.csv#part"), "a fragment");
-        assertError(mlv(project, "import-url", base + "/"), "ends without a file name: name the output with -o OUT");
+        assertError(mlv(project, "import-url", base + "/"), "ends without a file name: name the output (OUT)");
         assertError(mlv(project, "import-url", base + "/x.csv", "../outside.csv"), "outside the repository");
         assertError(mlv(project, "import-url", base + "/x.csv", "mine.csv"), "'mine.csv' already exists");
         assertError(mlv(project, "import-url", "mine.csv", "copy.csv"), "inside this repository: track it with 'mlv data add' instead");
