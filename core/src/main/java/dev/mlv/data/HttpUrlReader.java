@@ -13,6 +13,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -70,6 +71,11 @@ final class HttpUrlReader implements UrlReader {
     public Opened open(String url) {
         HttpResponse<InputStream> r = send(url, HttpRequest.newBuilder(URI.create(url)).GET(), HttpResponse.BodyHandlers.ofInputStream(), false);
         return new Opened(r.body(), versionOf(r.headers()));
+    }
+
+    @Override
+    public List<Listed> list(String url) {
+        return List.of(); // HTTP has no folders to list
     }
 
     private static Version versionOf(HttpHeaders h) {

@@ -11,13 +11,14 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code mlv data import-url} (DVC's): one file from a URL (s3://, http(s)://, or a local path outside the repository)
- * downloaded into the cache and the workspace, with a pointer that records the URL and the version downloaded
+ * {@code mlv data import-url} (DVC's): a file or folder from a URL (s3://, http(s)://, or a local path outside the
+ * repository; folders from s3:// prefixes and local paths) downloaded into the cache and the workspace, with a pointer that records the URL and the version downloaded
  * ({@link PointerFile.External}). {@code mlv data update} downloads it again when the source holds another version,
  * {@code status} reports that, and {@code fetch} downloads it from the URL when the remote lacks it and the source still
  * holds the same version. The bytes are pushed to remotes like data added here.
@@ -38,7 +39,7 @@ public final class UrlImport {
     }
 
     /**
-     * Imports the file at {@code url} to {@code out} (null: the URL's last segment in {@code base}, the folder relative
+     * Imports the file or folder at {@code url} to {@code out} (null: the URL's last segment in {@code base}, the folder relative
      * paths are resolved against).
      */
     public static Result importUrl(DataRepo r, Path base, String url, Path out) {
@@ -57,7 +58,7 @@ public final class UrlImport {
     }
 
     /**
-     * Downloads each target's file again when its source holds another version than the one its pointer records (or
+     * Downloads each target's data again when its source holds another version than the one its pointer records (or
      * the workspace lacks it); uncommitted changes to the data are never overwritten unless {@code force}.
      */
     public static List<Result> update(DataRepo r, List<DataRepo.Target> targets, boolean force) {
@@ -65,7 +66,7 @@ public final class UrlImport {
         for (DataRepo.Target t : targets) {
             PointerFile.External ext = t.tracked().file().external();
             String location = location(t.tracked(), ext);
-            UrlReader.Version now = UrlReaders.of(location).version(location);
+            UrlReader.Version now = currentVersion(location);
             if (ext.sameVersion(now) && r.status(List.of(new DataRepo.Target(t.tracked(), null))).isEmpty()) {
                 results.add(new Result(t.tracked(), ext, false));
             } else {
@@ -91,21 +92,31 @@ public final class UrlImport {
         for (DataRepo.Target t : targets) {
             PointerFile.External ext = t.tracked().file().external();
             PointerFile.Out o = t.tracked().file().outs().get(0);
-            if (r.cache().contains(o.digest())) continue;
             String location = location(t.tracked(), ext);
             String moved = location + " holds another version now than " + r.root().relativize(t.tracked().pointer()) + " records ("
                     + ext.version() + "): 'mlv data update " + r.root().relativize(t.tracked().pointer()) + "' takes it";
-            try (UrlReader.Opened in = UrlReaders.of(location).open(location)) {
-                if (in.version().hasTag() && !ext.sameVersion(in.version())) {
-                    failures.add(moved);
+            try {
+                if (o.isDirectory()) {
+                    // a folder comes again whole (its manifest may be gone too); other bytes mean another version
+                    Download d = downloadAll(r, location, o.path());
+                    if (!d.out().digest().equals(o.digest())) {
+                        failures.add(moved);
+                        continue;
+                    }
+                    transferred += d.out().nfiles();
+                    bytes += d.out().size();
                     continue;
                 }
-                try {
-                    bytes += r.cache().importVerified(o.digest(), counted(r, in, location), location);
+                try (UrlReader.Opened in = UrlReaders.of(location).open(location)) {
+                    if (in.version().hasTag() && !ext.sameVersion(in.version())) {
+                        failures.add(moved);
+                        continue;
+                    }
+                    bytes += r.cache().importVerified(o.digest(), counted(r, in.body(), in.version().size(), location), location);
                     transferred++;
                 } catch (MlvException e) {
                     // without a tag to tell, other bytes than the pointer's digest mean the source changed
-                    if (e.code() != ErrorCode.INVALID_STATE || in.version().hasTag()) throw e;
+                    if (e.code() != ErrorCode.INVALID_STATE || ext.etag() != null || ext.modified() != null) throw e;
                     failures.add(moved);
                 }
             } catch (MlvException | UncheckedIOException | IOException e) {
@@ -127,7 +138,7 @@ public final class UrlImport {
             PointerFile.External ext = t.tracked().file().external();
             String location = location(t.tracked(), ext);
             try {
-                UrlReader.Version now = UrlReaders.of(location).version(location);
+                UrlReader.Version now = currentVersion(location);
                 if (!ext.sameVersion(now)) {
                     moved.add(new DataImport.SourceMove(t, location + " changed: " + ext.version() + " → "
                             + PointerFile.External.of(ext.url(), now).version()));
@@ -145,42 +156,129 @@ public final class UrlImport {
         Path pointer = at.pointer();
         String name = pointer.getFileName().toString();
         name = name.substring(0, name.length() - PointerFile.SUFFIX.length());
-        Hashing.Result h;
-        UrlReader.Version v;
-        try (UrlReader.Opened in = UrlReaders.of(location).open(location)) {
-            h = r.cache().add(counted(r, in, location), location);
-            v = in.version();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + location + ": " + e.getMessage(), e);
-        }
-        r.cache().sync(); // the object durable before a pointer names it
-        if (!v.hasTag()) v = new UrlReader.Version(null, null, h.size(), h.digest());
-        PointerFile next = new PointerFile(List.of(new PointerFile.Out(name, h.digest(), h.size(), null)), null,
-                PointerFile.External.of(stored, new UrlReader.Version(v.etag(), v.modified(), h.size(), v.digest())));
+        Download d = downloadAll(r, location, name);
+        r.cache().sync(); // the objects durable before a pointer names them
+        PointerFile next = new PointerFile(List.of(d.out()), null, PointerFile.External.of(stored, d.version()));
         r.checkout(List.of(new DataRepo.Target(new DataRepo.Tracked(pointer, next), null)), force);
+        Path data = pointer.resolveSibling(name);
+        try {
+            if (d.out().isDirectory()) Files.createDirectories(data); // an empty folder has no file to check out
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         next.write(pointer);
-        r.ensureGitignored(pointer.resolveSibling(name));
+        r.ensureGitignored(data);
         PointerFile.External previous = at.file() == null ? null : at.file().external();
-        boolean changed = at.file() == null || !at.file().outs().get(0).digest().equals(h.digest());
+        boolean changed = at.file() == null || !at.file().outs().get(0).digest().equals(d.out().digest());
         return new Result(new DataRepo.Tracked(pointer, next), previous, changed);
     }
 
-    /** The body of {@code in}, advancing a progress bar as it is read. */
-    private static InputStream counted(DataRepo r, UrlReader.Opened in, String location) {
-        Long size = in.version().size();
+    /** What {@link #downloadAll} put in the cache: the pointer's entry, and the version of the source it came from. */
+    private record Download(PointerFile.Out out, UrlReader.Version version) {
+    }
+
+    /** Files of a folder downloaded at once: each is mostly waiting on the network. */
+    static final int DOWNLOADS_IN_PARALLEL = 8;
+
+    /**
+     * Downloads the file or folder at {@code location} into the cache (a folder's files in parallel, then its manifest),
+     * as the pointer entry {@code name}. The version is the source's tag; for a folder the digest of its files' tags
+     * ({@link #listingTag}); without tags, the digest of the bytes (a file's, or a folder's manifest name).
+     */
+    private static Download downloadAll(DataRepo r, String location, String name) {
+        UrlReader reader = UrlReaders.of(location);
+        List<UrlReader.Listed> files = listing(reader, location);
+        if (files.isEmpty()) {
+            try (UrlReader.Opened in = reader.open(location)) {
+                Hashing.Result h = r.cache().add(counted(r, in.body(), in.version().size(), location), location);
+                UrlReader.Version v = in.version();
+                return new Download(new PointerFile.Out(name, h.digest(), h.size(), null), v.hasTag()
+                        ? new UrlReader.Version(v.etag(), v.modified(), h.size(), null) : new UrlReader.Version(null, null, h.size(), h.digest()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read " + location + ": " + e.getMessage(), e);
+            }
+        }
+        long total = files.stream().mapToLong(f -> f.version().size() == null ? 0 : f.version().size()).sum();
+        List<Manifest.Entry> entries = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (Progress.Task task = r.progress().start("downloading " + location, total, true)) {
+            List<Parallel.Failure<UrlReader.Listed>> failed = Parallel.forEach(files, DOWNLOADS_IN_PARALLEL, f -> {
+                String url = reader.child(location, f.relpath());
+                try (UrlReader.Opened in = reader.open(url)) {
+                    Hashing.Result h = r.cache().add(counted(task, in.body()), url);
+                    entries.add(new Manifest.Entry(f.relpath(), h.digest(), h.size()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot read " + url + ": " + e.getMessage(), e);
+                }
+            });
+            if (!failed.isEmpty()) throw failed.get(0).error();
+        }
+        Manifest m = new Manifest(entries);
+        byte[] json = m.toBytes();
+        String manifest = Manifest.nameOf(json);
+        r.cache().put(manifest, json);
+        boolean tagged = files.stream().allMatch(f -> f.version().hasTag());
+        return new Download(new PointerFile.Out(name, manifest, m.totalSize(), entries.size()),
+                new UrlReader.Version(tagged ? listingTag(files) : null, null, m.totalSize(), tagged ? null : manifest));
+    }
+
+    /** The version the source at {@code location} holds now, as {@link #downloadAll} records it, downloading nothing it need not. */
+    private static UrlReader.Version currentVersion(String location) {
+        UrlReader reader = UrlReaders.of(location);
+        List<UrlReader.Listed> files = listing(reader, location);
+        if (files.isEmpty()) return reader.version(location);
+        long total = files.stream().mapToLong(f -> f.version().size() == null ? 0 : f.version().size()).sum();
+        if (files.stream().allMatch(f -> f.version().hasTag())) return new UrlReader.Version(listingTag(files), null, total, null);
+        List<Manifest.Entry> entries = new ArrayList<>();
+        for (UrlReader.Listed f : files) {
+            UrlReader.Version v = reader.version(reader.child(location, f.relpath()));
+            entries.add(new Manifest.Entry(f.relpath(), v.digest(), v.size()));
+        }
+        return new UrlReader.Version(null, null, total, new Manifest(entries).name());
+    }
+
+    /** The files of the folder at {@code location} (none for a file), each path checked as a path inside the data. */
+    private static List<UrlReader.Listed> listing(UrlReader reader, String location) {
+        List<UrlReader.Listed> files = reader.list(location);
+        for (UrlReader.Listed f : files) {
+            try {
+                if (dev.mlv.artifacts.ArtifactPath.parseLiteral(f.relpath()).isRoot()) throw MlvException.invalid("empty path");
+            } catch (MlvException e) {
+                throw MlvException.invalid("Cannot import " + location + ": it holds '" + f.relpath() + "', which is no path "
+                        + "inside a folder (" + e.getMessage() + ")");
+            }
+        }
+        return files;
+    }
+
+    /** A folder's version from its files' tags: the SHA-256 of its sorted lines {@code relpath, tag, size}. */
+    static String listingTag(List<UrlReader.Listed> files) {
+        StringBuilder b = new StringBuilder();
+        files.stream().sorted(java.util.Comparator.comparing(UrlReader.Listed::relpath)).forEach(f -> b.append(f.relpath()).append('\t')
+                .append(f.version().etag() != null ? f.version().etag() : f.version().modified()).append('\t')
+                .append(f.version().size()).append('\n'));
+        return Digests.sha256(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** {@code body}, advancing its own progress bar as it is read. */
+    private static InputStream counted(DataRepo r, InputStream body, Long size, String location) {
         Progress.Task task = r.progress().start("downloading " + location, size == null ? 0 : size, true);
-        return new FilterInputStream(in.body()) {
+        return new FilterInputStream(counted(task, body)) {
+            @Override
+            public void close() throws IOException {
+                task.close();
+                super.close();
+            }
+        };
+    }
+
+    /** {@code body}, advancing {@code task} as it is read. */
+    private static InputStream counted(Progress.Task task, InputStream body) {
+        return new FilterInputStream(body) {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 int n = super.read(b, off, len);
                 if (n > 0) task.advance(n);
                 return n;
-            }
-
-            @Override
-            public void close() throws IOException {
-                task.close();
-                super.close();
             }
         };
     }
@@ -216,7 +314,7 @@ public final class UrlImport {
         }
     }
 
-    /** The last segment of a URL's path (percent-decoded), without query; null when the path ends with '/'. */
+    /** The last segment of a URL's path (percent-decoded), without query or trailing '/'; null when there is none. */
     static String lastSegment(String url) {
         String path;
         try {
@@ -225,6 +323,7 @@ public final class UrlImport {
             path = url;
         }
         if (path == null) return null;
+        while (path.endsWith("/")) path = path.substring(0, path.length() - 1); // a folder's URL may end with '/'
         String last = path.substring(path.lastIndexOf('/') + 1);
         return last.isEmpty() ? null : URLDecoder.decode(last.replace("+", "%2B"), StandardCharsets.UTF_8);
     }

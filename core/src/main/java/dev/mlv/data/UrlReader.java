@@ -3,10 +3,11 @@ package dev.mlv.data;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Set;
 
 /**
- * Reads one file at a URL for {@code mlv data import-url}: the version the source holds now, and its bytes. Local
+ * Reads a file or folder at a URL for {@code mlv data import-url}: the version the source holds now, and its bytes. Local
  * paths and {@code http(s)://} are built in ({@link UrlReaders}); other schemes come from providers registered in
  * {@code META-INF/services/dev.mlv.data.UrlReader} ({@code s3://} in the store-s3 module).
  *
@@ -34,6 +35,10 @@ public interface UrlReader {
         }
     }
 
+    /** A file inside a folder at a URL: its path there ({@code /}-separated) and its version. */
+    record Listed(String relpath, Version version) {
+    }
+
     /** Lower-case schemes, e.g. {@code s3}. */
     Set<String> schemes();
 
@@ -45,4 +50,15 @@ public interface UrlReader {
 
     /** Opens the file at {@code url}. */
     Opened open(String url);
+
+    /**
+     * The files inside the folder at {@code url}, at any depth, each with the version the listing gives (a size at
+     * least); empty when {@code url} names no folder (a file, or nothing). Sources without folders (HTTP) list nothing.
+     */
+    List<Listed> list(String url);
+
+    /** The URL of the file at {@code relpath} inside the folder {@code url}. */
+    default String child(String url, String relpath) {
+        return (url.endsWith("/") ? url : url + "/") + relpath;
+    }
 }

@@ -1,7 +1,6 @@
 package dev.mlv.data;
 
 import dev.mlv.artifacts.ArtifactStores;
-import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 
 import java.io.IOException;
@@ -10,12 +9,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The one place a source URL of {@code mlv data import-url} is checked and matched with its {@link UrlReader}: a local
- * path (or {@code file:} URI) of a regular file, {@code http(s)://host/…} without credentials or fragment, or a scheme
+ * path (or {@code file:} URI) of a regular file or folder, {@code http(s)://host/…} without credentials or fragment, or a scheme
  * a provider reads ({@code s3://bucket/key}).
  */
 public final class UrlReaders {
@@ -46,7 +49,7 @@ public final class UrlReaders {
         return "file".equals(ArtifactStores.schemeOf(url)) ? ArtifactStores.fileUriPath(url) : Path.of(url);
     }
 
-    /** Local files: versions are their SHA-256, which {@link #version} computes by reading the file. */
+    /** Local files and folders: versions are their SHA-256, which {@link #version} computes by reading the file. */
     private static final UrlReader LOCAL = new UrlReader() {
         @Override
         public Set<String> schemes() {
@@ -78,14 +81,37 @@ public final class UrlReaders {
             }
         }
 
-        private Path regularFile(String url) {
+        @Override
+        public List<Listed> list(String url) {
+            Path dir = absolute(url);
+            if (!Files.isDirectory(dir)) return List.of();
+            List<Listed> files = new ArrayList<>();
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    if (!p.equals(dir) && Files.isSymbolicLink(p)) {
+                        throw MlvException.invalid("'" + p + "' is a symlink: import-url copies regular files only");
+                    }
+                    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                        String rel = dir.relativize(p).toString().replace('\\', '/');
+                        files.add(new Listed(rel, new Version(null, null, Files.size(p), null)));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot list " + url + ": " + e.getMessage(), e);
+            }
+            if (files.isEmpty()) throw MlvException.invalid("'" + url + "' is an empty folder: nothing to import");
+            return files;
+        }
+
+        private Path absolute(String url) {
             Path p = localPath(url);
             if (!p.isAbsolute()) throw new IllegalArgumentException("relative local source " + url);
+            return p;
+        }
+
+        private Path regularFile(String url) {
+            Path p = absolute(url);
             if (!Files.exists(p)) throw MlvException.notFound("No such file: " + url);
-            if (Files.isDirectory(p)) {
-                throw new MlvException(ErrorCode.INVALID_PARAMETER_VALUE, "'" + url + "' is a directory: import-url takes one file "
-                        + "(copy a folder in and 'mlv data add' it)");
-            }
             if (!Files.isRegularFile(p)) throw MlvException.invalid("'" + url + "' is not a regular file");
             return p;
         }

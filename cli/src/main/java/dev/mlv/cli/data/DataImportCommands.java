@@ -57,24 +57,26 @@ final class DataImportCommands {
         }
     }
 
-    @Command(name = "import-url", description = {"Download a file from a URL into this repository and track it with a "
-            + "pointer that records the URL and the version downloaded, as 'dvc import-url'.",
-            "Sources: s3://bucket/key (credentials and endpoint as for the artifact store: the AWS chain, MLV_S3_ENDPOINT_URL), "
-                    + "http(s)://… (the version is the ETag or Last-Modified), or a local file outside the repository (its "
-                    + "SHA-256). 'mlv data update' downloads it again when the source changes, 'status' says when it has, "
-                    + "and 'push' stores the bytes on your remote like data you added."},
+    @Command(name = "import-url", description = {"Download a file or folder from a URL into this repository and track it "
+            + "with a pointer that records the URL and the version downloaded, as 'dvc import-url'.",
+            "Sources: s3://bucket/key or a prefix (credentials and endpoint as for the artifact store: the AWS chain, "
+                    + "MLV_S3_ENDPOINT_URL; the version is the ETag, for a folder a digest of its objects' ETags), "
+                    + "http(s)://… of a file (the ETag or Last-Modified), or a local file or folder outside the repository "
+                    + "(its SHA-256). 'mlv data update' downloads it again when the source changes, 'status' says when it "
+                    + "has, and 'push' stores the bytes on your remote like data you added."},
             footer = {"", "Examples:",
                     "  mlv data import-url s3://datasets/iris/iris.csv data/iris.csv",
-                    "  mlv data import-url https://example.org/files/train.csv        # ./train.csv + train.csv.mlv",
+                    "  mlv data import-url s3://datasets/images/ data/images   # a whole prefix",
+                    "  mlv data import-url https://example.org/train.csv       # ./train.csv(.mlv)",
                     "  git add data/iris.csv.mlv data/.gitignore && git commit -m 'iris from S3'"})
     static final class ImportUrl implements Callable<Integer> {
         @Mixin
         RepoOptions repo;
 
-        @Parameters(index = "0", paramLabel = "URL", description = "s3://bucket/key, http(s)://… or a local path of one file.")
+        @Parameters(index = "0", paramLabel = "URL", description = "s3://bucket/key or prefix, http(s)://… of a file, or a local file or folder.")
         String url;
 
-        @Parameters(index = "1", arity = "0..1", paramLabel = "OUT", description = "Where the file goes in this repository; "
+        @Parameters(index = "1", arity = "0..1", paramLabel = "OUT", description = "Where the data goes in this repository; "
                 + "must not exist (default: the URL's last segment, in the current folder).")
         String out;
 

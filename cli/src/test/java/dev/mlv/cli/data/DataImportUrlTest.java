@@ -183,6 +183,40 @@ class DataImportUrlTest {
     }
 
     @Test
+    void localFoldersAreImportedWholeAndFollowTheirManifest() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("shared/images/cats"));
+        Files.writeString(src.resolve("tom.txt"), "tom\n");
+        Files.writeString(src.getParent().resolve("dog.txt"), "dog\n");
+        mlv(project, "import-url", tmp.resolve("shared/images") + "/", "data/images").ok();
+        assertThat(Files.readString(project.resolve("data/images/cats/tom.txt"))).isEqualTo("tom\n");
+        assertThat(Files.readString(project.resolve("data/images/dog.txt"))).isEqualTo("dog\n");
+        PointerFile pf = PointerFile.read(project.resolve("data/images.mlv"));
+        assertThat(pf.outs().get(0).nfiles()).isEqualTo(2);
+        assertThat(pf.external().url()).isEqualTo("../../shared/images");
+        assertThat(pf.external().digest()).isEqualTo(pf.outs().get(0).digest());
+        assertThat(mlv(project, "status").ok().out()).contains("up to date");
+
+        Files.writeString(src.resolve("felix.txt"), "felix\n");
+        assertThat(mlv(project, "status").ok().out()).contains("update available: data/images (" + tmp.resolve("shared/images") + " changed");
+        // the cache loses it: fetch does not take the folder's new content for the old version
+        deleteTree(project.resolve(".mlv/cache/sha256"));
+        DataTestKit.Result f = mlv(project, "fetch");
+        assertThat(f.code()).isEqualTo(1);
+        assertThat(f.err()).contains("holds another version now than data/images.mlv records");
+        assertThat(mlv(project, "update", "data/images", "--force").ok().out()).contains("updated data/images.mlv");
+        assertThat(Files.readString(project.resolve("data/images/cats/felix.txt"))).isEqualTo("felix\n");
+        assertThat(PointerFile.read(project.resolve("data/images.mlv")).outs().get(0).nfiles()).isEqualTo(3);
+        deleteTree(project.resolve(".mlv/cache/sha256"));
+        deleteTree(project.resolve("data/images"));
+        assertThat(mlv(project, "pull").ok().out()).contains("fetched 3 object(s)");
+        assertThat(Files.readString(project.resolve("data/images/cats/felix.txt"))).isEqualTo("felix\n");
+        assertThat(mlv(project, "status").ok().out()).contains("up to date");
+
+        Files.createSymbolicLink(src.resolve("link.txt"), src.resolve("tom.txt"));
+        assertError(mlv(project, "import-url", tmp.resolve("shared/images").toString(), "again"), "is a symlink");
+    }
+
+    @Test
     void badSourcesAndTargetsAreOneLineErrorsThatChangeNothing() throws Exception {
         serve("/x.csv", "x\n", "\"1\"", null);
         Files.writeString(project.resolve("mine.csv"), "mine\n");
@@ -196,10 +230,10 @@ class DataImportUrlTest {
         assertError(mlv(project, "import-url", base + "/x.csv", "../outside.csv"), "outside the repository");
         assertError(mlv(project, "import-url", base + "/x.csv", "mine.csv"), "'mine.csv' already exists");
         assertError(mlv(project, "import-url", "mine.csv", "copy.csv"), "inside this repository: track it with 'mlv data add' instead");
-        assertError(mlv(project, "import-url", tmp.resolve("folder").toString()), "is a directory: import-url takes one file");
+        assertError(mlv(project, "import-url", tmp.resolve("folder").toString()), "is an empty folder: nothing to import");
         assertError(mlv(project, "import-url", tmp.resolve("missing.csv").toString()), "No such file");
         assertError(mlv(project, "import-url", "ftp://host/x.csv"), "no reader for scheme 'ftp'");
-        assertError(mlv(project, "import-url", "s3://bucket/"), "names no object");
+        assertError(mlv(project, "import-url", "s3://bucket/"), "names a whole bucket");
         assertError(mlv(project, "update", "--rev", "v1", "x.csv"), "is not tracked");
         assertThat(top(project)).isEqualTo(before);
         assertThat(Files.readString(project.resolve("mine.csv"))).isEqualTo("mine\n");

@@ -116,6 +116,25 @@ class DataS3RemoteTest extends RemoteContractTest {
         assertThat(DataTestKit.mlv(repo, "pull").ok().out()).contains("fetched 1 object(s), 12 bytes (imports' sources)");
         assertThat(DataTestKit.mlv(repo, "import-url", "s3://" + BUCKET + "/lake/nope.csv").err())
                 .contains("No object at s3://" + BUCKET + "/lake/nope.csv");
+
+        // a prefix is a folder: its objects' ETags make its version
+        for (String k : List.of("shots/a.png", "shots/deep/b.png")) {
+            s3.putObject(b -> b.bucket(BUCKET).key("lake/" + k), software.amazon.awssdk.core.sync.RequestBody.fromString(k));
+        }
+        DataTestKit.mlv(repo, "import-url", "s3://" + BUCKET + "/lake/shots/").ok();
+        assertThat(Files.readString(repo.resolve("shots/deep/b.png"))).isEqualTo("shots/deep/b.png");
+        dev.mlv.data.PointerFile shots = dev.mlv.data.PointerFile.read(repo.resolve("shots.mlv"));
+        assertThat(shots.outs().get(0).nfiles()).isEqualTo(2);
+        assertThat(shots.external().etag()).hasSize(64);
+        assertThat(DataTestKit.mlv(repo, "status").ok().out()).contains("up to date");
+        s3.putObject(b -> b.bucket(BUCKET).key("lake/shots/c.png"), software.amazon.awssdk.core.sync.RequestBody.fromString("c"));
+        assertThat(DataTestKit.mlv(repo, "status").ok().out()).contains("update available: shots (s3://" + BUCKET + "/lake/shots/ changed");
+        assertThat(DataTestKit.mlv(repo, "update", "shots").ok().out()).contains("updated shots.mlv");
+        assertThat(Files.readString(repo.resolve("shots/c.png"))).isEqualTo("c");
+        DataTestKit.deleteTree(repo.resolve(".mlv/cache/sha256"));
+        DataTestKit.deleteTree(repo.resolve("shots"));
+        assertThat(DataTestKit.mlv(repo, "pull").ok().out()).contains("fetched 4 object(s)");
+        assertThat(Files.readString(repo.resolve("shots/deep/b.png"))).isEqualTo("shots/deep/b.png");
     }
 
     @Test

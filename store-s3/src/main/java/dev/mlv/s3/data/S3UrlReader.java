@@ -15,11 +15,14 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * {@code s3://bucket/key} sources of {@code mlv data import-url}: the version is the object's ETag. The client comes
+ * {@code s3://bucket/key} sources of {@code mlv data import-url}: the version is the object's ETag; a key with objects
+ * under {@code key/} is a folder. The client comes
  * from the environment, as for the artifact store ({@link S3Clients#fromEnvironment()}: the standard credential chain,
  * {@code MLV_S3_ENDPOINT_URL} or {@code MLFLOW_S3_ENDPOINT_URL} for S3-compatible stores).
  */
@@ -65,16 +68,33 @@ public final class S3UrlReader implements UrlReader {
         }
     }
 
+    /** The objects under {@code url}'s key followed by {@code /}, at any depth (folder markers left out). */
+    @Override
+    public List<Listed> list(String url) {
+        S3Location l = S3Location.parse(url);
+        String prefix = l.prefix().toString() + "/";
+        try (S3Client s3 = S3Clients.fromEnvironment()) {
+            List<Listed> files = new ArrayList<>();
+            call(url, () -> {
+                s3.listObjectsV2Paginator(b -> b.bucket(l.bucket()).prefix(prefix)).contents().forEach(o -> {
+                    if (!o.key().endsWith("/")) files.add(new Listed(o.key().substring(prefix.length()), versionOf(o.eTag(), o.size())));
+                });
+                return null;
+            });
+            return files;
+        }
+    }
+
     private static Version versionOf(String etag, Long size) {
         return new Version(etag, null, size, null);
     }
 
-    /** Bucket and key of {@code url}, checked: a key naming one object, not a folder. */
+    /** Bucket and key of {@code url}, checked: a key naming an object or a folder, not a whole bucket. */
     private static String[] object(String url) {
         S3Location l = S3Location.parse(url);
         String key = l.prefix().toString();
-        if (key.isEmpty() || url.endsWith("/")) {
-            throw MlvException.invalid("'" + url + "' names no object: import-url takes s3://bucket/key of one file");
+        if (key.isEmpty()) {
+            throw MlvException.invalid("'" + url + "' names a whole bucket: import-url takes s3://bucket/key of a file or folder");
         }
         return new String[]{l.bucket(), key};
     }
