@@ -223,9 +223,7 @@ public final class DataImport {
                 moved.add(new SourceMove(t, q.rev() + " moved from " + src.revLock().substring(0, 7) + " to " + ((String) a).substring(0, 7)));
             }
         });
-        List<UrlImport.Problem> urlProblems = new ArrayList<>();
-        moved.addAll(UrlImport.moved(targets, urlProblems));
-        urlProblems.forEach(p -> problems.add(new SourceProblem(p.target(), p.reason())));
+        moved.addAll(UrlImport.moved(targets, problems));
         return new SourceCheck(moved, problems);
     }
 

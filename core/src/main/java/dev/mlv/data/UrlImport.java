@@ -18,8 +18,8 @@ import java.util.List;
 
 /**
  * {@code mlv data import-url} (DVC's): a file or folder from a URL (s3://, http(s)://, or a local path outside the
- * repository; folders from s3:// prefixes and local paths) downloaded into the cache and the workspace, with a pointer that records the URL and the version downloaded
- * ({@link PointerFile.External}). {@code mlv data update} downloads it again when the source holds another version,
+ * repository; folders from s3:// prefixes and local paths) downloaded into the cache and the workspace, with a pointer
+ * that records the URL and the version downloaded ({@link PointerFile.External}). {@code mlv data update} downloads it again when the source holds another version,
  * {@code status} reports that, and {@code fetch} downloads it from the URL when the remote lacks it and the source still
  * holds the same version. The bytes are pushed to remotes like data added here.
  *
@@ -30,17 +30,16 @@ public final class UrlImport {
     private UrlImport() {
     }
 
-    /** What an import or update did: the pointer now, the version it replaced (null for a new import), whether the bytes changed. */
+    /**
+     * What an import or update did: the pointer now, the version it replaced (null for a new import), and whether the
+     * bytes changed.
+     */
     public record Result(DataRepo.Tracked tracked, PointerFile.External previous, boolean changed) {
     }
 
-    /** An import-url target and the reason its source could not be asked. */
-    public record Problem(DataRepo.Target target, String reason) {
-    }
-
     /**
-     * Imports the file or folder at {@code url} to {@code out} (null: the URL's last segment in {@code base}, the folder relative
-     * paths are resolved against).
+     * Imports the file or folder at {@code url} to {@code out} (null: the URL's last segment in {@code base}, the folder
+     * relative paths are resolved against).
      */
     public static Result importUrl(DataRepo r, Path base, String url, Path out) {
         UrlReaders.of(url); // checks the URL before anything else
@@ -131,9 +130,9 @@ public final class UrlImport {
      * Of the import-url {@code targets}, those whose source holds another version now than their pointer records, as
      * {@link DataImport.SourceMove}s; sources that cannot be asked go to {@code problems}. Asks a few at a time.
      */
-    static List<DataImport.SourceMove> moved(List<DataRepo.Target> targets, List<Problem> problems) {
+    static List<DataImport.SourceMove> moved(List<DataRepo.Target> targets, List<DataImport.SourceProblem> problems) {
         List<DataImport.SourceMove> moved = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<Problem> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<DataImport.SourceProblem> failed = java.util.Collections.synchronizedList(new ArrayList<>());
         Parallel.forEach(imported(targets), DataImport.SOURCE_CHECKS_IN_PARALLEL, t -> {
             PointerFile.External ext = t.tracked().file().external();
             String location = location(t.tracked(), ext);
@@ -144,7 +143,7 @@ public final class UrlImport {
                             + PointerFile.External.of(ext.url(), now).version()));
                 }
             } catch (RuntimeException e) {
-                failed.add(new Problem(t, e.getMessage()));
+                failed.add(new DataImport.SourceProblem(t, e.getMessage()));
             }
         });
         problems.addAll(failed);
