@@ -209,14 +209,16 @@ final class DataImportCommands {
             PointerFile.Out o = res.tracked().file().outs().get(0);
             String pointer = r.root().relativize(res.tracked().pointer()).toString();
             if (res.previous() == null) {
-                repo.output().println("imported " + e.url() + " (" + e.version() + ") → " + pointer + "  " + DataGetCommand.humanSize(o.size()));
+                repo.output().println("imported " + e.url() + " (" + e.version() + ") → " + pointer + "  " + DataGetCommand.humanSize(o.size())
+                        + (o.nfiles() != null ? ", " + o.nfiles() + " files" : ""));
             } else if (res.changed()) {
                 repo.output().println("updated " + pointer + " from " + e.url() + ": " + res.previous().version() + " → " + e.version());
             } else {
                 repo.output().println(pointer + " is up to date with " + e.url() + " (" + e.version() + ")");
             }
         }
-        if (results.stream().anyMatch(x -> x.previous() == null || x.changed())) {
+        // a new version of the same bytes changes the pointer too
+        if (results.stream().anyMatch(x -> !x.tracked().file().external().equals(x.previous()))) {
             repo.output().println("To track the changes with git: git add <pointer>.mlv .gitignore");
         }
     }
