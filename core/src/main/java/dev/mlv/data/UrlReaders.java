@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * The one place a source URL of {@code mlv data import-url} is checked and matched with its {@link UrlReader}: a local
- * path (or {@code file:} URI) of a regular file or folder, {@code http(s)://host/…} without credentials or fragment, or a scheme
- * a provider reads ({@code s3://bucket/key}).
+ * path (or {@code file:} URI) of a regular file or folder, {@code http(s)://host/…} without credentials or fragment,
+ * or a scheme a provider reads ({@code s3://bucket/key}).
  */
 public final class UrlReaders {
     private UrlReaders() {
