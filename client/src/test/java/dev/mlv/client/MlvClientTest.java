@@ -3,16 +3,12 @@ package dev.mlv.client;
 import dev.mlv.artifacts.FileInfo;
 import dev.mlv.client.env.Environment;
 import dev.mlv.errors.MlvException;
-import dev.mlv.server.MlvServer;
-import dev.mlv.server.ServerConfig;
 import dev.mlv.tracking.Experiment;
 import dev.mlv.tracking.Metric;
 import dev.mlv.tracking.Run;
 import dev.mlv.tracking.RunStatus;
 import dev.mlv.tracking.Tag;
 import dev.mlv.tracking.ViewType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,23 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Java client against a real in-process server (SQLite + local artifacts in a temp home). */
-class MlvClientTest {
-    @TempDir
-    static Path home;
-    static MlvServer server;
-    static MlvClient client;
-
-    @BeforeAll
-    static void start() {
-        server = MlvServer.start(new ServerConfig("127.0.0.1", 0, home, null, null));
-        client = MlvClient.connect(server.url());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) server.close();
-    }
-
+class MlvClientTest extends InProcessServerTest {
     private static Map<String, String> tags(Run run) {
         return run.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value));
     }

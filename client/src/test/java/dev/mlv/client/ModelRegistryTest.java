@@ -5,10 +5,6 @@ import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import dev.mlv.registry.ModelVersion;
 import dev.mlv.registry.Stage;
-import dev.mlv.server.MlvServer;
-import dev.mlv.server.ServerConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,23 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Java client's registry calls against a real in-process server (SQLite + local artifacts). */
-class ModelRegistryTest {
-    @TempDir
-    static Path home;
-    static MlvServer server;
-    static MlvClient client;
-
-    @BeforeAll
-    static void start() {
-        server = MlvServer.start(new ServerConfig("127.0.0.1", 0, home, null, null));
-        client = MlvClient.connect(server.url());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) server.close();
-    }
-
+class ModelRegistryTest extends InProcessServerTest {
     /** A run with metric accuracy and a one-file "model" folder; its runs:/ URI. */
     private static String trainedModel(double accuracy, Path tmp) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("model-" + accuracy));
