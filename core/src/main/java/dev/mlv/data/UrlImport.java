@@ -42,7 +42,7 @@ public final class UrlImport {
      * relative paths are resolved against).
      */
     public static Result importUrl(DataRepo r, Path base, String url, Path out) {
-        UrlReaders.of(url); // checks the URL before anything else
+        UrlReaders.of(url).close(); // checks the URL before anything else
         boolean local = isLocal(url);
         Path source = local ? base.resolve(UrlReaders.localPath(url)).toAbsolutePath().normalize() : null;
         if (local) requireOutside(r, source, url);
@@ -106,7 +106,7 @@ public final class UrlImport {
                     bytes += d.out().size();
                     continue;
                 }
-                try (UrlReader.Opened in = UrlReaders.of(location).open(location)) {
+                try (UrlReader reader = UrlReaders.of(location); UrlReader.Opened in = reader.open(location)) {
                     if (in.version().hasTag() && !ext.sameVersion(in.version())) {
                         failures.add(moved);
                         continue;
@@ -185,7 +185,12 @@ public final class UrlImport {
      * ({@link #listingTag}); without tags, the digest of the bytes (a file's, or a folder's manifest name).
      */
     private static Download downloadAll(DataRepo r, String location, String name) {
-        UrlReader reader = UrlReaders.of(location);
+        try (UrlReader reader = UrlReaders.of(location)) {
+            return downloadAll(r, reader, location, name);
+        }
+    }
+
+    private static Download downloadAll(DataRepo r, UrlReader reader, String location, String name) {
         List<UrlReader.Listed> files = listing(reader, location);
         if (files.isEmpty()) {
             try (UrlReader.Opened in = reader.open(location)) {
@@ -222,7 +227,12 @@ public final class UrlImport {
 
     /** The version the source at {@code location} holds now, as {@link #downloadAll} records it, downloading nothing it need not. */
     private static UrlReader.Version currentVersion(String location) {
-        UrlReader reader = UrlReaders.of(location);
+        try (UrlReader reader = UrlReaders.of(location)) {
+            return currentVersion(reader, location);
+        }
+    }
+
+    private static UrlReader.Version currentVersion(UrlReader reader, String location) {
         List<UrlReader.Listed> files = listing(reader, location);
         if (files.isEmpty()) return reader.version(location);
         long total = files.stream().mapToLong(f -> f.version().size() == null ? 0 : f.version().size()).sum();

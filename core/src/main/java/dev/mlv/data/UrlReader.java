@@ -12,9 +12,10 @@ import java.util.Set;
  * {@code META-INF/services/dev.mlv.data.UrlReader} ({@code s3://} in the store-s3 module).
  *
  * <p>Implementations validate the URL (a malformed one is {@code INVALID_PARAMETER_VALUE}), answer
- * {@code RESOURCE_DOES_NOT_EXIST} when there is no file there, and never write anything.
+ * {@code RESOURCE_DOES_NOT_EXIST} when there is no file there, and never write anything. One reader serves one
+ * command's requests to its source (a folder's files share its client), and may be used from several threads.
  */
-public interface UrlReader {
+public interface UrlReader extends AutoCloseable {
     /**
      * What identifies the version a source holds, each part null when the source does not give it: the {@code etag}
      * (S3, HTTP), the {@code modified} time (HTTP's Last-Modified), the {@code size}, and the SHA-256 {@code digest} of
@@ -56,6 +57,11 @@ public interface UrlReader {
      * least); empty when {@code url} names no folder (a file, or nothing). Sources without folders (HTTP) list nothing.
      */
     List<Listed> list(String url);
+
+    /** Releases what the reader holds (a client and its connections); the readers {@link UrlReaders} gives are closed after use. */
+    @Override
+    default void close() {
+    }
 
     /** The URL of the file at {@code relpath} inside the folder {@code url}. */
     default String child(String url, String relpath) {

@@ -25,7 +25,7 @@ public final class UrlReaders {
     private UrlReaders() {
     }
 
-    /** The reader for {@code url}, after checking it; a local path must be absolute here. */
+    /** The reader for {@code url}, after checking it; close it after use. A local path must be absolute to be read. */
     public static UrlReader of(String url) {
         if (url == null || url.isBlank() || url.indexOf('\0') >= 0) throw MlvException.invalid("Invalid source URL '" + url + "'");
         String scheme = ArtifactStores.schemeOf(url);

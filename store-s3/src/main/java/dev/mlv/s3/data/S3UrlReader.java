@@ -13,8 +13,6 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -27,6 +25,20 @@ import java.util.function.Supplier;
  * {@code MLV_S3_ENDPOINT_URL} or {@code MLFLOW_S3_ENDPOINT_URL} for S3-compatible stores).
  */
 public final class S3UrlReader implements UrlReader {
+    /** Made on first use, shared by this reader's requests (a folder's files download in parallel), closed with it. */
+    private S3Client s3;
+
+    private synchronized S3Client s3() {
+        if (s3 == null) s3 = S3Clients.fromEnvironment();
+        return s3;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (s3 != null) s3.close();
+        s3 = null;
+    }
+
     @Override
     public Set<String> schemes() {
         return Set.of("s3");
@@ -40,32 +52,15 @@ public final class S3UrlReader implements UrlReader {
     @Override
     public Version version(String url) {
         String[] at = object(url);
-        try (S3Client s3 = S3Clients.fromEnvironment()) {
-            HeadObjectResponse h = call(url, () -> s3.headObject(b -> b.bucket(at[0]).key(at[1])));
-            return versionOf(h.eTag(), h.contentLength());
-        }
+        HeadObjectResponse h = call(url, () -> s3().headObject(b -> b.bucket(at[0]).key(at[1])));
+        return versionOf(h.eTag(), h.contentLength());
     }
 
     @Override
     public Opened open(String url) {
         String[] at = object(url);
-        S3Client s3 = S3Clients.fromEnvironment();
-        try {
-            ResponseInputStream<GetObjectResponse> in = call(url, () -> s3.getObject(b -> b.bucket(at[0]).key(at[1])));
-            return new Opened(new FilterInputStream(in) {
-                @Override
-                public void close() throws IOException {
-                    try {
-                        super.close();
-                    } finally {
-                        s3.close();
-                    }
-                }
-            }, versionOf(in.response().eTag(), in.response().contentLength()));
-        } catch (RuntimeException e) {
-            s3.close();
-            throw e;
-        }
+        ResponseInputStream<GetObjectResponse> in = call(url, () -> s3().getObject(b -> b.bucket(at[0]).key(at[1])));
+        return new Opened(in, versionOf(in.response().eTag(), in.response().contentLength()));
     }
 
     /** The objects under {@code url}'s key followed by {@code /}, at any depth (folder markers left out). */
@@ -73,16 +68,14 @@ public final class S3UrlReader implements UrlReader {
     public List<Listed> list(String url) {
         S3Location l = S3Location.parse(url);
         String prefix = l.prefix().toString() + "/";
-        try (S3Client s3 = S3Clients.fromEnvironment()) {
-            List<Listed> files = new ArrayList<>();
-            call(url, () -> {
-                s3.listObjectsV2Paginator(b -> b.bucket(l.bucket()).prefix(prefix)).contents().forEach(o -> {
-                    if (!o.key().endsWith("/")) files.add(new Listed(o.key().substring(prefix.length()), versionOf(o.eTag(), o.size())));
-                });
-                return null;
+        List<Listed> files = new ArrayList<>();
+        call(url, () -> {
+            s3().listObjectsV2Paginator(b -> b.bucket(l.bucket()).prefix(prefix)).contents().forEach(o -> {
+                if (!o.key().endsWith("/")) files.add(new Listed(o.key().substring(prefix.length()), versionOf(o.eTag(), o.size())));
             });
-            return files;
-        }
+            return null;
+        });
+        return files;
     }
 
     private static Version versionOf(String etag, Long size) {
