@@ -98,7 +98,7 @@ public final class DataImport {
         for (DataRepo.Target t : imports) {
             PointerFile.Import s = t.tracked().file().source();
             Path dir = t.tracked().pointer().getParent();
-            String key = (s.isRelativePath() ? dir.resolve(s.url()).normalize().toString() : s.url()) + "@" + s.revLock() + " " + s.remote();
+            String key = (PointerFile.isRelativePath(s.url()) ? dir.resolve(s.url()).normalize().toString() : s.url()) + "@" + s.revLock() + " " + s.remote();
             bySource.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
         }
         DataRepo.TransferResult all = new DataRepo.TransferResult(0, 0, 0, List.of());
@@ -241,8 +241,7 @@ public final class DataImport {
      */
     private static Result download(DataRepo r, SourceRepo src, PointerFile.Import source, DataRepo.Tracked at, boolean force) {
         Path pointer = at.pointer();
-        String name = pointer.getFileName().toString();
-        name = name.substring(0, name.length() - PointerFile.SUFFIX.length());
+        String name = dataName(pointer);
         SourceRepo.Found found = src.find(source.path());
         SourceRepo.RemoteRef ref = src.remote(found.path(), source.remote());
         PointerFile next;
@@ -268,17 +267,31 @@ public final class DataImport {
             }
             r.checkout(targets, force);
         }
-        Path data = pointer.resolveSibling(name);
+        writePointer(r, pointer, next);
+        String previous = at.file() == null ? null : at.file().source().revLock();
+        boolean changed = at.file() == null || !at.file().outs().get(0).digest().equals(next.outs().get(0).digest());
+        return new Result(new DataRepo.Tracked(pointer, next), previous, changed, fetched);
+    }
+
+    /** The name of the data a pointer file names: its own name without {@code .mlv}. */
+    static String dataName(Path pointer) {
+        String name = pointer.getFileName().toString();
+        return name.substring(0, name.length() - PointerFile.SUFFIX.length());
+    }
+
+    /**
+     * The last step of an import or update, once its data is checked out: writes {@code next} to {@code pointer}
+     * (atomically) and the data's {@code .gitignore} entry; an empty folder, which has no file to check out, is made.
+     */
+    static void writePointer(DataRepo r, Path pointer, PointerFile next) {
+        Path data = pointer.resolveSibling(dataName(pointer));
         try {
-            if (next.outs().get(0).isDirectory()) Files.createDirectories(data); // an empty directory has no file to check out
+            if (next.outs().get(0).isDirectory()) Files.createDirectories(data);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         next.write(pointer);
         r.ensureGitignored(data);
-        String previous = at.file() == null ? null : at.file().source().revLock();
-        boolean changed = at.file() == null || !at.file().outs().get(0).digest().equals(next.outs().get(0).digest());
-        return new Result(new DataRepo.Tracked(pointer, next), previous, changed, fetched);
     }
 
     /**

@@ -91,16 +91,10 @@ public record PointerFile(List<Out> outs, Import source, External external) {
             if (revLock == null || !revLock.matches("[0-9a-f]{40}|[0-9a-f]{64}")) throw MlvException.invalid("invalid 'rev_lock'");
         }
 
-        /** Whether {@code url} is a local path relative to the pointer's folder. */
-        public boolean isRelativePath() {
-            return ArtifactStores.schemeOf(url) == null && !Path.of(url).isAbsolute();
-        }
-
         /** The same import for a pointer moved from folder {@code from} to folder {@code to}. */
         public Import relocated(Path from, Path to) {
-            if (!isRelativePath()) return this;
-            String moved = to.toAbsolutePath().relativize(from.toAbsolutePath().resolve(url).normalize()).toString();
-            return new Import(path, moved.isEmpty() ? "." : moved, rev, revLock, remote);
+            String moved = relocate(url, from, to);
+            return moved.equals(url) ? this : new Import(path, moved, rev, revLock, remote);
         }
     }
 
@@ -135,17 +129,23 @@ public record PointerFile(List<Out> outs, Import source, External external) {
             return "sha256 " + digest.substring(0, 12);
         }
 
-        /** Whether {@code url} is a local path relative to the pointer's folder. */
-        public boolean isRelativePath() {
-            return ArtifactStores.schemeOf(url) == null && !Path.of(url).isAbsolute();
-        }
-
         /** The same source for a pointer moved from folder {@code from} to folder {@code to}. */
         public External relocated(Path from, Path to) {
-            if (!isRelativePath()) return this;
-            String moved = to.toAbsolutePath().relativize(from.toAbsolutePath().resolve(url).normalize()).toString();
-            return new External(moved, etag, modified, size, digest);
+            String moved = relocate(url, from, to);
+            return moved.equals(url) ? this : new External(moved, etag, modified, size, digest);
         }
+    }
+
+    /** Whether a source {@code url} is a local path relative to the pointer's folder. */
+    public static boolean isRelativePath(String url) {
+        return ArtifactStores.schemeOf(url) == null && !Path.of(url).isAbsolute();
+    }
+
+    /** A source relative to folder {@code from}, as seen from folder {@code to}; any other URL is kept as it is. */
+    private static String relocate(String url, Path from, Path to) {
+        if (!isRelativePath(url)) return url;
+        String moved = to.toAbsolutePath().relativize(from.toAbsolutePath().resolve(url).normalize()).toString();
+        return moved.isEmpty() ? "." : moved;
     }
 
     public PointerFile {

@@ -1,6 +1,5 @@
 package dev.mlv.data;
 
-import dev.mlv.artifacts.ArtifactStores;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 
@@ -43,7 +42,7 @@ public final class UrlImport {
      */
     public static Result importUrl(DataRepo r, Path base, String url, Path out) {
         UrlReaders.of(url).close(); // checks the URL before anything else
-        boolean local = isLocal(url);
+        boolean local = UrlReaders.isLocal(url);
         Path source = local ? base.resolve(UrlReaders.localPath(url)).toAbsolutePath().normalize() : null;
         if (local) requireOutside(r, source, url);
         String name = local ? String.valueOf(source.getFileName()) : lastSegment(url);
@@ -153,20 +152,11 @@ public final class UrlImport {
     /** Reads {@code location} into the cache, checks it out where {@code at} says, then writes its pointer. */
     private static Result download(DataRepo r, String stored, String location, DataRepo.Tracked at, boolean force) {
         Path pointer = at.pointer();
-        String name = pointer.getFileName().toString();
-        name = name.substring(0, name.length() - PointerFile.SUFFIX.length());
-        Download d = downloadAll(r, location, name);
+        Download d = downloadAll(r, location, DataImport.dataName(pointer));
         r.cache().sync(); // the objects durable before a pointer names them
         PointerFile next = new PointerFile(List.of(d.out()), null, PointerFile.External.of(stored, d.version()));
         r.checkout(List.of(new DataRepo.Target(new DataRepo.Tracked(pointer, next), null)), force);
-        Path data = pointer.resolveSibling(name);
-        try {
-            if (d.out().isDirectory()) Files.createDirectories(data); // an empty folder has no file to check out
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        next.write(pointer);
-        r.ensureGitignored(data);
+        DataImport.writePointer(r, pointer, next);
         PointerFile.External previous = at.file() == null ? null : at.file().external();
         boolean changed = at.file() == null || !at.file().outs().get(0).digest().equals(d.out().digest());
         return new Result(new DataRepo.Tracked(pointer, next), previous, changed);
@@ -294,32 +284,20 @@ public final class UrlImport {
 
     /** Where the source of {@code t} is: its URL, or the absolute path of a local source. */
     private static String location(DataRepo.Tracked t, PointerFile.External ext) {
-        if (!isLocal(ext.url())) return ext.url();
+        if (!UrlReaders.isLocal(ext.url())) return ext.url();
         Path p = UrlReaders.localPath(ext.url());
         return (p.isAbsolute() ? p : t.pointer().getParent().resolve(p)).toAbsolutePath().normalize().toString();
     }
 
-    private static boolean isLocal(String url) {
-        String scheme = ArtifactStores.schemeOf(url);
-        return scheme == null || scheme.equals("file");
-    }
-
-    /** A local source inside the repository is data to add, not to import. */
+    /** A local source inside the repository (symlinks followed) is data to add, not to import. */
     private static void requireOutside(DataRepo r, Path source, String url) {
-        Path real;
+        if (!Files.exists(source)) throw MlvException.notFound("No such file: " + url);
         try {
-            real = source.toRealPath();
+            if (source.toRealPath().startsWith(r.root().toRealPath())) {
+                throw MlvException.invalid("'" + url + "' is inside this repository: track it with 'mlv data add' instead");
+            }
         } catch (IOException e) {
-            throw MlvException.notFound("No such file: " + url);
-        }
-        Path root;
-        try {
-            root = r.root().toRealPath();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (real.startsWith(root)) {
-            throw MlvException.invalid("'" + url + "' is inside this repository: track it with 'mlv data add' instead");
+            throw new UncheckedIOException("Cannot read " + url + ": " + e.getMessage(), e);
         }
     }
 

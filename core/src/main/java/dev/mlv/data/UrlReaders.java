@@ -28,8 +28,8 @@ public final class UrlReaders {
     /** The reader for {@code url}, after checking it; close it after use. A local path must be absolute to be read. */
     public static UrlReader of(String url) {
         if (url == null || url.isBlank() || url.indexOf('\0') >= 0) throw MlvException.invalid("Invalid source URL '" + url + "'");
+        if (isLocal(url)) return LOCAL;
         String scheme = ArtifactStores.schemeOf(url);
-        if (scheme == null || scheme.equals("file")) return LOCAL;
         if (scheme.equals("http") || scheme.equals("https")) {
             HttpUrlReader.INSTANCE.requireValid(url);
             return HttpUrlReader.INSTANCE;
@@ -42,6 +42,12 @@ public final class UrlReaders {
         }
         throw MlvException.invalid("Cannot import from '" + url + "': no reader for scheme '" + scheme
                 + "' (use a local path, http(s)://… or s3://bucket/key)");
+    }
+
+    /** Whether {@code url} names a local file or folder: a plain path or a {@code file:} URI. */
+    public static boolean isLocal(String url) {
+        String scheme = ArtifactStores.schemeOf(url);
+        return scheme == null || scheme.equals("file");
     }
 
     /** The local file a local source names: a plain path or a {@code file:} URI. */
