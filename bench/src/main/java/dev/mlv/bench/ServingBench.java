@@ -255,6 +255,7 @@ public final class ServingBench {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong ok = new AtomicLong();
         AtomicInteger errors = new AtomicInteger();
+        List<String> causes = java.util.Collections.synchronizedList(new ArrayList<>()); // the first few failures, to print
         AtomicReference<String> want = new AtomicReference<>("none");
         AtomicLong firstAnswer = new AtomicLong();
         AtomicLong swapStart = new AtomicLong(Long.MAX_VALUE);
@@ -266,15 +267,16 @@ public final class ServingBench {
                         long sent = System.nanoTime();
                         HttpResponse<String> r = hc.send(req, HttpResponse.BodyHandlers.ofString());
                         long now = System.nanoTime();
-                        if (r.statusCode() != 200) errors.incrementAndGet();
-                        else {
+                        if (r.statusCode() != 200) {
+                            if (errors.incrementAndGet() <= 3) causes.add("HTTP " + r.statusCode() + ": " + r.body());
+                        } else {
                             ok.incrementAndGet();
                             if (sent >= swapStart.get() && want.get().equals(r.headers().firstValue(ScoringServer.VERSION_HEADER).orElse(""))) {
                                 firstAnswer.compareAndSet(0, now);
                             }
                         }
                     } catch (Exception e) {
-                        errors.incrementAndGet();
+                        if (errors.incrementAndGet() <= 3) causes.add(e.toString());
                     }
                 }
             });
@@ -305,5 +307,6 @@ public final class ServingBench {
         System.out.printf("%nSwap latency under load (4 clients, %d alias moves 1<->2): min %.0f ms, median %.0f ms, max %.0f ms "
                         + "(goal <= 1000 ms); %d requests answered, %d failed%n",
                 swaps, a[0], a[a.length / 2], a[a.length - 1], ok.get(), errors.get());
+        for (String c : causes) System.out.println("  failed: " + c);
     }
 }

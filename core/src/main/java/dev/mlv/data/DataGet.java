@@ -72,9 +72,57 @@ public final class DataGet {
         if (req.repo() == null || req.repo().isBlank()) throw MlvException.invalid("REPO must not be empty");
         String dataPath = dataPath(req.path());
         if (req.rev() != null) Git.requireRevision(req.rev());
-        Path out = output(base, req.out(), dataPath);
-        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) throw outExists(req.out() != null ? req.out() : out.getFileName().toString());
+        Path out = output(base, req.out(), dataPath.substring(dataPath.lastIndexOf('/') + 1));
+        return assembled(out, req.out(), work -> get(base, req, dataPath, out, work, stateFactory, progress));
+    }
 
+    /**
+     * What {@link #getUrl} got.
+     *
+     * @param out       where it is now (absolute)
+     * @param directory whether it is a folder
+     * @param files     number of files (1 for a file)
+     * @param bytes     total size
+     */
+    public record UrlResult(Path out, boolean directory, int files, long bytes) {
+    }
+
+    /**
+     * {@code mlv data get-url} (DVC's {@code dvc get-url}): downloads the file or folder at {@code url}, any source
+     * {@code import-url} reads, to {@code out} (null: the URL's last segment in {@code base}; an existing folder: that
+     * name inside it), without tracking it. As {@link #get}, the data is assembled beside the destination and appears
+     * there only once complete. Relative paths and {@code remote://} URLs are taken from the folder {@code base}.
+     */
+    public static UrlResult getUrl(Path base, String url, String out, Function<Path, StateCache> stateFactory, Progress progress) {
+        try (UrlReader reader = UrlReaders.from(base, url)) {
+            boolean local = UrlReaders.isLocal(url);
+            Path source = local ? base.resolve(UrlReaders.localPath(url)).toAbsolutePath().normalize() : null;
+            String location = local ? source.toString() : url;
+            String name = local ? (source.getFileName() == null ? null : source.getFileName().toString()) : UrlImport.lastSegment(url);
+            if (out == null && name == null) throw MlvException.invalid("'" + url + "' ends without a file name: name the output (OUT)");
+            Path o = output(base, out, name);
+            if (out != null && name != null && Files.isDirectory(o)) o = o.resolve(name); // as cp, and DVC
+            Path target = o;
+            return assembled(target, out, work -> {
+                Path ws = DataRepo.init(work.resolve("ws"));
+                PointerFile.Out d;
+                try (DataRepo r = DataRepo.open(ws, "mlv data get-url", stateFactory, progress)) {
+                    d = UrlImport.downloadAll(r, reader, location, DATA).out();
+                    r.cache().sync();
+                    r.checkout(List.of(new DataRepo.Target(new DataRepo.Tracked(ws.resolve(DATA + PointerFile.SUFFIX), PointerFile.of(d)), null)), false);
+                }
+                place(ws.resolve(DATA), target, d.isDirectory());
+                return new UrlResult(target, d.isDirectory(), d.isDirectory() ? d.nfiles() : 1, d.size());
+            });
+        }
+    }
+
+    /**
+     * Runs {@code assemble} with a new hidden folder beside {@code out}, which is removed afterwards in every case
+     * (and on Ctrl-C); so are the folders above {@code out} created for it when {@code assemble} fails.
+     */
+    private static <T> T assembled(Path out, String shown, Function<Path, T> assemble) {
+        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) throw outExists(shown != null ? shown : out.getFileName().toString());
         Path parent = out.getParent();
         Path firstCreated = null;
         for (Path d = parent; d != null && !Files.exists(d, LinkOption.NOFOLLOW_LINKS); d = d.getParent()) firstCreated = d;
@@ -92,7 +140,7 @@ public final class DataGet {
         Runtime.getRuntime().addShutdownHook(cleanup);
         boolean done = false;
         try {
-            Result r = get(base, req, dataPath, out, work, stateFactory, progress);
+            T r = assemble.apply(work);
             done = true;
             return r;
         } finally {
@@ -138,20 +186,24 @@ public final class DataGet {
             }
             r.checkout(targets, false);
         }
-        Path data = ws.resolve(DATA);
+        place(ws.resolve(DATA), out, o.isDirectory());
+        int files = o.isDirectory() ? o.nfiles() : 1;
+        return new Result(src.commit(), dataPath, url, out, o.isDirectory(), files, o.size(), fetched);
+    }
+
+    /** Moves the checked-out {@code data} to {@code out} once it is durable: one rename, since both share a folder. */
+    private static void place(Path data, Path out, boolean directory) {
         try {
-            if (o.isDirectory()) Files.createDirectories(data); // an empty directory has no file to check out
-            AtomicFiles.durabilityBarrier(ws);
+            if (directory) Files.createDirectories(data); // an empty directory has no file to check out
+            AtomicFiles.durabilityBarrier(data.getParent());
             if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) throw outExists(out.toString()); // appeared meanwhile
-            Files.move(data, out); // same folder: a rename; refuses to replace anything
+            Files.move(data, out); // refuses to replace anything
             AtomicFiles.fsyncDirectory(out.getParent());
         } catch (FileAlreadyExistsException e) {
             throw outExists(out.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot move the data to " + out + ": " + e.getMessage(), e);
         }
-        int files = o.isDirectory() ? o.nfiles() : 1;
-        return new Result(src.commit(), dataPath, url, out, o.isDirectory(), files, o.size(), fetched);
     }
 
     /** PATH as a normalised relative path; a pointer file's name stands for its data. */
@@ -172,8 +224,9 @@ public final class DataGet {
         return s;
     }
 
-    private static Path output(Path base, String raw, String dataPath) {
-        String name = raw != null ? raw : dataPath.substring(dataPath.lastIndexOf('/') + 1);
+    /** {@code raw} (else {@code name}) against {@code base}. */
+    private static Path output(Path base, String raw, String name) {
+        name = raw != null ? raw : name;
         if (name.isBlank()) throw MlvException.invalid("OUT must not be empty");
         try {
             Path out = base.resolve(name).toAbsolutePath().normalize();
@@ -185,7 +238,7 @@ public final class DataGet {
     }
 
     private static MlvException outExists(String shown) {
-        return MlvException.alreadyExists("'" + shown + "' already exists: choose another -o OUT, or remove it first");
+        return MlvException.alreadyExists("'" + shown + "' already exists: choose another OUT, or remove it first");
     }
 
     private static boolean deleteEmptyFolder(Path d) {

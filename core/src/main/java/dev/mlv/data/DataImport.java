@@ -223,7 +223,7 @@ public final class DataImport {
                 moved.add(new SourceMove(t, q.rev() + " moved from " + src.revLock().substring(0, 7) + " to " + ((String) a).substring(0, 7)));
             }
         });
-        moved.addAll(UrlImport.moved(targets, problems));
+        moved.addAll(UrlImport.moved(r, targets, problems));
         return new SourceCheck(moved, problems);
     }
 

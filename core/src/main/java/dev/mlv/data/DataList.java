@@ -82,6 +82,47 @@ public final class DataList {
      * The entries of a folder git has, tracked data among them, or the file git has at {@code path}; null when git has
      * neither there.
      */
+    /**
+     * {@code mlv data ls-url} (DVC's {@code dvc ls-url}): what the file or folder at {@code url} holds, any source
+     * {@code import-url} reads: a file as one entry by its name; a folder's direct entries (sub-folders with their size
+     * and file count), or with {@code recursive} every file below it. Nothing is downloaded. Relative paths and
+     * {@code remote://} URLs are taken from the folder {@code base}.
+     */
+    public static List<Entry> listUrl(Path base, String url, boolean recursive) {
+        try (UrlReader reader = UrlReaders.from(base, url)) {
+            boolean local = UrlReaders.isLocal(url);
+            Path path = local ? base.resolve(UrlReaders.localPath(url)).toAbsolutePath().normalize() : null;
+            String location = local ? path.toString() : url;
+            List<UrlReader.Listed> files = reader.list(location);
+            if (files.isEmpty()) {
+                long size = local ? localFileSize(path, url) : reader.version(location).size();
+                String name = local ? String.valueOf(path.getFileName()) : UrlImport.lastSegment(url);
+                return List.of(new Entry(name != null ? name : url, false, false, size, null, null));
+            }
+            Map<String, Entry> entries = new LinkedHashMap<>();
+            for (UrlReader.Listed f : files) {
+                long size = f.version().size() == null ? 0 : f.version().size();
+                int slash = f.relpath().indexOf('/');
+                if (recursive || slash < 0) {
+                    entries.put(f.relpath(), new Entry(f.relpath(), false, false, size, null, null));
+                } else {
+                    entries.merge(f.relpath().substring(0, slash), new Entry(f.relpath().substring(0, slash), true, false, size, 1, null),
+                            (a, b) -> new Entry(a.path(), true, false, a.size() + b.size(), a.nfiles() + b.nfiles(), null));
+                }
+            }
+            return entries.values().stream().sorted(ORDER).toList();
+        }
+    }
+
+    private static long localFileSize(Path path, String url) {
+        try {
+            if (!Files.isRegularFile(path)) throw MlvException.notFound("No such file or folder: " + url);
+            return Files.size(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + url + ": " + e.getMessage(), e);
+        }
+    }
+
     private static List<Entry> inGit(SourceRepo src, String path, Request req, Manifests manifests) {
         List<Git.TreeEntry> tree = src.git().tree(src.commit(), path, req.recursive());
         if (tree.isEmpty()) {

@@ -41,7 +41,7 @@ public final class UrlImport {
      * relative paths are resolved against).
      */
     public static Result importUrl(DataRepo r, Path base, String url, Path out) {
-        UrlReaders.of(url).close(); // checks the URL before anything else
+        UrlReaders.of(url, r).close(); // checks the URL before anything else
         boolean local = UrlReaders.isLocal(url);
         Path source = local ? base.resolve(UrlReaders.localPath(url)).toAbsolutePath().normalize() : null;
         if (local) requireOutside(r, source, url);
@@ -64,7 +64,7 @@ public final class UrlImport {
         for (DataRepo.Target t : targets) {
             PointerFile.External ext = t.tracked().file().external();
             String location = location(t.tracked(), ext);
-            UrlReader.Version now = currentVersion(location);
+            UrlReader.Version now = currentVersion(r, location);
             if (ext.sameVersion(now) && r.status(List.of(new DataRepo.Target(t.tracked(), null))).isEmpty()) {
                 results.add(new Result(t.tracked(), ext, false));
             } else {
@@ -105,7 +105,7 @@ public final class UrlImport {
                     bytes += d.out().size();
                     continue;
                 }
-                try (UrlReader reader = UrlReaders.of(location); UrlReader.Opened in = reader.open(location)) {
+                try (UrlReader reader = UrlReaders.of(location, r); UrlReader.Opened in = reader.open(location)) {
                     if (in.version().hasTag() && !ext.sameVersion(in.version())) {
                         failures.add(moved);
                         continue;
@@ -129,14 +129,14 @@ public final class UrlImport {
      * Of the import-url {@code targets}, those whose source holds another version now than their pointer records, as
      * {@link DataImport.SourceMove}s; sources that cannot be asked go to {@code problems}. Asks a few at a time.
      */
-    static List<DataImport.SourceMove> moved(List<DataRepo.Target> targets, List<DataImport.SourceProblem> problems) {
+    static List<DataImport.SourceMove> moved(DataRepo r, List<DataRepo.Target> targets, List<DataImport.SourceProblem> problems) {
         List<DataImport.SourceMove> moved = java.util.Collections.synchronizedList(new ArrayList<>());
         List<DataImport.SourceProblem> failed = java.util.Collections.synchronizedList(new ArrayList<>());
         Parallel.forEach(imported(targets), DataImport.SOURCE_CHECKS_IN_PARALLEL, t -> {
             PointerFile.External ext = t.tracked().file().external();
             String location = location(t.tracked(), ext);
             try {
-                UrlReader.Version now = currentVersion(location);
+                UrlReader.Version now = currentVersion(r, location);
                 if (!ext.sameVersion(now)) {
                     moved.add(new DataImport.SourceMove(t, location + " changed: " + ext.version() + " → "
                             + PointerFile.External.of(ext.url(), now).version()));
@@ -163,7 +163,7 @@ public final class UrlImport {
     }
 
     /** What {@link #downloadAll} put in the cache: the pointer's entry, and the version of the source it came from. */
-    private record Download(PointerFile.Out out, UrlReader.Version version) {
+    record Download(PointerFile.Out out, UrlReader.Version version) {
     }
 
     /** Files of a folder downloaded at once: each is mostly waiting on the network. */
@@ -175,12 +175,12 @@ public final class UrlImport {
      * ({@link #listingTag}); without tags, the digest of the bytes (a file's, or a folder's manifest name).
      */
     private static Download downloadAll(DataRepo r, String location, String name) {
-        try (UrlReader reader = UrlReaders.of(location)) {
+        try (UrlReader reader = UrlReaders.of(location, r)) {
             return downloadAll(r, reader, location, name);
         }
     }
 
-    private static Download downloadAll(DataRepo r, UrlReader reader, String location, String name) {
+    static Download downloadAll(DataRepo r, UrlReader reader, String location, String name) {
         List<UrlReader.Listed> files = listing(reader, location);
         if (files.isEmpty()) {
             try (UrlReader.Opened in = reader.open(location)) {
@@ -216,8 +216,8 @@ public final class UrlImport {
     }
 
     /** The version the source at {@code location} holds now, as {@link #downloadAll} records it, downloading nothing it need not. */
-    private static UrlReader.Version currentVersion(String location) {
-        try (UrlReader reader = UrlReaders.of(location)) {
+    private static UrlReader.Version currentVersion(DataRepo r, String location) {
+        try (UrlReader reader = UrlReaders.of(location, r)) {
             return currentVersion(reader, location);
         }
     }
@@ -301,7 +301,10 @@ public final class UrlImport {
         }
     }
 
-    /** The last segment of a URL's path (percent-decoded), without query or trailing '/'; null when there is none. */
+    /**
+     * The last segment of a URL's path (percent-decoded), without query or trailing '/'; null when there is none, or
+     * when it is no plain file name ({@code ..}, or a '/' once decoded).
+     */
     static String lastSegment(String url) {
         String path;
         try {
@@ -311,7 +314,11 @@ public final class UrlImport {
         }
         if (path == null) return null;
         while (path.endsWith("/")) path = path.substring(0, path.length() - 1); // a folder's URL may end with '/'
-        String last = path.substring(path.lastIndexOf('/') + 1);
-        return last.isEmpty() ? null : URLDecoder.decode(last.replace("+", "%2B"), StandardCharsets.UTF_8);
+        String last = URLDecoder.decode(path.substring(path.lastIndexOf('/') + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
+        try {
+            return dev.mlv.artifacts.ArtifactPath.parseLiteral(last).toString().equals(last) && !last.isEmpty() ? last : null;
+        } catch (MlvException e) {
+            return null;
+        }
     }
 }

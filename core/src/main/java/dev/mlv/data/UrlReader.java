@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -42,6 +43,16 @@ public interface UrlReader extends AutoCloseable {
 
     /** Lower-case schemes, e.g. {@code s3}. */
     Set<String> schemes();
+
+    /**
+     * A reader of this kind configured with the options of a data remote of the same scheme in {@code .mlv/config}
+     * (those its {@link RemoteProvider} takes, e.g. an S3 remote's {@code endpoint_url}), for {@code remote://NAME/…}
+     * URLs; this reader itself when there are none. Readers without options refuse any.
+     */
+    default UrlReader withOptions(Map<String, String> options) {
+        if (options.isEmpty()) return this;
+        throw dev.mlv.errors.MlvException.invalid("Sources with scheme " + schemes() + " take no remote options, not " + options.keySet());
+    }
 
     /** Throws {@code INVALID_PARAMETER_VALUE} when {@code url} cannot name a file this reader reads; reads nothing. */
     void requireValid(String url);

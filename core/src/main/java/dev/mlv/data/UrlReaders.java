@@ -17,19 +17,44 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The one place a source URL of {@code mlv data import-url} is checked and matched with its {@link UrlReader}: a local
- * path (or {@code file:} URI) of a regular file or folder, {@code http(s)://host/…} without credentials or fragment,
- * or a scheme a provider reads ({@code s3://bucket/key}).
+ * The one place a source URL of {@code mlv data import-url}, {@code get-url} and {@code ls-url} is checked and matched
+ * with its {@link UrlReader}: a local path (or {@code file:} URI) of a regular file or folder, {@code http(s)://host/…}
+ * without credentials or fragment, a scheme a provider reads ({@code s3://bucket/key}), or
+ * {@code remote://NAME/path} inside a data remote of the repository ({@link RemoteUrlReader}).
  */
 public final class UrlReaders {
     private UrlReaders() {
     }
 
-    /** The reader for {@code url}, after checking it; close it after use. A local path must be absolute to be read. */
+    /** The reader for {@code url} outside a repository (so without {@code remote://} URLs); see {@link #of(String, Path, DataConfig)}. */
     public static UrlReader of(String url) {
+        return of(url, null, null);
+    }
+
+    /**
+     * The reader for {@code url} given in the folder {@code base}, which need not be in a repository: a
+     * {@code remote://} URL names a data remote of the repository around it.
+     */
+    public static UrlReader from(Path base, String url) {
+        if (url == null || !RemoteUrlReader.SCHEME.equals(ArtifactStores.schemeOf(url))) return of(url);
+        Path root = DataRepo.findRoot(base);
+        return of(url, root, DataConfig.read(root.resolve(DataRepo.DIR).resolve("config")));
+    }
+
+    /** The reader for {@code url} in the repository {@code r}, whose data remotes {@code remote://} URLs name. */
+    public static UrlReader of(String url, DataRepo r) {
+        return of(url, r.root(), r.config());
+    }
+
+    /**
+     * The reader for {@code url}, after checking it; close it after use. A local path must be absolute to be read.
+     * {@code remote://NAME/…} URLs name a remote of the config of the repository at {@code root} (both null outside one).
+     */
+    public static UrlReader of(String url, Path root, DataConfig config) {
         if (url == null || url.isBlank() || url.indexOf('\0') >= 0) throw MlvException.invalid("Invalid source URL '" + url + "'");
         if (isLocal(url)) return LOCAL;
         String scheme = ArtifactStores.schemeOf(url);
+        if (scheme.equals(RemoteUrlReader.SCHEME)) return RemoteUrlReader.of(url, root, config);
         if (scheme.equals("http") || scheme.equals("https")) {
             HttpUrlReader.INSTANCE.requireValid(url);
             return HttpUrlReader.INSTANCE;
@@ -41,7 +66,7 @@ public final class UrlReaders {
             }
         }
         throw MlvException.invalid("Cannot import from '" + url + "': no reader for scheme '" + scheme
-                + "' (use a local path, http(s)://… or s3://bucket/key)");
+                + "' (use a local path, http(s)://…, s3://bucket/key or remote://NAME/path)");
     }
 
     /** Whether {@code url} names a local file or folder: a plain path or a {@code file:} URI. */
@@ -105,7 +130,7 @@ public final class UrlReaders {
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot list " + url + ": " + e.getMessage(), e);
             }
-            if (files.isEmpty()) throw MlvException.invalid("'" + url + "' is an empty folder: nothing to import");
+            if (files.isEmpty()) throw MlvException.invalid("'" + url + "' is an empty folder: there is nothing to read");
             return files;
         }
 

@@ -16,6 +16,33 @@ class UrlImportTest {
         assertThat(UrlImport.lastSegment("https://h/a+b.csv")).isEqualTo("a+b.csv");
         assertThat(UrlImport.lastSegment("https://h/")).isNull();
         assertThat(UrlImport.lastSegment("s3://bucket")).isNull();
+        // never a name that leaves the folder it is written to
+        assertThat(UrlImport.lastSegment("https://h/a/..")).isNull();
+        assertThat(UrlImport.lastSegment("https://h/%2e%2e")).isNull();
+        assertThat(UrlImport.lastSegment("https://h/a%2F..%2F..%2Fetc")).isNull();
+        assertThat(UrlImport.lastSegment("https://h/a%5Cb")).isNull();
+        assertThat(UrlImport.lastSegment("https://h/x%00")).isNull();
+    }
+
+    @Test
+    void remoteUrlsReadInsideTheRemotesLocationOnly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) throws Exception {
+        java.nio.file.Files.createDirectories(root.resolve("store/raw"));
+        java.nio.file.Files.writeString(root.resolve("store/raw/a.csv"), "x,y\n");
+        DataConfig config = DataConfig.defaults().withRemote("lake", "store", false); // relative: against the root
+        try (UrlReader r = UrlReaders.of("remote://lake/raw/a.csv", root, config)) {
+            assertThat(r.version("remote://lake/raw/a.csv").size()).isEqualTo(4L);
+            assertThat(r.list("remote://lake/raw")).extracting(UrlReader.Listed::relpath).containsExactly("a.csv");
+            assertThat(r.list("remote://lake")).extracting(UrlReader.Listed::relpath).containsExactly("raw/a.csv");
+            assertThatThrownBy(() -> r.version("remote://lake/../x")).hasMessageContaining("'..' segment");
+            assertThatThrownBy(() -> r.version("remote://lake//etc/passwd")).hasMessageContaining("absolute path");
+        }
+        assertThatThrownBy(() -> UrlReaders.of("remote://lake/raw/a.csv", root, DataConfig.defaults()))
+                .hasMessageContaining("names no remote of this repository");
+        assertThatThrownBy(() -> UrlReaders.of("remote://lake/raw/a.csv")).hasMessageContaining("run inside the repository");
+        assertThatThrownBy(() -> UrlReaders.of("remote://srv/a.csv", root, DataConfig.defaults().withRemote("srv", "https://mlv.example", false)))
+                .hasMessageContaining("is an mlv server");
+        assertThatThrownBy(() -> UrlReaders.of("remote://lake/x", root, config.withRemoteOption("lake", "endpoint_url", "http://e")))
+                .hasMessageContaining("take no remote options");
     }
 
     @Test

@@ -19,6 +19,8 @@ public final class DataCommand implements Runnable {
             DataListCommand.class,
             DataImportCommands.Import.class,
             DataImportCommands.ImportUrl.class,
+            DataUrlCommands.GetUrl.class,
+            DataUrlCommands.LsUrl.class,
             DataImportCommands.Update.class,
             DataCheckoutCommand.class,
             DataRemoveCommand.class,

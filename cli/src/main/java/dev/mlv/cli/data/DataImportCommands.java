@@ -61,19 +61,21 @@ final class DataImportCommands {
             + "with a pointer that records the URL and the version downloaded, as 'dvc import-url'.",
             "Sources: s3://bucket/key or a prefix (credentials and endpoint as for the artifact store: the AWS chain, "
                     + "MLV_S3_ENDPOINT_URL; the version is the ETag, for a folder a digest of its objects' ETags), "
-                    + "http(s)://… of a file (the ETag or Last-Modified), or a local file or folder outside the repository "
-                    + "(its SHA-256). 'mlv data update' downloads it again when the source changes, 'status' says when it "
-                    + "has, and 'push' stores the bytes on your remote like data you added."},
+                    + "http(s)://… of a file (the ETag or Last-Modified), a local file or folder outside the repository "
+                    + "(its SHA-256), or remote://NAME/path inside data remote NAME (read with its options from .mlv/config, "
+                    + "such as an S3 endpoint_url). 'mlv data update' downloads it again when the source changes, 'status' "
+                    + "says when it has, and 'push' stores the bytes on your remote like data you added."},
             footer = {"", "Examples:",
                     "  mlv data import-url s3://datasets/iris/iris.csv data/iris.csv",
                     "  mlv data import-url s3://datasets/images/ data/images   # a whole prefix",
                     "  mlv data import-url https://example.org/train.csv       # ./train.csv(.mlv)",
+                    "  mlv data import-url remote://lake/raw/iris.csv          # inside remote 'lake'",
                     "  git add data/iris.csv.mlv data/.gitignore && git commit -m 'iris from S3'"})
     static final class ImportUrl implements Callable<Integer> {
         @Mixin
         RepoOptions repo;
 
-        @Parameters(index = "0", paramLabel = "URL", description = "s3://bucket/key or prefix, http(s)://… of a file, or a local file or folder.")
+        @Parameters(index = "0", paramLabel = "URL", description = "s3://bucket/key or prefix, http(s)://… of a file, a local file or folder, or remote://NAME/path.")
         String url;
 
         @Parameters(index = "1", arity = "0..1", paramLabel = "OUT", description = "Where the data goes in this repository; "

@@ -49,27 +49,38 @@ final class DataListCommand implements Callable<Integer> {
         DataList.Result r = DataList.list(repo.base(), new DataList.Request(from.repo, path, from.rev, from.remote, recursive, dataOnly),
                 repo.progress());
         if (repo.json()) {
-            List<Map<String, Object>> rows = new ArrayList<>();
-            for (DataList.Entry e : r.entries()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("path", e.path());
-                m.put("isdir", e.directory());
-                m.put("isdata", e.data());
-                m.put("size", e.size());
-                if (e.nfiles() != null) m.put("nfiles", e.nfiles());
-                if (e.digest() != null) m.put("digest", e.digest());
-                rows.add(m);
-            }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("commit", r.commit());
-            out.put("entries", rows);
+            out.put("entries", rows(r.entries()));
             repo.output().json(out);
-            return 0;
+        } else {
+            print(repo, r.entries(), size, showHash);
         }
-        for (DataList.Entry e : r.entries()) {
+        return 0;
+    }
+
+    /** The entries for {@code --json}, as DVC's {@code list --json} names their fields. */
+    static List<Map<String, Object>> rows(List<DataList.Entry> entries) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (DataList.Entry e : entries) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", e.path());
+            m.put("isdir", e.directory());
+            m.put("isdata", e.data());
+            m.put("size", e.size());
+            if (e.nfiles() != null) m.put("nfiles", e.nfiles());
+            if (e.digest() != null) m.put("digest", e.digest());
+            rows.add(m);
+        }
+        return rows;
+    }
+
+    /** One line per entry, folders ending in '/', with sizes and digests in front when asked. */
+    static void print(RepoOptions repo, List<DataList.Entry> entries, boolean size, boolean showHash) {
+        for (DataList.Entry e : entries) {
             StringBuilder line = new StringBuilder();
             if (size) {
-                String s = e.directory() && !e.data() ? "-" : DataGetCommand.humanSize(e.size())
+                String s = e.directory() && !e.data() && e.nfiles() == null ? "-" : DataGetCommand.humanSize(e.size())
                         + (e.nfiles() != null ? ", " + e.nfiles() + (e.nfiles() == 1 ? " file" : " files") : "");
                 line.append(String.format("%-24s  ", s));
             }
@@ -77,6 +88,5 @@ final class DataListCommand implements Callable<Integer> {
             line.append(e.path()).append(e.directory() ? "/" : "");
             repo.output().println(line.toString().stripTrailing());
         }
-        return 0;
     }
 }

@@ -196,7 +196,7 @@ class DataGetTest {
     void anExistingOutIsNeverTouched() throws Exception {
         Files.writeString(elsewhere.resolve("x"), "mine");
         assertOneError(mlv(elsewhere, "get", src.toString(), "data/train.csv", "-o", "x"), 1,
-                "'x' already exists: choose another -o OUT, or remove it first");
+                "'x' already exists: choose another OUT, or remove it first");
         assertThat(Files.readString(elsewhere.resolve("x"))).isEqualTo("mine");
 
         Files.createDirectories(elsewhere.resolve("images"));

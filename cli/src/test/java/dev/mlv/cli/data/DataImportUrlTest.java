@@ -230,7 +230,7 @@ class DataImportUrlTest {
         assertError(mlv(project, "import-url", base + "/x.csv", "../outside.csv"), "outside the repository");
         assertError(mlv(project, "import-url", base + "/x.csv", "mine.csv"), "'mine.csv' already exists");
         assertError(mlv(project, "import-url", "mine.csv", "copy.csv"), "inside this repository: track it with 'mlv data add' instead");
-        assertError(mlv(project, "import-url", tmp.resolve("folder").toString()), "is an empty folder: nothing to import");
+        assertError(mlv(project, "import-url", tmp.resolve("folder").toString()), "is an empty folder: there is nothing to read");
         assertError(mlv(project, "import-url", tmp.resolve("missing.csv").toString()), "No such file");
         assertError(mlv(project, "import-url", "ftp://host/x.csv"), "no reader for scheme 'ftp'");
         assertError(mlv(project, "import-url", "s3://bucket/"), "names a whole bucket");
@@ -240,6 +240,63 @@ class DataImportUrlTest {
 
         mlv(project, "import-url", base + "/x.csv").ok();
         assertError(mlv(project, "update", "x.csv", "--rev", "v1"), "--rev applies to data from 'mlv data import'; x.csv.mlv comes from a URL");
+    }
+
+    @Test
+    void getUrlDownloadsWithoutTrackingAndLsUrlLists() throws Exception {
+        serve("/sets/train.csv", "a,b\n1,2\n", "\"v1\"", null);
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere")); // no repository needed
+        assertThat(mlv(elsewhere, "get-url", base + "/sets/train.csv").ok().out())
+                .contains("Downloaded " + base + "/sets/train.csv (1 file, 8 bytes) to train.csv");
+        assertThat(Files.readString(elsewhere.resolve("train.csv"))).isEqualTo("a,b\n1,2\n");
+        Files.createDirectories(elsewhere.resolve("into"));
+        mlv(elsewhere, "get-url", base + "/sets/train.csv", "into").ok(); // an existing folder: the file goes inside
+        assertThat(Files.readString(elsewhere.resolve("into/train.csv"))).isEqualTo("a,b\n1,2\n");
+        assertError(mlv(elsewhere, "get-url", base + "/sets/train.csv"), "'train.csv' already exists: choose another OUT");
+        assertError(mlv(elsewhere, "get-url", base + "/a/%2e%2e"), "ends without a file name: name the output (OUT)");
+        assertError(mlv(elsewhere, "get-url", base + "/nope.csv", "n.csv"), "No file at " + base + "/nope.csv (HTTP 404)");
+        assertThat(elsewhere.resolve("n.csv")).doesNotExist();
+        try (var left = Files.list(elsewhere)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("train.csv", "into"); // no temporary folder left
+        }
+
+        Path src = Files.createDirectories(tmp.resolve("shared/images/cats"));
+        Files.writeString(src.resolve("tom.txt"), "tom\n");
+        Files.writeString(src.getParent().resolve("dog.txt"), "dog\n");
+        mlv(elsewhere, "get-url", "../shared/images", "copy").ok();
+        assertThat(Files.readString(elsewhere.resolve("copy/cats/tom.txt"))).isEqualTo("tom\n");
+        assertThat(Files.readString(elsewhere.resolve("copy/dog.txt"))).isEqualTo("dog\n");
+        assertThat(elsewhere.resolve("copy.mlv")).doesNotExist();
+
+        assertThat(mlv(elsewhere, "ls-url", "../shared/images", "--size").ok().out().lines().toList())
+                .containsExactly(String.format("%-24s  cats/", "4 bytes, 1 file"), String.format("%-24s  dog.txt", "4 bytes"));
+        assertThat(mlv(elsewhere, "ls-url", "../shared/images", "-R").ok().out().lines().toList()).containsExactly("cats/tom.txt", "dog.txt");
+        assertThat(mlv(elsewhere, "ls-url", base + "/sets/train.csv", "--json").ok().out())
+                .contains("\"path\" : \"train.csv\"", "\"isdir\" : false", "\"size\" : 8");
+        assertError(mlv(elsewhere, "ls-url", "../shared/missing"), "No such file or folder");
+    }
+
+    @Test
+    void remoteUrlsNameAFolderOfADataRemote() throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("store/raw"));
+        Files.writeString(store.resolve("labels.csv"), "x\n");
+        mlv(project, "remote add", "lake", "../store").ok(); // relative: against the top of the repository
+        mlv(project, "import-url", "remote://lake/raw/labels.csv", "data/labels.csv").ok();
+        PointerFile pf = PointerFile.read(project.resolve("data/labels.csv.mlv"));
+        assertThat(pf.external().url()).as("the pointer keeps the short URL").isEqualTo("remote://lake/raw/labels.csv");
+        assertThat(Files.readString(project.resolve("data/labels.csv"))).isEqualTo("x\n");
+        assertThat(mlv(project, "status").ok().out()).contains("up to date");
+        Files.writeString(store.resolve("labels.csv"), "x\ny\n");
+        assertThat(mlv(project, "status").ok().out()).contains("update available: data/labels.csv (remote://lake/raw/labels.csv changed");
+        mlv(project, "update").ok();
+        assertThat(Files.readString(project.resolve("data/labels.csv"))).isEqualTo("x\ny\n");
+        assertThat(mlv(project.resolve("data"), "ls-url", "remote://lake").ok().out().lines().toList()).containsExactly("raw/");
+        mlv(project.resolve("data"), "get-url", "remote://lake/raw", "copy").ok();
+        assertThat(Files.readString(project.resolve("data/copy/labels.csv"))).isEqualTo("x\ny\n");
+
+        assertError(mlv(project, "import-url", "remote://lake/../store/raw/labels.csv"), "'..' segment");
+        assertError(mlv(project, "import-url", "remote://pond/raw/labels.csv"), "names no remote of this repository (known: lake)");
+        assertError(mlv(tmp, "get-url", "remote://lake/raw/labels.csv"), "Not an mlv data repository");
     }
 
     @Test

@@ -90,6 +90,25 @@ class DataS3RemoteTest extends RemoteContractTest {
             assertThat(DataTestKit.mlv(repo, "remote list").ok().out()).containsPattern("archive +s3://lake/sets +.*profile=mlv-test");
             DataTestKit.mlv(repo, "remote modify", "archive", "profile", "--unset").ok();
             assertThat(Files.readString(repo.resolve(".mlv/config"))).doesNotContain("profile");
+
+            // remote://NAME/… sources are read with the remote's endpoint, which the environment does not name
+            var lake = second.client();
+            lake.putObject(b -> b.bucket("lake").key("sets/raw/iris.csv"), software.amazon.awssdk.core.sync.RequestBody.fromString("a,b\n1,2\n"));
+            lake.putObject(b -> b.bucket("lake").key("sets/raw/more/x.csv"), software.amazon.awssdk.core.sync.RequestBody.fromString("x\n"));
+            assertThat(DataTestKit.mlv(repo, "ls-url", "remote://archive/raw", "--size").ok().out().lines().toList())
+                    .containsExactly(String.format("%-24s  iris.csv", "8 bytes"), String.format("%-24s  more/", "2 bytes, 1 file"));
+            DataTestKit.mlv(repo, "import-url", "remote://archive/raw/iris.csv", "data/iris.csv").ok();
+            assertThat(Files.readString(repo.resolve("data/iris.csv"))).isEqualTo("a,b\n1,2\n");
+            assertThat(dev.mlv.data.PointerFile.read(repo.resolve("data/iris.csv.mlv")).external().etag())
+                    .isEqualTo(lake.headObject(b -> b.bucket("lake").key("sets/raw/iris.csv")).eTag());
+            lake.putObject(b -> b.bucket("lake").key("sets/raw/iris.csv"), software.amazon.awssdk.core.sync.RequestBody.fromString("a,b\n3,4\n"));
+            assertThat(DataTestKit.mlv(repo, "status").ok().out()).contains("update available: data/iris.csv (remote://archive/raw/iris.csv changed");
+            DataTestKit.mlv(repo, "update", "data/iris.csv").ok();
+            assertThat(Files.readString(repo.resolve("data/iris.csv"))).isEqualTo("a,b\n3,4\n");
+            DataTestKit.mlv(repo, "get-url", "remote://archive/raw", "copy").ok();
+            assertThat(Files.readString(repo.resolve("copy/more/x.csv"))).isEqualTo("x\n");
+            assertThat(DataTestKit.mlv(repo, "get-url", "s3://lake/sets/raw/iris.csv", "direct.csv").err())
+                    .as("the same object without the remote's endpoint is not found").contains("mlv: error:");
         }
     }
 

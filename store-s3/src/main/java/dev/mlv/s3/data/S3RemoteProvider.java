@@ -4,6 +4,7 @@ import dev.mlv.data.Remote;
 import dev.mlv.data.RemoteProvider;
 import dev.mlv.s3.S3Clients;
 import dev.mlv.s3.S3Location;
+import software.amazon.awssdk.services.s3.S3Client;
 
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +34,12 @@ public final class S3RemoteProvider implements RemoteProvider {
     @Override
     public Remote open(String url, Map<String, String> options) {
         if (options.isEmpty()) return open(url);
-        S3Location location = S3Location.parse(url);
-        return new S3Remote(S3Clients.withSettings(options.get("endpoint_url"), options.get("region"), options.get("profile")),
-                location, true);
+        return new S3Remote(client(options), S3Location.parse(url), true);
+    }
+
+    /** A client with a remote's options: what they do not set comes from the environment. */
+    static S3Client client(Map<String, String> options) {
+        if (options.isEmpty()) return S3Clients.fromEnvironment();
+        return S3Clients.withSettings(options.get("endpoint_url"), options.get("region"), options.get("profile"));
     }
 }

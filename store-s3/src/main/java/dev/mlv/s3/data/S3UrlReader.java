@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -22,14 +23,31 @@ import java.util.function.Supplier;
  * {@code s3://bucket/key} sources of {@code mlv data import-url}: the version is the object's ETag; a key with objects
  * under {@code key/} is a folder. The client comes
  * from the environment, as for the artifact store ({@link S3Clients#fromEnvironment()}: the standard credential chain,
- * {@code MLV_S3_ENDPOINT_URL} or {@code MLFLOW_S3_ENDPOINT_URL} for S3-compatible stores).
+ * {@code MLV_S3_ENDPOINT_URL} or {@code MLFLOW_S3_ENDPOINT_URL} for S3-compatible stores), or, for
+ * {@code remote://NAME/…} URLs, from the options of that S3 remote ({@code endpoint_url}, {@code region},
+ * {@code profile}), as {@link S3RemoteProvider} makes its client.
  */
 public final class S3UrlReader implements UrlReader {
+    private final Map<String, String> options;
     /** Made on first use, shared by this reader's requests (a folder's files download in parallel), closed with it. */
     private S3Client s3;
 
+    /** The reader {@code META-INF/services} registers: its client from the environment. */
+    public S3UrlReader() {
+        this(Map.of());
+    }
+
+    private S3UrlReader(Map<String, String> options) {
+        this.options = Map.copyOf(options);
+    }
+
+    @Override
+    public UrlReader withOptions(Map<String, String> options) {
+        return new S3UrlReader(options);
+    }
+
     private synchronized S3Client s3() {
-        if (s3 == null) s3 = S3Clients.fromEnvironment();
+        if (s3 == null) s3 = S3RemoteProvider.client(options);
         return s3;
     }
 
