@@ -37,8 +37,12 @@ public final class UrlReaders {
      */
     public static UrlReader from(Path base, String url) {
         if (url == null || !RemoteUrlReader.SCHEME.equals(ArtifactStores.schemeOf(url))) return of(url);
-        Path root = DataRepo.findRoot(base);
-        return of(url, root, DataConfig.read(root.resolve(DataRepo.DIR).resolve("config")));
+        for (Path d = base.toAbsolutePath().normalize(); d != null; d = d.getParent()) {
+            Path config = d.resolve(DataRepo.DIR).resolve("config");
+            if (Files.isRegularFile(config)) return of(url, d, DataConfig.read(config));
+        }
+        return of(url, null, null); // says to run inside the repository
+
     }
 
     /** The reader for {@code url} in the repository {@code r}, whose data remotes {@code remote://} URLs name. */

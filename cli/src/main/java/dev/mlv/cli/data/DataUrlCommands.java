@@ -58,8 +58,8 @@ final class DataUrlCommands {
         }
     }
 
-    @Command(name = "ls-url", description = {"List the file or folder at a URL: a folder's entries with -R every file "
-            + "below it (as 'dvc ls-url'). Nothing is downloaded.", SOURCES},
+    @Command(name = "ls-url", description = {"List the file or folder at a URL: a folder's entries, or with -R every "
+            + "file below it (as 'dvc ls-url'). Nothing is downloaded.", SOURCES},
             footer = {"", "Examples:",
                     "  mlv data ls-url s3://datasets/images/ --size",
                     "  mlv data ls-url remote://lake/raw -R"})

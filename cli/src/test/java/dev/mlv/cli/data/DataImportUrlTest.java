@@ -296,7 +296,7 @@ class DataImportUrlTest {
 
         assertError(mlv(project, "import-url", "remote://lake/../store/raw/labels.csv"), "'..' segment");
         assertError(mlv(project, "import-url", "remote://pond/raw/labels.csv"), "names no remote of this repository (known: lake)");
-        assertError(mlv(tmp, "get-url", "remote://lake/raw/labels.csv"), "Not an mlv data repository");
+        assertError(mlv(tmp, "get-url", "remote://lake/raw/labels.csv"), "names a data remote: run inside the repository");
     }
 
     @Test
