@@ -56,8 +56,9 @@ public final class UrlImport {
     }
 
     /**
-     * Downloads each target's data again when its source holds another version than the one its pointer records (or
-     * the workspace lacks it); uncommitted changes to the data are never overwritten unless {@code force}.
+     * Downloads each target's data again when its source holds another version than the one its pointer records; the
+     * version recorded is checked out from the cache where the workspace differs from it (downloaded when the cache
+     * lacks it too). Uncommitted changes to the data are never overwritten unless {@code force}.
      */
     public static List<Result> update(DataRepo r, List<DataRepo.Target> targets, boolean force) {
         List<Result> results = new ArrayList<>();
@@ -65,11 +66,19 @@ public final class UrlImport {
             PointerFile.External ext = t.tracked().file().external();
             String location = location(t.tracked(), ext);
             UrlReader.Version now = currentVersion(r, location);
-            if (ext.sameVersion(now) && r.status(List.of(new DataRepo.Target(t.tracked(), null))).isEmpty()) {
-                results.add(new Result(t.tracked(), ext, false));
-            } else {
-                results.add(download(r, ext.url(), location, t.tracked(), force));
+            DataRepo.Target whole = new DataRepo.Target(t.tracked(), null);
+            if (ext.sameVersion(now)) {
+                boolean clean = r.status(List.of(whole)).isEmpty();
+                if (!clean && DataImport.lacking(r, List.of(whole)).isEmpty()) {
+                    r.checkout(List.of(whole), force); // from the cache; refuses to overwrite uncommitted changes unless force
+                    clean = true;
+                }
+                if (clean) {
+                    results.add(new Result(t.tracked(), ext, false));
+                    continue;
+                }
             }
+            results.add(download(r, ext.url(), location, t.tracked(), force));
         }
         return results;
     }

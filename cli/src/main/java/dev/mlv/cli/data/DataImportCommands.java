@@ -51,7 +51,7 @@ final class DataImportCommands {
             try (DataRepo r = repo.open()) {
                 Path o = out == null ? null : repo.base().resolve(out);
                 DataImport.Result res = DataImport.importData(r, repo.base(), new DataImport.Request(from.repo, path, from.rev, from.remote, o));
-                report(repo, r, List.of(res));
+                gitHint(repo, report(repo, r, List.of(res)));
             }
             return 0;
         }
@@ -86,7 +86,7 @@ final class DataImportCommands {
         public Integer call() {
             try (DataRepo r = repo.open()) {
                 Path o = out == null ? null : repo.base().resolve(out);
-                reportUrl(repo, r, List.of(UrlImport.importUrl(r, repo.base(), url, o)));
+                gitHint(repo, reportUrl(repo, r, List.of(UrlImport.importUrl(r, repo.base(), url, o))));
             }
             return 0;
         }
@@ -127,8 +127,8 @@ final class DataImportCommands {
                     repo.output().json(rows);
                     return 0;
                 }
-                if (!repoResults.isEmpty() || urlResults.isEmpty()) report(repo, r, repoResults);
-                reportUrl(repo, r, urlResults);
+                boolean changed = (!repoResults.isEmpty() || urlResults.isEmpty()) && report(repo, r, repoResults);
+                gitHint(repo, reportUrl(repo, r, urlResults) || changed);
             }
             return 0;
         }
@@ -155,12 +155,13 @@ final class DataImportCommands {
         return rows;
     }
 
-    static void report(RepoOptions repo, DataRepo r, List<DataImport.Result> results) {
+    /** Prints what {@code import} or {@code update} did; returns whether a pointer changed. */
+    static boolean report(RepoOptions repo, DataRepo r, List<DataImport.Result> results) {
         if (repo.json()) {
             repo.output().json(rows(r, results));
-            return;
+            return false;
         }
-        if (repo.quiet) return;
+        if (repo.quiet) return false;
         if (results.isEmpty()) repo.output().println("Nothing to update: no data here was imported with 'mlv data import' or 'import-url'.");
         for (DataImport.Result res : results) {
             PointerFile.Import s = res.tracked().file().source();
@@ -176,10 +177,13 @@ final class DataImportCommands {
                 repo.output().println(pointer + " is up to date with " + from);
             }
         }
-        if (results.stream().anyMatch(x -> x.previousCommit() == null || x.changed()
-                || !x.previousCommit().equals(x.tracked().file().source().revLock()))) {
-            repo.output().println("To track the changes with git: git add <pointer>.mlv .gitignore");
-        }
+        return results.stream().anyMatch(x -> x.previousCommit() == null || x.changed()
+                || !x.previousCommit().equals(x.tracked().file().source().revLock()));
+    }
+
+    /** Says how to commit changed pointers, once per command ({@code changed} is false with --json and --quiet). */
+    static void gitHint(RepoOptions repo, boolean changed) {
+        if (changed) repo.output().println("To track the changes with git: git add <pointer>.mlv .gitignore");
     }
 
     private static List<Map<String, Object>> urlRows(DataRepo r, List<UrlImport.Result> results) {
@@ -200,12 +204,13 @@ final class DataImportCommands {
         return rows;
     }
 
-    private static void reportUrl(RepoOptions repo, DataRepo r, List<UrlImport.Result> results) {
+    /** Prints what {@code import-url} or {@code update} did; returns whether a pointer changed. */
+    private static boolean reportUrl(RepoOptions repo, DataRepo r, List<UrlImport.Result> results) {
         if (repo.json()) {
             repo.output().json(urlRows(r, results));
-            return;
+            return false;
         }
-        if (repo.quiet) return;
+        if (repo.quiet) return false;
         for (UrlImport.Result res : results) {
             PointerFile.External e = res.tracked().file().external();
             PointerFile.Out o = res.tracked().file().outs().get(0);
@@ -219,9 +224,6 @@ final class DataImportCommands {
                 repo.output().println(pointer + " is up to date with " + e.url() + " (" + e.version() + ")");
             }
         }
-        // a new version of the same bytes changes the pointer too
-        if (results.stream().anyMatch(x -> !x.tracked().file().external().equals(x.previous()))) {
-            repo.output().println("To track the changes with git: git add <pointer>.mlv .gitignore");
-        }
+        return results.stream().anyMatch(x -> !x.tracked().file().external().equals(x.previous())); // a new version of the same bytes too
     }
 }

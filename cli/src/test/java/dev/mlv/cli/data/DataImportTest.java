@@ -119,6 +119,18 @@ class DataImportTest {
         mlv(project, "add", "own.csv").ok();
         assertOneError(mlv(project, "update", "own.csv"), 2, "'own.csv.mlv' is not imported");
         assertOneError(mlv(project, "update", "sub/iris.csv", "--rev", "no-such-tag"), 2, "Unknown revision 'no-such-tag'");
+
+        // both kinds of import changed, one update: each is reported, and the git hint comes once
+        Path labels = Files.writeString(tmp.resolve("labels.csv"), "x\n");
+        mlv(project, "import-url", labels.toString()).ok();
+        Files.writeString(labels, "y\n");
+        Files.writeString(registry.resolve("sets/iris.csv"), "a,b\n7,8\n");
+        mlv(registry, "add", "sets/iris.csv").ok();
+        mlv(registry, "push").ok();
+        git(registry, "commit", "-q", "-am", "v3");
+        String out = mlv(project, "update").ok().out();
+        assertThat(out).contains("updated sub/iris.csv.mlv", "updated labels.csv.mlv");
+        assertThat(out.split("To track the changes with git", -1)).hasSize(2);
     }
 
     @Test

@@ -37,6 +37,7 @@ class DataImportUrlTest {
     }
 
     final Map<String, Served> served = new ConcurrentHashMap<>();
+    final java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void projectAndHttpServer() throws Exception {
@@ -52,6 +53,7 @@ class DataImportUrlTest {
             if (s.etag() != null) ex.getResponseHeaders().set("ETag", s.etag());
             if (s.modified() != null) ex.getResponseHeaders().set("Last-Modified", s.modified());
             boolean head = ex.getRequestMethod().equals("HEAD");
+            if (!head) gets.incrementAndGet();
             ex.getResponseHeaders().set("Content-Length", Integer.toString(s.body().length));
             ex.sendResponseHeaders(200, head ? -1 : s.body().length);
             if (!head) {
@@ -90,6 +92,12 @@ class DataImportUrlTest {
         assertThat(lineage.at("/imported_from/etag").asText()).isEqualTo("\"v1\"");
         assertThat(mlv(project, "status").ok().out()).contains("up to date");
         assertThat(mlv(project, "update").ok().out()).contains("data/train.csv.mlv is up to date with " + base + "/sets/train.csv (etag \"v1\")");
+        // data gone from the workspace while the source holds the same version: update takes it from the cache
+        Files.delete(project.resolve("data/train.csv"));
+        int downloads = gets.get();
+        assertThat(mlv(project, "update").ok().out()).contains("data/train.csv.mlv is up to date with").doesNotContain("git add");
+        assertThat(Files.readString(project.resolve("data/train.csv"))).isEqualTo("a,b\n1,2\n");
+        assertThat(gets.get()).as("nothing downloaded").isEqualTo(downloads);
 
         serve("/sets/train.csv", "a,b\n1,2\n3,4\n", "\"v2\"", null);
         assertThat(mlv(project, "status").ok().out()).contains("update available: data/train.csv (" + base
