@@ -25,51 +25,55 @@ import java.util.stream.Stream;
  *   <li>{@code status} with nothing changed vs {@code find -type f -printf '%s %T@\n'};</li>
  *   <li>{@code push} and {@code pull} of the tree to a local remote vs {@code cp -r}.</li>
  * </ol>
- * The mlv operations run in this JVM (the CLI adds its JVM start, printed separately as {@code jvm-start}); status is
- * also timed as the command a user runs, {@code ./mlv data status}.
- * Options: {@code -Dbench.dir}, {@code -Dbench.bigMiB=1024}, {@code -Dbench.files=100000} (0 skips a part).
+ * The disk of these machines is noisy (the same {@code cp -r} takes 6 s in one run and 11 s in the next), so add, push
+ * and pull run in several rounds (default 3), mlv and its baseline in turn, the one that goes first alternating; each
+ * line prints the medians, and the verdict is on the median of the rounds' ratios. The mlv operations run in this JVM
+ * (the CLI adds its JVM start, printed separately as {@code jvm-start}); status is also timed as the command a user
+ * runs, {@code ./mlv data status}.
+ * Options: {@code -Dbench.dir}, {@code -Dbench.bigMiB=1024}, {@code -Dbench.files=100000} (0 skips a part),
+ * {@code -Dbench.rounds=3}.
  */
 public final class DataBench {
     private DataBench() {
+    }
+
+    /** One round: mlv's time, the baseline's, and what making the baseline's copy durable (as mlv's is) adds. */
+    record Round(double mlv, double baseline, double flush) {
     }
 
     public static void main(String[] args) throws Exception {
         Path base = Path.of(System.getProperty("bench.dir", "/tmp")).resolve("data-bench").toAbsolutePath();
         int bigMiB = Integer.getInteger("bench.bigMiB", 1024);
         int files = Integer.getInteger("bench.files", 100_000);
+        int rounds = Integer.getInteger("bench.rounds", 3);
         deleteTree(base);
         Files.createDirectories(base);
         try {
-            if (bigMiB > 0) bigFile(base.resolve("big"), bigMiB);
-            if (files > 0) manyFiles(base.resolve("many"), files);
+            if (bigMiB > 0) bigFile(base.resolve("big"), bigMiB, rounds);
+            if (files > 0) manyFiles(base.resolve("many"), files, rounds);
         } finally {
             deleteTree(base);
         }
     }
 
-    static void bigFile(Path dir, int mib) throws Exception {
+    static void bigFile(Path dir, int mib, int rounds) throws Exception {
         Path repo = DataRepo.init(Files.createDirectories(dir.resolve("repo")));
         Path file = repo.resolve("big.bin");
         writeRandom(file, (long) mib << 20);
         sh("sync");
-        double hash = time(() -> sh("openssl", "dgst", "-sha256", file.toString()));
-        double cp = time(() -> sh("cp", file.toString(), dir.resolve("copy.bin").toString()));
-        double flush = time(() -> sh("sync", "-f", dir.toString())); // what making the copy durable adds
-        Files.delete(dir.resolve("copy.bin"));
-        sh("sync");
-        double add = time(() -> {
-            try (DataRepo r = open(repo)) {
-                r.add(List.of(file.toString()));
-            }
-            return 0;
-        });
-        report("add " + mib + " MiB file", add, "openssl dgst + cp", hash + cp, 1.0);
-        System.out.printf("    (openssl %.2f s, cp %.2f s; making the copy durable, as mlv does its cache object, adds sync -f %.2f s:"
-                + " mlv / (openssl + cp + sync) = %.2fx)%n", hash, cp, flush, add / (hash + cp + flush));
+        Path copy = dir.resolve("copy.bin");
+        List<Round> r = rounds(rounds, () -> {
+            double t = time(() -> sh("openssl", "dgst", "-sha256", file.toString()))
+                    + time(() -> sh("cp", file.toString(), copy.toString()));
+            double flush = time(() -> sh("sync", "-f", dir.toString()));
+            Files.delete(copy);
+            return new double[]{t, flush};
+        }, () -> add(repo, file), () -> untrack(repo, file));
+        report("add " + mib + " MiB file", r, "openssl dgst + cp", 1.0);
         deleteTree(dir);
     }
 
-    static void manyFiles(Path dir, int n) throws Exception {
+    static void manyFiles(Path dir, int n, int rounds) throws Exception {
         Path repo = DataRepo.init(Files.createDirectories(dir.resolve("repo")));
         Path data = repo.resolve("tree");
         Random rnd = new Random(1);
@@ -81,22 +85,18 @@ public final class DataBench {
             Files.write(f, b);
         }
         sh("sync");
-        double hash = time(() -> sh("sh", "-c", "find '" + data + "' -type f -print0 | xargs -0 openssl dgst -sha256 > /dev/null"));
-        double cp = time(() -> sh("cp", "-r", data.toString(), dir.resolve("copy").toString()));
-        double flush = time(() -> sh("sync", "-f", dir.toString()));
-        deleteTree(dir.resolve("copy"));
-        sh("sync");
-        double add = time(() -> {
-            try (DataRepo r = open(repo)) {
-                r.add(List.of(data.toString()));
-            }
-            return 0;
-        });
-        report("add " + n + " x 4 KiB", add, "find|xargs openssl + cp -r", hash + cp, 1.0);
-        System.out.printf("    (openssl %.2f s, cp -r %.2f s; sync -f after cp -r %.2f s: mlv / (openssl + cp -r + sync) = %.2fx)%n",
-                hash, cp, flush, add / (hash + cp + flush));
+        Path copy = dir.resolve("copy");
+        List<Round> added = rounds(rounds, () -> {
+            double t = time(() -> sh("sh", "-c", "find '" + data + "' -type f -print0 | xargs -0 openssl dgst -sha256 > /dev/null"))
+                    + time(() -> sh("cp", "-r", data.toString(), copy.toString()));
+            double flush = time(() -> sh("sync", "-f", dir.toString()));
+            deleteTree(copy);
+            return new double[]{t, flush};
+        }, () -> add(repo, data), () -> untrack(repo, data));
+        report("add " + n + " x 4 KiB", added, "find|xargs openssl + cp -r", 1.0);
+        add(repo, data); // tracked from here on
 
-        // status is quick and the disk noisy: the median of 5 runs of each, baseline and mlv taken in turn
+        // status is quick: the median of 5 runs of each, baseline and mlv taken in turn
         sh("./mlv", "--version"); // (re)builds the CLI and its start-up archive if needed, outside the timing
         List<Double> stat = new ArrayList<>(), status = new ArrayList<>(), cli = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -109,43 +109,102 @@ public final class DataBench {
             }));
             cli.add(time(() -> sh("./mlv", "data", "status", "-C", repo.toString())));
         }
-        report("status, nothing changed", median(status), "find -printf stat walk", median(stat), 3.0);
-        report("  ./mlv data status", median(cli), "find -printf stat walk", median(stat), 3.0);
+        report("status, nothing changed", List.of(new Round(median(status), median(stat), 0)), "find -printf stat walk", 3.0);
+        report("  ./mlv data status", List.of(new Round(median(cli), median(stat), 0)), "find -printf stat walk", 3.0);
 
+        // each round: cp -r, a push to an empty remote, and a pull into an empty cache and workspace from it
         Path remote = dir.resolve("remote");
-        double cpr = time(() -> sh("cp", "-r", data.toString(), dir.resolve("copy").toString()));
-        deleteTree(dir.resolve("copy"));
-        double push = time(() -> {
-            try (DataRepo r = open(repo); Remote rem = new LocalRemote(remote)) {
-                if (!r.push(rem, r.targets(List.of())).ok()) throw new IllegalStateException("push failed");
-            }
-            return 0;
-        });
-        report("push to local remote", push, "cp -r", cpr, 1.5);
-        deleteTree(repo.resolve(".mlv/cache"));
-        deleteTree(data);
-        sh("sync");
-        double pull = time(() -> {
-            try (DataRepo r = open(repo); Remote rem = new LocalRemote(remote)) {
-                var t = r.targets(List.of());
-                if (!r.fetch(rem, t).ok()) throw new IllegalStateException("fetch failed");
-                r.checkout(t, false);
-            }
-            return 0;
-        });
-        report("pull from local remote", pull, "cp -r", cpr, 1.5);
+        List<Round> pushed = new ArrayList<>(), pulled = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            double cpr = time(() -> sh("cp", "-r", data.toString(), copy.toString()));
+            deleteTree(copy);
+            sh("sync");
+            double push = time(() -> {
+                try (DataRepo r = open(repo); Remote rem = new LocalRemote(remote)) {
+                    if (!r.push(rem, r.targets(List.of())).ok()) throw new IllegalStateException("push failed");
+                }
+                return 0;
+            });
+            deleteTree(repo.resolve(".mlv/cache"));
+            deleteTree(data);
+            sh("sync");
+            double pull = time(() -> {
+                try (DataRepo r = open(repo); Remote rem = new LocalRemote(remote)) {
+                    var t = r.targets(List.of());
+                    if (!r.fetch(rem, t).ok()) throw new IllegalStateException("fetch failed");
+                    r.checkout(t, false);
+                }
+                return 0;
+            });
+            deleteTree(remote);
+            sh("sync");
+            pushed.add(new Round(push, cpr, 0));
+            pulled.add(new Round(pull, cpr, 0));
+        }
+        report("push to local remote", pushed, "cp -r", 1.5);
+        report("pull from local remote", pulled, "cp -r", 1.5);
         double jvm = time(() -> sh("./mlv", "data", "--help"));
         System.out.printf("  jvm-start  %.2f s  (./mlv data --help: what running a data command as a fresh JVM adds to each number above)%n", jvm);
+    }
+
+    /**
+     * {@code n} rounds of {@code baseline} (its time and its flush time) and {@code mlv}, the first of the two
+     * alternating, with {@code reset} after each mlv run and a sync after each part.
+     */
+    static List<Round> rounds(int n, Callable<double[]> baseline, Callable<?> mlv, Callable<?> reset) throws Exception {
+        List<Round> rounds = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double[] b = null;
+            double m = 0;
+            for (int part = 0; part < 2; part++) {
+                if ((part + i) % 2 == 0) {
+                    b = baseline.call();
+                } else {
+                    m = time(mlv);
+                    reset.call();
+                }
+                sh("sync");
+            }
+            rounds.add(new Round(m, b[0], b[1]));
+        }
+        return rounds;
+    }
+
+    static Object add(Path repo, Path data) {
+        try (DataRepo r = open(repo)) {
+            r.add(List.of(data.toString()));
+        }
+        return null;
+    }
+
+    /** Makes {@code data} untracked again, as before its add: no pointer, no .gitignore entry, an empty cache and state. */
+    static Object untrack(Path repo, Path data) throws IOException {
+        Files.deleteIfExists(data.resolveSibling(data.getFileName() + ".mlv"));
+        Files.deleteIfExists(repo.resolve(".gitignore"));
+        deleteTree(repo.resolve(".mlv"));
+        DataRepo.init(repo);
+        return null;
     }
 
     static DataRepo open(Path repo) {
         return DataRepo.open(repo, "bench", SqliteStateCache::inDirectory, Progress.SILENT);
     }
 
-    static void report(String what, double mlv, String baselineName, double baseline, double goal) {
-        double ratio = mlv / baseline;
-        System.out.printf("%-28s mlv %7.2f s   %-28s %7.2f s   ratio %.2fx (goal <= %.1fx) %s%n", what, mlv, baselineName,
-                baseline, ratio, goal, ratio <= goal ? "OK" : "MISSED");
+    /** Medians of the rounds, each round's ratio, and the verdict on their median; with flush times, the durable ratio too. */
+    static void report(String what, List<Round> rounds, String baselineName, double goal) {
+        List<Double> ratios = rounds.stream().map(r -> r.mlv() / r.baseline()).toList();
+        double ratio = median(ratios);
+        System.out.printf("%-28s mlv %7.2f s   %-28s %7.2f s   ratio %.2fx (goal <= %.1fx) %s%n", what,
+                median(rounds.stream().map(Round::mlv).toList()), baselineName, median(rounds.stream().map(Round::baseline).toList()),
+                ratio, goal, ratio <= goal ? "OK" : "MISSED");
+        if (rounds.size() > 1) {
+            System.out.printf("    rounds' ratios: %s%n", String.join(" ", ratios.stream().map(x -> String.format("%.2f", x)).toList()));
+        }
+        if (rounds.get(0).flush() > 0) {
+            System.out.printf("    making the baseline's copy durable, as mlv's cache objects are, adds sync -f %.2f s (median): "
+                            + "mlv / (baseline + sync) = %.2fx (median of rounds)%n", median(rounds.stream().map(Round::flush).toList()),
+                    median(rounds.stream().map(r -> r.mlv() / (r.baseline() + r.flush())).toList()));
+        }
     }
 
     static double median(List<Double> xs) {

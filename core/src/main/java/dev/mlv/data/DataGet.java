@@ -103,6 +103,9 @@ public final class DataGet {
             Path o = output(base, out, name);
             if (out != null && name != null && Files.isDirectory(o)) o = o.resolve(name); // as cp, and DVC
             Path target = o;
+            if (local && target.startsWith(source)) {
+                throw MlvException.invalid("Cannot download " + url + " into itself: choose an OUT outside it");
+            }
             return assembled(target, out, work -> {
                 Path ws = DataRepo.init(work.resolve("ws"));
                 PointerFile.Out d;

@@ -275,6 +275,7 @@ class DataImportUrlTest {
         assertThat(Files.readString(elsewhere.resolve("copy/cats/tom.txt"))).isEqualTo("tom\n");
         assertThat(Files.readString(elsewhere.resolve("copy/dog.txt"))).isEqualTo("dog\n");
         assertThat(elsewhere.resolve("copy.mlv")).doesNotExist();
+        assertError(mlv(elsewhere, "get-url", "../shared/images", "../shared/images/cats"), "into itself");
 
         assertThat(mlv(elsewhere, "ls-url", "../shared/images", "--size").ok().out().lines().toList())
                 .containsExactly(String.format("%-24s  cats/", "4 bytes, 1 file"), String.format("%-24s  dog.txt", "4 bytes"));
