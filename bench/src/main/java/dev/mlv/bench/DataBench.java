@@ -66,7 +66,7 @@ public final class DataBench {
             double t = time(() -> sh("openssl", "dgst", "-sha256", file.toString()))
                     + time(() -> sh("cp", file.toString(), copy.toString()));
             double flush = time(() -> sh("sync", "-f", dir.toString()));
-            Files.delete(copy);
+            discard(copy);
             return new double[]{t, flush};
         }, () -> add(repo, file), () -> untrack(repo, file));
         report("add " + mib + " MiB file", r, "openssl dgst + cp", 1.0);
@@ -90,7 +90,7 @@ public final class DataBench {
             double t = time(() -> sh("sh", "-c", "find '" + data + "' -type f -print0 | xargs -0 openssl dgst -sha256 > /dev/null"))
                     + time(() -> sh("cp", "-r", data.toString(), copy.toString()));
             double flush = time(() -> sh("sync", "-f", dir.toString()));
-            deleteTree(copy);
+            discard(copy);
             return new double[]{t, flush};
         }, () -> add(repo, data), () -> untrack(repo, data));
         report("add " + n + " x 4 KiB", added, "find|xargs openssl + cp -r", 1.0);
@@ -117,7 +117,7 @@ public final class DataBench {
         List<Round> pushed = new ArrayList<>(), pulled = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
             double cpr = time(() -> sh("cp", "-r", data.toString(), copy.toString()));
-            deleteTree(copy);
+            discard(copy);
             sh("sync");
             double push = time(() -> {
                 try (DataRepo r = open(repo); Remote rem = new LocalRemote(remote)) {
@@ -125,8 +125,8 @@ public final class DataBench {
                 }
                 return 0;
             });
-            deleteTree(repo.resolve(".mlv/cache"));
-            deleteTree(data);
+            discard(repo.resolve(".mlv/cache"));
+            discard(data);
             sh("sync");
             double pull = time(() -> {
                 try (DataRepo r = open(repo); Remote rem = new LocalRemote(remote)) {
@@ -136,7 +136,7 @@ public final class DataBench {
                 }
                 return 0;
             });
-            deleteTree(remote);
+            discard(remote);
             sh("sync");
             pushed.add(new Round(push, cpr, 0));
             pulled.add(new Round(pull, cpr, 0));
@@ -181,9 +181,22 @@ public final class DataBench {
     static Object untrack(Path repo, Path data) throws IOException {
         Files.deleteIfExists(data.resolveSibling(data.getFileName() + ".mlv"));
         Files.deleteIfExists(repo.resolve(".gitignore"));
-        deleteTree(repo.resolve(".mlv"));
+        discard(repo.resolve(".mlv"));
         DataRepo.init(repo);
         return null;
+    }
+
+    private static Path trash;
+
+    /**
+     * Moves {@code p} out of the way, into a folder deleted only at the end. Deleting trees between timings would skew
+     * them: on ext4 without a journal (as here) the inode allocator skips inodes freed in the last minute, one check
+     * each, so files created soon after 100,000 were deleted cost several times more (a {@code cp -r} of the tree took
+     * 6 s, and 42 to 61 s right after such a delete).
+     */
+    static void discard(Path p) throws IOException {
+        if (trash == null) trash = Files.createDirectories(Path.of(System.getProperty("bench.dir", "/tmp")).resolve("data-bench/trash").toAbsolutePath());
+        Files.move(p, trash.resolve(Long.toString(System.nanoTime())));
     }
 
     static DataRepo open(Path repo) {

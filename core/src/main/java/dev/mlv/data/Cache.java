@@ -158,8 +158,11 @@ public final class Cache {
      * when the digest matches it (else {@code INVALID_STATE} naming {@code source}, and nothing is stored).
      */
     private Hashing.Result storeStream(InputStream in, String expected, String source) {
-        Path t = newTemp();
+        // a known name gets its temp file beside the object, so the rename stays in one folder: renames across folders
+        // (and creating every temp file in one folder) serialize parallel downloads on the folders' locks
+        Path t = expected != null ? AtomicFiles.tempBeside(objectPath(expected)) : newTemp();
         try {
+            if (expected != null) ensurePrefix(expected, t);
             Hashing.Result r;
             try (FileChannel out = createReadOnly(t)) {
                 r = Hashing.copy(in, out);

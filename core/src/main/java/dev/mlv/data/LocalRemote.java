@@ -22,6 +22,8 @@ import java.util.Set;
  */
 public final class LocalRemote implements Remote {
     private final Path root;
+    /** The object folders this remote has made or seen, so that an upload checks its folder once, not per object. */
+    private final Set<Path> folders = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public LocalRemote(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -53,7 +55,10 @@ public final class LocalRemote implements Remote {
         Path target = objectPath(name);
         Path tmp = AtomicFiles.tempBeside(target);
         try {
-            Files.createDirectories(target.getParent());
+            if (!folders.contains(target.getParent())) {
+                Files.createDirectories(target.getParent());
+                folders.add(target.getParent());
+            }
             Hashing.Result r;
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 r = Hashing.copy(file, out);
