@@ -79,10 +79,6 @@ public final class DataList {
     }
 
     /**
-     * The entries of a folder git has, tracked data among them, or the file git has at {@code path}; null when git has
-     * neither there.
-     */
-    /**
      * {@code mlv data ls-url} (DVC's {@code dvc ls-url}): what the file or folder at {@code url} holds, any source
      * {@code import-url} reads: a file as one entry by its name; a folder's direct entries (sub-folders with their size
      * and file count), or with {@code recursive} every file below it. Nothing is downloaded. Relative paths and
@@ -123,6 +119,10 @@ public final class DataList {
         }
     }
 
+    /**
+     * The entries of a folder git has, tracked data among them, or the file git has at {@code path}; null when git has
+     * neither there.
+     */
     private static List<Entry> inGit(SourceRepo src, String path, Request req, Manifests manifests) {
         List<Git.TreeEntry> tree = src.git().tree(src.commit(), path, req.recursive());
         if (tree.isEmpty()) {

@@ -42,7 +42,6 @@ public final class UrlReaders {
             if (Files.isRegularFile(config)) return of(url, d, DataConfig.read(config));
         }
         return of(url, null, null); // says to run inside the repository
-
     }
 
     /** The reader for {@code url} in the repository {@code r}, whose data remotes {@code remote://} URLs name. */
