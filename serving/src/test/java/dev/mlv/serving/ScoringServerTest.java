@@ -106,6 +106,52 @@ class ScoringServerTest {
         return JSON.writeValueAsString(ROWS);
     }
 
+    /**
+     * A client that writes the headers and the body separately (as the JDK's HttpClient does) keeps its connection:
+     * the server must not close it after answering, or the client's next request on it fails with no response.
+     */
+    @Test
+    void aBodyThatArrivesAfterItsHeadersKeepsTheConnectionAlive() throws Exception {
+        String body = "{\"dataframe_split\": {\"columns\": " + cols() + ", \"data\": " + rows() + "}}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String head = "POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n";
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(5000);
+            var out = s.getOutputStream();
+            var in = new java.io.BufferedInputStream(s.getInputStream());
+            for (int i = 0; i < 20; i++) {
+                out.write(head.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(i % 2 == 0 ? 20 : 0);
+                out.write(bytes);
+                out.flush();
+                assertThat(readResponse(in)).as("response %d on one connection", i).startsWith("HTTP/1.1 200");
+            }
+        }
+    }
+
+    /** Reads one HTTP/1.1 response with a Content-Length; returns its status line and headers. */
+    private static String readResponse(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder headers = new StringBuilder();
+        int length = -1;
+        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+            headers.append(line).append('\n');
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) length = Integer.parseInt(line.substring(15).trim());
+        }
+        assertThat(length).as(headers.toString()).isGreaterThanOrEqualTo(0);
+        assertThat(in.readNBytes(length)).hasSize(length);
+        return headers.toString();
+    }
+
+    private static String readLine(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder b = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) throw new java.io.EOFException("connection closed by the server after: " + b);
+            if (c != '\r') b.append((char) c);
+        }
+        return b.toString();
+    }
+
     /** {@code mlv models predict} answers what {@code /invocations} answers for the same body, byte for byte. */
     @Test
     void aLocalModelAnswersAsTheServerDoes() throws Exception {
