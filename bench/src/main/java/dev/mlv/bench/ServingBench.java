@@ -257,7 +257,8 @@ public final class ServingBench {
         AtomicInteger errors = new AtomicInteger();
         List<String> causes = java.util.Collections.synchronizedList(new ArrayList<>()); // the first few failures, to print
         AtomicReference<String> want = new AtomicReference<>("none");
-        AtomicLong firstAnswer = new AtomicLong();
+        // the first answer by the version wanted: when its request was sent, and when it came back
+        AtomicReference<long[]> first = new AtomicReference<>();
         AtomicLong swapStart = new AtomicLong(Long.MAX_VALUE);
         List<Thread> load = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
@@ -272,7 +273,7 @@ public final class ServingBench {
                         } else {
                             ok.incrementAndGet();
                             if (sent >= swapStart.get() && want.get().equals(r.headers().firstValue(ScoringServer.VERSION_HEADER).orElse(""))) {
-                                firstAnswer.compareAndSet(0, now);
+                                first.compareAndSet(null, new long[]{sent, now});
                             }
                         }
                     } catch (Exception e) {
@@ -288,16 +289,20 @@ public final class ServingBench {
         Thread.sleep(500);
         for (int i = 0; i < swaps; i++) {
             String next = current.equals("1") ? "2" : "1";
-            firstAnswer.set(0);
+            first.set(null);
             want.set(next);
             long t0 = System.nanoTime();
             swapStart.set(t0);
             alias(rest, next);
-            while (firstAnswer.get() == 0) {
+            long[] f;
+            // a client thread that read the previous version wanted just before it changed can still record an answer
+            // sent before t0: such an answer does not count
+            while ((f = first.get()) == null || f[0] < t0) {
+                if (f != null) first.compareAndSet(f, null);
                 if (System.nanoTime() - t0 > 30_000_000_000L) throw new IllegalStateException("no answer from version " + next);
                 Thread.sleep(1);
             }
-            ms.add((firstAnswer.get() - t0) / 1e6);
+            ms.add((f[1] - t0) / 1e6);
             current = next;
             Thread.sleep(300);
         }
