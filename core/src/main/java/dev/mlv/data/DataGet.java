@@ -95,8 +95,8 @@ public final class DataGet {
      */
     public static UrlResult getUrl(Path base, String url, String out, Function<Path, StateCache> stateFactory, Progress progress) {
         try (UrlReader reader = UrlReaders.from(base, url)) {
-            boolean local = UrlReaders.isLocal(url);
-            Path source = local ? base.resolve(UrlReaders.localPath(url)).toAbsolutePath().normalize() : null;
+            Path source = UrlReaders.localSource(base, url);
+            boolean local = source != null;
             String location = local ? source.toString() : url;
             String name = local ? (source.getFileName() == null ? null : source.getFileName().toString()) : UrlImport.lastSegment(url);
             if (out == null && name == null) throw MlvException.invalid("'" + url + "' ends without a file name: name the output (OUT)");

@@ -86,8 +86,8 @@ public final class DataList {
      */
     public static List<Entry> listUrl(Path base, String url, boolean recursive) {
         try (UrlReader reader = UrlReaders.from(base, url)) {
-            boolean local = UrlReaders.isLocal(url);
-            Path path = local ? base.resolve(UrlReaders.localPath(url)).toAbsolutePath().normalize() : null;
+            Path path = UrlReaders.localSource(base, url);
+            boolean local = path != null;
             String location = local ? path.toString() : url;
             List<UrlReader.Listed> files = reader.list(location);
             if (files.isEmpty()) {

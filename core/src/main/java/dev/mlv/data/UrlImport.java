@@ -42,8 +42,8 @@ public final class UrlImport {
      */
     public static Result importUrl(DataRepo r, Path base, String url, Path out) {
         UrlReaders.of(url, r).close(); // checks the URL before anything else
-        boolean local = UrlReaders.isLocal(url);
-        Path source = local ? base.resolve(UrlReaders.localPath(url)).toAbsolutePath().normalize() : null;
+        Path source = UrlReaders.localSource(base, url);
+        boolean local = source != null;
         if (local) requireOutside(r, source, url);
         String name = local ? String.valueOf(source.getFileName()) : lastSegment(url);
         if (out == null && (name == null || name.isEmpty())) {

@@ -78,6 +78,11 @@ public final class UrlReaders {
         return scheme == null || scheme.equals("file");
     }
 
+    /** The file or folder a local source names, made absolute against {@code base}; null when {@code url} is no local source. */
+    static Path localSource(Path base, String url) {
+        return isLocal(url) ? base.resolve(localPath(url)).toAbsolutePath().normalize() : null;
+    }
+
     /** The local file a local source names: a plain path or a {@code file:} URI. */
     static Path localPath(String url) {
         return "file".equals(ArtifactStores.schemeOf(url)) ? ArtifactStores.fileUriPath(url) : Path.of(url);
