@@ -47,7 +47,7 @@ public final class DataBench {
         int files = Integer.getInteger("bench.files", 100_000);
         int rounds = Integer.getInteger("bench.rounds", 3);
         deleteTree(base);
-        Files.createDirectories(base);
+        trash = Files.createDirectories(base.resolve("trash"));
         try {
             if (bigMiB > 0) bigFile(base.resolve("big"), bigMiB, rounds);
             if (files > 0) manyFiles(base.resolve("many"), files, rounds);
@@ -186,6 +186,7 @@ public final class DataBench {
         return null;
     }
 
+    /** Where {@link #discard} puts trees, under the benchmark's folder. */
     private static Path trash;
 
     /**
@@ -195,7 +196,6 @@ public final class DataBench {
      * 6 s, and 42 to 61 s right after such a delete).
      */
     static void discard(Path p) throws IOException {
-        if (trash == null) trash = Files.createDirectories(Path.of(System.getProperty("bench.dir", "/tmp")).resolve("data-bench/trash").toAbsolutePath());
         Files.move(p, trash.resolve(Long.toString(System.nanoTime())));
     }
 

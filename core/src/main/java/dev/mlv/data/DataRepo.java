@@ -114,12 +114,18 @@ public final class DataRepo implements AutoCloseable {
 
     /** The nearest folder at or above {@code start} that holds {@code .mlv/config}. */
     public static Path findRoot(Path start) {
-        Path p = start.toAbsolutePath().normalize();
-        for (Path d = p; d != null; d = d.getParent()) {
+        Path root = rootAround(start);
+        if (root != null) return root;
+        throw new MlvException(ErrorCode.INVALID_STATE, "Not an mlv data repository (no .mlv/config in "
+                + start.toAbsolutePath().normalize() + " or above): run 'mlv data init' at the top of your git repository");
+    }
+
+    /** As {@link #findRoot}, but null outside a repository. */
+    static Path rootAround(Path start) {
+        for (Path d = start.toAbsolutePath().normalize(); d != null; d = d.getParent()) {
             if (Files.isRegularFile(d.resolve(DIR).resolve("config"))) return d;
         }
-        throw new MlvException(ErrorCode.INVALID_STATE, "Not an mlv data repository (no .mlv/config in " + p
-                + " or above): run 'mlv data init' at the top of your git repository");
+        return null;
     }
 
     /**

@@ -37,11 +37,9 @@ public final class UrlReaders {
      */
     public static UrlReader from(Path base, String url) {
         if (url == null || !RemoteUrlReader.SCHEME.equals(ArtifactStores.schemeOf(url))) return of(url);
-        for (Path d = base.toAbsolutePath().normalize(); d != null; d = d.getParent()) {
-            Path config = d.resolve(DataRepo.DIR).resolve("config");
-            if (Files.isRegularFile(config)) return of(url, d, DataConfig.read(config));
-        }
-        return of(url, null, null); // says to run inside the repository
+        Path root = DataRepo.rootAround(base);
+        // outside a repository, of() says to run inside the one that has the remote
+        return root == null ? of(url, null, null) : of(url, root, DataConfig.read(root.resolve(DataRepo.DIR).resolve("config")));
     }
 
     /** The reader for {@code url} in the repository {@code r}, whose data remotes {@code remote://} URLs name. */
