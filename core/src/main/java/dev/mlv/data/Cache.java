@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +32,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * one; callers make a batch durable with {@link #sync()} before they write the pointer that refers to it.
  */
 public final class Cache {
-    private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");
+    private static final FileAttribute<?>[] READ_ONLY_ATTRIBUTE = {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r--r--r--"))};
+    private static final FileAttribute<?>[] NO_ATTRIBUTES = {};
+    private static final Set<StandardOpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     private final Path root;
     private final Path objects;
     private final Path tmp;
@@ -77,12 +78,21 @@ public final class Cache {
         return n > 0 || f.isFile() ? n : -1;
     }
 
+    /** True when the object is there with {@code size} bytes: one {@code stat}, also when it is absent (unless empty). */
+    public boolean has(String name, long size) {
+        java.io.File f = objectPath(name).toFile();
+        return f.length() == size && (size > 0 || f.isFile());
+    }
+
     /** Files up to this size are read whole, hashed, then written beside their final name (fewer syscalls). */
     static final int SMALL = 1 << 20;
 
-    /** Copies {@code src} into the cache, hashing it on the way; returns its digest and size. */
-    public Hashing.Result add(Path src) {
-        if (src.toFile().length() <= SMALL) {
+    /**
+     * Copies {@code src} into the cache, hashing it on the way; returns its digest and size. {@code sizeHint} is the
+     * size the caller saw (it only picks how the file is read; what is stored is what was read).
+     */
+    public Hashing.Result add(Path src, long sizeHint) {
+        if (sizeHint <= SMALL) {
             try {
                 byte[] bytes = Files.readAllBytes(src);
                 if (bytes.length <= SMALL) {
@@ -124,7 +134,7 @@ public final class Cache {
 
     /** Writes {@code bytes}, whose digest name is {@code name}, unless the object is there already. */
     private void store(String name, byte[] bytes) {
-        if (size(name) == bytes.length) return;
+        if (has(name, bytes.length)) return;
         Path target = objectPath(name);
         Path t = AtomicFiles.tempBeside(target); // same folder: the rename touches one directory
         boolean moved = false;
@@ -184,9 +194,13 @@ public final class Cache {
 
     /** Copies an object to {@code out} and checks its digest; a corrupt object is quarantined and reported. */
     public Hashing.Result copyVerified(String name, FileChannel out) {
-        Path p = objectPath(name);
-        if (!Files.isRegularFile(p)) throw MlvException.notFound("Object " + name + " is not in the cache");
-        Hashing.Result r = Hashing.copy(p, out);
+        Hashing.Result r;
+        try {
+            r = Hashing.copy(objectPath(name), out);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof NoSuchFileException) throw MlvException.notFound("Object " + name + " is not in the cache");
+            throw e;
+        }
         if (!r.digest().equals(Digests.hexPart(name))) {
             quarantine(name);
             throw new MlvException(ErrorCode.INVALID_STATE, "Cached object " + name + " was corrupt and has been moved to "
@@ -297,15 +311,13 @@ public final class Cache {
     }
 
     private FileChannel createReadOnly(Path t) throws IOException {
-        FileAttribute<?>[] attrs = posix ? new FileAttribute<?>[]{PosixFilePermissions.asFileAttribute(READ_ONLY)}
-                : new FileAttribute<?>[0];
-        return FileChannel.open(t, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attrs);
+        return FileChannel.open(t, CREATE, posix ? READ_ONLY_ATTRIBUTE : NO_ATTRIBUTES);
     }
 
     /** Renames a complete temp file to its object name; an existing object of the same size is kept. */
     private void publish(Path t, String name, long size) throws IOException {
+        if (has(name, size)) return;
         Path target = objectPath(name);
-        if (size(name) == size) return;
         ensurePrefix(name, target);
         Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }

@@ -633,8 +633,8 @@ public final class DataRepo implements AutoCloseable {
     private String store(Entry e) {
         String key = e.key();
         Optional<String> known = state.lookup(key, e.stamp());
-        if (known.isPresent() && cache.size(known.get()) == e.stamp().size()) return known.get();
-        Hashing.Result r = cache.add(e.file());
+        if (known.isPresent() && cache.has(known.get(), e.stamp().size())) return known.get();
+        Hashing.Result r = cache.add(e.file(), e.stamp().size());
         // the stamp was taken before reading: if the file changed meanwhile, its new stamp will not match
         if (e.settled()) state.record(key, e.stamp(), r.digest());
         return r.digest();
@@ -1047,22 +1047,22 @@ public final class DataRepo implements AutoCloseable {
         query.addAll(n.manifests().keySet());
         Set<String> remoteMissing = remote.missing(new ArrayList<>(query));
         List<String> failures = new ArrayList<>();
-        List<String> uploads = new ArrayList<>();
+        Map<String, Long> uploads = new LinkedHashMap<>();
         long bytes = 0;
         for (String f : n.files()) {
             if (!remoteMissing.contains(f)) continue;
             long s = cache.size(f);
             if (s < 0) failures.add(f + ": not in the local cache");
             else {
-                uploads.add(f);
+                uploads.put(f, s);
                 bytes += s;
             }
         }
         Set<String> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
         AtomicLong done = new AtomicLong();
         try (Progress.Task t = progress.start("pushing to " + remote.url(), bytes, true)) {
-            for (var f : Parallel.forEach(uploads, remote.parallelism(), name -> {
-                long s = cache.size(name);
+            for (var f : Parallel.forEach(new ArrayList<>(uploads.keySet()), remote.parallelism(), name -> {
+                long s = uploads.get(name);
                 remote.upload(name, cache.objectPath(name), s);
                 done.addAndGet(s);
                 t.advance(s);
@@ -1072,7 +1072,7 @@ public final class DataRepo implements AutoCloseable {
             }
         }
         int manifestsPushed = 0;
-        Set<String> uploaded = new HashSet<>(uploads);
+        Set<String> uploaded = new HashSet<>(uploads.keySet());
         uploaded.removeAll(failed);
         for (var m : n.manifests().entrySet()) {
             if (!remoteMissing.contains(m.getKey())) continue;
@@ -1220,20 +1220,27 @@ public final class DataRepo implements AutoCloseable {
             throw new MlvException(ErrorCode.INVALID_STATE, "Checkout would overwrite or delete uncommitted changes to "
                     + list + ": add them with 'mlv data add', or use --force to discard them");
         }
-        for (Action a : actions) if (!a.remove() && !cache.contains(a.digest())) missing.add(a.digest());
+        Map<String, Long> sizes = new HashMap<>();
+        long bytes = 0;
+        for (Action a : actions) {
+            if (a.remove() || sizes.containsKey(a.digest())) continue;
+            long size = cache.size(a.digest());
+            if (size < 0) missing.add(a.digest());
+            sizes.put(a.digest(), size);
+            bytes += Math.max(0, size);
+        }
         if (!missing.isEmpty()) {
             throw MlvException.notFound(missing.size() + " object(s) needed by checkout are not in the cache (e.g. "
                     + missing.get(0) + "): run 'mlv data fetch' or 'mlv data pull'");
         }
         int restored = 0, removed = 0;
-        long bytes = actions.stream().filter(a -> !a.remove()).mapToLong(a -> cache.size(a.digest())).sum();
         try (Progress.Task t = progress.start("checking out", bytes, true)) {
             List<Parallel.Failure<Action>> f = Parallel.forEach(actions, THREADS, a -> {
                 if (a.remove()) {
                     AtomicFiles.deleteQuietly(a.target());
                 } else {
                     place(a.digest(), a.target());
-                    t.advance(cache.size(a.digest()));
+                    t.advance(sizes.get(a.digest()));
                 }
             });
             if (!f.isEmpty()) throw f.get(0).error();
