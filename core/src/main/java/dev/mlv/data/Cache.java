@@ -105,18 +105,19 @@ public final class Cache {
             }
         }
         Path t = newTemp();
+        boolean moved = false;
         try {
             Hashing.Result r;
             try (FileChannel out = createReadOnly(t)) {
                 r = Hashing.copy(src, out);
             }
-            publish(t, r.digest(), r.size());
+            moved = publish(t, r.digest(), r.size());
             unsynced.set(true);
             return r;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot add " + src + " to the cache: " + e.getMessage(), e);
         } finally {
-            AtomicFiles.deleteQuietly(t);
+            if (!moved) AtomicFiles.deleteQuietly(t);
         }
     }
 
@@ -171,6 +172,7 @@ public final class Cache {
         // a known name gets its temp file beside the object, so the rename stays in one folder: renames across folders
         // (and creating every temp file in one folder) serialize parallel downloads on the folders' locks
         Path t = expected != null ? AtomicFiles.tempBeside(objectPath(expected)) : newTemp();
+        boolean moved = false;
         try {
             if (expected != null) ensurePrefix(expected, t);
             Hashing.Result r;
@@ -181,14 +183,14 @@ public final class Cache {
                 throw new MlvException(ErrorCode.INVALID_STATE, "Object " + expected + " from " + source
                         + " is corrupt: its bytes hash to " + r.digest() + "; nothing was stored");
             }
-            publish(t, expected != null ? expected : r.digest(), r.size());
+            moved = publish(t, expected != null ? expected : r.digest(), r.size());
             unsynced.set(true);
             return r;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot download " + (expected != null ? expected + " from " : "") + source + ": "
                     + e.getMessage(), e);
         } finally {
-            AtomicFiles.deleteQuietly(t);
+            if (!moved) AtomicFiles.deleteQuietly(t);
         }
     }
 
@@ -314,11 +316,15 @@ public final class Cache {
         return FileChannel.open(t, CREATE, posix ? READ_ONLY_ATTRIBUTE : NO_ATTRIBUTES);
     }
 
-    /** Renames a complete temp file to its object name; an existing object of the same size is kept. */
-    private void publish(Path t, String name, long size) throws IOException {
-        if (has(name, size)) return;
+    /**
+     * Renames a complete temp file to its object name; an existing object of the same size is kept. True when the
+     * temp file was renamed (and so is gone).
+     */
+    private boolean publish(Path t, String name, long size) throws IOException {
+        if (has(name, size)) return false;
         Path target = objectPath(name);
         ensurePrefix(name, target);
         Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return true;
     }
 }

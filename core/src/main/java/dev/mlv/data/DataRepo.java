@@ -1273,6 +1273,7 @@ public final class DataRepo implements AutoCloseable {
                 }
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            tmp = null; // renamed: nothing left to delete
             state.record(stateKey(target), stamp(attrs(target)), digest);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + target + ": " + e.getMessage(), e);
@@ -1308,6 +1309,7 @@ public final class DataRepo implements AutoCloseable {
             if (lt == LinkType.HARDLINK) Files.createLink(tmp, obj);
             else Files.createSymbolicLink(tmp, obj);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            tmp = null; // renamed: nothing left to delete
             state.record(stateKey(target), stamp(attrs(target)), digest);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot link " + target + " to the cache: " + e.getMessage(), e);

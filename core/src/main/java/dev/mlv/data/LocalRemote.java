@@ -54,6 +54,7 @@ public final class LocalRemote implements Remote {
     public void upload(String name, Path file, long size) {
         Path target = objectPath(name);
         Path tmp = AtomicFiles.tempBeside(target);
+        boolean moved = false;
         try {
             if (!folders.contains(target.getParent())) {
                 Files.createDirectories(target.getParent());
@@ -68,10 +69,11 @@ public final class LocalRemote implements Remote {
                         + r.digest() + "); not uploaded. Run 'mlv data fsck'");
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot upload " + name + " to " + root + ": " + e.getMessage(), e);
         } finally {
-            AtomicFiles.deleteQuietly(tmp);
+            if (!moved) AtomicFiles.deleteQuietly(tmp);
         }
     }
 
