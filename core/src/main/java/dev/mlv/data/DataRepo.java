@@ -57,6 +57,8 @@ public final class DataRepo implements AutoCloseable {
     private final Map<Path, Boolean> checkedFolders = new java.util.concurrent.ConcurrentHashMap<>();
     /** Bytes {@link #status} may still hash; see {@link #limitStatusHashing}. */
     private long statusHashBudget = Long.MAX_VALUE;
+    /** Transfers {@link #push} and {@link #fetch} run at once; 0: the remote's {@link Remote#parallelism()}. */
+    private int jobs;
 
     /**
      * Thrown by {@link #status} before it hashes when the files it would hash add up to more than the limit set by
@@ -155,6 +157,20 @@ public final class DataRepo implements AutoCloseable {
 
     public Cache cache() {
         return cache;
+    }
+
+    /**
+     * How many objects {@link #push} and {@link #fetch} transfer at once (as DVC's {@code --jobs}), instead of the
+     * remote's default; at least 1.
+     */
+    public DataRepo jobs(int n) {
+        if (n < 1) throw MlvException.invalid("--jobs must be at least 1, not " + n);
+        this.jobs = n;
+        return this;
+    }
+
+    private int parallelism(Remote remote) {
+        return jobs > 0 ? jobs : remote.parallelism();
     }
 
     Progress progress() {
@@ -1061,7 +1077,7 @@ public final class DataRepo implements AutoCloseable {
         Set<String> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
         AtomicLong done = new AtomicLong();
         try (Progress.Task t = progress.start("pushing to " + remote.url(), bytes, true)) {
-            for (var f : Parallel.forEach(new ArrayList<>(uploads.keySet()), remote.parallelism(), name -> {
+            for (var f : Parallel.forEach(new ArrayList<>(uploads.keySet()), parallelism(remote), name -> {
                 long s = uploads.get(name);
                 remote.upload(name, cache.objectPath(name), s);
                 done.addAndGet(s);
@@ -1102,7 +1118,7 @@ public final class DataRepo implements AutoCloseable {
         List<String> failures = new ArrayList<>();
         AtomicLong bytes = new AtomicLong();
         int count = 0;
-        for (var f : Parallel.forEach(new ArrayList<>(manifests), remote.parallelism(), name -> download(remote, name, bytes, null))) {
+        for (var f : Parallel.forEach(new ArrayList<>(manifests), parallelism(remote), name -> download(remote, name, bytes, null))) {
             failures.add(f.item() + ": " + f.error().getMessage());
         }
         count += manifests.size();
@@ -1110,7 +1126,7 @@ public final class DataRepo implements AutoCloseable {
         List<String> todo = new ArrayList<>();
         for (String f : n.files()) if (!cache.contains(f)) todo.add(f);
         try (Progress.Task t = progress.start("fetching from " + remote.url(), todo.size(), false)) {
-            for (var f : Parallel.forEach(todo, remote.parallelism(), name -> download(remote, name, bytes, t))) {
+            for (var f : Parallel.forEach(todo, parallelism(remote), name -> download(remote, name, bytes, t))) {
                 failures.add(f.item() + ": " + f.error().getMessage());
             }
         }
@@ -1223,10 +1239,13 @@ public final class DataRepo implements AutoCloseable {
         Map<String, Long> sizes = new HashMap<>();
         long bytes = 0;
         for (Action a : actions) {
-            if (a.remove() || sizes.containsKey(a.digest())) continue;
-            long size = cache.size(a.digest());
-            if (size < 0) missing.add(a.digest());
-            sizes.put(a.digest(), size);
+            if (a.remove()) continue;
+            Long known = sizes.get(a.digest());
+            long size = known != null ? known : cache.size(a.digest()); // one stat per object, however many files share it
+            if (known == null) {
+                sizes.put(a.digest(), size);
+                if (size < 0) missing.add(a.digest());
+            }
             bytes += Math.max(0, size);
         }
         if (!missing.isEmpty()) {

@@ -292,6 +292,45 @@ class DataRepoTest {
     }
 
     @Test
+    void jobsSetsHowManyObjectsPushAndFetchTransferAtOnce() throws Exception {
+        for (int i = 0; i < 12; i++) write("data/f" + i + ".txt", "file " + i);
+        Remote local = new LocalRemote(dir.resolve("remote"));
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Remote watched = new Remote() { // the remote, noting which threads transfer
+            public String url() {
+                return local.url();
+            }
+
+            public java.util.Set<String> missing(java.util.Collection<String> names) {
+                return local.missing(names);
+            }
+
+            public void upload(String name, Path file, long size) {
+                threads.add(Thread.currentThread().getName());
+                local.upload(name, file, size);
+            }
+
+            public java.io.InputStream open(String name) {
+                threads.add(Thread.currentThread().getName());
+                return local.open(name);
+            }
+        };
+        String caller = Thread.currentThread().getName();
+        try (DataRepo r = open()) {
+            r.add(List.of(s("data")));
+            assertThatThrownBy(() -> r.jobs(0)).isInstanceOf(MlvException.class).hasMessageContaining("--jobs must be at least 1");
+            assertThat(r.jobs(1).push(watched, r.targets(List.of())).transferred()).isEqualTo(13); // 12 files, 1 manifest
+            assertThat(threads).containsExactly(caller); // one at a time: on the calling thread
+        }
+        Files.move(root.resolve(".mlv/cache"), dir.resolve("old-cache"));
+        threads.clear();
+        try (DataRepo r = open()) {
+            assertThat(r.fetch(watched, r.targets(List.of())).transferred()).isEqualTo(13);
+            assertThat(threads).anyMatch(t -> t.startsWith("mlv-data-")); // the files: the remote's default, 8 at once
+        }
+    }
+
+    @Test
     void gcKeepsReferencedAndYoungObjects() throws Exception {
         write("f.txt", "v1");
         try (DataRepo r = open()) {

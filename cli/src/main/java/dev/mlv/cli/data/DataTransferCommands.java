@@ -30,6 +30,24 @@ final class DataTransferCommands {
                 description = "Pointer files, data paths or paths inside tracked directories (default: all).")
         List<String> targets;
 
+        @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Objects to transfer at once (default: 16 for "
+                + "S3, 8 for an mlv server, one per core and at least 2 for a local path).")
+        Integer jobs;
+
+        /** The repository, with {@code --jobs} applied. */
+        DataRepo open() {
+            DataRepo r = repo.open();
+            if (jobs != null) {
+                try {
+                    r.jobs(jobs);
+                } catch (RuntimeException e) {
+                    r.close();
+                    throw e;
+                }
+            }
+            return r;
+        }
+
         /** The targets named (all by default), and with {@code allCommits} every version in git history too. */
         List<DataRepo.Target> targets(DataRepo r, boolean allCommits) {
             List<DataRepo.Target> t = r.targets(repo.paths(targets));
@@ -65,7 +83,7 @@ final class DataTransferCommands {
 
         @Override
         public Integer call() {
-            try (DataRepo r = repo.open(); Remote rem = r.openRemote(remote)) {
+            try (DataRepo r = open(); Remote rem = r.openRemote(remote)) {
                 List<DataRepo.Target> t = targets(r, allCommits);
                 if (allCommits) { // an old folder version whose manifest is gone from this cache cannot be pushed from here
                     List<DataRepo.Target> known = r.withManifestsCached(t);
@@ -99,7 +117,7 @@ final class DataTransferCommands {
 
         @Override
         public Integer call() {
-            try (DataRepo r = repo.open()) {
+            try (DataRepo r = open()) {
                 fetch(r, targets(r, allCommits));
             }
             return 0;
@@ -113,7 +131,7 @@ final class DataTransferCommands {
 
         @Override
         public Integer call() {
-            try (DataRepo r = repo.open()) {
+            try (DataRepo r = open()) {
                 var t = r.targets(repo.paths(targets));
                 fetch(r, t);
                 DataRepo.CheckoutResult c;

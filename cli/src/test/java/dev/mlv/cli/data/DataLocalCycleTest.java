@@ -281,6 +281,9 @@ class DataLocalCycleTest {
         DataTestKit.Result noRemote = mlv(repo, "push");
         assertThat(noRemote.code()).isEqualTo(2);
         assertThat(noRemote.err()).contains("mlv data remote add");
+        DataTestKit.Result noJobs = mlv(repo, "pull", "-j", "0");
+        assertThat(noJobs.code()).isEqualTo(2);
+        assertThat(noJobs.err()).startsWith("mlv: error: --jobs must be at least 1, not 0");
         DataTestKit.Result notRepo = mlv(tmp, "status");
         assertThat(notRepo.code()).isEqualTo(1);
         assertThat(notRepo.err()).contains("mlv data init");

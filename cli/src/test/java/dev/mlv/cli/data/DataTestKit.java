@@ -135,7 +135,7 @@ final class DataTestKit {
         deleteTree(repo.resolve(".mlv/cache"));
         deleteTree(repo.resolve("dataset"));
         Files.delete(repo.resolve("weights.bin"));
-        mlv(repo, "pull").ok();
+        mlv(repo, "pull", "-j", "3").ok();
         assertThat(tree(repo, "dataset", "weights.bin")).isEqualTo(before);
         assertThat(mlv(repo, "status").ok().out()).contains("up to date");
         assertThat(mlv(repo, "fsck").ok().out()).contains("0 corrupt");
