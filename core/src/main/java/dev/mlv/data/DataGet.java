@@ -47,8 +47,9 @@ public final class DataGet {
      * @param rev    commit, tag or branch; null for the repository's HEAD
      * @param remote remote name in the source's {@code .mlv/config}; null for its default remote
      * @param out    destination (against the base folder); null for the last segment of {@code path}
+     * @param force  replace an existing {@code out} (once the new data is complete), as DVC's {@code --force}
      */
-    public record Request(String repo, String path, String rev, String remote, String out) {
+    public record Request(String repo, String path, String rev, String remote, String out, boolean force) {
     }
 
     /**
@@ -73,7 +74,7 @@ public final class DataGet {
         String dataPath = dataPath(req.path());
         if (req.rev() != null) Git.requireRevision(req.rev());
         Path out = output(base, req.out(), dataPath.substring(dataPath.lastIndexOf('/') + 1));
-        return assembled(out, req.out(), work -> get(base, req, dataPath, out, work, stateFactory, progress));
+        return assembled(base, out, req.out(), req.force(), work -> get(base, req, dataPath, out, work, stateFactory, progress));
     }
 
     /**
@@ -91,9 +92,11 @@ public final class DataGet {
      * {@code mlv data get-url} (DVC's {@code dvc get-url}): downloads the file or folder at {@code url}, any source
      * {@code import-url} reads, to {@code out} (null: the URL's last segment in {@code base}; an existing folder: that
      * name inside it), without tracking it. As {@link #get}, the data is assembled beside the destination and appears
-     * there only once complete. Relative paths and {@code remote://} URLs are taken from the folder {@code base}.
+     * there only once complete; with {@code force} it replaces what is at {@code out}. Relative paths and
+     * {@code remote://} URLs are taken from the folder {@code base}.
      */
-    public static UrlResult getUrl(Path base, String url, String out, Function<Path, StateCache> stateFactory, Progress progress) {
+    public static UrlResult getUrl(Path base, String url, String out, boolean force, Function<Path, StateCache> stateFactory,
+                                   Progress progress) {
         try (UrlReader reader = UrlReaders.from(base, url)) {
             Path source = UrlReaders.localSource(base, url);
             boolean local = source != null;
@@ -106,7 +109,7 @@ public final class DataGet {
             if (local && target.startsWith(source)) {
                 throw MlvException.invalid("Cannot download " + url + " into itself: choose an OUT outside it");
             }
-            return assembled(target, out, work -> {
+            return assembled(base, target, out, force, work -> {
                 Path ws = DataRepo.init(work.resolve("ws"));
                 PointerFile.Out d;
                 try (DataRepo r = DataRepo.open(ws, "mlv data get-url", stateFactory, progress)) {
@@ -114,7 +117,7 @@ public final class DataGet {
                     r.cache().sync();
                     r.checkout(List.of(new DataRepo.Target(new DataRepo.Tracked(ws.resolve(DATA + PointerFile.SUFFIX), PointerFile.of(d)), null)), false);
                 }
-                place(ws.resolve(DATA), target, d.isDirectory());
+                place(ws.resolve(DATA), target, d.isDirectory(), force);
                 return new UrlResult(target, d.isDirectory(), d.isDirectory() ? d.nfiles() : 1, d.size());
             });
         }
@@ -122,10 +125,16 @@ public final class DataGet {
 
     /**
      * Runs {@code assemble} with a new hidden folder beside {@code out}, which is removed afterwards in every case
-     * (and on Ctrl-C); so are the folders above {@code out} created for it when {@code assemble} fails.
+     * (and on Ctrl-C); so are the folders above {@code out} created for it when {@code assemble} fails. An existing
+     * {@code out} is refused unless {@code force}, and even then when it holds the current folder {@code base}.
      */
-    private static <T> T assembled(Path out, String shown, Function<Path, T> assemble) {
-        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) throw outExists(shown != null ? shown : out.getFileName().toString());
+    private static <T> T assembled(Path base, Path out, String shown, boolean force, Function<Path, T> assemble) {
+        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+            if (!force) throw outExists(shown != null ? shown : out.getFileName().toString());
+            if (base.toAbsolutePath().normalize().startsWith(out)) {
+                throw MlvException.invalid("Will not replace '" + (shown != null ? shown : out) + "': it holds the current folder");
+            }
+        }
         Path parent = out.getParent();
         Path firstCreated = null;
         for (Path d = parent; d != null && !Files.exists(d, LinkOption.NOFOLLOW_LINKS); d = d.getParent()) firstCreated = d;
@@ -189,23 +198,50 @@ public final class DataGet {
             }
             r.checkout(targets, false);
         }
-        place(ws.resolve(DATA), out, o.isDirectory());
+        place(ws.resolve(DATA), out, o.isDirectory(), req.force());
         int files = o.isDirectory() ? o.nfiles() : 1;
         return new Result(src.commit(), dataPath, url, out, o.isDirectory(), files, o.size(), fetched);
     }
 
-    /** Moves the checked-out {@code data} to {@code out} once it is durable: one rename, since both share a folder. */
-    private static void place(Path data, Path out, boolean directory) {
+    /**
+     * Moves the checked-out {@code data} to {@code out} once it is durable: one rename, since both share a folder.
+     * With {@code force}, what is at {@code out} is first renamed aside, and deleted only once the data is in its place
+     * (put back if that fails).
+     */
+    private static void place(Path data, Path out, boolean directory, boolean force) {
         try {
             if (directory) Files.createDirectories(data); // an empty directory has no file to check out
             AtomicFiles.durabilityBarrier(data.getParent());
-            if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) throw outExists(out.toString()); // appeared meanwhile
-            Files.move(data, out); // refuses to replace anything
+            Path old = force ? setAside(out) : null;
+            try {
+                Files.move(data, out); // refuses to replace anything (what appeared meanwhile included)
+            } catch (IOException | RuntimeException e) {
+                if (old != null) putBack(old, out);
+                throw e;
+            }
             AtomicFiles.fsyncDirectory(out.getParent());
+            if (old != null) deleteTree(old);
         } catch (FileAlreadyExistsException e) {
             throw outExists(out.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot move the data to " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Renames what is at {@code out} to a hidden name beside it, and returns that; null when nothing is there. */
+    private static Path setAside(Path out) throws IOException {
+        if (!Files.exists(out, LinkOption.NOFOLLOW_LINKS)) return null;
+        Path old = out.resolveSibling("." + out.getFileName() + ".mlv-replaced-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+        Files.move(out, old);
+        return old;
+    }
+
+    private static void putBack(Path old, Path out) {
+        try {
+            Files.move(old, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot put the previous " + out + " back; it is at " + old + ": " + e.getMessage(), e);
         }
     }
 

@@ -35,12 +35,15 @@ final class DataGetCommand implements Callable<Integer> {
     String path;
 
     @Option(names = {"-o", "--out"}, paramLabel = "OUT", description = "Where to write the data; must not exist "
-            + "(default: the last segment of PATH, in the current folder).")
+            + "unless --force (default: the last segment of PATH, in the current folder).")
     String out;
+
+    @Option(names = {"-f", "--force"}, description = "Replace what is at OUT, once the new data is complete (as 'dvc get --force').")
+    boolean force;
 
     @Override
     public Integer call() {
-        DataGet.Result r = DataGet.get(repo.base(), new DataGet.Request(from.repo, path, from.rev, from.remote, out),
+        DataGet.Result r = DataGet.get(repo.base(), new DataGet.Request(from.repo, path, from.rev, from.remote, out, force),
                 SqliteStateCache::inDirectory, repo.progress());
         String shownOut = out != null ? out : r.out().getFileName().toString();
         if (repo.json()) {

@@ -39,9 +39,13 @@ final class DataUrlCommands {
                 + "not exist, or an existing folder to put it in (default: the URL's last segment, in the current folder).")
         String out;
 
+        @Option(names = {"-f", "--force"}, description = "Replace what is at OUT, once the new data is complete (as "
+                + "'dvc get-url --force').")
+        boolean force;
+
         @Override
         public Integer call() {
-            DataGet.UrlResult r = DataGet.getUrl(repo.base(), url, out, SqliteStateCache::inDirectory, repo.progress());
+            DataGet.UrlResult r = DataGet.getUrl(repo.base(), url, out, force, SqliteStateCache::inDirectory, repo.progress());
             if (repo.json()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("url", url);

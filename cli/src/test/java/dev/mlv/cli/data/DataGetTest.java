@@ -207,6 +207,27 @@ class DataGetTest {
     }
 
     @Test
+    void forceReplacesAnExistingOutOnlyOnceTheNewDataIsComplete() throws Exception {
+        Files.writeString(elsewhere.resolve("x"), "mine");
+        mlv(elsewhere, "get", src.toString(), "data/train.csv", "-o", "x", "--force").ok();
+        assertThat(Files.readAllBytes(elsewhere.resolve("x"))).isEqualTo(train2);
+
+        Files.createDirectories(elsewhere.resolve("images"));
+        Files.writeString(elsewhere.resolve("images/stale.txt"), "stale");
+        mlv(elsewhere, "get", src.toString(), "data/images", "-f").ok();
+        assertThat(relativeTree(elsewhere.resolve("images"))).isEqualTo(images);
+
+        // a failed download leaves what was there
+        assertOneError(mlv(elsewhere, "get", src.toString(), "data/nope.csv", "-o", "x", "-f"), 1, "No data/nope.csv.mlv");
+        assertThat(Files.readAllBytes(elsewhere.resolve("x"))).isEqualTo(train2);
+        // never the folder the command runs in, nor one above it
+        Path inside = Files.createDirectories(elsewhere.resolve("images/sub"));
+        assertOneError(mlv(inside, "get", src.toString(), "data/train.csv", "-o", "..", "-f"), 2,
+                "Will not replace '..': it holds the current folder");
+        assertThat(listing(elsewhere)).containsExactly("images", "x"); // nothing set aside is left
+    }
+
+    @Test
     void unknownPathRevisionRemoteOrRepositoryFailWithOneLineAndCreateNothing() throws Exception {
         assertOneError(mlv(elsewhere, "get", src.toString(), "data/nope.csv"), 1,
                 "No data/nope.csv.mlv at HEAD (" + v2.substring(0, 7) + ") in '" + src + "'");

@@ -261,6 +261,9 @@ class DataImportUrlTest {
         mlv(elsewhere, "get-url", base + "/sets/train.csv", "into").ok(); // an existing folder: the file goes inside
         assertThat(Files.readString(elsewhere.resolve("into/train.csv"))).isEqualTo("a,b\n1,2\n");
         assertError(mlv(elsewhere, "get-url", base + "/sets/train.csv"), "'train.csv' already exists: choose another OUT");
+        Files.writeString(elsewhere.resolve("into/train.csv"), "old");
+        mlv(elsewhere, "get-url", base + "/sets/train.csv", "into", "--force").ok(); // replaced inside the folder
+        assertThat(Files.readString(elsewhere.resolve("into/train.csv"))).isEqualTo("a,b\n1,2\n");
         assertError(mlv(elsewhere, "get-url", base + "/a/%2e%2e"), "ends without a file name: name the output (OUT)");
         assertError(mlv(elsewhere, "get-url", base + "/nope.csv", "n.csv"), "No file at " + base + "/nope.csv (HTTP 404)");
         assertThat(elsewhere.resolve("n.csv")).doesNotExist();
