@@ -161,11 +161,11 @@ public final class DataRepo implements AutoCloseable {
 
     /**
      * How many objects {@link #push} and {@link #fetch} transfer at once (as DVC's {@code --jobs}), instead of the
-     * remote's default; at least 1.
+     * remote's {@link Remote#parallelism()} (its {@code jobs} option, else its kind's default); 1 to
+     * {@value Remotes#MAX_JOBS}.
      */
     public DataRepo jobs(int n) {
-        if (n < 1) throw MlvException.invalid("--jobs must be at least 1, not " + n);
-        this.jobs = n;
+        this.jobs = Remotes.jobs(Integer.toString(n));
         return this;
     }
 

@@ -3,7 +3,10 @@ package dev.mlv.data;
 import dev.mlv.artifacts.ArtifactStores;
 import dev.mlv.errors.MlvException;
 
+import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -11,6 +14,10 @@ import java.util.TreeSet;
 
 /** The one factory from a remote URL to a {@link Remote}: a plain path or {@code file:} is local, others by scheme. */
 public final class Remotes {
+    /** The option every remote takes: how many objects push and fetch move at once (as DVC's {@code jobs}). */
+    public static final String JOBS = "jobs";
+    public static final int MAX_JOBS = 128;
+
     private Remotes() {
     }
 
@@ -25,22 +32,71 @@ public final class Remotes {
     public static Remote open(String url, Map<String, String> options) {
         if (url == null || url.isBlank()) throw MlvException.invalid("Empty remote URL");
         requireKnownOptions(url, options.keySet());
+        Integer jobs = options.containsKey(JOBS) ? jobs(options.get(JOBS)) : null;
+        Map<String, String> own = new HashMap<>(options);
+        own.remove(JOBS);
         String scheme = ArtifactStores.schemeOf(url);
-        if (scheme == null) return new LocalRemote(Path.of(url));
-        if (scheme.equals("file")) return new LocalRemote(ArtifactStores.fileUriPath(url));
-        return provider(url, scheme).open(url, options);
+        Remote remote;
+        if (scheme == null) remote = new LocalRemote(Path.of(url));
+        else if (scheme.equals("file")) remote = new LocalRemote(ArtifactStores.fileUriPath(url));
+        else remote = provider(url, scheme).open(url, own);
+        return jobs == null ? remote : new WithJobs(remote, jobs);
     }
 
     /** Refuses options the remote at {@code url} does not take, naming those it does. */
     public static void requireKnownOptions(String url, Set<String> options) {
         if (options.isEmpty()) return;
         String scheme = ArtifactStores.schemeOf(url);
-        Set<String> known = scheme == null || scheme.equals("file") ? Set.of() : provider(url, scheme).options();
+        Set<String> known = new TreeSet<>(scheme == null || scheme.equals("file") ? Set.of() : provider(url, scheme).options());
+        known.add(JOBS);
         for (String o : new TreeSet<>(options)) {
             if (!known.contains(o)) {
-                throw MlvException.invalid("A remote at '" + url + "' takes no option '" + o + "'"
-                        + (known.isEmpty() ? " (it takes none)" : " (it takes " + String.join(", ", new TreeSet<>(known)) + ")"));
+                throw MlvException.invalid("A remote at '" + url + "' takes no option '" + o + "' (it takes " + String.join(", ", known) + ")");
             }
+        }
+    }
+
+    /** A {@code jobs} value (remote option or {@code --jobs}): a whole number from 1 to {@value #MAX_JOBS}. */
+    public static int jobs(String value) {
+        try {
+            int n = Integer.parseInt(value == null ? "" : value.trim());
+            if (n >= 1 && n <= MAX_JOBS) return n;
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw MlvException.invalid("jobs must be a whole number from 1 to " + MAX_JOBS + ", not '" + value + "'");
+    }
+
+    /** A remote with its {@code jobs} option: the same remote, moving that many objects at once. */
+    private record WithJobs(Remote remote, int parallelism) implements Remote {
+        @Override
+        public String url() {
+            return remote.url();
+        }
+
+        @Override
+        public Set<String> missing(Collection<String> names) {
+            return remote.missing(names);
+        }
+
+        @Override
+        public void upload(String name, Path file, long size) {
+            remote.upload(name, file, size);
+        }
+
+        @Override
+        public InputStream open(String name) {
+            return remote.open(name);
+        }
+
+        @Override
+        public void flush() {
+            remote.flush();
+        }
+
+        @Override
+        public void close() {
+            remote.close();
         }
     }
 

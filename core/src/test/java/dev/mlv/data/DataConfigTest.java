@@ -62,9 +62,19 @@ class DataConfigTest {
     }
 
     @Test
-    void localRemotesTakeNoOptions() {
-        assertThatThrownBy(() -> Remotes.open("/tmp/remote", Map.of("endpoint_url", "http://x"))).isInstanceOf(MlvException.class)
-                .hasMessage("A remote at '/tmp/remote' takes no option 'endpoint_url' (it takes none)");
+    void localRemotesTakeOnlyJobs(@TempDir Path dir) {
+        String url = dir.resolve("remote").toString();
+        assertThatThrownBy(() -> Remotes.open(url, Map.of("endpoint_url", "http://x"))).isInstanceOf(MlvException.class)
+                .hasMessage("A remote at '" + url + "' takes no option 'endpoint_url' (it takes jobs)");
+        try (Remote plain = Remotes.open(url); Remote three = Remotes.open(url, Map.of("jobs", "3"))) {
+            assertThat(plain.parallelism()).isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
+            assertThat(three.parallelism()).isEqualTo(3);
+            assertThat(three.url()).isEqualTo(plain.url());
+        }
+        for (String bad : new String[]{"0", "129", "many", " "}) {
+            assertThatThrownBy(() -> Remotes.open(url, Map.of("jobs", bad))).isInstanceOf(MlvException.class)
+                    .hasMessage("jobs must be a whole number from 1 to 128, not '" + bad + "'");
+        }
     }
 
     private static String readString(Path p) {

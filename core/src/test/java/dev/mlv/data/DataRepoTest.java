@@ -318,7 +318,7 @@ class DataRepoTest {
         String caller = Thread.currentThread().getName();
         try (DataRepo r = open()) {
             r.add(List.of(s("data")));
-            assertThatThrownBy(() -> r.jobs(0)).isInstanceOf(MlvException.class).hasMessageContaining("--jobs must be at least 1");
+            assertThatThrownBy(() -> r.jobs(0)).isInstanceOf(MlvException.class).hasMessageContaining("jobs must be a whole number from 1 to 128");
             assertThat(r.jobs(1).push(watched, r.targets(List.of())).transferred()).isEqualTo(13); // 12 files, 1 manifest
             assertThat(threads).containsExactly(caller); // one at a time: on the calling thread
         }

@@ -92,12 +92,14 @@ final class DataRemoteCommand implements Runnable {
 
     @Command(name = "modify", description = {
             "Set or unset an option of a remote in .mlv/config (as 'dvc remote modify').",
-            "OPTION is url, or for an s3:// remote: endpoint_url (an S3-compatible store such as MinIO), region, or profile",
-            "(the AWS profile whose credentials to use). Credentials themselves stay out of .mlv/config, which is meant",
-            "for git: use a profile, or the AWS environment variables.",
+            "OPTION is url; jobs (how many objects push and fetch move at once, 1 to 128; -j overrides it); or for an",
+            "s3:// remote: endpoint_url (an S3-compatible store such as MinIO), region, or profile (the AWS profile whose",
+            "credentials to use). Credentials themselves stay out of .mlv/config, which is meant for git: use a profile,",
+            "or the AWS environment variables.",
             "Examples:",
             "  mlv data remote modify storage endpoint_url http://minio.internal:9000",
-            "  mlv data remote modify storage region --unset"})
+            "  mlv data remote modify storage region --unset",
+            "  mlv data remote modify storage jobs 32"})
     static final class Modify extends Change {
         @Parameters(index = "1", paramLabel = "OPTION")
         String option;

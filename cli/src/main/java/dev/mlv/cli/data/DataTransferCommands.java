@@ -30,8 +30,8 @@ final class DataTransferCommands {
                 description = "Pointer files, data paths or paths inside tracked directories (default: all).")
         List<String> targets;
 
-        @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Objects to transfer at once (default: 16 for "
-                + "S3, 8 for an mlv server, one per core and at least 2 for a local path).")
+        @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Objects to transfer at once (default: the remote's "
+                + "jobs option, else 16 for S3, 8 for an mlv server, one per core and at least 2 for a local path).")
         Integer jobs;
 
         /** The repository, with {@code --jobs} applied. */

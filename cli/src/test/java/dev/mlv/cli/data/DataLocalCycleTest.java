@@ -123,6 +123,14 @@ class DataLocalCycleTest {
         mlv(repo.resolve("sub"), "remote modify", "first", "url", "../../moved").ok();
         assertThat(mlv(repo, "remote list").ok().out()).containsPattern("first +\\.\\./moved +yes");
         mlv(repo, "remote modify", "first", "url", "../first").ok();
+        assertThat(mlv(repo, "remote modify", "first", "jobs", "3").ok().out()).isEqualTo("remote first: jobs = 3\n");
+        assertThat(Files.readString(repo.resolve(".mlv/config"))).contains("jobs: 3");
+        assertThat(mlv(repo, "remote modify", "first", "jobs", "lots").err())
+                .startsWith("mlv: error: jobs must be a whole number from 1 to 128, not 'lots'\n");
+        DataTestKit.makeData(repo, 4, 1);
+        mlv(repo, "add", "dataset").ok();
+        assertThat(mlv(repo, "push", "-r", "first").ok().out()).contains("pushed 6 object(s)"); // 5 files, 1 manifest
+        mlv(repo, "remote modify", "first", "jobs", "--unset").ok();
         assertThat(mlv(repo, "remote default", "second").ok().out()).isEqualTo("default remote: second\n");
         assertThat(mlv(repo, "remote rename", "second", "backup").ok().out()).isEqualTo("remote second is now backup\n");
         assertThat(Files.readString(repo.resolve(".mlv/config"))).contains("backup:", "default_remote: backup").doesNotContain("second:");
@@ -283,7 +291,7 @@ class DataLocalCycleTest {
         assertThat(noRemote.err()).contains("mlv data remote add");
         DataTestKit.Result noJobs = mlv(repo, "pull", "-j", "0");
         assertThat(noJobs.code()).isEqualTo(2);
-        assertThat(noJobs.err()).startsWith("mlv: error: --jobs must be at least 1, not 0");
+        assertThat(noJobs.err()).startsWith("mlv: error: jobs must be a whole number from 1 to 128, not '0'");
         DataTestKit.Result notRepo = mlv(tmp, "status");
         assertThat(notRepo.code()).isEqualTo(1);
         assertThat(notRepo.err()).contains("mlv data init");

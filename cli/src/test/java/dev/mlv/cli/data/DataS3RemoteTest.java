@@ -55,7 +55,7 @@ class DataS3RemoteTest extends RemoteContractTest {
             DataTestKit.mlv(repo, "remote modify", "lake", "profile", "mlv-test").ok();
             assertThat(DataTestKit.mlv(repo, "remote modify", "lake", "access_key_id", "AKIA").code()).isNotZero();
             assertThat(DataTestKit.mlv(repo, "remote modify", "lake", "access_key_id", "AKIA").err())
-                    .contains("takes no option 'access_key_id' (it takes endpoint_url, profile, region)");
+                    .contains("takes no option 'access_key_id' (it takes endpoint_url, jobs, profile, region)");
             assertThat(DataTestKit.mlv(repo, "remote modify", "lake", "endpoint_url", "ftp://x").err())
                     .contains("Invalid S3 endpoint URL 'ftp://x'");
             assertThat(Files.readString(repo.resolve(".mlv/config")))
