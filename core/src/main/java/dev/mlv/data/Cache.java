@@ -18,6 +18,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -93,9 +94,11 @@ public final class Cache {
      */
     public Hashing.Result add(Path src, long sizeHint) {
         if (sizeHint <= SMALL) {
-            try {
-                byte[] bytes = Files.readAllBytes(src);
-                if (bytes.length <= SMALL) {
+            try (InputStream in = Files.newInputStream(src)) {
+                byte[] buf = new byte[(int) Math.max(0, sizeHint) + 1];
+                int n = in.readNBytes(buf, 0, buf.length); // to the end; a file that grew since is streamed below
+                if (n < buf.length) {
+                    byte[] bytes = Arrays.copyOf(buf, n);
                     String name = Digests.sha256(bytes);
                     store(name, bytes);
                     return new Hashing.Result(name, bytes.length);
