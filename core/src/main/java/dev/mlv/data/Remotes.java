@@ -67,7 +67,7 @@ public final class Remotes {
         throw MlvException.invalid("jobs must be a whole number from 1 to " + MAX_JOBS + ", not '" + value + "'");
     }
 
-    /** A remote with its {@code jobs} option: the same remote, moving that many objects at once. */
+    /** A remote with its {@code jobs} option: the same remote, whose {@code parallelism()} is that number. */
     private record WithJobs(Remote remote, int parallelism) implements Remote {
         @Override
         public String url() {

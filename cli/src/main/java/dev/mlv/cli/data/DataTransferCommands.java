@@ -3,6 +3,7 @@ package dev.mlv.cli.data;
 import dev.mlv.data.DataImport;
 import dev.mlv.data.DataRepo;
 import dev.mlv.data.Remote;
+import dev.mlv.data.Remotes;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import picocli.CommandLine.Command;
@@ -34,18 +35,11 @@ final class DataTransferCommands {
                 + "jobs option, else 16 for S3, 8 for an mlv server, one per core and at least 2 for a local path).")
         Integer jobs;
 
-        /** The repository, with {@code --jobs} applied. */
+        /** The repository, with {@code --jobs} applied (checked before the repository is locked). */
         DataRepo open() {
+            if (jobs != null) Remotes.jobs(jobs.toString());
             DataRepo r = repo.open();
-            if (jobs != null) {
-                try {
-                    r.jobs(jobs);
-                } catch (RuntimeException e) {
-                    r.close();
-                    throw e;
-                }
-            }
-            return r;
+            return jobs != null ? r.jobs(jobs) : r;
         }
 
         /** The targets named (all by default), and with {@code allCommits} every version in git history too. */
