@@ -170,7 +170,12 @@ public final class DataRepo implements AutoCloseable {
     }
 
     private int parallelism(Remote remote) {
-        return jobs > 0 ? jobs : remote.parallelism();
+        return parallelism(remote.parallelism());
+    }
+
+    /** The number set by {@link #jobs}, else {@code fallback}. */
+    int parallelism(int fallback) {
+        return jobs > 0 ? jobs : fallback;
     }
 
     Progress progress() {

@@ -204,7 +204,7 @@ public final class UrlImport {
         long total = files.stream().mapToLong(f -> f.version().size() == null ? 0 : f.version().size()).sum();
         List<Manifest.Entry> entries = java.util.Collections.synchronizedList(new ArrayList<>());
         try (Progress.Task task = r.progress().start("downloading " + location, total, true)) {
-            List<Parallel.Failure<UrlReader.Listed>> failed = Parallel.forEach(files, DOWNLOADS_IN_PARALLEL, f -> {
+            List<Parallel.Failure<UrlReader.Listed>> failed = Parallel.forEach(files, r.parallelism(DOWNLOADS_IN_PARALLEL), f -> {
                 String url = reader.child(location, f.relpath());
                 try (UrlReader.Opened in = reader.open(url)) {
                     Hashing.Result h = r.cache().add(counted(task, in.body()), url);

@@ -36,6 +36,9 @@ final class DataImportCommands {
         RepoOptions repo;
 
         @Mixin
+        JobsOption jobs;
+
+        @Mixin
         SourceOptions from;
 
         @Parameters(index = "1", paramLabel = "PATH", description = "Tracked data in it, or a file or folder inside a tracked "
@@ -48,7 +51,7 @@ final class DataImportCommands {
 
         @Override
         public Integer call() {
-            try (DataRepo r = repo.open()) {
+            try (DataRepo r = jobs.open(repo)) {
                 Path o = out == null ? null : repo.base().resolve(out);
                 DataImport.Result res = DataImport.importData(r, repo.base(), new DataImport.Request(from.repo, path, from.rev, from.remote, o));
                 gitHint(repo, report(repo, r, List.of(res)));
@@ -75,6 +78,9 @@ final class DataImportCommands {
         @Mixin
         RepoOptions repo;
 
+        @Mixin
+        JobsOption jobs;
+
         @Parameters(index = "0", paramLabel = "URL", description = "s3://bucket/key or prefix, http(s)://… of a file, a local file or folder, or remote://NAME/path.")
         String url;
 
@@ -84,7 +90,7 @@ final class DataImportCommands {
 
         @Override
         public Integer call() {
-            try (DataRepo r = repo.open()) {
+            try (DataRepo r = jobs.open(repo)) {
                 Path o = out == null ? null : repo.base().resolve(out);
                 gitHint(repo, reportUrl(repo, r, List.of(UrlImport.importUrl(r, repo.base(), url, o))));
             }
@@ -99,6 +105,9 @@ final class DataImportCommands {
         @Mixin
         RepoOptions repo;
 
+        @Mixin
+        JobsOption jobs;
+
         @Parameters(arity = "0..*", paramLabel = "TARGET", description = "Pointer files or data paths (default: every import).")
         List<String> targets;
 
@@ -110,7 +119,7 @@ final class DataImportCommands {
 
         @Override
         public Integer call() {
-            try (DataRepo r = repo.open()) {
+            try (DataRepo r = jobs.open(repo)) {
                 List<DataRepo.Target> t = r.targets(repo.paths(targets));
                 List<DataRepo.Target> fromUrls = UrlImport.imported(t);
                 if (rev != null && !fromUrls.isEmpty()) {

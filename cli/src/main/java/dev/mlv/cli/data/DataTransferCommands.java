@@ -3,7 +3,6 @@ package dev.mlv.cli.data;
 import dev.mlv.data.DataImport;
 import dev.mlv.data.DataRepo;
 import dev.mlv.data.Remote;
-import dev.mlv.data.Remotes;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 import picocli.CommandLine.Command;
@@ -31,16 +30,8 @@ final class DataTransferCommands {
                 description = "Pointer files, data paths or paths inside tracked directories (default: all).")
         List<String> targets;
 
-        @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Objects to transfer at once (default: the remote's "
-                + "jobs option, else 16 for S3, 8 for an mlv server, one per core and at least 2 for a local path).")
-        Integer jobs;
-
-        /** The repository, with {@code --jobs} applied (checked before the repository is locked). */
-        DataRepo open() {
-            if (jobs != null) Remotes.jobs(jobs.toString());
-            DataRepo r = repo.open();
-            return jobs != null ? r.jobs(jobs) : r;
-        }
+        @Mixin
+        JobsOption jobs;
 
         /** The targets named (all by default), and with {@code allCommits} every version in git history too. */
         List<DataRepo.Target> targets(DataRepo r, boolean allCommits) {
@@ -77,7 +68,7 @@ final class DataTransferCommands {
 
         @Override
         public Integer call() {
-            try (DataRepo r = open(); Remote rem = r.openRemote(remote)) {
+            try (DataRepo r = jobs.open(repo); Remote rem = r.openRemote(remote)) {
                 List<DataRepo.Target> t = targets(r, allCommits);
                 if (allCommits) { // an old folder version whose manifest is gone from this cache cannot be pushed from here
                     List<DataRepo.Target> known = r.withManifestsCached(t);
@@ -111,7 +102,7 @@ final class DataTransferCommands {
 
         @Override
         public Integer call() {
-            try (DataRepo r = open()) {
+            try (DataRepo r = jobs.open(repo)) {
                 fetch(r, targets(r, allCommits));
             }
             return 0;
@@ -125,7 +116,7 @@ final class DataTransferCommands {
 
         @Override
         public Integer call() {
-            try (DataRepo r = open()) {
+            try (DataRepo r = jobs.open(repo)) {
                 var t = r.targets(repo.paths(targets));
                 fetch(r, t);
                 DataRepo.CheckoutResult c;

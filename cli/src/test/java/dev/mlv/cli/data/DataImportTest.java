@@ -61,7 +61,7 @@ class DataImportTest {
         PointerFile.Import source = PointerFile.read(project.resolve("iris.csv.mlv")).source();
         assertThat(source).isEqualTo(new PointerFile.Import("sets/iris.csv", "../registry", null, v2, null));
 
-        mlv(project, "import", registry.toString(), "sets/images", "-o", "data/images", "--rev", "v1").ok();
+        mlv(project, "import", registry.toString(), "sets/images", "-o", "data/images", "--rev", "v1", "-j", "2").ok();
         assertThat(tree(project, "data/images")).hasSize(2).containsKey("data/images/cats/tom.txt");
         assertThat(PointerFile.read(project.resolve("data/images.mlv")).source())
                 .isEqualTo(new PointerFile.Import("sets/images", "../../registry", "v1", v1, null));

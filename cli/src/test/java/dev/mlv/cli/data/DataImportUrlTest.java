@@ -157,7 +157,7 @@ class DataImportUrlTest {
         assertThat(status).contains("update available: a.csv (" + base + "/a.csv changed: modified Wed, 21 Oct 2026 07:28:00 GMT → "
                 + "modified Thu, 22 Oct 2026 07:28:00 GMT");
         assertThat(status).contains("update available: b.csv (" + base + "/b.csv changed: sha256 " + b.external().digest().substring(0, 12));
-        String updated = mlv(project, "update").ok().out();
+        String updated = mlv(project, "update", "-j", "1").ok().out();
         // a.csv's bytes are the same: its pointer records the new time, the data is unchanged
         assertThat(updated).contains("a.csv.mlv is up to date").contains("updated b.csv.mlv");
         assertThat(PointerFile.read(project.resolve("a.csv.mlv")).external().modified()).isEqualTo("Thu, 22 Oct 2026 07:28:00 GMT");
@@ -195,7 +195,7 @@ class DataImportUrlTest {
         Path src = Files.createDirectories(tmp.resolve("shared/images/cats"));
         Files.writeString(src.resolve("tom.txt"), "tom\n");
         Files.writeString(src.getParent().resolve("dog.txt"), "dog\n");
-        mlv(project, "import-url", tmp.resolve("shared/images") + "/", "data/images").ok();
+        mlv(project, "import-url", tmp.resolve("shared/images") + "/", "data/images", "-j", "2").ok();
         assertThat(Files.readString(project.resolve("data/images/cats/tom.txt"))).isEqualTo("tom\n");
         assertThat(Files.readString(project.resolve("data/images/dog.txt"))).isEqualTo("dog\n");
         PointerFile pf = PointerFile.read(project.resolve("data/images.mlv"));
