@@ -57,7 +57,7 @@ public final class DataRepo implements AutoCloseable {
     private final Map<Path, Boolean> checkedFolders = new java.util.concurrent.ConcurrentHashMap<>();
     /** Bytes {@link #status} may still hash; see {@link #limitStatusHashing}. */
     private long statusHashBudget = Long.MAX_VALUE;
-    /** Transfers {@link #push} and {@link #fetch} run at once; 0: the remote's {@link Remote#parallelism()}. */
+    /** Transfers {@link #push}, {@link #fetch} and URL imports run at once; 0: their default. */
     private int jobs;
 
     /**
@@ -160,12 +160,12 @@ public final class DataRepo implements AutoCloseable {
     }
 
     /**
-     * How many objects {@link #push} and {@link #fetch} transfer at once (as DVC's {@code --jobs}), instead of the
-     * remote's {@link Remote#parallelism()} (its {@code jobs} option, else its kind's default); 1 to
-     * {@value Remotes#MAX_JOBS}.
+     * How many objects {@link #push}, {@link #fetch} and URL imports transfer at once (as DVC's {@code --jobs}),
+     * instead of the remote's {@link Remote#parallelism()} (its {@code jobs} option, else its kind's default) or a
+     * URL's 8; 1 to {@value Remotes#MAX_JOBS}.
      */
     public DataRepo jobs(int n) {
-        this.jobs = Remotes.jobs(Integer.toString(n));
+        this.jobs = Remotes.requireJobs(n);
         return this;
     }
 

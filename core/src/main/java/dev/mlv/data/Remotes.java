@@ -56,15 +56,23 @@ public final class Remotes {
         }
     }
 
-    /** A {@code jobs} value (remote option or {@code --jobs}): a whole number from 1 to {@value #MAX_JOBS}. */
+    /** A remote's {@code jobs} option: a whole number from 1 to {@value #MAX_JOBS}. */
     public static int jobs(String value) {
         try {
-            int n = Integer.parseInt(value == null ? "" : value.trim());
-            if (n >= 1 && n <= MAX_JOBS) return n;
-        } catch (NumberFormatException ignored) {
-            // refused below
+            return requireJobs(Integer.parseInt(value == null ? "" : value.trim()));
+        } catch (NumberFormatException e) {
+            throw badJobs(value);
         }
-        throw MlvException.invalid("jobs must be a whole number from 1 to " + MAX_JOBS + ", not '" + value + "'");
+    }
+
+    /** {@code n} when it is a valid number of jobs (1 to {@value #MAX_JOBS}), as {@code --jobs} and the option take. */
+    public static int requireJobs(int n) {
+        if (n < 1 || n > MAX_JOBS) throw badJobs(Integer.toString(n));
+        return n;
+    }
+
+    private static MlvException badJobs(String value) {
+        return MlvException.invalid("jobs must be a whole number from 1 to " + MAX_JOBS + ", not '" + value + "'");
     }
 
     /** A remote with its {@code jobs} option: the same remote, whose {@code parallelism()} is that number. */

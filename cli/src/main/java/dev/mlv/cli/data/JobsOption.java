@@ -12,7 +12,7 @@ final class JobsOption {
 
     /** The repository of {@code repo}, with the option applied (checked before the repository is locked). */
     DataRepo open(RepoOptions repo) {
-        if (jobs != null) Remotes.jobs(jobs.toString());
+        if (jobs != null) Remotes.requireJobs(jobs);
         DataRepo r = repo.open();
         return jobs != null ? r.jobs(jobs) : r;
     }
