@@ -48,8 +48,12 @@ public final class DataGet {
      * @param remote remote name in the source's {@code .mlv/config}; null for its default remote
      * @param out    destination (against the base folder); null for the last segment of {@code path}
      * @param force  replace an existing {@code out} (once the new data is complete), as DVC's {@code --force}
+     * @param jobs   objects to download at once, 1 to {@value Remotes#MAX_JOBS}; 0 for the remote's default
      */
-    public record Request(String repo, String path, String rev, String remote, String out, boolean force) {
+    public record Request(String repo, String path, String rev, String remote, String out, boolean force, int jobs) {
+        public Request {
+            if (jobs != 0) Remotes.requireJobs(jobs);
+        }
     }
 
     /**
@@ -93,10 +97,12 @@ public final class DataGet {
      * {@code import-url} reads, to {@code out} (null: the URL's last segment in {@code base}; an existing folder: that
      * name inside it), without tracking it. As {@link #get}, the data is assembled beside the destination and appears
      * there only once complete; with {@code force} it replaces what is at {@code out}. Relative paths and
-     * {@code remote://} URLs are taken from the folder {@code base}.
+     * {@code remote://} URLs are taken from the folder {@code base}. A folder's files download {@code jobs} at once
+     * (0: {@value UrlImport#DOWNLOADS_IN_PARALLEL}).
      */
-    public static UrlResult getUrl(Path base, String url, String out, boolean force, Function<Path, StateCache> stateFactory,
-                                   Progress progress) {
+    public static UrlResult getUrl(Path base, String url, String out, boolean force, int jobs,
+                                   Function<Path, StateCache> stateFactory, Progress progress) {
+        if (jobs != 0) Remotes.requireJobs(jobs);
         try (UrlReader reader = UrlReaders.from(base, url)) {
             Path source = UrlReaders.localSource(base, url);
             boolean local = source != null;
@@ -112,7 +118,7 @@ public final class DataGet {
             return assembled(base, target, out, force, work -> {
                 Path ws = DataRepo.init(work.resolve("ws"));
                 PointerFile.Out d;
-                try (DataRepo r = DataRepo.open(ws, "mlv data get-url", stateFactory, progress)) {
+                try (DataRepo r = withJobs(DataRepo.open(ws, "mlv data get-url", stateFactory, progress), jobs)) {
                     d = UrlImport.downloadAll(r, reader, location, DATA).out();
                     r.cache().sync();
                     r.checkout(List.of(new DataRepo.Target(new DataRepo.Tracked(ws.resolve(DATA + PointerFile.SUFFIX), PointerFile.of(d)), null)), false);
@@ -121,6 +127,11 @@ public final class DataGet {
                 return new UrlResult(target, d.isDirectory(), d.isDirectory() ? d.nfiles() : 1, d.size());
             });
         }
+    }
+
+    /** {@code r}, transferring {@code jobs} objects at once (0: as its remote says). */
+    private static DataRepo withJobs(DataRepo r, int jobs) {
+        return jobs == 0 ? r : r.jobs(jobs);
     }
 
     /**
@@ -184,7 +195,8 @@ public final class DataGet {
         Path ws = DataRepo.init(work.resolve("ws"));
         Path pointer = ws.resolve(DATA + PointerFile.SUFFIX);
         DataRepo.TransferResult fetched;
-        try (DataRepo r = DataRepo.open(ws, "mlv data get", stateFactory, progress); Remote remote = ref.open()) {
+        try (DataRepo r = withJobs(DataRepo.open(ws, "mlv data get", stateFactory, progress), req.jobs());
+             Remote remote = ref.open()) {
             if (found.inside() != null) o = src.part(r.cache(), remote, ref, found, DATA);
             PointerFile.of(new PointerFile.Out(DATA, o.digest(), o.size(), o.nfiles())).write(pointer);
             List<DataRepo.Target> targets = r.targets(List.of(pointer.toString()));

@@ -66,4 +66,66 @@ class UrlImportTest {
         assertThat(UrlReaders.of("https://h/x.csv").schemes()).contains("https");
         assertThat(UrlReaders.of("/tmp/x.csv").schemes()).contains("file");
     }
+
+    @Test
+    void aFoldersFilesDownloadAsManyAtOnceAsJobsSays(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path source = java.nio.file.Files.createDirectories(dir.resolve("source"));
+        for (int i = 0; i < 12; i++) java.nio.file.Files.writeString(source.resolve("f" + i + ".csv"), "row " + i);
+        java.nio.file.Path root = DataRepo.init(dir.resolve("ws"));
+        try (UrlReader local = UrlReaders.of(source.toString());
+             DataRepo r = DataRepo.open(root, "test", m -> StateCache.inMemory(), Progress.SILENT)) {
+            String caller = Thread.currentThread().getName();
+            Watched once = new Watched(local, 1);
+            assertThat(UrlImport.downloadAll(r.jobs(1), once, source.toString(), "data").out().nfiles()).isEqualTo(12);
+            assertThat(once.threads).containsExactly(caller);
+
+            Watched three = new Watched(local, 3); // every open waits until three are open: fails unless three run at once
+            assertThat(UrlImport.downloadAll(r.jobs(3), three, source.toString(), "again").out().nfiles()).isEqualTo(12);
+            assertThat(three.most.get()).isEqualTo(3);
+            assertThat(three.threads).hasSize(3).allMatch(t -> t.startsWith("mlv-data-"));
+        }
+    }
+
+    /** A real reader that notes which threads open files, and holds each open until {@code parties} are open at once. */
+    private static final class Watched implements UrlReader {
+        final UrlReader inner;
+        final java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.CyclicBarrier together;
+
+        Watched(UrlReader inner, int parties) {
+            this.inner = inner;
+            this.together = new java.util.concurrent.CyclicBarrier(parties);
+        }
+
+        public java.util.Set<String> schemes() {
+            return inner.schemes();
+        }
+
+        public void requireValid(String url) {
+            inner.requireValid(url);
+        }
+
+        public Version version(String url) {
+            return inner.version(url);
+        }
+
+        public List<Listed> list(String url) {
+            return inner.list(url);
+        }
+
+        public Opened open(String url) {
+            threads.add(Thread.currentThread().getName());
+            most.accumulateAndGet(open.incrementAndGet(), Math::max);
+            try {
+                together.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("fewer than " + together.getParties() + " downloads ran at once", e);
+            } finally {
+                open.decrementAndGet();
+            }
+            return inner.open(url);
+        }
+    }
 }

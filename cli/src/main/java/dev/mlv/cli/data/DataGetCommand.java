@@ -41,9 +41,12 @@ final class DataGetCommand implements Callable<Integer> {
     @Option(names = {"-f", "--force"}, description = "Replace what is at OUT, once the new data is complete (as 'dvc get --force').")
     boolean force;
 
+    @Mixin
+    JobsOption jobs;
+
     @Override
     public Integer call() {
-        DataGet.Result r = DataGet.get(repo.base(), new DataGet.Request(from.repo, path, from.rev, from.remote, out, force),
+        DataGet.Result r = DataGet.get(repo.base(), new DataGet.Request(from.repo, path, from.rev, from.remote, out, force, jobs.value()),
                 SqliteStateCache::inDirectory, repo.progress());
         String shownOut = out != null ? out : r.out().getFileName().toString();
         if (repo.json()) {

@@ -43,9 +43,12 @@ final class DataUrlCommands {
                 + "'dvc get-url --force').")
         boolean force;
 
+        @Mixin
+        JobsOption jobs;
+
         @Override
         public Integer call() {
-            DataGet.UrlResult r = DataGet.getUrl(repo.base(), url, out, force, SqliteStateCache::inDirectory, repo.progress());
+            DataGet.UrlResult r = DataGet.getUrl(repo.base(), url, out, force, jobs.value(), SqliteStateCache::inDirectory, repo.progress());
             if (repo.json()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("url", url);

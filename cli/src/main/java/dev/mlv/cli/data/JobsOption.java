@@ -10,10 +10,15 @@ final class JobsOption {
             + "remote's jobs option, else 16 for S3, 8 for an mlv server or a URL's files, one per core and at least 2 for a local path).")
     Integer jobs;
 
+    /** The number given, checked; 0 when none was. */
+    int value() {
+        return jobs == null ? 0 : Remotes.requireJobs(jobs);
+    }
+
     /** The repository of {@code repo}, with the option applied (checked before the repository is locked). */
     DataRepo open(RepoOptions repo) {
-        if (jobs != null) Remotes.requireJobs(jobs);
+        int n = value();
         DataRepo r = repo.open();
-        return jobs != null ? r.jobs(jobs) : r;
+        return n != 0 ? r.jobs(n) : r;
     }
 }

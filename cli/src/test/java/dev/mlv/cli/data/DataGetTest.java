@@ -97,7 +97,7 @@ class DataGetTest {
         assertThat(Files.readAllBytes(elsewhere.resolve("x"))).isEqualTo(train2);
         assertThat(head.out()).contains("Downloaded data/train.csv (1 file, 293.0 KiB) from " + src + "@" + v2.substring(0, 7) + " to x\n");
 
-        mlv(elsewhere, "get", src.toString(), "data/train.csv", "-o", "x1", "--rev", v1).ok();
+        mlv(elsewhere, "get", src.toString(), "data/train.csv", "-o", "x1", "--rev", v1, "-j", "1").ok();
         assertThat(Files.readAllBytes(elsewhere.resolve("x1"))).isEqualTo(train1);
         mlv(elsewhere, "get", src.toString(), "data/train.csv", "-o", "x2", "--rev", "v1.0").ok(); // a tag
         assertThat(Files.readAllBytes(elsewhere.resolve("x2"))).isEqualTo(train1);

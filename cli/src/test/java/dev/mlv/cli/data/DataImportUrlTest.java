@@ -258,7 +258,7 @@ class DataImportUrlTest {
                 .contains("Downloaded " + base + "/sets/train.csv (1 file, 8 bytes) to train.csv");
         assertThat(Files.readString(elsewhere.resolve("train.csv"))).isEqualTo("a,b\n1,2\n");
         Files.createDirectories(elsewhere.resolve("into"));
-        mlv(elsewhere, "get-url", base + "/sets/train.csv", "into").ok(); // an existing folder: the file goes inside
+        mlv(elsewhere, "get-url", base + "/sets/train.csv", "into", "-j", "2").ok(); // an existing folder: the file goes inside
         assertThat(Files.readString(elsewhere.resolve("into/train.csv"))).isEqualTo("a,b\n1,2\n");
         assertError(mlv(elsewhere, "get-url", base + "/sets/train.csv"), "'train.csv' already exists: choose another OUT");
         Files.writeString(elsewhere.resolve("into/train.csv"), "old");
