@@ -1056,17 +1056,23 @@ public final class DataRepo implements AutoCloseable {
         }
     }
 
-    /** Uploads what the remote lacks: files in parallel, each manifest only once all of its files are there. */
+    /**
+     * Uploads what the remote lacks: files in parallel, each manifest only once all of its files are there. A directory
+     * whose manifest is not in the cache (as after {@code import-url --to-remote}) is fine when the remote holds it.
+     */
     public TransferResult push(Remote remote, List<Target> targets) {
         Needed n = needed(targets);
-        if (!n.missingManifests().isEmpty()) {
-            throw MlvException.notFound("Manifest " + n.missingManifests().get(0) + " is not in the cache; nothing to push for it"
-                    + " (run 'mlv data fetch' or 'mlv data add' first)");
-        }
         Set<String> query = new LinkedHashSet<>(n.files());
         n.manifests().values().forEach(query::addAll);
         query.addAll(n.manifests().keySet());
+        query.addAll(n.missingManifests());
         Set<String> remoteMissing = remote.missing(new ArrayList<>(query));
+        for (String m : n.missingManifests()) {
+            if (remoteMissing.contains(m)) {
+                throw MlvException.notFound("Manifest " + m + " is not in the cache; nothing to push for it"
+                        + " (run 'mlv data fetch' or 'mlv data add' first)");
+            }
+        }
         List<String> failures = new ArrayList<>();
         Map<String, Long> uploads = new LinkedHashMap<>();
         long bytes = 0;

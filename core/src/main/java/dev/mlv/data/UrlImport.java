@@ -10,8 +10,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,6 +43,16 @@ public final class UrlImport {
      * relative paths are resolved against).
      */
     public static Result importUrl(DataRepo r, Path base, String url, Path out) {
+        return importUrl(r, base, url, out, null);
+    }
+
+    /**
+     * As {@link #importUrl(DataRepo, Path, String, Path)}; with a {@code remote} (DVC's {@code --to-remote}) the data
+     * goes straight to it instead, a file at a time through a temp file that is deleted once uploaded, and neither the
+     * cache nor the workspace receive it: only the pointer (and the {@code .gitignore} entry) is written, once every
+     * object is on the remote. {@code mlv data pull} brings the data here later.
+     */
+    public static Result importUrl(DataRepo r, Path base, String url, Path out, Remote remote) {
         UrlReaders.of(url, r).close(); // checks the URL before anything else
         Path source = UrlReaders.localSource(base, url);
         boolean local = source != null;
@@ -52,7 +64,7 @@ public final class UrlImport {
         Path pointer = DataImport.newPointer(r, out != null ? out : base.resolve(name));
         // a local source is stored relative to the pointer's folder, so both can move together (as 'import' does)
         String stored = local ? DataImport.relativeUrl(pointer.getParent(), source) : url;
-        return download(r, stored, local ? source.toString() : url, new DataRepo.Tracked(pointer, null), false);
+        return download(r, stored, local ? source.toString() : url, new DataRepo.Tracked(pointer, null), false, remote);
     }
 
     /**
@@ -61,12 +73,25 @@ public final class UrlImport {
      * lacks it too). Uncommitted changes to the data are never overwritten unless {@code force}.
      */
     public static List<Result> update(DataRepo r, List<DataRepo.Target> targets, boolean force) {
+        return update(r, targets, force, null);
+    }
+
+    /**
+     * As {@link #update(DataRepo, List, boolean)}; with a {@code remote} (DVC's {@code --to-remote}) a source that
+     * changed goes straight to that remote as {@link #importUrl(DataRepo, Path, String, Path, Remote)} does, and only
+     * the pointer changes here; one that did not change is left as it is.
+     */
+    public static List<Result> update(DataRepo r, List<DataRepo.Target> targets, boolean force, Remote remote) {
         List<Result> results = new ArrayList<>();
         for (DataRepo.Target t : targets) {
             PointerFile.External ext = t.tracked().file().external();
             String location = location(t.tracked(), ext);
             UrlReader.Version now = currentVersion(r, location);
             DataRepo.Target whole = new DataRepo.Target(t.tracked(), null);
+            if (ext.sameVersion(now) && remote != null) {
+                results.add(new Result(t.tracked(), ext, false));
+                continue;
+            }
             if (ext.sameVersion(now)) {
                 boolean clean = r.status(List.of(whole)).isEmpty();
                 if (!clean && DataImport.lacking(r, List.of(whole)).isEmpty()) {
@@ -78,7 +103,7 @@ public final class UrlImport {
                     continue;
                 }
             }
-            results.add(download(r, ext.url(), location, t.tracked(), force));
+            results.add(download(r, ext.url(), location, t.tracked(), force, remote));
         }
         return results;
     }
@@ -158,14 +183,26 @@ public final class UrlImport {
         return moved;
     }
 
-    /** Reads {@code location} into the cache, checks it out where {@code at} says, then writes its pointer. */
-    private static Result download(DataRepo r, String stored, String location, DataRepo.Tracked at, boolean force) {
+    /**
+     * Reads {@code location} into the cache, checks it out where {@code at} says, then writes its pointer; with a
+     * {@code remote}, uploads it there instead and writes only the pointer.
+     */
+    private static Result download(DataRepo r, String stored, String location, DataRepo.Tracked at, boolean force, Remote remote) {
         Path pointer = at.pointer();
-        Download d = downloadAll(r, location, DataImport.dataName(pointer));
-        r.cache().sync(); // the objects durable before a pointer names them
+        Download d;
+        try (UrlReader reader = UrlReaders.of(location, r)) {
+            d = downloadAll(r, reader, location, DataImport.dataName(pointer), remote == null ? cacheSink(r) : remoteSink(r, remote));
+        }
         PointerFile next = new PointerFile(List.of(d.out()), null, PointerFile.External.of(stored, d.version()));
-        r.checkout(List.of(new DataRepo.Target(new DataRepo.Tracked(pointer, next), null)), force);
-        DataImport.writePointer(r, pointer, next);
+        if (remote != null) {
+            remote.flush(); // the objects durable before a pointer names them
+            next.write(pointer);
+            r.ensureGitignored(pointer.resolveSibling(DataImport.dataName(pointer)));
+        } else {
+            r.cache().sync(); // the objects durable before a pointer names them
+            r.checkout(List.of(new DataRepo.Target(new DataRepo.Tracked(pointer, next), null)), force);
+            DataImport.writePointer(r, pointer, next);
+        }
         PointerFile.External previous = at.file() == null ? null : at.file().external();
         boolean changed = at.file() == null || !at.file().outs().get(0).digest().equals(d.out().digest());
         return new Result(new DataRepo.Tracked(pointer, next), previous, changed);
@@ -190,10 +227,65 @@ public final class UrlImport {
     }
 
     static Download downloadAll(DataRepo r, UrlReader reader, String location, String name) {
+        return downloadAll(r, reader, location, name, cacheSink(r));
+    }
+
+    /** Where {@link #downloadAll} puts the objects it reads: the cache, or a remote. */
+    interface Sink {
+        /** Stores the bytes of {@code in} (read from {@code source}) under their digest; returns it and their size. */
+        Hashing.Result add(InputStream in, String source);
+
+        /** Stores {@code bytes}, whose digest name is {@code name}. */
+        void put(String name, byte[] bytes);
+    }
+
+    private static Sink cacheSink(DataRepo r) {
+        return new Sink() {
+            public Hashing.Result add(InputStream in, String source) {
+                return r.cache().add(in, source);
+            }
+
+            public void put(String name, byte[] bytes) {
+                r.cache().put(name, bytes);
+            }
+        };
+    }
+
+    /** Each object written to a temp file of the cache while hashed, uploaded under its digest, then deleted. */
+    private static Sink remoteSink(DataRepo r, Remote remote) {
+        return new Sink() {
+            public Hashing.Result add(InputStream in, String source) {
+                return upload(in, null, source);
+            }
+
+            public void put(String name, byte[] bytes) {
+                upload(new java.io.ByteArrayInputStream(bytes), name, name);
+            }
+
+            /** Uploads the bytes of {@code in} as {@code name} (null: their digest). */
+            private Hashing.Result upload(InputStream in, String name, String source) {
+                Path t = r.cache().newTemp();
+                try {
+                    Hashing.Result h;
+                    try (FileChannel out = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        h = Hashing.copy(in, out);
+                    }
+                    remote.upload(name != null ? name : h.digest(), t, h.size());
+                    return h;
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot read " + source + ": " + e.getMessage(), e);
+                } finally {
+                    AtomicFiles.deleteQuietly(t);
+                }
+            }
+        };
+    }
+
+    static Download downloadAll(DataRepo r, UrlReader reader, String location, String name, Sink sink) {
         List<UrlReader.Listed> files = listing(reader, location);
         if (files.isEmpty()) {
             try (UrlReader.Opened in = reader.open(location)) {
-                Hashing.Result h = r.cache().add(counted(r, in.body(), in.version().size(), location), location);
+                Hashing.Result h = sink.add(counted(r, in.body(), in.version().size(), location), location);
                 UrlReader.Version v = in.version();
                 return new Download(new PointerFile.Out(name, h.digest(), h.size(), null), v.hasTag()
                         ? new UrlReader.Version(v.etag(), v.modified(), h.size(), null) : new UrlReader.Version(null, null, h.size(), h.digest()));
@@ -207,7 +299,7 @@ public final class UrlImport {
             List<Parallel.Failure<UrlReader.Listed>> failed = Parallel.forEach(files, r.parallelism(DOWNLOADS_IN_PARALLEL), f -> {
                 String url = reader.child(location, f.relpath());
                 try (UrlReader.Opened in = reader.open(url)) {
-                    Hashing.Result h = r.cache().add(counted(task, in.body()), url);
+                    Hashing.Result h = sink.add(counted(task, in.body()), url);
                     entries.add(new Manifest.Entry(f.relpath(), h.digest(), h.size()));
                 } catch (IOException e) {
                     throw new UncheckedIOException("Cannot read " + url + ": " + e.getMessage(), e);
@@ -218,7 +310,7 @@ public final class UrlImport {
         Manifest m = new Manifest(entries);
         byte[] json = m.toBytes();
         String manifest = Manifest.nameOf(json);
-        r.cache().put(manifest, json);
+        sink.put(manifest, json); // after every file: a remote never holds a manifest whose files it lacks
         boolean tagged = files.stream().allMatch(f -> f.version().hasTag());
         return new Download(new PointerFile.Out(name, manifest, m.totalSize(), entries.size()),
                 new UrlReader.Version(tagged ? listingTag(files) : null, null, m.totalSize(), tagged ? null : manifest));

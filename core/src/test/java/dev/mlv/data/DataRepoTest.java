@@ -331,6 +331,25 @@ class DataRepoTest {
     }
 
     @Test
+    void pushNeedsADirectorysManifestOnlyWhenTheRemoteLacksIt() throws Exception {
+        for (int i = 0; i < 3; i++) write("data/f" + i + ".txt", "file " + i);
+        Remote full = new LocalRemote(dir.resolve("full"));
+        try (DataRepo r = open()) {
+            r.add(List.of(s("data")));
+            assertThat(r.push(full, r.targets(List.of())).transferred()).isEqualTo(4);
+        }
+        Files.move(root.resolve(".mlv/cache"), dir.resolve("old-cache")); // as after import-url --to-remote
+        try (DataRepo r = open()) {
+            DataRepo.TransferResult again = r.push(full, r.targets(List.of()));
+            assertThat(again.ok()).isTrue();
+            assertThat(again.transferred()).isZero();
+            assertThat(again.skipped()).isEqualTo(1); // the manifest: the remote holds it
+            assertThatThrownBy(() -> r.push(new LocalRemote(dir.resolve("empty")), r.targets(List.of())))
+                    .hasMessageContaining("is not in the cache; nothing to push for it");
+        }
+    }
+
+    @Test
     void gcKeepsReferencedAndYoungObjects() throws Exception {
         write("f.txt", "v1");
         try (DataRepo r = open()) {

@@ -3,6 +3,7 @@ package dev.mlv.cli.data;
 import dev.mlv.data.DataImport;
 import dev.mlv.data.DataRepo;
 import dev.mlv.data.PointerFile;
+import dev.mlv.data.Remote;
 import dev.mlv.data.UrlImport;
 import dev.mlv.errors.MlvException;
 import picocli.CommandLine.Command;
@@ -73,6 +74,7 @@ final class DataImportCommands {
                     "  mlv data import-url s3://datasets/images/ data/images   # a whole prefix",
                     "  mlv data import-url https://example.org/train.csv       # ./train.csv(.mlv)",
                     "  mlv data import-url remote://lake/raw/iris.csv          # inside remote 'lake'",
+                    "  mlv data import-url s3://raw/scans/ data/scans --to-remote   # straight to the default remote",
                     "  git add data/iris.csv.mlv data/.gitignore && git commit -m 'iris from S3'"})
     static final class ImportUrl implements Callable<Integer> {
         @Mixin
@@ -88,13 +90,47 @@ final class DataImportCommands {
                 + "must not exist (default: the URL's last segment, in the current folder).")
         String out;
 
+        @Mixin
+        ToRemoteOption toRemote;
+
         @Override
         public Integer call() {
-            try (DataRepo r = jobs.open(repo)) {
+            try (DataRepo r = jobs.open(repo); Remote remote = toRemote.open(r)) {
                 Path o = out == null ? null : repo.base().resolve(out);
-                gitHint(repo, reportUrl(repo, r, List.of(UrlImport.importUrl(r, repo.base(), url, o))));
+                List<UrlImport.Result> results = List.of(UrlImport.importUrl(r, repo.base(), url, o, remote));
+                gitHint(repo, reportUrl(repo, r, results));
+                toRemote.pullHint(repo, r, remote, results);
             }
             return 0;
+        }
+    }
+
+    /** {@code --to-remote [-r REMOTE]} (as DVC's): the data goes straight to a remote, not to the cache or workspace. */
+    static final class ToRemoteOption {
+        @Option(names = "--to-remote", description = "Upload the data straight to a remote instead of the cache and the "
+                + "workspace (a file at a time through a temp file), and write only the pointer; 'mlv data pull' brings "
+                + "the data here later (as DVC's --to-remote).")
+        boolean toRemote;
+
+        @Option(names = {"-r", "--remote"}, paramLabel = "REMOTE", description = "With --to-remote: the remote (default: the default remote).")
+        String remote;
+
+        /** The remote to upload to; null without --to-remote. */
+        Remote open(DataRepo r) {
+            if (!toRemote) {
+                if (remote != null) throw MlvException.invalid("-r/--remote applies with --to-remote only");
+                return null;
+            }
+            return r.openRemote(remote);
+        }
+
+        void pullHint(RepoOptions repo, DataRepo r, Remote remote, List<UrlImport.Result> results) {
+            if (remote == null || repo.quiet || repo.json()) return;
+            for (UrlImport.Result res : results) {
+                if (res.previous() != null && !res.changed()) continue;
+                repo.output().println("The data is on " + remote.url() + " only: 'mlv data pull "
+                        + r.root().relativize(res.tracked().pointer()) + "' brings it here");
+            }
         }
     }
 
@@ -117,9 +153,12 @@ final class DataImportCommands {
         @Option(names = "--force", description = "Overwrite uncommitted changes to the data.")
         boolean force;
 
+        @Mixin
+        ToRemoteOption toRemote;
+
         @Override
         public Integer call() {
-            try (DataRepo r = jobs.open(repo)) {
+            try (DataRepo r = jobs.open(repo); Remote remote = toRemote.open(r)) {
                 List<DataRepo.Target> t = r.targets(repo.paths(targets));
                 List<DataRepo.Target> fromUrls = UrlImport.imported(t);
                 if (rev != null && !fromUrls.isEmpty()) {
@@ -129,7 +168,11 @@ final class DataImportCommands {
                 List<DataRepo.Target> fromRepos = t.stream().filter(x -> x.tracked().file().external() == null).toList();
                 if (targets == null || targets.isEmpty()) fromRepos = DataImport.imported(fromRepos);
                 List<DataImport.Result> repoResults = DataImport.update(r, fromRepos, rev, force);
-                List<UrlImport.Result> urlResults = UrlImport.update(r, fromUrls, force);
+                if (remote != null && !fromRepos.isEmpty()) {
+                    throw MlvException.invalid("--to-remote applies to data from 'mlv data import-url'; "
+                            + r.root().relativize(fromRepos.get(0).tracked().pointer()) + " comes from a repository");
+                }
+                List<UrlImport.Result> urlResults = UrlImport.update(r, fromUrls, force, remote);
                 if (repo.json()) {
                     List<Map<String, Object>> rows = new ArrayList<>(rows(r, repoResults));
                     rows.addAll(urlRows(r, urlResults));
@@ -138,6 +181,7 @@ final class DataImportCommands {
                 }
                 boolean changed = (!repoResults.isEmpty() || urlResults.isEmpty()) && report(repo, r, repoResults);
                 gitHint(repo, reportUrl(repo, r, urlResults) || changed);
+                toRemote.pullHint(repo, r, remote, urlResults);
             }
             return 0;
         }

@@ -312,6 +312,34 @@ class DataImportUrlTest {
     }
 
     @Test
+    void toRemoteUploadsStraightToARemoteAndUpdateFollowsTheSource() throws Exception {
+        serve("/sets/train.csv", "a,b\n1,2\n", "\"v1\"", null);
+        Path store = tmp.resolve("store");
+        mlv(project, "remote add", "store", store.toString()).ok();
+        assertError(mlv(project, "import-url", base + "/sets/train.csv", "-r", "store"), "-r/--remote applies with --to-remote only");
+        assertThat(project.resolve("train.csv.mlv")).doesNotExist();
+
+        mlv(project, "import-url", base + "/sets/train.csv", "--to-remote", "-r", "store").ok();
+        PointerFile v1 = PointerFile.read(project.resolve("train.csv.mlv"));
+        assertThat(v1.external().etag()).isEqualTo("\"v1\"");
+        assertThat(project.resolve("train.csv")).doesNotExist();
+        assertThat(project.resolve(".mlv/cache/sha256")).isEmptyDirectory();
+        assertThat(store.resolve("sha256/" + v1.outs().get(0).digest().substring(0, 2))).isNotEmptyDirectory();
+
+        serve("/sets/train.csv", "a,b\n1,2\n3,4\n", "\"v2\"", null);
+        assertThat(mlv(project, "update", "--to-remote", "-r", "store").ok().out()).contains("updated train.csv.mlv", "etag \"v1\" → etag \"v2\"");
+        assertThat(project.resolve("train.csv")).doesNotExist();
+        assertThat(project.resolve(".mlv/cache/sha256")).isEmptyDirectory();
+        int got = gets.get();
+        assertThat(mlv(project, "update", "--to-remote", "-r", "store").ok().out()).contains("is up to date");
+        assertThat(gets.get()).as("an unchanged source is not downloaded again").isEqualTo(got);
+
+        mlv(project, "pull", "-r", "store").ok();
+        assertThat(Files.readString(project.resolve("train.csv"))).isEqualTo("a,b\n1,2\n3,4\n");
+        assertThat(mlv(project, "status").ok().out()).contains("up to date");
+    }
+
+    @Test
     void pointersWithAUrlSourceRoundTrip() {
         PointerFile.External e = PointerFile.External.of("s3://b/k.csv", new UrlReader.Version("\"e\"", "Mon", 3L, null));
         assertThat(e.modified()).as("the ETag alone names the version").isNull();

@@ -146,6 +146,23 @@ final class DataTestKit {
         assertThat(tree(clone, "dataset")).isEqualTo(subset(before, "dataset/part1/"));
         mlv(clone, "pull").ok();
         assertThat(tree(clone, "dataset", "weights.bin")).isEqualTo(before);
+
+        // import-url --to-remote: the data goes to the remote only; pull brings it
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        makeData(outside, 9, 11);
+        Map<String, String> source = tree(outside.resolve("dataset"), "part0", "part1", "part2", "part3", "big.bin");
+        deleteTree(clone.resolve(".mlv/cache"));
+        assertThat(mlv(clone, "import-url", outside.resolve("dataset").toString(), "lake", "--to-remote", "-j", "2").ok().out())
+                .contains("'mlv data pull lake.mlv' brings it here");
+        assertThat(clone.resolve("lake")).doesNotExist();
+        assertThat(Files.readString(clone.resolve(".gitignore"))).contains("/lake");
+        try (Stream<Path> s = Files.walk(clone.resolve(".mlv/cache"))) {
+            assertThat(s.filter(Files::isRegularFile)).isEmpty(); // nothing went through the cache
+        }
+        assertThat(mlv(clone, "push", "lake").ok().out()).contains("pushed 0 object(s)"); // the remote has it all
+        mlv(clone, "pull", "lake").ok();
+        assertThat(tree(clone.resolve("lake"), "part0", "part1", "part2", "part3", "big.bin")).isEqualTo(source).hasSize(10);
+        assertThat(mlv(clone, "status").ok().out()).contains("up to date");
     }
 
     static Map<String, String> subset(Map<String, String> m, String prefix) {
