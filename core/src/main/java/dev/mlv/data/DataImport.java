@@ -229,10 +229,7 @@ public final class DataImport {
 
     /** Of {@code targets}, those with an object (or a directory's manifest) the cache lacks. */
     public static List<DataRepo.Target> lacking(DataRepo r, List<DataRepo.Target> targets) {
-        return targets.stream().filter(t -> {
-            DataRepo.Needed n = r.needed(List.of(t));
-            return !n.missingManifests().isEmpty() || n.files().stream().anyMatch(d -> !r.cache().contains(d));
-        }).toList();
+        return targets.stream().filter(t -> !r.inCache(t)).toList();
     }
 
     /**

@@ -709,7 +709,7 @@ public final class DataRepo implements AutoCloseable {
             for (Tracked t : tracked) {
                 List<Target> target = List.of(new Target(t, null));
                 // files gone from the workspace lose nothing; changed or new ones would
-                List<Change> changes = status(target).stream().filter(c -> !c.kind().equals("deleted")).toList();
+                List<Change> changes = status(target).stream().filter(c -> !c.kind().equals("deleted") && !c.kind().equals(Change.NOT_IN_CACHE)).toList();
                 if (!changes.isEmpty()) {
                     throw MlvException.invalid("Refusing to delete " + relative(t.pointer().resolveSibling(t.file().outs().get(0).path()))
                             + ": " + changes.get(0).path() + " is " + changes.get(0).kind() + " since it was added (" + changes.size()
@@ -872,8 +872,19 @@ public final class DataRepo implements AutoCloseable {
 
     // ------------------------------------------------------------------ status
 
-    /** One difference between the workspace and a pointer: {@code added}, {@code modified} or {@code deleted}. */
+    /**
+     * One difference between the workspace and a pointer: {@code added}, {@code modified}, {@code deleted} (missing
+     * here, in the cache: {@code checkout} restores it) or {@code not in cache} (missing here and in the cache:
+     * {@code pull} brings it), as DVC says.
+     */
     public record Change(String path, String kind) {
+        public static final String NOT_IN_CACHE = "not in cache";
+    }
+
+    /** Whether the cache holds every object {@code t} needs. */
+    boolean inCache(Target t) {
+        Needed n = needed(List.of(t));
+        return n.missingManifests().isEmpty() && n.files().stream().allMatch(cache::contains);
     }
 
     /** The workspace against the pointers: per file inside directories. */
@@ -884,7 +895,7 @@ public final class DataRepo implements AutoCloseable {
                 Path data = t.tracked().dataPath(o);
                 String shown = relative(data);
                 if (!Files.exists(data)) {
-                    out.add(new Change(shown, "deleted"));
+                    out.add(new Change(shown, inCache(t) ? "deleted" : Change.NOT_IN_CACHE));
                     continue;
                 }
                 if (!o.isDirectory()) {

@@ -99,6 +99,12 @@ final class DataStatusCommand implements Callable<Integer> {
                 repo.output().println("Data and pointers are up to date.");
             } else {
                 for (DataRepo.Change c : changes) repo.output().writer().println(String.format("%-9s %s", c.kind() + ":", c.path()));
+                if (changes.stream().anyMatch(c -> c.kind().equals("deleted"))) {
+                    repo.output().writer().println("(deleted data: 'mlv data checkout' restores it from the cache)");
+                }
+                if (changes.stream().anyMatch(c -> c.kind().equals(DataRepo.Change.NOT_IN_CACHE))) {
+                    repo.output().writer().println("(data not in the cache: 'mlv data pull' downloads it from the remote)");
+                }
                 for (DataImport.SourceMove m : sources.moved()) {
                     repo.output().writer().println(UPDATE_AVAILABLE + ": " + dataPath(r, m.target()) + " (" + m.detail() + "; run 'mlv data update "
                             + r.root().relativize(m.target().tracked().pointer()) + "')");

@@ -334,8 +334,12 @@ class DataImportUrlTest {
         assertThat(mlv(project, "update", "--to-remote", "-r", "store").ok().out()).contains("is up to date");
         assertThat(gets.get()).as("an unchanged source is not downloaded again").isEqualTo(got);
 
+        assertThat(mlv(project, "status", "--no-updates").ok().out()).contains("not in cache: train.csv", "'mlv data pull' downloads it");
         mlv(project, "pull", "-r", "store").ok();
         assertThat(Files.readString(project.resolve("train.csv"))).isEqualTo("a,b\n1,2\n3,4\n");
+        Files.delete(project.resolve("train.csv"));
+        assertThat(mlv(project, "status", "--no-updates").ok().out()).contains("deleted:  train.csv", "'mlv data checkout' restores it");
+        mlv(project, "checkout").ok();
         assertThat(mlv(project, "status").ok().out()).contains("up to date");
     }
 
