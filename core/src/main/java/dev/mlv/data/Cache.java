@@ -239,6 +239,11 @@ public final class Cache {
         }
     }
 
+    /** Where {@link #quarantine} moves corrupt objects. */
+    public Path quarantineFolder() {
+        return quarantine;
+    }
+
     /** Moves a (corrupt) object out of the cache into the quarantine folder; returns where it went. */
     public Path quarantine(String name) {
         try {

@@ -29,11 +29,13 @@ import java.util.regex.Pattern;
  * default_remote: origin
  * link_type: copy            # copy | reflink | hardlink | symlink
  * gc_grace_seconds: 3600     # gc never removes objects younger than this
+ * cache_dir: ../shared-cache  # optional (as DVC's cache.dir): the cache, instead of .mlv/cache; relative to the top
  * </pre>
- * {@code remotes} maps each remote's name to its URL, {@code remoteOptions} to its options (absent: none).
+ * {@code remotes} maps each remote's name to its URL, {@code remoteOptions} to its options (absent: none);
+ * {@code cacheDir} is null for the default {@code .mlv/cache}.
  */
 public record DataConfig(Map<String, String> remotes, Map<String, Map<String, String>> remoteOptions, String defaultRemote,
-                         LinkType linkType, Duration gcGrace) {
+                         LinkType linkType, Duration gcGrace, String cacheDir) {
     public static final Duration DEFAULT_GC_GRACE = Duration.ofHours(1);
     private static final Pattern REMOTE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -51,7 +53,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
     }
 
     public static DataConfig defaults() {
-        return new DataConfig(Map.of(), Map.of(), null, LinkType.COPY, DEFAULT_GC_GRACE);
+        return new DataConfig(Map.of(), Map.of(), null, LinkType.COPY, DEFAULT_GC_GRACE, null);
     }
 
     public static DataConfig read(Path file) {
@@ -95,7 +97,8 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         String def = root.hasNonNull("default_remote") ? root.get("default_remote").asText() : null;
         LinkType link = root.hasNonNull("link_type") ? LinkType.parse(root.get("link_type").asText()) : LinkType.COPY;
         Duration grace = root.hasNonNull("gc_grace_seconds") ? Duration.ofSeconds(root.get("gc_grace_seconds").asLong()) : DEFAULT_GC_GRACE;
-        return new DataConfig(remotes, options, def, link, grace);
+        String cacheDir = root.hasNonNull("cache_dir") ? requireCacheDir(root.get("cache_dir").asText(), where) : null;
+        return new DataConfig(remotes, options, def, link, grace, cacheDir);
     }
 
     public void write(Path file) {
@@ -113,6 +116,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         if (defaultRemote != null) root.put("default_remote", defaultRemote);
         root.put("link_type", linkType.id());
         root.put("gc_grace_seconds", gcGrace.toSeconds());
+        if (cacheDir != null) root.put("cache_dir", cacheDir);
         try {
             AtomicFiles.write(file, YAML.writeValueAsString(root).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -128,14 +132,14 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         m.put(name, url);
         Map<String, Map<String, String>> options = new LinkedHashMap<>(remoteOptions);
         options.remove(name); // a replaced remote starts without options
-        return new DataConfig(m, options, makeDefault || defaultRemote == null ? name : defaultRemote, linkType, gcGrace);
+        return new DataConfig(m, options, makeDefault || defaultRemote == null ? name : defaultRemote, linkType, gcGrace, cacheDir);
     }
 
     /** With remote {@code name}'s URL changed to {@code url}, its options kept. */
     public DataConfig withRemoteUrl(String name, String url) {
         Map<String, String> m = new LinkedHashMap<>(remotes);
         m.put(requireKnown(name), url);
-        return new DataConfig(m, remoteOptions, defaultRemote, linkType, gcGrace);
+        return new DataConfig(m, remoteOptions, defaultRemote, linkType, gcGrace, cacheDir);
     }
 
     /** The options of remote {@code name} (empty when it has none or is unknown). */
@@ -150,7 +154,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         else o.put(key, value);
         Map<String, Map<String, String>> all = new LinkedHashMap<>(remoteOptions);
         all.put(name, o);
-        return new DataConfig(remotes, all, defaultRemote, linkType, gcGrace);
+        return new DataConfig(remotes, all, defaultRemote, linkType, gcGrace, cacheDir);
     }
 
     /** Without remote {@code name} (no longer the default if it was); {@code RESOURCE_DOES_NOT_EXIST} when unknown. */
@@ -158,12 +162,12 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         requireKnown(name);
         Map<String, String> m = new LinkedHashMap<>(remotes);
         m.remove(name);
-        return new DataConfig(m, remoteOptions, name.equals(defaultRemote) ? null : defaultRemote, linkType, gcGrace);
+        return new DataConfig(m, remoteOptions, name.equals(defaultRemote) ? null : defaultRemote, linkType, gcGrace, cacheDir);
     }
 
     /** With remote {@code name} as the default; {@code RESOURCE_DOES_NOT_EXIST} when unknown. */
     public DataConfig withDefaultRemote(String name) {
-        return new DataConfig(remotes, remoteOptions, requireKnown(name), linkType, gcGrace);
+        return new DataConfig(remotes, remoteOptions, requireKnown(name), linkType, gcGrace, cacheDir);
     }
 
     /** With remote {@code from} renamed {@code to} (still the default if it was). */
@@ -173,7 +177,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         DataConfig added = withoutRemote(from).withRemote(to, url, from.equals(defaultRemote));
         Map<String, Map<String, String>> options = new LinkedHashMap<>(remoteOptions);
         options.put(to, options(from));
-        return new DataConfig(added.remotes, options, from.equals(defaultRemote) ? to : defaultRemote, linkType, gcGrace);
+        return new DataConfig(added.remotes, options, from.equals(defaultRemote) ? to : defaultRemote, linkType, gcGrace, cacheDir);
     }
 
     private String requireKnown(String name) {
@@ -184,11 +188,26 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
     }
 
     public DataConfig withLinkType(LinkType t) {
-        return new DataConfig(remotes, remoteOptions, defaultRemote, t, gcGrace);
+        return new DataConfig(remotes, remoteOptions, defaultRemote, t, gcGrace, cacheDir);
+    }
+
+    /** With the cache at {@code dir} (relative: to the top of the repository); null for the default {@code .mlv/cache}. */
+    public DataConfig withCacheDir(String dir) {
+        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, gcGrace, dir == null ? null : requireCacheDir(dir, "cache_dir"));
+    }
+
+    /** {@code dir} when it is a usable path (not empty, no NUL); {@code where} names it in errors. */
+    private static String requireCacheDir(String dir, String where) {
+        try {
+            if (!dir.isBlank() && Path.of(dir).getFileName() != null) return dir;
+        } catch (java.nio.file.InvalidPathException e) {
+            // refused below
+        }
+        throw MlvException.invalid("Invalid cache_dir '" + dir.replace("\0", "\\0") + "' in " + where + ": a folder path, absolute or relative to the top of the repository");
     }
 
     public DataConfig withGcGrace(Duration grace) {
-        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, grace);
+        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, grace, cacheDir);
     }
 
     /** The URL of {@code name}, or of the default remote when {@code name} is null. */

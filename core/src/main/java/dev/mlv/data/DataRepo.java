@@ -18,6 +18,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -50,6 +51,8 @@ public final class DataRepo implements AutoCloseable {
     private final Path mlv;
     private DataConfig config;
     private final Cache cache;
+    /** The cache is {@link DataConfig#cacheDir}, outside this repository: other repositories may use it too. */
+    private final boolean sharedCache;
     private final StateCache state;
     private final RepoLock lock;
     private final Progress progress;
@@ -89,13 +92,46 @@ public final class DataRepo implements AutoCloseable {
         this.root = root;
         this.mlv = root.resolve(DIR);
         this.config = DataConfig.read(mlv.resolve("config"));
-        this.cache = new Cache(mlv.resolve("cache"), mlv.resolve("quarantine"));
+        Path shared = sharedCacheDir(root, config);
+        this.cache = shared == null ? new Cache(mlv.resolve("cache"), mlv.resolve("quarantine"))
+                : new Cache(shared, shared.resolve("quarantine")); // beside it: a move into quarantine stays on its file system
+        this.sharedCache = shared != null;
         this.state = state;
         this.lock = lock;
         this.progress = progress;
     }
 
     // ------------------------------------------------------------------ opening
+
+    /**
+     * The cache folder {@code config} names (relative: to the top of the repository), or null for the default. One
+     * inside the repository is refused: git would see its objects, and gc or checkout could touch them as data.
+     */
+    static Path sharedCacheDir(Path root, DataConfig config) {
+        if (config.cacheDir() == null) return null;
+        Path dir = root.resolve(config.cacheDir()).toAbsolutePath().normalize();
+        try {
+            Path real = dir;
+            for (Path p = dir; p != null; p = p.getParent()) { // the deepest existing folder, with symlinks resolved
+                if (Files.exists(p)) {
+                    real = p.toRealPath().resolve(p.relativize(dir));
+                    break;
+                }
+            }
+            if (real.startsWith(root)) {
+                throw MlvException.invalid("cache_dir '" + config.cacheDir() + "' lies inside the repository: choose a folder "
+                        + "outside it (the default cache is .mlv/cache)");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read cache_dir " + dir + ": " + e.getMessage(), e);
+        }
+        return dir;
+    }
+
+    /** True when the cache is a {@code cache_dir} outside this repository, which other repositories may share. */
+    public boolean sharedCache() {
+        return sharedCache;
+    }
 
     /** Creates {@code .mlv/} (config, its .gitignore, the cache) in {@code dir}; idempotent. Returns the root. */
     public static Path init(Path dir) {
@@ -187,6 +223,7 @@ public final class DataRepo implements AutoCloseable {
     }
 
     public void saveConfig(DataConfig c) {
+        sharedCacheDir(root, c); // refuses a cache_dir inside the repository before it is saved
         c.write(mlv.resolve("config"));
         this.config = c;
     }
@@ -1383,12 +1420,20 @@ public final class DataRepo implements AutoCloseable {
     public record FsckResult(int checked, List<String> corrupt, int leftoversRemoved, Path quarantine) {
     }
 
-    /** Re-hashes every cached object; corrupt ones are moved to {@code .mlv/quarantine/}. */
+    /** Temp files younger than this in a shared cache may belong to a command running in another repository. */
+    static final Duration SHARED_LEFTOVER_AGE = Duration.ofHours(1);
+
+    /**
+     * Re-hashes every cached object; corrupt ones are moved to {@code .mlv/quarantine/} ({@code quarantine/} beside the
+     * objects of a shared cache). Temp files left by interrupted commands are removed; in a shared cache only those
+     * older than {@link #SHARED_LEFTOVER_AGE}, as another repository's command may still be writing the others.
+     */
     public FsckResult fsck() {
         Cache.Listing l = cache.list();
         int leftovers = 0;
+        Instant cutoff = Instant.now().minus(SHARED_LEFTOVER_AGE);
         for (Path j : l.junk()) {
-            if (Files.isRegularFile(j, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.isRegularFile(j, LinkOption.NOFOLLOW_LINKS) && (!sharedCache || modifiedBefore(j, cutoff))) {
                 AtomicFiles.deleteQuietly(j);
                 leftovers++;
             }
@@ -1416,19 +1461,37 @@ public final class DataRepo implements AutoCloseable {
         }
         List<String> sorted = new ArrayList<>(corrupt);
         sorted.sort(null);
-        return new FsckResult(l.names().size(), sorted, leftovers, mlv.resolve("quarantine"));
+        return new FsckResult(l.names().size(), sorted, leftovers, cache.quarantineFolder());
+    }
+
+    private static boolean modifiedBefore(Path p, Instant cutoff) {
+        try {
+            return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff);
+        } catch (IOException e) {
+            return false; // gone meanwhile: nothing to remove
+        }
     }
 
     /** What gc removed (or would remove), what it kept because it is young, and manifests it could not read. */
     public record GcResult(List<String> removed, long bytes, int kept, int young, List<String> unknownManifests) {
     }
 
+    public GcResult gc(boolean allCommits, boolean dryRun) {
+        return gc(allCommits, dryRun, List.of());
+    }
+
     /**
      * Removes cached objects that no pointer in scope references. Scope: the workspace's pointers, plus, with
-     * {@code allCommits}, every pointer of every commit reachable from a ref. Objects modified within the grace period
-     * are kept whatever their references.
+     * {@code allCommits}, every pointer of every commit reachable from a ref; the same for each repository of
+     * {@code projects} (as DVC's {@code gc --projects}), which a {@link #sharedCache shared cache} requires: without
+     * them, the objects only other repositories use would go. Objects modified within the grace period are kept
+     * whatever their references.
      */
-    public GcResult gc(boolean allCommits, boolean dryRun) {
+    public GcResult gc(boolean allCommits, boolean dryRun, List<Path> projects) {
+        if (sharedCache && projects.isEmpty()) {
+            throw MlvException.invalid("The cache " + cache.root() + " is cache_dir, outside this repository, and may be shared: "
+                    + "name every repository that uses it with --projects (--projects . when only this one does)");
+        }
         Set<String> referenced = new HashSet<>();
         Set<String> manifests = new HashSet<>();
         Set<String> trackedKeys = new HashSet<>();
@@ -1441,6 +1504,20 @@ public final class DataRepo implements AutoCloseable {
         if (!dryRun) state.retain(p -> isUnder(p, trackedKeys)); // forget files no pointer tracks any more
         if (allCommits) {
             for (PointerFile pf : historyPointers().values()) for (PointerFile.Out o : pf.outs()) referenced.add(o.digest());
+        }
+        for (Path p : projects) { // relative: to the top of this repository
+            Path other = findRoot(root.resolve(p));
+            try {
+                if (other.toRealPath().equals(root)) continue;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try (DataRepo r = open(other, "mlv data gc (from " + root + ")", x -> StateCache.inMemory(), progress)) {
+                for (Tracked t : r.allTracked()) for (PointerFile.Out o : t.file().outs()) referenced.add(o.digest());
+                if (allCommits) {
+                    for (PointerFile pf : r.historyPointers().values()) for (PointerFile.Out o : pf.outs()) referenced.add(o.digest());
+                }
+            }
         }
         for (String r : referenced) if (Digests.isManifest(r)) manifests.add(r);
         List<String> unknown = new ArrayList<>();

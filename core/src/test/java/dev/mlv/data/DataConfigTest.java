@@ -34,7 +34,14 @@ class DataConfigTest {
         Path file = tmp.resolve("config");
         c.write(file);
         assertThat(DataConfig.read(file)).isEqualTo(c);
-        assertThat(readString(file)).contains("origin: s3://bucket/datasets").contains("url: s3://data/sets");
+        assertThat(readString(file)).contains("origin: s3://bucket/datasets").contains("url: s3://data/sets").doesNotContain("cache_dir");
+
+        DataConfig shared = c.withCacheDir("../team-cache");
+        shared.write(file);
+        assertThat(readString(file)).contains("cache_dir: ../team-cache");
+        assertThat(DataConfig.read(file)).isEqualTo(shared);
+        assertThatThrownBy(() -> DataConfig.parse("cache_dir: \"a\\0b\"\n".getBytes(StandardCharsets.UTF_8), "x.yaml"))
+                .hasMessageContaining("Invalid cache_dir 'a\\0b' in x.yaml");
     }
 
     @Test

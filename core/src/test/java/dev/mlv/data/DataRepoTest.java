@@ -350,6 +350,52 @@ class DataRepoTest {
     }
 
     @Test
+    void repositoriesShareACacheDirAndGcKeepsWhatEachNamedOneReferences() throws Exception {
+        Path other = DataRepo.init(dir.resolve("other"));
+        Files.writeString(other.resolve("theirs.txt"), "theirs");
+        write("mine.txt", "mine");
+        String mine, theirs;
+        for (Path repo : List.of(root, other)) {
+            try (DataRepo r = DataRepo.open(repo, "test", m -> StateCache.inMemory(), Progress.SILENT)) {
+                r.saveConfig(r.config().withCacheDir("../shared").withGcGrace(java.time.Duration.ZERO));
+            }
+        }
+        try (DataRepo r = DataRepo.open(other, "test", m -> StateCache.inMemory(), Progress.SILENT)) {
+            assertThat(r.sharedCache()).isTrue();
+            r.add(List.of(other.resolve("theirs.txt").toString()));
+            theirs = PointerFile.read(other.resolve("theirs.txt.mlv")).outs().get(0).digest();
+        }
+        try (DataRepo r = open()) {
+            r.add(List.of(s("mine.txt")));
+            mine = PointerFile.read(root.resolve("mine.txt.mlv")).outs().get(0).digest();
+            assertThat(r.cache().root()).isEqualTo(dir.resolve("shared"));
+            assertThat(dir.resolve("shared/sha256/" + mine.substring(0, 2) + "/" + mine.substring(2))).isRegularFile();
+            assertThat(root.resolve(".mlv/cache/sha256")).isEmptyDirectory();
+
+            assertThatThrownBy(() -> r.gc(false, false)).hasMessageContaining("may be shared: name every repository that uses it with --projects");
+            assertThat(r.gc(false, false, List.of(Path.of("../other"))).removed()).isEmpty(); // relative to the top
+            assertThat(r.gc(false, true, List.of(Path.of("."))).removed()).containsExactly(theirs); // only this one: theirs goes
+
+            // a temp file in a shared cache may be another repository's object being written: fsck keeps it a while
+            Path young = Files.writeString(dir.resolve("shared/tmp/young.tmp"), "x");
+            Path old = Files.writeString(dir.resolve("shared/tmp/old.tmp"), "x");
+            Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(DataRepo.SHARED_LEFTOVER_AGE).minusSeconds(60)));
+            assertThat(r.fsck().leftoversRemoved()).isEqualTo(1);
+            assertThat(young).exists();
+            assertThat(old).doesNotExist();
+
+            assertThatThrownBy(() -> r.saveConfig(r.config().withCacheDir("data/cache"))).hasMessageContaining("lies inside the repository");
+            assertThatThrownBy(() -> r.saveConfig(r.config().withCacheDir(" "))).hasMessageContaining("Invalid cache_dir");
+            r.saveConfig(r.config().withCacheDir(null));
+            assertThat(DataConfig.read(root.resolve(".mlv/config")).cacheDir()).isNull();
+        }
+        try (DataRepo r = open()) {
+            assertThat(r.sharedCache()).isFalse();
+            assertThat(r.cache().root()).isEqualTo(root.resolve(".mlv/cache"));
+        }
+    }
+
+    @Test
     void gcKeepsReferencedAndYoungObjects() throws Exception {
         write("f.txt", "v1");
         try (DataRepo r = open()) {

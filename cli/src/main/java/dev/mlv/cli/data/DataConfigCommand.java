@@ -6,6 +6,7 @@ import dev.mlv.data.LinkType;
 import dev.mlv.errors.MlvException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.time.Duration;
@@ -14,42 +15,55 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "config", description = "Show the settings of .mlv/config, or set one: link_type (copy, reflink, hardlink "
-        + "or symlink: how workspace files are made from the cache) or gc_grace_seconds (gc keeps younger objects).",
+        + "or symlink: how workspace files are made from the cache), gc_grace_seconds (gc keeps younger objects) or "
+        + "cache_dir (a cache outside the repository, which several repositories can share, as DVC's cache.dir).",
         footer = {"", "Examples:",
                 "  mlv data config                      # every setting",
                 "  mlv data config link_type hardlink   # workspace files: read-only cache links",
-                "  mlv data config gc_grace_seconds 86400"})
+                "  mlv data config gc_grace_seconds 86400",
+                "  mlv data config cache_dir /mnt/data/mlv-cache   # shared: 'gc' then needs --projects",
+                "  mlv data config cache_dir --unset               # back to .mlv/cache"})
 final class DataConfigCommand implements Callable<Integer> {
     private static final String LINK_TYPE = "link_type";
     private static final String GC_GRACE = "gc_grace_seconds";
+    private static final String CACHE_DIR = "cache_dir";
+    private static final java.util.Set<String> KEYS = java.util.Set.of(LINK_TYPE, GC_GRACE, CACHE_DIR);
 
     @Mixin
     RepoOptions repo;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "KEY", description = "link_type or gc_grace_seconds.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "KEY", description = "link_type, gc_grace_seconds or cache_dir.")
     String key;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "The new value (default: show the current one).")
     String value;
 
+    @Option(names = "--unset", description = "Remove the setting (cache_dir only: the others have a value always).")
+    boolean unset;
+
     @Override
     public Integer call() {
+        if (key != null && !KEYS.contains(key)) {
+            throw MlvException.invalid("Unknown setting '" + key + "': use " + LINK_TYPE + ", " + GC_GRACE + " or " + CACHE_DIR
+                    + " (remotes: 'mlv data remote')");
+        }
+        if (unset && (!CACHE_DIR.equals(key) || value != null)) {
+            throw MlvException.invalid("--unset takes only " + CACHE_DIR + ", with no value");
+        }
         try (DataRepo r = repo.open()) {
-            if (key != null && !key.equals(LINK_TYPE) && !key.equals(GC_GRACE)) {
-                throw MlvException.invalid("Unknown setting '" + key + "': use " + LINK_TYPE + " or " + GC_GRACE
-                        + " (remotes: 'mlv data remote')");
-            }
+            if (unset) r.saveConfig(r.config().withCacheDir(null));
             if (value != null) r.saveConfig(with(r.config(), key, value));
             Map<String, Object> settings = settings(r.config());
             if (key != null) settings.keySet().retainAll(java.util.Set.of(key));
             if (repo.json()) repo.output().json(settings);
-            else settings.forEach((k, v) -> repo.output().println(k + " = " + v));
+            else settings.forEach((k, v) -> repo.output().println(k + " = " + (v != null ? v : DataRepo.DIR + "/cache (default)")));
         }
         return 0;
     }
 
     private static DataConfig with(DataConfig c, String key, String value) {
         if (key.equals(LINK_TYPE)) return c.withLinkType(LinkType.parse(value));
+        if (key.equals(CACHE_DIR)) return c.withCacheDir(value);
         long seconds;
         try {
             seconds = Long.parseLong(value.trim());
@@ -64,6 +78,7 @@ final class DataConfigCommand implements Callable<Integer> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put(LINK_TYPE, c.linkType().id());
         m.put(GC_GRACE, c.gcGrace().toSeconds());
+        m.put(CACHE_DIR, c.cacheDir()); // null: .mlv/cache
         return m;
     }
 }

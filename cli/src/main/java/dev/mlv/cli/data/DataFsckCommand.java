@@ -8,8 +8,9 @@ import picocli.CommandLine.Mixin;
 
 import java.util.concurrent.Callable;
 
-@Command(name = "fsck", description = "Re-hash every cached object; move corrupt ones to .mlv/quarantine/ and remove "
-        + "temp files left by interrupted commands. Exit 1 if anything was corrupt.")
+@Command(name = "fsck", description = "Re-hash every cached object; move corrupt ones to .mlv/quarantine/ (a cache_dir's "
+        + "quarantine/) and remove temp files left by interrupted commands (in a cache_dir, those over an hour old). "
+        + "Exit 1 if anything was corrupt.")
 final class DataFsckCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;

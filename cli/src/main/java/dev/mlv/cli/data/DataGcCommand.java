@@ -6,6 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "gc", description = "Remove cached objects no pointer references (in the workspace, or in any commit). "
@@ -29,10 +31,16 @@ final class DataGcCommand implements Callable<Integer> {
     @Option(names = {"-n", "--dry-run"}, description = "Only list what would be removed.")
     boolean dryRun;
 
+    @Option(names = {"-p", "--projects"}, arity = "1..*", paramLabel = "REPO", description = "Other repositories that use "
+            + "the same cache_dir: what they reference (in their workspace, or with -a in any of their commits) is kept too "
+            + "(as 'dvc gc --projects'). Required when the cache is a cache_dir; '.' when only this repository uses it.")
+    List<String> projects = List.of();
+
     @Override
     public Integer call() {
         try (DataRepo r = repo.open()) {
-            DataRepo.GcResult g = r.gc(scope.allCommits, dryRun);
+            List<Path> others = projects.stream().map(p -> repo.base().resolve(p)).toList();
+            DataRepo.GcResult g = r.gc(scope.allCommits, dryRun, others);
             if (repo.json()) {
                 repo.output().json(g);
                 return 0;
