@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static dev.mlv.cli.data.DataTestKit.deleteTree;
@@ -222,7 +223,7 @@ class DataLocalCycleTest {
     @Test
     void configSetsTheLinkTypeAndGcGrace() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "config");
-        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = copy\ngc_grace_seconds = 3600\n");
+        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = copy\ngc_grace_seconds = 3600\ncache_dir = .mlv/cache (default)\n");
         assertThat(mlv(repo, "config", "link_type", "hardlink").ok().out()).isEqualTo("link_type = hardlink\n");
         assertThat(mlv(repo, "config", "gc_grace_seconds", "60").ok().out()).isEqualTo("gc_grace_seconds = 60\n");
         assertThat(mlv(repo, "config", "link_type", "--json").ok().out()).contains("\"link_type\" : \"hardlink\"");
@@ -238,12 +239,37 @@ class DataLocalCycleTest {
         assertThat((int) Files.getAttribute(repo.resolve("data.csv"), "unix:nlink")).as("a copy of its own").isEqualTo(1);
         assertThat(Files.getPosixFilePermissions(repo.resolve("data.csv"))).contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
 
-        for (String[] bad : new String[][]{{"link_type", "junction"}, {"gc_grace_seconds", "-1"}, {"cache_dir", "/x"}}) {
+        for (String[] bad : new String[][]{{"link_type", "junction"}, {"gc_grace_seconds", "-1"}, {"cache_dir", "inside"}, {"color", "x"}}) {
             DataTestKit.Result r = mlv(repo, "config", bad[0], bad[1]);
             assertThat(r.code()).as(String.join(" ", bad)).isEqualTo(2);
             assertThat(r.err()).startsWith("mlv: error: ");
         }
-        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = hardlink\ngc_grace_seconds = 60\n");
+        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = hardlink\ngc_grace_seconds = 60\ncache_dir = .mlv/cache (default)\n");
+    }
+
+    @Test
+    void twoRepositoriesShareACacheDir() throws Exception {
+        Path a = DataTestKit.newRepo(tmp, "a");
+        Path b = DataTestKit.newRepo(tmp, "b");
+        for (Path repo : List.of(a, b)) {
+            assertThat(mlv(repo, "config", "cache_dir", "../shared").ok().out()).isEqualTo("cache_dir = ../shared\n");
+            mlv(repo, "config", "gc_grace_seconds", "0").ok();
+            Files.writeString(repo.resolve("same.csv"), "shared bytes\n");
+            Files.writeString(repo.resolve("own.csv"), "only in " + repo.getFileName() + "\n");
+            mlv(repo, "add", "same.csv", "own.csv").ok();
+        }
+        try (var objects = Files.walk(tmp.resolve("shared/sha256"))) {
+            assertThat(objects.filter(Files::isRegularFile).count()).as("one copy of the shared bytes").isEqualTo(3);
+        }
+        assertThat(mlv(a, "gc", "-w").err()).contains("may be shared: name every repository that uses it with --projects");
+        assertThat(mlv(a, "gc", "-w", "-p", "../b").ok().out()).startsWith("removed 0 object(s)");
+        Files.delete(b.resolve("own.csv.mlv"));
+        assertThat(mlv(a, "gc", "-w", "-p", "../b").ok().out()).startsWith("removed 1 object(s)");
+        Files.delete(b.resolve("own.csv"));
+        mlv(b, "checkout").ok();
+        assertThat(Files.readString(b.resolve("same.csv"))).isEqualTo("shared bytes\n");
+        assertThat(mlv(a, "config", "cache_dir", "--unset").ok().out()).isEqualTo("cache_dir = .mlv/cache (default)\n");
+        assertThat(mlv(a, "fsck").ok().out()).startsWith("checked 0 object(s)"); // its own cache got nothing
     }
 
     @Test
