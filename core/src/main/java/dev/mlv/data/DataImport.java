@@ -189,10 +189,11 @@ public final class DataImport {
      * names another commit in its source than the one it was imported at, as {@code dvc status} reports "update
      * available": a local source is asked with {@code git rev-parse}, any other with {@code git ls-remote} (nothing is
      * cloned). Each source and revision is asked once, however many imports follow it, and a few sources at a time.
-     * An import pinned to a commit id never moves. Data from {@code import-url} is checked too: its URL is asked for
-     * the version it holds ({@link UrlImport}). Nothing changes.
+     * An import pinned to a commit id never moves, and a frozen one is not asked. Data from {@code import-url} is
+     * checked too: its URL is asked for the version it holds ({@link UrlImport}). Nothing changes.
      */
     public static SourceCheck sourceMoves(DataRepo r, List<DataRepo.Target> targets) {
+        targets = targets.stream().filter(t -> !t.tracked().file().frozen()).toList(); // frozen: its source is not asked
         record Question(Path local, String url, String rev) {
         }
         Map<DataRepo.Target, Question> asked = new LinkedHashMap<>();

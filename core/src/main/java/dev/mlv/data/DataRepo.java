@@ -808,7 +808,7 @@ public final class DataRepo implements AutoCloseable {
             PointerFile.External external = from.file().external();
             PointerFile moved = new PointerFile(List.of(new PointerFile.Out(target.getFileName().toString(), out.digest(), out.size(),
                     out.nfiles())), source == null ? null : source.relocated(from.pointer().getParent(), pointer.getParent()),
-                    external == null ? null : external.relocated(from.pointer().getParent(), pointer.getParent()));
+                    external == null ? null : external.relocated(from.pointer().getParent(), pointer.getParent()), from.file().frozen());
             moved.write(pointer);
             if (Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
                 try {
@@ -829,6 +829,29 @@ public final class DataRepo implements AutoCloseable {
     }
 
     /** The pointer that {@code arg} names exactly: the pointer itself or its data, not a path inside tracked data. */
+    /**
+     * Freezes imported data (as DVC's {@code freeze}): 'update' and 'status' leave its source alone until it is
+     * unfrozen; with {@code frozen} false, unfreezes it. Arguments are data paths or their pointers; data that is not
+     * imported is refused before anything changes. Returns the pointers whose state changed.
+     */
+    public List<Path> freeze(List<String> args, boolean frozen) {
+        String command = frozen ? "freeze" : "unfreeze";
+        List<Tracked> tracked = args.stream().map(a -> trackedExactly(a, command)).toList();
+        for (Tracked t : tracked) {
+            if (!t.file().isImported()) {
+                throw MlvException.invalid("Cannot " + command + " " + relative(t.pointer()) + ": it was added here, not imported "
+                        + "('mlv data import' or 'import-url'), so it has no source to follow");
+            }
+        }
+        List<Path> changed = new ArrayList<>();
+        for (Tracked t : tracked) {
+            if (t.file().frozen() == frozen) continue;
+            t.file().withFrozen(frozen).write(t.pointer());
+            changed.add(t.pointer());
+        }
+        return changed;
+    }
+
     private Tracked trackedExactly(String arg, String command) {
         Path p = resolveUserPath(arg);
         Path pointer = p.getFileName().toString().endsWith(PointerFile.SUFFIX) ? p : pointerFor(p);

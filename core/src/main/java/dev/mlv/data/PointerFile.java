@@ -48,10 +48,13 @@ import java.util.List;
  *   digest: 9f86d0…                     # local files: their SHA-256
  * </pre>
  *
+ * Imported data may be frozen ('mlv data freeze', as DVC's {@code frozen: true}): 'update' and 'status' leave its
+ * source alone until it is unfrozen.
+ *
  * {@link #read} rejects anything malformed with one clear {@code INVALID_PARAMETER_VALUE}; {@link #write} replaces the
  * file atomically.
  */
-public record PointerFile(List<Out> outs, Import source, External external) {
+public record PointerFile(List<Out> outs, Import source, External external, boolean frozen) {
     public static final String SUFFIX = ".mlv";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -151,10 +154,20 @@ public record PointerFile(List<Out> outs, Import source, External external) {
     public PointerFile {
         outs = List.copyOf(outs);
         if (source != null && external != null) throw new IllegalArgumentException("an import has one source");
+        if (frozen && source == null && external == null) throw new IllegalArgumentException("only imported data is frozen");
+    }
+
+    public PointerFile(List<Out> outs, Import source, External external) {
+        this(outs, source, external, false);
     }
 
     public PointerFile(List<Out> outs, Import source) {
         this(outs, source, null);
+    }
+
+    /** This pointer, frozen or not. */
+    public PointerFile withFrozen(boolean f) {
+        return new PointerFile(outs, source, external, f);
     }
 
     public PointerFile(List<Out> outs) {
@@ -226,7 +239,13 @@ public record PointerFile(List<Out> outs, Import source, External external) {
             outs.add(new Out(path, digest, o.get("size").asLong(), nfiles));
         }
         JsonNode deps = root.get("deps");
-        if (deps == null || deps.isNull()) return new PointerFile(outs);
+        JsonNode frozenNode = root.get("frozen");
+        if (frozenNode != null && !frozenNode.isBoolean()) throw bad(where, "'frozen' must be true or false");
+        boolean frozen = frozenNode != null && frozenNode.asBoolean();
+        if (deps == null || deps.isNull()) {
+            if (frozen) throw bad(where, "'frozen' applies to imported data only (with 'deps')");
+            return new PointerFile(outs);
+        }
         if (!deps.isArray() || deps.size() != 1 || !deps.get(0).isObject()) {
             throw bad(where, "'deps' must be one entry: 'path' with a 'repo' mapping (an import), or a URL with its version");
         }
@@ -237,7 +256,7 @@ public record PointerFile(List<Out> outs, Import source, External external) {
                 JsonNode repo = d.get("repo");
                 if (!repo.isObject()) throw bad(where, "'repo' in 'deps' must be a mapping");
                 return new PointerFile(outs, new Import(text(d, "path", where), text(repo, "url", where), optional(repo, "rev"),
-                        text(repo, "rev_lock", where), optional(repo, "remote")));
+                        text(repo, "rev_lock", where), optional(repo, "remote")), null, frozen);
             }
             Long size = null;
             if (d.has("size")) {
@@ -245,7 +264,7 @@ public record PointerFile(List<Out> outs, Import source, External external) {
                 size = d.get("size").asLong();
             }
             return new PointerFile(outs, null, new External(text(d, "path", where), optional(d, "etag"), optional(d, "modified"),
-                    size, optional(d, "digest")));
+                    size, optional(d, "digest")), frozen);
         } catch (MlvException e) {
             if (e.getMessage().startsWith("Malformed")) throw e;
             throw bad(where, "in 'deps': " + e.getMessage());
@@ -268,6 +287,7 @@ public record PointerFile(List<Out> outs, Import source, External external) {
             n.put("size", o.size());
             if (o.nfiles() != null) n.put("nfiles", o.nfiles());
         }
+        if (frozen) root.put("frozen", true);
         if (source != null) {
             ObjectNode d = root.putArray("deps").addObject();
             d.put("path", source.path());

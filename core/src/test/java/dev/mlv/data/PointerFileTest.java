@@ -39,6 +39,11 @@ class PointerFileTest {
         assertThat(PointerFile.parse(("outs:\n- path: a\n  digest: " + D + "\n  size: 1\n").getBytes(StandardCharsets.UTF_8), "x")
                 .source()).as("no deps: no import").isNull();
 
+        PointerFile frozen = imported.withFrozen(true);
+        assertThat(new String(frozen.toBytes(), StandardCharsets.UTF_8)).contains("    size: 5\nfrozen: true\ndeps:\n");
+        assertThat(PointerFile.parse(frozen.toBytes(), "x")).isEqualTo(frozen);
+        assertThat(PointerFile.parse(frozen.withFrozen(false).toBytes(), "x")).isEqualTo(imported);
+
         PointerFile.Import s = imported.source();
         assertThat(s.relocated(Path.of("/w/p"), Path.of("/w/p/a/b")).url()).isEqualTo("../../../registry");
         assertThat(s.relocated(Path.of("/w/p/a"), Path.of("/w/p")).url()).isEqualTo("registry");
@@ -59,6 +64,8 @@ class PointerFileTest {
                 "outs:\n- path: a\n  digest: " + D + "\n  size: 1\ndeps:\n- path: a\n  repo:\n    url: r\n",
                 "outs:\n- path: a\n  digest: " + D + "\n  size: 1\ndeps:\n- path: a\n  repo:\n    url: r\n    rev: 'a b'\n"
                         + "    rev_lock: " + "1".repeat(40) + "\n",
+                "outs:\n- path: a\n  digest: " + D + "\n  size: 1\nfrozen: true\n", // only imports are frozen
+                "outs:\n- path: a\n  digest: " + D + "\n  size: 1\nfrozen: 'maybe'\ndeps:\n- path: /x/a.csv\n  digest: " + D + "\n",
         };
         for (String b : bad) {
             assertThatThrownBy(() -> PointerFile.parse(b.getBytes(StandardCharsets.UTF_8), "p.mlv"))

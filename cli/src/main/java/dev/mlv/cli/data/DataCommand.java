@@ -22,6 +22,8 @@ public final class DataCommand implements Runnable {
             DataUrlCommands.GetUrl.class,
             DataUrlCommands.LsUrl.class,
             DataImportCommands.Update.class,
+            DataFreezeCommands.Freeze.class,
+            DataFreezeCommands.Unfreeze.class,
             DataCheckoutCommand.class,
             DataRemoveCommand.class,
             DataMoveCommand.class,

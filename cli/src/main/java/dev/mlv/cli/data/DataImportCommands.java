@@ -160,6 +160,21 @@ final class DataImportCommands {
         public Integer call() {
             try (DataRepo r = jobs.open(repo); Remote remote = toRemote.open(r)) {
                 List<DataRepo.Target> t = r.targets(repo.paths(targets));
+                List<DataRepo.Target> frozen = t.stream().filter(x -> x.tracked().file().frozen()).toList();
+                if (!frozen.isEmpty()) {
+                    String first = r.root().relativize(frozen.get(0).tracked().pointer()).toString();
+                    if (targets != null && !targets.isEmpty()) {
+                        throw MlvException.invalid(first + " is frozen: 'mlv data unfreeze " + first + "' lets update change it");
+                    }
+                    if (!repo.quiet && !repo.json()) {
+                        repo.output().println("skipping " + frozen.size() + " frozen import(s), e.g. " + first + " ('mlv data unfreeze' lets update change them)");
+                    }
+                    t = t.stream().filter(x -> !x.tracked().file().frozen()).toList();
+                    if (t.stream().noneMatch(x -> x.tracked().file().isImported())) {
+                        if (repo.json()) repo.output().json(List.of());
+                        return 0;
+                    }
+                }
                 List<DataRepo.Target> fromUrls = UrlImport.imported(t);
                 if (rev != null && !fromUrls.isEmpty()) {
                     throw MlvException.invalid("--rev applies to data from 'mlv data import'; "

@@ -344,6 +344,30 @@ class DataImportUrlTest {
     }
 
     @Test
+    void frozenImportsAreLeftAloneByUpdateAndStatus() throws Exception {
+        Path source = Files.writeString(tmp.resolve("labels.csv"), "v1\n");
+        mlv(project, "import-url", source.toString(), "data/labels.csv").ok();
+        Files.writeString(project.resolve("mine.csv"), "mine\n");
+        mlv(project, "add", "mine.csv").ok();
+        assertError(mlv(project, "freeze", "mine.csv"), "Cannot freeze mine.csv.mlv: it was added here, not imported");
+        assertThat(mlv(project, "freeze", "data/labels.csv").ok().out()).contains("frozen data/labels.csv.mlv");
+        assertThat(PointerFile.read(project.resolve("data/labels.csv.mlv")).frozen()).isTrue();
+
+        Files.writeString(source, "v2\n");
+        assertThat(mlv(project, "status").ok().out()).contains("up to date").doesNotContain("update available");
+        assertThat(mlv(project, "update").ok().out()).contains("skipping 1 frozen import(s), e.g. data/labels.csv.mlv");
+        assertError(mlv(project, "update", "data/labels.csv"), "data/labels.csv.mlv is frozen: 'mlv data unfreeze data/labels.csv.mlv'");
+        assertThat(Files.readString(project.resolve("data/labels.csv"))).isEqualTo("v1\n");
+        mlv(project, "move", "data/labels.csv", "labels.csv").ok();
+        assertThat(PointerFile.read(project.resolve("labels.csv.mlv")).frozen()).as("a move keeps it frozen").isTrue();
+
+        assertThat(mlv(project, "unfreeze", "labels.csv.mlv").ok().out()).contains("unfrozen labels.csv.mlv");
+        assertThat(mlv(project, "status").ok().out()).contains("update available: labels.csv");
+        mlv(project, "update").ok();
+        assertThat(Files.readString(project.resolve("labels.csv"))).isEqualTo("v2\n");
+    }
+
+    @Test
     void pointersWithAUrlSourceRoundTrip() {
         PointerFile.External e = PointerFile.External.of("s3://b/k.csv", new UrlReader.Version("\"e\"", "Mon", 3L, null));
         assertThat(e.modified()).as("the ETag alone names the version").isNull();
