@@ -50,6 +50,15 @@ public final class DataImport {
 
     /** Imports; {@code base} is the folder relative paths are resolved against (the current folder). */
     public static Result importData(DataRepo r, Path base, Request req) {
+        return importData(r, base, req, false);
+    }
+
+    /**
+     * Imports; with {@code noDownload} (DVC's {@code --no-download}) only the pointer is written, from the source's
+     * own pointer (its digest and size; a part of a tracked directory needs that directory's manifest), and
+     * {@code mlv data pull} downloads the data later.
+     */
+    public static Result importData(DataRepo r, Path base, Request req, boolean noDownload) {
         String dataPath = DataGet.dataPath(req.path());
         Path out = req.out() != null ? req.out() : base.resolve(dataPath.substring(dataPath.lastIndexOf('/') + 1));
         Path pointer = newPointer(r, out);
@@ -58,7 +67,7 @@ public final class DataImport {
             SourceRepo src = SourceRepo.open(base, url, req.rev(), work, r.progress());
             String stored = src.cloned() ? url : relativeUrl(pointer.getParent(), src.top());
             var source = new PointerFile.Import(dataPath, stored, req.rev(), src.commit(), req.remote());
-            return download(r, src, source, new DataRepo.Tracked(pointer, null), false);
+            return download(r, src, source, new DataRepo.Tracked(pointer, null), false, noDownload);
         });
     }
 
@@ -68,6 +77,14 @@ public final class DataImport {
      * are never overwritten unless {@code force}.
      */
     public static List<Result> update(DataRepo r, List<DataRepo.Target> targets, String rev, boolean force) {
+        return update(r, targets, rev, force, false);
+    }
+
+    /**
+     * As {@link #update(DataRepo, List, String, boolean)}; with {@code noDownload} only the pointers change (to the
+     * source's new version), and {@code mlv data pull} brings the data.
+     */
+    public static List<Result> update(DataRepo r, List<DataRepo.Target> targets, String rev, boolean force, boolean noDownload) {
         if (rev != null) Git.requireRevision(rev);
         for (DataRepo.Target t : targets) {
             if (t.tracked().file().source() == null) {
@@ -83,7 +100,7 @@ public final class DataImport {
             results.add(withSource(r, work -> {
                 SourceRepo src = SourceRepo.open(dir, old.url(), follow, work, r.progress());
                 var source = new PointerFile.Import(old.path(), old.url(), follow, src.commit(), old.remote());
-                return download(r, src, source, t.tracked(), force);
+                return download(r, src, source, t.tracked(), force, noDownload);
             }));
         }
         return results;
@@ -235,9 +252,11 @@ public final class DataImport {
 
     /**
      * Fetches the data {@code source} names into the cache, checks it out where {@code at}'s pointer says, then writes
-     * the pointer. {@code at.file()} is the current pointer (null for a new import).
+     * the pointer; with {@code noDownload}, writes only the pointer. {@code at.file()} is the current pointer (null for
+     * a new import).
      */
-    private static Result download(DataRepo r, SourceRepo src, PointerFile.Import source, DataRepo.Tracked at, boolean force) {
+    private static Result download(DataRepo r, SourceRepo src, PointerFile.Import source, DataRepo.Tracked at, boolean force,
+                                   boolean noDownload) {
         Path pointer = at.pointer();
         String name = dataName(pointer);
         SourceRepo.Found found = src.find(source.path());
@@ -253,6 +272,12 @@ public final class DataImport {
             if (before != null && before.digest().equals(o.digest()) && at.file().source().revLock().equals(source.revLock())
                     && r.status(List.of(new DataRepo.Target(at, null))).isEmpty()) {
                 return new Result(at, source.revLock(), false, new DataRepo.TransferResult(0, 0, 0, List.of()));
+            }
+            if (noDownload) {
+                writePointerOnly(r, pointer, next);
+                boolean changed = before == null || !before.digest().equals(o.digest());
+                return new Result(new DataRepo.Tracked(pointer, next), at.file() == null ? null : at.file().source().revLock(),
+                        changed, new DataRepo.TransferResult(0, 0, 0, List.of()));
             }
             List<DataRepo.Target> targets = List.of(new DataRepo.Target(new DataRepo.Tracked(pointer, next), null));
             fetched = r.fetch(remote, targets);
@@ -275,6 +300,15 @@ public final class DataImport {
     static String dataName(Path pointer) {
         String name = pointer.getFileName().toString();
         return name.substring(0, name.length() - PointerFile.SUFFIX.length());
+    }
+
+    /**
+     * Writes {@code next} to {@code pointer} and the data's {@code .gitignore} entry, for data that is not here (yet):
+     * an import without its download, or data sent straight to a remote.
+     */
+    static void writePointerOnly(DataRepo r, Path pointer, PointerFile next) {
+        next.write(pointer);
+        r.ensureGitignored(pointer.resolveSibling(dataName(pointer)));
     }
 
     /**

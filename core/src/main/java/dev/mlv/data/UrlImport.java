@@ -196,8 +196,7 @@ public final class UrlImport {
         PointerFile next = new PointerFile(List.of(d.out()), null, PointerFile.External.of(stored, d.version()));
         if (remote != null) {
             remote.flush(); // the objects durable before a pointer names them
-            next.write(pointer);
-            r.ensureGitignored(pointer.resolveSibling(DataImport.dataName(pointer)));
+            DataImport.writePointerOnly(r, pointer, next);
         } else {
             r.cache().sync(); // the objects durable before a pointer names them
             r.checkout(List.of(new DataRepo.Target(new DataRepo.Tracked(pointer, next), null)), force);

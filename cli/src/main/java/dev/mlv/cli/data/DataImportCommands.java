@@ -31,6 +31,7 @@ final class DataImportCommands {
             footer = {"", "Examples:",
                     "  mlv data import ../registry datasets/iris.csv                 # ./iris.csv + iris.csv.mlv",
                     "  mlv data import https://github.com/org/registry.git images -o data/images --rev v2",
+                    "  mlv data import ../registry scans --no-download           # scans.mlv only; 'pull' brings it",
                     "  git add data/images.mlv data/.gitignore && git commit -m 'images v2 from the registry'"})
     static final class Import implements Callable<Integer> {
         @Mixin
@@ -50,11 +51,16 @@ final class DataImportCommands {
                 + "exist (default: the last segment of PATH, in the current folder).")
         String out;
 
+        @Option(names = "--no-download", description = "Write only the pointer, from the source's (nothing is downloaded); "
+                + "'mlv data pull' brings the data later (as DVC's --no-download).")
+        boolean noDownload;
+
         @Override
         public Integer call() {
             try (DataRepo r = jobs.open(repo)) {
                 Path o = out == null ? null : repo.base().resolve(out);
-                DataImport.Result res = DataImport.importData(r, repo.base(), new DataImport.Request(from.repo, path, from.rev, from.remote, o));
+                DataImport.Result res = DataImport.importData(r, repo.base(), new DataImport.Request(from.repo, path, from.rev, from.remote, o),
+                        noDownload);
                 gitHint(repo, report(repo, r, List.of(res)));
             }
             return 0;
@@ -103,6 +109,21 @@ final class DataImportCommands {
             }
             return 0;
         }
+    }
+
+    /**
+     * Imports an update {@code option} does not apply to ({@code others}, which come from {@code origin}): refused when
+     * named, else skipped with a note. Returns what is left of them: nothing.
+     */
+    private static List<DataRepo.Target> onlyFor(RepoOptions repo, DataRepo r, boolean all, List<DataRepo.Target> others,
+                                                 String option, String applies, String origin) {
+        if (others.isEmpty()) return others;
+        String first = r.root().relativize(others.get(0).tracked().pointer()).toString();
+        if (!all) throw MlvException.invalid(option + " applies to data from " + applies + "; " + first + " comes from " + origin);
+        if (!repo.quiet && !repo.json()) {
+            repo.output().println("skipping " + others.size() + " import(s) " + option + " does not apply to, e.g. " + first);
+        }
+        return List.of();
     }
 
     /** {@code --to-remote [-r REMOTE]} (as DVC's): the data goes straight to a remote, not to the cache or workspace. */
@@ -156,8 +177,13 @@ final class DataImportCommands {
         @Mixin
         ToRemoteOption toRemote;
 
+        @Option(names = "--no-download", description = "Data from 'mlv data import': change only the pointers to the new "
+                + "version; 'mlv data pull' brings the data later (as DVC's --no-download).")
+        boolean noDownload;
+
         @Override
         public Integer call() {
+            if (noDownload && toRemote.toRemote) throw MlvException.invalid("--no-download and --to-remote exclude each other");
             try (DataRepo r = jobs.open(repo); Remote remote = toRemote.open(r)) {
                 List<DataRepo.Target> t = r.targets(repo.paths(targets));
                 List<DataRepo.Target> frozen = t.stream().filter(x -> x.tracked().file().frozen()).toList();
@@ -181,12 +207,12 @@ final class DataImportCommands {
                             + r.root().relativize(fromUrls.get(0).tracked().pointer()) + " comes from a URL");
                 }
                 List<DataRepo.Target> fromRepos = t.stream().filter(x -> x.tracked().file().external() == null).toList();
-                if (targets == null || targets.isEmpty()) fromRepos = DataImport.imported(fromRepos);
-                List<DataImport.Result> repoResults = DataImport.update(r, fromRepos, rev, force);
-                if (remote != null && !fromRepos.isEmpty()) {
-                    throw MlvException.invalid("--to-remote applies to data from 'mlv data import-url'; "
-                            + r.root().relativize(fromRepos.get(0).tracked().pointer()) + " comes from a repository");
-                }
+                boolean all = targets == null || targets.isEmpty();
+                if (all) fromRepos = DataImport.imported(fromRepos);
+                if (noDownload) fromUrls = onlyFor(repo, r, all, fromUrls, "--no-download", "'mlv data import'", "a URL, "
+                        + "whose new version is known only once downloaded");
+                if (remote != null) fromRepos = onlyFor(repo, r, all, fromRepos, "--to-remote", "'mlv data import-url'", "a repository");
+                List<DataImport.Result> repoResults = DataImport.update(r, fromRepos, rev, force, noDownload);
                 List<UrlImport.Result> urlResults = UrlImport.update(r, fromUrls, force, remote);
                 if (repo.json()) {
                     List<Map<String, Object>> rows = new ArrayList<>(rows(r, repoResults));

@@ -103,7 +103,7 @@ final class DataStatusCommand implements Callable<Integer> {
                     repo.output().writer().println("(deleted data: 'mlv data checkout' restores it from the cache)");
                 }
                 if (changes.stream().anyMatch(c -> c.kind().equals(DataRepo.Change.NOT_IN_CACHE))) {
-                    repo.output().writer().println("(data not in the cache: 'mlv data pull' downloads it from the remote)");
+                    repo.output().writer().println("(data not in the cache: 'mlv data pull' downloads it)");
                 }
                 for (DataImport.SourceMove m : sources.moved()) {
                     repo.output().writer().println(UPDATE_AVAILABLE + ": " + dataPath(r, m.target()) + " (" + m.detail() + "; run 'mlv data update "

@@ -205,6 +205,35 @@ class DataImportTest {
     }
 
     @Test
+    void noDownloadWritesOnlyThePointerAndPullBringsTheData() throws Exception {
+        mlv(project, "import", registry.toString(), "sets/iris.csv", "--rev", "v1", "--no-download").ok();
+        mlv(project, "import", registry.toString(), "sets/images", "-o", "images", "--no-download").ok();
+        assertThat(PointerFile.read(project.resolve("iris.csv.mlv")).source().revLock()).isEqualTo(v1);
+        assertThat(project.resolve("iris.csv")).doesNotExist();
+        assertThat(project.resolve("images")).doesNotExist();
+        assertThat(Files.readString(project.resolve(".gitignore"))).contains("/iris.csv\n", "/images\n");
+        assertThat(mlv(project, "status", "--no-updates").ok().out()).contains("not in cache: iris.csv", "not in cache: images");
+
+        assertThat(mlv(project, "pull").ok().out()).contains("fetched 4 object(s)"); // the CSV, two images and their manifest
+        assertThat(Files.readString(project.resolve("iris.csv"))).isEqualTo("a,b\n1,2\n");
+        assertThat(tree(project, "images")).hasSize(2);
+
+        // the pointer moves to the revision's new commit; the data follows with pull
+        assertThat(mlv(project, "update", "iris.csv", "--rev", "HEAD", "--no-download").ok().out())
+                .contains("updated iris.csv.mlv: sets/iris.csv from " + v1.substring(0, 7));
+        assertThat(PointerFile.read(project.resolve("iris.csv.mlv")).source().revLock()).isEqualTo(v2);
+        assertThat(Files.readString(project.resolve("iris.csv"))).isEqualTo("a,b\n1,2\n");
+        mlv(project, "pull").ok();
+        assertThat(Files.readString(project.resolve("iris.csv"))).isEqualTo("a,b\n1,2\n3,4\n");
+
+        Path source = Files.writeString(tmp.resolve("labels.csv"), "x\n");
+        mlv(project, "import-url", source.toString(), "labels.csv").ok();
+        assertThat(mlv(project, "update", "labels.csv", "--no-download").err())
+                .contains("--no-download applies to data from 'mlv data import'; labels.csv.mlv comes from a URL");
+        assertThat(mlv(project, "update", "--no-download").ok().out()).contains("skipping 1 import(s) --no-download does not apply to");
+    }
+
+    @Test
     void aMalformedImportIsAOneLineError() throws Exception {
         Files.writeString(project.resolve("x.csv"), "x\n");
         Files.writeString(project.resolve("x.csv.mlv"), "outs:\n- path: x.csv\n  digest: " + "a".repeat(64)
