@@ -828,7 +828,6 @@ public final class DataRepo implements AutoCloseable {
         }
     }
 
-    /** The pointer that {@code arg} names exactly: the pointer itself or its data, not a path inside tracked data. */
     /**
      * Freezes imported data (as DVC's {@code freeze}): 'update' and 'status' leave its source alone until it is
      * unfrozen; with {@code frozen} false, unfreezes it. Arguments are data paths or their pointers; data that is not
@@ -852,6 +851,7 @@ public final class DataRepo implements AutoCloseable {
         return changed;
     }
 
+    /** The pointer that {@code arg} names exactly: the pointer itself or its data, not a path inside tracked data. */
     private Tracked trackedExactly(String arg, String command) {
         Path p = resolveUserPath(arg);
         Path pointer = p.getFileName().toString().endsWith(PointerFile.SUFFIX) ? p : pointerFor(p);
