@@ -41,19 +41,34 @@ public final class Cache {
     private final Path tmp;
     private final Path quarantine;
     private final boolean posix;
+    private final boolean groupWritable;
+    private static final int GROUP_RWX = 0070;
     private final java.util.concurrent.atomic.AtomicReferenceArray<Boolean> prefixReady = new java.util.concurrent.atomic.AtomicReferenceArray<>(256);
     /** Set when objects were written that {@link #sync()} has not made durable yet. */
     private final java.util.concurrent.atomic.AtomicBoolean unsynced = new java.util.concurrent.atomic.AtomicBoolean();
 
     public Cache(Path root, Path quarantine) {
+        this(root, quarantine, false);
+    }
+
+    /**
+     * A cache at {@code root}; with {@code groupWritable} (DVC's {@code cache.shared group}) the folders it makes are
+     * writable by the group too, whatever the umask, so that users of one group can share it (objects are read-only
+     * for everyone anyway). Give the top folder the setgid bit ({@code chmod g+s}) to keep the group on new files.
+     */
+    public Cache(Path root, Path quarantine, boolean groupWritable) {
         this.root = root;
         this.objects = root.resolve(Digests.ALGORITHM);
         this.tmp = root.resolve("tmp");
         this.quarantine = quarantine;
         this.posix = root.getFileSystem().supportedFileAttributeViews().contains("posix");
+        this.groupWritable = groupWritable && posix;
         try {
             Files.createDirectories(objects);
             Files.createDirectories(tmp);
+            shareFolder(root);
+            shareFolder(objects);
+            shareFolder(tmp);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the cache at " + root, e);
         }
@@ -248,6 +263,7 @@ public final class Cache {
     public Path quarantine(String name) {
         try {
             Files.createDirectories(quarantine);
+            shareFolder(quarantine);
             Path target = quarantine.resolve(name + "." + Instant.now().toEpochMilli());
             Files.move(objectPath(name), target, StandardCopyOption.ATOMIC_MOVE);
             return target;
@@ -310,7 +326,22 @@ public final class Cache {
             } catch (FileAlreadyExistsException ignored) {
                 // raced with another thread
             }
+            shareFolder(target.getParent());
             prefixReady.set(prefix, true);
+        }
+    }
+
+    /**
+     * Makes a folder of the cache group-writable when the cache is shared (adding the group's rwx to its mode, which
+     * keeps a setgid bit); one of another user's is left as it is.
+     */
+    private void shareFolder(Path dir) {
+        if (!groupWritable) return;
+        try {
+            int mode = (Integer) Files.getAttribute(dir, "unix:mode");
+            if ((mode & GROUP_RWX) != GROUP_RWX) Files.setAttribute(dir, "unix:mode", mode | GROUP_RWX);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            // not ours to change (its owner made it, shared or not), or no unix modes here
         }
     }
 

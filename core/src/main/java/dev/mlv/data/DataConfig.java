@@ -30,12 +30,14 @@ import java.util.regex.Pattern;
  * link_type: copy            # copy | reflink | hardlink | symlink
  * gc_grace_seconds: 3600     # gc never removes objects younger than this
  * cache_dir: ../shared-cache  # optional (as DVC's cache.dir): the cache, instead of .mlv/cache; relative to the top
+ * cache_shared: group        # optional (as DVC's cache.shared): the cache's folders writable by the group
  * </pre>
  * {@code remotes} maps each remote's name to its URL, {@code remoteOptions} to its options (absent: none);
- * {@code cacheDir} is null for the default {@code .mlv/cache}.
+ * {@code cacheDir} is null for the default {@code .mlv/cache}; {@code cacheGroupShared} makes the cache's folders
+ * group-writable, for a cache several users share.
  */
 public record DataConfig(Map<String, String> remotes, Map<String, Map<String, String>> remoteOptions, String defaultRemote,
-                         LinkType linkType, Duration gcGrace, String cacheDir) {
+                         LinkType linkType, Duration gcGrace, String cacheDir, boolean cacheGroupShared) {
     public static final Duration DEFAULT_GC_GRACE = Duration.ofHours(1);
     private static final Pattern REMOTE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -53,7 +55,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
     }
 
     public static DataConfig defaults() {
-        return new DataConfig(Map.of(), Map.of(), null, LinkType.COPY, DEFAULT_GC_GRACE, null);
+        return new DataConfig(Map.of(), Map.of(), null, LinkType.COPY, DEFAULT_GC_GRACE, null, false);
     }
 
     public static DataConfig read(Path file) {
@@ -98,7 +100,8 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         LinkType link = root.hasNonNull("link_type") ? LinkType.parse(root.get("link_type").asText()) : LinkType.COPY;
         Duration grace = root.hasNonNull("gc_grace_seconds") ? Duration.ofSeconds(root.get("gc_grace_seconds").asLong()) : DEFAULT_GC_GRACE;
         String cacheDir = root.hasNonNull("cache_dir") ? requireCacheDir(root.get("cache_dir").asText(), where) : null;
-        return new DataConfig(remotes, options, def, link, grace, cacheDir);
+        boolean group = root.hasNonNull("cache_shared") && cacheShared(root.get("cache_shared").asText(), where);
+        return new DataConfig(remotes, options, def, link, grace, cacheDir, group);
     }
 
     public void write(Path file) {
@@ -117,6 +120,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         root.put("link_type", linkType.id());
         root.put("gc_grace_seconds", gcGrace.toSeconds());
         if (cacheDir != null) root.put("cache_dir", cacheDir);
+        if (cacheGroupShared) root.put("cache_shared", "group");
         try {
             AtomicFiles.write(file, YAML.writeValueAsString(root).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -132,14 +136,14 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         m.put(name, url);
         Map<String, Map<String, String>> options = new LinkedHashMap<>(remoteOptions);
         options.remove(name); // a replaced remote starts without options
-        return new DataConfig(m, options, makeDefault || defaultRemote == null ? name : defaultRemote, linkType, gcGrace, cacheDir);
+        return new DataConfig(m, options, makeDefault || defaultRemote == null ? name : defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared);
     }
 
     /** With remote {@code name}'s URL changed to {@code url}, its options kept. */
     public DataConfig withRemoteUrl(String name, String url) {
         Map<String, String> m = new LinkedHashMap<>(remotes);
         m.put(requireKnown(name), url);
-        return new DataConfig(m, remoteOptions, defaultRemote, linkType, gcGrace, cacheDir);
+        return new DataConfig(m, remoteOptions, defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared);
     }
 
     /** The options of remote {@code name} (empty when it has none or is unknown). */
@@ -154,7 +158,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         else o.put(key, value);
         Map<String, Map<String, String>> all = new LinkedHashMap<>(remoteOptions);
         all.put(name, o);
-        return new DataConfig(remotes, all, defaultRemote, linkType, gcGrace, cacheDir);
+        return new DataConfig(remotes, all, defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared);
     }
 
     /** Without remote {@code name} (no longer the default if it was); {@code RESOURCE_DOES_NOT_EXIST} when unknown. */
@@ -162,12 +166,12 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         requireKnown(name);
         Map<String, String> m = new LinkedHashMap<>(remotes);
         m.remove(name);
-        return new DataConfig(m, remoteOptions, name.equals(defaultRemote) ? null : defaultRemote, linkType, gcGrace, cacheDir);
+        return new DataConfig(m, remoteOptions, name.equals(defaultRemote) ? null : defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared);
     }
 
     /** With remote {@code name} as the default; {@code RESOURCE_DOES_NOT_EXIST} when unknown. */
     public DataConfig withDefaultRemote(String name) {
-        return new DataConfig(remotes, remoteOptions, requireKnown(name), linkType, gcGrace, cacheDir);
+        return new DataConfig(remotes, remoteOptions, requireKnown(name), linkType, gcGrace, cacheDir, cacheGroupShared);
     }
 
     /** With remote {@code from} renamed {@code to} (still the default if it was). */
@@ -177,7 +181,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         DataConfig added = withoutRemote(from).withRemote(to, url, from.equals(defaultRemote));
         Map<String, Map<String, String>> options = new LinkedHashMap<>(remoteOptions);
         options.put(to, options(from));
-        return new DataConfig(added.remotes, options, from.equals(defaultRemote) ? to : defaultRemote, linkType, gcGrace, cacheDir);
+        return new DataConfig(added.remotes, options, from.equals(defaultRemote) ? to : defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared);
     }
 
     private String requireKnown(String name) {
@@ -188,12 +192,24 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
     }
 
     public DataConfig withLinkType(LinkType t) {
-        return new DataConfig(remotes, remoteOptions, defaultRemote, t, gcGrace, cacheDir);
+        return new DataConfig(remotes, remoteOptions, defaultRemote, t, gcGrace, cacheDir, cacheGroupShared);
     }
 
     /** With the cache at {@code dir} (relative: to the top of the repository); null for the default {@code .mlv/cache}. */
     public DataConfig withCacheDir(String dir) {
-        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, gcGrace, dir == null ? null : requireCacheDir(dir, "cache_dir"));
+        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, gcGrace, dir == null ? null : requireCacheDir(dir, "cache_dir"),
+                cacheGroupShared);
+    }
+
+    /** With the cache's folders group-writable ({@code cache_shared: group}) or not. */
+    public DataConfig withCacheGroupShared(boolean group) {
+        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, gcGrace, cacheDir, group);
+    }
+
+    /** {@code cache_shared}'s value: {@code group} is the only one (as DVC's). */
+    public static boolean cacheShared(String value, String where) {
+        if ("group".equals(value)) return true;
+        throw MlvException.invalid("Invalid cache_shared '" + value + "' in " + where + ": the only value is 'group' (unset: private)");
     }
 
     /** {@code dir} when it is a usable path (not empty, no NUL); {@code where} names it in errors. */
@@ -207,7 +223,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
     }
 
     public DataConfig withGcGrace(Duration grace) {
-        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, grace, cacheDir);
+        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, grace, cacheDir, cacheGroupShared);
     }
 
     /** The URL of {@code name}, or of the default remote when {@code name} is null. */

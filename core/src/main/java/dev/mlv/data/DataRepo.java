@@ -93,8 +93,8 @@ public final class DataRepo implements AutoCloseable {
         this.mlv = root.resolve(DIR);
         this.config = DataConfig.read(mlv.resolve("config"));
         Path shared = sharedCacheDir(root, config);
-        this.cache = shared == null ? new Cache(mlv.resolve("cache"), mlv.resolve("quarantine"))
-                : new Cache(shared, shared.resolve("quarantine")); // beside it: a move into quarantine stays on its file system
+        this.cache = shared == null ? new Cache(mlv.resolve("cache"), mlv.resolve("quarantine"), config.cacheGroupShared())
+                : new Cache(shared, shared.resolve("quarantine"), config.cacheGroupShared()); // beside it: a move into quarantine stays on its file system
         this.sharedCache = shared != null;
         this.state = state;
         this.lock = lock;

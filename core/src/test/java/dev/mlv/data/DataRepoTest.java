@@ -396,6 +396,28 @@ class DataRepoTest {
     }
 
     @Test
+    void aGroupSharedCacheMakesItsFoldersGroupWritableAndKeepsTheirSetgidBit() throws Exception {
+        Path shared = Files.createDirectories(dir.resolve("team-cache"));
+        Files.setAttribute(shared, "unix:mode", 02755); // as an admin sets it up: chmod g+s
+        try (DataRepo r = open()) {
+            r.saveConfig(r.config().withCacheDir("../team-cache").withCacheGroupShared(true));
+        }
+        write("data.csv", "a,b\n");
+        try (DataRepo r = open()) {
+            r.add(List.of(s("data.csv")));
+        }
+        String digest = PointerFile.read(root.resolve("data.csv.mlv")).outs().get(0).digest();
+        for (Path p : List.of(shared, shared.resolve("sha256"), shared.resolve("tmp"), shared.resolve("sha256/" + digest.substring(0, 2)))) {
+            assertThat((Integer) Files.getAttribute(p, "unix:mode") & 07777).as(p.toString()).isEqualTo(02775);
+        }
+        assertThat(Files.getPosixFilePermissions(shared.resolve("sha256/" + digest.substring(0, 2) + "/" + digest.substring(2))))
+                .as("objects stay read-only, for everyone").isEqualTo(PosixFilePermissions.fromString("r--r--r--"));
+        assertThat(DataConfig.read(root.resolve(".mlv/config")).cacheGroupShared()).isTrue();
+        assertThatThrownBy(() -> DataConfig.parse("cache_shared: world\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "c"))
+                .hasMessageContaining("Invalid cache_shared 'world' in c: the only value is 'group'");
+    }
+
+    @Test
     void gcKeepsReferencedAndYoungObjects() throws Exception {
         write("f.txt", "v1");
         try (DataRepo r = open()) {

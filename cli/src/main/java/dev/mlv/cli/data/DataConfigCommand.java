@@ -16,47 +16,50 @@ import java.util.concurrent.Callable;
 
 @Command(name = "config", description = "Show the settings of .mlv/config, or set one: link_type (copy, reflink, hardlink "
         + "or symlink: how workspace files are made from the cache), gc_grace_seconds (gc keeps younger objects) or "
-        + "cache_dir (a cache outside the repository, which several repositories can share, as DVC's cache.dir).",
+        + "cache_dir (a cache outside the repository, which several repositories can share, as DVC's cache.dir) and "
+        + "cache_shared (group: the cache's folders writable by the group, for several users, as DVC's cache.shared).",
         footer = {"", "Examples:",
                 "  mlv data config                      # every setting",
                 "  mlv data config link_type hardlink   # workspace files: read-only cache links",
                 "  mlv data config gc_grace_seconds 86400",
                 "  mlv data config cache_dir /mnt/data/mlv-cache   # shared: 'gc' then needs --projects",
-                "  mlv data config cache_dir --unset               # back to .mlv/cache"})
+                "  mlv data config cache_dir --unset               # back to .mlv/cache",
+                "  mlv data config cache_shared group              # then: chmod g+s /mnt/data/mlv-cache"})
 final class DataConfigCommand implements Callable<Integer> {
     private static final String LINK_TYPE = "link_type";
     private static final String GC_GRACE = "gc_grace_seconds";
     private static final String CACHE_DIR = "cache_dir";
-    private static final java.util.Set<String> KEYS = java.util.Set.of(LINK_TYPE, GC_GRACE, CACHE_DIR);
+    private static final String CACHE_SHARED = "cache_shared";
+    private static final java.util.Set<String> KEYS = java.util.Set.of(LINK_TYPE, GC_GRACE, CACHE_DIR, CACHE_SHARED);
 
     @Mixin
     RepoOptions repo;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "KEY", description = "link_type, gc_grace_seconds or cache_dir.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "KEY", description = "link_type, gc_grace_seconds, cache_dir or cache_shared.")
     String key;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "The new value (default: show the current one).")
     String value;
 
-    @Option(names = "--unset", description = "Remove the setting (cache_dir only: the others have a value always).")
+    @Option(names = "--unset", description = "Remove the setting (cache_dir or cache_shared: the others have a value always).")
     boolean unset;
 
     @Override
     public Integer call() {
         if (key != null && !KEYS.contains(key)) {
-            throw MlvException.invalid("Unknown setting '" + key + "': use " + LINK_TYPE + ", " + GC_GRACE + " or " + CACHE_DIR
-                    + " (remotes: 'mlv data remote')");
+            throw MlvException.invalid("Unknown setting '" + key + "': use " + LINK_TYPE + ", " + GC_GRACE + ", " + CACHE_DIR
+                    + " or " + CACHE_SHARED + " (remotes: 'mlv data remote')");
         }
-        if (unset && (!CACHE_DIR.equals(key) || value != null)) {
-            throw MlvException.invalid("--unset takes only " + CACHE_DIR + ", with no value");
+        if (unset && (!(CACHE_DIR.equals(key) || CACHE_SHARED.equals(key)) || value != null)) {
+            throw MlvException.invalid("--unset takes " + CACHE_DIR + " or " + CACHE_SHARED + ", with no value");
         }
         try (DataRepo r = repo.open()) {
-            if (unset) r.saveConfig(r.config().withCacheDir(null));
+            if (unset) r.saveConfig(key.equals(CACHE_DIR) ? r.config().withCacheDir(null) : r.config().withCacheGroupShared(false));
             if (value != null) r.saveConfig(with(r.config(), key, value));
             Map<String, Object> settings = settings(r.config());
             if (key != null) settings.keySet().retainAll(java.util.Set.of(key));
             if (repo.json()) repo.output().json(settings);
-            else settings.forEach((k, v) -> repo.output().println(k + " = " + (v != null ? v : DataRepo.DIR + "/cache (default)")));
+            else settings.forEach((k, v) -> repo.output().println(k + " = " + (v != null ? v : k.equals(CACHE_DIR) ? DataRepo.DIR + "/cache (default)" : "(unset)")));
         }
         return 0;
     }
@@ -64,6 +67,7 @@ final class DataConfigCommand implements Callable<Integer> {
     private static DataConfig with(DataConfig c, String key, String value) {
         if (key.equals(LINK_TYPE)) return c.withLinkType(LinkType.parse(value));
         if (key.equals(CACHE_DIR)) return c.withCacheDir(value);
+        if (key.equals(CACHE_SHARED)) return c.withCacheGroupShared(DataConfig.cacheShared(value, CACHE_SHARED));
         long seconds;
         try {
             seconds = Long.parseLong(value.trim());
@@ -79,6 +83,7 @@ final class DataConfigCommand implements Callable<Integer> {
         m.put(LINK_TYPE, c.linkType().id());
         m.put(GC_GRACE, c.gcGrace().toSeconds());
         m.put(CACHE_DIR, c.cacheDir()); // null: .mlv/cache
+        m.put(CACHE_SHARED, c.cacheGroupShared() ? "group" : null); // null: private
         return m;
     }
 }

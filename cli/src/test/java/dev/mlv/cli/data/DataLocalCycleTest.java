@@ -223,7 +223,7 @@ class DataLocalCycleTest {
     @Test
     void configSetsTheLinkTypeAndGcGrace() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "config");
-        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = copy\ngc_grace_seconds = 3600\ncache_dir = .mlv/cache (default)\n");
+        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = copy\ngc_grace_seconds = 3600\ncache_dir = .mlv/cache (default)\ncache_shared = (unset)\n");
         assertThat(mlv(repo, "config", "link_type", "hardlink").ok().out()).isEqualTo("link_type = hardlink\n");
         assertThat(mlv(repo, "config", "gc_grace_seconds", "60").ok().out()).isEqualTo("gc_grace_seconds = 60\n");
         assertThat(mlv(repo, "config", "link_type", "--json").ok().out()).contains("\"link_type\" : \"hardlink\"");
@@ -244,7 +244,7 @@ class DataLocalCycleTest {
             assertThat(r.code()).as(String.join(" ", bad)).isEqualTo(2);
             assertThat(r.err()).startsWith("mlv: error: ");
         }
-        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = hardlink\ngc_grace_seconds = 60\ncache_dir = .mlv/cache (default)\n");
+        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = hardlink\ngc_grace_seconds = 60\ncache_dir = .mlv/cache (default)\ncache_shared = (unset)\n");
     }
 
     @Test
@@ -253,6 +253,7 @@ class DataLocalCycleTest {
         Path b = DataTestKit.newRepo(tmp, "b");
         for (Path repo : List.of(a, b)) {
             assertThat(mlv(repo, "config", "cache_dir", "../shared").ok().out()).isEqualTo("cache_dir = ../shared\n");
+            assertThat(mlv(repo, "config", "cache_shared", "group").ok().out()).isEqualTo("cache_shared = group\n");
             mlv(repo, "config", "gc_grace_seconds", "0").ok();
             Files.writeString(repo.resolve("same.csv"), "shared bytes\n");
             Files.writeString(repo.resolve("own.csv"), "only in " + repo.getFileName() + "\n");
@@ -270,6 +271,9 @@ class DataLocalCycleTest {
         assertThat(Files.readString(b.resolve("same.csv"))).isEqualTo("shared bytes\n");
         assertThat(mlv(a, "config", "cache_dir", "--unset").ok().out()).isEqualTo("cache_dir = .mlv/cache (default)\n");
         assertThat(mlv(a, "fsck").ok().out()).startsWith("checked 0 object(s)"); // its own cache got nothing
+        assertThat(Files.getPosixFilePermissions(tmp.resolve("shared/sha256"))).contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE);
+        assertThat(mlv(a, "config", "cache_shared", "--unset").ok().out()).isEqualTo("cache_shared = (unset)\n");
+        assertThat(mlv(a, "config", "cache_shared", "all").err()).contains("the only value is 'group'");
     }
 
     @Test
