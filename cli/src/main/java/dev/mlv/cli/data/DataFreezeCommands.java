@@ -15,37 +15,41 @@ final class DataFreezeCommands {
     private DataFreezeCommands() {
     }
 
+    /** What both commands take; they differ only in the state they set. */
+    abstract static class Toggle implements Callable<Integer> {
+        @Mixin
+        RepoOptions repo;
+
+        @Parameters(arity = "1..*", paramLabel = "TARGET", description = "Imported data or its PATH.mlv.")
+        List<String> targets;
+
+        abstract boolean frozen();
+
+        @Override
+        public Integer call() {
+            return run(repo, targets, frozen());
+        }
+    }
+
     @Command(name = "freeze", description = "Pin imported data to the version its pointer records: 'update' leaves it "
             + "alone and 'status' does not ask its source, until 'unfreeze' (as 'dvc freeze'). Writes 'frozen: true' "
             + "in PATH.mlv; commit it to pin it for everyone.",
             footer = {"", "Examples:",
                     "  mlv data freeze data/iris.csv      # 'mlv data update' skips it from now on",
                     "  mlv data unfreeze data/iris.csv"})
-    static final class Freeze implements Callable<Integer> {
-        @Mixin
-        RepoOptions repo;
-
-        @Parameters(arity = "1..*", paramLabel = "TARGET", description = "Imported data or its PATH.mlv.")
-        List<String> targets;
-
+    static final class Freeze extends Toggle {
         @Override
-        public Integer call() {
-            return run(repo, targets, true);
+        boolean frozen() {
+            return true;
         }
     }
 
     @Command(name = "unfreeze", description = "Let 'update' and 'status' follow the source of frozen imported data again "
             + "(as 'dvc unfreeze').")
-    static final class Unfreeze implements Callable<Integer> {
-        @Mixin
-        RepoOptions repo;
-
-        @Parameters(arity = "1..*", paramLabel = "TARGET", description = "Imported data or its PATH.mlv.")
-        List<String> targets;
-
+    static final class Unfreeze extends Toggle {
         @Override
-        public Integer call() {
-            return run(repo, targets, false);
+        boolean frozen() {
+            return false;
         }
     }
 
