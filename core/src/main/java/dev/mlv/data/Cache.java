@@ -36,13 +36,14 @@ public final class Cache {
     private static final FileAttribute<?>[] READ_ONLY_ATTRIBUTE = {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r--r--r--"))};
     private static final FileAttribute<?>[] NO_ATTRIBUTES = {};
     private static final Set<StandardOpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    /** The group's read, write and search bits of a unix mode. */
+    private static final int GROUP_RWX = 0070;
     private final Path root;
     private final Path objects;
     private final Path tmp;
     private final Path quarantine;
     private final boolean posix;
     private final boolean groupWritable;
-    private static final int GROUP_RWX = 0070;
     private final java.util.concurrent.atomic.AtomicReferenceArray<Boolean> prefixReady = new java.util.concurrent.atomic.AtomicReferenceArray<>(256);
     /** Set when objects were written that {@link #sync()} has not made durable yet. */
     private final java.util.concurrent.atomic.AtomicBoolean unsynced = new java.util.concurrent.atomic.AtomicBoolean();

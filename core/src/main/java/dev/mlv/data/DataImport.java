@@ -262,7 +262,7 @@ public final class DataImport {
         SourceRepo.Found found = src.find(source.path());
         SourceRepo.RemoteRef ref = src.remote(found.path(), source.remote());
         PointerFile next;
-        DataRepo.TransferResult fetched;
+        DataRepo.TransferResult fetched = new DataRepo.TransferResult(0, 0, 0, List.of());
         try (Remote remote = ref.open()) {
             PointerFile.Out o = found.inside() == null
                     ? new PointerFile.Out(name, found.out().digest(), found.out().size(), found.out().nfiles())
@@ -273,24 +273,21 @@ public final class DataImport {
                     && r.status(List.of(new DataRepo.Target(at, null))).isEmpty()) {
                 return new Result(at, source.revLock(), false, new DataRepo.TransferResult(0, 0, 0, List.of()));
             }
-            if (noDownload) {
-                writePointerOnly(r, pointer, next);
-                boolean changed = before == null || !before.digest().equals(o.digest());
-                return new Result(new DataRepo.Tracked(pointer, next), at.file() == null ? null : at.file().source().revLock(),
-                        changed, new DataRepo.TransferResult(0, 0, 0, List.of()));
+            if (!noDownload) {
+                List<DataRepo.Target> targets = List.of(new DataRepo.Target(new DataRepo.Tracked(pointer, next), null));
+                fetched = r.fetch(remote, targets);
+                if (!fetched.ok()) {
+                    List<String> f = fetched.failures();
+                    throw new MlvException(f.stream().allMatch(s -> s.contains("is not in remote") || s.contains("does not exist"))
+                            ? ErrorCode.RESOURCE_DOES_NOT_EXIST : ErrorCode.INVALID_STATE,
+                            "Cannot import " + source.path() + " from remote '" + ref.name() + "' (" + remote.url() + "): " + f.size()
+                                    + " object(s) failed: " + String.join("; ", f.subList(0, Math.min(3, f.size()))) + (f.size() > 3 ? "; …" : ""));
+                }
+                r.checkout(targets, force);
             }
-            List<DataRepo.Target> targets = List.of(new DataRepo.Target(new DataRepo.Tracked(pointer, next), null));
-            fetched = r.fetch(remote, targets);
-            if (!fetched.ok()) {
-                List<String> f = fetched.failures();
-                throw new MlvException(f.stream().allMatch(s -> s.contains("is not in remote") || s.contains("does not exist"))
-                        ? ErrorCode.RESOURCE_DOES_NOT_EXIST : ErrorCode.INVALID_STATE,
-                        "Cannot import " + source.path() + " from remote '" + ref.name() + "' (" + remote.url() + "): " + f.size()
-                                + " object(s) failed: " + String.join("; ", f.subList(0, Math.min(3, f.size()))) + (f.size() > 3 ? "; …" : ""));
-            }
-            r.checkout(targets, force);
         }
-        writePointer(r, pointer, next);
+        if (noDownload) writePointerOnly(r, pointer, next);
+        else writePointer(r, pointer, next);
         String previous = at.file() == null ? null : at.file().source().revLock();
         boolean changed = at.file() == null || !at.file().outs().get(0).digest().equals(next.outs().get(0).digest());
         return new Result(new DataRepo.Tracked(pointer, next), previous, changed, fetched);
@@ -316,14 +313,12 @@ public final class DataImport {
      * (atomically) and the data's {@code .gitignore} entry; an empty folder, which has no file to check out, is made.
      */
     static void writePointer(DataRepo r, Path pointer, PointerFile next) {
-        Path data = pointer.resolveSibling(dataName(pointer));
         try {
-            if (next.outs().get(0).isDirectory()) Files.createDirectories(data);
+            if (next.outs().get(0).isDirectory()) Files.createDirectories(pointer.resolveSibling(dataName(pointer)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        next.write(pointer);
-        r.ensureGitignored(data);
+        writePointerOnly(r, pointer, next);
     }
 
     /**

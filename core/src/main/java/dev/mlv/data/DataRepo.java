@@ -1495,6 +1495,16 @@ public final class DataRepo implements AutoCloseable {
         }
     }
 
+    /** The digests the pointers {@code tracked} of this repository name, and with {@code allCommits} those of every commit. */
+    private Set<String> referencedBy(List<Tracked> tracked, boolean allCommits) {
+        Set<String> referenced = new HashSet<>();
+        for (Tracked t : tracked) for (PointerFile.Out o : t.file().outs()) referenced.add(o.digest());
+        if (allCommits) {
+            for (PointerFile pf : historyPointers().values()) for (PointerFile.Out o : pf.outs()) referenced.add(o.digest());
+        }
+        return referenced;
+    }
+
     /** What gc removed (or would remove), what it kept because it is young, and manifests it could not read. */
     public record GcResult(List<String> removed, long bytes, int kept, int young, List<String> unknownManifests) {
     }
@@ -1515,19 +1525,12 @@ public final class DataRepo implements AutoCloseable {
             throw MlvException.invalid("The cache " + cache.root() + " is cache_dir, outside this repository, and may be shared: "
                     + "name every repository that uses it with --projects (--projects . when only this one does)");
         }
-        Set<String> referenced = new HashSet<>();
         Set<String> manifests = new HashSet<>();
         Set<String> trackedKeys = new HashSet<>();
-        for (Tracked t : allTracked()) {
-            for (PointerFile.Out o : t.file().outs()) {
-                referenced.add(o.digest());
-                trackedKeys.add(stateKey(t.dataPath(o)));
-            }
-        }
+        List<Tracked> tracked = allTracked();
+        for (Tracked t : tracked) for (PointerFile.Out o : t.file().outs()) trackedKeys.add(stateKey(t.dataPath(o)));
         if (!dryRun) state.retain(p -> isUnder(p, trackedKeys)); // forget files no pointer tracks any more
-        if (allCommits) {
-            for (PointerFile pf : historyPointers().values()) for (PointerFile.Out o : pf.outs()) referenced.add(o.digest());
-        }
+        Set<String> referenced = referencedBy(tracked, allCommits);
         for (Path p : projects) { // relative: to the top of this repository
             Path other = findRoot(root.resolve(p));
             try {
@@ -1536,10 +1539,7 @@ public final class DataRepo implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             try (DataRepo r = open(other, "mlv data gc (from " + root + ")", x -> StateCache.inMemory(), progress)) {
-                for (Tracked t : r.allTracked()) for (PointerFile.Out o : t.file().outs()) referenced.add(o.digest());
-                if (allCommits) {
-                    for (PointerFile pf : r.historyPointers().values()) for (PointerFile.Out o : pf.outs()) referenced.add(o.digest());
-                }
+                referenced.addAll(r.referencedBy(r.allTracked(), allCommits));
             }
         }
         for (String r : referenced) if (Digests.isManifest(r)) manifests.add(r);

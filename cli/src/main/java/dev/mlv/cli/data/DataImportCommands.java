@@ -112,18 +112,16 @@ final class DataImportCommands {
     }
 
     /**
-     * Imports an update {@code option} does not apply to ({@code others}, which come from {@code origin}): refused when
-     * named, else skipped with a note. Returns what is left of them: nothing.
+     * Imports that update leaves out ({@code those}): when targets were named, refused with {@code refusal} of the
+     * first one's pointer, before anything changes; else skipped with the note "skipping N {@code what}, e.g. FIRST"
+     * and {@code hint}.
      */
-    private static List<DataRepo.Target> onlyFor(RepoOptions repo, DataRepo r, boolean all, List<DataRepo.Target> others,
-                                                 String option, String applies, String origin) {
-        if (others.isEmpty()) return others;
-        String first = r.root().relativize(others.get(0).tracked().pointer()).toString();
-        if (!all) throw MlvException.invalid(option + " applies to data from " + applies + "; " + first + " comes from " + origin);
-        if (!repo.quiet && !repo.json()) {
-            repo.output().println("skipping " + others.size() + " import(s) " + option + " does not apply to, e.g. " + first);
-        }
-        return List.of();
+    private static void leaveOut(RepoOptions repo, DataRepo r, boolean all, List<DataRepo.Target> those,
+                                 java.util.function.UnaryOperator<String> refusal, String what, String hint) {
+        if (those.isEmpty()) return;
+        String first = r.root().relativize(those.get(0).tracked().pointer()).toString();
+        if (!all) throw MlvException.invalid(refusal.apply(first));
+        if (!repo.quiet && !repo.json()) repo.output().println("skipping " + those.size() + " " + what + ", e.g. " + first + hint);
     }
 
     /** {@code --to-remote [-r REMOTE]} (as DVC's): the data goes straight to a remote, not to the cache or workspace. */
@@ -185,16 +183,12 @@ final class DataImportCommands {
         public Integer call() {
             if (noDownload && toRemote.toRemote) throw MlvException.invalid("--no-download and --to-remote exclude each other");
             try (DataRepo r = jobs.open(repo); Remote remote = toRemote.open(r)) {
+                boolean all = targets == null || targets.isEmpty();
                 List<DataRepo.Target> t = r.targets(repo.paths(targets));
                 List<DataRepo.Target> frozen = t.stream().filter(x -> x.tracked().file().frozen()).toList();
                 if (!frozen.isEmpty()) {
-                    String first = r.root().relativize(frozen.get(0).tracked().pointer()).toString();
-                    if (targets != null && !targets.isEmpty()) {
-                        throw MlvException.invalid(first + " is frozen: 'mlv data unfreeze " + first + "' lets update change it");
-                    }
-                    if (!repo.quiet && !repo.json()) {
-                        repo.output().println("skipping " + frozen.size() + " frozen import(s), e.g. " + first + " ('mlv data unfreeze' lets update change them)");
-                    }
+                    leaveOut(repo, r, all, frozen, first -> first + " is frozen: 'mlv data unfreeze " + first + "' lets update change it",
+                            "frozen import(s)", " ('mlv data unfreeze' lets update change them)");
                     t = t.stream().filter(x -> !x.tracked().file().frozen()).toList();
                     if (t.stream().noneMatch(x -> x.tracked().file().isImported())) {
                         if (repo.json()) repo.output().json(List.of());
@@ -207,11 +201,17 @@ final class DataImportCommands {
                             + r.root().relativize(fromUrls.get(0).tracked().pointer()) + " comes from a URL");
                 }
                 List<DataRepo.Target> fromRepos = t.stream().filter(x -> x.tracked().file().external() == null).toList();
-                boolean all = targets == null || targets.isEmpty();
                 if (all) fromRepos = DataImport.imported(fromRepos);
-                if (noDownload) fromUrls = onlyFor(repo, r, all, fromUrls, "--no-download", "'mlv data import'", "a URL, "
-                        + "whose new version is known only once downloaded");
-                if (remote != null) fromRepos = onlyFor(repo, r, all, fromRepos, "--to-remote", "'mlv data import-url'", "a repository");
+                if (noDownload) {
+                    leaveOut(repo, r, all, fromUrls, first -> "--no-download applies to data from 'mlv data import'; " + first
+                            + " comes from a URL, whose new version is known only once downloaded", "import(s) --no-download does not apply to", "");
+                    fromUrls = List.of();
+                }
+                if (remote != null) {
+                    leaveOut(repo, r, all, fromRepos, first -> "--to-remote applies to data from 'mlv data import-url'; " + first
+                            + " comes from a repository", "import(s) --to-remote does not apply to", "");
+                    fromRepos = List.of();
+                }
                 List<DataImport.Result> repoResults = DataImport.update(r, fromRepos, rev, force, noDownload);
                 List<UrlImport.Result> urlResults = UrlImport.update(r, fromUrls, force, remote);
                 if (repo.json()) {
