@@ -281,6 +281,30 @@ class CliTest {
     }
 
     @Test
+    void browserSecurityAndMlflowsArtifactOptions() {
+        var cmd = new dev.mlv.cli.tracking.ServerCommand();
+        new CommandLine(cmd).parseArgs("--allowed-hosts", "mlv.example.com:*, 10.*", "--cors-allowed-origins", "https://app.example.com",
+                "--x-frame-options", "deny", "--disable-security-middleware", "--serve-artifacts", "--default-artifact-root", "s3://bucket/mlv");
+        ServerConfig c = dev.mlv.cli.tracking.ServerCommandAccess.config(cmd);
+        assertThat(c.browser()).isEqualTo(new dev.mlv.server.security.BrowserSecurity(List.of("mlv.example.com:*", "10.*"),
+                List.of("https://app.example.com"), "DENY", true));
+        assertThat(c.effectiveArtifactsDestination()).isEqualTo("s3://bucket/mlv");
+
+        var proxied = new dev.mlv.cli.tracking.ServerCommand();
+        new CommandLine(proxied).parseArgs("--home", home.toString(), "--default-artifact-root", "mlflow-artifacts:/");
+        ServerConfig p = dev.mlv.cli.tracking.ServerCommandAccess.config(proxied);
+        assertThat(p.effectiveArtifactsDestination()).isEqualTo(home.toAbsolutePath().resolve("artifacts").toString());
+        assertThat(p.browser().frameOptions()).isEqualTo("SAMEORIGIN");
+
+        var both = new dev.mlv.cli.tracking.ServerCommand();
+        new CommandLine(both).parseArgs("--artifacts-destination", "/a", "--default-artifact-root", "/b");
+        assertThatThrownBy(() -> dev.mlv.cli.tracking.ServerCommandAccess.config(both)).hasMessageContaining("give one");
+        var badFrame = new dev.mlv.cli.tracking.ServerCommand();
+        new CommandLine(badFrame).parseArgs("--x-frame-options", "ALLOWALL");
+        assertThatThrownBy(() -> dev.mlv.cli.tracking.ServerCommandAccess.config(badFrame)).hasMessageContaining("SAMEORIGIN, DENY or NONE");
+    }
+
+    @Test
     void authFlagsChooseWhereTheUsersAre() {
         for (String[] args : new String[][]{{"--auth"}, {"--app-name", "basic-auth"}}) {
             var cmd = new dev.mlv.cli.tracking.ServerCommand();

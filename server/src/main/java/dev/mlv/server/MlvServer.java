@@ -14,6 +14,7 @@ import dev.mlv.server.artifacts.ArtifactEndpoints;
 import dev.mlv.server.auth.Authenticator;
 import dev.mlv.server.auth.Authorizer;
 import dev.mlv.server.auth.PermissionEndpoints;
+import dev.mlv.server.security.BrowserSecurity;
 import dev.mlv.server.webhooks.WebhookDispatcher;
 import dev.mlv.server.tracking.LoggedModelEndpoints;
 import dev.mlv.server.tracking.TrackingEndpoints;
@@ -136,6 +137,7 @@ public final class MlvServer implements AutoCloseable {
                 new PermissionEndpoints(ctx),
                 new dev.mlv.server.ui.UiEndpoints(ctx)
         );
+        BrowserSecurity.Check browser = config.effectiveBrowserSecurity().checkFor(config.host());
         Javalin app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.http.maxRequestSize = MAX_REQUEST_BYTES;
@@ -164,6 +166,8 @@ public final class MlvServer implements AutoCloseable {
                     ctx.webhooks().nudge();
                 }
             });
+            // web pages first: a DNS-rebound or cross-origin request is refused before anything else reads it
+            c.routes.before(browser::handle);
             c.routes.before(MlvServer::rejectDotDotSegments);
             if (auth != null) c.routes.before(auth::check);
             c.routes.before(MlvServer::requireJsonBody);

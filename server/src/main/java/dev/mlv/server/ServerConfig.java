@@ -2,6 +2,7 @@ package dev.mlv.server;
 
 import dev.mlv.errors.MlvException;
 import dev.mlv.permissions.Permission;
+import dev.mlv.server.security.BrowserSecurity;
 import dev.mlv.server.webhooks.WebhookSettings;
 
 import java.nio.file.Path;
@@ -11,10 +12,11 @@ import java.nio.file.Path;
  * {@code artifactsDestination} to {@code <home>/artifacts}. With {@code usersInDatabase} ({@code mlv server --auth}) every
  * request must authenticate as a user of the metadata database, with an {@code authFile} as a user of that file (both
  * written by {@code mlv users add}); users may do what their permissions allow ({@code defaultPermission} where they
- * have no grant).
+ * have no grant). {@code browser} says what web pages may do with the server ({@link BrowserSecurity}).
  */
 public record ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination,
-                           Path authFile, WebhookSettings webhooks, Permission defaultPermission, boolean usersInDatabase) {
+                           Path authFile, WebhookSettings webhooks, Permission defaultPermission, boolean usersInDatabase,
+                           BrowserSecurity browser) {
     public static final int DEFAULT_PORT = 5000;
 
     public ServerConfig {
@@ -26,7 +28,7 @@ public record ServerConfig(String host, int port, Path home, String backendStore
 
     /** With webhook settings from the environment ({@link WebhookSettings#fromEnvironment}). */
     public ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination, Path authFile) {
-        this(host, port, home, backendStoreUri, artifactsDestination, authFile, null, null, false);
+        this(host, port, home, backendStoreUri, artifactsDestination, authFile, null, null, false, null);
     }
 
     /** Without authentication (every request is served; the user is whatever a request claims). */
@@ -47,6 +49,15 @@ public record ServerConfig(String host, int port, Path home, String backendStore
         return artifactsDestination != null ? artifactsDestination : home.toAbsolutePath().resolve("artifacts").toString();
     }
 
+    /** The browser protections: as configured, else from {@code MLV_SERVER_…} / {@code MLFLOW_SERVER_…} variables. */
+    public BrowserSecurity effectiveBrowserSecurity() {
+        return browser != null ? browser : BrowserSecurity.fromEnvironment(System::getenv);
+    }
+
+    public ServerConfig withBrowserSecurity(BrowserSecurity security) {
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, usersInDatabase, security);
+    }
+
     public WebhookSettings effectiveWebhooks() {
         return webhooks != null ? webhooks : WebhookSettings.fromEnvironment(System::getenv);
     }
@@ -62,16 +73,16 @@ public record ServerConfig(String host, int port, Path home, String backendStore
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, usersInDatabase);
+        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, usersInDatabase, browser);
     }
 
     public ServerConfig withAuthFile(Path file) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, file, webhooks, defaultPermission, usersInDatabase);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, file, webhooks, defaultPermission, usersInDatabase, browser);
     }
 
     /** Users of the metadata database ({@code mlv server --auth}). */
     public ServerConfig withUsersInDatabase() {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, true);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, true, browser);
     }
 
     /** Whether every request must authenticate. */
@@ -80,11 +91,11 @@ public record ServerConfig(String host, int port, Path home, String backendStore
     }
 
     public ServerConfig withWebhooks(WebhookSettings settings) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, settings, defaultPermission, usersInDatabase);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, settings, defaultPermission, usersInDatabase, browser);
     }
 
     public ServerConfig withDefaultPermission(Permission permission) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, permission, usersInDatabase);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, permission, usersInDatabase, browser);
     }
 
     /** {@code $MLV_HOME}, else {@code ~/.mlv}. */

@@ -23,11 +23,21 @@ public final class RawHttp {
 
     /** Sends {@code method target HTTP/1.1} with an optional body and returns the whole response. */
     public static Response send(int port, String method, String target, String contentType, byte[] body) throws IOException {
+        return send(port, method, target, Map.of(), contentType, body);
+    }
+
+    /**
+     * The same with more request headers, sent as given; a {@code Host} among them replaces the default
+     * {@code 127.0.0.1:port}.
+     */
+    public static Response send(int port, String method, String target, Map<String, String> headers, String contentType,
+                                byte[] body) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
             StringBuilder head = new StringBuilder();
             head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
-            head.append("Host: 127.0.0.1:").append(port).append("\r\n");
+            if (!headers.containsKey("Host")) head.append("Host: 127.0.0.1:").append(port).append("\r\n");
+            headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
             head.append("Connection: close\r\n");
             if (contentType != null) head.append("Content-Type: ").append(contentType).append("\r\n");
             if (body != null) head.append("Content-Length: ").append(body.length).append("\r\n");

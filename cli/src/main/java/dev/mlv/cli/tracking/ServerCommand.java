@@ -6,6 +6,7 @@ import dev.mlv.errors.MlvException;
 import dev.mlv.permissions.Permission;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
+import dev.mlv.server.security.BrowserSecurity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,7 +32,7 @@ import java.util.concurrent.CountDownLatch;
                 "  MLV_WEBHOOK_ALLOW_PRIVATE_IPS  true: webhooks may reach private addresses",
                 "  MLV_WEBHOOK_SECRET_ENCRYPTION_KEY",
                 "                                 encrypts webhook secrets in the database",
-                "MLflow's MLFLOW_S3_ENDPOINT_URL and MLFLOW_WEBHOOK_* names work too."})
+                "MLflow's MLFLOW_S3_ENDPOINT_URL, MLFLOW_WEBHOOK_* and MLFLOW_SERVER_* names work too."})
 public final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -58,6 +59,15 @@ public final class ServerCommand implements Callable<Integer> {
                     + "(env MLV_ARTIFACTS_DESTINATION; default: <home>/artifacts).")
     String artifactsDestination;
 
+    @Option(names = "--default-artifact-root", paramLabel = "URI", description = "MLflow's option, for start scripts "
+            + "written for it: mlv always proxies artifacts (runs report mlflow-artifacts:/ URIs), so a storage URI here "
+            + "is where they are stored, as --artifacts-destination; mlflow-artifacts:/ itself changes nothing.")
+    String defaultArtifactRoot;
+
+    @Option(names = "--serve-artifacts", description = "MLflow's option: accepted for its start scripts; mlv always "
+            + "serves artifacts.")
+    boolean serveArtifacts;
+
     @Option(names = "--auth", description = "Require HTTP Basic authentication as a user of the metadata database "
             + "(added with 'mlv users add', shared by every replica; env MLV_AUTH=true). The authenticated user is the "
             + "one the audit log records. Default: no authentication.")
@@ -78,6 +88,29 @@ public final class ServerCommand implements Callable<Integer> {
                     + "Grant more with 'mlv permissions grant'.")
     String defaultPermission;
 
+    @Option(names = "--allowed-hosts", paramLabel = "HOSTS",
+            description = "Host headers the server answers, comma-separated; '*' in a name matches anything, "
+                    + "'mlv.example.com:*' any port, '*' alone every host (env MLV_SERVER_ALLOWED_HOSTS). Loopback is always "
+                    + "allowed. Default: private IP addresses and the --host name. Protects against DNS rebinding: a web "
+                    + "page cannot reach the server under its own name.")
+    String allowedHosts;
+
+    @Option(names = "--cors-allowed-origins", paramLabel = "ORIGINS",
+            description = "Web origins (e.g. https://app.example.com, https://*.example.com, or '*') whose pages may "
+                    + "call the API from a browser, comma-separated (env MLV_SERVER_CORS_ALLOWED_ORIGINS). Loopback origins "
+                    + "and the server's own pages always may. Default: no others.")
+    String corsAllowedOrigins;
+
+    @Option(names = "--x-frame-options", paramLabel = "VALUE",
+            description = "X-Frame-Options of every answer: SAMEORIGIN (default), DENY, or NONE to send none "
+                    + "(env MLV_SERVER_X_FRAME_OPTIONS).")
+    String xFrameOptions;
+
+    @Option(names = "--disable-security-middleware",
+            description = "Turn off the Host, Origin and frame checks above (env MLV_SERVER_DISABLE_SECURITY_MIDDLEWARE=true); "
+                    + "only behind a proxy that does them.")
+    boolean disableSecurityMiddleware;
+
     /** Training run for the launcher's class-data-sharing archive: start, answer one GET /health, stop, exit 0. */
     @Option(names = "--exit-when-ready", hidden = true)
     boolean exitWhenReady;
@@ -90,11 +123,27 @@ public final class ServerCommand implements Callable<Integer> {
             throw MlvException.invalid("Unknown --app-name '" + appName + "': mlv has 'basic-auth' (the same as --auth)");
         }
         ServerConfig config = new ServerConfig(host, port, h.toAbsolutePath().normalize(),
-                Env.orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI"), Env.orEnv(artifactsDestination, "MLV_ARTIFACTS_DESTINATION"),
+                Env.orEnv(backendStoreUri, "MLV_BACKEND_STORE_URI"), Env.orEnv(destination(), "MLV_ARTIFACTS_DESTINATION"),
                 users == null ? null : Path.of(users).toAbsolutePath())
                 .withDefaultPermission(defaultPermission == null ? null : Permission.parse(defaultPermission));
+        BrowserSecurity env = BrowserSecurity.fromEnvironment(System::getenv);
+        config = config.withBrowserSecurity(new BrowserSecurity(
+                allowedHosts != null ? BrowserSecurity.list(allowedHosts) : env.allowedHosts(),
+                corsAllowedOrigins != null ? BrowserSecurity.list(corsAllowedOrigins) : env.corsAllowedOrigins(),
+                xFrameOptions != null ? xFrameOptions : env.frameOptions(), disableSecurityMiddleware || env.disabled()));
         boolean inDatabase = auth || appName != null || "true".equalsIgnoreCase(Env.orEnv(null, "MLV_AUTH"));
         return inDatabase ? config.withUsersInDatabase() : config;
+    }
+
+    /** {@code --artifacts-destination}, or a storage URI given as MLflow's {@code --default-artifact-root}. */
+    private String destination() {
+        if (defaultArtifactRoot == null || defaultArtifactRoot.isBlank() || defaultArtifactRoot.trim().startsWith("mlflow-artifacts:")) {
+            return artifactsDestination;
+        }
+        if (artifactsDestination != null) {
+            throw MlvException.invalid("Both --artifacts-destination and --default-artifact-root name where artifacts go: give one");
+        }
+        return defaultArtifactRoot.trim();
     }
 
     @Override
