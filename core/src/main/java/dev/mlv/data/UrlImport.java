@@ -250,7 +250,13 @@ public final class UrlImport {
         };
     }
 
-    /** Each object written to a temp file of the cache while hashed, uploaded under its digest, then deleted. */
+    /** Objects of at least this size are looked up on the remote before they are uploaded to it. */
+    static final long LOOKUP_BEFORE_UPLOAD_BYTES = 1 << 20;
+
+    /**
+     * Each object written to a temp file of the cache while hashed, uploaded under its digest (unless it is large and
+     * the remote holds it already), then deleted.
+     */
     private static Sink remoteSink(DataRepo r, Remote remote) {
         return new Sink() {
             public Hashing.Result add(InputStream in, String source) {
@@ -269,7 +275,9 @@ public final class UrlImport {
                     try (FileChannel out = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                         h = Hashing.copy(in, out);
                     }
-                    remote.upload(name != null ? name : h.digest(), t, h.size());
+                    String key = name != null ? name : h.digest();
+                    // a large object the remote holds already is not sent again; a small one costs a lookup as much
+                    if (h.size() < LOOKUP_BEFORE_UPLOAD_BYTES || !remote.missing(List.of(key)).isEmpty()) remote.upload(key, t, h.size());
                     return h;
                 } catch (IOException e) {
                     throw new UncheckedIOException("Cannot read " + source + ": " + e.getMessage(), e);

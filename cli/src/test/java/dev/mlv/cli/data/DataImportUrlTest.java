@@ -344,6 +344,25 @@ class DataImportUrlTest {
     }
 
     @Test
+    void toRemoteDoesNotSendALargeObjectTheRemoteHoldsAgain() throws Exception {
+        byte[] big = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(big);
+        Path source = Files.write(tmp.resolve("big.bin"), big);
+        Path store = tmp.resolve("store");
+        mlv(project, "remote add", "store", store.toString()).ok();
+        mlv(project, "import-url", source.toString(), "one.bin", "--to-remote", "-r", "store").ok();
+        String digest = PointerFile.read(project.resolve("one.bin.mlv")).outs().get(0).digest();
+        Path object = store.resolve("sha256/" + digest.substring(0, 2) + "/" + digest.substring(2));
+        Object inode = Files.getAttribute(object, "unix:ino");
+
+        mlv(project, "import-url", source.toString(), "two.bin", "--to-remote", "-r", "store").ok();
+        assertThat(PointerFile.read(project.resolve("two.bin.mlv")).outs().get(0).digest()).isEqualTo(digest);
+        assertThat(Files.getAttribute(object, "unix:ino")).as("the object was not written again").isEqualTo(inode);
+        mlv(project, "pull", "-r", "store").ok();
+        assertThat(Files.readAllBytes(project.resolve("two.bin"))).isEqualTo(big);
+    }
+
+    @Test
     void frozenImportsAreLeftAloneByUpdateAndStatus() throws Exception {
         Path source = Files.writeString(tmp.resolve("labels.csv"), "v1\n");
         mlv(project, "import-url", source.toString(), "data/labels.csv").ok();
