@@ -937,8 +937,17 @@ public final class DataRepo implements AutoCloseable {
      * here, in the cache: {@code checkout} restores it) or {@code not in cache} (missing here and in the cache:
      * {@code pull} brings it), as DVC says.
      */
-    public record Change(String path, String kind) {
+    public record Change(String path, String kind, boolean pointerVersionInCache) {
         public static final String NOT_IN_CACHE = "not in cache";
+
+        public Change(String path, String kind) {
+            this(path, kind, true);
+        }
+
+        /** Data here differs from its pointer, whose version the cache holds or not (as after a {@code git pull}). */
+        static Change modified(String path, boolean pointerVersionInCache) {
+            return new Change(path, "modified", pointerVersionInCache);
+        }
     }
 
     /** Whether the cache holds every object {@code t} needs. */
@@ -960,16 +969,16 @@ public final class DataRepo implements AutoCloseable {
                 }
                 if (!o.isDirectory()) {
                     if (Files.isDirectory(data)) {
-                        out.add(new Change(shown, "modified"));
+                        out.add(Change.modified(shown, cache.contains(o.digest())));
                         continue;
                     }
                     Entry e = entry(data);
                     if (state.lookup(e.key(), e.stamp()).isEmpty()) chargeStatusHashing(e.stamp().size());
-                    if (!digestOf(e).equals(o.digest())) out.add(new Change(shown, "modified"));
+                    if (!digestOf(e).equals(o.digest())) out.add(Change.modified(shown, cache.contains(o.digest())));
                     continue;
                 }
                 if (!Files.isDirectory(data)) {
-                    out.add(new Change(shown, "modified"));
+                    out.add(Change.modified(shown, inCache(t)));
                     continue;
                 }
                 // a whole directory seen unchanged since it last matched this digest needs no per-file comparison
@@ -995,21 +1004,26 @@ public final class DataRepo implements AutoCloseable {
                 if (manifest == null) {
                     List<Manifest.Entry> me = new ArrayList<>();
                     for (Entry e : entries) me.add(new Manifest.Entry(e.relpath(), now.get(e.relpath()), e.stamp().size()));
-                    if (!whole || !new Manifest(me).name().equals(o.digest())) out.add(new Change(shown, "modified"));
+                    if (!whole || !new Manifest(me).name().equals(o.digest())) out.add(Change.modified(shown, false));
                     else recordDirectory(key, o.digest(), entries, fingerprint);
                     continue;
                 }
                 Manifest m = join(manifest);
                 Map<String, String> then = new HashMap<>(2 * m.entries().size());
                 for (Manifest.Entry e : m.entries()) if (t.includes(e.relpath())) then.put(e.relpath(), e.digest());
-                TreeMap<String, String> changes = new TreeMap<>();
+                TreeMap<String, Change> changes = new TreeMap<>();
                 for (var e : now.entrySet()) {
                     String old = then.get(e.getKey());
-                    if (old == null) changes.put(e.getKey(), "added");
-                    else if (!old.equals(e.getValue())) changes.put(e.getKey(), "modified");
+                    String path = shown + "/" + e.getKey();
+                    if (old == null) changes.put(e.getKey(), new Change(path, "added"));
+                    else if (!old.equals(e.getValue())) changes.put(e.getKey(), Change.modified(path, cache.contains(old)));
                 }
-                for (String p : then.keySet()) if (!now.containsKey(p)) changes.put(p, "deleted");
-                changes.forEach((p, k) -> out.add(new Change(shown + "/" + p, k)));
+                for (var p : then.entrySet()) {
+                    if (!now.containsKey(p.getKey())) {
+                        changes.put(p.getKey(), new Change(shown + "/" + p.getKey(), cache.contains(p.getValue()) ? "deleted" : Change.NOT_IN_CACHE));
+                    }
+                }
+                out.addAll(changes.values());
                 if (whole && changes.isEmpty()) recordDirectory(key, o.digest(), entries, fingerprint);
             }
         }

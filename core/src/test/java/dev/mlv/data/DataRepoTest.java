@@ -103,6 +103,14 @@ class DataRepoTest {
             assertThat(r.status(r.targets(List.of()))).containsExactly(
                     new DataRepo.Change("data/a.txt", "modified"), new DataRepo.Change("data/b.txt", "deleted"),
                     new DataRepo.Change("data/c.txt", "added"), new DataRepo.Change("f.bin", "deleted"));
+
+            // the pointers' versions gone from the cache (as when a git pull brought new pointers): status says so
+            for (String content : List.of("alpha", "beta", "one")) {
+                Files.delete(r.cache().objectPath(Digests.sha256(content.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            }
+            assertThat(r.status(r.targets(List.of()))).containsExactly(
+                    new DataRepo.Change("data/a.txt", "modified", false), new DataRepo.Change("data/b.txt", DataRepo.Change.NOT_IN_CACHE),
+                    new DataRepo.Change("data/c.txt", "added"), new DataRepo.Change("f.bin", DataRepo.Change.NOT_IN_CACHE));
         }
     }
 

@@ -99,6 +99,13 @@ final class DataStatusCommand implements Callable<Integer> {
                 repo.output().println("Data and pointers are up to date.");
             } else {
                 for (DataRepo.Change c : changes) repo.output().writer().println(String.format("%-9s %s", c.kind() + ":", c.path()));
+                changes.stream().filter(c -> c.kind().equals("modified") && !c.pointerVersionInCache()).findFirst().ifPresent(c ->
+                        repo.output().writer().println("(modified data whose pointer's version is not in the cache, as after a git pull, e.g. "
+                                + c.path() + ": 'mlv data pull' brings that version, 'mlv data add' records the data here instead)"));
+                if (changes.stream().anyMatch(c -> c.kind().equals("modified") && c.pointerVersionInCache())) {
+                    repo.output().writer().println("(modified data: 'mlv data add' records it, 'mlv data checkout --force' puts back "
+                            + "the pointer's version)");
+                }
                 if (changes.stream().anyMatch(c -> c.kind().equals("deleted"))) {
                     repo.output().writer().println("(deleted data: 'mlv data checkout' restores it from the cache)");
                 }

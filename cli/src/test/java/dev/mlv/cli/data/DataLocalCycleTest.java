@@ -41,7 +41,8 @@ class DataLocalCycleTest {
         Files.delete(repo.resolve("dataset/part1/file-1.txt"));
         Files.writeString(repo.resolve("dataset/new.txt"), "new\n");
         assertThat(mlv(repo, "status").ok().out()).contains("modified: dataset/part0/file-0.txt", "deleted:  dataset/part1/file-1.txt",
-                "added:    dataset/new.txt");
+                "added:    dataset/new.txt", "(modified data: 'mlv data add' records it, 'mlv data checkout --force' puts back",
+                "'mlv data checkout' restores it").doesNotContain("as after a git pull", "not in cache");
         mlv(repo, "add", "dataset").ok();
         git(repo, "commit", "-q", "-am", "v2");
         String v2 = git(repo, "rev-parse", "HEAD");
@@ -71,6 +72,9 @@ class DataLocalCycleTest {
         DataTestKit.Result refused = mlv(repo, "checkout");
         assertThat(refused.code()).isEqualTo(1);
         assertThat(refused.err()).contains("not in the cache").contains("mlv data fetch");
+        // v1's own versions, its manifest among them, are gone from the cache: status says what brings them
+        assertThat(mlv(repo, "status").ok().out()).contains("modified: dataset\n",
+                "as after a git pull, e.g. dataset: 'mlv data pull' brings that version").doesNotContain("'mlv data checkout --force' puts back");
         assertThat(mlv(repo, "gc").code()).isEqualTo(2); // a scope is required
     }
 
