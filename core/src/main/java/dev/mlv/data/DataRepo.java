@@ -1539,38 +1539,17 @@ public final class DataRepo implements AutoCloseable {
             throw MlvException.invalid("The cache " + cache.root() + " is cache_dir, outside this repository, and may be shared: "
                     + "name every repository that uses it with --projects (--projects . when only this one does)");
         }
-        Set<String> manifests = new HashSet<>();
-        Set<String> trackedKeys = new HashSet<>();
         List<Tracked> tracked = allTracked();
+        Set<String> trackedKeys = new HashSet<>();
         for (Tracked t : tracked) for (PointerFile.Out o : t.file().outs()) trackedKeys.add(stateKey(t.dataPath(o)));
         if (!dryRun) state.retain(p -> isUnder(p, trackedKeys)); // forget files no pointer tracks any more
-        Set<String> referenced = referencedBy(tracked, allCommits);
-        for (Path p : projects) { // relative: to the top of this repository
-            Path other = findRoot(root.resolve(p));
-            try {
-                if (other.toRealPath().equals(root)) continue;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            try (DataRepo r = open(other, "mlv data gc (from " + root + ")", x -> StateCache.inMemory(), progress)) {
-                referenced.addAll(r.referencedBy(r.allTracked(), allCommits));
-            }
-        }
-        for (String r : referenced) if (Digests.isManifest(r)) manifests.add(r);
-        List<String> unknown = new ArrayList<>();
-        for (String m : manifests) {
-            if (!cache.contains(m)) {
-                unknown.add(m);
-                continue;
-            }
-            for (Manifest.Entry e : cache.readManifest(m).entries()) referenced.add(e.digest());
-        }
+        Referenced keep = referenced(tracked, allCommits, projects, m -> cache.contains(m) ? cache.readManifest(m) : null);
         Instant cutoff = Instant.now().minus(config.gcGrace());
         List<String> removed = new ArrayList<>();
         long bytes = 0;
         int kept = 0, young = 0;
         for (String n : cache.list().names()) {
-            if (referenced.contains(n)) {
+            if (keep.names().contains(n)) {
                 kept++;
                 continue;
             }
@@ -1590,7 +1569,81 @@ public final class DataRepo implements AutoCloseable {
             if (!dryRun) cache.delete(n);
         }
         removed.sort(null);
-        return new GcResult(removed, bytes, kept, young, unknown);
+        return new GcResult(removed, bytes, kept, young, keep.unknownManifests());
+    }
+
+    /**
+     * {@code gc --cloud}: removes from {@code remote} the objects that no pointer in scope references (the scope as
+     * for {@link #gc}) and that were written before the grace period. A directory's manifest that the cache lacks is
+     * read from the remote; when neither has it, nothing is removed. {@code confirm} sees the plan first; nothing is removed unless it answers true. Manifests
+     * go before files, so no directory version is ever visible with files missing.
+     */
+    public GcResult gcRemote(Remote remote, boolean allCommits, List<Path> projects, java.util.function.Predicate<GcResult> confirm) {
+        Referenced keep = referenced(allTracked(), allCommits, projects, m -> {
+            if (cache.contains(m)) return cache.readManifest(m);
+            try (InputStream in = remote.open(m)) {
+                byte[] bytes = in.readAllBytes();
+                return Digests.sha256(bytes).equals(Digests.hexPart(m)) ? Manifest.parse(bytes, m) : null;
+            } catch (MlvException e) {
+                if (e.code() == ErrorCode.RESOURCE_DOES_NOT_EXIST) return null;
+                throw e;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read manifest " + m + " from " + remote.url() + ": " + e.getMessage(), e);
+            }
+        });
+        if (!keep.unknownManifests().isEmpty()) { // its files cannot be told from garbage: remove nothing
+            throw new MlvException(ErrorCode.INVALID_STATE, keep.unknownManifests().size() + " directory version(s) in scope have "
+                    + "their manifest neither in the cache nor on " + remote.url() + " (e.g. " + keep.unknownManifests().get(0)
+                    + "), so their files cannot be told from garbage; nothing was removed from the remote. Push them from a "
+                    + "clone that has them, or narrow the scope (-w)");
+        }
+        Instant cutoff = Instant.now().minus(config.gcGrace());
+        List<String> removed = new ArrayList<>();
+        long bytes = 0;
+        int kept = 0, young = 0;
+        for (Remote.Stored o : remote.list()) {
+            if (keep.names().contains(o.name())) kept++;
+            else if (o.modified().isAfter(cutoff)) young++;
+            else {
+                removed.add(o.name());
+                bytes += o.size();
+            }
+        }
+        removed.sort(java.util.Comparator.comparing((String n) -> !Digests.isManifest(n)).thenComparing(n -> n));
+        GcResult plan = new GcResult(removed, bytes, kept, young, keep.unknownManifests());
+        if (!removed.isEmpty() && confirm.test(plan)) remote.delete(removed);
+        return plan;
+    }
+
+    /** What a gc keeps: the objects referenced, and the manifests of referenced directories that could not be read. */
+    private record Referenced(Set<String> names, List<String> unknownManifests) {
+    }
+
+    /**
+     * The objects that {@code tracked} (with {@code allCommits}: every commit's pointers too) and the repositories
+     * {@code projects} reference, each directory's files read from its manifest by {@code manifests} (null: unknown).
+     */
+    private Referenced referenced(List<Tracked> tracked, boolean allCommits, List<Path> projects,
+                                  java.util.function.Function<String, Manifest> manifests) {
+        Set<String> referenced = referencedBy(tracked, allCommits);
+        for (Path p : projects) { // relative: to the top of this repository
+            Path other = findRoot(root.resolve(p));
+            try {
+                if (other.toRealPath().equals(root)) continue;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try (DataRepo r = open(other, "mlv data gc (from " + root + ")", x -> StateCache.inMemory(), progress)) {
+                referenced.addAll(r.referencedBy(r.allTracked(), allCommits));
+            }
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String m : referenced.stream().filter(Digests::isManifest).toList()) {
+            Manifest manifest = manifests.apply(m);
+            if (manifest == null) unknown.add(m);
+            else for (Manifest.Entry e : manifest.entries()) referenced.add(e.digest());
+        }
+        return new Referenced(referenced, unknown);
     }
 
     /** Whether the state key {@code path} is one of {@code keys} or inside one of them. */

@@ -12,9 +12,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * A remote on a local or mounted file system. Uploads hash the bytes while copying them to a temp file beside the
@@ -85,6 +90,41 @@ public final class LocalRemote implements Remote {
             throw MlvException.notFound("Object " + name + " is not in remote " + root);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public List<Stored> list() {
+        Path objects = root.resolve(Digests.ALGORITHM);
+        if (!Files.isDirectory(objects)) return List.of();
+        List<Stored> out = new ArrayList<>();
+        try (Stream<Path> prefixes = Files.list(objects)) {
+            for (Path prefix : (Iterable<Path>) prefixes::iterator) {
+                if (!Files.isDirectory(prefix, LinkOption.NOFOLLOW_LINKS)) continue;
+                try (Stream<Path> files = Files.list(prefix)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        String name = prefix.getFileName().toString() + f.getFileName();
+                        if (!Digests.isValid(name)) continue; // a temp file of an upload
+                        BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                        if (a.isRegularFile()) out.add(new Stored(name, a.size(), a.lastModifiedTime().toInstant()));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list remote " + root + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public void delete(Collection<String> names) {
+        names.forEach(Digests::requireValid);
+        for (String n : names) {
+            try {
+                Files.deleteIfExists(objectPath(n));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot delete " + n + " from remote " + root + ": " + e.getMessage(), e);
+            }
         }
     }
 

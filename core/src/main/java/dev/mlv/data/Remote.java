@@ -1,8 +1,13 @@
 package dev.mlv.data;
 
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
+
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -18,6 +23,8 @@ import java.util.Set;
  *       never makes visible bytes that do not hash to the name (it verifies them itself, or the implementation
  *       hashes the local file before it sends it). Uploading an object that exists is a no-op or an overwrite with
  *       the same bytes.</li>
+ *   <li>{@link #list} and {@link #delete}, where a remote has them, see objects only: never a temp file of an
+ *       upload in progress.</li>
  *   <li>{@link #open} streams an object; a missing object is {@code RESOURCE_DOES_NOT_EXIST}. Callers never trust
  *       the bytes: downloads go through {@link Cache#importVerified}, which checks the digest before the object
  *       becomes visible in the cache.</li>
@@ -38,6 +45,27 @@ public interface Remote extends AutoCloseable {
 
     /** Opens an object for reading; the caller closes the stream. */
     InputStream open(String name);
+
+    /** An object a remote holds: its name, its size, and when it was written. */
+    record Stored(String name, long size, Instant modified) {
+    }
+
+    /**
+     * Every object the remote holds, in no particular order, for {@code gc --cloud}. Whatever is not an object (the
+     * temp file of an upload in progress, a foreign file) is left out. A remote that cannot be listed throws
+     * {@code NOT_IMPLEMENTED} (the default).
+     */
+    default List<Stored> list() {
+        throw new MlvException(ErrorCode.NOT_IMPLEMENTED, "Remote " + url() + " cannot list its objects");
+    }
+
+    /**
+     * Deletes the objects {@code names} (validated first); one that is absent is no error. A remote that cannot delete
+     * throws {@code NOT_IMPLEMENTED} (the default).
+     */
+    default void delete(Collection<String> names) {
+        throw new MlvException(ErrorCode.NOT_IMPLEMENTED, "Remote " + url() + " cannot delete objects");
+    }
 
     /** Makes every upload so far durable (called once at the end of a push); a no-op where uploads already are. */
     default void flush() {

@@ -100,6 +100,45 @@ public abstract class RemoteContractTest {
         assertThat(remote.missing(List.of(name))).containsExactly(name);
     }
 
+    /** Whether this backend lists and deletes objects (for gc --cloud); one that does not says so. */
+    protected boolean listsAndDeletes() {
+        return true;
+    }
+
+    @Test
+    void listsAndDeletesObjects() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (String text : List.of("first", "second object")) {
+            byte[] b = text.getBytes(StandardCharsets.UTF_8);
+            names.add(Digests.sha256(b));
+            remote.upload(names.get(names.size() - 1), file(b), b.length);
+        }
+        byte[] manifest = "[]".getBytes(StandardCharsets.UTF_8);
+        names.add(Manifest.nameOf(manifest));
+        remote.upload(names.get(2), file(manifest), manifest.length);
+        remote.flush();
+        if (!listsAndDeletes()) {
+            assertThatThrownBy(() -> remote.list()).isInstanceOfSatisfying(MlvException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_IMPLEMENTED));
+            assertThatThrownBy(() -> remote.delete(names)).isInstanceOfSatisfying(MlvException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_IMPLEMENTED));
+            assertThat(remote.missing(names)).isEmpty();
+            return;
+        }
+        java.time.Instant before = java.time.Instant.now().minusSeconds(600);
+        List<Remote.Stored> listed = remote.list();
+        assertThat(listed).extracting(Remote.Stored::name).containsExactlyInAnyOrderElementsOf(names);
+        assertThat(listed).allSatisfy(o -> assertThat(o.modified()).isAfter(before));
+        assertThat(listed).filteredOn(o -> o.name().equals(names.get(1))).extracting(Remote.Stored::size).containsExactly(13L);
+
+        String absent = Digests.sha256("never uploaded".getBytes(StandardCharsets.UTF_8));
+        remote.delete(List.of(names.get(0), names.get(2), absent));
+        assertThat(remote.missing(names)).containsExactlyInAnyOrder(names.get(0), names.get(2));
+        assertThat(remote.list()).extracting(Remote.Stored::name).containsExactly(names.get(1));
+        assertThatThrownBy(() -> remote.delete(List.of("../../etc/passwd"))).isInstanceOf(MlvException.class);
+        assertThat(remote.missing(List.of(names.get(1)))).isEmpty();
+    }
+
     @Test
     void invalidNamesAreRefused() {
         for (String bad : List.of("../../etc/passwd", "ABCDEF", Digests.sha256(new byte[0]).toUpperCase(), "")) {

@@ -27,6 +27,18 @@ class DataLocalCycleTest {
     }
 
     @Test
+    void gcCloudRemovesFromALocalRemoteWhatNoPointerInScopeUses() throws Exception {
+        Path remote = tmp.resolve("gc-remote");
+        DataTestKit.gcCloudCycle(tmp, remote.toString(), () -> {
+            try (java.util.stream.Stream<Path> s = Files.walk(remote)) {
+                return s.filter(Files::isRegularFile).map(p -> remote.relativize(p).toString()).collect(java.util.stream.Collectors.toSet());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
     void gitHistoryCheckoutDiffAndGcAllCommits() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "hist");
         Files.writeString(repo.resolve(".mlv/config"), Files.readString(repo.resolve(".mlv/config")).replace("gc_grace_seconds: 3600", "gc_grace_seconds: 0"));

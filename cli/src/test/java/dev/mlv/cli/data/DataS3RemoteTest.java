@@ -160,4 +160,14 @@ class DataS3RemoteTest extends RemoteContractTest {
     void fullCycleThroughS3() throws Exception {
         DataTestKit.fullCycle(Files.createDirectories(tmp.resolve("cycle")), "s3://" + BUCKET + "/datasets");
     }
+
+    @Test
+    void gcCloudRemovesFromTheBucketWhatNoPointerInScopeUses() throws Exception {
+        var s3 = S3.fixture().client();
+        DataTestKit.gcCloudCycle(Files.createDirectories(tmp.resolve("gc")), "s3://" + BUCKET + "/gc-cloud", () -> {
+            java.util.Set<String> keys = new java.util.HashSet<>();
+            for (var o : s3.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix("gc-cloud/")).contents()) keys.add(o.key());
+            return keys;
+        });
+    }
 }

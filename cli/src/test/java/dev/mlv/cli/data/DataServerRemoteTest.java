@@ -43,6 +43,11 @@ class DataServerRemoteTest extends RemoteContractTest {
     }
 
     @Override
+    protected boolean listsAndDeletes() {
+        return false; // the server's data store is shared by every repository that pushes to it: no gc --cloud
+    }
+
+    @Override
     protected Remote newRemote() {
         return Remotes.open(server.url());
     }
@@ -72,6 +77,15 @@ class DataServerRemoteTest extends RemoteContractTest {
     @Test
     void fullCycleThroughTheServer() throws Exception {
         DataTestKit.fullCycle(Files.createDirectories(tmp.resolve("cycle")), server.url());
+    }
+
+    @Test
+    void gcCloudLeavesTheServersSharedStoreAlone() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "gc");
+        DataTestKit.mlv(repo, "remote add", "srv", server.url(), "--default").ok();
+        DataTestKit.Result r = DataTestKit.mlv(repo, "gc", "-w", "--cloud", "--dry-run");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("keeps the data of every repository that pushes to it", "gc --cloud works on local and S3 remotes");
     }
 
     @Test

@@ -165,6 +165,64 @@ final class DataTestKit {
         assertThat(mlv(clone, "status").ok().out()).contains("up to date");
     }
 
+    /**
+     * {@code gc --cloud} against one remote: two committed versions pushed; the refusal without a terminal or
+     * {@code --force}; a dry run that changes nothing; {@code -a} keeps both versions; {@code -w} removes exactly what
+     * only the old version used (the current directory's manifest read from the remote, the cache being empty), after
+     * which a fresh clone still pulls the current version whole. Returns the remote's object names before and after.
+     */
+    static void gcCloudCycle(Path tmp, String remoteUrl, java.util.function.Supplier<java.util.Set<String>> remoteObjects) throws IOException {
+        Path repo = newRepo(tmp, "gc-cloud");
+        Files.writeString(repo.resolve(".mlv/config"), Files.readString(repo.resolve(".mlv/config")).replace("gc_grace_seconds: 3600", "gc_grace_seconds: 0"));
+        makeData(repo, 8, 3);
+        mlv(repo, "remote add", "origin", remoteUrl, "--default").ok();
+        mlv(repo, "add", "dataset", "weights.bin").ok();
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "v1");
+        mlv(repo, "push").ok();
+        java.util.Set<String> v1 = remoteObjects.get();
+        Files.writeString(repo.resolve("dataset/part0/file-0.txt"), "changed\n");
+        Files.write(repo.resolve("weights.bin"), new byte[]{1, 2, 3});
+        mlv(repo, "add", "dataset", "weights.bin").ok();
+        git(repo, "commit", "-q", "-am", "v2");
+        mlv(repo, "push").ok();
+        Map<String, String> current = tree(repo, "dataset", "weights.bin");
+        java.util.Set<String> both = remoteObjects.get();
+        assertThat(both).hasSize(v1.size() + 3).containsAll(v1); // a new file, manifest and weights
+
+        Result refused = mlv(repo, "gc", "-w", "--cloud");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("check with --dry-run, then run again with --force");
+        assertThat(mlv(repo, "gc", "-w", "-f").err()).contains("-f/--force applies with --cloud only");
+        Result dry = mlv(repo, "gc", "-w", "--cloud", "--dry-run").ok();
+        assertThat(dry.out()).contains("would remove 3 object(s)", "from " + remoteUrl);
+        assertThat(remoteObjects.get()).isEqualTo(both);
+        assertThat(mlv(repo, "gc", "-a", "--cloud", "--force").ok().out()).contains("removed 0 object(s)");
+        assertThat(remoteObjects.get()).isEqualTo(both);
+
+        deleteTree(repo.resolve(".mlv/cache")); // the manifests are on the remote only now
+        assertThat(mlv(repo, "gc", "-w", "--cloud", "-f").ok().out()).contains("removed 3 object(s)");
+        java.util.Set<String> after = remoteObjects.get();
+        assertThat(after).hasSize(both.size() - 3);
+        java.util.Set<String> gone = new java.util.HashSet<>(both);
+        gone.removeAll(after);
+        assertThat(v1).containsAll(gone); // only what v1 alone used went
+
+        // a pointer whose directory version is nowhere: its files cannot be told from garbage, so nothing goes
+        Files.writeString(repo.resolve("ghost.mlv"), "outs:\n- path: ghost\n  hash: sha256\n  digest: " + "ab".repeat(32)
+                + ".dir\n  size: 10\n  nfiles: 2\n");
+        Result ghost = mlv(repo, "gc", "-w", "--cloud", "-f");
+        assertThat(ghost.code()).isEqualTo(1);
+        assertThat(ghost.err()).contains("their manifest neither in the cache nor on", "nothing was removed from the remote");
+        assertThat(remoteObjects.get()).isEqualTo(after);
+        Files.delete(repo.resolve("ghost.mlv"));
+
+        Path clone = tmp.resolve("gc-cloud-clone");
+        git(tmp, "clone", "-q", repo.toString(), clone.toString());
+        mlv(clone, "pull").ok();
+        assertThat(tree(clone, "dataset", "weights.bin")).isEqualTo(current);
+    }
+
     static Map<String, String> subset(Map<String, String> m, String prefix) {
         Map<String, String> out = new TreeMap<>();
         m.forEach((k, v) -> {

@@ -43,6 +43,14 @@ public final class HttpRemote implements Remote {
         return rest.baseUrl();
     }
 
+    /** Not available: the server's data store is shared by every repository that pushes to it. */
+    @Override
+    public List<Stored> list() {
+        throw new MlvException(ErrorCode.NOT_IMPLEMENTED, "An mlv server (" + url() + ") keeps the data of every repository "
+                + "that pushes to it, so one repository's pointers cannot tell what it may remove: gc --cloud works on local "
+                + "and S3 remotes");
+    }
+
     @Override
     public Set<String> missing(Collection<String> names) {
         List<String> all = new ArrayList<>(new LinkedHashSet<>(names));

@@ -14,6 +14,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -45,6 +46,8 @@ import java.util.concurrent.Future;
 public final class S3Remote implements Remote {
     private static final int HEAD_LIMIT = 64;
     private static final long SINGLE_PUT_LIMIT = 4L << 30;
+    /** Keys per DeleteObjects request: S3's limit. */
+    private static final int DELETE_BATCH = 1000;
     private final S3Client s3;
     private final S3Location location;
     private final boolean ownsClient;
@@ -150,6 +153,42 @@ public final class S3Remote implements Remote {
             throw MlvException.notFound("Object " + name + " is not in remote " + location.uri());
         } catch (SdkException e) {
             throw wrap("download", name, e);
+        }
+    }
+
+    @Override
+    public List<Stored> list() {
+        String dirKey = location.directoryKey(ArtifactPath.parse(Digests.ALGORITHM));
+        List<Stored> out = new ArrayList<>();
+        try {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(location.bucket()).prefix(dirKey)).contents()) {
+                String rest = o.key().substring(dirKey.length()); // ab/cdef…
+                String name = rest.length() > 3 && rest.charAt(2) == '/' ? rest.substring(0, 2) + rest.substring(3) : "";
+                if (Digests.isValid(name)) out.add(new Stored(name, o.size(), o.lastModified()));
+            }
+        } catch (SdkException e) {
+            throw wrap("list", location.uri(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public void delete(Collection<String> names) {
+        names.forEach(Digests::requireValid);
+        List<String> all = new ArrayList<>(names);
+        for (int i = 0; i < all.size(); i += DELETE_BATCH) {
+            List<ObjectIdentifier> batch = all.subList(i, Math.min(all.size(), i + DELETE_BATCH)).stream()
+                    .map(n -> ObjectIdentifier.builder().key(key(n)).build()).toList();
+            try {
+                var response = s3.deleteObjects(b -> b.bucket(location.bucket()).delete(d -> d.objects(batch).quiet(true)));
+                if (response.hasErrors() && !response.errors().isEmpty()) {
+                    var e = response.errors().get(0);
+                    throw new MlvException(ErrorCode.INTERNAL_ERROR, "Cannot delete objects from " + location.uri() + ": " + e.code()
+                            + " on " + e.key() + " (" + response.errors().size() + " failed)");
+                }
+            } catch (SdkException e) {
+                throw wrap("delete", location.uri(), e);
+            }
         }
     }
 
