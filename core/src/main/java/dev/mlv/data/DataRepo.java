@@ -278,6 +278,13 @@ public final class DataRepo implements AutoCloseable {
         saveConfig(change.apply(config));
     }
 
+    /** The pointers of data imported from a {@code remote://NAME/…} URL, which name the remote {@code name}. */
+    public List<Path> importedFromRemote(String name) {
+        String prefix = "remote://" + name + "/";
+        return allTracked().stream().filter(t -> t.file().external() != null && t.file().external().url().startsWith(prefix))
+                .map(t -> root.relativize(t.pointer())).toList();
+    }
+
     @Override
     public void close() {
         try {

@@ -140,6 +140,14 @@ final class DataRemoteCommand implements Runnable {
         }
     }
 
+    /** A note when imported data reads from {@code remote://name/…}, which no remote answers to any more. */
+    static String stillNamed(DataRepo r, String name) {
+        List<java.nio.file.Path> pointers = r.importedFromRemote(name);
+        return pointers.isEmpty() ? "" : "\nnote: " + pointers.size() + " import(s) read from remote://" + name + "/… (e.g. "
+                + pointers.get(0) + "): 'update' and fetching them from their source need a remote named " + name
+                + " again; their data in your remotes is not affected";
+    }
+
     @Command(name = "default", description = "Make a remote the default one (push, fetch and pull use it without -r).")
     static final class Default extends Change {
         @Override
@@ -157,7 +165,7 @@ final class DataRemoteCommand implements Runnable {
         @Override
         String change(DataRepo r) {
             r.changeRemotes(c -> c.withRemoteRenamed(name, newName));
-            return "remote " + name + " is now " + newName;
+            return "remote " + name + " is now " + newName + stillNamed(r, name);
         }
     }
 
@@ -168,7 +176,7 @@ final class DataRemoteCommand implements Runnable {
             boolean wasDefault = name.equals(r.config().defaultRemote());
             r.changeRemotes(c -> c.withoutRemote(name));
             return "removed remote " + name + (wasDefault ? "; there is no default remote now (set one with "
-                    + "'mlv data remote default NAME')" : "");
+                    + "'mlv data remote default NAME')" : "") + stillNamed(r, name);
         }
     }
 }

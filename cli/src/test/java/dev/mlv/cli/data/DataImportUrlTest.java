@@ -309,6 +309,13 @@ class DataImportUrlTest {
         assertError(mlv(project, "import-url", "remote://lake/../store/raw/labels.csv"), "'..' segment");
         assertError(mlv(project, "import-url", "remote://pond/raw/labels.csv"), "names no remote of this repository (known: lake)");
         assertError(mlv(tmp, "get-url", "remote://lake/raw/labels.csv"), "names a data remote: run inside the repository");
+
+        // the imports keep the remote's name: renaming or removing it says which of them it leaves without a source
+        assertThat(mlv(project, "remote rename", "lake", "pond").ok().out()).contains("remote lake is now pond",
+                "note: 1 import(s) read from remote://lake/… (e.g. data/labels.csv.mlv): 'update' and fetching them from "
+                        + "their source need a remote named lake again");
+        assertThat(mlv(project, "remote rename", "pond", "lake").ok().out()).doesNotContain("note:");
+        assertThat(mlv(project, "remote remove", "lake").ok().out()).contains("note: 1 import(s) read from remote://lake/");
     }
 
     @Test
