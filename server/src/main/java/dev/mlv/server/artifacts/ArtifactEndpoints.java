@@ -11,6 +11,7 @@ import dev.mlv.server.MlflowRequest;
 import dev.mlv.server.MlflowResponse;
 import dev.mlv.server.ServerContext;
 import dev.mlv.server.tracking.TrackingJson;
+import dev.mlv.tracking.Run;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
@@ -28,7 +29,8 @@ import java.util.Optional;
 /**
  * MLflow's artifact proxy ({@code mlflow server --serve-artifacts}): {@code PUT}, {@code GET} and {@code DELETE} of
  * {@code /api/2.0/mlflow-artifacts/artifacts/<path>} and the listing {@code GET …/artifacts?path=<dir>}, over the
- * server's one {@link ArtifactStore}. {@code <path>} is the store path that {@code mlflow-artifacts:/<path>} names.
+ * server's one {@link ArtifactStore}; and MLflow's {@code GET /get-artifact} (a run's file, also under
+ * {@link #MODEL_VERSION_ARTIFACT} for a model version's). {@code <path>} is the store path that {@code mlflow-artifacts:/<path>} names.
  *
  * <p>Bodies are streamed in both directions; nothing holds a whole file in memory. An upload's {@code Content-Length}
  * is handed to {@link ArtifactStore#put(ArtifactPath, InputStream, long)} (on S3: one streaming {@code PutObject}
@@ -44,6 +46,9 @@ public final class ArtifactEndpoints implements Endpoints {
     private static final String MPU_API = "/api/2.0/mlflow-artifacts/mpu/";
     private static final String MPU_AJAX = "/ajax-api/2.0/mlflow-artifacts/mpu/";
     private static final int DOWNLOAD_BUFFER = 1 << 18;
+    /** MLflow's download routes outside its REST API (its web UI's): a run's file, a model version's file. */
+    public static final String RUN_ARTIFACT = "/get-artifact";
+    public static final String MODEL_VERSION_ARTIFACT = "/model-versions/get-artifact";
 
     private final ServerContext ctx;
 
@@ -53,6 +58,7 @@ public final class ArtifactEndpoints implements Endpoints {
 
     @Override
     public void register(RoutesConfig routes) {
+        routes.get(RUN_ARTIFACT, this::runArtifact);
         for (String base : List.of(API_PREFIX, AJAX_PREFIX)) {
             routes.get(base, this::list);
             routes.put(base, this::upload);
@@ -145,14 +151,40 @@ public final class ArtifactEndpoints implements Endpoints {
     }
 
     private void download(Context cx) throws IOException {
-        ArtifactPath path = pathOf(cx);
-        FileInfo info = store().stat(path)
+        send(cx, store(), pathOf(cx));
+    }
+
+    /** {@code GET /get-artifact?run_id=…&path=…} (MLflow's {@code run_uuid} too): a file of a run's artifacts. */
+    private void runArtifact(Context cx) throws IOException {
+        Run run = ctx.metadata().tracking().getRun(MlflowRequest.of(cx, ctx.json()).runId());
+        send(cx, store(), fileUnder(store(), run.info().artifactUri(), cx));
+    }
+
+    /**
+     * The file that the request's {@code path} query parameter (raw, validated by {@link ArtifactPath#parse} as every
+     * artifact path is) names below the artifact root {@code rootUri}, which must be in this server's store.
+     */
+    public static ArtifactPath fileUnder(ArtifactStore store, String rootUri, Context cx) {
+        String raw = rawQueryParam(cx, "path");
+        if (raw == null) throw MlflowRequest.missing("path");
+        ArtifactPath relative = ArtifactPath.parse(raw);
+        ArtifactPath root = store.pathOf(rootUri)
+                .orElseThrow(() -> MlvException.invalid("The artifacts at " + rootUri + " are stored outside this server"));
+        return root.resolve(relative);
+    }
+
+    /**
+     * Streams the file {@code path} of {@code store} as an attachment (its type guessed from its name, never sniffed),
+     * as MLflow sends artifacts: a browser saves it rather than showing it on the server's origin.
+     */
+    public static void send(Context cx, ArtifactStore store, ArtifactPath path) throws IOException {
+        FileInfo info = store.stat(path)
                 .orElseThrow(() -> MlvException.notFound("Artifact '" + path + "' does not exist"));
         if (info.isDir()) {
             throw MlvException.invalid("Artifact '" + path + "' is a directory; list it with GET " + API_PREFIX + "?path=" + path);
         }
         HttpServletResponse res = cx.res();
-        try (InputStream in = store().open(path)) {
+        try (InputStream in = store.open(path)) {
             res.setStatus(200);
             res.setContentType(contentTypeOf(path.name()));
             res.setHeader("Content-Disposition", contentDisposition(path.name()));

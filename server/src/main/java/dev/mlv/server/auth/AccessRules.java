@@ -166,6 +166,8 @@ final class AccessRules {
         for (String action : List.of("create", "complete", "abort")) {
             RULES.put(key("POST", "/api/2.0/mlflow-artifacts/mpu/" + action + "/<path>"), artifact(UPDATE));
         }
+        RULES.put(key("GET", ArtifactEndpoints.RUN_ARTIFACT), run(READ));
+        RULES.put(key("GET", ArtifactEndpoints.MODEL_VERSION_ARTIFACT), model(READ));
 
         // ---- the model registry (MLflow's model_registry.proto)
         mlflow("POST", "registered-models/create", ANY_USER);

@@ -9,6 +9,7 @@ import dev.mlv.registry.Stage;
 import dev.mlv.server.Endpoints;
 import dev.mlv.server.MlflowRequest;
 import dev.mlv.server.MlflowResponse;
+import dev.mlv.server.artifacts.ArtifactEndpoints;
 import dev.mlv.server.ServerContext;
 import dev.mlv.tracking.Page;
 import dev.mlv.tracking.Tag;
@@ -104,6 +105,11 @@ public final class RegistryEndpoints implements Endpoints {
             MlflowResponse.empty(cx);
         });
         mlflowGet(r, "model-versions/search", this::searchVersions);
+        r.get(ArtifactEndpoints.MODEL_VERSION_ARTIFACT, cx -> { // MLflow's route beside its REST API
+            MlflowRequest q = req(cx);
+            ModelVersion v = store.getModelVersion(name(q), q.requiredString("version"));
+            ArtifactEndpoints.send(cx, ctx.artifacts(), ArtifactEndpoints.fileUnder(ctx.artifacts(), service.resolver().downloadUri(v), cx));
+        });
         mlflowGet(r, "model-versions/get-download-uri", cx -> {
             MlflowRequest q = req(cx);
             ModelVersion v = store.getModelVersion(name(q), q.requiredString("version"));

@@ -62,6 +62,11 @@ class ArtifactProxyTest {
         Files.createSymbolicLink(artifactRoot.resolve("links/secret-link"), home.resolve("secret.txt"));
         JsonNode run = json(post("/api/2.0/mlflow/runs/create", "{\"experiment_id\":\"0\"}"));
         runId = run.at("/run/info/run_id").asText();
+        // a model version from the run's files (registered before the run gets the symlinks below, which it refuses)
+        assertThat(put("0/" + runId + "/artifacts/model/notes.txt", utf8("a note\n")).statusCode()).isEqualTo(200);
+        json(post("/api/2.0/mlflow/registered-models/create", "{\"name\":\"proxied\"}"));
+        json(post("/api/2.0/mlflow/model-versions/create", "{\"name\":\"proxied\",\"run_id\":\"" + runId
+                + "\",\"source\":\"mlflow-artifacts:/0/" + runId + "/artifacts\"}"));
         Path runLinks = Files.createDirectories(artifactRoot.resolve("0/" + runId + "/artifacts/links"));
         Files.createSymbolicLink(runLinks.resolve("escape"), outside);
         Files.createSymbolicLink(runLinks.resolve("secret-link"), home.resolve("secret.txt"));
@@ -283,10 +288,33 @@ class ArtifactProxyTest {
         if (!attack.contains("\\")) { // a raw backslash is not a valid query character either; covered as %5c
             assertRefused(RawHttp.send(port, "GET", API + "?path=" + attack), "list " + attack);
             assertRefused(RawHttp.send(port, "GET", "/api/2.0/mlflow/artifacts/list?run_id=" + runId + "&path=" + attack), "runs list " + attack);
+            assertRefused(RawHttp.send(port, "GET", "/get-artifact?run_id=" + runId + "&path=" + attack), "get-artifact " + attack);
+            assertRefused(RawHttp.send(port, "GET", "/model-versions/get-artifact?name=proxied&version=1&path=" + attack),
+                    "model-versions/get-artifact " + attack);
         }
         assertThat(snapshot()).as("files after " + attack).isEqualTo(before);
         assertThat(Files.readString(home.resolve("secret.txt"))).isEqualTo("top secret");
         assertThat(Files.readString(outside.resolve("keep.txt"))).isEqualTo("keep me");
+    }
+
+    @Test
+    void mlflowsGetArtifactRoutesSendARunsOrAModelVersionsFileAsAnAttachment() throws Exception {
+        for (String route : List.of("/get-artifact?run_id=" + runId + "&path=model/notes.txt",
+                "/get-artifact?run_uuid=" + runId + "&path=model%2Fnotes.txt",
+                "/model-versions/get-artifact?name=proxied&version=1&path=model/notes.txt")) {
+            HttpResponse<String> r = get(route);
+            assertThat(r.statusCode()).as(route).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("a note\n");
+            assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+            assertThat(r.headers().firstValue("Content-Disposition")).hasValueSatisfying(d -> assertThat(d).startsWith("attachment; filename=\"notes.txt\""));
+            assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        }
+        assertError(get("/get-artifact?run_id=" + "0".repeat(32) + "&path=model/notes.txt"), 404, "RESOURCE_DOES_NOT_EXIST");
+        assertError(get("/get-artifact?run_id=" + runId + "&path=model/absent.txt"), 404, "RESOURCE_DOES_NOT_EXIST");
+        assertError(get("/get-artifact?run_id=" + runId), 400, "INVALID_PARAMETER_VALUE");
+        assertError(get("/get-artifact?path=model/notes.txt"), 400, "INVALID_PARAMETER_VALUE");
+        assertError(get("/get-artifact?run_id=" + runId + "&path=model"), 400, "INVALID_PARAMETER_VALUE");
+        assertError(get("/model-versions/get-artifact?name=proxied&version=9&path=model/notes.txt"), 404, "RESOURCE_DOES_NOT_EXIST");
     }
 
     @Test
