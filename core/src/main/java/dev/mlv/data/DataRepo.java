@@ -1582,8 +1582,9 @@ public final class DataRepo implements AutoCloseable {
     /**
      * {@code gc --cloud}: removes from {@code remote} the objects that no pointer in scope references (the scope as
      * for {@link #gc}) and that were written before the grace period. A directory's manifest that the cache lacks is
-     * read from the remote; when neither has it, nothing is removed. {@code confirm} sees the plan first; nothing is removed unless it answers true. Manifests
-     * go before files, so no directory version is ever visible with files missing.
+     * read from the remote; when neither has it, nothing is removed (its files cannot be told from garbage).
+     * {@code confirm} sees the plan first, and nothing is removed unless it answers true. Manifests go before files,
+     * so no directory version is ever visible with files missing.
      */
     public GcResult gcRemote(Remote remote, boolean allCommits, List<Path> projects, java.util.function.Predicate<GcResult> confirm) {
         Referenced keep = referenced(allTracked(), allCommits, projects, m -> {
@@ -1617,7 +1618,7 @@ public final class DataRepo implements AutoCloseable {
             }
         }
         removed.sort(java.util.Comparator.comparing((String n) -> !Digests.isManifest(n)).thenComparing(n -> n));
-        GcResult plan = new GcResult(removed, bytes, kept, young, keep.unknownManifests());
+        GcResult plan = new GcResult(removed, bytes, kept, young, List.of());
         if (!removed.isEmpty() && confirm.test(plan)) remote.delete(removed);
         return plan;
     }

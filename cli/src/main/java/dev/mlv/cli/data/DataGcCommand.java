@@ -50,6 +50,9 @@ final class DataGcCommand implements Callable<Integer> {
     @Option(names = {"-f", "--force"}, description = "With --cloud: remove from the remote without asking.")
     boolean force;
 
+    /** Whether the user declined at the prompt (nothing was removed from the remote then). */
+    private boolean declined;
+
     @Override
     public Integer call() {
         if ((remote != null || force) && !cloud) throw MlvException.invalid((remote != null ? "-r/--remote" : "-f/--force") + " applies with --cloud only");
@@ -78,9 +81,6 @@ final class DataGcCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Whether the user declined at the prompt (nothing was removed from the remote then). */
-    private boolean declined;
-
     private boolean confirm(DataRepo.GcResult plan, String url) {
         java.io.Console c = System.console();
         String answer = c.readLine("Remove %d object(s), %d bytes, from %s? Other clones may have pushed them for commits "
@@ -94,8 +94,8 @@ final class DataGcCommand implements Callable<Integer> {
         repo.output().println((onlyListed ? "would remove " : "removed ") + g.removed().size() + " object(s), " + g.bytes()
                 + " bytes" + where + "; kept " + g.kept() + " referenced and " + g.young() + " younger than the grace period");
         if (!g.unknownManifests().isEmpty()) {
-            repo.output().println("note: " + g.unknownManifests().size() + " referenced directory manifest(s) are not in the cache"
-                    + (where.isEmpty() ? "" : " nor on the remote") + "; their files could not be identified");
+            repo.output().println("note: " + g.unknownManifests().size()
+                    + " referenced directory manifest(s) are not in the cache; their files could not be identified");
         }
     }
 }
