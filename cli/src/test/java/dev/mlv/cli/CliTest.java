@@ -281,7 +281,7 @@ class CliTest {
     }
 
     @Test
-    void browserSecurityAndMlflowsArtifactOptions() {
+    void browserSecurityStaticPrefixAndMlflowsArtifactOptions() {
         var cmd = new dev.mlv.cli.tracking.ServerCommand();
         new CommandLine(cmd).parseArgs("--allowed-hosts", "mlv.example.com:*, 10.*", "--cors-allowed-origins", "https://app.example.com",
                 "--x-frame-options", "deny", "--disable-security-middleware", "--serve-artifacts", "--default-artifact-root", "s3://bucket/mlv");
@@ -299,6 +299,12 @@ class CliTest {
         var both = new dev.mlv.cli.tracking.ServerCommand();
         new CommandLine(both).parseArgs("--artifacts-destination", "/a", "--default-artifact-root", "/b");
         assertThatThrownBy(() -> dev.mlv.cli.tracking.ServerCommandAccess.config(both)).hasMessageContaining("give one");
+        var prefixed = new dev.mlv.cli.tracking.ServerCommand();
+        new CommandLine(prefixed).parseArgs("--static-prefix", "/team/mlflow/");
+        assertThat(dev.mlv.cli.tracking.ServerCommandAccess.config(prefixed).staticPrefix()).isEqualTo("/team/mlflow");
+        var badPrefix = new dev.mlv.cli.tracking.ServerCommand();
+        new CommandLine(badPrefix).parseArgs("--static-prefix", "/a/../b");
+        assertThatThrownBy(() -> dev.mlv.cli.tracking.ServerCommandAccess.config(badPrefix)).hasMessageContaining("Invalid static prefix");
         var badFrame = new dev.mlv.cli.tracking.ServerCommand();
         new CommandLine(badFrame).parseArgs("--x-frame-options", "ALLOWALL");
         assertThatThrownBy(() -> dev.mlv.cli.tracking.ServerCommandAccess.config(badFrame)).hasMessageContaining("SAMEORIGIN, DENY or NONE");

@@ -144,6 +144,7 @@ public final class MlvServer implements AutoCloseable {
             c.router.ignoreTrailingSlashes = true;
             c.jetty.modifyServer(server -> {
                 server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+                if (config.staticPrefix() != null) server.insertHandler(new StaticPrefixHandler(config.staticPrefix()));
                 server.insertHandler(new GracefulHandler()); // stop() waits for requests in flight
                 server.setErrorHandler(new MlflowErrorHandler()); // errors Jetty raises before any route runs
                 server.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
@@ -313,11 +314,12 @@ public final class MlvServer implements AutoCloseable {
         return app.port();
     }
 
-    /** {@code http://host:port} of this server. */
+    /** {@code http://host:port} of this server, and its static prefix if it has one: what clients are given. */
     public String url() {
         String host = context.config().host();
         if (host.equals("0.0.0.0")) host = "127.0.0.1";
-        return "http://" + host + ":" + port();
+        String prefix = context.config().staticPrefix();
+        return "http://" + host + ":" + port() + (prefix == null ? "" : prefix);
     }
 
     public ServerContext context() {

@@ -12,14 +12,16 @@ import java.nio.file.Path;
  * {@code artifactsDestination} to {@code <home>/artifacts}. With {@code usersInDatabase} ({@code mlv server --auth}) every
  * request must authenticate as a user of the metadata database, with an {@code authFile} as a user of that file (both
  * written by {@code mlv users add}); users may do what their permissions allow ({@code defaultPermission} where they
- * have no grant). {@code browser} says what web pages may do with the server ({@link BrowserSecurity}).
+ * have no grant). {@code browser} says what web pages may do with the server ({@link BrowserSecurity});
+ * {@code staticPrefix} (normalized, null for none) is the path everything is served under.
  */
 public record ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination,
                            Path authFile, WebhookSettings webhooks, Permission defaultPermission, boolean usersInDatabase,
-                           BrowserSecurity browser) {
+                           BrowserSecurity browser, String staticPrefix) {
     public static final int DEFAULT_PORT = 5000;
 
     public ServerConfig {
+        staticPrefix = StaticPrefixHandler.normalize(staticPrefix);
         if (authFile != null && usersInDatabase) {
             throw MlvException.invalid("Users are either in the database (--auth) or in a users file "
                     + "(--auth-file), not both: choose one");
@@ -28,7 +30,7 @@ public record ServerConfig(String host, int port, Path home, String backendStore
 
     /** With webhook settings from the environment ({@link WebhookSettings#fromEnvironment}). */
     public ServerConfig(String host, int port, Path home, String backendStoreUri, String artifactsDestination, Path authFile) {
-        this(host, port, home, backendStoreUri, artifactsDestination, authFile, null, null, false, null);
+        this(host, port, home, backendStoreUri, artifactsDestination, authFile, null, null, false, null, null);
     }
 
     /** Without authentication (every request is served; the user is whatever a request claims). */
@@ -55,7 +57,12 @@ public record ServerConfig(String host, int port, Path home, String backendStore
     }
 
     public ServerConfig withBrowserSecurity(BrowserSecurity security) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, usersInDatabase, security);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, usersInDatabase, security, staticPrefix);
+    }
+
+    /** Serves everything under {@code prefix} (MLflow's {@code --static-prefix}, e.g. {@code /mlflow}); null: at the root. */
+    public ServerConfig withStaticPrefix(String prefix) {
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, usersInDatabase, browser, prefix);
     }
 
     public WebhookSettings effectiveWebhooks() {
@@ -73,16 +80,16 @@ public record ServerConfig(String host, int port, Path home, String backendStore
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, usersInDatabase, browser);
+        return new ServerConfig(host, newPort, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, usersInDatabase, browser, staticPrefix);
     }
 
     public ServerConfig withAuthFile(Path file) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, file, webhooks, defaultPermission, usersInDatabase, browser);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, file, webhooks, defaultPermission, usersInDatabase, browser, staticPrefix);
     }
 
     /** Users of the metadata database ({@code mlv server --auth}). */
     public ServerConfig withUsersInDatabase() {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, true, browser);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, defaultPermission, true, browser, staticPrefix);
     }
 
     /** Whether every request must authenticate. */
@@ -91,11 +98,11 @@ public record ServerConfig(String host, int port, Path home, String backendStore
     }
 
     public ServerConfig withWebhooks(WebhookSettings settings) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, settings, defaultPermission, usersInDatabase, browser);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, settings, defaultPermission, usersInDatabase, browser, staticPrefix);
     }
 
     public ServerConfig withDefaultPermission(Permission permission) {
-        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, permission, usersInDatabase, browser);
+        return new ServerConfig(host, port, home, backendStoreUri, artifactsDestination, authFile, webhooks, permission, usersInDatabase, browser, staticPrefix);
     }
 
     /** {@code $MLV_HOME}, else {@code ~/.mlv}. */

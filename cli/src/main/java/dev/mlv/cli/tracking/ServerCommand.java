@@ -88,6 +88,11 @@ public final class ServerCommand implements Callable<Integer> {
                     + "Grant more with 'mlv permissions grant'.")
     String defaultPermission;
 
+    @Option(names = "--static-prefix", paramLabel = "PREFIX", description = "Serve everything under this path, e.g. "
+            + "/mlflow behind a proxy that forwards that sub-path: the API at /mlflow/api/…, the UI at /mlflow/ui; clients "
+            + "then use http://host:port/mlflow (env MLV_STATIC_PREFIX or MLflow's MLFLOW_STATIC_PREFIX).")
+    String staticPrefix;
+
     @Option(names = "--allowed-hosts", paramLabel = "HOSTS",
             description = "Host headers the server answers, comma-separated; '*' in a name matches anything, "
                     + "'mlv.example.com:*' any port, '*' alone every host (env MLV_SERVER_ALLOWED_HOSTS). Loopback is always "
@@ -131,6 +136,8 @@ public final class ServerCommand implements Callable<Integer> {
                 allowedHosts != null ? BrowserSecurity.list(allowedHosts) : env.allowedHosts(),
                 corsAllowedOrigins != null ? BrowserSecurity.list(corsAllowedOrigins) : env.corsAllowedOrigins(),
                 xFrameOptions != null ? xFrameOptions : env.frameOptions(), disableSecurityMiddleware || env.disabled()));
+        String prefix = Env.orEnv(staticPrefix, "MLV_STATIC_PREFIX");
+        config = config.withStaticPrefix(prefix != null ? prefix : Env.orEnv(null, "MLFLOW_STATIC_PREFIX"));
         boolean inDatabase = auth || appName != null || "true".equalsIgnoreCase(Env.orEnv(null, "MLV_AUTH"));
         return inDatabase ? config.withUsersInDatabase() : config;
     }

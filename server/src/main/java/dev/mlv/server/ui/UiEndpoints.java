@@ -96,7 +96,7 @@ public final class UiEndpoints implements Endpoints {
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.get("/", cx -> cx.redirect("/ui"));
+        routes.get("/", cx -> cx.redirect((ctx.config().staticPrefix() == null ? "" : ctx.config().staticPrefix()) + "/ui"));
         routes.get("/ui", this::home);
         routes.get("/ui/experiment", this::experiment);
         routes.get("/ui/run", this::run);
@@ -125,8 +125,13 @@ public final class UiEndpoints implements Endpoints {
         return v;
     }
 
-    private static void send(Context cx, Html page) {
-        cx.contentType("text/html; charset=utf-8").result(page.done());
+    private void send(Context cx, Html page) {
+        String html = page.done();
+        String prefix = ctx.config().staticPrefix();
+        if (prefix != null) { // every link the pages make is an attribute starting with '/' (user text is escaped)
+            for (String attribute : List.of("href=\"/", "src=\"/", "action=\"/")) html = html.replace(attribute, attribute + prefix.substring(1) + "/");
+        }
+        cx.contentType("text/html; charset=utf-8").result(html);
     }
 
     private void home(Context cx) {
