@@ -159,11 +159,12 @@ public final class MlvServer implements AutoCloseable {
                     }
                 });
             });
+            c.appData(dev.mlv.server.ui.UiEndpoints.PREFIX, config.staticPrefix() == null ? "" : config.staticPrefix());
             c.requestLogger.http((cx, ms) -> logRequest(metrics, cx, ms));
             // a registry change may have queued webhook deliveries: look for them now rather than at the next poll
             c.routes.after(cx -> {
                 if (cx.method() != io.javalin.http.HandlerType.GET
-                        && (cx.path().contains("/registered-models") || cx.path().contains("/model-versions"))) {
+                        && (cx.path().contains("/registered-models") || cx.path().contains("/model-versions") || cx.path().startsWith("/ui/model"))) {
                     ctx.webhooks().nudge();
                 }
             });
@@ -241,7 +242,7 @@ public final class MlvServer implements AutoCloseable {
     /** Writes MLflow's error body with an explicit HTTP status. */
     static void error(Context cx, int status, ErrorCode code, String message) {
         if (cx.path().equals("/ui") || cx.path().startsWith("/ui/")) {
-            cx.status(status).contentType("text/html; charset=utf-8").result(dev.mlv.server.ui.UiEndpoints.errorPage(status, message));
+            cx.status(status).contentType("text/html; charset=utf-8").result(dev.mlv.server.ui.UiEndpoints.errorPage(cx, status, message));
             return;
         }
         cx.status(status).contentType("application/json").result(errorBody(code, message));

@@ -73,6 +73,22 @@ class StaticPrefixTest {
         RawHttp.Response ui = RawHttp.send(server.port(), "GET", "/team/mlflow/ui", Map.of(), null, null);
         assertThat(ui.status()).isEqualTo(200);
         assertThat(ui.body()).contains("href=\"/team/mlflow/ui\"").doesNotContain("href=\"/ui", "action=\"/ui");
+
+        // a form on a version's page posts under the prefix and comes back there
+        int port = server.port();
+        String api = "/team/mlflow/api/2.0/mlflow/";
+        String run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(RawHttp.send(port, "POST", api + "runs/create",
+                "application/json", "{\"experiment_id\":\"0\"}".getBytes(StandardCharsets.UTF_8)).body()).at("/run/info/run_id").asText();
+        RawHttp.send(port, "POST", api + "registered-models/create", "application/json", "{\"name\":\"m\"}".getBytes(StandardCharsets.UTF_8));
+        RawHttp.send(port, "POST", api + "model-versions/create", "application/json",
+                ("{\"name\":\"m\",\"source\":\"runs:/" + run + "/\",\"run_id\":\"" + run + "\"}").getBytes(StandardCharsets.UTF_8));
+        assertThat(RawHttp.send(port, "GET", "/team/mlflow/ui/model-version?name=m&version=1").body())
+                .contains("action=\"/team/mlflow/ui/model-version/stage?name=m&amp;version=1\"");
+        RawHttp.Response moved = RawHttp.send(port, "POST", "/team/mlflow/ui/model-version/stage?name=m&version=1",
+                Map.of("Origin", "http://127.0.0.1:" + port), "application/x-www-form-urlencoded",
+                "stage=Staging&reason=behind+the+proxy".getBytes(StandardCharsets.UTF_8));
+        assertThat(moved.status()).as(moved.body()).isEqualTo(303);
+        assertThat(moved.headers().get("location")).isEqualTo("/team/mlflow/ui/model-version?name=m&version=1");
     }
 
     @Test

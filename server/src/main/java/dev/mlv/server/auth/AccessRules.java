@@ -1,8 +1,10 @@
 package dev.mlv.server.auth;
 
+import dev.mlv.errors.MlvException;
 import dev.mlv.permissions.Permission.Action;
 import dev.mlv.server.Endpoints;
 import dev.mlv.server.artifacts.ArtifactEndpoints;
+import dev.mlv.server.ui.UiEndpoints;
 
 import java.util.Collections;
 import java.util.HashMap;
@@ -248,6 +250,14 @@ final class AccessRules {
         RULES.put(key("GET", "/ui/compare"), r -> r.cx.queryParams("run_ids").forEach(id -> r.run(id, READ)));
         RULES.put(key("GET", "/ui/model"), model(READ));
         RULES.put(key("GET", "/ui/model-version"), model(READ));
+        // its forms change the registry as the API does, the model named in the query
+        for (String form : List.of(UiEndpoints.MOVE_STAGE, UiEndpoints.SET_ALIAS, UiEndpoints.ROLL_BACK)) {
+            RULES.put(key("POST", form), r -> {
+                String name = r.cx.queryParam("name");
+                if (name == null || name.isBlank()) throw MlvException.invalid("Missing value for required parameter 'name'");
+                r.model(name, UPDATE);
+            });
+        }
 
         // ---- operations
         RULES.put(key("GET", "/metrics"), ANY_USER);

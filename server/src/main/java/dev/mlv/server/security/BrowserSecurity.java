@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  *       name the server was told to bind. {@code GET /health} and {@code /version} are exempt.</li>
  *   <li><b>Cross-origin writes</b>: a POST, PUT, PATCH or DELETE to {@code /api/} or {@code /ajax-api/} sent by a
  *       page of another origin ({@code Origin} header) is refused with 403, unless that origin is on loopback, is the
- *       server itself, or matches {@code corsAllowedOrigins}.</li>
+ *       server itself, or matches {@code corsAllowedOrigins}. A form of the web UI ({@code POST /ui/…}) must also
+ *       say where it comes from ({@code Origin}, else {@code Referer}), as browsers do: a request that does not is
+ *       refused too.</li>
  *   <li><b>CORS</b>: those allowed origins, and only they, get {@code Access-Control-Allow-*} headers on the API and
  *       an answer to their preflight {@code OPTIONS}, so a page of any other origin cannot read the API's answers
  *       either (MLflow lets every origin read; mlv does not).</li>
@@ -122,6 +124,17 @@ public record BrowserSecurity(List<String> allowedHosts, List<String> corsAllowe
                         + ": this server answers to loopback and private addresses unless started with --allowed-hosts");
             }
             String origin = cx.header("Origin");
+            if (path.startsWith("/ui/") && STATE_CHANGING.contains(cx.method())) {
+                // a form of the web UI: only its own pages (or an allowed origin) may send it, and a browser says which
+                // page did (Origin, else Referer); without either it is no form of ours
+                String from = origin != null && !origin.equals("null") ? origin : originOf(cx.header("Referer"));
+                if (from == null || !originAllowed(from, host)) {
+                    LOG.warn("Refused a {} {} from origin '{}'", cx.method(), path, printable(from));
+                    throw new MlvException(ErrorCode.PERMISSION_DENIED, CORS_BLOCKED
+                            + ": changes through the web UI must come from its own pages");
+                }
+                return;
+            }
             if (origin == null || !(path.startsWith("/api/") || path.startsWith("/ajax-api/"))) return;
             boolean allowed = originAllowed(origin, host);
             boolean preflight = cx.method() == HandlerType.OPTIONS && cx.header("Access-Control-Request-Method") != null;
@@ -170,6 +183,17 @@ public record BrowserSecurity(List<String> allowedHosts, List<String> corsAllowe
             String o = origin.trim().toLowerCase(Locale.ROOT);
             for (Pattern p : origins) if (p.matcher(o).matches()) return true;
             return false;
+        }
+    }
+
+    /** The origin ({@code scheme://host[:port]}) of a Referer URL, or null. */
+    static String originOf(String referer) {
+        if (referer == null) return null;
+        try {
+            URI u = new URI(referer.trim());
+            return u.getScheme() == null || u.getRawAuthority() == null ? null : u.getScheme() + "://" + u.getRawAuthority();
+        } catch (Exception e) {
+            return null;
         }
     }
 

@@ -55,11 +55,16 @@ final class Html {
 
     /** {@code <a href="path?k=v&…">text</a>}, query values encoded; {@code kv} alternates names and values. */
     static String link(String text, String path, String... kv) {
+        return "<a href=\"" + esc(href(path, kv)) + "\">" + esc(text) + "</a>";
+    }
+
+    /** {@code path?k=v&…}, query values encoded (not yet escaped for HTML). */
+    static String href(String path, String... kv) {
         StringBuilder href = new StringBuilder(path);
         for (int i = 0; i + 1 < kv.length; i += 2) {
             href.append(i == 0 ? '?' : '&').append(kv[i]).append('=').append(URLEncoder.encode(kv[i + 1], StandardCharsets.UTF_8));
         }
-        return "<a href=\"" + esc(href) + "\">" + esc(text) + "</a>";
+        return href.toString();
     }
 
     /** A time in milliseconds since the epoch, kept on one line; empty for none. */
@@ -288,6 +293,31 @@ final class Html {
     Html endForm(String button) {
         b.append("<p><button type=\"submit\">").append(esc(button)).append("</button></p></form>");
         return this;
+    }
+
+    /** A POST form of {@code action} (a same-origin URL made by the caller): its fields on one line and a button. */
+    Html postForm(String action, String button, Markup... fields) {
+        b.append("<form method=\"post\" action=\"").append(esc(action)).append("\"><p>");
+        for (Markup f : fields) b.append(f.html()).append(' ');
+        b.append("<button type=\"submit\">").append(esc(button)).append("</button></p></form>");
+        return this;
+    }
+
+    /** A drop-down list of {@code options}, the first selected. */
+    static Markup select(String name, List<String> options) {
+        StringBuilder s = new StringBuilder("<select name=\"").append(esc(name)).append("\">");
+        for (String o : options) s.append("<option>").append(esc(o)).append("</option>");
+        return new Markup(s.append("</select>").toString());
+    }
+
+    /** A required text field. */
+    static Markup textField(String name, String placeholder) {
+        return new Markup("<input type=\"text\" size=\"40\" required name=\"" + esc(name) + "\" placeholder=\"" + esc(placeholder) + "\">");
+    }
+
+    /** A labelled checkbox: {@code name=value} is sent when it is ticked. */
+    static Markup checkbox(String name, String value, String label) {
+        return new Markup("<label>" + checkbox(name, value).html() + " " + esc(label) + "</label>");
     }
 
     /** A checkbox cell: {@code name=value} is sent when it is ticked. */

@@ -13,8 +13,11 @@ import dev.mlv.registry.ModelVersion;
 import dev.mlv.registry.Move;
 import dev.mlv.registry.RegisteredModel;
 import dev.mlv.registry.RegistryStore;
+import dev.mlv.registry.Stage;
 import dev.mlv.server.Endpoints;
 import dev.mlv.server.ServerContext;
+import dev.mlv.server.registry.RegistryService;
+import dev.mlv.server.registry.RequestUser;
 import dev.mlv.server.artifacts.ArtifactEndpoints;
 import dev.mlv.tracking.DatasetInput;
 import dev.mlv.tracking.Experiment;
@@ -28,6 +31,7 @@ import dev.mlv.tracking.RunQuery;
 import dev.mlv.tracking.Tag;
 import dev.mlv.tracking.TrackingStore;
 import dev.mlv.tracking.ViewType;
+import io.javalin.config.Key;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -49,9 +53,13 @@ import static dev.mlv.server.ui.Html.link;
 import static dev.mlv.server.ui.Html.markup;
 
 /**
- * A read-only web UI for people, server-rendered HTML without scripts: experiments and their runs (parameters,
- * metrics, datasets), registered models with their versions, stages, aliases, the history of every move and the
- * audit chain's state, and each version's files with their registered digests.
+ * A web UI for people, server-rendered HTML without scripts: experiments and their runs (parameters, metrics,
+ * datasets), registered models with their versions, stages, aliases, the history of every move and the audit chain's
+ * state, and each version's files with their registered digests. Three forms change the registry, each with a reason
+ * for the audit log, through the same store calls, checks and permissions as the API: a version's stage ({@code POST
+ * /ui/model-version/stage}, as {@code model-versions/promote}: file check, approvals), an alias ({@code POST
+ * /ui/model-version/alias}) and a rollback ({@code POST /ui/model/rollback}); {@code BrowserSecurity} lets only the
+ * UI's own pages send them.
  * <ul>
  *   <li>{@code GET /} → {@code /ui}: experiments and registered models;</li>
  *   <li>{@code GET /ui/experiment?experiment_id=…[&filter=…]}: its newest runs (those MLflow's search filter
@@ -84,19 +92,26 @@ public final class UiEndpoints implements Endpoints {
             "java", "sql", "ini", "toml", "xml", "html", "cfg", "conf", "properties", "sh", "lock", "r", "ipynb");
     private static final Set<String> IMAGES = Set.of("png", "jpg", "jpeg", "gif", "svg", "webp", "bmp");
 
+    /** The forms that change the registry: each a POST with the model (and version) in the query, the rest in the body. */
+    public static final String MOVE_STAGE = "/ui/model-version/stage";
+    public static final String SET_ALIAS = "/ui/model-version/alias";
+    public static final String ROLL_BACK = "/ui/model/rollback";
+
     private final ServerContext ctx;
     private final LineageAssembler lineage;
+    private final RegistryService registryService;
 
     public UiEndpoints(ServerContext ctx) {
         this.ctx = ctx;
         var metadata = ctx.metadata();
         this.lineage = new LineageAssembler(metadata.registry(), metadata.tracking(), ctx.artifacts(),
                 new ModelUriResolver(metadata.registry(), metadata.tracking(), ctx.artifacts()));
+        this.registryService = new RegistryService(metadata.registry(), metadata.tracking(), ctx.artifacts());
     }
 
     @Override
     public void register(RoutesConfig routes) {
-        routes.get("/", cx -> cx.redirect((ctx.config().staticPrefix() == null ? "" : ctx.config().staticPrefix()) + "/ui"));
+        routes.get("/", cx -> cx.redirect(cx.appData(PREFIX) + "/ui"));
         routes.get("/ui", this::home);
         routes.get("/ui/experiment", this::experiment);
         routes.get("/ui/run", this::run);
@@ -104,6 +119,9 @@ public final class UiEndpoints implements Endpoints {
         routes.get("/ui/compare", this::compare);
         routes.get("/ui/model", this::model);
         routes.get("/ui/model-version", this::version);
+        routes.post(MOVE_STAGE, this::moveStage);
+        routes.post(SET_ALIAS, this::setAlias);
+        routes.post(ROLL_BACK, this::rollBack);
     }
 
     private TrackingStore tracking() {
@@ -125,13 +143,19 @@ public final class UiEndpoints implements Endpoints {
         return v;
     }
 
-    private void send(Context cx, Html page) {
-        String html = page.done();
-        String prefix = ctx.config().staticPrefix();
-        if (prefix != null) { // every link the pages make is an attribute starting with '/' (user text is escaped)
-            for (String attribute : List.of("href=\"/", "src=\"/", "action=\"/")) html = html.replace(attribute, attribute + prefix.substring(1) + "/");
-        }
-        cx.contentType("text/html; charset=utf-8").result(html);
+    private static void send(Context cx, Html page) {
+        cx.contentType("text/html; charset=utf-8").result(prefixed(cx, page.done()));
+    }
+
+    /** The server's static prefix ({@code ""} for none), set by the server for the pages' links. */
+    public static final Key<String> PREFIX = new Key<>("mlv.ui.prefix");
+
+    /** {@code html} with the static prefix put in front of every link (each an attribute starting with '/'; user text is escaped). */
+    private static String prefixed(Context cx, String html) {
+        String prefix = cx.appData(PREFIX);
+        if (prefix.isEmpty()) return html;
+        for (String attribute : List.of("href=\"/", "src=\"/", "action=\"/")) html = html.replace(attribute, attribute + prefix.substring(1) + "/");
+        return html;
     }
 
     private void home(Context cx) {
@@ -304,13 +328,20 @@ public final class UiEndpoints implements Endpoints {
         }
         page.h2("Versions").table(List.of("Version", "Stage", "Aliases", "Created", "By", "Run"), rows, "No versions yet.");
         List<List<Object>> moves = new ArrayList<>();
+        List<String> targets = new ArrayList<>(); // what a rollback can move: each stage and alias that moved
         for (Move mv : registry().history(m.name(), null, null)) {
+            if (!targets.contains(mv.kind() + ":" + mv.key())) targets.add(mv.kind() + ":" + mv.key());
             moves.add(List.of(Html.time(mv.timestamp()), nz(mv.user()), mv.kind(), mv.key(),
                     (mv.fromVersion() == null ? "-" : mv.fromVersion()) + " → " + (mv.toVersion() == null ? "-" : mv.toVersion()),
                     nz(mv.reason())));
         }
         page.h2("History of stages and aliases (newest first)")
                 .table(List.of("Time", "User", "Kind", "Key", "From → to", "Reason"), moves, "No stage or alias moves yet.");
+        if (!targets.isEmpty()) {
+            page.postForm(Html.href(ROLL_BACK, "name", m.name()), "Roll back", Html.select("target", targets),
+                    Html.textField("reason", "why (kept in the audit log)"));
+            page.muted("Roll back moves a stage or alias to the version it named before its last move; nothing is retrained.");
+        }
         List<List<Object>> events = new ArrayList<>();
         var audit = registry().auditEvents(m.name(), MAX_EVENTS, null);
         for (AuditEvent ev : audit.items()) {
@@ -334,6 +365,11 @@ public final class UiEndpoints implements Endpoints {
         page.fields(List.of(List.of("Stage", v.currentStage().display()), List.of("Aliases", String.join(", ", v.aliases())),
                 List.of("Source", nz(v.source())), List.of("Status", nz(v.status())), List.of("Created", Html.time(v.creationTimestamp())),
                 List.of("By", nz(v.userId())), List.of("Description", nz(v.description()))));
+        page.h2("Change").postForm(Html.href(MOVE_STAGE, "name", v.name(), "version", v.version()), "Move to stage", Html.select("stage", List.of("Production", "Staging", "Archived", "None")),
+                Html.checkbox("archive_existing", "true", "archive the versions now in that stage"),
+                Html.textField("reason", "why (kept in the audit log)"));
+        page.postForm(Html.href(SET_ALIAS, "name", v.name(), "version", v.version()), "Set alias",
+                Html.textField("alias", "alias, e.g. champion"), Html.textField("reason", "why (kept in the audit log)"));
         page.h2("Files (digests recorded at registration)").table(List.of("Path", "Size", "SHA-256"),
                 registry().getModelVersionFiles(v.name(), v.version()).stream().map(f -> List.<Object>of(f.path(), f.size(),
                         markup("<code>" + Html.esc(f.sha256()) + "</code>"))).toList(), "No files recorded.");
@@ -357,9 +393,66 @@ public final class UiEndpoints implements Endpoints {
         send(cx, page);
     }
 
+    // ------------------------------------------------------------------ changes (POST forms)
+
+    /** A stage move from the version's page, through the same promotion as the API (file check, approvals). */
+    private void moveStage(Context cx) {
+        String name = param(cx, "name"), version = param(cx, "version");
+        Stage stage = Stage.parse(field(cx, "stage"));
+        RegistryService.Promotion p = registryService.promote(name, version, stage, List.of(), List.of(), reason(cx),
+                "true".equals(cx.formParam("archive_existing")), RequestUser.of(cx));
+        if (p.promoted()) {
+            seeOther(cx, "/ui/model-version", "name", name, "version", version);
+            return;
+        }
+        Html page = new Html(name + " v" + version + " not moved", link("Home", "/ui"), link(name, "/ui/model", "name", name),
+                link("v" + version, "/ui/model-version", "name", name, "version", version));
+        page.text(p.pendingApproval() ? "The move to " + stage.display() + " waits for a second user's approval ('mlv models approve')."
+                : "A check failed, so version " + version + " stays where it is:");
+        page.table(List.of("Check", "Passed", "Detail"), p.checks().stream()
+                .map(c -> List.<Object>of(c.gate(), c.passed() ? "yes" : "no", c.detail())).toList(), "");
+        send(cx, page);
+    }
+
+    private void setAlias(Context cx) {
+        String name = param(cx, "name"), version = param(cx, "version");
+        registry().setAlias(name, field(cx, "alias"), version, RequestUser.of(cx), reason(cx));
+        seeOther(cx, "/ui/model-version", "name", name, "version", version);
+    }
+
+    /** Target {@code stage:Production} or {@code alias:champion}, as the model's page offers them. */
+    private void rollBack(Context cx) {
+        String name = param(cx, "name");
+        String[] target = field(cx, "target").split(":", 2);
+        if (target.length != 2 || !(target[0].equals(Move.STAGE) || target[0].equals(Move.ALIAS))) {
+            throw MlvException.invalid("Invalid rollback target: expected stage:NAME or alias:NAME");
+        }
+        String key = target[0].equals(Move.STAGE) ? Stage.parse(target[1]).display() : target[1];
+        registry().rollback(name, target[0], key, RequestUser.of(cx), reason(cx));
+        seeOther(cx, "/ui/model", "name", name);
+    }
+
+    private static String field(Context cx, String name) {
+        String v = cx.formParam(name);
+        if (v == null || v.isBlank()) throw MlvException.invalid("Missing value for required field '" + name + "'");
+        return v.trim();
+    }
+
+    /** Every change from the UI says why: the audit log keeps it. */
+    private static String reason(Context cx) {
+        String v = cx.formParam("reason");
+        if (v == null || v.isBlank()) throw MlvException.invalid("Say why in 'reason': the audit log keeps it with the change");
+        return v.trim();
+    }
+
+    /** 303 to a page of the UI (the browser then GETs it), with the static prefix. */
+    private static void seeOther(Context cx, String path, String... kv) {
+        cx.redirect(cx.appData(PREFIX) + Html.href(path, kv), io.javalin.http.HttpStatus.SEE_OTHER);
+    }
+
     /** The page of a failed request under {@code /ui}: the status and the one-line message. */
-    public static String errorPage(int status, String message) {
-        return new Html("Error " + status, link("Home", "/ui")).text(message).done();
+    public static String errorPage(Context cx, int status, String message) {
+        return prefixed(cx, new Html("Error " + status, link("Home", "/ui")).text(message).done());
     }
 
     /**

@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import static dev.mlv.server.registry.RegistryHttp.MLFLOW;
@@ -189,6 +190,73 @@ class WebUiTest {
                 .as("the REST API keeps its JSON errors").startsWith("application/json");
     }
 
+    /** A form's POST as a browser sends it: urlencoded fields, and the page it comes from in {@code headers}. */
+    static Page post(MlvServer s, String pathAndQuery, Map<String, String> headers, String user, String... fields) throws Exception {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i + 1 < fields.length; i += 2) body.append(i == 0 ? "" : "&").append(fields[i]).append('=').append(q(fields[i + 1]));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.url() + pathAndQuery))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        headers.forEach(b::header);
+        if (user != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + user + "-pw").getBytes(StandardCharsets.UTF_8)));
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()); // a 303 is not followed
+        return new Page(r.statusCode(), r.headers().firstValue("Location").orElse(""), r.body());
+    }
+
+    static String stageOf(String model, String version) {
+        return api.ok(api.get(MLFLOW + "model-versions/get", Map.of("name", model, "version", version))).at("/model_version/current_stage").asText();
+    }
+
+    @Test
+    void formsMoveStagesSetAliasesAndRollBackWithAReasonFromTheUisOwnPagesOnly() throws Exception {
+        String exp = api.ok(api.post(MLFLOW + "experiments/create", obj("name", "forms-" + System.nanoTime()))).path("experiment_id").asText();
+        String run = api.ok(api.post(MLFLOW + "runs/create", obj("experiment_id", exp))).at("/run/info/run_id").asText();
+        String model = "forms-" + System.nanoTime();
+        api.createModel(model);
+        String v1 = api.version(model, run);
+        String v2 = api.version(model, run);
+        Map<String, String> self = Map.of("Origin", server.url());
+        String stage1 = "/ui/model-version/stage?name=" + q(model) + "&version=" + v1;
+        String stage2 = "/ui/model-version/stage?name=" + q(model) + "&version=" + v2;
+
+        assertThat(get(server, "/ui/model-version?name=" + q(model) + "&version=" + v1, null).body())
+                .contains("<form method=\"post\" action=\"/ui/model-version/stage?name=" + q(model) + "&amp;version=" + v1 + "\"",
+                        "<option>Production</option>", "name=\"reason\"", "Set alias");
+        // a page elsewhere, or no page at all, cannot change anything
+        for (Map<String, String> from : List.of(Map.<String, String>of(), Map.of("Origin", "https://attacker.example"),
+                Map.of("Referer", "https://attacker.example/page"), Map.of("Origin", "null"))) {
+            Page refused = post(server, stage1, from, null, "stage", "Production", "reason", "forged");
+            assertThat(refused.status()).as(from.toString()).isEqualTo(403);
+            assertThat(refused.body()).contains("must come from its own pages");
+        }
+        assertThat(stageOf(model, v1)).isEqualTo("None");
+        assertThat(post(server, stage1, self, null, "stage", "Production").status()).as("no reason").isEqualTo(400);
+
+        Page moved = post(server, stage1, self, null, "stage", "Production", "reason", "best auc so far");
+        assertThat(moved.status()).isEqualTo(303);
+        assertThat(moved.contentType()).as("Location").isEqualTo("/ui/model-version?name=" + q(model) + "&version=" + v1);
+        assertThat(stageOf(model, v1)).isEqualTo("Production");
+        Page viaReferer = post(server, stage2, Map.of("Referer", server.url() + "/ui/model-version?name=x"), null,
+                "stage", "Production", "archive_existing", "true", "reason", "v2 beats v1");
+        assertThat(viaReferer.status()).isEqualTo(303);
+        assertThat(stageOf(model, v2)).isEqualTo("Production");
+        assertThat(stageOf(model, v1)).isEqualTo("Archived");
+        assertThat(post(server, "/ui/model-version/alias?name=" + q(model) + "&version=" + v2, self, null,
+                "alias", "champion", "reason", "serve v2").status()).isEqualTo(303);
+        assertThat(api.ok(api.get(MLFLOW + "registered-models/alias", Map.of("name", model, "alias", "champion"))).at("/model_version/version").asText())
+                .isEqualTo(v2);
+
+        Page modelPage = get(server, "/ui/model?name=" + q(model), null);
+        assertThat(modelPage.body()).contains("<option>stage:Production</option>", "<option>alias:champion</option>", "Roll back");
+        assertThat(post(server, "/ui/model/rollback?name=" + q(model), self, null, "target", "stage:Production",
+                "reason", "v2 misbehaves").status()).isEqualTo(303);
+        assertThat(stageOf(model, v1)).isEqualTo("Production");
+        assertThat(stageOf(model, v2)).isNotEqualTo("Production");
+        assertThat(get(server, "/ui/model?name=" + q(model), null).body()).contains("v2 misbehaves", "best auc so far", "serve v2");
+        assertThat(post(server, "/ui/model/rollback?name=" + q(model), self, null, "target", "tag:x", "reason", "r").status()).isEqualTo(400);
+    }
+
     @Test
     void onAServerWithUsersPagesFollowThePermissions(@TempDir Path other) throws Exception {
         Path users = other.resolve("users");
@@ -217,6 +285,12 @@ class WebUiTest {
             Page version = get(s, "/ui/model-version?name=secret-model&version=1", "carol");
             assertThat(version.status()).isEqualTo(200);
             assertThat(version.body()).contains("you may not read its experiment").doesNotContain("/ui/run?run_id=");
+            // the forms need what the API needs: EDIT on the model, as the authenticated user (who the audit log names)
+            Map<String, String> self = Map.of("Origin", s.url());
+            String move = "/ui/model-version/stage?name=secret-model&version=1";
+            assertThat(post(s, move, self, "carol", "stage", "Staging", "reason", "carol tries").status()).isEqualTo(403);
+            assertThat(post(s, move, self, "alice", "stage", "Staging", "reason", "alice stages it").status()).isEqualTo(303);
+            assertThat(get(s, "/ui/model?name=secret-model", "alice").body()).contains("alice stages it", "<td>alice</td>");
         }
     }
 }
