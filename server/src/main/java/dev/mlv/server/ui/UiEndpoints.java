@@ -16,9 +16,9 @@ import dev.mlv.registry.RegistryStore;
 import dev.mlv.registry.Stage;
 import dev.mlv.server.Endpoints;
 import dev.mlv.server.ServerContext;
+import dev.mlv.server.artifacts.ArtifactEndpoints;
 import dev.mlv.server.registry.RegistryService;
 import dev.mlv.server.registry.RequestUser;
-import dev.mlv.server.artifacts.ArtifactEndpoints;
 import dev.mlv.tracking.DatasetInput;
 import dev.mlv.tracking.Experiment;
 import dev.mlv.tracking.ExperimentQuery;
@@ -92,6 +92,8 @@ public final class UiEndpoints implements Endpoints {
             "java", "sql", "ini", "toml", "xml", "html", "cfg", "conf", "properties", "sh", "lock", "r", "ipynb");
     private static final Set<String> IMAGES = Set.of("png", "jpg", "jpeg", "gif", "svg", "webp", "bmp");
 
+    /** The server's static prefix ({@code ""} for none), set by the server for the pages' links. */
+    public static final Key<String> PREFIX = new Key<>("mlv.ui.prefix");
     /** The forms that change the registry: each a POST with the model (and version) in the query, the rest in the body. */
     public static final String MOVE_STAGE = "/ui/model-version/stage";
     public static final String SET_ALIAS = "/ui/model-version/alias";
@@ -146,9 +148,6 @@ public final class UiEndpoints implements Endpoints {
     private static void send(Context cx, Html page) {
         cx.contentType("text/html; charset=utf-8").result(prefixed(cx, page.done()));
     }
-
-    /** The server's static prefix ({@code ""} for none), set by the server for the pages' links. */
-    public static final Key<String> PREFIX = new Key<>("mlv.ui.prefix");
 
     /** {@code html} with the static prefix put in front of every link (each an attribute starting with '/'; user text is escaped). */
     private static String prefixed(Context cx, String html) {
@@ -338,8 +337,7 @@ public final class UiEndpoints implements Endpoints {
         page.h2("History of stages and aliases (newest first)")
                 .table(List.of("Time", "User", "Kind", "Key", "From → to", "Reason"), moves, "No stage or alias moves yet.");
         if (!targets.isEmpty()) {
-            page.postForm(Html.href(ROLL_BACK, "name", m.name()), "Roll back", Html.select("target", targets),
-                    Html.textField("reason", "why (kept in the audit log)"));
+            page.postForm(Html.href(ROLL_BACK, "name", m.name()), "Roll back", Html.select("target", targets), reasonField());
             page.muted("Roll back moves a stage or alias to the version it named before its last move; nothing is retrained.");
         }
         List<List<Object>> events = new ArrayList<>();
@@ -365,11 +363,11 @@ public final class UiEndpoints implements Endpoints {
         page.fields(List.of(List.of("Stage", v.currentStage().display()), List.of("Aliases", String.join(", ", v.aliases())),
                 List.of("Source", nz(v.source())), List.of("Status", nz(v.status())), List.of("Created", Html.time(v.creationTimestamp())),
                 List.of("By", nz(v.userId())), List.of("Description", nz(v.description()))));
-        page.h2("Change").postForm(Html.href(MOVE_STAGE, "name", v.name(), "version", v.version()), "Move to stage", Html.select("stage", List.of("Production", "Staging", "Archived", "None")),
-                Html.checkbox("archive_existing", "true", "archive the versions now in that stage"),
-                Html.textField("reason", "why (kept in the audit log)"));
+        page.h2("Change").postForm(Html.href(MOVE_STAGE, "name", v.name(), "version", v.version()), "Move to stage",
+                Html.select("stage", List.of("Production", "Staging", "Archived", "None")),
+                Html.checkbox("archive_existing", "true", "archive the versions now in that stage"), reasonField());
         page.postForm(Html.href(SET_ALIAS, "name", v.name(), "version", v.version()), "Set alias",
-                Html.textField("alias", "alias, e.g. champion"), Html.textField("reason", "why (kept in the audit log)"));
+                Html.textField("alias", "alias, e.g. champion"), reasonField());
         page.h2("Files (digests recorded at registration)").table(List.of("Path", "Size", "SHA-256"),
                 registry().getModelVersionFiles(v.name(), v.version()).stream().map(f -> List.<Object>of(f.path(), f.size(),
                         markup("<code>" + Html.esc(f.sha256()) + "</code>"))).toList(), "No files recorded.");
@@ -436,6 +434,10 @@ public final class UiEndpoints implements Endpoints {
         String v = cx.formParam(name);
         if (v == null || v.isBlank()) throw MlvException.invalid("Missing value for required field '" + name + "'");
         return v.trim();
+    }
+
+    private static Html.Markup reasonField() {
+        return Html.textField("reason", "why (kept in the audit log)");
     }
 
     /** Every change from the UI says why: the audit log keeps it. */
