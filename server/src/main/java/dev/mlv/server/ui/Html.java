@@ -67,10 +67,10 @@ final class Html {
         return href.toString();
     }
 
-    /** A time in milliseconds since the epoch, kept on one line; empty for none. */
     /** Significant digits a table shows of a double. */
     static final int SIGNIFICANT = 6;
 
+    /** A time in milliseconds since the epoch, kept on one line; empty for none. */
     static Markup time(Long millis) {
         return new Markup(millis == null || millis <= 0 ? "" : "<span class=\"nw\">" + TIME.format(Instant.ofEpochMilli(millis)) + "</span>");
     }
@@ -308,6 +308,11 @@ final class Html {
         StringBuilder s = new StringBuilder("<select name=\"").append(esc(name)).append("\">");
         for (String o : options) s.append("<option>").append(esc(o)).append("</option>");
         return new Markup(s.append("</select>").toString());
+    }
+
+    /** A field the form sends as it is. */
+    static Markup hidden(String name, String value) {
+        return new Markup("<input type=\"hidden\" name=\"" + esc(name) + "\" value=\"" + esc(value) + "\">");
     }
 
     /** A required text field. */

@@ -11,6 +11,7 @@ import dev.mlv.permissions.ResourceType;
 import dev.mlv.registry.ModelUriResolver;
 import dev.mlv.registry.ModelVersion;
 import dev.mlv.registry.Move;
+import dev.mlv.registry.PendingTransition;
 import dev.mlv.registry.RegisteredModel;
 import dev.mlv.registry.RegistryStore;
 import dev.mlv.registry.Stage;
@@ -58,8 +59,8 @@ import static dev.mlv.server.ui.Html.markup;
  * state, and each version's files with their registered digests. Three forms change the registry, each with a reason
  * for the audit log, through the same store calls, checks and permissions as the API: a version's stage ({@code POST
  * /ui/model-version/stage}, as {@code model-versions/promote}: file check, approvals), an alias ({@code POST
- * /ui/model-version/alias}) and a rollback ({@code POST /ui/model/rollback}); {@code BrowserSecurity} lets only the
- * UI's own pages send them.
+ * /ui/model-version/alias}), a rollback ({@code POST /ui/model/rollback}) and a second user's approval of a pending
+ * move ({@code POST /ui/model-version/approve}); {@code BrowserSecurity} lets only the UI's own pages send them.
  * <ul>
  *   <li>{@code GET /} → {@code /ui}: experiments and registered models;</li>
  *   <li>{@code GET /ui/experiment?experiment_id=…[&filter=…]}: its newest runs (those MLflow's search filter
@@ -98,6 +99,7 @@ public final class UiEndpoints implements Endpoints {
     public static final String MOVE_STAGE = "/ui/model-version/stage";
     public static final String SET_ALIAS = "/ui/model-version/alias";
     public static final String ROLL_BACK = "/ui/model/rollback";
+    public static final String APPROVE = "/ui/model-version/approve";
 
     private final ServerContext ctx;
     private final LineageAssembler lineage;
@@ -124,6 +126,7 @@ public final class UiEndpoints implements Endpoints {
         routes.post(MOVE_STAGE, this::moveStage);
         routes.post(SET_ALIAS, this::setAlias);
         routes.post(ROLL_BACK, this::rollBack);
+        routes.post(APPROVE, this::approve);
     }
 
     private TrackingStore tracking() {
@@ -368,6 +371,13 @@ public final class UiEndpoints implements Endpoints {
                 Html.checkbox("archive_existing", "true", "archive the versions now in that stage"), reasonField());
         page.postForm(Html.href(SET_ALIAS, "name", v.name(), "version", v.version()), "Set alias",
                 Html.textField("alias", "alias, e.g. champion"), reasonField());
+        for (PendingTransition p : registry().pendingTransitions(v.name())) {
+            if (!p.version().equals(v.version())) continue;
+            page.line(markup(Html.esc("Waiting for a second user's approval: to " + p.stage().display() + ", requested by "
+                    + nz(p.requestedBy()) + " ") + Html.time(p.requestedAt()).html() + Html.esc(" (" + nz(p.reason()) + ").")));
+            page.postForm(Html.href(APPROVE, "name", v.name(), "version", v.version()), "Approve the move to " + p.stage().display(),
+                    Html.hidden("stage", p.stage().display()), reasonField());
+        }
         page.h2("Files (digests recorded at registration)").table(List.of("Path", "Size", "SHA-256"),
                 registry().getModelVersionFiles(v.name(), v.version()).stream().map(f -> List.<Object>of(f.path(), f.size(),
                         markup("<code>" + Html.esc(f.sha256()) + "</code>"))).toList(), "No files recorded.");
@@ -428,6 +438,13 @@ public final class UiEndpoints implements Endpoints {
         String key = target[0].equals(Move.STAGE) ? Stage.parse(target[1]).display() : target[1];
         registry().rollback(name, target[0], key, RequestUser.of(cx), reason(cx));
         seeOther(cx, "/ui/model", "name", name);
+    }
+
+    /** A second user approves a pending move (four eyes); its requester may not. */
+    private void approve(Context cx) {
+        String name = param(cx, "name"), version = param(cx, "version");
+        registryService.approve(name, version, Stage.parse(field(cx, "stage")), RequestUser.of(cx), reason(cx));
+        seeOther(cx, "/ui/model-version", "name", name, "version", version);
     }
 
     private static String field(Context cx, String name) {

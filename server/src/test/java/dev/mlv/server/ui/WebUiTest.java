@@ -258,6 +258,37 @@ class WebUiTest {
     }
 
     @Test
+    void aMoveThatNeedsFourEyesIsApprovedOnTheVersionsPageByASecondUser(@TempDir Path other) throws Exception {
+        Path users = other.resolve("users");
+        for (String u : List.of("alice", "bob", "carol")) new UsersFile(users).create(User.withPassword(u, u + "-pw", 1_000, false), "test");
+        try (MlvServer s = MlvServer.start(ServerConfig.forHome(other).withPort(0).withAuthFile(users))) {
+            RegistryHttp alice = new RegistryHttp(s, "alice", "alice-pw");
+            String exp = alice.ok(alice.post(MLFLOW + "experiments/create", obj("name", "fraud"))).path("experiment_id").asText();
+            String run = alice.ok(alice.post(MLFLOW + "runs/create", obj("experiment_id", exp))).at("/run/info/run_id").asText();
+            alice.createModel("fraud");
+            alice.version("fraud", run);
+            alice.ok(alice.post(MLFLOW + "registered-models/set-tag", obj("name", "fraud", "key", "mlv.require_approval", "value", "Production")));
+            alice.ok(alice.post(MLFLOW + "registered-models/permissions/create", obj("name", "fraud", "username", "bob", "permission", "EDIT")));
+            Map<String, String> self = Map.of("Origin", s.url());
+            String version = "/ui/model-version?name=fraud&version=1";
+
+            Page asked = post(s, "/ui/model-version/stage?name=fraud&version=1", self, "alice", "stage", "Production", "reason", "ready");
+            assertThat(asked.status()).isEqualTo(200);
+            assertThat(asked.body()).contains("waits for a second user&#39;s approval");
+            Page page = get(s, version, "bob");
+            assertThat(page.body()).contains("Waiting for a second user&#39;s approval: to Production, requested by alice",
+                    "action=\"/ui/model-version/approve?name=fraud&amp;version=1\"", "<input type=\"hidden\" name=\"stage\" value=\"Production\">");
+            String approve = "/ui/model-version/approve?name=fraud&version=1";
+            Page own = post(s, approve, self, "alice", "stage", "Production", "reason", "self-approval");
+            assertThat(own.status()).isEqualTo(403);
+            assertThat(post(s, approve, self, "carol", "stage", "Production", "reason", "not mine").status()).as("READ only").isEqualTo(403);
+            assertThat(post(s, approve, self, "bob", "stage", "Production", "reason", "checked the metrics").status()).isEqualTo(303);
+            assertThat(get(s, version, "bob").body()).contains("<td>Production</td>").doesNotContain("Waiting for");
+            assertThat(get(s, "/ui/model?name=fraud", "bob").body()).contains("checked the metrics", "<td>bob</td>");
+        }
+    }
+
+    @Test
     void onAServerWithUsersPagesFollowThePermissions(@TempDir Path other) throws Exception {
         Path users = other.resolve("users");
         new UsersFile(users).create(User.withPassword("alice", "alice-pw", 1_000, false), "test");
