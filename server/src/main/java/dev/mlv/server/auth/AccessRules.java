@@ -251,7 +251,8 @@ final class AccessRules {
         RULES.put(key("GET", "/ui/model"), model(READ));
         RULES.put(key("GET", "/ui/model-version"), model(READ));
         // its forms change the registry as the API does, the model named in the query
-        for (String form : List.of(UiEndpoints.MOVE_STAGE, UiEndpoints.SET_ALIAS, UiEndpoints.ROLL_BACK, UiEndpoints.APPROVE)) {
+        for (String form : List.of(UiEndpoints.MOVE_STAGE, UiEndpoints.SET_ALIAS, UiEndpoints.ROLL_BACK, UiEndpoints.APPROVE,
+                UiEndpoints.DESCRIBE, UiEndpoints.TAG)) {
             RULES.put(key("POST", form), r -> {
                 String name = r.cx.queryParam("name");
                 if (name == null || name.isBlank()) throw MlvException.invalid("Missing value for required parameter 'name'");

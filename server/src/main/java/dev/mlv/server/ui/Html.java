@@ -315,6 +315,11 @@ final class Html {
         return new Markup("<input type=\"hidden\" name=\"" + esc(name) + "\" value=\"" + esc(value) + "\">");
     }
 
+    /** A text area of a few lines holding {@code value}. */
+    static Markup textArea(String name, String value) {
+        return new Markup("<textarea name=\"" + esc(name) + "\" rows=\"3\" cols=\"80\">" + esc(value) + "</textarea><br>");
+    }
+
     /** A required text field. */
     static Markup textField(String name, String placeholder) {
         return new Markup("<input type=\"text\" size=\"40\" required name=\"" + esc(name) + "\" placeholder=\"" + esc(placeholder) + "\">");

@@ -60,7 +60,9 @@ import static dev.mlv.server.ui.Html.markup;
  * for the audit log, through the same store calls, checks and permissions as the API: a version's stage ({@code POST
  * /ui/model-version/stage}, as {@code model-versions/promote}: file check, approvals), an alias ({@code POST
  * /ui/model-version/alias}), a rollback ({@code POST /ui/model/rollback}) and a second user's approval of a pending
- * move ({@code POST /ui/model-version/approve}); {@code BrowserSecurity} lets only the UI's own pages send them.
+ * move ({@code POST /ui/model-version/approve}); two more edit a model's or version's description and tags
+ * ({@code POST /ui/model/describe}, {@code /ui/model/tag}). {@code BrowserSecurity} lets only the UI's own pages
+ * send them.
  * <ul>
  *   <li>{@code GET /} → {@code /ui}: experiments and registered models;</li>
  *   <li>{@code GET /ui/experiment?experiment_id=…[&filter=…]}: its newest runs (those MLflow's search filter
@@ -100,6 +102,9 @@ public final class UiEndpoints implements Endpoints {
     public static final String SET_ALIAS = "/ui/model-version/alias";
     public static final String ROLL_BACK = "/ui/model/rollback";
     public static final String APPROVE = "/ui/model-version/approve";
+    /** A model's (or, with {@code version} in the query, a version's) description and tags. */
+    public static final String DESCRIBE = "/ui/model/describe";
+    public static final String TAG = "/ui/model/tag";
 
     private final ServerContext ctx;
     private final LineageAssembler lineage;
@@ -127,6 +132,8 @@ public final class UiEndpoints implements Endpoints {
         routes.post(SET_ALIAS, this::setAlias);
         routes.post(ROLL_BACK, this::rollBack);
         routes.post(APPROVE, this::approve);
+        routes.post(DESCRIBE, this::describe);
+        routes.post(TAG, this::tag);
     }
 
     private TrackingStore tracking() {
@@ -357,6 +364,7 @@ public final class UiEndpoints implements Endpoints {
         page.line(markup(a.valid() ? "<span class=\"ok\">Audit chain verified</span> (" + a.eventsChecked() + " events)"
                 : "<span class=\"bad\">Audit chain broken</span> at event " + Html.esc(a.firstInvalidSeq()) + ": " + Html.esc(a.problem())));
         tagsTable(page, m.tags());
+        editForms(page, m.description(), "name", m.name());
         send(cx, page);
     }
 
@@ -398,7 +406,14 @@ public final class UiEndpoints implements Endpoints {
             }
         }
         tagsTable(page, v.tags());
+        editForms(page, v.description(), "name", v.name(), "version", v.version());
         send(cx, page);
+    }
+
+    /** The description and tag forms of a model's or a version's page ({@code query}: its name, and version). */
+    private static void editForms(Html page, String description, String... query) {
+        page.h2("Describe").postForm(Html.href(DESCRIBE, query), "Save description", Html.textArea("description", nz(description)));
+        page.postForm(Html.href(TAG, query), "Set tag", Html.textField("key", "key"), Html.textField("value", "value"));
     }
 
     // ------------------------------------------------------------------ changes (POST forms)
@@ -445,6 +460,28 @@ public final class UiEndpoints implements Endpoints {
         String name = param(cx, "name"), version = param(cx, "version");
         registryService.approve(name, version, Stage.parse(field(cx, "stage")), RequestUser.of(cx), reason(cx));
         seeOther(cx, "/ui/model-version", "name", name, "version", version);
+    }
+
+    /** A model's description, or a version's when the query names one (empty clears it). */
+    private void describe(Context cx) {
+        String name = param(cx, "name"), version = cx.queryParam("version");
+        String description = cx.formParam("description") == null ? "" : cx.formParam("description");
+        if (version == null) registry().updateRegisteredModel(name, description, RequestUser.of(cx));
+        else registry().updateModelVersion(name, version, description, RequestUser.of(cx));
+        backToPage(cx, name, version);
+    }
+
+    private void tag(Context cx) {
+        String name = param(cx, "name"), version = cx.queryParam("version");
+        Tag tag = new Tag(field(cx, "key"), cx.formParam("value") == null ? "" : cx.formParam("value"));
+        if (version == null) registry().setRegisteredModelTag(name, tag, RequestUser.of(cx));
+        else registry().setModelVersionTag(name, version, tag, RequestUser.of(cx));
+        backToPage(cx, name, version);
+    }
+
+    private static void backToPage(Context cx, String name, String version) {
+        if (version == null) seeOther(cx, "/ui/model", "name", name);
+        else seeOther(cx, "/ui/model-version", "name", name, "version", version);
     }
 
     private static String field(Context cx, String name) {

@@ -255,6 +255,20 @@ class WebUiTest {
         assertThat(stageOf(model, v2)).isNotEqualTo("Production");
         assertThat(get(server, "/ui/model?name=" + q(model), null).body()).contains("v2 misbehaves", "best auc so far", "serve v2");
         assertThat(post(server, "/ui/model/rollback?name=" + q(model), self, null, "target", "tag:x", "reason", "r").status()).isEqualTo(400);
+
+        // descriptions and tags, of the model and of a version; user text stays text
+        assertThat(post(server, "/ui/model/describe?name=" + q(model), self, null, "description", EVIL).status()).isEqualTo(303);
+        assertThat(post(server, "/ui/model/tag?name=" + q(model) + "&version=" + v2, self, null, "key", "team", "value", "fraud-ops").status())
+                .isEqualTo(303);
+        assertThat(post(server, "/ui/model/tag?name=" + q(model), self, null, "key", "", "value", "x").status()).as("no key").isEqualTo(400);
+        assertThat(post(server, "/ui/model/describe?name=" + q(model), Map.of("Origin", "https://attacker.example"), null,
+                "description", "defaced").status()).isEqualTo(403);
+        assertThat(api.ok(api.get(MLFLOW + "registered-models/get", Map.of("name", model))).at("/registered_model/description").asText())
+                .isEqualTo(EVIL);
+        assertThat(api.ok(api.get(MLFLOW + "model-versions/get", Map.of("name", model, "version", v2))).at("/model_version/tags/0/value").asText())
+                .isEqualTo("fraud-ops");
+        assertThat(get(server, "/ui/model?name=" + q(model), null).body()).doesNotContain("<script>alert")
+                .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;</textarea>");
     }
 
     @Test
