@@ -271,16 +271,20 @@ class WebUiTest {
                 .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;</textarea>");
     }
 
+    /** A server in {@code home} whose users file holds {@code names}, each with the password {@code <name>-pw}. */
+    static MlvServer serverWithUsers(Path home, String... names) {
+        Path users = home.resolve("users");
+        for (String u : names) new UsersFile(users).create(User.withPassword(u, u + "-pw", 1_000, false), "test");
+        return MlvServer.start(ServerConfig.forHome(home).withPort(0).withAuthFile(users));
+    }
+
     @Test
     void aMoveThatNeedsFourEyesIsApprovedOnTheVersionsPageByASecondUser(@TempDir Path other) throws Exception {
-        Path users = other.resolve("users");
-        for (String u : List.of("alice", "bob", "carol")) new UsersFile(users).create(User.withPassword(u, u + "-pw", 1_000, false), "test");
-        try (MlvServer s = MlvServer.start(ServerConfig.forHome(other).withPort(0).withAuthFile(users))) {
+        try (MlvServer s = serverWithUsers(other, "alice", "bob", "carol")) {
             RegistryHttp alice = new RegistryHttp(s, "alice", "alice-pw");
             String exp = alice.ok(alice.post(MLFLOW + "experiments/create", obj("name", "fraud"))).path("experiment_id").asText();
-            String run = alice.ok(alice.post(MLFLOW + "runs/create", obj("experiment_id", exp))).at("/run/info/run_id").asText();
             alice.createModel("fraud");
-            alice.version("fraud", run);
+            alice.version("fraud", alice.ok(alice.post(MLFLOW + "runs/create", obj("experiment_id", exp))).at("/run/info/run_id").asText());
             alice.ok(alice.post(MLFLOW + "registered-models/set-tag", obj("name", "fraud", "key", "mlv.require_approval", "value", "Production")));
             alice.ok(alice.post(MLFLOW + "registered-models/permissions/create", obj("name", "fraud", "username", "bob", "permission", "EDIT")));
             Map<String, String> self = Map.of("Origin", s.url());
@@ -304,10 +308,7 @@ class WebUiTest {
 
     @Test
     void onAServerWithUsersPagesFollowThePermissions(@TempDir Path other) throws Exception {
-        Path users = other.resolve("users");
-        new UsersFile(users).create(User.withPassword("alice", "alice-pw", 1_000, false), "test");
-        new UsersFile(users).create(User.withPassword("carol", "carol-pw", 1_000, false), "test");
-        try (MlvServer s = MlvServer.start(ServerConfig.forHome(other).withPort(0).withAuthFile(users))) {
+        try (MlvServer s = serverWithUsers(other, "alice", "carol")) {
             RegistryHttp alice = new RegistryHttp(s, "alice", "alice-pw");
             String exp = alice.ok(alice.post(MLFLOW + "experiments/create", obj("name", "secret-exp"))).path("experiment_id").asText();
             String run = alice.ok(alice.post(MLFLOW + "runs/create", obj("experiment_id", exp))).at("/run/info/run_id").asText();
