@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  *       name the server was told to bind. {@code GET /health} and {@code /version} are exempt.</li>
  *   <li><b>Cross-origin writes</b>: a POST, PUT, PATCH or DELETE to {@code /api/} or {@code /ajax-api/} sent by a
  *       page of another origin ({@code Origin} header) is refused with 403, unless that origin is on loopback, is the
- *       server itself, or matches {@code corsAllowedOrigins}. A form of the web UI ({@code POST /ui/…}) must also
+ *       server itself (its {@code Host}, or the {@code X-Forwarded-Host} a proxy sends), or matches
+ *       {@code corsAllowedOrigins}. A form of the web UI ({@code POST /ui/…}) must also
  *       say where it comes from ({@code Origin}, else {@code Referer}), as browsers do: a request that does not is
  *       refused too.</li>
  *   <li><b>CORS</b>: those allowed origins, and only they, get {@code Access-Control-Allow-*} headers on the API and
@@ -128,15 +129,16 @@ public record BrowserSecurity(List<String> allowedHosts, List<String> corsAllowe
                 // a form of the web UI: only its own pages (or an allowed origin) may send it, and a browser says which
                 // page did (Origin, else Referer); without either it is no form of ours
                 String from = origin != null && !origin.equals("null") ? origin : originOf(cx.header("Referer"));
-                if (from == null || !originAllowed(from, host)) {
+                if (from == null || !originAllowed(from, host, forwardedHost(cx))) {
                     LOG.warn("Refused a {} {} from origin '{}'", cx.method(), path, printable(from));
                     throw new MlvException(ErrorCode.PERMISSION_DENIED, CORS_BLOCKED
-                            + ": changes through the web UI must come from its own pages");
+                            + ": changes through the web UI must come from its own pages (behind a proxy that changes the Host "
+                            + "header, have it send X-Forwarded-Host, or start the server with --cors-allowed-origins)");
                 }
                 return;
             }
             if (origin == null || !(path.startsWith("/api/") || path.startsWith("/ajax-api/"))) return;
-            boolean allowed = originAllowed(origin, host);
+            boolean allowed = originAllowed(origin, host, forwardedHost(cx));
             boolean preflight = cx.method() == HandlerType.OPTIONS && cx.header("Access-Control-Request-Method") != null;
             if (!allowed && (preflight || STATE_CHANGING.contains(cx.method()))) {
                 LOG.warn("Refused a cross-origin {} {} from origin '{}' (allow it with --cors-allowed-origins)", cx.method(), path, printable(origin));
@@ -166,7 +168,7 @@ public record BrowserSecurity(List<String> allowedHosts, List<String> corsAllowe
             return false;
         }
 
-        boolean originAllowed(String origin, String host) {
+        boolean originAllowed(String origin, String host, String forwardedHost) {
             if (anyOrigin) return true;
             URI uri;
             try {
@@ -177,13 +179,25 @@ public record BrowserSecurity(List<String> allowedHosts, List<String> corsAllowe
             String originHost = uri.getHost() == null ? null : uri.getHost().toLowerCase(Locale.ROOT);
             if (originHost == null) return false;
             if (LOOPBACK.contains(originHost) || originHost.equals("::1")) return true;
-            // the server's own pages: the Host header (already checked) names the same host and port
+            // the server's own pages: the Host header (already checked) names the same host and port, or, behind a
+            // proxy that sends the upstream's Host, its X-Forwarded-Host does (a page elsewhere cannot set that header
+            // without a preflight, which it does not get)
             String authority = uri.getRawAuthority();
-            if (host != null && authority != null && authority.equalsIgnoreCase(host.trim())) return true;
+            if (authority != null && (sameAuthority(authority, host) || sameAuthority(authority, forwardedHost))) return true;
             String o = origin.trim().toLowerCase(Locale.ROOT);
             for (Pattern p : origins) if (p.matcher(o).matches()) return true;
             return false;
         }
+    }
+
+    /** The first host of {@code X-Forwarded-Host}, or null. */
+    private static String forwardedHost(Context cx) {
+        String h = cx.header("X-Forwarded-Host");
+        return h == null ? null : h.split(",", 2)[0].trim();
+    }
+
+    private static boolean sameAuthority(String authority, String host) {
+        return host != null && !host.isEmpty() && authority.equalsIgnoreCase(host.trim());
     }
 
     /** The origin ({@code scheme://host[:port]}) of a Referer URL, or null. */

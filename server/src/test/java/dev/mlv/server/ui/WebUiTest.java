@@ -237,6 +237,12 @@ class WebUiTest {
         assertThat(moved.status()).isEqualTo(303);
         assertThat(moved.contentType()).as("Location").isEqualTo("/ui/model-version?name=" + q(model) + "&version=" + v1);
         assertThat(stageOf(model, v1)).isEqualTo("Production");
+        // behind a proxy that sends the upstream's Host: its X-Forwarded-Host names the public origin
+        Map<String, String> proxied = Map.of("Origin", "https://mlv.example.com", "X-Forwarded-Host", "mlv.example.com");
+        assertThat(post(server, stage1, proxied, null, "stage", "Staging", "reason", "through the proxy").status()).isEqualTo(303);
+        assertThat(post(server, stage1, Map.of("Origin", "https://mlv.example.com"), null, "stage", "Staging", "reason", "r").body())
+                .contains("have it send X-Forwarded-Host");
+        assertThat(post(server, stage1, self, null, "stage", "Production", "reason", "back").status()).isEqualTo(303);
         Page viaReferer = post(server, stage2, Map.of("Referer", server.url() + "/ui/model-version?name=x"), null,
                 "stage", "Production", "archive_existing", "true", "reason", "v2 beats v1");
         assertThat(viaReferer.status()).isEqualTo(303);
