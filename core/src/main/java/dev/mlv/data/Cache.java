@@ -279,6 +279,38 @@ public final class Cache {
         AtomicFiles.deleteQuietly(objectPath(name));
     }
 
+    /** An object {@link #walkObjects} finds: its name and its file. */
+    interface ObjectVisitor {
+        void object(String name, Path file) throws IOException;
+    }
+
+    /**
+     * Walks an objects folder in the layout the cache and every local remote share ({@code sha256/ab/cdef…}): each
+     * entry of a prefix folder whose name makes a valid object name goes to {@code objects}, every other entry (a
+     * file beside the prefix folders, a temp file of a write in progress) to {@code others}. Nothing when the folder
+     * does not exist.
+     */
+    static void walkObjects(Path folder, ObjectVisitor objects, java.util.function.Consumer<Path> others) throws IOException {
+        try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(folder)) {
+            for (Path prefix : prefixes) {
+                if (!Files.isDirectory(prefix)) {
+                    others.accept(prefix);
+                    continue;
+                }
+                String p = prefix.getFileName().toString();
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
+                    for (Path f : files) {
+                        String name = p + f.getFileName();
+                        if (Digests.isValid(name)) objects.object(name, f);
+                        else others.accept(f);
+                    }
+                }
+            }
+        } catch (NoSuchFileException e) {
+            // no objects yet
+        }
+    }
+
     /** Every object name in the cache, plus the paths of files that are not valid objects (leftovers). */
     public record Listing(List<String> names, List<Path> junk) {
     }
@@ -286,23 +318,11 @@ public final class Cache {
     public Listing list() {
         List<String> names = new ArrayList<>();
         List<Path> junk = new ArrayList<>();
-        try (DirectoryStream<Path> prefixes = Files.newDirectoryStream(objects)) {
-            for (Path prefix : prefixes) {
-                String p = prefix.getFileName().toString();
-                if (!Files.isDirectory(prefix)) {
-                    junk.add(prefix);
-                    continue;
-                }
-                try (DirectoryStream<Path> files = Files.newDirectoryStream(prefix)) {
-                    for (Path f : files) {
-                        String name = p + f.getFileName();
-                        if (Digests.isValid(name) && Files.isRegularFile(f)) names.add(name);
-                        else junk.add(f);
-                    }
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return new Listing(names, junk);
+        try {
+            walkObjects(objects, (name, f) -> {
+                if (Files.isRegularFile(f)) names.add(name);
+                else junk.add(f);
+            }, junk::add);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -19,7 +19,6 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * A remote on a local or mounted file system. Uploads hash the bytes while copying them to a temp file beside the
@@ -95,21 +94,13 @@ public final class LocalRemote implements Remote {
 
     @Override
     public List<Stored> list() {
-        Path objects = root.resolve(Digests.ALGORITHM);
-        if (!Files.isDirectory(objects)) return List.of();
         List<Stored> out = new ArrayList<>();
-        try (Stream<Path> prefixes = Files.list(objects)) {
-            for (Path prefix : (Iterable<Path>) prefixes::iterator) {
-                if (!Files.isDirectory(prefix, LinkOption.NOFOLLOW_LINKS)) continue;
-                try (Stream<Path> files = Files.list(prefix)) {
-                    for (Path f : (Iterable<Path>) files::iterator) {
-                        String name = prefix.getFileName().toString() + f.getFileName();
-                        if (!Digests.isValid(name)) continue; // a temp file of an upload
-                        BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                        if (a.isRegularFile()) out.add(new Stored(name, a.size(), a.lastModifiedTime().toInstant()));
-                    }
-                }
-            }
+        try {
+            Cache.walkObjects(root.resolve(Digests.ALGORITHM), (name, f) -> {
+                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isRegularFile()) out.add(new Stored(name, a.size(), a.lastModifiedTime().toInstant()));
+            }, temp -> { // the temp file of an upload in progress: no object
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list remote " + root + ": " + e.getMessage(), e);
         }

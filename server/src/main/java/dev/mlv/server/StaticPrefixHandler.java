@@ -2,6 +2,7 @@ package dev.mlv.server;
 
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
+import dev.mlv.server.security.BrowserSecurity;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
@@ -84,8 +85,6 @@ final class StaticPrefixHandler extends Handler.Wrapper {
     }
 
     private static String printable(String path) {
-        if (path == null) return "";
-        String p = path.replaceAll("\\p{Cntrl}", "?");
-        return p.length() > 200 ? p.substring(0, 200) + "…" : p;
+        return BrowserSecurity.printable(path, 200);
     }
 }

@@ -50,6 +50,8 @@ public record BrowserSecurity(List<String> allowedHosts, List<String> corsAllowe
     private static final Set<String> EXEMPT_FROM_HOST_CHECK = Set.of("/health", "/version");
     private static final Set<HandlerType> STATE_CHANGING = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
     private static final String ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
+    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9a-f:.]+");
 
     public BrowserSecurity {
         allowedHosts = List.copyOf(allowedHosts);
@@ -120,7 +122,7 @@ public record BrowserSecurity(List<String> allowedHosts, List<String> corsAllowe
             String path = cx.path();
             String host = cx.header("Host");
             if (!EXEMPT_FROM_HOST_CHECK.contains(path) && !hostAllowed(host)) {
-                LOG.warn("Refused a request with Host header '{}' to {} (allow it with --allowed-hosts)", printable(host), path);
+                LOG.warn("Refused a request with Host header '{}' to {} (allow it with --allowed-hosts)", printable(host), printable(path));
                 throw new MlvException(ErrorCode.PERMISSION_DENIED, INVALID_HOST
                         + ": this server answers to loopback and private addresses unless started with --allowed-hosts");
             }
@@ -130,7 +132,7 @@ public record BrowserSecurity(List<String> allowedHosts, List<String> corsAllowe
                 // page did (Origin, else Referer); without either it is no form of ours
                 String from = origin != null && !origin.equals("null") ? origin : originOf(cx.header("Referer"));
                 if (from == null || !originAllowed(from, host, forwardedHost(cx))) {
-                    LOG.warn("Refused a {} {} from origin '{}'", cx.method(), path, printable(from));
+                    LOG.warn("Refused a {} {} from origin '{}'", cx.method(), printable(path), printable(from));
                     throw new MlvException(ErrorCode.PERMISSION_DENIED, CORS_BLOCKED
                             + ": changes through the web UI must come from its own pages (behind a proxy that changes the Host "
                             + "header, have it send X-Forwarded-Host, or start the server with --cors-allowed-origins)");
@@ -141,7 +143,8 @@ public record BrowserSecurity(List<String> allowedHosts, List<String> corsAllowe
             boolean allowed = originAllowed(origin, host, forwardedHost(cx));
             boolean preflight = cx.method() == HandlerType.OPTIONS && cx.header("Access-Control-Request-Method") != null;
             if (!allowed && (preflight || STATE_CHANGING.contains(cx.method()))) {
-                LOG.warn("Refused a cross-origin {} {} from origin '{}' (allow it with --cors-allowed-origins)", cx.method(), path, printable(origin));
+                LOG.warn("Refused a cross-origin {} {} from origin '{}' (allow it with --cors-allowed-origins)", cx.method(), printable(path),
+                        printable(origin));
                 throw new MlvException(ErrorCode.PERMISSION_DENIED, CORS_BLOCKED + ": origin '" + printable(origin)
                         + "' may not use this server's API unless the server is started with --cors-allowed-origins");
             }
@@ -228,7 +231,7 @@ public record BrowserSecurity(List<String> allowedHosts, List<String> corsAllowe
     static boolean isPrivateAddress(String host) {
         boolean v6 = host.startsWith("[") && host.endsWith("]");
         String literal = v6 ? host.substring(1, host.length() - 1) : host;
-        if (v6 ? !literal.matches("[0-9a-f:.]+") : !literal.matches("\\d{1,3}(\\.\\d{1,3}){3}")) return false;
+        if (!(v6 ? IPV6_LITERAL : IPV4_LITERAL).matcher(literal).matches()) return false;
         try {
             byte[] a = InetAddress.getByName(literal).getAddress(); // a literal: no lookup
             if (a.length == 4) return a[0] == 10 || (a[0] == (byte) 172 && (a[1] & 0xF0) == 16) || (a[0] == (byte) 192 && a[1] == (byte) 168);
@@ -260,8 +263,16 @@ public record BrowserSecurity(List<String> allowedHosts, List<String> corsAllowe
 
     /** A header value for a log line or message: control characters replaced, at most 100 characters. */
     private static String printable(String value) {
+        return printable(value, 100);
+    }
+
+    /**
+     * What a request sent (a header, a path), fit for a log line or an error message: control characters replaced by
+     * {@code ?}, at most {@code max} characters, {@code (none)} for null.
+     */
+    public static String printable(String value, int max) {
         if (value == null) return "(none)";
         String v = value.replaceAll("\\p{Cntrl}", "?");
-        return v.length() > 100 ? v.substring(0, 100) + "…" : v;
+        return v.length() > max ? v.substring(0, max) + "…" : v;
     }
 }
