@@ -486,7 +486,8 @@ public final class DataRepo implements AutoCloseable {
     List<Entry> scan(Path dir) {
         java.util.concurrent.ConcurrentLinkedQueue<Entry> out = new java.util.concurrent.ConcurrentLinkedQueue<>();
         java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        WALKERS.invoke(new ScanTask(dir, "", relative(dir) + "/", epochNanos(), out, failure));
+        IgnoreRules ignore = IgnoreRules.forFolder(root, dir.getParent());
+        WALKERS.invoke(new ScanTask(dir, "", relative(dir) + "/", ignore, epochNanos(), out, failure));
         if (failure.get() != null) throw failure.get(); // the first error as thrown, not a copy made by the pool
         return new ArrayList<>(out);
     }
@@ -496,15 +497,18 @@ public final class DataRepo implements AutoCloseable {
         private final Path folder;
         private final String rel;
         private final String keyPrefix;
+        /** The {@code .mlvignore} rules of the folders above this one. */
+        private final IgnoreRules ignore;
         private final long started;
         private final java.util.Collection<Entry> out;
         private final java.util.concurrent.atomic.AtomicReference<RuntimeException> failure;
 
-        ScanTask(Path folder, String rel, String keyPrefix, long started, java.util.Collection<Entry> out,
+        ScanTask(Path folder, String rel, String keyPrefix, IgnoreRules ignore, long started, java.util.Collection<Entry> out,
                  java.util.concurrent.atomic.AtomicReference<RuntimeException> failure) {
             this.folder = folder;
             this.rel = rel;
             this.keyPrefix = keyPrefix;
+            this.ignore = ignore;
             this.started = started;
             this.out = out;
             this.failure = failure;
@@ -524,11 +528,13 @@ public final class DataRepo implements AutoCloseable {
         }
 
         private void list(List<ScanTask> subfolders) {
+            String folderRel = keyPrefix + rel;
+            IgnoreRules rules = ignore.enter(folder, rel.isEmpty() ? folderRel.substring(0, folderRel.length() - 1) : folderRel);
             try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(folder)) {
                 // where the platform offers it (Linux), stat each entry relative to the open folder (fstatat), which
                 // costs the kernel one name lookup instead of a walk of the whole absolute path
                 var secure = ds instanceof java.nio.file.SecureDirectoryStream<Path> sds ? sds : null;
-                for (Path file : ds) visit(file, secure, subfolders);
+                for (Path file : ds) visit(file, secure, rules, subfolders);
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read " + folder + ": " + e.getMessage(), e);
             }
@@ -539,15 +545,21 @@ public final class DataRepo implements AutoCloseable {
          * after a few hundred files; as the body of {@link #list}'s loop, which runs once per folder, it would stay
          * interpreted for most of a large walk.
          */
-        private void visit(Path file, java.nio.file.SecureDirectoryStream<Path> secure, List<ScanTask> subfolders) throws IOException {
+        private void visit(Path file, java.nio.file.SecureDirectoryStream<Path> secure, IgnoreRules rules,
+                           List<ScanTask> subfolders) throws IOException {
             String name = file.getFileName().toString();
             String relpath = rel.isEmpty() ? name : rel + "/" + name;
             BasicFileAttributes a = secure != null
                     ? secure.getFileAttributeView(file.getFileName(), java.nio.file.attribute.BasicFileAttributeView.class,
                             LinkOption.NOFOLLOW_LINKS).readAttributes()
                     : Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!rules.isEmpty()) {
+                // before the symlink checks: a link left out may point anywhere
+                boolean isFolder = a.isDirectory() || (a.isSymbolicLink() && Files.isDirectory(file));
+                if (rules.ignores(keyPrefix + relpath, isFolder)) return;
+            }
             if (a.isDirectory()) {
-                subfolders.add(new ScanTask(file, relpath, keyPrefix, started, out, failure));
+                subfolders.add(new ScanTask(file, relpath, keyPrefix, rules, started, out, failure));
                 return;
             }
             if (a.isSymbolicLink()) {
@@ -629,6 +641,13 @@ public final class DataRepo implements AutoCloseable {
                 throw MlvException.invalid("'" + raw + "' is inside a tracked directory (" + relative(owner.get()) + "); add that directory again instead");
             }
             if (Files.isSymbolicLink(p)) throw MlvException.invalid("'" + raw + "' is a symlink; add what it points to");
+            Optional<IgnoreRules.Match> ignored = IgnoreRules.check(root, relative(p), Files.isDirectory(p))
+                    .filter(IgnoreRules.Match::ignored);
+            if (ignored.isPresent()) {
+                IgnoreRules.Match m = ignored.get();
+                throw MlvException.invalid("'" + relative(p) + "' is ignored by " + m.source() + ":" + m.line() + " ('" + m.pattern()
+                        + "'): remove or negate that rule to track it");
+            }
             Path pointer = pointerFor(p);
             String origin = Files.isRegularFile(pointer) ? readTracked(pointer).file().origin() : null;
             if (origin != null) {
@@ -1316,6 +1335,9 @@ public final class DataRepo implements AutoCloseable {
                     if (!t.includes(me.relpath())) continue;
                     Path target = data.resolve(ArtifactPath.parseLiteral(me.relpath()).toString());
                     String cur = nowDigests.get(me.relpath());
+                    if (cur == null && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                        cur = digestOf(entry(target)); // a file the walk left out (.mlvignore) is still not overwritten blindly
+                    }
                     if (me.digest().equals(cur)) {
                         unchanged++;
                         continue;

@@ -31,6 +31,7 @@ public final class DataCommand implements Runnable {
             DataDiffCommand.class,
             DataGcCommand.class,
             DataFsckCommand.class,
+            DataCheckIgnoreCommand.class,
             DataRemoteCommand.class,
             DataConfigCommand.class,
             DataLogCommand.class,

@@ -321,6 +321,45 @@ class DataLocalCycleTest {
     }
 
     @Test
+    void mlvignoreKeepsLitterOutOfTrackedDataAndCheckIgnoreSaysWhy() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "ignore");
+        DataTestKit.makeData(repo, 4, 5);
+        Files.writeString(repo.resolve(".mlvignore"), "# OS litter\n.DS_Store\n*.partial\n!final.partial\n");
+        Files.writeString(repo.resolve("dataset/.DS_Store"), "finder");
+        Files.writeString(repo.resolve("dataset/download.partial"), "half a file");
+        Files.writeString(repo.resolve("dataset/final.partial"), "kept by '!'");
+        mlv(repo, "add", "dataset").ok();
+        assertThat(Files.readString(repo.resolve("dataset.mlv"))).contains("nfiles: 6"); // 4 + part-file + final.partial
+
+        assertThat(mlv(repo, "check-ignore", "dataset/.DS_Store", "dataset/final.partial", "dataset/part0").ok().out())
+                .isEqualTo("dataset/.DS_Store\n");
+        assertThat(mlv(repo, "check-ignore", "-d", "-n", "dataset/download.partial", "dataset/final.partial", "dataset/part0")
+                .ok().out()).isEqualTo(".mlvignore:3:*.partial\tdataset/download.partial\n"
+                + ".mlvignore:4:!final.partial\tdataset/final.partial\n::\tdataset/part0\n");
+        assertThat(mlv(repo, "check-ignore", "dataset/part0").code()).as("nothing ignored").isEqualTo(1);
+        assertThat(mlv(repo, "check-ignore", "-n", "x").code()).isEqualTo(2);
+        Files.writeString(repo.resolve("notes.partial"), "x");
+        DataTestKit.Result refused = mlv(repo, "add", "notes.partial");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).startsWith("mlv: error: 'notes.partial' is ignored by .mlvignore:3 ('*.partial')");
+
+        Files.writeString(repo.resolve("dataset/.DS_Store"), "finder, changed");
+        assertThat(mlv(repo, "status").ok().out()).doesNotContain("modified", "added", "deleted");
+
+        Path remote = tmp.resolve("ignore-remote");
+        mlv(repo, "remote add", "origin", remote.toString(), "--default").ok();
+        mlv(repo, "push").ok();
+        Map<String, String> tracked = tree(repo, "dataset");
+        tracked.keySet().removeAll(List.of("dataset/.DS_Store", "dataset/download.partial"));
+        DataTestKit.deleteTree(repo.resolve("dataset"));
+        DataTestKit.deleteTree(repo.resolve(".mlv/cache"));
+        mlv(repo, "pull").ok();
+        assertThat(repo.resolve("dataset/.DS_Store")).doesNotExist();
+        assertThat(repo.resolve("dataset/download.partial")).doesNotExist();
+        assertThat(tree(repo, "dataset")).isEqualTo(tracked);
+    }
+
+    @Test
     void malformedPointerAndUsageErrorsAreOneLine() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "errors");
         Files.writeString(repo.resolve("bad.mlv"), "outs: [oops\n");
