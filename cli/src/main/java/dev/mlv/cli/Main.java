@@ -61,7 +61,7 @@ public final class Main implements Runnable {
      * {@code data} and {@code models} groups, and some commands load heavy libraries); where the argument names none
      * (no argument, an option, a typo) all of them, for help and errors.
      */
-    static CommandLine commandLine(String... args) {
+    public static CommandLine commandLine(String... args) {
         return configure(build(new Main(), SUBCOMMANDS, List.of(args)));
     }
 

@@ -142,6 +142,21 @@ public final class Git {
         }
     }
 
+    /**
+     * Where git keeps {@code name} for this work tree ({@code git rev-parse --git-path}): {@code hooks} follows
+     * {@code core.hooksPath}, and a linked work tree's own files are found too. Null outside a git repository.
+     */
+    public Path gitPath(String name) {
+        Exec r = exec(null, Map.of(), "rev-parse", "--git-path", name);
+        String p = text(r.out()).strip();
+        return r.code() != 0 || p.isEmpty() ? null : dir.resolve(p).normalize();
+    }
+
+    /** This folder relative to the top of its work tree ({@code git rev-parse --show-prefix}): "" at the top. */
+    public String prefix() {
+        return text(run(null, "rev-parse", "--show-prefix")).strip();
+    }
+
     // ------------------------------------------------------------------ repositories elsewhere (mlv data get)
 
     /**

@@ -32,6 +32,8 @@ public final class DataCommand implements Runnable {
             DataGcCommand.class,
             DataFsckCommand.class,
             DataCheckIgnoreCommand.class,
+            DataInstallCommand.Install.class,
+            DataInstallCommand.GitHook.class,
             DataRemoteCommand.class,
             DataConfigCommand.class,
             DataLogCommand.class,
