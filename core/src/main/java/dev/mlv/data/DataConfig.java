@@ -31,13 +31,14 @@ import java.util.regex.Pattern;
  * gc_grace_seconds: 3600     # gc never removes objects younger than this
  * cache_dir: ../shared-cache  # optional (as DVC's cache.dir): the cache, instead of .mlv/cache; relative to the top
  * cache_shared: group        # optional (as DVC's cache.shared): the cache's folders writable by the group
+ * autostage: true            # optional (as DVC's core.autostage): commands 'git add' the pointers and .gitignore files they change
  * </pre>
  * {@code remotes} maps each remote's name to its URL, {@code remoteOptions} to its options (absent: none);
  * {@code cacheDir} is null for the default {@code .mlv/cache}; {@code cacheGroupShared} makes the cache's folders
  * group-writable, for a cache several users share.
  */
 public record DataConfig(Map<String, String> remotes, Map<String, Map<String, String>> remoteOptions, String defaultRemote,
-                         LinkType linkType, Duration gcGrace, String cacheDir, boolean cacheGroupShared) {
+                         LinkType linkType, Duration gcGrace, String cacheDir, boolean cacheGroupShared, boolean autostage) {
     public static final Duration DEFAULT_GC_GRACE = Duration.ofHours(1);
     private static final Pattern REMOTE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -55,7 +56,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
     }
 
     public static DataConfig defaults() {
-        return new DataConfig(Map.of(), Map.of(), null, LinkType.COPY, DEFAULT_GC_GRACE, null, false);
+        return new DataConfig(Map.of(), Map.of(), null, LinkType.COPY, DEFAULT_GC_GRACE, null, false, false);
     }
 
     public static DataConfig read(Path file) {
@@ -101,7 +102,8 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         Duration grace = root.hasNonNull("gc_grace_seconds") ? Duration.ofSeconds(root.get("gc_grace_seconds").asLong()) : DEFAULT_GC_GRACE;
         String cacheDir = root.hasNonNull("cache_dir") ? requireCacheDir(root.get("cache_dir").asText(), where) : null;
         boolean group = root.hasNonNull("cache_shared") && cacheShared(root.get("cache_shared").asText(), where);
-        return new DataConfig(remotes, options, def, link, grace, cacheDir, group);
+        boolean autostage = root.hasNonNull("autostage") && bool(root.get("autostage").asText(), "autostage", where);
+        return new DataConfig(remotes, options, def, link, grace, cacheDir, group, autostage);
     }
 
     public void write(Path file) {
@@ -121,6 +123,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         root.put("gc_grace_seconds", gcGrace.toSeconds());
         if (cacheDir != null) root.put("cache_dir", cacheDir);
         if (cacheGroupShared) root.put("cache_shared", "group");
+        if (autostage) root.put("autostage", true);
         try {
             AtomicFiles.write(file, YAML.writeValueAsString(root).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -136,14 +139,14 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         m.put(name, url);
         Map<String, Map<String, String>> options = new LinkedHashMap<>(remoteOptions);
         options.remove(name); // a replaced remote starts without options
-        return new DataConfig(m, options, makeDefault || defaultRemote == null ? name : defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared);
+        return new DataConfig(m, options, makeDefault || defaultRemote == null ? name : defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared, autostage);
     }
 
     /** With remote {@code name}'s URL changed to {@code url}, its options kept. */
     public DataConfig withRemoteUrl(String name, String url) {
         Map<String, String> m = new LinkedHashMap<>(remotes);
         m.put(requireKnown(name), url);
-        return new DataConfig(m, remoteOptions, defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared);
+        return new DataConfig(m, remoteOptions, defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared, autostage);
     }
 
     /** The options of remote {@code name} (empty when it has none or is unknown). */
@@ -158,7 +161,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         else o.put(key, value);
         Map<String, Map<String, String>> all = new LinkedHashMap<>(remoteOptions);
         all.put(name, o);
-        return new DataConfig(remotes, all, defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared);
+        return new DataConfig(remotes, all, defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared, autostage);
     }
 
     /** Without remote {@code name} (no longer the default if it was); {@code RESOURCE_DOES_NOT_EXIST} when unknown. */
@@ -166,12 +169,12 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         requireKnown(name);
         Map<String, String> m = new LinkedHashMap<>(remotes);
         m.remove(name);
-        return new DataConfig(m, remoteOptions, name.equals(defaultRemote) ? null : defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared);
+        return new DataConfig(m, remoteOptions, name.equals(defaultRemote) ? null : defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared, autostage);
     }
 
     /** With remote {@code name} as the default; {@code RESOURCE_DOES_NOT_EXIST} when unknown. */
     public DataConfig withDefaultRemote(String name) {
-        return new DataConfig(remotes, remoteOptions, requireKnown(name), linkType, gcGrace, cacheDir, cacheGroupShared);
+        return new DataConfig(remotes, remoteOptions, requireKnown(name), linkType, gcGrace, cacheDir, cacheGroupShared, autostage);
     }
 
     /** With remote {@code from} renamed {@code to} (still the default if it was). */
@@ -181,7 +184,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         DataConfig added = withoutRemote(from).withRemote(to, url, from.equals(defaultRemote));
         Map<String, Map<String, String>> options = new LinkedHashMap<>(remoteOptions);
         options.put(to, options(from));
-        return new DataConfig(added.remotes, options, from.equals(defaultRemote) ? to : defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared);
+        return new DataConfig(added.remotes, options, from.equals(defaultRemote) ? to : defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared, autostage);
     }
 
     private String requireKnown(String name) {
@@ -192,18 +195,30 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
     }
 
     public DataConfig withLinkType(LinkType t) {
-        return new DataConfig(remotes, remoteOptions, defaultRemote, t, gcGrace, cacheDir, cacheGroupShared);
+        return new DataConfig(remotes, remoteOptions, defaultRemote, t, gcGrace, cacheDir, cacheGroupShared, autostage);
     }
 
     /** With the cache at {@code dir} (relative: to the top of the repository); null for the default {@code .mlv/cache}. */
     public DataConfig withCacheDir(String dir) {
         return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, gcGrace, dir == null ? null : requireCacheDir(dir, "cache_dir"),
-                cacheGroupShared);
+                cacheGroupShared, autostage);
     }
 
     /** With the cache's folders group-writable ({@code cache_shared: group}) or not. */
     public DataConfig withCacheGroupShared(boolean group) {
-        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, gcGrace, cacheDir, group);
+        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, gcGrace, cacheDir, group, autostage);
+    }
+
+    /** With {@code autostage} (as DVC's {@code core.autostage}) on or off. */
+    public DataConfig withAutostage(boolean on) {
+        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, gcGrace, cacheDir, cacheGroupShared, on);
+    }
+
+    /** A yes/no setting: {@code true} or {@code false} (as YAML and DVC write them). */
+    public static boolean bool(String value, String key, String where) {
+        if ("true".equalsIgnoreCase(value)) return true;
+        if ("false".equalsIgnoreCase(value)) return false;
+        throw MlvException.invalid("Invalid " + key + " '" + value + "' in " + where + ": true or false");
     }
 
     /** {@code cache_shared}'s value: {@code group} is the only one (as DVC's). */
@@ -223,7 +238,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
     }
 
     public DataConfig withGcGrace(Duration grace) {
-        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, grace, cacheDir, cacheGroupShared);
+        return new DataConfig(remotes, remoteOptions, defaultRemote, linkType, grace, cacheDir, cacheGroupShared, autostage);
     }
 
     /** The URL of {@code name}, or of the default remote when {@code name} is null. */

@@ -304,7 +304,7 @@ public final class DataImport {
      * an import without its download, or data sent straight to a remote.
      */
     static void writePointerOnly(DataRepo r, Path pointer, PointerFile next) {
-        next.write(pointer);
+        r.writePointer(next, pointer);
         r.ensureGitignored(pointer.resolveSibling(dataName(pointer)));
     }
 

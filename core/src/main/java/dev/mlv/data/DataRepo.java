@@ -60,6 +60,8 @@ public final class DataRepo implements AutoCloseable {
     private final Map<Path, Boolean> checkedFolders = new java.util.concurrent.ConcurrentHashMap<>();
     /** Bytes {@link #status} may still hash; see {@link #limitStatusHashing}. */
     private long statusHashBudget = Long.MAX_VALUE;
+    /** Pointer and .gitignore files this command wrote or deleted, for {@link #stageForGit}. */
+    private final Set<Path> changedForGit = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Transfers {@link #push}, {@link #fetch} and URL imports run at once; 0: their default. */
     private int jobs;
 
@@ -661,7 +663,7 @@ public final class DataRepo implements AutoCloseable {
         for (Path p : targets) pending.add(Files.isDirectory(p) ? addDirectory(p) : addFile(p));
         cache.sync(); // every object durable before any pointer names it
         for (PendingPointer pp : pending) {
-            pp.pointer().write(pp.pointerPath());
+            writePointer(pp.pointer(), pp.pointerPath());
             ensureGitignored(pp.data());
             written.add(new Tracked(pp.pointerPath(), pp.pointer()));
         }
@@ -745,6 +747,28 @@ public final class DataRepo implements AutoCloseable {
         if (!f.isEmpty()) throw f.get(0).error();
     }
 
+    /** Writes a pointer file (atomically), remembered for {@link #stageForGit}. */
+    void writePointer(PointerFile pointer, Path file) {
+        pointer.write(file);
+        changedForGit.add(file);
+    }
+
+    /**
+     * As DVC's {@code core.autostage}: stages in git the pointer and .gitignore files this command wrote
+     * ({@code git add}) or deleted ({@code git rm --cached}). Returns them relative to the top of the repository;
+     * nothing outside a git work tree.
+     */
+    public List<String> stageForGit() {
+        Git git = new Git(root);
+        if (changedForGit.isEmpty() || git.repositoryRoot() == null) return List.of();
+        List<String> present = new ArrayList<>(), deleted = new ArrayList<>();
+        for (Path p : new java.util.TreeSet<>(changedForGit)) (Files.exists(p) ? present : deleted).add(relative(p));
+        git.stage(present, deleted);
+        List<String> all = new ArrayList<>(present);
+        all.addAll(deleted);
+        return all;
+    }
+
     /** Adds {@code /name} to the .gitignore beside the data, atomically, if it is not there. */
     void ensureGitignored(Path data) {
         Path gi = data.resolveSibling(".gitignore");
@@ -754,6 +778,7 @@ public final class DataRepo implements AutoCloseable {
             for (String line : current.split("\\R")) if (line.strip().equals(entry)) return;
             String next = current.isEmpty() || current.endsWith("\n") ? current + entry + "\n" : current + "\n" + entry + "\n";
             AtomicFiles.write(gi, next.getBytes(StandardCharsets.UTF_8));
+            changedForGit.add(gi);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot update " + gi + ": " + e.getMessage(), e);
         }
@@ -794,6 +819,7 @@ public final class DataRepo implements AutoCloseable {
             }
             try {
                 Files.delete(t.pointer());
+                changedForGit.add(t.pointer());
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot delete " + relative(t.pointer()) + ": " + e.getMessage(), e);
             }
@@ -835,7 +861,7 @@ public final class DataRepo implements AutoCloseable {
             PointerFile moved = new PointerFile(List.of(new PointerFile.Out(target.getFileName().toString(), out.digest(), out.size(),
                     out.nfiles())), source == null ? null : source.relocated(from.pointer().getParent(), pointer.getParent()),
                     external == null ? null : external.relocated(from.pointer().getParent(), pointer.getParent()), from.file().frozen());
-            moved.write(pointer);
+            writePointer(moved, pointer);
             if (Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
                 try {
                     Files.move(data, target, StandardCopyOption.ATOMIC_MOVE);
@@ -847,6 +873,7 @@ public final class DataRepo implements AutoCloseable {
             }
             ensureGitignored(target);
             Files.delete(from.pointer());
+            changedForGit.add(from.pointer());
             removeGitignoreEntry(data);
             return new Moved(from, new Tracked(pointer, moved));
         } catch (IOException e) {
@@ -871,7 +898,7 @@ public final class DataRepo implements AutoCloseable {
         List<Path> changed = new ArrayList<>();
         for (Tracked t : tracked) {
             if (t.file().frozen() == frozen) continue;
-            t.file().withFrozen(frozen).write(t.pointer());
+            writePointer(t.file().withFrozen(frozen), t.pointer());
             changed.add(t.pointer());
         }
         return changed;
@@ -942,6 +969,7 @@ public final class DataRepo implements AutoCloseable {
             if (!lines.removeIf(line -> line.strip().equals(entry))) return;
             if (lines.stream().allMatch(String::isBlank)) Files.delete(gi);
             else AtomicFiles.write(gi, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+            changedForGit.add(gi);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot update " + gi + ": " + e.getMessage(), e);
         }

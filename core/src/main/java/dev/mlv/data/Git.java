@@ -152,6 +152,18 @@ public final class Git {
         return r.code() != 0 || p.isEmpty() ? null : dir.resolve(p).normalize();
     }
 
+    /** {@code git add} of {@code present} and {@code git rm --cached} of {@code deleted} (paths relative to this folder). */
+    public void stage(List<String> present, List<String> deleted) {
+        if (!present.isEmpty()) run(null, concat(List.of("add", "--"), present));
+        if (!deleted.isEmpty()) run(null, concat(List.of("rm", "--cached", "--ignore-unmatch", "-q", "--"), deleted));
+    }
+
+    private static String[] concat(List<String> head, List<String> tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(tail);
+        return all.toArray(String[]::new);
+    }
+
     /** This folder relative to the top of its work tree ({@code git rev-parse --show-prefix}): "" at the top. */
     public String prefix() {
         return text(run(null, "rev-parse", "--show-prefix")).strip();

@@ -41,7 +41,7 @@ final class DataAddCommand implements Callable<Integer> {
                 }
             }
             if (repo.json()) repo.output().json(json);
-            else if (!repo.quiet) repo.output().println("To track the changes with git: git add <pointer>.mlv .gitignore");
+            DataImportCommands.gitHint(repo, r, !added.isEmpty());
         }
         return 0;
     }

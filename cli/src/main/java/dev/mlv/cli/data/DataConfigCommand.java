@@ -16,26 +16,29 @@ import java.util.concurrent.Callable;
 
 @Command(name = "config", description = "Show the settings of .mlv/config, or set one: link_type (copy, reflink, hardlink "
         + "or symlink: how workspace files are made from the cache), gc_grace_seconds (gc keeps younger objects) or "
-        + "cache_dir (a cache outside the repository, which several repositories can share, as DVC's cache.dir) and "
-        + "cache_shared (group: the cache's folders writable by the group, for several users, as DVC's cache.shared).",
+        + "cache_dir (a cache outside the repository, which several repositories can share, as DVC's cache.dir), "
+        + "cache_shared (group: the cache's folders writable by the group, for several users, as DVC's cache.shared) and "
+        + "autostage (true: commands 'git add' the pointers and .gitignore files they change, as DVC's core.autostage).",
         footer = {"", "Examples:",
                 "  mlv data config                      # every setting",
                 "  mlv data config link_type hardlink   # workspace files: read-only cache links",
                 "  mlv data config gc_grace_seconds 86400",
                 "  mlv data config cache_dir /mnt/data/mlv-cache   # shared: 'gc' then needs --projects",
                 "  mlv data config cache_dir --unset               # back to .mlv/cache",
-                "  mlv data config cache_shared group              # then: chmod g+s /mnt/data/mlv-cache"})
+                "  mlv data config cache_shared group              # then: chmod g+s /mnt/data/mlv-cache",
+                "  mlv data config autostage true"})
 final class DataConfigCommand implements Callable<Integer> {
     private static final String LINK_TYPE = "link_type";
     private static final String GC_GRACE = "gc_grace_seconds";
     private static final String CACHE_DIR = "cache_dir";
     private static final String CACHE_SHARED = "cache_shared";
-    private static final java.util.Set<String> KEYS = java.util.Set.of(LINK_TYPE, GC_GRACE, CACHE_DIR, CACHE_SHARED);
+    private static final String AUTOSTAGE = "autostage";
+    private static final java.util.Set<String> KEYS = java.util.Set.of(LINK_TYPE, GC_GRACE, CACHE_DIR, CACHE_SHARED, AUTOSTAGE);
 
     @Mixin
     RepoOptions repo;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "KEY", description = "link_type, gc_grace_seconds, cache_dir or cache_shared.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "KEY", description = "link_type, gc_grace_seconds, cache_dir, cache_shared or autostage.")
     String key;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "The new value (default: show the current one).")
@@ -48,7 +51,7 @@ final class DataConfigCommand implements Callable<Integer> {
     public Integer call() {
         if (key != null && !KEYS.contains(key)) {
             throw MlvException.invalid("Unknown setting '" + key + "': use " + LINK_TYPE + ", " + GC_GRACE + ", " + CACHE_DIR
-                    + " or " + CACHE_SHARED + " (remotes: 'mlv data remote')");
+                    + ", " + CACHE_SHARED + " or " + AUTOSTAGE + " (remotes: 'mlv data remote')");
         }
         if (unset && (!(CACHE_DIR.equals(key) || CACHE_SHARED.equals(key)) || value != null)) {
             throw MlvException.invalid("--unset takes " + CACHE_DIR + " or " + CACHE_SHARED + ", with no value");
@@ -68,6 +71,7 @@ final class DataConfigCommand implements Callable<Integer> {
         if (key.equals(LINK_TYPE)) return c.withLinkType(LinkType.parse(value));
         if (key.equals(CACHE_DIR)) return c.withCacheDir(value);
         if (key.equals(CACHE_SHARED)) return c.withCacheGroupShared(DataConfig.cacheShared(value, CACHE_SHARED));
+        if (key.equals(AUTOSTAGE)) return c.withAutostage(DataConfig.bool(value, AUTOSTAGE, "the command line"));
         long seconds;
         try {
             seconds = Long.parseLong(value.trim());
@@ -84,6 +88,7 @@ final class DataConfigCommand implements Callable<Integer> {
         m.put(GC_GRACE, c.gcGrace().toSeconds());
         m.put(CACHE_DIR, c.cacheDir()); // null: .mlv/cache
         m.put(CACHE_SHARED, c.cacheGroupShared() ? "group" : null); // null: private
+        m.put(AUTOSTAGE, c.autostage());
         return m;
     }
 }

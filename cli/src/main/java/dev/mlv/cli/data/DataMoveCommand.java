@@ -28,10 +28,8 @@ final class DataMoveCommand implements Callable<Integer> {
             String from = r.root().relativize(moved.from().pointer()).toString();
             String to = r.root().relativize(moved.to().pointer()).toString();
             if (repo.json()) repo.output().json(Map.of("from", from, "to", to));
-            else {
-                repo.output().println("moved " + from + " -> " + to);
-                if (!repo.quiet) repo.output().println("To record it with git: git rm --cached " + from + "; git add " + to + " .gitignore");
-            }
+            else repo.output().println("moved " + from + " -> " + to);
+            DataImportCommands.gitHint(repo, r, true, "To record it with git: git rm --cached " + from + "; git add " + to + " .gitignore");
         }
         return 0;
     }

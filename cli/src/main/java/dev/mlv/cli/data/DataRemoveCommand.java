@@ -28,10 +28,8 @@ final class DataRemoveCommand implements Callable<Integer> {
             List<String> removed = r.remove(repo.paths(targets), outs).stream()
                     .map(t -> r.root().relativize(t.pointer()).toString()).toList();
             if (repo.json()) repo.output().json(removed);
-            else {
-                for (String p : removed) repo.output().println("removed " + p + (outs ? " and its data" : ""));
-                if (!repo.quiet) repo.output().println("To record it with git: git rm --cached <pointer>.mlv; git add .gitignore");
-            }
+            else for (String p : removed) repo.output().println("removed " + p + (outs ? " and its data" : ""));
+            DataImportCommands.gitHint(repo, r, !removed.isEmpty(), "To record it with git: git rm --cached <pointer>.mlv; git add .gitignore");
         }
         return 0;
     }

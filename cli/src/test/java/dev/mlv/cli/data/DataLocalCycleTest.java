@@ -239,7 +239,7 @@ class DataLocalCycleTest {
     @Test
     void configSetsTheLinkTypeAndGcGrace() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "config");
-        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = copy\ngc_grace_seconds = 3600\ncache_dir = .mlv/cache (default)\ncache_shared = (unset)\n");
+        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = copy\ngc_grace_seconds = 3600\ncache_dir = .mlv/cache (default)\ncache_shared = (unset)\nautostage = false\n");
         assertThat(mlv(repo, "config", "link_type", "hardlink").ok().out()).isEqualTo("link_type = hardlink\n");
         assertThat(mlv(repo, "config", "gc_grace_seconds", "60").ok().out()).isEqualTo("gc_grace_seconds = 60\n");
         assertThat(mlv(repo, "config", "link_type", "--json").ok().out()).contains("\"link_type\" : \"hardlink\"");
@@ -260,7 +260,7 @@ class DataLocalCycleTest {
             assertThat(r.code()).as(String.join(" ", bad)).isEqualTo(2);
             assertThat(r.err()).startsWith("mlv: error: ");
         }
-        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = hardlink\ngc_grace_seconds = 60\ncache_dir = .mlv/cache (default)\ncache_shared = (unset)\n");
+        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = hardlink\ngc_grace_seconds = 60\ncache_dir = .mlv/cache (default)\ncache_shared = (unset)\nautostage = false\n");
     }
 
     @Test
@@ -357,6 +357,32 @@ class DataLocalCycleTest {
         assertThat(repo.resolve("dataset/.DS_Store")).doesNotExist();
         assertThat(repo.resolve("dataset/download.partial")).doesNotExist();
         assertThat(tree(repo, "dataset")).isEqualTo(tracked);
+    }
+
+    @Test
+    void autostageStagesThePointersAndGitignoresCommandsChange() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "autostage");
+        DataTestKit.makeData(repo, 4, 9);
+        assertThat(mlv(repo, "config", "autostage", "maybe").err()).contains("true or false");
+        assertThat(mlv(repo, "config", "autostage", "true").ok().out()).isEqualTo("autostage = true\n");
+        assertThat(Files.readString(repo.resolve(".mlv/config"))).contains("autostage: true");
+
+        assertThat(mlv(repo, "add", "dataset", "weights.bin").ok().out())
+                .contains("Staged with git (autostage): .gitignore dataset.mlv weights.bin.mlv").doesNotContain("To track");
+        assertThat(git(repo, "diff", "--cached", "--name-only")).contains(".gitignore", "dataset.mlv", "weights.bin.mlv");
+        git(repo, "commit", "-q", "-m", "v1");
+
+        mlv(repo, "move", "dataset", "archive/2026").ok();
+        mlv(repo, "remove", "weights.bin").ok();
+        String status = git(repo, "status", "--porcelain");
+        assertThat(status).as("every change staged").contains("R  dataset.mlv -> archive/2026.mlv", "A  archive/.gitignore",
+                "D  weights.bin.mlv", "D  .gitignore");
+        assertThat(status.lines().filter(l -> !l.startsWith("??") && l.charAt(1) != ' ').toList()).as("nothing unstaged").isEmpty();
+
+        // --json prints JSON only; staging still happens
+        Files.writeString(repo.resolve("notes.txt"), "n");
+        assertThat(mlv(repo, "add", "notes.txt", "--json").ok().out()).startsWith("[").doesNotContain("Staged");
+        assertThat(git(repo, "diff", "--cached", "--name-only")).contains("notes.txt.mlv");
     }
 
     @Test
