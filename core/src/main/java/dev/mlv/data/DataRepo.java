@@ -350,23 +350,39 @@ public final class DataRepo implements AutoCloseable {
         return new Tracked(pointer, pf);
     }
 
-    /** Every pointer file in the workspace (tracked directories, .git and .mlv are not descended into). */
+    /**
+     * Every pointer file in the workspace (tracked directories, .git and .mlv are not descended into, nor is what
+     * {@code .mlvignore} files leave out).
+     */
     public List<Tracked> allTracked() {
         List<Path> pointers = new ArrayList<>();
+        java.util.Deque<IgnoreRules> rules = new java.util.ArrayDeque<>(List.of(IgnoreRules.NONE));
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    if (dir.equals(root)) return FileVisitResult.CONTINUE;
-                    String n = dir.getFileName().toString();
-                    if (n.equals(DIR) || n.equals(".git")) return FileVisitResult.SKIP_SUBTREE;
-                    if (Files.exists(dir.resolveSibling(n + PointerFile.SUFFIX))) return FileVisitResult.SKIP_SUBTREE;
+                    if (!dir.equals(root)) {
+                        String n = dir.getFileName().toString();
+                        if (n.equals(DIR) || n.equals(".git")) return FileVisitResult.SKIP_SUBTREE;
+                        if (Files.exists(dir.resolveSibling(n + PointerFile.SUFFIX))) return FileVisitResult.SKIP_SUBTREE;
+                        if (rules.peek().ignores(relative(dir), true)) return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    rules.push(rules.peek().enter(dir, relative(dir)));
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) {
+                    rules.pop();
                     return FileVisitResult.CONTINUE;
                 }
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile() && file.getFileName().toString().endsWith(PointerFile.SUFFIX)) pointers.add(file);
+                    if (attrs.isRegularFile() && file.getFileName().toString().endsWith(PointerFile.SUFFIX)
+                            && !rules.peek().ignores(relative(file), false)) {
+                        pointers.add(file);
+                    }
                     return FileVisitResult.CONTINUE;
                 }
 

@@ -163,6 +163,20 @@ class IgnoreRulesTest {
     }
 
     @Test
+    void pointersInIgnoredFoldersAreNotSeen() throws Exception {
+        write("kept/a.csv", "alpha");
+        write("scratch/b.csv", "beta");
+        write("other/c.tmp", "gamma");
+        try (DataRepo r = DataRepo.open(root, "test", m -> StateCache.inMemory(), Progress.SILENT)) {
+            r.add(List.of(root.resolve("kept/a.csv").toString(), root.resolve("scratch/b.csv").toString(),
+                    root.resolve("other/c.tmp").toString()));
+            assertThat(r.allTracked()).hasSize(3);
+            write(".mlvignore", "scratch/\n*.tmp.mlv\n");
+            assertThat(r.allTracked()).extracting(t -> root.relativize(t.pointer()).toString()).containsExactly("kept/a.csv.mlv");
+        }
+    }
+
+    @Test
     void aLinkLeftOutMayPointAnywhere() throws Exception {
         write("data/a.csv", "alpha");
         Files.createSymbolicLink(root.resolve("data/venv"), dir);
