@@ -55,6 +55,7 @@ public final class ActiveRun implements AutoCloseable {
     private final String artifactUri;
     private final MetricSender metrics;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile SystemMetrics systemMetrics;
     private volatile RunStatus outcome = RunStatus.FINISHED;
 
     ActiveRun(MlvClient client, String runId, String experimentId, String runName, String artifactUri, int queueCapacity) {
@@ -162,6 +163,11 @@ public final class ActiveRun implements AutoCloseable {
         long now = System.currentTimeMillis();
         for (var e : values.entrySet()) metrics.add(new Metric(e.getKey(), e.getValue().doubleValue(), now, step));
         return this;
+    }
+
+    /** Starts logging system metrics while the run is open (see {@link MlvClient#logSystemMetrics}). */
+    void startSystemMetrics(SystemMetrics.Settings settings) {
+        systemMetrics = SystemMetrics.start(this, settings);
     }
 
     /** Waits until every metric queued so far is stored by the server. */
@@ -283,6 +289,7 @@ public final class ActiveRun implements AutoCloseable {
         if (!status.terminal()) throw MlvException.invalid("A run ends FINISHED, FAILED or KILLED, not " + status);
         if (!ended.compareAndSet(false, true)) return;
         RuntimeException flushError = null;
+        if (systemMetrics != null) systemMetrics.close(); // its last point is queued before the queue closes
         try {
             metrics.close();
         } catch (RuntimeException e) {

@@ -81,6 +81,8 @@ public final class MlvClient {
 
     private final RestClient rest;
     private volatile boolean captureEnvironment = true;
+    /** How new runs log system metrics; null: they do not. */
+    private volatile SystemMetrics.Settings systemMetrics;
     private volatile Environment environment;
 
     private volatile ArtifactUploader uploader;
@@ -93,6 +95,7 @@ public final class MlvClient {
     private MlvClient(RestClient rest) {
         this.rest = rest.withUser(user());
         this.uploader = new ArtifactUploader(rest, ArtifactUploader.Settings.fromEnvironment(System::getenv));
+        if (SystemMetrics.enabledIn(System::getenv)) this.systemMetrics = SystemMetrics.Settings.fromEnvironment(System::getenv);
     }
 
     /** A client for {@code MLV_TRACKING_URI}, else {@code MLFLOW_TRACKING_URI}, else {@code http://127.0.0.1:5000}. */
@@ -152,6 +155,22 @@ public final class MlvClient {
     /** Whether new runs store {@value Environment#ARTIFACT_NAME} (default: yes). */
     public MlvClient captureEnvironment(boolean capture) {
         this.captureEnvironment = capture;
+        return this;
+    }
+
+    /**
+     * Whether new runs log MLflow's system metrics ({@code system/cpu_utilization_percentage}, memory, disk, network;
+     * see {@link SystemMetrics}) while they are open, with the sampling settings of the environment
+     * ({@code MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL}, ...). Default: what {@code MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING}
+     * (or {@code MLV_ENABLE_SYSTEM_METRICS_LOGGING}) says, else no, as MLflow's {@code log_system_metrics}.
+     */
+    public MlvClient logSystemMetrics(boolean log) {
+        return logSystemMetrics(log ? SystemMetrics.Settings.fromEnvironment(System::getenv) : null);
+    }
+
+    /** New runs log system metrics with {@code settings} (null: they do not). */
+    public MlvClient logSystemMetrics(SystemMetrics.Settings settings) {
+        this.systemMetrics = settings;
         return this;
     }
 
@@ -254,6 +273,8 @@ public final class MlvClient {
         ActiveRun run = new ActiveRun(this, runId, info.path("experiment_id").asText(experimentId),
                 info.path("run_name").asText(runName), info.path("artifact_uri").asText(), DEFAULT_METRIC_QUEUE);
         if (captureEnvironment) storeEnvironment(run);
+        SystemMetrics.Settings system = systemMetrics;
+        if (system != null) run.startSystemMetrics(system);
         return run;
     }
 
