@@ -97,7 +97,7 @@ public final class DoctorCommand implements Callable<Integer> {
             return "none here (run 'mlv data init' at the top of a git repository)";
         }
         try {
-            DataConfig c = DataConfig.read(root.resolve(DataRepo.DIR).resolve("config"));
+            DataConfig c = DataConfig.ofRepository(root.resolve(DataRepo.DIR));
             StringBuilder s = new StringBuilder(root.toString());
             s.append(c.remotes().isEmpty() ? ", no remotes" : ", remotes:");
             new TreeMap<>(c.remotes()).forEach((name, url) -> s.append(' ').append(name).append('=').append(url)

@@ -45,7 +45,7 @@ public record DatasetRef(String name, String digest, String sourceType, String s
         try {
             java.nio.file.Path root = dev.mlv.data.DataRepo.findRoot(abs.getParent());
             name = root.relativize(data).toString().replace('\\', '/');
-            var config = dev.mlv.data.DataConfig.read(root.resolve(dev.mlv.data.DataRepo.DIR).resolve("config"));
+            var config = dev.mlv.data.DataConfig.ofRepository(root.resolve(dev.mlv.data.DataRepo.DIR));
             if (config.defaultRemote() != null) remote = config.remotes().get(config.defaultRemote());
         } catch (MlvException notInRepository) {
             // a pointer outside an mlv repository: its own path, no remote

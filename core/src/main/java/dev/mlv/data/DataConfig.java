@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  * cache_shared: group        # optional (as DVC's cache.shared): the cache's folders writable by the group
  * autostage: true            # optional (as DVC's core.autostage): commands 'git add' the pointers and .gitignore files they change
  * </pre>
+ * Beside it, {@code .mlv/config.local} (as DVC's {@code config.local}) holds this clone's own settings in the same
+ * format, git-ignored; whatever it sets overrides {@code .mlv/config} ({@link #ofRepository}), a remote's options one
+ * by one.
  * {@code remotes} maps each remote's name to its URL, {@code remoteOptions} to its options (absent: none);
  * {@code cacheDir} is null for the default {@code .mlv/cache}; {@code cacheGroupShared} makes the cache's folders
  * group-writable, for a cache several users share.
@@ -59,16 +62,69 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         return new DataConfig(Map.of(), Map.of(), null, LinkType.COPY, DEFAULT_GC_GRACE, null, false, false);
     }
 
+    /** The shared settings file in {@code .mlv/}, meant for git. */
+    public static final String FILE = "config";
+    /** This clone's own settings in {@code .mlv/}, git-ignored, over {@link #FILE}. */
+    public static final String LOCAL_FILE = "config.local";
+
     public static DataConfig read(Path file) {
-        byte[] bytes;
+        return parse(readTree(file), file.toString());
+    }
+
+    /** The settings of the repository whose {@code .mlv} folder is {@code mlvDir}: its config with its config.local over it. */
+    public static DataConfig ofRepository(Path mlvDir) {
+        Path local = mlvDir.resolve(LOCAL_FILE);
+        if (!Files.exists(local)) return read(mlvDir.resolve(FILE));
+        return parse(merge(readTree(mlvDir.resolve(FILE)), readTree(local)), mlvDir.resolve(FILE) + " with " + LOCAL_FILE);
+    }
+
+    /** A config file as YAML (an empty mapping when there is none). */
+    static ObjectNode readTree(Path file) {
+        JsonNode root;
         try {
-            bytes = Files.readAllBytes(file);
+            root = YAML.readTree(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
-            return defaults();
+            return YAML.createObjectNode();
         } catch (IOException e) {
             throw MlvException.invalid("Malformed " + file + ": " + e.getMessage().replaceAll("\\s*\\R\\s*", " "));
         }
-        return parse(bytes, file.toString());
+        if (root == null || root.isMissingNode() || root.isNull()) return YAML.createObjectNode();
+        if (!root.isObject()) throw MlvException.invalid("Malformed " + file + ": expected a mapping");
+        return (ObjectNode) root;
+    }
+
+    /** {@code local} over {@code shared}: each setting local sets wins; a remote's url and options override one by one. */
+    static ObjectNode merge(ObjectNode shared, ObjectNode local) {
+        ObjectNode out = shared.deepCopy();
+        local.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("remotes") || !e.getValue().isObject() || !out.path("remotes").isObject()) {
+                out.set(e.getKey(), e.getValue().deepCopy());
+                return;
+            }
+            ObjectNode remotes = (ObjectNode) out.get("remotes");
+            e.getValue().fields().forEachRemaining(r -> {
+                ObjectNode entry = remoteEntry(remotes.get(r.getKey()));
+                remoteEntry(r.getValue()).fields().forEachRemaining(o -> entry.set(o.getKey(), o.getValue()));
+                remotes.set(r.getKey(), entry);
+            });
+        });
+        return out;
+    }
+
+    /** A remote's entry as a mapping: a bare URL becomes {@code {url: URL}}; a copy, to change. */
+    static ObjectNode remoteEntry(JsonNode entry) {
+        if (entry == null || entry.isNull()) return YAML.createObjectNode();
+        if (entry.isObject()) return ((ObjectNode) entry).deepCopy();
+        return YAML.createObjectNode().put("url", entry.asText());
+    }
+
+    /** Writes a config file's YAML atomically. */
+    static void writeTree(Path file, ObjectNode tree) {
+        try {
+            AtomicFiles.write(file, YAML.writeValueAsString(tree).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Parses the YAML of a config (e.g. read from git history); {@code where} names it in errors. */
@@ -79,6 +135,10 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         } catch (IOException e) {
             throw MlvException.invalid("Malformed " + where + ": " + e.getMessage().replaceAll("\\s*\\R\\s*", " "));
         }
+        return parse(root, where);
+    }
+
+    static DataConfig parse(JsonNode root, String where) {
         if (root == null || root.isMissingNode() || root.isNull()) return defaults();
         if (!root.isObject()) throw MlvException.invalid("Malformed " + where + ": expected a mapping");
         Map<String, String> remotes = new LinkedHashMap<>();
@@ -124,11 +184,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         if (cacheDir != null) root.put("cache_dir", cacheDir);
         if (cacheGroupShared) root.put("cache_shared", "group");
         if (autostage) root.put("autostage", true);
-        try {
-            AtomicFiles.write(file, YAML.writeValueAsString(root).getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        writeTree(file, root);
     }
 
     public DataConfig withRemote(String name, String url, boolean makeDefault) {

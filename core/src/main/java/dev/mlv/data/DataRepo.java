@@ -93,7 +93,7 @@ public final class DataRepo implements AutoCloseable {
     private DataRepo(Path root, StateCache state, RepoLock lock, Progress progress) {
         this.root = root;
         this.mlv = root.resolve(DIR);
-        this.config = DataConfig.read(mlv.resolve("config"));
+        this.config = DataConfig.ofRepository(mlv);
         Path shared = sharedCacheDir(root, config);
         this.cache = shared == null ? new Cache(mlv.resolve("cache"), mlv.resolve("quarantine"), config.cacheGroupShared())
                 : new Cache(shared, shared.resolve("quarantine"), config.cacheGroupShared()); // beside it: a move into quarantine stays on its file system
@@ -144,7 +144,8 @@ public final class DataRepo implements AutoCloseable {
             if (!Files.exists(m.resolve("config"))) DataConfig.defaults().write(m.resolve("config"));
             Path gi = m.resolve(".gitignore");
             if (!Files.exists(gi)) {
-                AtomicFiles.write(gi, "/cache\n/state.db*\n/lock\n/quarantine\n/tmp\n".getBytes(StandardCharsets.UTF_8));
+                AtomicFiles.write(gi, ("/cache\n/state.db*\n/lock\n/quarantine\n/tmp\n/" + DataConfig.LOCAL_FILE + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
             }
             return root.toRealPath();
         } catch (IOException e) {
@@ -220,14 +221,40 @@ public final class DataRepo implements AutoCloseable {
         return progress;
     }
 
+    /** The settings in effect: {@code .mlv/config} with {@code .mlv/config.local} over it. */
     public DataConfig config() {
         return config;
     }
 
+    /** The settings of {@code .mlv/config} alone, the ones {@link #saveConfig} changes. */
+    public DataConfig sharedConfig() {
+        return DataConfig.read(mlv.resolve(DataConfig.FILE));
+    }
+
+    /** Writes {@code c} to {@code .mlv/config}; {@code .mlv/config.local} still overrides what it sets. */
     public void saveConfig(DataConfig c) {
         sharedCacheDir(root, c); // refuses a cache_dir inside the repository before it is saved
-        c.write(mlv.resolve("config"));
-        this.config = c;
+        sharedCacheDir(root, DataConfig.ofRepository(mlv)); // and one the local settings would then name
+        c.write(mlv.resolve(DataConfig.FILE));
+        this.config = DataConfig.ofRepository(mlv);
+    }
+
+    /**
+     * Changes {@code .mlv/config.local} (as DVC's {@code --local}): {@code edit} changes its YAML, and {@code check}
+     * sees the settings that would then be in effect before anything is written (it throws to refuse them). Keeps the
+     * file out of git through {@code .mlv/.gitignore}.
+     */
+    public void editLocalConfig(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit,
+                                java.util.function.Consumer<DataConfig> check) {
+        Path file = mlv.resolve(DataConfig.LOCAL_FILE);
+        var local = DataConfig.readTree(file);
+        edit.accept(local);
+        DataConfig next = DataConfig.parse(DataConfig.merge(DataConfig.readTree(mlv.resolve(DataConfig.FILE)), local), file.toString());
+        sharedCacheDir(root, next);
+        check.accept(next);
+        ensureListed(mlv.resolve(".gitignore"), "/" + DataConfig.LOCAL_FILE);
+        DataConfig.writeTree(file, local);
+        this.config = next;
     }
 
     /**
@@ -251,10 +278,21 @@ public final class DataRepo implements AutoCloseable {
         return url;
     }
 
-    /** Adds or replaces a remote after checking that its URL can be opened (scheme, bucket name, …). */
-    public void addRemote(String name, String url, boolean makeDefault) {
+    /**
+     * Adds or replaces a remote after checking that its URL can be opened (scheme, bucket name, …); {@code local}: in
+     * {@code .mlv/config.local}.
+     */
+    public void addRemote(String name, String url, boolean makeDefault, boolean local) {
         Remotes.open(resolveRemoteUrl(url)).close();
-        saveConfig(config.withRemote(name, url, makeDefault));
+        if (!local) {
+            saveConfig(sharedConfig().withRemote(name, url, makeDefault));
+            return;
+        }
+        DataConfig.defaults().withRemote(name, url, false); // checks the name
+        editLocalConfig(t -> {
+            t.with("remotes").put(name, url);
+            if (makeDefault || config.defaultRemote() == null) t.put("default_remote", name);
+        }, c -> { });
     }
 
     /**
@@ -262,22 +300,30 @@ public final class DataRepo implements AutoCloseable {
      * {@code url}, or an option its kind of remote takes (such as an S3 remote's {@code endpoint_url}). The remote is
      * opened with the new settings before they are saved, so a bad value changes nothing.
      */
-    public void modifyRemote(String name, String key, String value) {
-        DataConfig changed;
-        if (key.equals("url")) {
-            if (value == null) throw MlvException.invalid("A remote's url cannot be unset: remove the remote instead");
-            changed = config.withRemoteUrl(name, value);
-        } else {
-            Remotes.requireKnownOptions(resolveRemoteUrl(config.remoteUrl(config.remoteName(name))), Set.of(key));
-            changed = config.withRemoteOption(name, key, value);
+    public void modifyRemote(String name, String key, String value, boolean local) {
+        if (key.equals("url") && value == null) throw MlvException.invalid("A remote's url cannot be unset: remove the remote instead");
+        if (!key.equals("url")) Remotes.requireKnownOptions(resolveRemoteUrl(config.remoteUrl(config.remoteName(name))), Set.of(key));
+        java.util.function.Consumer<DataConfig> opens = c -> Remotes.open(resolveRemoteUrl(c.remoteUrl(name)), c.options(name)).close();
+        if (local) {
+            config.remoteName(name); // a remote of either file
+            editLocalConfig(t -> {
+                var entry = DataConfig.remoteEntry(t.path("remotes").get(name));
+                if (value == null) entry.remove(key);
+                else entry.put(key, value);
+                if (entry.isEmpty()) t.with("remotes").remove(name);
+                else t.with("remotes").set(name, entry);
+            }, opens);
+            return;
         }
-        Remotes.open(resolveRemoteUrl(changed.remoteUrl(name)), changed.options(name)).close();
+        DataConfig shared = sharedConfig();
+        DataConfig changed = key.equals("url") ? shared.withRemoteUrl(name, value) : shared.withRemoteOption(name, key, value);
+        opens.accept(changed);
         saveConfig(changed);
     }
 
     /** Changes the remotes in {@code .mlv/config} (remove, rename, default); the remotes' contents are untouched. */
     public void changeRemotes(UnaryOperator<DataConfig> change) {
-        saveConfig(change.apply(config));
+        saveConfig(change.apply(sharedConfig()));
     }
 
     /** The pointers of data imported from a {@code remote://NAME/…} URL, which name the remote {@code name}. */
@@ -788,13 +834,17 @@ public final class DataRepo implements AutoCloseable {
     /** Adds {@code /name} to the .gitignore beside the data, atomically, if it is not there. */
     void ensureGitignored(Path data) {
         Path gi = data.resolveSibling(".gitignore");
-        String entry = "/" + data.getFileName();
+        if (ensureListed(gi, "/" + data.getFileName())) changedForGit.add(gi);
+    }
+
+    /** Adds the line {@code entry} to the ignore file {@code gi}, atomically, unless it is there; true when added. */
+    private static boolean ensureListed(Path gi, String entry) {
         try {
             String current = Files.exists(gi) ? Files.readString(gi, StandardCharsets.UTF_8) : "";
-            for (String line : current.split("\\R")) if (line.strip().equals(entry)) return;
+            for (String line : current.split("\\R")) if (line.strip().equals(entry)) return false;
             String next = current.isEmpty() || current.endsWith("\n") ? current + entry + "\n" : current + "\n" + entry + "\n";
             AtomicFiles.write(gi, next.getBytes(StandardCharsets.UTF_8));
-            changedForGit.add(gi);
+            return true;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot update " + gi + ": " + e.getMessage(), e);
         }

@@ -39,7 +39,7 @@ public final class UrlReaders {
         if (url == null || !RemoteUrlReader.SCHEME.equals(ArtifactStores.schemeOf(url))) return of(url);
         Path root = DataRepo.rootAround(base);
         // outside a repository, of() says to run inside the one that has the remote
-        return root == null ? of(url, null, null) : of(url, root, DataConfig.read(root.resolve(DataRepo.DIR).resolve("config")));
+        return root == null ? of(url, null, null) : of(url, root, DataConfig.ofRepository(root.resolve(DataRepo.DIR)));
     }
 
     /** The reader for {@code url} in the repository {@code r}, whose data remotes {@code remote://} URLs name. */

@@ -91,4 +91,33 @@ class DataConfigTest {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    @Test
+    void configLocalOverridesSettingsAndRemoteOptionsOneByOne(@TempDir Path tmp) throws Exception {
+        Path mlv = Files.createDirectories(tmp.resolve(".mlv"));
+        Files.writeString(mlv.resolve(DataConfig.FILE), YAML + "link_type: hardlink\ngc_grace_seconds: 60\n");
+        assertThat(DataConfig.ofRepository(mlv)).isEqualTo(DataConfig.read(mlv.resolve(DataConfig.FILE)));
+        Files.writeString(mlv.resolve(DataConfig.LOCAL_FILE), """
+                remotes:
+                  origin:
+                    profile: mine
+                  minio: s3://elsewhere/sets
+                  laptop: /mnt/usb/datasets
+                default_remote: laptop
+                link_type: copy
+                """);
+        DataConfig c = DataConfig.ofRepository(mlv);
+        assertThat(c.remotes()).containsEntry("origin", "s3://bucket/datasets").containsEntry("minio", "s3://elsewhere/sets")
+                .containsEntry("laptop", "/mnt/usb/datasets");
+        assertThat(c.options("origin")).isEqualTo(Map.of("profile", "mine"));
+        assertThat(c.options("minio")).as("a local url keeps the shared options")
+                .containsEntry("endpoint_url", "http://minio.internal:9000").containsEntry("region", "eu-west-1");
+        assertThat(c.defaultRemote()).isEqualTo("laptop");
+        assertThat(c.linkType()).isEqualTo(LinkType.COPY);
+        assertThat(c.gcGrace()).isEqualTo(java.time.Duration.ofSeconds(60));
+
+        Files.writeString(mlv.resolve(DataConfig.LOCAL_FILE), "remotes:\n  ghost:\n    profile: x\n");
+        assertThatThrownBy(() -> DataConfig.ofRepository(mlv)).isInstanceOf(dev.mlv.errors.MlvException.class)
+                .hasMessageContaining("remote 'ghost' has no url");
+    }
 }

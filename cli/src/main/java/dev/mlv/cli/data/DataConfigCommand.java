@@ -44,8 +44,13 @@ final class DataConfigCommand implements Callable<Integer> {
     @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "The new value (default: show the current one).")
     String value;
 
-    @Option(names = "--unset", description = "Remove the setting (cache_dir or cache_shared: the others have a value always).")
+    @Option(names = "--unset", description = "Remove the setting (cache_dir or cache_shared: the others have a value always; "
+            + "with --local any, so that .mlv/config's value counts again).")
     boolean unset;
+
+    @Option(names = "--local", description = "Set it in .mlv/config.local: this clone's own settings, git-ignored, which "
+            + "override .mlv/config (as 'dvc config --local'), e.g. a cache_dir on this machine's big disk.")
+    boolean local;
 
     @Override
     public Integer call() {
@@ -53,12 +58,22 @@ final class DataConfigCommand implements Callable<Integer> {
             throw MlvException.invalid("Unknown setting '" + key + "': use " + LINK_TYPE + ", " + GC_GRACE + ", " + CACHE_DIR
                     + ", " + CACHE_SHARED + " or " + AUTOSTAGE + " (remotes: 'mlv data remote')");
         }
-        if (unset && (!(CACHE_DIR.equals(key) || CACHE_SHARED.equals(key)) || value != null)) {
-            throw MlvException.invalid("--unset takes " + CACHE_DIR + " or " + CACHE_SHARED + ", with no value");
+        if (unset && (key == null || value != null || (!local && !(CACHE_DIR.equals(key) || CACHE_SHARED.equals(key))))) {
+            throw MlvException.invalid("--unset takes " + CACHE_DIR + " or " + CACHE_SHARED + " (with --local: any setting), with no value");
         }
         try (DataRepo r = repo.open()) {
-            if (unset) r.saveConfig(key.equals(CACHE_DIR) ? r.config().withCacheDir(null) : r.config().withCacheGroupShared(false));
-            if (value != null) r.saveConfig(with(r.config(), key, value));
+            if (local && (unset || value != null)) {
+                // the value as .mlv/config would hold it: parsed, checked and written back in its canonical form
+                Object canonical = unset ? null : settings(with(DataConfig.defaults(), key, value)).get(key);
+                r.editLocalConfig(t -> {
+                    if (canonical == null) t.remove(key);
+                    else t.set(key, t.pojoNode(canonical));
+                }, c -> { });
+            } else if (unset) {
+                r.saveConfig(key.equals(CACHE_DIR) ? r.sharedConfig().withCacheDir(null) : r.sharedConfig().withCacheGroupShared(false));
+            } else if (value != null) {
+                r.saveConfig(with(r.sharedConfig(), key, value));
+            }
             Map<String, Object> settings = settings(r.config());
             if (key != null) settings.keySet().retainAll(java.util.Set.of(key));
             if (repo.json()) repo.output().json(settings);

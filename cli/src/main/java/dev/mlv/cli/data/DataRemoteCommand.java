@@ -14,8 +14,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-@Command(name = "remote", description = "Manage remotes (kept in .mlv/config).")
+@Command(name = "remote", description = "Manage remotes (kept in .mlv/config; with --local in .mlv/config.local).")
 final class DataRemoteCommand implements Runnable {
+    /** {@code --local}: the change goes to {@code .mlv/config.local}, this clone's own settings (as DVC's). */
+    static final class Local {
+        @Option(names = "--local", description = "Change .mlv/config.local instead: this clone's own settings, git-ignored, "
+                + "which override .mlv/config (as 'dvc remote ... --local').")
+        boolean local;
+    }
+
     /** The subcommands, in the order help lists them (here rather than in {@code @Command}: see {@code Main.build}). */
     static final Class<?>[] SUBCOMMANDS = {
             DataRemoteCommand.Add.class,
@@ -48,11 +55,14 @@ final class DataRemoteCommand implements Runnable {
         @Option(names = {"-d", "--default"}, description = "Make it the default remote.")
         boolean makeDefault;
 
+        @Mixin
+        Local scope;
+
         @Override
         public Integer call() {
             try (DataRepo r = repo.open()) {
                 String u = asConfigured(repo, r, url);
-                r.addRemote(name, u, makeDefault);
+                r.addRemote(name, u, makeDefault, scope.local);
                 repo.output().println("remote " + name + " -> " + u + (name.equals(r.config().defaultRemote()) ? " (default)" : ""));
             }
             return 0;
@@ -110,12 +120,15 @@ final class DataRemoteCommand implements Runnable {
         @Option(names = {"-u", "--unset"}, description = "Remove the option.")
         boolean unset;
 
+        @Mixin
+        Local scope;
+
         @Override
         String change(DataRepo r) {
             if (unset == (value != null)) {
                 throw MlvException.invalid(unset ? "Give either VALUE or --unset, not both" : "Give a VALUE, or --unset to remove the option");
             }
-            r.modifyRemote(name, option, unset || !option.equals("url") ? value : asConfigured(repo, r, value));
+            r.modifyRemote(name, option, unset || !option.equals("url") ? value : asConfigured(repo, r, value), scope.local);
             return unset ? "remote " + name + ": " + option + " unset" : "remote " + name + ": " + option + " = " + value;
         }
     }
@@ -150,10 +163,17 @@ final class DataRemoteCommand implements Runnable {
 
     @Command(name = "default", description = "Make a remote the default one (push, fetch and pull use it without -r).")
     static final class Default extends Change {
+        @Mixin
+        Local scope;
+
         @Override
         String change(DataRepo r) {
-            r.changeRemotes(c -> c.withDefaultRemote(name));
-            return "default remote: " + name;
+            if (scope.local) {
+                r.editLocalConfig(t -> t.put("default_remote", name), c -> c.remoteName(name));
+            } else {
+                r.changeRemotes(c -> c.withDefaultRemote(name));
+            }
+            return "default remote: " + name + (scope.local ? " (in .mlv/config.local)" : "");
         }
     }
 
@@ -169,11 +189,25 @@ final class DataRemoteCommand implements Runnable {
         }
     }
 
-    @Command(name = "remove", description = "Remove a remote from .mlv/config; what it stores is left as it is.")
+    @Command(name = "remove", description = "Remove a remote from .mlv/config (or .mlv/config.local); what it stores is left as it is.")
     static final class Remove extends Change {
+        @Mixin
+        Local scope;
+
         @Override
         String change(DataRepo r) {
             boolean wasDefault = name.equals(r.config().defaultRemote());
+            if (scope.local) {
+                r.editLocalConfig(t -> {
+                    if (!t.path("remotes").has(name)) {
+                        throw MlvException.notFound("No remote '" + name + "' in .mlv/config.local (remove one of .mlv/config without --local)");
+                    }
+                    t.with("remotes").remove(name);
+                    if (name.equals(t.path("default_remote").asText(null))) t.remove("default_remote");
+                }, c -> { });
+                return "removed remote " + name + " from .mlv/config.local" + (r.config().remotes().containsKey(name)
+                        ? "; .mlv/config still has it: " + r.config().remoteUrl(name) : "");
+            }
             r.changeRemotes(c -> c.withoutRemote(name));
             return "removed remote " + name + (wasDefault ? "; there is no default remote now (set one with "
                     + "'mlv data remote default NAME')" : "") + stillNamed(r, name);

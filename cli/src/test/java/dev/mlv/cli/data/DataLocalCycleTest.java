@@ -386,6 +386,44 @@ class DataLocalCycleTest {
     }
 
     @Test
+    void configLocalOverridesTheSharedConfigAndStaysOutOfGit() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "local-config");
+        // a repository made before config.local existed: its .mlv/.gitignore gains the entry on first use
+        Files.writeString(repo.resolve(".mlv/.gitignore"), "/cache\n/state.db*\n/lock\n/quarantine\n/tmp\n");
+        mlv(repo, "remote add", "origin", "../team-remote", "--default").ok();
+        String shared = Files.readString(repo.resolve(".mlv/config"));
+
+        assertThat(mlv(repo, "remote add", "mine", tmp.resolve("mine").toString(), "--local").ok().out())
+                .startsWith("remote mine -> " + tmp.resolve("mine"));
+        assertThat(mlv(repo, "remote default", "mine", "--local").ok().out()).isEqualTo("default remote: mine (in .mlv/config.local)\n");
+        mlv(repo, "remote modify", "origin", "jobs", "4", "--local").ok();
+        assertThat(mlv(repo, "config", "link_type", "hardlink", "--local").ok().out()).isEqualTo("link_type = hardlink\n");
+        assertThat(mlv(repo, "config", "gc_grace_seconds", "soon", "--local").code()).isEqualTo(2);
+        assertThat(Files.readString(repo.resolve(".mlv/config"))).as("the shared file is untouched").isEqualTo(shared);
+        assertThat(Files.readString(repo.resolve(".mlv/config.local"))).contains("mine", "default_remote: mine", "jobs: 4", "link_type: hardlink");
+        assertThat(Files.readString(repo.resolve(".mlv/.gitignore"))).contains("/config.local");
+        git(repo, "add", "-A");
+        assertThat(git(repo, "status", "--porcelain")).contains(".mlv/config").doesNotContain("config.local");
+
+        // in effect: both files, the local one winning
+        assertThat(mlv(repo, "remote list").ok().out()).containsPattern("mine +\\S+ +yes").containsPattern("origin +\\.\\./team-remote +jobs=4");
+        mlv(repo, "config", "link_type", "symlink").ok(); // the shared value changes, the local one still wins
+        assertThat(Files.readString(repo.resolve(".mlv/config"))).contains("link_type: symlink");
+        assertThat(mlv(repo, "config", "link_type").ok().out()).isEqualTo("link_type = hardlink\n");
+        DataTestKit.makeData(repo, 4, 2);
+        mlv(repo, "add", "dataset").ok();
+        mlv(repo, "push").ok();
+        assertThat(tmp.resolve("mine")).as("the local default remote got the push").isNotEmptyDirectory();
+        assertThat(DataTestKit.tree(tmp, "team-remote")).as("nothing went to the shared default").isEmpty();
+
+        assertThat(mlv(repo, "config", "link_type", "--unset", "--local").ok().out()).isEqualTo("link_type = symlink\n");
+        assertThat(mlv(repo, "remote remove", "origin", "--local").ok().out()).contains("still has it");
+        assertThat(mlv(repo, "remote remove", "origin", "--local").code()).as("no longer in the local file").isEqualTo(1);
+        mlv(repo, "remote remove", "mine", "--local").ok();
+        assertThat(mlv(repo, "remote list").ok().out()).containsPattern("origin +\\.\\./team-remote +yes").doesNotContain("mine");
+    }
+
+    @Test
     void malformedPointerAndUsageErrorsAreOneLine() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "errors");
         Files.writeString(repo.resolve("bad.mlv"), "outs: [oops\n");
