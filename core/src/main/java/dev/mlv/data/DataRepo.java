@@ -234,7 +234,6 @@ public final class DataRepo implements AutoCloseable {
     /** Writes {@code c} to {@code .mlv/config}; {@code .mlv/config.local} still overrides what it sets. */
     public void saveConfig(DataConfig c) {
         sharedCacheDir(root, c); // refuses a cache_dir inside the repository before it is saved
-        sharedCacheDir(root, DataConfig.ofRepository(mlv)); // and one the local settings would then name
         c.write(mlv.resolve(DataConfig.FILE));
         this.config = DataConfig.ofRepository(mlv);
     }
