@@ -1,6 +1,9 @@
 package dev.mlv.client;
 
+import dev.mlv.artifacts.FileInfo;
 import dev.mlv.data.Progress;
+import dev.mlv.errors.ErrorCode;
+import dev.mlv.errors.MlvException;
 import dev.mlv.s3.S3ProxyFixture;
 import dev.mlv.server.MlvServer;
 import dev.mlv.server.ServerConfig;
@@ -18,10 +21,12 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Artifact files through MLflow's proxied multipart upload: on a server storing artifacts in S3 (s3proxy) the parts
- * go straight to the bucket and the object is whole; on a server storing local files the client falls back to a PUT.
+ * Artifact bytes that go straight between the client and S3 (s3proxy), the server only signing: MLflow's proxied
+ * multipart upload (the parts go to the bucket and the object is whole; on a server storing local files the client
+ * falls back to a PUT) and MLflow's presigned download and upload URLs.
  */
 class MultipartArtifactUploadTest {
     private static final long PART = 5 << 20;
@@ -93,6 +98,78 @@ class MultipartArtifactUploadTest {
         try (ActiveRun run = client.startRun("mpu-fallback")) {
             run.logArtifact(big);
             assertThat(download(client, run, "model.onnx")).isEqualTo(Files.readAllBytes(big));
+        }
+    }
+
+    /** An HTTP request straight to a presigned URL, with the headers the server said to send; the response code and body. */
+    static Map.Entry<Integer, byte[]> straight(String method, com.fasterxml.jackson.databind.JsonNode presigned, byte[] body) throws Exception {
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(presigned.path("presigned_url").asText())
+                .toURL().openConnection();
+        c.setRequestMethod(method);
+        presigned.path("headers").fields().forEachRemaining(h -> c.setRequestProperty(h.getKey(), h.getValue().asText()));
+        if (body != null) {
+            c.setDoOutput(true);
+            try (var out = c.getOutputStream()) {
+                out.write(body);
+            }
+        }
+        int code = c.getResponseCode();
+        try (InputStream in = code < 400 ? c.getInputStream() : c.getErrorStream()) {
+            return Map.entry(code, in == null ? new byte[0] : in.readAllBytes());
+        }
+    }
+
+    @Test
+    void presignedUrlsReadAndWriteARunsArtifactsStraightInS3() throws Exception {
+        MlvClient client = MlvClient.connect(onS3.url()).captureEnvironment(false);
+        Path data = file("presigned.bin", 300_000);
+        try (ActiveRun run = client.startRun("presigned")) {
+            run.logArtifact(data, "inputs");
+            var down = client.rest().post("/api/2.0/mlflow/artifacts/presigned-download-url",
+                    Map.of("run_id", run.runId(), "path", "inputs/presigned.bin"));
+            assertThat(down.path("file_size").asLong()).isEqualTo(300_000);
+            assertThat(down.path("presigned_url").asText()).startsWith(s3.endpoint().toString()).contains("X-Amz-Expires=300");
+            var got = straight("GET", down, null);
+            assertThat(got.getKey()).isEqualTo(200);
+            assertThat(got.getValue()).isEqualTo(Files.readAllBytes(data));
+
+            var up = client.rest().post("/api/2.0/mlflow/artifacts/presigned-upload-url",
+                    Map.of("run_id", run.runId(), "path", "outputs/model.onnx", "expiration", 60));
+            assertThat(up.path("presigned_url").asText()).contains("X-Amz-Expires=60");
+            assertThat(straight("PUT", up, "onnx bytes".getBytes()).getKey()).isEqualTo(200);
+            assertThat(download(client, run, "outputs/model.onnx")).isEqualTo("onnx bytes".getBytes());
+            assertThat(client.listArtifacts(run.runId(), "outputs")).extracting(FileInfo::path).containsExactly("outputs/model.onnx");
+
+            // refused with MLflow's errors, and nothing signed: a missing file, a folder, a path out of the run, both or
+            // neither owner, an expiration out of range
+            for (var bad : List.<Map.Entry<Map<String, Object>, ErrorCode>>of(
+                    Map.entry(Map.of("run_id", run.runId(), "path", "inputs/none.bin"), ErrorCode.RESOURCE_DOES_NOT_EXIST),
+                    Map.entry(Map.of("run_id", run.runId(), "path", "inputs"), ErrorCode.INVALID_PARAMETER_VALUE),
+                    Map.entry(Map.of("run_id", run.runId(), "path", "../../other/artifacts/x"), ErrorCode.INVALID_PARAMETER_VALUE),
+                    Map.entry(Map.of("run_id", run.runId(), "path", "inputs/presigned.bin", "expiration", 0), ErrorCode.INVALID_PARAMETER_VALUE),
+                    Map.entry(Map.of("run_id", "nope", "path", "x"), ErrorCode.RESOURCE_DOES_NOT_EXIST))) {
+                assertThatThrownBy(() -> client.rest().post("/api/2.0/mlflow/artifacts/presigned-download-url", bad.getKey()))
+                        .as("%s", bad.getKey()).isInstanceOfSatisfying(MlvException.class, e -> assertThat(e.code()).isEqualTo(bad.getValue()));
+            }
+            for (var body : List.<Map<String, Object>>of(Map.of("path", "x"), Map.of("run_id", run.runId(), "model_id", "m", "path", "x"),
+                    Map.of("run_id", run.runId(), "path", "a/%2e%2e/%2e%2e/b"), Map.of("run_id", run.runId(), "path", "/etc/passwd"))) {
+                assertThatThrownBy(() -> client.rest().post("/api/2.0/mlflow/artifacts/presigned-upload-url", body))
+                        .as("%s", body).isInstanceOfSatisfying(MlvException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_PARAMETER_VALUE));
+            }
+        }
+    }
+
+    @Test
+    void aServerOnLocalFilesHasNoPresignedUrls() throws Exception {
+        MlvClient client = MlvClient.connect(onFiles.url()).captureEnvironment(false);
+        try (ActiveRun run = client.startRun("presigned-files")) {
+            run.logText("x", "a.txt");
+            assertThatThrownBy(() -> client.rest().post("/api/2.0/mlflow/artifacts/presigned-download-url",
+                    Map.of("run_id", run.runId(), "path", "a.txt"))).isInstanceOfSatisfying(MlvException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.NOT_IMPLEMENTED);
+                assertThat(e.getMessage()).contains("download with GET /api/2.0/mlflow-artifacts/artifacts/<path>");
+            });
         }
     }
 

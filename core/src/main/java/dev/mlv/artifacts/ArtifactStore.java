@@ -5,6 +5,7 @@ import dev.mlv.errors.MlvException;
 
 import java.io.InputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -88,6 +89,19 @@ public interface ArtifactStore extends AutoCloseable {
     /** Abandons upload {@code uploadId} to {@code path}: the parts sent are dropped and nothing appears at the path. */
     default void abortMultipartUpload(ArtifactPath path, String uploadId) {
         throw new MlvException(ErrorCode.NOT_IMPLEMENTED, MULTIPART_UNSUPPORTED);
+    }
+
+    /**
+     * A URL the client sends straight to the storage, signed with the server's credentials and valid for
+     * {@code validity} (MLflow's presigned artifact URLs): an HTTP {@code GET} of it reads the file {@code path}
+     * ({@code upload} false) or a {@code PUT} writes it ({@code upload} true), with {@code headers} sent as given.
+     */
+    record Presigned(String url, Map<String, String> headers) {
+    }
+
+    /** A {@link Presigned} URL for {@code path}, or empty when this storage has none (local files). */
+    default Optional<Presigned> presign(ArtifactPath path, boolean upload, java.time.Duration validity) {
+        return Optional.empty();
     }
 
     /** Size and kind of what is at {@code path}, if anything. */

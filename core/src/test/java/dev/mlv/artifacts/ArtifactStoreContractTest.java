@@ -43,6 +43,47 @@ public abstract class ArtifactStoreContractTest {
         return false;
     }
 
+    /** Whether the backend gives presigned URLs that clients send straight to the storage (S3 does). */
+    protected boolean presignsUrls() {
+        return false;
+    }
+
+    @Test
+    void presignedUrlsReadAndWriteTheFileStraightFromTheStorageOrThereAreNone() throws Exception {
+        store.put(p("signed/in.txt"), bytes("read me"));
+        var read = store.presign(p("signed/in.txt"), false, java.time.Duration.ofMinutes(5));
+        var write = store.presign(p("signed/out.txt"), true, java.time.Duration.ofMinutes(5));
+        if (!presignsUrls()) {
+            assertThat(read).isEmpty();
+            assertThat(write).isEmpty();
+            return;
+        }
+        java.net.HttpURLConnection get = (java.net.HttpURLConnection) java.net.URI.create(read.orElseThrow().url()).toURL().openConnection();
+        read.get().headers().forEach(get::setRequestProperty);
+        assertThat(get.getResponseCode()).isEqualTo(200);
+        try (InputStream in = get.getInputStream()) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("read me");
+        }
+        java.net.HttpURLConnection put = (java.net.HttpURLConnection) java.net.URI.create(write.orElseThrow().url()).toURL().openConnection();
+        put.setRequestMethod("PUT");
+        put.setDoOutput(true);
+        write.get().headers().forEach(put::setRequestProperty);
+        try (var out = put.getOutputStream()) {
+            out.write("written straight".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(put.getResponseCode()).isEqualTo(200);
+        assertThat(read("signed/out.txt")).isEqualTo("written straight");
+        // a URL names one file and one verb: the read URL cannot write
+        java.net.HttpURLConnection misuse = (java.net.HttpURLConnection) java.net.URI.create(read.get().url()).toURL().openConnection();
+        misuse.setRequestMethod("PUT");
+        misuse.setDoOutput(true);
+        try (var out = misuse.getOutputStream()) {
+            out.write("overwrite".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(misuse.getResponseCode()).isEqualTo(403);
+        assertThat(read("signed/in.txt")).isEqualTo("read me");
+    }
+
     @BeforeEach
     void openTheStore() throws Exception {
         store = openStore();

@@ -324,6 +324,16 @@ public final class S3ArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public Optional<Presigned> presign(ArtifactPath path, boolean upload, Duration validity) {
+        if (path.isRoot()) throw MlvException.invalid("Invalid path '': a presigned URL names a file");
+        String key = location.key(path);
+        var signed = upload
+                ? presigner().presignPutObject(r -> r.signatureDuration(validity).putObjectRequest(p -> p.bucket(location.bucket()).key(key)))
+                : presigner().presignGetObject(r -> r.signatureDuration(validity).getObjectRequest(g -> g.bucket(location.bucket()).key(key)));
+        return Optional.of(new Presigned(signed.url().toString(), headersToSend(signed.signedHeaders())));
+    }
+
+    @Override
     public MultipartUpload createMultipartUpload(ArtifactPath path, int numParts) {
         if (path.isRoot()) throw MlvException.invalid("Cannot write to the artifact root");
         if (numParts < 1 || numParts > MAX_PARTS) {
@@ -337,12 +347,7 @@ public final class S3ArtifactStore implements ArtifactStore {
             int partNumber = part;
             PresignedUploadPartRequest signed = presigner().presignUploadPart(r -> r.signatureDuration(PRESIGNED_URL_VALIDITY)
                     .uploadPartRequest(u -> u.bucket(location.bucket()).key(key).uploadId(uploadId).partNumber(partNumber)));
-            Map<String, String> headers = new TreeMap<>();
-            signed.signedHeaders().forEach((name, values) -> {
-                // the client's HTTP library sets Host from the URL itself
-                if (!name.equalsIgnoreCase("host") && !values.isEmpty()) headers.put(name, values.get(0));
-            });
-            targets.add(new MultipartUpload.PartTarget(partNumber, signed.url().toString(), headers));
+            targets.add(new MultipartUpload.PartTarget(partNumber, signed.url().toString(), headersToSend(signed.signedHeaders())));
         }
         return new MultipartUpload(uploadId, targets);
     }
@@ -385,7 +390,16 @@ public final class S3ArtifactStore implements ArtifactStore {
         }
     }
 
-    private S3Presigner presigner() {
+    /** The headers a presigned request must carry, but Host, which the client's HTTP library sets from the URL. */
+    private static Map<String, String> headersToSend(Map<String, List<String>> signed) {
+        Map<String, String> headers = new TreeMap<>();
+        signed.forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("host") && !values.isEmpty()) headers.put(name, values.get(0));
+        });
+        return headers;
+    }
+
+        private S3Presigner presigner() {
         S3Presigner p = presigner;
         if (p == null) {
             synchronized (this) {

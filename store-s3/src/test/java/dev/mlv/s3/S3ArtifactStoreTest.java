@@ -36,6 +36,11 @@ class S3ArtifactStoreTest extends ArtifactStoreContractTest {
     }
 
     @Override
+    protected boolean presignsUrls() {
+        return true;
+    }
+
+    @Override
     protected ArtifactStore openStore() {
         return new S3ArtifactStore(s3, S3Location.parse("s3://contract/" + UUID.randomUUID()), S3ArtifactStore.DEFAULT_PART_SIZE, false);
     }

@@ -50,6 +50,15 @@ public final class ArtifactEndpoints implements Endpoints {
     public static final String RUN_ARTIFACT = "/get-artifact";
     public static final String MODEL_VERSION_ARTIFACT = "/model-versions/get-artifact";
 
+    /** MLflow's presigned-URL routes (under its REST API): a client then reads or writes the storage itself. */
+    public static final String PRESIGNED_DOWNLOAD = "artifacts/presigned-download-url";
+    public static final String PRESIGNED_UPLOAD = "artifacts/presigned-upload-url";
+    /** How long a presigned URL stays valid unless the request says: MLflow's 5 minutes to read, 15 to write. */
+    static final long DOWNLOAD_URL_SECONDS = 300;
+    static final long UPLOAD_URL_SECONDS = 900;
+    /** The longest validity S3 signs: 7 days. */
+    static final long MAX_URL_SECONDS = 7L * 24 * 3600;
+
     private final ServerContext ctx;
 
     public ArtifactEndpoints(ServerContext ctx) {
@@ -67,6 +76,8 @@ public final class ArtifactEndpoints implements Endpoints {
             routes.put(base + "/<path>", this::upload);
             routes.delete(base + "/<path>", this::delete);
         }
+        Endpoints.mlflowPost(routes, PRESIGNED_DOWNLOAD, this::presignedDownloadUrl);
+        Endpoints.mlflowPost(routes, PRESIGNED_UPLOAD, this::presignedUploadUrl);
         for (String base : List.of(MPU_API, MPU_AJAX)) {
             routes.post(base + "create/<path>", this::createMultipartUpload);
             routes.post(base + "complete/<path>", this::completeMultipartUpload);
@@ -167,6 +178,11 @@ public final class ArtifactEndpoints implements Endpoints {
     public static ArtifactPath fileUnder(ArtifactStore store, String rootUri, Context cx) {
         String raw = rawQueryParam(cx, "path");
         if (raw == null) throw MlflowRequest.missing("path");
+        return fileUnder(store, rootUri, raw);
+    }
+
+    /** The file {@code raw} names below the artifact root {@code rootUri}, validated; the root must be in {@code store}. */
+    static ArtifactPath fileUnder(ArtifactStore store, String rootUri, String raw) {
         ArtifactPath relative = ArtifactPath.parse(raw);
         ArtifactPath root = store.pathOf(rootUri)
                 .orElseThrow(() -> MlvException.invalid("The artifacts at " + rootUri + " are stored outside this server"));
@@ -197,6 +213,65 @@ public final class ArtifactEndpoints implements Endpoints {
             for (int r; (r = in.readNBytes(buf, 0, buf.length)) > 0; ) out.write(buf, 0, r);
             out.flush();
         }
+    }
+
+    /**
+     * {@code POST artifacts/presigned-download-url} ({@code run_id}, {@code path}, {@code expiration} in seconds): a
+     * URL from which the client GETs the run's file straight from the storage, with its size.
+     */
+    private void presignedDownloadUrl(Context cx) {
+        MlflowRequest req = MlflowRequest.of(cx, ctx.json());
+        Run run = ctx.metadata().tracking().getRun(req.runId());
+        ArtifactPath path = fileUnder(store(), run.info().artifactUri(), req.requiredString("path"));
+        FileInfo info = store().stat(path).orElseThrow(() -> MlvException.notFound("Artifact '" + req.string("path") + "' does not exist"));
+        if (info.isDir()) throw MlvException.invalid("Artifact '" + req.string("path") + "' is a directory; a presigned URL names a file");
+        ArtifactStore.Presigned url = presign(path, false, validity(req, DOWNLOAD_URL_SECONDS));
+        ObjectNode out = presignedJson(url);
+        if (info.fileSize() != null) out.put("file_size", info.fileSize());
+        MlflowResponse.send(cx, ctx.json(), out);
+    }
+
+    /**
+     * {@code POST artifacts/presigned-upload-url} ({@code run_id} or {@code model_id}, {@code path},
+     * {@code expiration}): a URL to which the client PUTs the file straight into the storage, under the run's or the
+     * logged model's artifacts.
+     */
+    private void presignedUploadUrl(Context cx) {
+        MlflowRequest req = MlflowRequest.of(cx, ctx.json());
+        boolean byRun = req.string("run_id") != null && !req.string("run_id").isEmpty();
+        boolean byModel = req.string("model_id") != null && !req.string("model_id").isEmpty();
+        if (byRun == byModel) throw MlvException.invalid("Exactly one of 'run_id' and 'model_id' must be provided");
+        String root = byRun ? ctx.metadata().tracking().getRun(req.string("run_id")).info().artifactUri()
+                : ctx.metadata().tracking().getLoggedModel(req.string("model_id"), false).artifactLocation();
+        ArtifactPath path = fileUnder(store(), root, req.requiredString("path"));
+        if (path.equals(store().pathOf(root).orElseThrow())) throw MlvException.invalid("Invalid path '': an upload needs a file name");
+        if (store().stat(path).map(FileInfo::isDir).orElse(false)) {
+            throw MlvException.invalid("Cannot upload to '" + req.string("path") + "': it is a directory");
+        }
+        MlflowResponse.send(cx, ctx.json(), presignedJson(presign(path, true, validity(req, UPLOAD_URL_SECONDS))));
+    }
+
+    private ArtifactStore.Presigned presign(ArtifactPath path, boolean upload, java.time.Duration validity) {
+        return store().presign(path, upload, validity).orElseThrow(() -> new MlvException(dev.mlv.errors.ErrorCode.NOT_IMPLEMENTED,
+                "This server's artifact storage has no presigned URLs (local files): " + (upload ? "upload with PUT " : "download with GET ")
+                        + API_PREFIX + "/<path> instead"));
+    }
+
+    private static java.time.Duration validity(MlflowRequest req, long defaultSeconds) {
+        Long seconds = req.int64("expiration");
+        if (seconds == null) return java.time.Duration.ofSeconds(defaultSeconds);
+        if (seconds < 1 || seconds > MAX_URL_SECONDS) {
+            throw MlvException.invalid("Invalid value " + seconds + " for parameter 'expiration': 1 to " + MAX_URL_SECONDS + " seconds");
+        }
+        return java.time.Duration.ofSeconds(seconds);
+    }
+
+    private ObjectNode presignedJson(ArtifactStore.Presigned url) {
+        ObjectNode out = MlflowResponse.object();
+        out.put("presigned_url", url.url());
+        ObjectNode headers = out.putObject("headers");
+        url.headers().forEach(headers::put);
+        return out;
     }
 
     /**

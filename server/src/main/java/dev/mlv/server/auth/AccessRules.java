@@ -145,6 +145,12 @@ final class AccessRules {
         mlflow("GET", "metrics/get-history-bulk", runs(READ));
         mlflow("GET", "metrics/get-history-bulk-interval", runs(READ));
         mlflow("GET", "artifacts/list", run(READ));
+        mlflow("POST", ArtifactEndpoints.PRESIGNED_DOWNLOAD, run(READ));
+        mlflow("POST", ArtifactEndpoints.PRESIGNED_UPLOAD, r -> {
+            String model = r.args().string("model_id");
+            if (model != null && !model.isEmpty()) r.loggedModel(model, UPDATE);
+            else r.run(r.args().runId(), UPDATE);
+        });
 
         // ---- logged models (MLflow 3)
         mlflow("POST", "logged-models", experiment("experiment_id", UPDATE));

@@ -93,6 +93,9 @@ class AuthorizationTest {
         assertDenied(bob.post(MLFLOW + "runs/log-metric", metric), "may not update experiment '" + exp + "'");
         assertDenied(bob.post(MLFLOW + "runs/create", obj("experiment_id", exp)), "READ");
         assertDenied(bob.post(MLFLOW + "runs/create", obj()), "experiment '0'");
+        // presigned URLs: reading may ask for a download URL (here: no such file), not for an upload URL
+        assertDenied(bob.post(MLFLOW + "artifacts/presigned-upload-url", obj("run_id", run, "path", "x.bin")), "may not update");
+        assertThat(bob.post(MLFLOW + "artifacts/presigned-download-url", obj("run_id", run, "path", "x.bin")).status()).isEqualTo(404);
         assertThat(alice.ok(alice.get(MLFLOW + "metrics/get-history", Map.of("run_id", run, "metric_key", "loss")))
                 .path("metrics")).as("the refused metric was not logged").isEmpty();
 
