@@ -140,6 +140,15 @@ class MultipartArtifactUploadTest {
             assertThat(download(client, run, "outputs/model.onnx")).isEqualTo("onnx bytes".getBytes());
             assertThat(client.listArtifacts(run.runId(), "outputs")).extracting(FileInfo::path).containsExactly("outputs/model.onnx");
 
+            // a logged model's files (MLflow 3) too
+            var model = client.rest().post("/api/2.0/mlflow/logged-models", Map.of("experiment_id", run.experimentId(), "name", "m"))
+                    .path("model").path("info");
+            var toModel = client.rest().post("/api/2.0/mlflow/artifacts/presigned-upload-url",
+                    Map.of("model_id", model.path("model_id").asText(), "path", "MLmodel"));
+            assertThat(straight("PUT", toModel, "flavors: {}".getBytes()).getKey()).isEqualTo(200);
+            assertThat(client.rest().get("/api/2.0/mlflow/logged-models/" + model.path("model_id").asText() + "/artifacts/directories",
+                    Map.of()).path("files").get(0).path("path").asText()).isEqualTo("MLmodel");
+
             // refused with MLflow's errors, and nothing signed: a missing file, a folder, a path out of the run, both or
             // neither owner, an expiration out of range
             for (var bad : List.<Map.Entry<Map<String, Object>, ErrorCode>>of(
