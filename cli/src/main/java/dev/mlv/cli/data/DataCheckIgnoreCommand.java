@@ -19,8 +19,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "check-ignore", description = "Tell which paths .mlvignore files leave out of tracked directories, and "
         + "with -d by which rule (as 'dvc check-ignore'). Exit 0 if any path is ignored, 1 if none is.",
-        footer = {"", "A .mlvignore holds .gitignore patterns (*.tmp, cache/, !keep.tmp, /top-only, **/scratch) and applies to",
-                "its folder and everything below; add, status and checkout skip what it matches.", "",
+        footer = {"", "A .mlvignore holds .gitignore patterns (*.tmp, cache/, !keep.tmp, /top-only, **/scratch) and applies "
+                + "to its folder and everything below; add, status and checkout skip what it matches.", "",
                 "Examples:",
                 "  mlv data check-ignore data/images/.DS_Store",
                 "  mlv data check-ignore -d -n data/images/*"})

@@ -28,8 +28,8 @@ final class DataInstallCommand {
     @Command(name = "install", description = "Install git hooks, as 'dvc install': pre-commit shows 'mlv data status', "
             + "post-checkout runs 'mlv data checkout' after git switches branches, pre-push runs 'mlv data push' to the "
             + "default remote (a failed push stops the git push).",
-            footer = {"", "Each hook runs the mlv that installed it. An existing hook of your own is never replaced: the",
-                    "error names the line to add to it. 'git commit --no-verify' and 'git push --no-verify' skip the hooks.", "",
+            footer = {"", "Each hook runs the mlv that installed it. An existing hook of your own is never replaced: the "
+                    + "error names the line to add to it. 'git commit --no-verify' and 'git push --no-verify' skip the hooks.", "",
                     "Examples:",
                     "  mlv data install",
                     "  mlv data install --uninstall"})
