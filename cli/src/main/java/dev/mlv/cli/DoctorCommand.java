@@ -99,6 +99,9 @@ public final class DoctorCommand implements Callable<Integer> {
         try {
             DataConfig c = DataConfig.ofRepository(root.resolve(DataRepo.DIR));
             StringBuilder s = new StringBuilder(root.toString());
+            if (java.nio.file.Files.exists(root.resolve(DataRepo.DIR).resolve(DataConfig.LOCAL_FILE))) {
+                s.append(" (with .mlv/").append(DataConfig.LOCAL_FILE).append(')');
+            }
             s.append(c.remotes().isEmpty() ? ", no remotes" : ", remotes:");
             new TreeMap<>(c.remotes()).forEach((name, url) -> s.append(' ').append(name).append('=').append(url)
                     .append(name.equals(c.defaultRemote()) ? " (default)" : ""));
