@@ -57,6 +57,115 @@ public final class GitHooks {
         return written;
     }
 
+    /** pre-commit's configuration, at the top of the work tree. */
+    public static final String PRE_COMMIT_CONFIG = ".pre-commit-config.yaml";
+    /** What each hook does, as pre-commit names it. */
+    private static final java.util.Map<String, String> PRE_COMMIT_NAMES = java.util.Map.of(
+            "pre-commit", "mlv data status", "post-checkout", "mlv data checkout", "pre-push", "mlv data push");
+
+    /**
+     * As {@code dvc install --use-pre-commit-tool}: adds the three hooks to the pre-commit framework's
+     * {@value #PRE_COMMIT_CONFIG} at the top of the work tree, as a {@code repo: local} entry whose hooks run
+     * {@code launcher}. An existing file keeps its text and comments: the entry is appended to its {@code repos} list,
+     * and the result is parsed and checked before it is written; a file where that cannot be done safely (other keys
+     * after {@code repos}) is left alone, and the error shows the entry to paste. Returns the file, or null when the
+     * hooks are there already.
+     */
+    public static Path installPreCommit(Path repoRoot, String launcher) {
+        Git git = new Git(repoRoot);
+        Path top = git.repositoryRoot();
+        if (top == null) throw new MlvException(ErrorCode.INVALID_STATE, repoRoot + " is not in a git repository: run 'git init' first");
+        Path file = top.resolve(PRE_COMMIT_CONFIG);
+        String prefix = git.prefix();
+        boolean legacy = legacyStageNames();
+        try {
+            String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+            var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+            com.fasterxml.jackson.databind.JsonNode before = text.isBlank() ? yaml.createObjectNode() : yaml.readTree(text);
+            if (before != null && before.path("repos").findValuesAsText("id").contains("mlv-pre-commit")) return null;
+            String next;
+            if (text.isBlank()) {
+                next = "repos:\n" + preCommitEntry("", launcher, prefix, legacy);
+            } else {
+                String indent = repoItemIndent(text);
+                if (indent == null) {
+                    throw new MlvException(ErrorCode.INVALID_STATE, PRE_COMMIT_CONFIG + " has other keys after its 'repos' list, so "
+                            + "mlv does not change it: add this to its repos yourself:\n" + preCommitEntry("", launcher, prefix, legacy));
+                }
+                next = (text.endsWith("\n") ? text : text + "\n") + preCommitEntry(indent, launcher, prefix, legacy);
+            }
+            com.fasterxml.jackson.databind.JsonNode after = yaml.readTree(next);
+            int was = before == null ? 0 : before.path("repos").size();
+            if (after.path("repos").size() != was + 1 || !after.path("repos").get(was).path("repo").asText().equals("local")) {
+                throw new MlvException(ErrorCode.INVALID_STATE, "Cannot add mlv's hooks to " + PRE_COMMIT_CONFIG + " safely: add this "
+                        + "to its repos yourself:\n" + preCommitEntry("", launcher, prefix, legacy));
+            }
+            AtomicFiles.write(file, next.getBytes(StandardCharsets.UTF_8));
+            return file;
+        } catch (IOException e) {
+            throw MlvException.invalid("Cannot read " + file + ": " + e.getMessage().replaceAll("\\s*\\R\\s*", " "));
+        }
+    }
+
+    /**
+     * The indentation of the items of the {@code repos} list when it is the last key of the file (so an item appended
+     * at the end joins it), else null.
+     */
+    private static String repoItemIndent(String text) {
+        String[] lines = text.split("\\R");
+        int repos = -1;
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].matches("repos:\\s*(#.*)?")) repos = i;
+            else if (repos >= 0 && lines[i].matches("[^\\s#-].*")) return null; // another top-level key after it
+        }
+        if (repos < 0) return null;
+        for (int i = repos + 1; i < lines.length; i++) {
+            var m = java.util.regex.Pattern.compile("(\\s*)- .*").matcher(lines[i]);
+            if (m.matches()) return m.group(1);
+        }
+        return null;
+    }
+
+    /**
+     * Whether the pre-commit on the {@code PATH} is older than 3.2, which names the stages {@code commit} and
+     * {@code push} and refuses {@code pre-commit} and {@code pre-push} (Debian 12 ships 3.0); newer ones take both.
+     */
+    static boolean legacyStageNames() {
+        try {
+            Process p = new ProcessBuilder("pre-commit", "--version").redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+            var m = java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)").matcher(out);
+            if (!m.find()) return false;
+            int major = Integer.parseInt(m.group(1)), minor = Integer.parseInt(m.group(2));
+            return major < 3 || (major == 3 && minor < 2);
+        } catch (IOException e) {
+            return false; // not installed (yet): name the stages as current releases do
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The {@code repo: local} item with the three hooks, at {@code indent}; {@code legacy}: pre-commit's old stage names. */
+    private static String preCommitEntry(String indent, String launcher, String prefix, boolean legacy) {
+        StringBuilder b = new StringBuilder(indent).append("- repo: local\n").append(indent).append("  hooks:\n");
+        for (String hook : NAMES) {
+            // pre-commit splits entry as a shell would, and passes no arguments to these hooks (post-checkout's come in
+            // PRE_COMMIT_* variables)
+            String entry = shellQuoted(launcher) + " data git-hook" + (prefix.isEmpty() ? "" : " -C " + shellQuoted(prefix)) + " " + hook;
+            b.append(indent).append("  - id: mlv-").append(hook).append('\n')
+                    .append(indent).append("    name: ").append(PRE_COMMIT_NAMES.get(hook)).append('\n')
+                    .append(indent).append("    entry: \"").append(entry.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n")
+                    .append(indent).append("    language: system\n")
+                    .append(indent).append("    pass_filenames: false\n")
+                    .append(indent).append("    always_run: true\n")
+                    .append(indent).append("    stages: [").append(legacy ? hook.replace("pre-", "") : hook).append("]\n");
+        }
+        return b.toString();
+    }
+
     /** Deletes the hooks {@link #install} wrote, leaving any other; returns those deleted. */
     public static List<Path> uninstall(Path repoRoot) {
         Path hooks = hooksFolder(repoRoot);

@@ -40,10 +40,25 @@ final class DataInstallCommand {
         @Option(names = "--uninstall", description = "Remove the hooks mlv wrote (others stay).")
         boolean uninstall;
 
+        @Option(names = "--use-pre-commit-tool", description = "Add the hooks to the pre-commit framework's "
+                + ".pre-commit-config.yaml instead (as 'dvc install --use-pre-commit-tool'); then run 'pre-commit install' "
+                + "for the three hook types.")
+        boolean preCommitTool;
+
         @Override
         public Integer call() {
             Path root = DataRepo.findRoot(repo.base());
             String launcher = System.getenv().getOrDefault(LAUNCHER_ENV, "mlv");
+            if (preCommitTool) {
+                if (uninstall) throw MlvException.invalid("--uninstall takes mlv's own hooks; remove the mlv-* hooks from "
+                        + GitHooks.PRE_COMMIT_CONFIG + " yourself");
+                Path file = GitHooks.installPreCommit(root, launcher);
+                if (repo.json()) repo.output().json(Map.of("pre_commit_config", file == null ? "" : file.toString(), "changed", file != null));
+                else if (file == null) repo.output().println("mlv's hooks are in " + GitHooks.PRE_COMMIT_CONFIG + " already.");
+                else repo.output().println("added mlv's hooks to " + file + "\nTo use them: pre-commit install --hook-type pre-commit "
+                        + "--hook-type pre-push --hook-type post-checkout");
+                return 0;
+            }
             List<Path> hooks = uninstall ? GitHooks.uninstall(root) : GitHooks.install(root, launcher);
             List<String> shown = hooks.stream().map(p -> root.relativize(p).toString()).toList();
             if (repo.json()) {
@@ -80,8 +95,10 @@ final class DataInstallCommand {
                     return 0;
                 }
                 case "post-checkout" -> {
-                    // git passes: previous HEAD, new HEAD, 1 for a branch checkout (0: files checked out from a commit)
-                    if (args.size() < 3 || !args.get(2).equals("1")) return 0;
+                    // git passes: previous HEAD, new HEAD, 1 for a branch checkout (0: files checked out from a commit);
+                    // the pre-commit framework passes the last in a variable instead
+                    String kind = args.size() >= 3 ? args.get(2) : System.getenv("PRE_COMMIT_CHECKOUT_TYPE");
+                    if (!"1".equals(kind)) return 0;
                     if (GitHooks.rebasing(DataRepo.findRoot(repo.base()))) return 0;
                     return run("checkout");
                 }

@@ -131,5 +131,56 @@ class DataGitHooksTest {
         mlv(sub, "install").ok();
         assertThat(Files.readString(top.resolve(".git/hooks/post-checkout")))
                 .contains("data git-hook -C ml/project/ post-checkout \"$@\"");
+        mlv(sub, "install", "--use-pre-commit-tool").ok();
+        assertThat(Files.readString(top.resolve(GitHooks.PRE_COMMIT_CONFIG))).startsWith("repos:\n- repo: local\n  hooks:\n")
+                .contains("entry: \"mlv data git-hook -C ml/project/ pre-push\"");
+    }
+
+    @Test
+    void thePreCommitFrameworkGetsTheHooksInItsConfigAndTheirCommandsRunAsItCallsThem() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "framework");
+        Path config = repo.resolve(GitHooks.PRE_COMMIT_CONFIG);
+        String theirs = "# our checks\nrepos:\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v4.6.0\n"
+                + "    hooks:\n      - id: trailing-whitespace   # keep this comment\n";
+        Files.writeString(config, theirs);
+        assertThat(mlv(repo, "install", "--use-pre-commit-tool").ok().out()).contains("added mlv's hooks to", "pre-commit install");
+        String written = Files.readString(config);
+        assertThat(written).as("their text and comments kept").startsWith(theirs);
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(written);
+        assertThat(yaml.path("repos")).hasSize(2);
+        var local = yaml.path("repos").get(1);
+        assertThat(local.path("repo").asText()).isEqualTo("local");
+        assertThat(local.path("hooks").findValuesAsText("id")).containsExactly("mlv-pre-commit", "mlv-post-checkout", "mlv-pre-push");
+        assertThat(local.path("hooks").get(1).path("entry").asText()).isEqualTo("mlv data git-hook post-checkout");
+        assertThat(local.path("hooks").get(1).path("stages").get(0).asText()).isEqualTo("post-checkout");
+        assertThat(repo.resolve(".git/hooks/post-checkout")).as("git's own hooks are left to pre-commit").doesNotExist();
+        assertThat(mlv(repo, "install", "--use-pre-commit-tool").ok().out()).contains("already");
+        assertThat(Files.readString(config)).isEqualTo(written);
+
+        // a file where an appended item would not join the list is left alone, with the entry to paste
+        Files.writeString(config, "repos:\n- repo: local\n  hooks: []\ndefault_stages: [pre-commit]\n");
+        DataTestKit.Result refused = mlv(repo, "install", "--use-pre-commit-tool");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("other keys after its 'repos' list", "- id: mlv-pre-push");
+        assertThat(Files.readString(config)).isEqualTo("repos:\n- repo: local\n  hooks: []\ndefault_stages: [pre-commit]\n");
+
+        // the framework runs post-checkout's entry with no arguments and the checkout kind in PRE_COMMIT_CHECKOUT_TYPE
+        DataTestKit.makeData(repo, 4, 3);
+        mlv(repo, "add", "dataset").ok();
+        Map<String, String> tracked = tree(repo, "dataset");
+        Files.writeString(repo.resolve("dataset/part0/file-0.txt"), "changed in the workspace\n");
+        mlv(repo, "checkout", "--force").ok(); // back to tracked
+        DataTestKit.deleteTree(repo.resolve("dataset/part1"));
+        ProcessBuilder fileCheckout = new ProcessBuilder(launcher().toString(), "data", "git-hook", "post-checkout").directory(repo.toFile());
+        fileCheckout.environment().put("PRE_COMMIT_CHECKOUT_TYPE", "0");
+        assertThat(fileCheckout.start().waitFor()).isZero();
+        assertThat(tree(repo, "dataset")).as("a file checkout leaves the data").isNotEqualTo(tracked);
+        ProcessBuilder branchCheckout = new ProcessBuilder(launcher().toString(), "data", "git-hook", "post-checkout").directory(repo.toFile())
+                .redirectErrorStream(true);
+        branchCheckout.environment().put("PRE_COMMIT_CHECKOUT_TYPE", "1");
+        Process p = branchCheckout.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(tree(repo, "dataset")).isEqualTo(tracked);
     }
 }
