@@ -16,7 +16,8 @@ import java.util.List;
  * The git hooks of {@code mlv data install}, as DVC's {@code dvc install}: {@code pre-commit} shows the data's status,
  * {@code post-checkout} checks out the data of the commit git just checked out, {@code pre-push} pushes the data to
  * the default remote (and stops the git push when that fails). Each hook is a two-line script that runs
- * {@code mlv data git-hook NAME}; a hook that is not one of these is never replaced.
+ * {@code mlv data git-hook NAME}; a hook that is not one of these is never replaced. For the pre-commit framework,
+ * {@link #installPreCommit} adds the same three to its configuration instead.
  */
 public final class GitHooks {
     /** The hooks, in the order they are written. */
@@ -38,7 +39,8 @@ public final class GitHooks {
             Path hook = hooks.resolve(name);
             if (Files.exists(hook) && !ours(hook)) {
                 throw new MlvException(ErrorCode.INVALID_STATE, "A " + name + " hook exists already (" + hook + "): add the line '"
-                        + command(launcher, name, prefix) + "' to it yourself, or move it away and run 'mlv data install' again");
+                        + command(launcher, name, prefix) + "' to it yourself, or move it away and run 'mlv data install' again (with the "
+                        + "pre-commit framework: 'mlv data install --use-pre-commit-tool')");
             }
         }
         List<Path> written = new ArrayList<>();
