@@ -44,7 +44,8 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
                          LinkType linkType, Duration gcGrace, String cacheDir, boolean cacheGroupShared, boolean autostage) {
     public static final Duration DEFAULT_GC_GRACE = Duration.ofHours(1);
     private static final Pattern REMOTE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+    /** Reads and writes mlv's YAML files (also pre-commit's configuration, {@link GitHooks}). */
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     public DataConfig {
@@ -74,8 +75,12 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
     /** The settings of the repository whose {@code .mlv} folder is {@code mlvDir}: its config with its config.local over it. */
     public static DataConfig ofRepository(Path mlvDir) {
         Path local = mlvDir.resolve(LOCAL_FILE);
-        if (!Files.exists(local)) return read(mlvDir.resolve(FILE));
-        return parse(merge(readTree(mlvDir.resolve(FILE)), readTree(local)), mlvDir.resolve(FILE) + " with " + LOCAL_FILE);
+        return Files.exists(local) ? withLocal(mlvDir, readTree(local)) : read(mlvDir.resolve(FILE));
+    }
+
+    /** The settings of the repository whose {@code .mlv} folder is {@code mlvDir} if its config.local held {@code local}. */
+    static DataConfig withLocal(Path mlvDir, ObjectNode local) {
+        return parse(merge(readTree(mlvDir.resolve(FILE)), local), mlvDir.resolve(FILE) + " with " + LOCAL_FILE);
     }
 
     /** A config file as YAML (an empty mapping when there is none). */

@@ -248,7 +248,7 @@ public final class DataRepo implements AutoCloseable {
         Path file = mlv.resolve(DataConfig.LOCAL_FILE);
         var local = DataConfig.readTree(file);
         edit.accept(local);
-        DataConfig next = DataConfig.parse(DataConfig.merge(DataConfig.readTree(mlv.resolve(DataConfig.FILE)), local), file.toString());
+        DataConfig next = DataConfig.withLocal(mlv, local);
         sharedCacheDir(root, next);
         check.accept(next);
         ensureListed(mlv.resolve(".gitignore"), "/" + DataConfig.LOCAL_FILE);
@@ -325,6 +325,30 @@ public final class DataRepo implements AutoCloseable {
         saveConfig(change.apply(sharedConfig()));
     }
 
+    /** Makes remote {@code name} (of either file) the default, in {@code .mlv/config.local} when {@code local}. */
+    public void makeDefaultRemote(String name, boolean local) {
+        if (local) editLocalConfig(t -> t.put("default_remote", name), c -> c.remoteName(name));
+        else changeRemotes(c -> c.withDefaultRemote(name));
+    }
+
+    /**
+     * Removes remote {@code name} from {@code .mlv/config}, or when {@code local} from {@code .mlv/config.local} (with
+     * its default there, if it was); what the remote stores is untouched.
+     */
+    public void removeRemote(String name, boolean local) {
+        if (!local) {
+            changeRemotes(c -> c.withoutRemote(name));
+            return;
+        }
+        editLocalConfig(t -> {
+            if (!t.path("remotes").has(name)) {
+                throw MlvException.notFound("No remote '" + name + "' in .mlv/config.local (remove one of .mlv/config without --local)");
+            }
+            t.with("remotes").remove(name);
+            if (name.equals(t.path("default_remote").asText(null))) t.remove("default_remote");
+        }, c -> { });
+    }
+
     /** The pointers of data imported from a {@code remote://NAME/…} URL, which name the remote {@code name}. */
     public List<Path> importedFromRemote(String name) {
         String prefix = "remote://" + name + "/";
@@ -371,6 +395,14 @@ public final class DataRepo implements AutoCloseable {
         return checkInside(ap, raw);
     }
 
+    /**
+     * The {@code .mlvignore} rule that decides {@code path} (from {@link #resolveUserPath}), a folder or a file, or
+     * the one that leaves out a folder above it; empty when no rule matches.
+     */
+    public Optional<IgnoreRules.Match> ignoreRule(Path path, boolean folder) {
+        return IgnoreRules.check(root, relative(path), folder);
+    }
+
     private Path checkInside(ArtifactPath ap, String shown) {
         try {
             return ap.resolveUnder(root);
@@ -406,13 +438,14 @@ public final class DataRepo implements AutoCloseable {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    String rel = relative(dir);
                     if (!dir.equals(root)) {
                         String n = dir.getFileName().toString();
                         if (n.equals(DIR) || n.equals(".git")) return FileVisitResult.SKIP_SUBTREE;
                         if (Files.exists(dir.resolveSibling(n + PointerFile.SUFFIX))) return FileVisitResult.SKIP_SUBTREE;
-                        if (rules.peek().ignores(relative(dir), true)) return FileVisitResult.SKIP_SUBTREE;
+                        if (rules.peek().ignores(rel, true)) return FileVisitResult.SKIP_SUBTREE;
                     }
-                    rules.push(rules.peek().enter(dir, relative(dir)));
+                    rules.push(rules.peek().enter(dir, rel));
                     return FileVisitResult.CONTINUE;
                 }
 
@@ -704,8 +737,7 @@ public final class DataRepo implements AutoCloseable {
                 throw MlvException.invalid("'" + raw + "' is inside a tracked directory (" + relative(owner.get()) + "); add that directory again instead");
             }
             if (Files.isSymbolicLink(p)) throw MlvException.invalid("'" + raw + "' is a symlink; add what it points to");
-            Optional<IgnoreRules.Match> ignored = IgnoreRules.check(root, relative(p), Files.isDirectory(p))
-                    .filter(IgnoreRules.Match::ignored);
+            Optional<IgnoreRules.Match> ignored = ignoreRule(p, Files.isDirectory(p)).filter(IgnoreRules.Match::ignored);
             if (ignored.isPresent()) {
                 IgnoreRules.Match m = ignored.get();
                 throw MlvException.invalid("'" + relative(p) + "' is ignored by " + m.source() + ":" + m.line() + " ('" + m.pattern()

@@ -39,7 +39,7 @@ public final class GitHooks {
             Path hook = hooks.resolve(name);
             if (Files.exists(hook) && !ours(hook)) {
                 throw new MlvException(ErrorCode.INVALID_STATE, "A " + name + " hook exists already (" + hook + "): add the line '"
-                        + command(launcher, name, prefix) + "' to it yourself, or move it away and run 'mlv data install' again (with the "
+                        + scriptCommand(launcher, name, prefix) + "' to it yourself, or move it away and run 'mlv data install' again (with the "
                         + "pre-commit framework: 'mlv data install --use-pre-commit-tool')");
             }
         }
@@ -48,7 +48,7 @@ public final class GitHooks {
             Files.createDirectories(hooks);
             for (String name : NAMES) {
                 Path hook = hooks.resolve(name);
-                String script = "#!/bin/sh\n" + MARKER + "\nexec " + command(launcher, name, prefix) + "\n";
+                String script = "#!/bin/sh\n" + MARKER + "\nexec " + scriptCommand(launcher, name, prefix) + "\n";
                 AtomicFiles.write(hook, script.getBytes(StandardCharsets.UTF_8));
                 Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
                 written.add(hook);
@@ -82,8 +82,7 @@ public final class GitHooks {
         boolean legacy = legacyStageNames();
         try {
             String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-            var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
-            com.fasterxml.jackson.databind.JsonNode before = text.isBlank() ? yaml.createObjectNode() : yaml.readTree(text);
+            com.fasterxml.jackson.databind.JsonNode before = text.isBlank() ? DataConfig.YAML.createObjectNode() : DataConfig.YAML.readTree(text);
             if (before != null && before.path("repos").findValuesAsText("id").contains("mlv-pre-commit")) return null;
             String next;
             if (text.isBlank()) {
@@ -96,7 +95,7 @@ public final class GitHooks {
                 }
                 next = (text.endsWith("\n") ? text : text + "\n") + preCommitEntry(indent, launcher, prefix, legacy);
             }
-            com.fasterxml.jackson.databind.JsonNode after = yaml.readTree(next);
+            com.fasterxml.jackson.databind.JsonNode after = DataConfig.YAML.readTree(next);
             int was = before == null ? 0 : before.path("repos").size();
             if (after.path("repos").size() != was + 1 || !after.path("repos").get(was).path("repo").asText().equals("local")) {
                 throw new MlvException(ErrorCode.INVALID_STATE, "Cannot add mlv's hooks to " + PRE_COMMIT_CONFIG + " safely: add this "
@@ -156,7 +155,7 @@ public final class GitHooks {
         for (String hook : NAMES) {
             // pre-commit splits entry as a shell would, and passes no arguments to these hooks (post-checkout's come in
             // PRE_COMMIT_* variables)
-            String entry = shellQuoted(launcher) + " data git-hook" + (prefix.isEmpty() ? "" : " -C " + shellQuoted(prefix)) + " " + hook;
+            String entry = command(launcher, hook, prefix);
             b.append(indent).append("  - id: mlv-").append(hook).append('\n')
                     .append(indent).append("    name: ").append(PRE_COMMIT_NAMES.get(hook)).append('\n')
                     .append(indent).append("    entry: \"").append(entry.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n")
@@ -208,10 +207,18 @@ public final class GitHooks {
         }
     }
 
-    /** The hook's command line; git runs hooks at the top of the work tree, so {@code -C} names the mlv repository below it. */
+    /**
+     * The command that runs {@code hook}; hooks run at the top of the work tree, so {@code -C} names the mlv repository
+     * below it.
+     */
     private static String command(String launcher, String hook, String prefix) {
         String dir = prefix.isEmpty() ? "" : " -C " + shellQuoted(prefix);
-        return shellQuoted(launcher) + " data git-hook" + dir + " " + hook + " \"$@\"";
+        return shellQuoted(launcher) + " data git-hook" + dir + " " + hook;
+    }
+
+    /** {@link #command} as a git hook script runs it, with git's arguments. */
+    private static String scriptCommand(String launcher, String hook, String prefix) {
+        return command(launcher, hook, prefix) + " \"$@\"";
     }
 
     static String shellQuoted(String s) {

@@ -41,7 +41,7 @@ final class DataAddCommand implements Callable<Integer> {
                 }
             }
             if (repo.json()) repo.output().json(json);
-            DataImportCommands.gitHint(repo, r, !added.isEmpty());
+            GitHint.after(repo, r, !added.isEmpty());
         }
         return 0;
     }

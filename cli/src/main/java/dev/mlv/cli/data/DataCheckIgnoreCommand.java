@@ -42,38 +42,38 @@ final class DataCheckIgnoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (nonMatching && !details) throw MlvException.invalid("--non-matching needs --details (-d)");
-        Path base = repo.base();
-        Path root = DataRepo.findRoot(base);
         boolean any = false;
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (String raw : paths) {
-            Path abs = base.resolve(raw).normalize();
-            if (!abs.startsWith(root) || abs.equals(root)) {
-                throw MlvException.invalid("Path '" + raw + "' is outside the repository " + root);
-            }
-            String rel = root.relativize(abs).toString().replace('\\', '/');
-            Optional<IgnoreRules.Match> m = IgnoreRules.check(root, rel, Files.isDirectory(abs) || raw.endsWith("/"));
-            boolean ignored = m.map(IgnoreRules.Match::ignored).orElse(false);
-            any |= ignored;
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("path", raw);
-            row.put("ignored", ignored);
-            m.ifPresent(x -> {
-                row.put("source", x.source());
-                row.put("line", x.line());
-                row.put("pattern", x.pattern());
-            });
-            rows.add(row);
-            if (repo.json()) continue;
-            if (details && m.isPresent()) {
-                repo.output().println(m.get().source() + ":" + m.get().line() + ":" + m.get().pattern() + "\t" + raw);
-            } else if (details && nonMatching) {
-                repo.output().println("::\t" + raw);
-            } else if (!details && ignored) {
-                repo.output().println(raw);
+        try (DataRepo r = repo.open()) {
+            for (String raw : paths) {
+                Path p = r.resolveUserPath(repo.base().resolve(raw).toString());
+                any |= report(raw, r.ignoreRule(p, Files.isDirectory(p) || raw.endsWith("/")), rows);
             }
         }
         if (repo.json()) repo.output().json(rows);
         return any ? 0 : 1;
+    }
+
+    /** Adds {@code raw}'s row and prints its line as the options say; true when it is ignored. */
+    private boolean report(String raw, Optional<IgnoreRules.Match> m, List<Map<String, Object>> rows) {
+        boolean ignored = m.map(IgnoreRules.Match::ignored).orElse(false);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("path", raw);
+        row.put("ignored", ignored);
+        m.ifPresent(x -> {
+            row.put("source", x.source());
+            row.put("line", x.line());
+            row.put("pattern", x.pattern());
+        });
+        rows.add(row);
+        if (repo.json()) return ignored;
+        if (details && m.isPresent()) {
+            repo.output().println(m.get().source() + ":" + m.get().line() + ":" + m.get().pattern() + "\t" + raw);
+        } else if (details && nonMatching) {
+            repo.output().println("::\t" + raw);
+        } else if (!details && ignored) {
+            repo.output().println(raw);
+        }
+        return ignored;
     }
 }

@@ -64,7 +64,7 @@ final class DataFreezeCommands {
                 if (shown.size() < targets.size()) {
                     repo.output().println((targets.size() - shown.size()) + " already " + (frozen ? "frozen" : "unfrozen"));
                 }
-                DataImportCommands.gitHint(repo, r, !shown.isEmpty());
+                GitHint.after(repo, r, !shown.isEmpty());
             }
         }
         return 0;

@@ -61,7 +61,7 @@ final class DataImportCommands {
                 Path o = out == null ? null : repo.base().resolve(out);
                 DataImport.Result res = DataImport.importData(r, repo.base(), new DataImport.Request(from.repo, path, from.rev, from.remote, o),
                         noDownload);
-                gitHint(repo, r, report(repo, r, List.of(res)));
+                GitHint.after(repo, r, report(repo, r, List.of(res)));
             }
             return 0;
         }
@@ -104,7 +104,7 @@ final class DataImportCommands {
             try (DataRepo r = jobs.open(repo); Remote remote = toRemote.open(r)) {
                 Path o = out == null ? null : repo.base().resolve(out);
                 List<UrlImport.Result> results = List.of(UrlImport.importUrl(r, repo.base(), url, o, remote));
-                gitHint(repo, r, reportUrl(repo, r, results));
+                GitHint.after(repo, r, reportUrl(repo, r, results));
                 toRemote.pullHint(repo, r, remote, results);
             }
             return 0;
@@ -221,7 +221,7 @@ final class DataImportCommands {
                     return 0;
                 }
                 boolean changed = (!repoResults.isEmpty() || urlResults.isEmpty()) && report(repo, r, repoResults);
-                gitHint(repo, r, reportUrl(repo, r, urlResults) || changed);
+                GitHint.after(repo, r, reportUrl(repo, r, urlResults) || changed);
                 toRemote.pullHint(repo, r, remote, urlResults);
             }
             return 0;
@@ -276,29 +276,6 @@ final class DataImportCommands {
     }
 
     /** Says how to commit changed pointers, once per command ({@code changed} is false with --json and --quiet). */
-    static void gitHint(RepoOptions repo, DataRepo r, boolean changed) {
-        gitHint(repo, r, changed, "To track the changes with git: git add <pointer>.mlv .gitignore");
-    }
-
-    /**
-     * After a command that changed pointer or .gitignore files: with {@code autostage} on, stages them in git and says
-     * so; else prints {@code manual}, how to do it by hand. Text only, and not with --quiet or --json.
-     */
-    static void gitHint(RepoOptions repo, DataRepo r, boolean changed, String manual) {
-        if (!changed) return;
-        boolean say = !repo.quiet && !repo.json();
-        if (!r.config().autostage()) {
-            if (say) repo.output().println(manual);
-            return;
-        }
-        try {
-            List<String> staged = r.stageForGit();
-            if (say && !staged.isEmpty()) repo.output().println("Staged with git (autostage): " + String.join(" ", staged));
-        } catch (MlvException e) {
-            repo.mixee.commandLine().getErr().println("mlv: warning: autostage: " + e.getMessage());
-        }
-    }
-
     private static List<Map<String, Object>> urlRows(DataRepo r, List<UrlImport.Result> results) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (UrlImport.Result res : results) {

@@ -29,7 +29,7 @@ final class DataMoveCommand implements Callable<Integer> {
             String to = r.root().relativize(moved.to().pointer()).toString();
             if (repo.json()) repo.output().json(Map.of("from", from, "to", to));
             else repo.output().println("moved " + from + " -> " + to);
-            DataImportCommands.gitHint(repo, r, true, "To record it with git: git rm --cached " + from + "; git add " + to + " .gitignore");
+            GitHint.after(repo, r, true, "To record it with git: git rm --cached " + from + "; git add " + to + " .gitignore");
         }
         return 0;
     }

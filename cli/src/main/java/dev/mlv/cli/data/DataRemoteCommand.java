@@ -168,11 +168,7 @@ final class DataRemoteCommand implements Runnable {
 
         @Override
         String change(DataRepo r) {
-            if (scope.local) {
-                r.editLocalConfig(t -> t.put("default_remote", name), c -> c.remoteName(name));
-            } else {
-                r.changeRemotes(c -> c.withDefaultRemote(name));
-            }
+            r.makeDefaultRemote(name, scope.local);
             return "default remote: " + name + (scope.local ? " (in .mlv/config.local)" : "");
         }
     }
@@ -197,18 +193,11 @@ final class DataRemoteCommand implements Runnable {
         @Override
         String change(DataRepo r) {
             boolean wasDefault = name.equals(r.config().defaultRemote());
+            r.removeRemote(name, scope.local);
             if (scope.local) {
-                r.editLocalConfig(t -> {
-                    if (!t.path("remotes").has(name)) {
-                        throw MlvException.notFound("No remote '" + name + "' in .mlv/config.local (remove one of .mlv/config without --local)");
-                    }
-                    t.with("remotes").remove(name);
-                    if (name.equals(t.path("default_remote").asText(null))) t.remove("default_remote");
-                }, c -> { });
                 return "removed remote " + name + " from .mlv/config.local" + (r.config().remotes().containsKey(name)
                         ? "; .mlv/config still has it: " + r.config().remoteUrl(name) : "");
             }
-            r.changeRemotes(c -> c.withoutRemote(name));
             return "removed remote " + name + (wasDefault ? "; there is no default remote now (set one with "
                     + "'mlv data remote default NAME')" : "") + stillNamed(r, name);
         }

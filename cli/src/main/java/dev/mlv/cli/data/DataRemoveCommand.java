@@ -29,7 +29,7 @@ final class DataRemoveCommand implements Callable<Integer> {
                     .map(t -> r.root().relativize(t.pointer()).toString()).toList();
             if (repo.json()) repo.output().json(removed);
             else for (String p : removed) repo.output().println("removed " + p + (outs ? " and its data" : ""));
-            DataImportCommands.gitHint(repo, r, !removed.isEmpty(), "To record it with git: git rm --cached <pointer>.mlv; git add .gitignore");
+            GitHint.after(repo, r, !removed.isEmpty(), "To record it with git: git rm --cached <pointer>.mlv; git add .gitignore");
         }
         return 0;
     }

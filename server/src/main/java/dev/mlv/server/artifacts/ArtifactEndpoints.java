@@ -243,8 +243,9 @@ public final class ArtifactEndpoints implements Endpoints {
         if (byRun == byModel) throw MlvException.invalid("Exactly one of 'run_id' and 'model_id' must be provided");
         String root = byRun ? ctx.metadata().tracking().getRun(req.string("run_id")).info().artifactUri()
                 : ctx.metadata().tracking().getLoggedModel(req.string("model_id"), false).artifactLocation();
-        ArtifactPath path = fileUnder(store(), root, req.requiredString("path"));
-        if (path.equals(store().pathOf(root).orElseThrow())) throw MlvException.invalid("Invalid path '': an upload needs a file name");
+        String raw = req.requiredString("path");
+        if (ArtifactPath.parse(raw).isRoot()) throw MlvException.invalid("Invalid path '': an upload needs a file name");
+        ArtifactPath path = fileUnder(store(), root, raw);
         if (store().stat(path).map(FileInfo::isDir).orElse(false)) {
             throw MlvException.invalid("Cannot upload to '" + req.string("path") + "': it is a directory");
         }
