@@ -126,10 +126,7 @@ public final class Cache {
         Path t = newTemp();
         boolean moved = false;
         try {
-            Hashing.Result r;
-            try (FileChannel out = createReadOnly(t)) {
-                r = Hashing.copy(src, out);
-            }
+            Hashing.Result r = Hashing.copyToNewFile(src, sizeHint, t, posix ? READ_ONLY_ATTRIBUTE : NO_ATTRIBUTES);
             moved = publish(t, r.digest(), r.size());
             unsynced.set(true);
             return r;

@@ -1,13 +1,19 @@
 package dev.mlv.data;
 
+import com.sun.nio.file.ExtendedOpenOption;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.security.MessageDigest;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -17,7 +23,8 @@ import java.util.concurrent.Executors;
  * SHA-256 of files and streams, streamed with large buffers. {@link #copy} hashes exactly the bytes it writes, in one
  * pass: for large files a writer thread writes chunk {@code n} while the caller's thread reads and hashes chunk
  * {@code n+1}, so reading, hashing and writing overlap. Large copies also start their own flush to disk as they go
- * ({@link EarlyFlush}), so the durability barrier that follows finds little left to write.
+ * ({@link EarlyFlush}), so the durability barrier that follows finds little left to write, or write with direct I/O
+ * ({@link #copyToNewFile}) and leave it nothing.
  */
 public final class Hashing {
     static final int CHUNK = 1 << 20;
@@ -25,6 +32,7 @@ public final class Hashing {
     /** Bytes written between two background flushes of a large copy. */
     static final long FLUSH_EVERY = 32L << 20;
     private static final int PIPELINE_BUFFERS = 4;
+    private static final int PIPELINE_BUFFER = 4 * CHUNK;
     private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[CHUNK]);
     private static final ExecutorService WRITERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "mlv-writer");
@@ -68,9 +76,68 @@ public final class Hashing {
 
     /** Copies {@code src} to {@code out} (at its current position) and returns the digest of the bytes written. */
     public static Result copy(Path src, FileChannel out) {
+        return copy(src, out, 0);
+    }
+
+    /**
+     * Copies {@code src} ({@code sizeHint} bytes when the caller looked) into the new file {@code dst}, created with
+     * {@code attrs}, and returns the digest of the bytes written. A large file is written with direct I/O where the file
+     * system has it: its bytes go to the disk as they are written instead of into the page cache, so a large add or push
+     * neither fills memory with a second copy of the data nor leaves all of it for the durability barrier to write (a
+     * 1 GiB add here: writes into the page cache took 0.3 to 4 s, plus 0.6 s for the sync; direct, 0.8 to 1.0 s).
+     */
+    public static Result copyToNewFile(Path src, long sizeHint, Path dst, FileAttribute<?>... attrs) throws IOException {
+        if (sizeHint >= PIPELINE_THRESHOLD) {
+            int block = directBlockSize(dst);
+            FileChannel direct = block > 0 ? createDirect(dst, attrs) : null;
+            if (direct != null) {
+                try (direct) {
+                    return copy(src, direct, block);
+                } catch (UncheckedIOException e) { // a file system that opens with O_DIRECT and then refuses its writes
+                    AtomicFiles.deleteQuietly(dst);
+                }
+            }
+        }
+        try (FileChannel out = FileChannel.open(dst, CREATE_NEW, attrs)) {
+            return copy(src, out, 0);
+        }
+    }
+
+    private static final Set<StandardOpenOption> CREATE_NEW = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    private static final Set<OpenOption> CREATE_NEW_DIRECT = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            ExtendedOpenOption.DIRECT);
+
+    /** The alignment direct I/O needs beside {@code file} (its file store's block size), or 0 when there is none to use. */
+    static int directBlockSize(Path file) {
+        try {
+            long block = Files.getFileStore(file.getParent()).getBlockSize();
+            return block > 0 && block <= PIPELINE_BUFFER && Long.bitCount(block) == 1 ? (int) block : 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return 0;
+        }
+    }
+
+    /** Creates {@code file} for writing with direct I/O; null, leaving nothing behind, where the file system refuses. */
+    static FileChannel createDirect(Path file, FileAttribute<?>... attrs) {
+        try {
+            return FileChannel.open(file, CREATE_NEW_DIRECT, attrs);
+        } catch (IOException | UnsupportedOperationException e) {
+            AtomicFiles.deleteQuietly(file); // open(2) may have created it before refusing O_DIRECT
+            return null;
+        }
+    }
+
+    /**
+     * Copies {@code src} to {@code out}; with {@code block > 0}, {@code out} is a new file with direct I/O, whose writes
+     * must be whole blocks: the last one is padded with zeros, and the file truncated to the bytes copied after it.
+     */
+    private static Result copy(Path src, FileChannel out, int block) {
         try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ)) {
             long size = in.size();
-            return size >= PIPELINE_THRESHOLD ? pipelined(in, out) : sequential(in, out);
+            if (block == 0 && size < PIPELINE_THRESHOLD) return sequential(in, out);
+            Result r = pipelined(in, out, block);
+            if (block > 0) out.truncate(r.size());
+            return r;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot copy " + src + ": " + e.getMessage(), e);
         }
@@ -143,17 +210,22 @@ public final class Hashing {
 
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
-    private static Result pipelined(FileChannel in, FileChannel out) throws IOException {
+    /**
+     * The pipelined copy, through {@link #PIPELINE_BUFFERS} direct buffers that are read into, hashed and written from
+     * (no copy between the Java heap and native memory). With {@code block > 0} the buffers are aligned to it and the
+     * last write is padded to a whole block, for a channel with direct I/O; without, large writes get {@link EarlyFlush}.
+     */
+    private static Result pipelined(FileChannel in, FileChannel out, int block) throws IOException {
         BlockingQueue<ByteBuffer> toWrite = new ArrayBlockingQueue<>(PIPELINE_BUFFERS + 1);
         BlockingQueue<Object> written = new ArrayBlockingQueue<>(PIPELINE_BUFFERS + 2);
-        EarlyFlush flush = new EarlyFlush(out);
+        EarlyFlush flush = block > 0 ? null : new EarlyFlush(out);
         var writer = WRITERS.submit(() -> {
             try {
                 for (ByteBuffer b; (b = toWrite.take()) != END; ) {
                     int len = b.remaining();
                     while (b.hasRemaining()) out.write(b);
                     written.put(b);
-                    flush.wrote(len);
+                    if (flush != null) flush.wrote(len);
                 }
             } catch (Throwable t) {
                 written.offer(t);
@@ -168,7 +240,8 @@ public final class Hashing {
             while (true) {
                 ByteBuffer b;
                 if (created < PIPELINE_BUFFERS) {
-                    b = ByteBuffer.allocate(4 * CHUNK);
+                    b = block > 0 ? ByteBuffer.allocateDirect(PIPELINE_BUFFER + block).alignedSlice(block)
+                            : ByteBuffer.allocateDirect(PIPELINE_BUFFER);
                     created++;
                 } else {
                     b = takeWritten(written);
@@ -185,9 +258,12 @@ public final class Hashing {
                 b.flip();
                 int len = b.remaining();
                 if (len > 0) {
+                    ByteBuffer read = b.duplicate(); // hashed here while the writer writes b
+                    int padded = block > 0 ? (len + block - 1) & -block : len;
+                    if (padded > len) b.limit(padded).put(len, new byte[padded - len]);
                     toWrite.put(b);
                     outstanding++;
-                    md.update(b.array(), 0, len);
+                    md.update(read);
                     n += len;
                 }
                 if (eof || len == 0) break;

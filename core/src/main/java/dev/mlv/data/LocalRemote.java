@@ -6,12 +6,10 @@ import dev.mlv.errors.MlvException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.LinkOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -64,10 +62,7 @@ public final class LocalRemote implements Remote {
                 Files.createDirectories(target.getParent());
                 folders.add(target.getParent());
             }
-            Hashing.Result r;
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                r = Hashing.copy(file, out);
-            }
+            Hashing.Result r = Hashing.copyToNewFile(file, size, tmp);
             if (!r.digest().equals(Digests.hexPart(name))) {
                 throw new MlvException(ErrorCode.INVALID_STATE, "Local object " + name + " is corrupt (its bytes hash to "
                         + r.digest() + "); not uploaded. Run 'mlv data fsck'");

@@ -31,4 +31,27 @@ class HashingTest {
             assertThat(Hashing.hash(new ByteArrayInputStream(data)).digest()).isEqualTo(r.digest());
         }
     }
+
+    @Test
+    void copyToNewFileWritesLargeFilesWithDirectIoAndTruncatesThePaddedLastBlock(@TempDir Path dir) throws Exception {
+        int block = Hashing.directBlockSize(dir.resolve("x"));
+        if ("ext4".equals(Files.getFileStore(dir).type())) { // these machines and CI: the direct path is the one taken
+            assertThat(block).isPositive();
+            try (FileChannel probe = Hashing.createDirect(dir.resolve("probe"))) {
+                assertThat(probe).isNotNull();
+            }
+        }
+        for (int size : new int[]{Hashing.PIPELINE_THRESHOLD - 1, Hashing.PIPELINE_THRESHOLD, Hashing.PIPELINE_THRESHOLD + 1,
+                Hashing.PIPELINE_THRESHOLD + 4 * Hashing.CHUNK - 1, Hashing.PIPELINE_THRESHOLD + 2 * Math.max(block, 512) + 17}) {
+            byte[] data = new byte[size];
+            new Random(size).nextBytes(data);
+            Path src = dir.resolve("src" + size);
+            Files.write(src, data);
+            Path dst = dir.resolve("dst" + size);
+            Hashing.Result r = Hashing.copyToNewFile(src, size, dst);
+            assertThat(r.size()).isEqualTo(size);
+            assertThat(r.digest()).isEqualTo(Digests.sha256(data));
+            assertThat(Files.readAllBytes(dst)).isEqualTo(data);
+        }
+    }
 }
