@@ -172,6 +172,11 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
     }
 
     public void write(Path file) {
+        writeTree(file, toTree());
+    }
+
+    /** The settings as the YAML tree {@link #write} writes. */
+    ObjectNode toTree() {
         ObjectNode root = YAML.createObjectNode();
         ObjectNode r = root.putObject("remotes");
         remotes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
@@ -189,7 +194,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
         if (cacheDir != null) root.put("cache_dir", cacheDir);
         if (cacheGroupShared) root.put("cache_shared", "group");
         if (autostage) root.put("autostage", true);
-        writeTree(file, root);
+        return root;
     }
 
     public DataConfig withRemote(String name, String url, boolean makeDefault) {

@@ -35,7 +35,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 /**
  * A repository with dataset versioning: the folder holding {@code .mlv/}. All {@code mlv data} operations live here;
@@ -320,15 +319,10 @@ public final class DataRepo implements AutoCloseable {
         saveConfig(changed);
     }
 
-    /** Changes the remotes in {@code .mlv/config} (remove, rename, default); the remotes' contents are untouched. */
-    public void changeRemotes(UnaryOperator<DataConfig> change) {
-        saveConfig(change.apply(sharedConfig()));
-    }
-
     /** Makes remote {@code name} (of either file) the default, in {@code .mlv/config.local} when {@code local}. */
     public void makeDefaultRemote(String name, boolean local) {
         if (local) editLocalConfig(t -> t.put("default_remote", name), c -> c.remoteName(name));
-        else changeRemotes(c -> c.withDefaultRemote(name));
+        else saveConfig(sharedConfig().withDefaultRemote(name));
     }
 
     /**
@@ -337,7 +331,13 @@ public final class DataRepo implements AutoCloseable {
      */
     public void removeRemote(String name, boolean local) {
         if (!local) {
-            changeRemotes(c -> c.withoutRemote(name));
+            // this clone's options of the remote (without a url of their own) and its being the default go with it
+            var localTree = DataConfig.readTree(mlv.resolve(DataConfig.LOCAL_FILE));
+            if (!ownRemote(localTree, name)) {
+                if (localTree.get("remotes") instanceof com.fasterxml.jackson.databind.node.ObjectNode remotes) remotes.remove(name);
+                if (name.equals(localTree.path("default_remote").asText(null))) localTree.remove("default_remote");
+            }
+            saveConfigs(sharedConfig().withoutRemote(name), localTree);
             return;
         }
         editLocalConfig(t -> {
@@ -347,6 +347,52 @@ public final class DataRepo implements AutoCloseable {
             t.with("remotes").remove(name);
             if (name.equals(t.path("default_remote").asText(null))) t.remove("default_remote");
         }, c -> { });
+    }
+
+    /**
+     * Renames remote {@code from} to {@code to} in {@code .mlv/config}, or when {@code local} in
+     * {@code .mlv/config.local}. What this clone's {@code .mlv/config.local} says of a remote renamed in
+     * {@code .mlv/config} (its url or options, its being the default) follows it, rather than staying behind as
+     * settings of a remote that no longer exists. Both files are checked together before either is written.
+     */
+    public void renameRemote(String from, String to, boolean local) {
+        var localTree = DataConfig.readTree(mlv.resolve(DataConfig.LOCAL_FILE));
+        boolean inLocal = localTree.path("remotes").has(from);
+        boolean inShared = sharedConfig().remotes().containsKey(from);
+        if (local && !ownRemote(localTree, from)) {
+            throw MlvException.notFound("No remote '" + from + "' of .mlv/config.local" + (inShared ? ": it is one of .mlv/config "
+                    + "(rename it without --local; this clone's settings of it follow)" : ""));
+        }
+        if (!local && inLocal && !inShared) {
+            throw MlvException.notFound("No remote '" + from + "' in .mlv/config: it is one of .mlv/config.local (rename it with --local)");
+        }
+        DataConfig.defaults().withRemote(to, "-", false); // checks the name
+        if (config.remotes().containsKey(to)) throw MlvException.alreadyExists("A remote named '" + to + "' already exists");
+        if (inLocal) {
+            var remotes = localTree.with("remotes");
+            remotes.set(to, remotes.remove(from));
+        }
+        if (from.equals(localTree.path("default_remote").asText(null))) localTree.put("default_remote", to);
+        saveConfigs(local ? null : sharedConfig().withRemoteRenamed(from, to), localTree);
+    }
+
+    /** Whether a config.local tree defines remote {@code name} itself (a url), not only options of a shared one. */
+    private static boolean ownRemote(com.fasterxml.jackson.databind.JsonNode localTree, String name) {
+        var entry = localTree.path("remotes").get(name);
+        return entry != null && (entry.isTextual() || entry.hasNonNull("url"));
+    }
+
+    /**
+     * Writes {@code shared} to {@code .mlv/config} and {@code local} to {@code .mlv/config.local} (either may be null:
+     * unchanged), once the settings they give together are known to be valid.
+     */
+    private void saveConfigs(DataConfig shared, com.fasterxml.jackson.databind.node.ObjectNode local) {
+        Path localFile = mlv.resolve(DataConfig.LOCAL_FILE);
+        DataConfig next = DataConfig.parse(DataConfig.merge((shared != null ? shared : sharedConfig()).toTree(),
+                local != null ? local : DataConfig.readTree(localFile)), ".mlv/config with " + DataConfig.LOCAL_FILE);
+        if (shared != null) shared.write(mlv.resolve(DataConfig.FILE));
+        if (local != null && (Files.exists(localFile) || !local.isEmpty())) DataConfig.writeTree(localFile, local);
+        this.config = next;
     }
 
     /** The pointers of data imported from a {@code remote://NAME/…} URL, which name the remote {@code name}. */

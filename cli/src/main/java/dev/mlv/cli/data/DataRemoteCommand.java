@@ -173,15 +173,19 @@ final class DataRemoteCommand implements Runnable {
         }
     }
 
-    @Command(name = "rename", description = "Rename a remote (it stays the default if it was).")
+    @Command(name = "rename", description = "Rename a remote (it stays the default if it was; this clone's settings of it in "
+            + ".mlv/config.local follow it).")
     static final class Rename extends Change {
         @Parameters(index = "1", paramLabel = "NEW_NAME")
         String newName;
 
+        @Mixin
+        Local scope;
+
         @Override
         String change(DataRepo r) {
-            r.changeRemotes(c -> c.withRemoteRenamed(name, newName));
-            return "remote " + name + " is now " + newName + stillNamed(r, name);
+            r.renameRemote(name, newName, scope.local);
+            return "remote " + name + " is now " + newName + (scope.local ? " (in .mlv/config.local)" : "") + stillNamed(r, name);
         }
     }
 

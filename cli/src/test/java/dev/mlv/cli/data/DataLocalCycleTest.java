@@ -424,6 +424,39 @@ class DataLocalCycleTest {
     }
 
     @Test
+    void renamingOrRemovingASharedRemoteTakesThisClonesLocalSettingsOfItAlong() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "local-rename");
+        mlv(repo, "remote add", "origin", "../team-remote", "--default").ok();
+        mlv(repo, "remote modify", "origin", "jobs", "4", "--local").ok();
+        mlv(repo, "remote default", "origin", "--local").ok();
+
+        // a shared rename: the local options and default follow (they used to stay behind as a remote without a url,
+        // and every later command failed on the config)
+        assertThat(mlv(repo, "remote rename", "origin", "team").ok().out()).isEqualTo("remote origin is now team\n");
+        assertThat(Files.readString(repo.resolve(".mlv/config"))).contains("team: ../team-remote").doesNotContain("origin");
+        assertThat(Files.readString(repo.resolve(".mlv/config.local"))).contains("team:", "jobs: 4", "default_remote: team")
+                .doesNotContain("origin");
+        assertThat(mlv(repo, "remote list").ok().out()).containsPattern("team +\\.\\./team-remote +yes +jobs=4");
+
+        // --local renames a remote of config.local only, and says where each one is
+        mlv(repo, "remote add", "mine", tmp.resolve("mine").toString(), "--local").ok();
+        assertThat(mlv(repo, "remote rename", "mine", "usb").code()).as("not in .mlv/config").isEqualTo(1);
+        DataTestKit.Result onlyOptions = mlv(repo, "remote rename", "team", "other", "--local");
+        assertThat(onlyOptions.code()).as("config.local only has options of it").isEqualTo(1);
+        assertThat(onlyOptions.err()).contains("rename it without --local");
+        assertThat(mlv(repo, "remote rename", "mine", "team", "--local").code()).as("taken").isNotZero();
+        assertThat(mlv(repo, "remote rename", "mine", "usb", "--local").ok().out()).isEqualTo("remote mine is now usb (in .mlv/config.local)\n");
+        assertThat(Files.readString(repo.resolve(".mlv/config.local"))).contains("usb: " + tmp.resolve("mine")).doesNotContain("mine:");
+        assertThat(Files.readString(repo.resolve(".mlv/config"))).doesNotContain("usb");
+
+        // a shared remove takes the local options of the remote (and the local default naming it) with it
+        mlv(repo, "remote remove", "team").ok();
+        assertThat(Files.readString(repo.resolve(".mlv/config.local"))).doesNotContain("team", "jobs", "default_remote")
+                .contains("usb");
+        assertThat(mlv(repo, "remote list").ok().out()).contains("usb").doesNotContain("team");
+    }
+
+    @Test
     void malformedPointerAndUsageErrorsAreOneLine() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "errors");
         Files.writeString(repo.resolve("bad.mlv"), "outs: [oops\n");
