@@ -167,6 +167,73 @@ public final class GitHooks {
         return b.toString();
     }
 
+    /**
+     * Removes the {@code repo: local} entry {@link #installPreCommit} added from {@value #PRE_COMMIT_CONFIG}, keeping
+     * the rest of its text and comments; a file left with no repos and nothing else is deleted. An entry that holds
+     * other hooks besides mlv's is left alone, with an error saying so. Returns the file, or null when it has no mlv
+     * hooks.
+     */
+    public static Path uninstallPreCommit(Path repoRoot) {
+        Path top = new Git(repoRoot).repositoryRoot();
+        if (top == null) throw new MlvException(ErrorCode.INVALID_STATE, repoRoot + " is not in a git repository");
+        Path file = top.resolve(PRE_COMMIT_CONFIG);
+        if (!Files.exists(file)) return null;
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            com.fasterxml.jackson.databind.JsonNode before = DataConfig.YAML.readTree(text);
+            if (before == null || !before.path("repos").findValuesAsText("id").contains("mlv-pre-commit")) return null;
+            List<String> lines = new ArrayList<>(List.of(text.split("\\R", -1)));
+            String manually = "remove its mlv-* hooks yourself";
+            int[] item = mlvItem(lines);
+            if (item == null) throw new MlvException(ErrorCode.INVALID_STATE, "mlv did not write the entry of its hooks in "
+                    + PRE_COMMIT_CONFIG + " as it is now (other hooks share it, or it was edited): " + manually);
+            lines.subList(item[0], item[1]).clear();
+            String next = String.join("\n", lines);
+            if (next.strip().equals("repos:")) { // the file install made, nothing else in it
+                Files.delete(file);
+                return file;
+            }
+            com.fasterxml.jackson.databind.JsonNode after = DataConfig.YAML.readTree(next);
+            if (after != null && after.path("repos").isNull()) { // no repos left: an empty list, as pre-commit wants
+                next = next.replaceFirst("(?m)^repos:[ \\t]*$", "repos: []");
+                after = DataConfig.YAML.readTree(next);
+            }
+            if (after == null || after.path("repos").size() != before.path("repos").size() - 1
+                    || after.path("repos").findValuesAsText("id").stream().anyMatch(id -> id.startsWith("mlv-"))) {
+                throw new MlvException(ErrorCode.INVALID_STATE, "Cannot remove mlv's hooks from " + PRE_COMMIT_CONFIG + " safely: " + manually);
+            }
+            AtomicFiles.write(file, next.getBytes(StandardCharsets.UTF_8));
+            return file;
+        } catch (IOException e) {
+            throw MlvException.invalid("Cannot read " + file + ": " + e.getMessage().replaceAll("\\s*\\R\\s*", " "));
+        }
+    }
+
+    /**
+     * The lines {@code [from, to)} of the {@code - repo: local} item whose hooks are exactly mlv's three (the item ends
+     * at the first line, not blank, that is not indented deeper than its dash; blank lines after it stay), else null.
+     */
+    private static int[] mlvItem(List<String> lines) {
+        var itemStart = java.util.regex.Pattern.compile("(\\s*)- repo: local\\s*");
+        var hookId = java.util.regex.Pattern.compile("\\s*- id: (\\S+)\\s*");
+        for (int i = 0; i < lines.size(); i++) {
+            var m = itemStart.matcher(lines.get(i));
+            if (!m.matches()) continue;
+            int depth = m.group(1).length();
+            List<String> ids = new ArrayList<>();
+            int end = i + 1;
+            for (; end < lines.size(); end++) {
+                String l = lines.get(end);
+                if (!l.isBlank() && l.length() - l.stripLeading().length() <= depth) break;
+                var id = hookId.matcher(l);
+                if (id.matches()) ids.add(id.group(1));
+            }
+            while (end > i + 1 && lines.get(end - 1).isBlank()) end--;
+            if (ids.equals(NAMES.stream().map(n -> "mlv-" + n).toList())) return new int[]{i, end};
+        }
+        return null;
+    }
+
     /** Deletes the hooks {@link #install} wrote, leaving any other; returns those deleted. */
     public static List<Path> uninstall(Path repoRoot) {
         Path hooks = hooksFolder(repoRoot);

@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,8 @@ final class DataInstallCommand {
         @Mixin
         RepoOptions repo;
 
-        @Option(names = "--uninstall", description = "Remove the hooks mlv wrote (others stay).")
+        @Option(names = "--uninstall", description = "Remove the hooks mlv wrote (others stay); with --use-pre-commit-tool, "
+                + "mlv's entry of .pre-commit-config.yaml.")
         boolean uninstall;
 
         @Option(names = "--use-pre-commit-tool", description = "Add the hooks to the pre-commit framework's "
@@ -49,9 +51,14 @@ final class DataInstallCommand {
         public Integer call() {
             Path root = DataRepo.findRoot(repo.base());
             String launcher = System.getenv().getOrDefault(LAUNCHER_ENV, "mlv");
+            if (preCommitTool && uninstall) {
+                Path file = GitHooks.uninstallPreCommit(root);
+                if (repo.json()) repo.output().json(Map.of("pre_commit_config", file == null ? "" : file.toString(), "changed", file != null));
+                else repo.output().println(file == null ? "No mlv hooks in " + GitHooks.PRE_COMMIT_CONFIG + "."
+                        : "removed mlv's hooks from " + file + (Files.exists(file) ? "" : " (and the file, which held nothing else)"));
+                return 0;
+            }
             if (preCommitTool) {
-                if (uninstall) throw MlvException.invalid("--uninstall takes mlv's own hooks; remove the mlv-* hooks from "
-                        + GitHooks.PRE_COMMIT_CONFIG + " yourself");
                 Path file = GitHooks.installPreCommit(root, launcher);
                 if (repo.json()) repo.output().json(Map.of("pre_commit_config", file == null ? "" : file.toString(), "changed", file != null));
                 else if (file == null) repo.output().println("mlv's hooks are in " + GitHooks.PRE_COMMIT_CONFIG + " already.");

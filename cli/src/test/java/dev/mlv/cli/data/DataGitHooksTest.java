@@ -157,6 +157,24 @@ class DataGitHooksTest {
         assertThat(mlv(repo, "install", "--use-pre-commit-tool").ok().out()).contains("already");
         assertThat(Files.readString(config)).isEqualTo(written);
 
+        // --uninstall takes mlv's entry out again, their text and comments kept; a file install made is deleted
+        assertThat(mlv(repo, "install", "--use-pre-commit-tool", "--uninstall").ok().out()).startsWith("removed mlv's hooks from");
+        assertThat(Files.readString(config)).isEqualTo(theirs);
+        assertThat(mlv(repo, "install", "--use-pre-commit-tool", "--uninstall").ok().out()).startsWith("No mlv hooks");
+        Files.delete(config);
+        mlv(repo, "install", "--use-pre-commit-tool").ok();
+        assertThat(mlv(repo, "install", "--use-pre-commit-tool", "--uninstall").ok().out()).endsWith("held nothing else)\n");
+        assertThat(config).doesNotExist();
+        // an entry where the user put their own hook beside mlv's is left alone
+        Files.writeString(config, "repos:\n- repo: local\n  hooks:\n  - id: mine\n    name: mine\n    entry: 'true'\n    language: system\n");
+        mlv(repo, "install", "--use-pre-commit-tool").ok();
+        String merged = Files.readString(config).replace("  hooks:\n  - id: mine\n    name: mine\n    entry: 'true'\n    language: system\n- repo: local\n  hooks:\n", "  hooks:\n  - id: mine\n    name: mine\n    entry: 'true'\n    language: system\n");
+        Files.writeString(config, merged);
+        DataTestKit.Result shared = mlv(repo, "install", "--use-pre-commit-tool", "--uninstall");
+        assertThat(shared.code()).as(merged).isEqualTo(1);
+        assertThat(shared.err()).contains("remove its mlv-* hooks yourself");
+        assertThat(Files.readString(config)).isEqualTo(merged);
+
         // a file where an appended item would not join the list is left alone, with the entry to paste
         Files.writeString(config, "repos:\n- repo: local\n  hooks: []\ndefault_stages: [pre-commit]\n");
         DataTestKit.Result refused = mlv(repo, "install", "--use-pre-commit-tool");
