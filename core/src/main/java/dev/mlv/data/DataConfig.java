@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  *     url: s3://data/sets
  *     endpoint_url: http://minio.internal:9000
  * default_remote: origin
- * link_type: copy            # copy | reflink | hardlink | symlink
+ * link_type: reflink         # reflink (clones where the file system can, else copies) | copy | hardlink | symlink
  * gc_grace_seconds: 3600     # gc never removes objects younger than this
  * cache_dir: ../shared-cache  # optional (as DVC's cache.dir): the cache, instead of .mlv/cache; relative to the top
  * cache_shared: group        # optional (as DVC's cache.shared): the cache's folders writable by the group
@@ -55,12 +55,12 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
             if (remotes.containsKey(e.getKey()) && !e.getValue().isEmpty()) options.put(e.getKey(), Map.copyOf(e.getValue()));
         }
         remoteOptions = Map.copyOf(options);
-        if (linkType == null) linkType = LinkType.COPY;
+        if (linkType == null) linkType = LinkType.REFLINK;
         if (gcGrace == null) gcGrace = DEFAULT_GC_GRACE;
     }
 
     public static DataConfig defaults() {
-        return new DataConfig(Map.of(), Map.of(), null, LinkType.COPY, DEFAULT_GC_GRACE, null, false, false);
+        return new DataConfig(Map.of(), Map.of(), null, LinkType.REFLINK, DEFAULT_GC_GRACE, null, false, false);
     }
 
     /** The shared settings file in {@code .mlv/}, meant for git. */
@@ -163,7 +163,7 @@ public record DataConfig(Map<String, String> remotes, Map<String, Map<String, St
             options.put(e.getKey(), o);
         });
         String def = root.hasNonNull("default_remote") ? root.get("default_remote").asText() : null;
-        LinkType link = root.hasNonNull("link_type") ? LinkType.parse(root.get("link_type").asText()) : LinkType.COPY;
+        LinkType link = root.hasNonNull("link_type") ? LinkType.parse(root.get("link_type").asText()) : LinkType.REFLINK;
         Duration grace = root.hasNonNull("gc_grace_seconds") ? Duration.ofSeconds(root.get("gc_grace_seconds").asLong()) : DEFAULT_GC_GRACE;
         String cacheDir = root.hasNonNull("cache_dir") ? requireCacheDir(root.get("cache_dir").asText(), where) : null;
         boolean group = root.hasNonNull("cache_shared") && cacheShared(root.get("cache_shared").asText(), where);

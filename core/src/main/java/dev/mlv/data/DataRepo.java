@@ -1550,11 +1550,13 @@ public final class DataRepo implements AutoCloseable {
         }
         int restored = 0, removed = 0;
         try (Progress.Task t = progress.start("checking out", bytes, true)) {
-            List<Parallel.Failure<Action>> f = Parallel.forEach(actions, THREADS, a -> {
+            LinkType lt = config.linkType();
+            List<Action> todo = lt == LinkType.REFLINK ? cloneAll(actions, sizes, t) : actions;
+            List<Parallel.Failure<Action>> f = Parallel.forEach(todo, THREADS, a -> {
                 if (a.remove()) {
                     AtomicFiles.deleteQuietly(a.target());
                 } else {
-                    place(a.digest(), a.target());
+                    place(a.digest(), a.target(), lt == LinkType.REFLINK ? LinkType.COPY : lt);
                     t.advance(sizes.get(a.digest()));
                 }
             });
@@ -1567,11 +1569,10 @@ public final class DataRepo implements AutoCloseable {
         return new CheckoutResult(restored, removed, unchanged, List.of());
     }
 
-    /** Writes a cache object to a workspace path: a {@link #workspaceTemp temp file}, then an atomic rename over the old file. */
-    private void place(String digest, Path target) {
-        place(digest, target, config.linkType());
-    }
-
+    /**
+     * Writes a cache object to a workspace path, as a copy ({@link LinkType#COPY}) or a link: a
+     * {@link #workspaceTemp temp file}, then an atomic rename over the old file.
+     */
     private void place(String digest, Path target, LinkType lt) {
         if (lt == LinkType.HARDLINK || lt == LinkType.SYMLINK) {
             placeLinked(digest, target, lt);
@@ -1580,12 +1581,8 @@ public final class DataRepo implements AutoCloseable {
         Path tmp = null;
         try {
             tmp = workspaceTemp(target);
-            boolean done = false;
-            if (lt == LinkType.REFLINK) done = reflink(cache.objectPath(digest), tmp);
-            if (!done) {
-                try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    cache.copyVerified(digest, out);
-                }
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                cache.copyVerified(digest, out);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmp = null; // renamed: nothing left to delete
@@ -1599,10 +1596,17 @@ public final class DataRepo implements AutoCloseable {
 
     /**
      * A temp name from which {@code target} can be replaced by an atomic rename: in the cache's temp folder when it is
-     * on the same file store (so a killed command leaves nothing in the workspace), else beside the target. Makes the
-     * target's folder, which must not lead out of the repository through a symlink.
+     * on the same file store (so a killed command leaves nothing in the workspace), else beside the target.
      */
     private Path workspaceTemp(Path target) throws IOException {
+        return sameStoreAsCache(target) ? cache.newTemp() : AtomicFiles.tempBeside(target);
+    }
+
+    /**
+     * Whether {@code target} is on the cache's file store. Makes the target's folder, which must not lead out of the
+     * repository through a symlink.
+     */
+    private boolean sameStoreAsCache(Path target) throws IOException {
         Path parent = target.getParent();
         Boolean sameStore = checkedFolders.get(parent);
         if (sameStore == null) {
@@ -1613,7 +1617,97 @@ public final class DataRepo implements AutoCloseable {
             sameStore = Files.getFileStore(parent).equals(Files.getFileStore(cache.root()));
             checkedFolders.put(parent, sameStore);
         }
-        return sameStore ? cache.newTemp() : AtomicFiles.tempBeside(target);
+        return sameStore;
+    }
+
+    /** Objects cloned by one {@code cp} process. */
+    private static final int CLONE_BATCH = 1000;
+    /** Whether this file system clones ({@code cp --reflink=always} worked); null until the first attempt. */
+    private volatile Boolean clones;
+
+    /**
+     * With link type {@code reflink}: clones the objects of {@code actions} to their workspace paths, sharing their
+     * blocks copy-on-write (Btrfs, XFS, APFS with GNU cp…): {@code cp --reflink=always -t DIR} clones up to
+     * {@value #CLONE_BATCH} objects at a time into a temp folder of the cache, and each clone is then renamed over its
+     * target. The first object goes alone, as a probe: where the file system cannot clone, that is one failed
+     * {@code cp} and everything is copied instead. Returns the actions left to do (removals, a digest a second time,
+     * whatever was not cloned), which the caller copies.
+     */
+    private List<Action> cloneAll(List<Action> actions, Map<String, Long> sizes, Progress.Task progress) {
+        List<Action> left = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Action> distinct = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Action a : actions) {
+            if (a.remove() || !seen.add(a.digest())) left.add(a); // cp takes an object named twice once: copy the second
+            else distinct.add(a);
+        }
+        if (distinct.isEmpty()) return left;
+        if (Boolean.FALSE.equals(clones)) left.add(distinct.get(0));
+        else cloneBatch(distinct.subList(0, 1), sizes, progress, left);
+        List<List<Action>> rest = new ArrayList<>();
+        for (int i = 1; i < distinct.size(); i += CLONE_BATCH) rest.add(distinct.subList(i, Math.min(distinct.size(), i + CLONE_BATCH)));
+        if (Boolean.TRUE.equals(clones)) {
+            List<Parallel.Failure<List<Action>>> f = Parallel.forEach(rest, THREADS, b -> cloneBatch(b, sizes, progress, left));
+            if (!f.isEmpty()) throw f.get(0).error();
+        } else {
+            rest.forEach(left::addAll);
+        }
+        return left;
+    }
+
+    /** Clones one batch of distinct objects (see {@link #cloneAll}); adds what was not cloned to {@code left}. */
+    private void cloneBatch(List<Action> batch, Map<String, Long> sizes, Progress.Task progress, List<Action> left) {
+        Path dir = cache.newTemp();
+        try {
+            List<String> cmd = new ArrayList<>(List.of("cp", "--reflink=always", "-t", dir.toString(), "--"));
+            List<Action> cloning = new ArrayList<>();
+            for (Action a : batch) {
+                if (sameStoreAsCache(a.target())) {
+                    cloning.add(a);
+                    cmd.add(cache.objectPath(a.digest()).toString());
+                } else {
+                    left.add(a); // a clone cannot cross file systems
+                }
+            }
+            if (cloning.isEmpty()) return;
+            Files.createDirectory(dir);
+            boolean ran = run(cmd);
+            int cloned = 0;
+            for (Action a : cloning) {
+                Path clone = dir.resolve(cache.objectPath(a.digest()).getFileName());
+                // cp may leave an empty file where a clone failed: only a whole one counts
+                if (ran || Files.isRegularFile(clone) && Files.size(clone) == sizes.get(a.digest())) {
+                    Files.setPosixFilePermissions(clone, WORKSPACE_FILE);
+                    Files.move(clone, a.target(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    state.record(stateKey(a.target()), stamp(attrs(a.target())), a.digest());
+                    progress.advance(sizes.get(a.digest()));
+                    cloned++;
+                } else {
+                    left.add(a);
+                }
+            }
+            if (clones == null) clones = cloned > 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot clone objects of the cache: " + e.getMessage(), e);
+        } finally {
+            DataGet.deleteTree(dir); // empty, unless clones failed
+        }
+    }
+
+    private static final Set<java.nio.file.attribute.PosixFilePermission> WORKSPACE_FILE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+
+    /** Runs a command, its output discarded; true when it exits with 0. */
+    private static boolean run(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false; // no cp here
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void placeLinked(String digest, Path target, LinkType lt) {
@@ -1631,24 +1725,6 @@ public final class DataRepo implements AutoCloseable {
         } finally {
             if (tmp != null) AtomicFiles.deleteQuietly(tmp);
         }
-    }
-
-    /** {@code cp --reflink=always}: shares blocks where the file system can; false when it cannot. */
-    private static boolean reflink(Path src, Path dst) {
-        try {
-            Process p = new ProcessBuilder("cp", "--reflink=always", src.toString(), dst.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (p.waitFor() == 0) {
-                Files.setPosixFilePermissions(dst, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-                return true;
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            // fall back to a copy
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        AtomicFiles.deleteQuietly(dst);
-        return false;
     }
 
     // ------------------------------------------------------------------ fsck and gc
@@ -1670,8 +1746,11 @@ public final class DataRepo implements AutoCloseable {
         int leftovers = 0;
         Instant cutoff = Instant.now().minus(SHARED_LEFTOVER_AGE);
         for (Path j : l.junk()) {
-            if (Files.isRegularFile(j, LinkOption.NOFOLLOW_LINKS) && (!sharedCache || modifiedBefore(j, cutoff))) {
-                AtomicFiles.deleteQuietly(j);
+            boolean file = Files.isRegularFile(j, LinkOption.NOFOLLOW_LINKS);
+            boolean cloneFolder = !file && j.getParent().equals(cache.root().resolve("tmp")) && Files.isDirectory(j, LinkOption.NOFOLLOW_LINKS);
+            if ((file || cloneFolder) && (!sharedCache || modifiedBefore(j, cutoff))) {
+                if (file) AtomicFiles.deleteQuietly(j);
+                else DataGet.deleteTree(j); // the temp folder of an interrupted batch of clones
                 leftovers++;
             }
         }

@@ -5,9 +5,10 @@ import dev.mlv.errors.MlvException;
 import java.util.Locale;
 
 /**
- * How workspace files are made from cache objects. {@code COPY} (the default) is always safe. {@code REFLINK}
- * shares blocks copy-on-write where the file system can (Btrfs, XFS, …) and copies otherwise. {@code HARDLINK} and
- * {@code SYMLINK} save the copy but make workspace files read-only views of the cache (editing them in place is
+ * How workspace files are made from cache objects. {@code REFLINK} (the default, as DVC's {@code reflink,copy}) shares
+ * blocks copy-on-write where the file system can (Btrfs, XFS, …) and copies otherwise; either way the workspace file is
+ * independent of the cache. {@code COPY} always copies (and verifies each object's digest as it does). {@code HARDLINK}
+ * and {@code SYMLINK} save the copy but make workspace files read-only views of the cache (editing them in place is
  * refused by the file permissions; replace the file instead).
  */
 public enum LinkType {

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "config", description = "Show the settings in effect (.mlv/config, with .mlv/config.local over it), or set "
-        + "one: link_type (copy, reflink, hardlink "
+        + "one: link_type (reflink, the default: clones where the file system can, else copies; copy; hardlink "
         + "or symlink: how workspace files are made from the cache), gc_grace_seconds (gc keeps younger objects) or "
         + "cache_dir (a cache outside the repository, which several repositories can share, as DVC's cache.dir), "
         + "cache_shared (group: the cache's folders writable by the group, for several users, as DVC's cache.shared) and "

@@ -239,7 +239,7 @@ class DataLocalCycleTest {
     @Test
     void configSetsTheLinkTypeAndGcGrace() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "config");
-        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = copy\ngc_grace_seconds = 3600\ncache_dir = .mlv/cache (default)\ncache_shared = (unset)\nautostage = false\n");
+        assertThat(mlv(repo, "config").ok().out()).isEqualTo("link_type = reflink\ngc_grace_seconds = 3600\ncache_dir = .mlv/cache (default)\ncache_shared = (unset)\nautostage = false\n");
         assertThat(mlv(repo, "config", "link_type", "hardlink").ok().out()).isEqualTo("link_type = hardlink\n");
         assertThat(mlv(repo, "config", "gc_grace_seconds", "60").ok().out()).isEqualTo("gc_grace_seconds = 60\n");
         assertThat(mlv(repo, "config", "link_type", "--json").ok().out()).contains("\"link_type\" : \"hardlink\"");
