@@ -137,6 +137,28 @@ public final class Cache {
         }
     }
 
+    /**
+     * Adds {@code src} as a copy-on-write clone of it ({@link Reflinks}), then hashes the clone: no bytes are copied and
+     * no space is taken, and the object is exactly what was hashed even if {@code src} changes meanwhile. Null, with
+     * nothing left behind, where the file system cannot clone.
+     */
+    public Hashing.Result addClone(Path src) {
+        Path t = newTemp();
+        boolean moved = false;
+        try {
+            if (!Reflinks.clone(src, t)) return null;
+            if (posix) Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("r--r--r--"));
+            Hashing.Result r = Hashing.hash(t);
+            moved = publish(t, r.digest(), r.size());
+            unsynced.set(true);
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot add " + src + " to the cache: " + e.getMessage(), e);
+        } finally {
+            if (!moved) AtomicFiles.deleteQuietly(t);
+        }
+    }
+
     /** Copies a stream into the cache, hashing it on the way; returns its digest and size. */
     public Hashing.Result add(InputStream in, String source) {
         return storeStream(in, null, source);

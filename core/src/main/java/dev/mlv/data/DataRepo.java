@@ -859,7 +859,12 @@ public final class DataRepo implements AutoCloseable {
         String key = e.key();
         Optional<String> known = state.lookup(key, e.stamp());
         if (known.isPresent() && cache.has(known.get(), e.stamp().size())) return known.get();
-        Hashing.Result r = cache.add(e.file(), e.stamp().size());
+        Hashing.Result r = null;
+        if (e.stamp().size() >= Hashing.PIPELINE_THRESHOLD && config.linkType() == LinkType.REFLINK && !Boolean.FALSE.equals(clones)) {
+            r = cache.addClone(e.file()); // large files: a clone in the cache, no copy (the first one tells whether clones work)
+            if (clones == null) clones = r != null;
+        }
+        if (r == null) r = cache.add(e.file(), e.stamp().size());
         // the stamp was taken before reading: if the file changed meanwhile, its new stamp will not match
         if (e.settled()) state.record(key, e.stamp(), r.digest());
         return r.digest();
@@ -1622,7 +1627,7 @@ public final class DataRepo implements AutoCloseable {
 
     /** Objects cloned by one {@code cp} process. */
     private static final int CLONE_BATCH = 1000;
-    /** Whether this file system clones ({@code cp --reflink=always} worked); null until the first attempt. */
+    /** Whether the cache's file system clones ({@link Reflinks} worked); null until the first attempt. */
     private volatile Boolean clones;
 
     /**
@@ -1659,19 +1664,14 @@ public final class DataRepo implements AutoCloseable {
     private void cloneBatch(List<Action> batch, Map<String, Long> sizes, Progress.Task progress, List<Action> left) {
         Path dir = cache.newTemp();
         try {
-            List<String> cmd = new ArrayList<>(List.of("cp", "--reflink=always", "-t", dir.toString(), "--"));
             List<Action> cloning = new ArrayList<>();
             for (Action a : batch) {
-                if (sameStoreAsCache(a.target())) {
-                    cloning.add(a);
-                    cmd.add(cache.objectPath(a.digest()).toString());
-                } else {
-                    left.add(a); // a clone cannot cross file systems
-                }
+                if (sameStoreAsCache(a.target())) cloning.add(a);
+                else left.add(a); // a clone cannot cross file systems
             }
             if (cloning.isEmpty()) return;
             Files.createDirectory(dir);
-            boolean ran = run(cmd);
+            boolean ran = Reflinks.cloneInto(dir, cloning.stream().map(a -> cache.objectPath(a.digest())).toList());
             int cloned = 0;
             for (Action a : cloning) {
                 Path clone = dir.resolve(cache.objectPath(a.digest()).getFileName());
@@ -1697,18 +1697,6 @@ public final class DataRepo implements AutoCloseable {
     private static final Set<java.nio.file.attribute.PosixFilePermission> WORKSPACE_FILE =
             java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
 
-    /** Runs a command, its output discarded; true when it exits with 0. */
-    private static boolean run(List<String> cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor() == 0;
-        } catch (IOException e) {
-            return false; // no cp here
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 
     private void placeLinked(String digest, Path target, LinkType lt) {
         Path tmp = null;

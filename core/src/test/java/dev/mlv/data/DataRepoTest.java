@@ -246,9 +246,18 @@ class DataRepoTest {
             Files.createDirectories(p.getParent());
             Files.write(p, e.getValue());
         }
+        byte[] big = new byte[Hashing.PIPELINE_THRESHOLD + 5];
+        rnd.nextBytes(big);
+        files.put("tree/big.bin", big); // large: added as a clone where the file system can
+        Files.write(repo.resolve("tree/big.bin"), big);
         try (DataRepo r = DataRepo.open(repo, "test", m -> StateCache.inMemory(), Progress.SILENT)) {
             assertThat(r.config().linkType()).as("the default").isEqualTo(LinkType.REFLINK);
             r.add(List.of(repo.resolve("tree").toString()));
+            // a clone is the cache's own: writing the workspace file in place leaves the object as it was added
+            try (var out = java.nio.channels.FileChannel.open(repo.resolve("tree/big.bin"), java.nio.file.StandardOpenOption.WRITE)) {
+                out.write(java.nio.ByteBuffer.wrap("overwritten in place".getBytes()), 0);
+            }
+            assertThat(r.fsck().corrupt()).isEmpty();
             DataGet.deleteTree(repo.resolve("tree"));
             assertThat(r.checkout(r.targets(List.of()), false).restored()).isEqualTo(files.size());
             for (var e : files.entrySet()) assertThat(Files.readAllBytes(repo.resolve(e.getKey()))).as(e.getKey()).isEqualTo(e.getValue());
