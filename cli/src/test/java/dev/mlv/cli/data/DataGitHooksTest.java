@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,13 +38,7 @@ class DataGitHooksTest {
 
     /** A launcher for the hooks: this test's class path, as the ./mlv script runs the built jar. */
     Path launcher() throws IOException {
-        Path script = tmp.resolve("bin/mlv");
-        Files.createDirectories(script.getParent());
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(script, "#!/bin/sh\nexec '" + java + "' -XX:TieredStopAtLevel=1 -cp '"
-                + System.getProperty("java.class.path") + "' dev.mlv.cli.Main \"$@\"\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return script;
+        return DataTestKit.launcher(tmp);
     }
 
     @Test

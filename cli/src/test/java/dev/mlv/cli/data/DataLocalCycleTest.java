@@ -5,10 +5,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static dev.mlv.cli.data.DataTestKit.deleteTree;
 import static dev.mlv.cli.data.DataTestKit.git;
@@ -454,6 +456,43 @@ class DataLocalCycleTest {
         assertThat(Files.readString(repo.resolve(".mlv/config.local"))).doesNotContain("team", "jobs", "default_remote")
                 .contains("usb");
         assertThat(mlv(repo, "remote list").ok().out()).contains("usb").doesNotContain("team");
+    }
+
+    @Test
+    void gcCloudAsksOnATerminalAndRemovesOnlyAfterAYes() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "gc-prompt");
+        Files.writeString(repo.resolve(".mlv/config"), Files.readString(repo.resolve(".mlv/config")).replace("gc_grace_seconds: 3600", "gc_grace_seconds: 0"));
+        Path remote = tmp.resolve("gc-prompt-remote");
+        mlv(repo, "remote add", "origin", remote.toString(), "--default").ok();
+        for (String version : List.of("v1", "v2")) {
+            Files.writeString(repo.resolve("a.txt"), version + "\n");
+            mlv(repo, "add", "a.txt").ok();
+            git(repo, "add", "-A");
+            git(repo, "commit", "-q", "-m", version);
+            mlv(repo, "push").ok();
+        }
+        Set<String> both = DataTestKit.tree(tmp, "gc-prompt-remote").keySet();
+        assertThat(both).hasSize(2);
+        // the confirmation needs a terminal: script(1) gives the command one, and the answer comes through it
+        String command = DataTestKit.launcher(tmp) + " data gc -w --cloud -C " + repo;
+        String no = onTerminal(command, "n\n");
+        assertThat(no).contains("Remove 1 object(s), 3 bytes, from " + remote + "?", "[y/N]", "would remove 1 object(s), 3 bytes from " + remote);
+        assertThat(DataTestKit.tree(tmp, "gc-prompt-remote").keySet()).as("declined: nothing removed").isEqualTo(both);
+        String yes = onTerminal(command, "y\n");
+        assertThat(yes).contains("removed 1 object(s), 3 bytes from " + remote);
+        assertThat(DataTestKit.tree(tmp, "gc-prompt-remote")).hasSize(1);
+        assertThat(mlv(repo, "status", "--remote").ok().out()).doesNotContain("not in remote", "missing");
+    }
+
+    /** Runs {@code command} on a pseudo-terminal (util-linux {@code script}), typing {@code input}; returns what it showed. */
+    private static String onTerminal(String command, String input) throws Exception {
+        Process p = new ProcessBuilder("script", "-qec", command, "/dev/null").redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write(input.getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
     }
 
     @Test

@@ -47,6 +47,17 @@ final class DataTestKit {
         return new Result(code, out.toString(), err.toString());
     }
 
+    /** {@code tmp/bin/mlv}: a launcher of this build for commands run as processes, as the ./mlv script runs the jar. */
+    static Path launcher(Path tmp) throws IOException {
+        Path script = tmp.resolve("bin/mlv");
+        Files.createDirectories(script.getParent());
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(script, "#!/bin/sh\nexec '" + javaBin + "' -XX:TieredStopAtLevel=1 -cp '"
+                + System.getProperty("java.class.path") + "' dev.mlv.cli.Main \"$@\"\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return script;
+    }
+
     static String git(Path dir, String... args) {
         List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=mlv test", "-c", "user.email=test@mlv.dev",
                 "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"));
