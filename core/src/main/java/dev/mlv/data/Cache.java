@@ -123,10 +123,29 @@ public final class Cache {
                 throw new UncheckedIOException("Cannot add " + src + " to the cache: " + e.getMessage(), e);
             }
         }
+        return viaTemp(src, t -> Hashing.copyToNewFile(src, sizeHint, t, posix ? READ_ONLY_ATTRIBUTE : NO_ATTRIBUTES));
+    }
+
+    /**
+     * Adds {@code src} as a copy-on-write clone of it ({@link Reflinks}), then hashes the clone: no bytes are copied and
+     * no space is taken, and the object is exactly what was hashed even if {@code src} changes meanwhile. Null, with
+     * nothing left behind, where the file system cannot clone.
+     */
+    public Hashing.Result addClone(Path src) {
+        return viaTemp(src, t -> {
+            if (!Reflinks.clone(src, t)) return null;
+            if (posix) Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("r--r--r--"));
+            return Hashing.hash(t);
+        });
+    }
+
+    /** Makes a temp file of {@code src}'s object ({@code write}: its digest, or null for none) and publishes it. */
+    private Hashing.Result viaTemp(Path src, TempWriter write) {
         Path t = newTemp();
         boolean moved = false;
         try {
-            Hashing.Result r = Hashing.copyToNewFile(src, sizeHint, t, posix ? READ_ONLY_ATTRIBUTE : NO_ATTRIBUTES);
+            Hashing.Result r = write.to(t);
+            if (r == null) return null;
             moved = publish(t, r.digest(), r.size());
             unsynced.set(true);
             return r;
@@ -137,26 +156,8 @@ public final class Cache {
         }
     }
 
-    /**
-     * Adds {@code src} as a copy-on-write clone of it ({@link Reflinks}), then hashes the clone: no bytes are copied and
-     * no space is taken, and the object is exactly what was hashed even if {@code src} changes meanwhile. Null, with
-     * nothing left behind, where the file system cannot clone.
-     */
-    public Hashing.Result addClone(Path src) {
-        Path t = newTemp();
-        boolean moved = false;
-        try {
-            if (!Reflinks.clone(src, t)) return null;
-            if (posix) Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("r--r--r--"));
-            Hashing.Result r = Hashing.hash(t);
-            moved = publish(t, r.digest(), r.size());
-            unsynced.set(true);
-            return r;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot add " + src + " to the cache: " + e.getMessage(), e);
-        } finally {
-            if (!moved) AtomicFiles.deleteQuietly(t);
-        }
+    private interface TempWriter {
+        Hashing.Result to(Path temp) throws IOException;
     }
 
     /** Copies a stream into the cache, hashing it on the way; returns its digest and size. */

@@ -1697,7 +1697,6 @@ public final class DataRepo implements AutoCloseable {
     private static final Set<java.nio.file.attribute.PosixFilePermission> WORKSPACE_FILE =
             java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
 
-
     private void placeLinked(String digest, Path target, LinkType lt) {
         Path tmp = null;
         try {
