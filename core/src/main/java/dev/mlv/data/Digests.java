@@ -32,7 +32,14 @@ public final class Digests {
     }
 
     public static String sha256(byte[] bytes) {
-        return hex(newSha256().digest(bytes));
+        return sha256(bytes, bytes.length);
+    }
+
+    /** The digest of the first {@code length} bytes. */
+    public static String sha256(byte[] bytes, int length) {
+        MessageDigest md = newSha256();
+        md.update(bytes, 0, length);
+        return hex(md.digest());
     }
 
     /** True for {@code <64 lower-case hex>} and {@code <64 lower-case hex>.dir} (checked by hand: called per file). */
