@@ -357,8 +357,9 @@ public final class DataRepo implements AutoCloseable {
      */
     public void renameRemote(String from, String to, boolean local) {
         var localTree = DataConfig.readTree(mlv.resolve(DataConfig.LOCAL_FILE));
+        DataConfig shared = sharedConfig();
         boolean inLocal = localTree.path("remotes").has(from);
-        boolean inShared = sharedConfig().remotes().containsKey(from);
+        boolean inShared = shared.remotes().containsKey(from);
         if (local && !ownRemote(localTree, from)) {
             throw MlvException.notFound("No remote '" + from + "' of .mlv/config.local" + (inShared ? ": it is one of .mlv/config "
                     + "(rename it without --local; this clone's settings of it follow)" : ""));
@@ -373,7 +374,7 @@ public final class DataRepo implements AutoCloseable {
             remotes.set(to, remotes.remove(from));
         }
         if (from.equals(localTree.path("default_remote").asText(null))) localTree.put("default_remote", to);
-        saveConfigs(local ? null : sharedConfig().withRemoteRenamed(from, to), localTree);
+        saveConfigs(local ? null : shared.withRemoteRenamed(from, to), localTree);
     }
 
     /** Whether a config.local tree defines remote {@code name} itself (a url), not only options of a shared one. */

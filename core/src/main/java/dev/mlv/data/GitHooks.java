@@ -75,15 +75,13 @@ public final class GitHooks {
      */
     public static Path installPreCommit(Path repoRoot, String launcher) {
         Git git = new Git(repoRoot);
-        Path top = git.repositoryRoot();
-        if (top == null) throw new MlvException(ErrorCode.INVALID_STATE, repoRoot + " is not in a git repository: run 'git init' first");
-        Path file = top.resolve(PRE_COMMIT_CONFIG);
+        Path file = preCommitConfig(git, repoRoot);
         String prefix = git.prefix();
         boolean legacy = legacyStageNames();
         try {
             String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
             com.fasterxml.jackson.databind.JsonNode before = text.isBlank() ? DataConfig.YAML.createObjectNode() : DataConfig.YAML.readTree(text);
-            if (before != null && before.path("repos").findValuesAsText("id").contains("mlv-pre-commit")) return null;
+            if (hasMlvHooks(before)) return null;
             String next;
             if (text.isBlank()) {
                 next = "repos:\n" + preCommitEntry("", launcher, prefix, legacy);
@@ -174,14 +172,12 @@ public final class GitHooks {
      * hooks.
      */
     public static Path uninstallPreCommit(Path repoRoot) {
-        Path top = new Git(repoRoot).repositoryRoot();
-        if (top == null) throw new MlvException(ErrorCode.INVALID_STATE, repoRoot + " is not in a git repository");
-        Path file = top.resolve(PRE_COMMIT_CONFIG);
+        Path file = preCommitConfig(new Git(repoRoot), repoRoot);
         if (!Files.exists(file)) return null;
         try {
             String text = Files.readString(file, StandardCharsets.UTF_8);
             com.fasterxml.jackson.databind.JsonNode before = DataConfig.YAML.readTree(text);
-            if (before == null || !before.path("repos").findValuesAsText("id").contains("mlv-pre-commit")) return null;
+            if (!hasMlvHooks(before)) return null;
             List<String> lines = new ArrayList<>(List.of(text.split("\\R", -1)));
             String manually = "remove its mlv-* hooks yourself";
             int[] item = mlvItem(lines);
@@ -207,6 +203,18 @@ public final class GitHooks {
         } catch (IOException e) {
             throw MlvException.invalid("Cannot read " + file + ": " + e.getMessage().replaceAll("\\s*\\R\\s*", " "));
         }
+    }
+
+    /** {@value #PRE_COMMIT_CONFIG} at the top of the work tree {@code git} is in. */
+    private static Path preCommitConfig(Git git, Path repoRoot) {
+        Path top = git.repositoryRoot();
+        if (top == null) throw new MlvException(ErrorCode.INVALID_STATE, repoRoot + " is not in a git repository: run 'git init' first");
+        return top.resolve(PRE_COMMIT_CONFIG);
+    }
+
+    /** Whether a parsed {@value #PRE_COMMIT_CONFIG} (null when empty) names mlv's hooks. */
+    private static boolean hasMlvHooks(com.fasterxml.jackson.databind.JsonNode config) {
+        return config != null && config.path("repos").findValuesAsText("id").contains("mlv-pre-commit");
     }
 
     /**

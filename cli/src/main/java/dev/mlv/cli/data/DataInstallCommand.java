@@ -51,16 +51,11 @@ final class DataInstallCommand {
         public Integer call() {
             Path root = DataRepo.findRoot(repo.base());
             String launcher = System.getenv().getOrDefault(LAUNCHER_ENV, "mlv");
-            if (preCommitTool && uninstall) {
-                Path file = GitHooks.uninstallPreCommit(root);
-                if (repo.json()) repo.output().json(Map.of("pre_commit_config", file == null ? "" : file.toString(), "changed", file != null));
-                else repo.output().println(file == null ? "No mlv hooks in " + GitHooks.PRE_COMMIT_CONFIG + "."
-                        : "removed mlv's hooks from " + file + (Files.exists(file) ? "" : " (and the file, which held nothing else)"));
-                return 0;
-            }
             if (preCommitTool) {
-                Path file = GitHooks.installPreCommit(root, launcher);
+                Path file = uninstall ? GitHooks.uninstallPreCommit(root) : GitHooks.installPreCommit(root, launcher);
                 if (repo.json()) repo.output().json(Map.of("pre_commit_config", file == null ? "" : file.toString(), "changed", file != null));
+                else if (uninstall) repo.output().println(file == null ? "No mlv hooks in " + GitHooks.PRE_COMMIT_CONFIG + "."
+                        : "removed mlv's hooks from " + file + (Files.exists(file) ? "" : " (and the file, which held nothing else)"));
                 else if (file == null) repo.output().println("mlv's hooks are in " + GitHooks.PRE_COMMIT_CONFIG + " already.");
                 else repo.output().println("added mlv's hooks to " + file + "\nTo use them: pre-commit install --hook-type pre-commit "
                         + "--hook-type pre-push --hook-type post-checkout");
