@@ -887,9 +887,11 @@ public final class DataRepo implements AutoCloseable {
     private void link(PendingPointer pp) {
         LinkType lt = config.linkType();
         if (lt != LinkType.HARDLINK && lt != LinkType.SYMLINK) return;
-        List<Parallel.Failure<Map.Entry<Path, String>>> f = Parallel.forEach(new ArrayList<>(pp.files().entrySet()), THREADS,
-                e -> placeLinked(e.getValue(), e.getKey(), lt));
-        if (!f.isEmpty()) throw f.get(0).error();
+        try (TempLanes temps = new TempLanes(cache)) {
+            List<Parallel.Failure<Map.Entry<Path, String>>> f = Parallel.forEach(new ArrayList<>(pp.files().entrySet()), THREADS,
+                    e -> placeLinked(e.getValue(), e.getKey(), lt, temps));
+            if (!f.isEmpty()) throw f.get(0).error();
+        }
     }
 
     /** Writes a pointer file (atomically), remembered for {@link #stageForGit}. */
@@ -1087,9 +1089,11 @@ public final class DataRepo implements AutoCloseable {
                 }
             }
         }
-        List<Parallel.Failure<Map.Entry<Path, String>>> f = Parallel.forEach(new ArrayList<>(linked.entrySet()), THREADS,
-                e -> place(e.getValue(), e.getKey(), LinkType.COPY));
-        if (!f.isEmpty()) throw f.get(0).error();
+        try (TempLanes temps = new TempLanes(cache)) {
+            List<Parallel.Failure<Map.Entry<Path, String>>> f = Parallel.forEach(new ArrayList<>(linked.entrySet()), THREADS,
+                    e -> place(e.getValue(), e.getKey(), LinkType.COPY, temps));
+            if (!f.isEmpty()) throw f.get(0).error();
+        }
         return linked.size();
     }
 
@@ -1555,14 +1559,14 @@ public final class DataRepo implements AutoCloseable {
                     + missing.get(0) + "): run 'mlv data fetch' or 'mlv data pull'");
         }
         int restored = 0, removed = 0;
-        try (Progress.Task t = progress.start("checking out", bytes, true)) {
+        try (Progress.Task t = progress.start("checking out", bytes, true); TempLanes temps = new TempLanes(cache)) {
             LinkType lt = config.linkType();
             List<Action> todo = lt == LinkType.REFLINK ? cloneAll(actions, sizes, t) : actions;
             List<Parallel.Failure<Action>> f = Parallel.forEach(todo, THREADS, a -> {
                 if (a.remove()) {
                     AtomicFiles.deleteQuietly(a.target());
                 } else {
-                    place(a.digest(), a.target(), lt == LinkType.REFLINK ? LinkType.COPY : lt);
+                    place(a.digest(), a.target(), lt == LinkType.REFLINK ? LinkType.COPY : lt, temps);
                     t.advance(sizes.get(a.digest()));
                 }
             });
@@ -1579,14 +1583,14 @@ public final class DataRepo implements AutoCloseable {
      * Writes a cache object to a workspace path, as a copy ({@link LinkType#COPY}) or a link: a
      * {@link #workspaceTemp temp file}, then an atomic rename over the old file.
      */
-    private void place(String digest, Path target, LinkType lt) {
+    private void place(String digest, Path target, LinkType lt, TempLanes temps) {
         if (lt == LinkType.HARDLINK || lt == LinkType.SYMLINK) {
-            placeLinked(digest, target, lt);
+            placeLinked(digest, target, lt, temps);
             return;
         }
         Path tmp = null;
         try {
-            tmp = workspaceTemp(target);
+            tmp = workspaceTemp(target, temps);
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 cache.copyVerified(digest, out);
             }
@@ -1601,11 +1605,13 @@ public final class DataRepo implements AutoCloseable {
     }
 
     /**
-     * A temp name from which {@code target} can be replaced by an atomic rename: in the cache's temp folder when it is
-     * on the same file store (so a killed command leaves nothing in the workspace), else beside the target.
+     * A temp name from which {@code target} can be replaced by an atomic rename: in this thread's folder of the cache's
+     * temp folder when it is on the same file store (so a killed command leaves nothing in the workspace), else beside
+     * the target.
      */
-    private Path workspaceTemp(Path target) throws IOException {
-        return sameStoreAsCache(target) ? cache.newTemp() : AtomicFiles.tempBeside(target);
+    private Path workspaceTemp(Path target, TempLanes temps) throws IOException {
+        if (!sameStoreAsCache(target)) return AtomicFiles.tempBeside(target);
+        return temps.newTemp();
     }
 
     /**
@@ -1698,10 +1704,10 @@ public final class DataRepo implements AutoCloseable {
     private static final Set<java.nio.file.attribute.PosixFilePermission> WORKSPACE_FILE =
             java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
 
-    private void placeLinked(String digest, Path target, LinkType lt) {
+    private void placeLinked(String digest, Path target, LinkType lt, TempLanes temps) {
         Path tmp = null;
         try {
-            tmp = workspaceTemp(target);
+            tmp = workspaceTemp(target, temps);
             Path obj = cache.objectPath(digest);
             if (lt == LinkType.HARDLINK) Files.createLink(tmp, obj);
             else Files.createSymbolicLink(tmp, obj);
@@ -1738,7 +1744,7 @@ public final class DataRepo implements AutoCloseable {
             boolean cloneFolder = !file && j.getParent().equals(cache.root().resolve("tmp")) && Files.isDirectory(j, LinkOption.NOFOLLOW_LINKS);
             if ((file || cloneFolder) && (!sharedCache || modifiedBefore(j, cutoff))) {
                 if (file) AtomicFiles.deleteQuietly(j);
-                else DataGet.deleteTree(j); // the temp folder of an interrupted batch of clones
+                else DataGet.deleteTree(j); // the temp folder of an interrupted checkout or batch of clones
                 leftovers++;
             }
         }

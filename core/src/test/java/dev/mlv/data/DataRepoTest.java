@@ -339,9 +339,12 @@ class DataRepoTest {
             obj.toFile().setWritable(true);
             Files.writeString(obj, "otheR");
             Files.writeString(r.cache().root().resolve("tmp/leftover.tmp"), "partial");
+            Path lane = Files.createDirectory(r.cache().root().resolve("tmp/lane.tmp")); // a killed checkout's folder
+            Files.writeString(lane.resolve("1.tmp"), "partial");
             DataRepo.FsckResult f = r.fsck();
             assertThat(f.corrupt()).containsExactly(d);
-            assertThat(f.leftoversRemoved()).isEqualTo(1);
+            assertThat(f.leftoversRemoved()).isEqualTo(2);
+            assertThat(lane).doesNotExist();
             assertThat(obj).doesNotExist();
             assertThat(Files.list(root.resolve(".mlv/quarantine")).count()).isEqualTo(2);
             assertThat(r.fsck().corrupt()).isEmpty();
