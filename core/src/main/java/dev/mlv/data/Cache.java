@@ -124,7 +124,7 @@ public final class Cache {
                 throw new UncheckedIOException("Cannot add " + src + " to the cache: " + e.getMessage(), e);
             }
         }
-        return viaTemp(src, t -> Hashing.copyToNewFile(src, sizeHint, t, posix ? READ_ONLY_ATTRIBUTE : NO_ATTRIBUTES));
+        return viaTemp(src.toString(), t -> Hashing.copyToNewFile(src, t, readOnly()));
     }
 
     /**
@@ -133,7 +133,7 @@ public final class Cache {
      * nothing left behind, where the file system cannot clone.
      */
     public Hashing.Result addClone(Path src) {
-        return viaTemp(src, t -> {
+        return viaTemp(src.toString(), t -> {
             if (!Reflinks.clone(src, t)) return null;
             if (posix) Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("r--r--r--"));
             return Hashing.hash(t);
@@ -141,7 +141,7 @@ public final class Cache {
     }
 
     /** Makes a temp file of {@code src}'s object ({@code write}: its digest, or null for none) and publishes it. */
-    private Hashing.Result viaTemp(Path src, TempWriter write) {
+    private Hashing.Result viaTemp(String src, TempWriter write) {
         Path t = newTemp();
         boolean moved = false;
         try {
@@ -163,7 +163,11 @@ public final class Cache {
 
     /** Copies a stream into the cache, hashing it on the way; returns its digest and size. */
     public Hashing.Result add(InputStream in, String source) {
-        return storeStream(in, null, source);
+        return viaTemp(source, t -> {
+            try (FileChannel out = createReadOnly(t)) {
+                return Hashing.copy(in, out);
+            }
+        });
     }
 
     /** Stores small bytes (a manifest) under {@code name}, which must be their digest name. */
@@ -200,47 +204,67 @@ public final class Cache {
      * when its digest matches. A mismatch throws {@code INVALID_STATE} naming {@code source} and leaves nothing.
      */
     public long importVerified(String name, InputStream in, String source) {
-        Digests.requireValid(name);
-        return storeStream(in, name, source).size();
+        return importVerified(name, source, t -> {
+            try (FileChannel out = createReadOnly(t)) {
+                return Hashing.copy(in, out);
+            }
+        });
     }
 
     /**
-     * Writes a stream to a temp file while hashing it, then renames it to its digest name; with {@code expected}, only
-     * when the digest matches it (else {@code INVALID_STATE} naming {@code source}, and nothing is stored).
+     * {@link #importVerified(String, InputStream, String)} of a file on this machine (a local remote's object): a large
+     * one is copied with direct I/O ({@link Hashing#copyToNewFile}). A missing file is {@code RESOURCE_DOES_NOT_EXIST}.
      */
-    private Hashing.Result storeStream(InputStream in, String expected, String source) {
-        // a known name gets its temp file beside the object, so the rename stays in one folder: renames across folders
-        // (and creating every temp file in one folder) serialize parallel downloads on the folders' locks
-        Path t = expected != null ? AtomicFiles.tempBeside(objectPath(expected)) : newTemp();
+    public long importVerified(String name, Path file, String source) {
+        return importVerified(name, source, t -> {
+            try {
+                return Hashing.copyToNewFile(file, t, readOnly());
+            } catch (NoSuchFileException e) {
+                if (file.toString().equals(e.getFile())) throw MlvException.notFound("Object " + name + " is not in " + source);
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Writes object {@code name} to a temp file beside where it goes (so the rename stays in one folder: renames across
+     * folders, and creating every temp file in one folder, serialize parallel downloads on the folders' locks), and
+     * renames it to its name only when its bytes hash to it.
+     */
+    private long importVerified(String name, String source, TempWriter write) {
+        Digests.requireValid(name);
+        Path target = objectPath(name);
+        Path t = AtomicFiles.tempBeside(target);
         boolean moved = false;
         try {
-            if (expected != null) ensurePrefix(expected, t);
-            Hashing.Result r;
-            try (FileChannel out = createReadOnly(t)) {
-                r = Hashing.copy(in, out);
-            }
-            if (expected != null && !r.digest().equals(Digests.hexPart(expected))) {
-                throw new MlvException(ErrorCode.INVALID_STATE, "Object " + expected + " from " + source
+            ensurePrefix(name, target);
+            Hashing.Result r = write.to(t);
+            if (!r.digest().equals(Digests.hexPart(name))) {
+                throw new MlvException(ErrorCode.INVALID_STATE, "Object " + name + " from " + source
                         + " is corrupt: its bytes hash to " + r.digest() + "; nothing was stored");
             }
-            moved = publish(t, expected != null ? expected : r.digest(), r.size());
+            moved = publish(t, name, r.size());
             unsynced.set(true);
-            return r;
+            return r.size();
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot download " + (expected != null ? expected + " from " : "") + source + ": "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot download " + name + " from " + source + ": " + e.getMessage(), e);
         } finally {
             if (!moved) AtomicFiles.deleteQuietly(t);
         }
     }
 
-    /** Copies an object to {@code out} and checks its digest; a corrupt object is quarantined and reported. */
-    public Hashing.Result copyVerified(String name, FileChannel out) {
+    /**
+     * Copies an object into the new file {@code dst} (a large one with direct I/O, see {@link Hashing#copyToNewFile})
+     * and checks its digest; a corrupt object is quarantined and reported, and {@code dst} is then the caller's to
+     * delete.
+     */
+    public Hashing.Result copyVerified(String name, Path dst) throws IOException {
+        Path object = objectPath(name);
         Hashing.Result r;
         try {
-            r = Hashing.copy(objectPath(name), out);
-        } catch (UncheckedIOException e) {
-            if (e.getCause() instanceof NoSuchFileException) throw MlvException.notFound("Object " + name + " is not in the cache");
+            r = Hashing.copyToNewFile(object, dst);
+        } catch (NoSuchFileException e) {
+            if (object.toString().equals(e.getFile())) throw MlvException.notFound("Object " + name + " is not in the cache");
             throw e;
         }
         if (!r.digest().equals(Digests.hexPart(name))) {
@@ -394,7 +418,12 @@ public final class Cache {
     }
 
     private FileChannel createReadOnly(Path t) throws IOException {
-        return FileChannel.open(t, CREATE, posix ? READ_ONLY_ATTRIBUTE : NO_ATTRIBUTES);
+        return FileChannel.open(t, CREATE, readOnly());
+    }
+
+    /** The attributes of a new object file: read-only for everyone, where the file system has unix modes. */
+    private FileAttribute<?>[] readOnly() {
+        return posix ? READ_ONLY_ATTRIBUTE : NO_ATTRIBUTES;
     }
 
     /**

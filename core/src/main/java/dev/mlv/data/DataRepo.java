@@ -7,7 +7,6 @@ import dev.mlv.errors.MlvException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -16,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
@@ -1439,10 +1437,15 @@ public final class DataRepo implements AutoCloseable {
     }
 
     private void download(Remote remote, String name, AtomicLong bytes, Progress.Task t) {
-        try (InputStream in = remote.open(name)) {
-            bytes.addAndGet(cache.importVerified(name, in, remote.url()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        Path file = remote.localFile(name);
+        if (file != null) {
+            bytes.addAndGet(cache.importVerified(name, file, remote.url()));
+        } else {
+            try (InputStream in = remote.open(name)) {
+                bytes.addAndGet(cache.importVerified(name, in, remote.url()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         if (t != null) t.advance(1);
     }
@@ -1591,9 +1594,7 @@ public final class DataRepo implements AutoCloseable {
         Path tmp = null;
         try {
             tmp = workspaceTemp(target, temps);
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                cache.copyVerified(digest, out);
-            }
+            cache.copyVerified(digest, tmp);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmp = null; // renamed: nothing left to delete
             state.record(stateKey(target), stamp(attrs(target)), digest);

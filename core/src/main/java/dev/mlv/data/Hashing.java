@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -76,30 +77,39 @@ public final class Hashing {
 
     /** Copies {@code src} to {@code out} (at its current position) and returns the digest of the bytes written. */
     public static Result copy(Path src, FileChannel out) {
-        return copy(src, out, 0);
+        try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ)) {
+            return copy(in, in.size(), out, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot copy " + src + ": " + e.getMessage(), e);
+        }
     }
 
     /**
-     * Copies {@code src} ({@code sizeHint} bytes when the caller looked) into the new file {@code dst}, created with
-     * {@code attrs}, and returns the digest of the bytes written. A large file is written with direct I/O where the file
-     * system has it: its bytes go to the disk as they are written instead of into the page cache, so a large add or push
-     * neither fills memory with a second copy of the data nor leaves all of it for the durability barrier to write (a
-     * 1 GiB add here: writes into the page cache took 0.3 to 4 s, plus 0.6 s for the sync; direct, 0.8 to 1.0 s).
+     * Copies {@code src} into the new file {@code dst}, created with {@code attrs}, and returns the digest of the bytes
+     * written. A large file is written with direct I/O where the file system has it: its bytes go to the disk as they
+     * are written instead of into the page cache, so a large add, push, fetch or checkout neither fills memory with a
+     * second copy of the data nor leaves all of it for the durability barrier to write (a 1 GiB add here: writes into
+     * the page cache took 0.3 to 4 s, plus 0.6 s for the sync; direct, 0.8 to 1.0 s). A missing {@code src} is a
+     * {@link NoSuchFileException}, and then nothing is created.
      */
-    public static Result copyToNewFile(Path src, long sizeHint, Path dst, FileAttribute<?>... attrs) throws IOException {
-        if (sizeHint >= PIPELINE_THRESHOLD) {
-            int block = directBlockSize(dst);
-            FileChannel direct = block > 0 ? createDirect(dst, attrs) : null;
-            if (direct != null) {
-                try (direct) {
-                    return copy(src, direct, block);
-                } catch (UncheckedIOException e) { // a file system that opens with O_DIRECT and then refuses its writes
-                    AtomicFiles.deleteQuietly(dst);
+    public static Result copyToNewFile(Path src, Path dst, FileAttribute<?>... attrs) throws IOException {
+        try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ)) {
+            long size = in.size();
+            if (size >= PIPELINE_THRESHOLD) {
+                int block = directBlockSize(dst);
+                FileChannel direct = block > 0 ? createDirect(dst, attrs) : null;
+                if (direct != null) {
+                    try (direct) {
+                        return copy(in, size, direct, block);
+                    } catch (IOException e) { // a file system that opens with O_DIRECT and then refuses its writes
+                        AtomicFiles.deleteQuietly(dst);
+                        in.position(0);
+                    }
                 }
             }
-        }
-        try (FileChannel out = FileChannel.open(dst, CREATE_NEW, attrs)) {
-            return copy(src, out, 0);
+            try (FileChannel out = FileChannel.open(dst, CREATE_NEW, attrs)) {
+                return copy(in, size, out, 0);
+            }
         }
     }
 
@@ -128,19 +138,15 @@ public final class Hashing {
     }
 
     /**
-     * Copies {@code src} to {@code out}; with {@code block > 0}, {@code out} is a new file with direct I/O, whose writes
-     * must be whole blocks: the last one is padded with zeros, and the file truncated to the bytes copied after it.
+     * Copies {@code in} ({@code size} bytes when it was opened) to {@code out}; with {@code block > 0}, {@code out} is a
+     * new file with direct I/O, whose writes must be whole blocks: the last one is padded with zeros, and the file
+     * truncated to the bytes copied after it.
      */
-    private static Result copy(Path src, FileChannel out, int block) {
-        try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ)) {
-            long size = in.size();
-            if (block == 0 && size < PIPELINE_THRESHOLD) return sequential(in, out);
-            Result r = pipelined(in, out, block);
-            if (block > 0) out.truncate(r.size());
-            return r;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot copy " + src + ": " + e.getMessage(), e);
-        }
+    private static Result copy(FileChannel in, long size, FileChannel out, int block) throws IOException {
+        if (block == 0 && size < PIPELINE_THRESHOLD) return sequential(in, out);
+        Result r = pipelined(in, out, block);
+        if (block > 0) out.truncate(r.size());
+        return r;
     }
 
     /** Copies a stream to {@code out}, hashing it. */

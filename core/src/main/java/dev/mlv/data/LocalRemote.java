@@ -62,7 +62,7 @@ public final class LocalRemote implements Remote {
                 Files.createDirectories(target.getParent());
                 folders.add(target.getParent());
             }
-            Hashing.Result r = Hashing.copyToNewFile(file, size, tmp);
+            Hashing.Result r = Hashing.copyToNewFile(file, tmp);
             if (!r.digest().equals(Digests.hexPart(name))) {
                 throw new MlvException(ErrorCode.INVALID_STATE, "Local object " + name + " is corrupt (its bytes hash to "
                         + r.digest() + "); not uploaded. Run 'mlv data fsck'");
@@ -74,6 +74,11 @@ public final class LocalRemote implements Remote {
         } finally {
             if (!moved) AtomicFiles.deleteQuietly(tmp);
         }
+    }
+
+    @Override
+    public Path localFile(String name) {
+        return objectPath(name);
     }
 
     @Override

@@ -46,6 +46,16 @@ public interface Remote extends AutoCloseable {
     /** Opens an object for reading; the caller closes the stream. */
     InputStream open(String name);
 
+    /**
+     * Where an object of a remote that is a folder on this machine is, so that a download can copy the file itself
+     * (a large one with direct I/O) instead of streaming it through {@link #open}; null for every other remote (the
+     * default). The file may be missing; the caller verifies its bytes as it does a stream's.
+     */
+    default Path localFile(String name) {
+        Digests.requireValid(name);
+        return null;
+    }
+
     /** An object a remote holds: its name, its size, and when it was written. */
     record Stored(String name, long size, Instant modified) {
     }

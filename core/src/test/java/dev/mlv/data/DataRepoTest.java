@@ -391,6 +391,59 @@ class DataRepoTest {
     }
 
     @Test
+    void largeObjectsAreFetchedAndCheckedOutByFileAndVerified() throws Exception {
+        byte[] big = new byte[Hashing.PIPELINE_THRESHOLD + 4097]; // the direct-I/O path, with a partial last block
+        new java.util.Random(3).nextBytes(big);
+        Files.createDirectories(root.resolve("data"));
+        Files.write(root.resolve("data/big.bin"), big);
+        write("data/small.txt", "small");
+        String digest = Digests.sha256(big);
+        Path remoteDir = dir.resolve("remote");
+        try (DataRepo r = open(); Remote remote = new LocalRemote(remoteDir)) {
+            r.add(List.of(s("data")));
+            assertThat(r.push(remote, r.targets(List.of())).ok()).isTrue();
+        }
+        Path remoteObject = remoteDir.resolve("sha256/" + digest.substring(0, 2) + "/" + digest.substring(2));
+        Files.move(root.resolve(".mlv/cache"), dir.resolve("old-cache"));
+        DataGet.deleteTree(root.resolve("data"));
+        try (DataRepo r = open(); Remote remote = new LocalRemote(remoteDir)) {
+            assertThat(r.fetch(remote, r.targets(List.of())).ok()).isTrue();
+            assertThat(Files.readAllBytes(r.cache().objectPath(digest))).isEqualTo(big);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(r.cache().objectPath(digest)))).isEqualTo("r--r--r--");
+            r.checkout(r.targets(List.of()), false);
+            assertThat(Files.readAllBytes(root.resolve("data/big.bin"))).isEqualTo(big);
+            assertThat(r.status(r.targets(List.of()))).isEmpty();
+
+            // a corrupt object is refused, whichever copy it is in, and leaves nothing behind
+            Path cached = r.cache().objectPath(digest);
+            cached.toFile().setWritable(true);
+            flipLastByte(cached);
+            Files.delete(root.resolve("data/big.bin"));
+            assertThatThrownBy(() -> r.checkout(r.targets(List.of()), false)).isInstanceOf(MlvException.class).hasMessageContaining("was corrupt");
+            assertThat(cached).doesNotExist(); // quarantined
+            assertThat(root.resolve("data/big.bin")).doesNotExist();
+            remoteObject.toFile().setWritable(true);
+            flipLastByte(remoteObject);
+            DataRepo.TransferResult fetched = r.fetch(remote, r.targets(List.of()));
+            assertThat(fetched.failures()).singleElement().asString().contains("is corrupt");
+            assertThat(cached).doesNotExist();
+            Files.delete(remoteObject);
+            assertThat(r.fetch(remote, r.targets(List.of())).failures()).singleElement().asString().contains("is not in");
+            try (var tmp = Files.list(r.cache().root().resolve("tmp"));
+                 var prefix = Files.list(cached.getParent())) {
+                assertThat(tmp).as("no temp folders left").isEmpty();
+                assertThat(prefix).as("no temp files left").isEmpty();
+            }
+        }
+    }
+
+    private static void flipLastByte(Path f) throws Exception {
+        byte[] b = Files.readAllBytes(f);
+        b[b.length - 1] ^= 1;
+        Files.write(f, b);
+    }
+
+    @Test
     void pushNeedsADirectorysManifestOnlyWhenTheRemoteLacksIt() throws Exception {
         for (int i = 0; i < 3; i++) write("data/f" + i + ".txt", "file " + i);
         Remote full = new LocalRemote(dir.resolve("full"));

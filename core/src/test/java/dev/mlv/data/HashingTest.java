@@ -48,7 +48,7 @@ class HashingTest {
             Path src = dir.resolve("src" + size);
             Files.write(src, data);
             Path dst = dir.resolve("dst" + size);
-            Hashing.Result r = Hashing.copyToNewFile(src, size, dst);
+            Hashing.Result r = Hashing.copyToNewFile(src, dst);
             assertThat(r.size()).isEqualTo(size);
             assertThat(r.digest()).isEqualTo(Digests.sha256(data));
             assertThat(Files.readAllBytes(dst)).isEqualTo(data);

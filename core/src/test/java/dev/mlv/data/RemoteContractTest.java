@@ -57,6 +57,8 @@ public abstract class RemoteContractTest {
         try (InputStream in = remote.open(name)) {
             assertThat(in.readAllBytes()).isEqualTo(data);
         }
+        Path local = remote.localFile(name); // a folder's object read in place; null for the others
+        if (local != null) assertThat(Files.readAllBytes(local)).isEqualTo(data);
     }
 
     @Test
@@ -144,6 +146,7 @@ public abstract class RemoteContractTest {
         for (String bad : List.of("../../etc/passwd", "ABCDEF", Digests.sha256(new byte[0]).toUpperCase(), "")) {
             assertThatThrownBy(() -> remote.missing(List.of(bad))).isInstanceOf(MlvException.class);
             assertThatThrownBy(() -> remote.open(bad)).isInstanceOf(MlvException.class);
+            assertThatThrownBy(() -> remote.localFile(bad)).isInstanceOf(MlvException.class);
         }
     }
 }
