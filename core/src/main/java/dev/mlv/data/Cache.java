@@ -161,13 +161,18 @@ public final class Cache {
         Hashing.Result to(Path temp) throws IOException;
     }
 
-    /** Copies a stream into the cache, hashing it on the way; returns its digest and size. */
-    public Hashing.Result add(InputStream in, String source) {
-        return viaTemp(source, t -> {
+    /** Writes {@code in} to the temp file, read-only, hashing it on the way. */
+    private TempWriter copyOf(InputStream in) {
+        return t -> {
             try (FileChannel out = createReadOnly(t)) {
                 return Hashing.copy(in, out);
             }
-        });
+        };
+    }
+
+    /** Copies a stream into the cache, hashing it on the way; returns its digest and size. */
+    public Hashing.Result add(InputStream in, String source) {
+        return viaTemp(source, copyOf(in));
     }
 
     /** Stores small bytes (a manifest) under {@code name}, which must be their digest name. */
@@ -204,11 +209,7 @@ public final class Cache {
      * when its digest matches. A mismatch throws {@code INVALID_STATE} naming {@code source} and leaves nothing.
      */
     public long importVerified(String name, InputStream in, String source) {
-        return importVerified(name, source, t -> {
-            try (FileChannel out = createReadOnly(t)) {
-                return Hashing.copy(in, out);
-            }
-        });
+        return importVerified(name, source, copyOf(in));
     }
 
     /**
@@ -220,7 +221,7 @@ public final class Cache {
             try {
                 return Hashing.copyToNewFile(file, t, readOnly());
             } catch (NoSuchFileException e) {
-                if (file.toString().equals(e.getFile())) throw MlvException.notFound("Object " + name + " is not in " + source);
+                if (file.toString().equals(e.getFile())) throw MlvException.notFound("Object " + name + " is not in remote " + source);
                 throw e;
             }
         });

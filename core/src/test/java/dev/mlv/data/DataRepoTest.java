@@ -428,7 +428,7 @@ class DataRepoTest {
             assertThat(fetched.failures()).singleElement().asString().contains("is corrupt");
             assertThat(cached).doesNotExist();
             Files.delete(remoteObject);
-            assertThat(r.fetch(remote, r.targets(List.of())).failures()).singleElement().asString().contains("is not in");
+            assertThat(r.fetch(remote, r.targets(List.of())).failures()).singleElement().asString().contains("is not in remote");
             try (var tmp = Files.list(r.cache().root().resolve("tmp"));
                  var prefix = Files.list(cached.getParent())) {
                 assertThat(tmp).as("no temp folders left").isEmpty();
