@@ -217,14 +217,17 @@ public final class Cache {
      * one is copied with direct I/O ({@link Hashing#copyToNewFile}). A missing file is {@code RESOURCE_DOES_NOT_EXIST}.
      */
     public long importVerified(String name, Path file, String source) {
-        return importVerified(name, source, t -> {
-            try {
-                return Hashing.copyToNewFile(file, t, readOnly());
-            } catch (NoSuchFileException e) {
-                if (file.toString().equals(e.getFile())) throw MlvException.notFound("Object " + name + " is not in remote " + source);
-                throw e;
-            }
-        });
+        return importVerified(name, source, t -> copyExisting(file, t, "Object " + name + " is not in remote " + source, readOnly()));
+    }
+
+    /** {@link Hashing#copyToNewFile}, where a missing {@code src} is {@code RESOURCE_DOES_NOT_EXIST} saying {@code missing}. */
+    private static Hashing.Result copyExisting(Path src, Path dst, String missing, FileAttribute<?>... attrs) throws IOException {
+        try {
+            return Hashing.copyToNewFile(src, dst, attrs);
+        } catch (NoSuchFileException e) {
+            if (src.toString().equals(e.getFile())) throw MlvException.notFound(missing);
+            throw e;
+        }
     }
 
     /**
@@ -260,14 +263,7 @@ public final class Cache {
      * delete.
      */
     public Hashing.Result copyVerified(String name, Path dst) throws IOException {
-        Path object = objectPath(name);
-        Hashing.Result r;
-        try {
-            r = Hashing.copyToNewFile(object, dst);
-        } catch (NoSuchFileException e) {
-            if (object.toString().equals(e.getFile())) throw MlvException.notFound("Object " + name + " is not in the cache");
-            throw e;
-        }
+        Hashing.Result r = copyExisting(objectPath(name), dst, "Object " + name + " is not in the cache");
         if (!r.digest().equals(Digests.hexPart(name))) {
             quarantine(name);
             throw new MlvException(ErrorCode.INVALID_STATE, "Cached object " + name + " was corrupt and has been moved to "
