@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +33,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * one; callers make a batch durable with {@link #sync()} before they write the pointer that refers to it.
  */
 public final class Cache {
-    private static final FileAttribute<?>[] READ_ONLY_ATTRIBUTE = {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r--r--r--"))};
+    private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");
+    private static final FileAttribute<?>[] READ_ONLY_ATTRIBUTE = {PosixFilePermissions.asFileAttribute(READ_ONLY)};
     private static final FileAttribute<?>[] NO_ATTRIBUTES = {};
     private static final Set<StandardOpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     /** The group's read, write and search bits of a unix mode. */
@@ -135,7 +137,7 @@ public final class Cache {
     public Hashing.Result addClone(Path src) {
         return viaTemp(src.toString(), t -> {
             if (!Reflinks.clone(src, t)) return null;
-            if (posix) Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("r--r--r--"));
+            if (posix) Files.setPosixFilePermissions(t, READ_ONLY);
             return Hashing.hash(t);
         });
     }
@@ -406,6 +408,11 @@ public final class Cache {
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             // not ours to change (its owner made it, shared or not), or no unix modes here
         }
+    }
+
+    /** Whether {@code p} is a folder directly in the cache's temp folder (one of {@link TempLanes}, or of clones). */
+    boolean isTempFolder(Path p) {
+        return tmp.equals(p.getParent()) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     }
 
     /** A fresh, unused name in the cache's temp folder (what a killed command leaves there, fsck removes). */

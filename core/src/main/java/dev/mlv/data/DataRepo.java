@@ -1,5 +1,7 @@
 package dev.mlv.data;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.artifacts.ArtifactPath;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
@@ -240,7 +242,7 @@ public final class DataRepo implements AutoCloseable {
      * sees the settings that would then be in effect before anything is written (it throws to refuse them). Keeps the
      * file out of git through {@code .mlv/.gitignore}.
      */
-    public void editLocalConfig(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit,
+    public void editLocalConfig(java.util.function.Consumer<ObjectNode> edit,
                                 java.util.function.Consumer<DataConfig> check) {
         Path file = mlv.resolve(DataConfig.LOCAL_FILE);
         var local = DataConfig.readTree(file);
@@ -332,7 +334,7 @@ public final class DataRepo implements AutoCloseable {
             // this clone's options of the remote (without a url of their own) and its being the default go with it
             var localTree = DataConfig.readTree(mlv.resolve(DataConfig.LOCAL_FILE));
             if (!ownRemote(localTree, name)) {
-                if (localTree.get("remotes") instanceof com.fasterxml.jackson.databind.node.ObjectNode remotes) remotes.remove(name);
+                if (localTree.get("remotes") instanceof ObjectNode remotes) remotes.remove(name);
                 if (name.equals(localTree.path("default_remote").asText(null))) localTree.remove("default_remote");
             }
             saveConfigs(sharedConfig().withoutRemote(name), localTree);
@@ -376,7 +378,7 @@ public final class DataRepo implements AutoCloseable {
     }
 
     /** Whether a config.local tree defines remote {@code name} itself (a url), not only options of a shared one. */
-    private static boolean ownRemote(com.fasterxml.jackson.databind.JsonNode localTree, String name) {
+    private static boolean ownRemote(JsonNode localTree, String name) {
         var entry = localTree.path("remotes").get(name);
         return entry != null && (entry.isTextual() || entry.hasNonNull("url"));
     }
@@ -385,7 +387,7 @@ public final class DataRepo implements AutoCloseable {
      * Writes {@code shared} to {@code .mlv/config} and {@code local} to {@code .mlv/config.local} (either may be null:
      * unchanged), once the settings they give together are known to be valid.
      */
-    private void saveConfigs(DataConfig shared, com.fasterxml.jackson.databind.node.ObjectNode local) {
+    private void saveConfigs(DataConfig shared, ObjectNode local) {
         Path localFile = mlv.resolve(DataConfig.LOCAL_FILE);
         DataConfig next = DataConfig.parse(DataConfig.merge((shared != null ? shared : sharedConfig()).toTree(),
                 local != null ? local : DataConfig.readTree(localFile)), ".mlv/config with " + DataConfig.LOCAL_FILE);
@@ -885,9 +887,16 @@ public final class DataRepo implements AutoCloseable {
     private void link(PendingPointer pp) {
         LinkType lt = config.linkType();
         if (lt != LinkType.HARDLINK && lt != LinkType.SYMLINK) return;
+        placeAll(new ArrayList<>(pp.files().entrySet()), (e, temps) -> placeLinked(e.getValue(), e.getKey(), lt, temps));
+    }
+
+    /**
+     * Runs {@code place} on every item on {@link #THREADS} threads, each writing its temp files in a folder of its own
+     * ({@link TempLanes}); throws the first failure once all are done.
+     */
+    private <T> void placeAll(List<T> items, java.util.function.BiConsumer<T, TempLanes> place) {
         try (TempLanes temps = new TempLanes(cache)) {
-            List<Parallel.Failure<Map.Entry<Path, String>>> f = Parallel.forEach(new ArrayList<>(pp.files().entrySet()), THREADS,
-                    e -> placeLinked(e.getValue(), e.getKey(), lt, temps));
+            List<Parallel.Failure<T>> f = Parallel.forEach(items, THREADS, item -> place.accept(item, temps));
             if (!f.isEmpty()) throw f.get(0).error();
         }
     }
@@ -1087,11 +1096,7 @@ public final class DataRepo implements AutoCloseable {
                 }
             }
         }
-        try (TempLanes temps = new TempLanes(cache)) {
-            List<Parallel.Failure<Map.Entry<Path, String>>> f = Parallel.forEach(new ArrayList<>(linked.entrySet()), THREADS,
-                    e -> place(e.getValue(), e.getKey(), LinkType.COPY, temps));
-            if (!f.isEmpty()) throw f.get(0).error();
-        }
+        placeAll(new ArrayList<>(linked.entrySet()), (e, temps) -> place(e.getValue(), e.getKey(), LinkType.COPY, temps));
         return linked.size();
     }
 
@@ -1562,18 +1567,17 @@ public final class DataRepo implements AutoCloseable {
                     + missing.get(0) + "): run 'mlv data fetch' or 'mlv data pull'");
         }
         int restored = 0, removed = 0;
-        try (Progress.Task t = progress.start("checking out", bytes, true); TempLanes temps = new TempLanes(cache)) {
+        try (Progress.Task t = progress.start("checking out", bytes, true)) {
             LinkType lt = config.linkType();
             List<Action> todo = lt == LinkType.REFLINK ? cloneAll(actions, sizes, t) : actions;
-            List<Parallel.Failure<Action>> f = Parallel.forEach(todo, THREADS, a -> {
+            placeAll(todo, (a, temps) -> {
                 if (a.remove()) {
                     AtomicFiles.deleteQuietly(a.target());
                 } else {
-                    place(a.digest(), a.target(), lt == LinkType.REFLINK ? LinkType.COPY : lt, temps);
+                    place(a.digest(), a.target(), lt, temps); // what cloneAll left, place copies
                     t.advance(sizes.get(a.digest()));
                 }
             });
-            if (!f.isEmpty()) throw f.get(0).error();
         }
         for (Action a : actions) {
             if (a.remove()) removed++;
@@ -1583,8 +1587,8 @@ public final class DataRepo implements AutoCloseable {
     }
 
     /**
-     * Writes a cache object to a workspace path, as a copy ({@link LinkType#COPY}) or a link: a
-     * {@link #workspaceTemp temp file}, then an atomic rename over the old file.
+     * Writes a cache object to a workspace path, as a link ({@link LinkType#HARDLINK}, {@link LinkType#SYMLINK}) or
+     * else as a verified copy: a {@link #workspaceTemp temp file}, then an atomic rename over the old file.
      */
     private void place(String digest, Path target, LinkType lt, TempLanes temps) {
         if (lt == LinkType.HARDLINK || lt == LinkType.SYMLINK) {
@@ -1742,8 +1746,8 @@ public final class DataRepo implements AutoCloseable {
         Instant cutoff = Instant.now().minus(SHARED_LEFTOVER_AGE);
         for (Path j : l.junk()) {
             boolean file = Files.isRegularFile(j, LinkOption.NOFOLLOW_LINKS);
-            boolean cloneFolder = !file && j.getParent().equals(cache.root().resolve("tmp")) && Files.isDirectory(j, LinkOption.NOFOLLOW_LINKS);
-            if ((file || cloneFolder) && (!sharedCache || modifiedBefore(j, cutoff))) {
+            boolean tempFolder = !file && cache.isTempFolder(j);
+            if ((file || tempFolder) && (!sharedCache || modifiedBefore(j, cutoff))) {
                 if (file) AtomicFiles.deleteQuietly(j);
                 else DataGet.deleteTree(j); // the temp folder of an interrupted checkout or batch of clones
                 leftovers++;
