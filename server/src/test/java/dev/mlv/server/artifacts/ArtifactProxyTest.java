@@ -128,6 +128,15 @@ class ArtifactProxyTest {
     }
 
     @Test
+    void anEmptyFileDownloadsAsNoBytes() throws Exception {
+        assertThat(put("small/empty.bin", new byte[0]).statusCode()).isEqualTo(200);
+        HttpResponse<String> down = get(API + "/small/empty.bin");
+        assertThat(down.statusCode()).isEqualTo(200);
+        assertThat(down.body()).isEmpty();
+        assertThat(down.headers().firstValueAsLong("content-length")).hasValue(0);
+    }
+
+    @Test
     void overwriteReplacesTheFile() throws Exception {
         put("over/f.bin", utf8("first, longer content"));
         put("over/f.bin", utf8("second"));
