@@ -11,13 +11,13 @@ import dev.mlv.data.Hashing;
 import dev.mlv.errors.MlvException;
 import dev.mlv.server.Endpoints;
 import dev.mlv.server.ServerContext;
+import dev.mlv.server.artifacts.ArtifactEndpoints;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,9 +128,7 @@ public final class DataEndpoints implements Endpoints {
             res.setStatus(200);
             res.setContentType("application/octet-stream");
             if (info.fileSize() != null) res.setContentLengthLong(info.fileSize());
-            OutputStream out = res.getOutputStream();
-            in.transferTo(out);
-            out.flush();
+            ArtifactEndpoints.relay(cx, in, info.fileSize());
         }
     }
 
