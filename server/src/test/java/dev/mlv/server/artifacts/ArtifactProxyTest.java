@@ -261,6 +261,30 @@ class ArtifactProxyTest {
         assertThat(Files.exists(artifactRoot.resolve("big"))).isFalse();
     }
 
+    @Test
+    void downloadsAbandonedMidwayLeaveLaterDownloadsIntact() throws Exception {
+        byte[] content = new byte[16 * 1024 * 1024 + 17];
+        new java.util.Random(42).nextBytes(content);
+        assertThat(put("abandoned/blob.bin", content).statusCode()).isEqualTo(200);
+        // clients that read the headers and a little of the body, then reset the connection
+        for (int i = 0; i < 5; i++) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+                socket.getOutputStream().write(utf8("GET " + API + "/abandoned/blob.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+                assertThat(socket.getInputStream().readNBytes(100_000)).hasSize(100_000);
+                socket.setSoLinger(true, 0);
+            }
+        }
+        // the buffers those downloads held go back to the pool; downloads side by side still get every byte right
+        List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> downloads = Stream.generate(() -> http.sendAsync(
+                HttpRequest.newBuilder(URI.create(url(API + "/abandoned/blob.bin"))).build(), HttpResponse.BodyHandlers.ofByteArray()))
+                .limit(3).toList();
+        for (var d : downloads) {
+            HttpResponse<byte[]> r = d.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(java.util.Arrays.equals(r.body(), content)).as("downloaded bytes equal the uploaded ones").isTrue();
+        }
+    }
+
     // ---- path attacks
 
     /** Raw request-line fragments: each is placed after {@code …/artifacts/} and after {@code ?path=}. */
