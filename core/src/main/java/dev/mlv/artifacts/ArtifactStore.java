@@ -16,7 +16,8 @@ import java.util.Optional;
  *   <li>Paths are {@link ArtifactPath}s, already validated; a backend never sees a raw user string.</li>
  *   <li>{@link #put} streams (memory stays flat whatever the size) and is atomic: readers see the old bytes or the
  *       new ones, never a partial file; a failed put leaves nothing behind.</li>
- *   <li>{@link #open} throws {@code RESOURCE_DOES_NOT_EXIST} for a missing file; the caller closes the stream.</li>
+ *   <li>{@link #open} throws {@code RESOURCE_DOES_NOT_EXIST} for a missing file, {@link #openFile} answers empty for a
+ *       missing file or a directory; the caller closes the stream.</li>
  *   <li>{@link #list} returns the direct children of a directory sorted by path, with paths relative to the store
  *       root; a missing directory lists as empty.</li>
  *   <li>{@link #delete} removes a file or a whole directory; deleting what does not exist is not an error.</li>
@@ -63,6 +64,20 @@ public interface ArtifactStore extends AutoCloseable {
     }
 
     InputStream open(ArtifactPath path);
+
+    /** A file opened for reading, with its size in bytes; the caller closes {@code in}. */
+    record OpenFile(InputStream in, long size) {
+    }
+
+    /**
+     * Opens the file at {@code path} with its size, or empty when no file is there (nothing, or a directory). The
+     * default asks {@link #stat}, then {@link #open}; a backend whose read answers the size with the bytes (S3's
+     * {@code GetObject}) overrides it to make one request instead of two.
+     */
+    default Optional<OpenFile> openFile(ArtifactPath path) {
+        Optional<FileInfo> info = stat(path).filter(f -> !f.isDir());
+        return info.map(f -> new OpenFile(open(path), f.fileSize()));
+    }
 
     /** MLflow's message for a store without client-side multipart uploads; its clients match on its start. */
     String MULTIPART_UNSUPPORTED = "Multipart upload is not supported for the current artifact repository";

@@ -255,6 +255,23 @@ public abstract class ArtifactStoreContractTest {
     }
 
     @Test
+    void openFileGivesTheBytesWithTheirSizeAndNothingForDirectoriesOrMissingFiles() throws IOException {
+        store.put(p("o/f.txt"), bytes("12345"));
+        store.put(p("o/empty"), InputStream.nullInputStream());
+        for (String path : List.of("o/f.txt", "o/empty")) {
+            ArtifactStore.OpenFile file = store.openFile(p(path)).orElseThrow();
+            try (InputStream in = file.in()) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(read(path));
+            }
+            assertThat(file.size()).isEqualTo(store.stat(p(path)).orElseThrow().fileSize());
+        }
+        assertThat(store.openFile(p("o"))).as("a directory").isEmpty();
+        assertThat(store.openFile(p(""))).as("the root").isEmpty();
+        assertThat(store.openFile(p("o/missing"))).isEmpty();
+        assertThat(store.openFile(p("o/f.txt/below"))).isEmpty();
+    }
+
+    @Test
     void statTellsFilesFromDirectories() {
         store.put(p("d/f.txt"), bytes("12345"));
         assertThat(store.stat(p("d/f.txt"))).hasValue(new FileInfo("d/f.txt", false, 5L));

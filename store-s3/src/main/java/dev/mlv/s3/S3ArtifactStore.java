@@ -243,12 +243,17 @@ public final class S3ArtifactStore implements ArtifactStore {
 
     @Override
     public InputStream open(ArtifactPath path) {
-        if (path.isRoot()) throw MlvException.notFound("Artifact '' is a directory");
-        String key = location.key(path);
+        return openFile(path).orElseThrow(() -> MlvException.notFound("Artifact '" + path + "' does not exist")).in();
+    }
+
+    @Override
+    public Optional<OpenFile> openFile(ArtifactPath path) {
+        if (path.isRoot()) return Optional.empty();
         try {
-            return new AbortOnEarlyClose(s3.getObject(b -> b.bucket(location.bucket()).key(key)));
+            ResponseInputStream<GetObjectResponse> object = s3.getObject(b -> b.bucket(location.bucket()).key(location.key(path)));
+            return Optional.of(new OpenFile(new AbortOnEarlyClose(object), object.response().contentLength()));
         } catch (NoSuchKeyException e) {
-            throw MlvException.notFound("Artifact '" + path + "' does not exist");
+            return Optional.empty(); // nothing, or a directory (a key prefix)
         } catch (SdkException e) {
             throw failure("read", path, e);
         }

@@ -121,14 +121,14 @@ public final class DataEndpoints implements Endpoints {
     private void download(Context cx) throws IOException {
         String name = Digests.requireValid(cx.pathParam("name"));
         ArtifactPath path = pathOf(name);
-        FileInfo info = store().stat(path).filter(f -> !f.isDir())
+        ArtifactStore.OpenFile file = store().openFile(path)
                 .orElseThrow(() -> MlvException.notFound("Object " + name + " does not exist"));
         HttpServletResponse res = cx.res();
-        try (InputStream in = store().open(path)) {
+        try (InputStream in = file.in()) {
             res.setStatus(200);
             res.setContentType("application/octet-stream");
-            if (info.fileSize() != null) res.setContentLengthLong(info.fileSize());
-            ArtifactEndpoints.relay(cx, in, info.fileSize());
+            res.setContentLengthLong(file.size());
+            ArtifactEndpoints.relay(cx, in, file.size());
         }
     }
 

@@ -397,6 +397,11 @@ class ReplicasTest {
         try (var in = download.body()) {
             assertThat(in.readAllBytes()).isEqualTo(whole);
         }
+        var folder = Api.getArtifact(a.url(), dir);
+        assertThat(folder.statusCode()).as("a folder is listed, not downloaded").isEqualTo(400);
+        try (var in = folder.body()) {
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).contains("is a directory");
+        }
 
         JsonNode dropped = Api.post(b.url(), "mlflow-artifacts/mpu/create/" + dir, Map.of("path", "dropped.bin", "num_parts", 1)).ok().body();
         String etag = sendPart(dropped.path("credentials").get(0), last);
