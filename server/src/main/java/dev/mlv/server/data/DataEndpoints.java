@@ -127,8 +127,7 @@ public final class DataEndpoints implements Endpoints {
         try (InputStream in = file.in()) {
             res.setStatus(200);
             res.setContentType("application/octet-stream");
-            res.setContentLengthLong(file.size());
-            ArtifactEndpoints.relay(cx, in, file.size());
+            ArtifactEndpoints.sendBody(cx, file);
         }
     }
 
