@@ -76,6 +76,7 @@ public final class ArtifactEndpoints implements Endpoints {
             routes.put(base, this::upload);
             routes.delete(base, this::delete);
             routes.get(base + "/<path>", this::download);
+            routes.head(base + "/<path>", this::downloadHeaders);
             routes.put(base + "/<path>", this::upload);
             routes.delete(base + "/<path>", this::delete);
         }
@@ -168,6 +169,14 @@ public final class ArtifactEndpoints implements Endpoints {
         send(cx, store(), pathOf(cx));
     }
 
+    /** {@code HEAD}: the headers a download would send (its length from a stat), and the same errors; no body. */
+    private void downloadHeaders(Context cx) {
+        ArtifactPath path = pathOf(cx);
+        FileInfo info = store().stat(path).filter(f -> !f.isDir()).orElseThrow(() -> notAFile(store(), path));
+        attachmentHeaders(cx.res(), path.name());
+        cx.res().setContentLengthLong(info.fileSize());
+    }
+
     /** {@code GET /get-artifact?run_id=…&path=…} (MLflow's {@code run_uuid} too): a file of a run's artifacts. */
     private void runArtifact(Context cx) throws IOException {
         Run run = ctx.metadata().tracking().getRun(MlflowRequest.of(cx, ctx.json()).runId());
@@ -198,17 +207,25 @@ public final class ArtifactEndpoints implements Endpoints {
      */
     public static void send(Context cx, ArtifactStore store, ArtifactPath path) throws IOException {
         // one request to the storage when all goes well; the stat that tells why not only when it does not
-        ArtifactStore.OpenFile file = store.openFile(path).orElseThrow(() -> store.stat(path).isPresent()
-                ? MlvException.invalid("Artifact '" + path + "' is a directory; list it with GET " + API_PREFIX + "?path=" + path)
-                : MlvException.notFound("Artifact '" + path + "' does not exist"));
-        HttpServletResponse res = cx.res();
+        ArtifactStore.OpenFile file = store.openFile(path).orElseThrow(() -> notAFile(store, path));
         try (InputStream in = file.in()) {
-            res.setStatus(200);
-            res.setContentType(contentTypeOf(path.name()));
-            res.setHeader("Content-Disposition", contentDisposition(path.name()));
-            res.setHeader("X-Content-Type-Options", "nosniff");
+            attachmentHeaders(cx.res(), path.name());
             sendBody(cx, file);
         }
+    }
+
+    /** Why there is no file to send at {@code path}: it is a directory (400), or nothing (404). */
+    private static MlvException notAFile(ArtifactStore store, ArtifactPath path) {
+        return store.stat(path).isPresent()
+                ? MlvException.invalid("Artifact '" + path + "' is a directory; list it with GET " + API_PREFIX + "?path=" + path)
+                : MlvException.notFound("Artifact '" + path + "' does not exist");
+    }
+
+    private static void attachmentHeaders(HttpServletResponse res, String name) {
+        res.setStatus(200);
+        res.setContentType(contentTypeOf(name));
+        res.setHeader("Content-Disposition", contentDisposition(name));
+        res.setHeader("X-Content-Type-Options", "nosniff");
     }
 
     /**

@@ -57,9 +57,13 @@ final class AccessRules {
         return AFTER.get(key);
     }
 
-    /** The table key of a route: routes under {@code /ajax-api/} have the rules of the same route under {@code /api/}. */
+    /**
+     * The table key of a route: routes under {@code /ajax-api/} have the rules of the same route under {@code /api/},
+     * and a {@code HEAD}, which answers what the {@code GET} would without the body, has the {@code GET}'s rule.
+     */
     static String key(String method, String path) {
-        return method + " " + (path.startsWith("/ajax-api/") ? "/api/" + path.substring("/ajax-api/".length()) : path);
+        return ("HEAD".equals(method) ? "GET" : method) + " "
+                + (path.startsWith("/ajax-api/") ? "/api/" + path.substring("/ajax-api/".length()) : path);
     }
 
     /** Every route with a rule (for the test that every served route has one). */

@@ -137,6 +137,20 @@ class ArtifactProxyTest {
     }
 
     @Test
+    void headGivesADownloadsHeadersAndErrorsWithoutTheBody() throws Exception {
+        put("head/model.onnx", utf8("12345"));
+        RawHttp.Response file = RawHttp.send(server.port(), "HEAD", API + "/head/model.onnx");
+        assertThat(file.status()).isEqualTo(200);
+        assertThat(file.headers()).containsEntry("content-length", "5");
+        assertThat(file.headers().get("content-disposition")).startsWith("attachment; filename=\"model.onnx\"");
+        assertThat(file.headers()).containsEntry("x-content-type-options", "nosniff");
+        assertThat(file.body()).isEmpty();
+        assertThat(RawHttp.send(server.port(), "HEAD", API + "/head/missing.onnx").status()).isEqualTo(404);
+        assertThat(RawHttp.send(server.port(), "HEAD", API + "/head").status()).as("a directory").isEqualTo(400);
+        assertThat(RawHttp.send(server.port(), "HEAD", API + "/..%2fsecret.txt").status()).isEqualTo(400);
+    }
+
+    @Test
     void overwriteReplacesTheFile() throws Exception {
         put("over/f.bin", utf8("first, longer content"));
         put("over/f.bin", utf8("second"));

@@ -177,6 +177,8 @@ class AuthorizationTest {
         alice.upload(file, "v1".getBytes(StandardCharsets.UTF_8));
 
         assertThat(new String(bob.download(ARTIFACTS + file), StandardCharsets.UTF_8)).isEqualTo("v1");
+        assertThat(bob.send("HEAD", ARTIFACTS + file, null, null).status()).as("HEAD needs what GET needs").isEqualTo(200);
+        assertThat(bob.send("HEAD", ARTIFACTS + "data/sha256/ab/cd", null, null).status()).as("a HEAD has the GET's rule").isEqualTo(403);
         assertDenied(bob.send("PUT", ARTIFACTS + file, obj(), null), "may not update");
         assertThat(new String(alice.download(ARTIFACTS + file), StandardCharsets.UTF_8)).as("nothing overwritten").isEqualTo("v1");
         alice.ok(alice.post(MLFLOW + "experiments/permissions/create",
