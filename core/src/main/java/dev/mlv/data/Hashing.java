@@ -75,15 +75,6 @@ public final class Hashing {
         return new Result(Digests.hex(md.digest()), n);
     }
 
-    /** Copies {@code src} to {@code out} (at its current position) and returns the digest of the bytes written. */
-    public static Result copy(Path src, FileChannel out) {
-        try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ)) {
-            return copy(in, in.size(), out, 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot copy " + src + ": " + e.getMessage(), e);
-        }
-    }
-
     /**
      * Copies {@code src} into the new file {@code dst}, created with {@code attrs}, and returns the digest of the bytes
      * written. A large file is written with direct I/O where the file system has it: its bytes go to the disk as they
@@ -142,7 +133,7 @@ public final class Hashing {
      * new file with direct I/O, whose writes must be whole blocks: the last one is padded with zeros, and the file
      * truncated to the bytes copied after it.
      */
-    private static Result copy(FileChannel in, long size, FileChannel out, int block) throws IOException {
+    static Result copy(FileChannel in, long size, FileChannel out, int block) throws IOException {
         if (block == 0 && size < PIPELINE_THRESHOLD) return sequential(in, out);
         Result r = pipelined(in, out, block);
         if (block > 0) out.truncate(r.size());

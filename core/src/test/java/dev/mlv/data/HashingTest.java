@@ -22,8 +22,9 @@ class HashingTest {
             Files.write(src, data);
             Path dst = dir.resolve("dst" + size);
             Hashing.Result r;
-            try (FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                r = Hashing.copy(src, out);
+            try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ);
+                 FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                r = Hashing.copy(in, in.size(), out, 0); // through the page cache, sequential or pipelined by size
             }
             assertThat(r.size()).isEqualTo(size);
             assertThat(r.digest()).isEqualTo(Digests.sha256(data)).isEqualTo(Hashing.hash(src).digest());

@@ -172,9 +172,10 @@ public final class ArtifactEndpoints implements Endpoints {
     /** {@code HEAD}: the headers a download would send (its length from a stat), and the same errors; no body. */
     private void downloadHeaders(Context cx) {
         ArtifactPath path = pathOf(cx);
-        FileInfo info = store().stat(path).filter(f -> !f.isDir()).orElseThrow(() -> notAFile(store(), path));
+        Optional<FileInfo> info = store().stat(path);
+        FileInfo file = info.filter(f -> !f.isDir()).orElseThrow(() -> notAFile(path, info.isPresent()));
         attachmentHeaders(cx.res(), path.name());
-        cx.res().setContentLengthLong(info.fileSize());
+        cx.res().setContentLengthLong(file.fileSize());
     }
 
     /** {@code GET /get-artifact?run_id=…&path=…} (MLflow's {@code run_uuid} too): a file of a run's artifacts. */
@@ -207,16 +208,16 @@ public final class ArtifactEndpoints implements Endpoints {
      */
     public static void send(Context cx, ArtifactStore store, ArtifactPath path) throws IOException {
         // one request to the storage when all goes well; the stat that tells why not only when it does not
-        ArtifactStore.OpenFile file = store.openFile(path).orElseThrow(() -> notAFile(store, path));
+        ArtifactStore.OpenFile file = store.openFile(path).orElseThrow(() -> notAFile(path, store.stat(path).isPresent()));
         try (InputStream in = file.in()) {
             attachmentHeaders(cx.res(), path.name());
             sendBody(cx, file);
         }
     }
 
-    /** Why there is no file to send at {@code path}: it is a directory (400), or nothing (404). */
-    private static MlvException notAFile(ArtifactStore store, ArtifactPath path) {
-        return store.stat(path).isPresent()
+    /** Why there is no file to send at {@code path}: something that is not a file, a directory (400), or nothing (404). */
+    private static MlvException notAFile(ArtifactPath path, boolean somethingThere) {
+        return somethingThere
                 ? MlvException.invalid("Artifact '" + path + "' is a directory; list it with GET " + API_PREFIX + "?path=" + path)
                 : MlvException.notFound("Artifact '" + path + "' does not exist");
     }
