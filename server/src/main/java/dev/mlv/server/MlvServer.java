@@ -163,7 +163,7 @@ public final class MlvServer implements AutoCloseable {
             c.requestLogger.http((cx, ms) -> logRequest(metrics, cx, ms));
             // a registry change may have queued webhook deliveries: look for them now rather than at the next poll
             c.routes.after(cx -> {
-                if (cx.method() != io.javalin.http.HandlerType.GET
+                if (cx.method() != io.javalin.http.HandlerType.GET && cx.method() != io.javalin.http.HandlerType.HEAD
                         && (cx.path().contains("/registered-models") || cx.path().contains("/model-versions") || cx.path().startsWith("/ui/model"))) {
                     ctx.webhooks().nudge();
                 }
@@ -192,6 +192,7 @@ public final class MlvServer implements AutoCloseable {
             });
             for (Endpoints g : groups) g.register(c.routes);
         });
+        headRunsGet(app.unsafe.internalRouter);
         try {
             app.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -204,6 +205,23 @@ public final class MlvServer implements AutoCloseable {
         LOG.info("mlv {} listening on {} (started in {} ms, of which {} ms opening {})", VERSION, server.url(),
                 (System.nanoTime() - t0) / 1_000_000, storeMillis[0], metadata.displayUri());
         return server;
+    }
+
+    /**
+     * Gives every {@code GET} route without a {@code HEAD} route of its own a {@code HEAD} route with the same handler.
+     * Javalin answers a {@code HEAD} of a {@code GET} route itself, 200 with no body, without running the route; MLflow's
+     * Flask runs the view and drops the body, so a {@code HEAD} of an unknown run is its 404. Jetty sends a
+     * {@code HEAD}'s status and headers and drops the body the handler writes.
+     */
+    static void headRunsGet(io.javalin.router.InternalRouter router) {
+        List<io.javalin.router.Endpoint> all = router.allHttpHandlers().stream().map(p -> p.endpoint).toList();
+        java.util.Set<String> ownHead = new java.util.HashSet<>();
+        for (var e : all) if (e.method == io.javalin.http.HandlerType.HEAD) ownHead.add(e.path);
+        for (var e : all) {
+            if (e.method == io.javalin.http.HandlerType.GET && ownHead.add(e.path)) {
+                router.addHttpEndpoint(new io.javalin.router.Endpoint(io.javalin.http.HandlerType.HEAD, e.path, e.handler));
+            }
+        }
     }
 
     /** The metadata store being opened by {@link #start}, or what prevented it (rethrown as it was thrown). */

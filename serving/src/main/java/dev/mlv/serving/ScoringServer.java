@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -85,10 +86,15 @@ public final class ScoringServer implements AutoCloseable {
                 if (ACCESS.isInfoEnabled()) ACCESS.info("{} {} {} {}ms", cx.method(), cx.path(), cx.statusCode(), tenths(ms));
             });
             c.routes.before(this::nameHeaders);
-            c.routes.get("/ping", this::health);
-            c.routes.get("/health", this::health);
-            c.routes.get("/version", cx -> cx.result(VERSION));
-            c.routes.get("/metrics", cx -> cx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+            Map<String, io.javalin.http.Handler> gets = Map.of("/ping", this::health, "/health", this::health,
+                    "/version", cx -> cx.result(VERSION),
+                    "/metrics", cx -> cx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+            gets.forEach((path, handler) -> {
+                c.routes.get(path, handler);
+                // a HEAD runs the GET route, as MLflow's server does (Javalin alone answers 200, even with no model
+                // loaded); Jetty sends the status and headers and drops the body
+                c.routes.head(path, handler);
+            });
             c.routes.post("/invocations", this::invocations);
             c.routes.exception(MlvException.class, (e, cx) -> error(cx, e.code().httpStatus(), e.code().name(), e.getMessage()));
             c.routes.exception(HttpResponseException.class, (e, cx) -> error(cx, e.getStatus(),

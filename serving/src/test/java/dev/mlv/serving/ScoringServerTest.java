@@ -341,4 +341,29 @@ class ScoringServerTest {
                 .contains("mlv_serving_model_version 3.0");
         assertThat(get("/nope").statusCode()).isEqualTo(404);
     }
+
+    /** A HEAD runs its GET route: 404 before a model is loaded, then 200 with the version headers; never a body. */
+    @Test
+    void headAnswersAsGetDoesWithoutABody() throws Exception {
+        try (ScoringServer empty = ScoringServer.start(new ScoringServer.Options("127.0.0.1", 0, 64 * 1024))) {
+            String at = "http://127.0.0.1:" + empty.port();
+            for (String path : List.of("/ping", "/health")) {
+                assertThat(head(at + path).statusCode()).as(path).isEqualTo(404);
+                assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(at + path)).build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode()).as(path).isEqualTo(404);
+            }
+        }
+        for (String path : List.of("/ping", "/health", "/version", "/metrics")) {
+            var h = head(base + path);
+            assertThat(h.statusCode()).as(path).isEqualTo(200);
+            assertThat(h.headers().firstValue(ScoringServer.VERSION_HEADER)).as(path).contains("3");
+            assertThat(h.body()).as(path).isEmpty();
+        }
+        assertThat(get("/version").body()).isNotBlank(); // the connection is still in step after the HEADs
+    }
+
+    static HttpResponse<String> head(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }

@@ -65,6 +65,13 @@ class DataServerRemoteTest extends RemoteContractTest {
             var r = http.send(HttpRequest.newBuilder(URI.create(base + "objects/" + bad)).GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(bad).isEqualTo(400);
         }
+        var head = http.send(HttpRequest.newBuilder(URI.create(base + "objects/" + name)).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValueAsLong("content-length")).hasValue(data.length);
+        assertThat(head.body()).isEmpty();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "objects/" + Digests.sha256("absent".getBytes())))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
         var put = http.send(HttpRequest.newBuilder(URI.create(base + "objects/" + Digests.sha256("x".getBytes())))
                 .PUT(HttpRequest.BodyPublishers.ofString("y")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(put.statusCode()).isEqualTo(400);

@@ -338,6 +338,8 @@ class ArtifactProxyTest {
             assertRefused(RawHttp.send(port, "GET", "/get-artifact?run_id=" + runId + "&path=" + attack), "get-artifact " + attack);
             assertRefused(RawHttp.send(port, "GET", "/model-versions/get-artifact?name=proxied&version=1&path=" + attack),
                     "model-versions/get-artifact " + attack);
+            assertThat(RawHttp.send(port, "HEAD", "/get-artifact?run_id=" + runId + "&path=" + attack).status())
+                    .as("HEAD get-artifact " + attack).isEqualTo(400);
         }
         assertThat(snapshot()).as("files after " + attack).isEqualTo(before);
         assertThat(Files.readString(home.resolve("secret.txt"))).isEqualTo("top secret");
@@ -355,7 +357,14 @@ class ArtifactProxyTest {
             assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
             assertThat(r.headers().firstValue("Content-Disposition")).hasValueSatisfying(d -> assertThat(d).startsWith("attachment; filename=\"notes.txt\""));
             assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+            RawHttp.Response head = RawHttp.send(server.port(), "HEAD", route);
+            assertThat(head.status()).as("HEAD " + route).isEqualTo(200);
+            assertThat(head.headers()).containsEntry("content-length", "7");
+            assertThat(head.headers().get("content-disposition")).startsWith("attachment; filename=\"notes.txt\"");
+            assertThat(head.body()).isEmpty();
         }
+        assertThat(RawHttp.send(server.port(), "HEAD", "/get-artifact?run_id=" + runId + "&path=model/absent.txt").status()).isEqualTo(404);
+        assertThat(RawHttp.send(server.port(), "HEAD", "/get-artifact?run_id=" + runId + "&path=model").status()).isEqualTo(400);
         assertError(get("/get-artifact?run_id=" + "0".repeat(32) + "&path=model/notes.txt"), 404, "RESOURCE_DOES_NOT_EXIST");
         assertError(get("/get-artifact?run_id=" + runId + "&path=model/absent.txt"), 404, "RESOURCE_DOES_NOT_EXIST");
         assertError(get("/get-artifact?run_id=" + runId), 400, "INVALID_PARAMETER_VALUE");

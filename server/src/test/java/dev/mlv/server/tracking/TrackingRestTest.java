@@ -320,6 +320,25 @@ class TrackingRestTest {
         error(get(API + "runs/create"), 404, "ENDPOINT_NOT_FOUND");
     }
 
+    /** As Flask does for MLflow, a HEAD runs the GET route: its status and headers, with no body. */
+    @Test
+    void headAnswersWhatGetWouldWithoutTheBody() throws Exception {
+        String exp = newExperiment("head-exp");
+        for (String path : List.of(API + "experiments/get?experiment_id=" + exp, API + "experiments/get?experiment_id=424242",
+                API + "runs/get?run_id=nope", API + "experiments/get", "/ui", "/health")) {
+            HttpResponse<String> get = get(path);
+            HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(server.url() + path))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(head.statusCode()).as(path).isEqualTo(get.statusCode());
+            assertThat(head.headers().firstValue("content-type")).as(path).isEqualTo(get.headers().firstValue("content-type"));
+            assertThat(head.headers().firstValueAsLong("content-length")).as(path).hasValue(get.body().getBytes(StandardCharsets.UTF_8).length);
+            assertThat(head.body()).as(path).isEmpty();
+        }
+        assertThat(get(API + "experiments/get?experiment_id=424242").statusCode()).isEqualTo(404);
+        // the connection is still in step after the HEADs: the next request on it gets its own answer
+        ok(get(API + "experiments/get?experiment_id=" + exp));
+    }
+
     @Test
     void logBatchHonoursMlflowsLimits() throws Exception {
         String runId = newRun(newExperiment("batch-limits"));
