@@ -1809,8 +1809,8 @@ public final class DataRepo implements AutoCloseable {
      * Removes cached objects that no pointer in scope references. Scope: the workspace's pointers, plus, with
      * {@code allCommits}, every pointer of every commit reachable from a ref; the same for each repository of
      * {@code projects} (as DVC's {@code gc --projects}), which a {@link #sharedCache shared cache} requires: without
-     * them, the objects only other repositories use would go. Objects modified within the grace period are kept
-     * whatever their references.
+     * them, the objects only other repositories use would go. Those repositories stay locked until the removal is
+     * done. Objects modified within the grace period are kept whatever their references.
      */
     public GcResult gc(boolean allCommits, boolean dryRun, List<Path> projects) {
         if (sharedCache && projects.isEmpty()) {
@@ -1821,33 +1821,42 @@ public final class DataRepo implements AutoCloseable {
         Set<String> trackedKeys = new HashSet<>();
         for (Tracked t : tracked) for (PointerFile.Out o : t.file().outs()) trackedKeys.add(stateKey(t.dataPath(o)));
         if (!dryRun) state.retain(p -> isUnder(p, trackedKeys)); // forget files no pointer tracks any more
-        Referenced keep = referenced(tracked, allCommits, projects, m -> cache.contains(m) ? cache.readManifest(m) : null);
-        Instant cutoff = Instant.now().minus(config.gcGrace());
-        List<String> removed = new ArrayList<>();
-        long bytes = 0;
-        int kept = 0, young = 0;
-        for (String n : cache.list().names()) {
-            if (keep.names().contains(n)) {
-                kept++;
-                continue;
-            }
-            Path p = cache.objectPath(n);
-            try {
-                if (Files.getLastModifiedTime(p).toInstant().isAfter(cutoff)) {
-                    young++;
+        try (OtherRepos others = openOthers(projects)) {
+            Referenced keep = referenced(tracked, allCommits, others, m -> cache.contains(m) ? cache.readManifest(m) : null);
+            Instant cutoff = Instant.now().minus(config.gcGrace());
+            List<String> removed = new ArrayList<>();
+            long bytes = 0;
+            int kept = 0, young = 0;
+            for (String n : cache.list().names()) {
+                if (keep.names().contains(n)) {
+                    kept++;
                     continue;
                 }
-                bytes += Files.size(p);
-            } catch (NoSuchFileException e) {
-                continue;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                Path p = cache.objectPath(n);
+                try {
+                    if (Files.getLastModifiedTime(p).toInstant().isAfter(cutoff)) {
+                        young++;
+                        continue;
+                    }
+                    bytes += Files.size(p);
+                } catch (NoSuchFileException e) {
+                    continue;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                removed.add(n);
             }
-            removed.add(n);
-            if (!dryRun) cache.delete(n);
+            if (!dryRun && !removed.isEmpty()) {
+                try (Progress.Task t = progress.start("removing unreferenced objects", removed.size(), false)) {
+                    for (String n : removed) {
+                        cache.delete(n);
+                        t.advance(1);
+                    }
+                }
+            }
+            removed.sort(null);
+            return new GcResult(removed, bytes, kept, young, keep.unknownManifests());
         }
-        removed.sort(null);
-        return new GcResult(removed, bytes, kept, young, keep.unknownManifests());
     }
 
     /**
@@ -1858,7 +1867,13 @@ public final class DataRepo implements AutoCloseable {
      * so no directory version is ever visible with files missing.
      */
     public GcResult gcRemote(Remote remote, boolean allCommits, List<Path> projects, java.util.function.Predicate<GcResult> confirm) {
-        Referenced keep = referenced(allTracked(), allCommits, projects, m -> {
+        try (OtherRepos others = openOthers(projects)) {
+            return gcRemote(remote, allCommits, others, confirm);
+        }
+    }
+
+    private GcResult gcRemote(Remote remote, boolean allCommits, OtherRepos others, java.util.function.Predicate<GcResult> confirm) {
+        Referenced keep = referenced(allTracked(), allCommits, others, m -> {
             if (cache.contains(m)) return cache.readManifest(m);
             try (InputStream in = remote.open(m)) {
                 byte[] bytes = in.readAllBytes();
@@ -1899,23 +1914,44 @@ public final class DataRepo implements AutoCloseable {
     }
 
     /**
-     * The objects that {@code tracked} (with {@code allCommits}: every commit's pointers too) and the repositories
-     * {@code projects} reference, each directory's files read from its manifest by {@code manifests} (null: unknown).
+     * The other repositories a gc names ({@code --projects}), open: each one's lock is held until the gc has removed
+     * what it removes, so that no command there can start using an object the gc has judged unreferenced (say, an
+     * {@code add} that finds an old object already in the shared cache) before it is gone.
      */
-    private Referenced referenced(List<Tracked> tracked, boolean allCommits, List<Path> projects,
+    private record OtherRepos(List<DataRepo> repos) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (DataRepo r : repos) r.close();
+        }
+    }
+
+    /** Opens (and locks) the repositories {@code projects} names, relative to the top of this one; this one is left out. */
+    private OtherRepos openOthers(List<Path> projects) {
+        OtherRepos others = new OtherRepos(new ArrayList<>());
+        try {
+            for (Path p : projects) {
+                Path other = findRoot(root.resolve(p)).toRealPath();
+                if (other.equals(root) || others.repos().stream().anyMatch(r -> r.root.equals(other))) continue;
+                others.repos().add(open(other, "mlv data gc (from " + root + ")", x -> StateCache.inMemory(), progress));
+            }
+            return others;
+        } catch (IOException e) {
+            others.close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            others.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The objects that {@code tracked} (with {@code allCommits}: every commit's pointers too) and the repositories
+     * {@code others} reference, each directory's files read from its manifest by {@code manifests} (null: unknown).
+     */
+    private Referenced referenced(List<Tracked> tracked, boolean allCommits, OtherRepos others,
                                   java.util.function.Function<String, Manifest> manifests) {
         Set<String> referenced = referencedBy(tracked, allCommits);
-        for (Path p : projects) { // relative: to the top of this repository
-            Path other = findRoot(root.resolve(p));
-            try {
-                if (other.toRealPath().equals(root)) continue;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            try (DataRepo r = open(other, "mlv data gc (from " + root + ")", x -> StateCache.inMemory(), progress)) {
-                referenced.addAll(r.referencedBy(r.allTracked(), allCommits));
-            }
-        }
+        for (DataRepo r : others.repos()) referenced.addAll(r.referencedBy(r.allTracked(), allCommits));
         List<String> unknown = new ArrayList<>();
         for (String m : referenced.stream().filter(Digests::isManifest).toList()) {
             Manifest manifest = manifests.apply(m);

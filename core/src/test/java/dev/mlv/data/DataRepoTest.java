@@ -508,6 +508,72 @@ class DataRepoTest {
         }
     }
 
+    /**
+     * While a gc removes objects from a shared cache, the repositories it named stay locked: a command there (say, an
+     * add that finds one of those objects already cached, and writes a pointer to it without writing it again) waits
+     * until the objects are gone, and then writes them anew.
+     */
+    @Test
+    void gcKeepsTheNamedRepositoriesLockedUntilItHasRemovedWhatItRemoves() throws Exception {
+        Path other = DataRepo.init(dir.resolve("other"));
+        write("old.txt", "judged unreferenced");
+        for (Path repo : List.of(root, other)) {
+            try (DataRepo r = DataRepo.open(repo, "test", m -> StateCache.inMemory(), Progress.SILENT)) {
+                r.saveConfig(r.config().withCacheDir("../shared").withGcGrace(java.time.Duration.ZERO));
+            }
+        }
+        try (DataRepo r = open()) {
+            r.add(List.of(s("old.txt")));
+        }
+        Files.delete(root.resolve("old.txt.mlv")); // no pointer names the object any more
+        List<String> otherCommand = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread[] contender = new Thread[1];
+        Progress probe = new Progress() {
+            @Override
+            public void message(String line) {
+            }
+
+            @Override
+            public Task start(String name, long total, boolean bytes) {
+                if (name.startsWith("removing")) { // the gc is about to remove: a command in the other repository now
+                    java.util.concurrent.CountDownLatch told = new java.util.concurrent.CountDownLatch(1);
+                    contender[0] = new Thread(() -> {
+                        Progress tell = new Progress() {
+                            @Override
+                            public void message(String line) {
+                                otherCommand.add(line);
+                                told.countDown();
+                            }
+
+                            @Override
+                            public Task start(String n, long t, boolean b) {
+                                return SILENT.start(n, t, b);
+                            }
+                        };
+                        try (DataRepo o = DataRepo.open(other, "add", m -> StateCache.inMemory(), tell)) {
+                            otherCommand.add("ran");
+                        }
+                        told.countDown();
+                    });
+                    contender[0].start();
+                    try {
+                        assertThat(told.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+                return SILENT.start(name, total, bytes);
+            }
+        };
+        try (DataRepo r = DataRepo.open(root, "gc", m -> state, probe)) {
+            assertThat(r.gc(false, false, List.of(Path.of("../other"))).removed()).hasSize(1);
+        }
+        contender[0].join(30_000);
+        assertThat(otherCommand).hasSize(2);
+        assertThat(otherCommand.get(0)).startsWith("waiting for another mlv data command in this repository to finish");
+        assertThat(otherCommand.get(1)).isEqualTo("ran");
+    }
+
     @Test
     void aGroupSharedCacheMakesItsFoldersGroupWritableAndKeepsTheirSetgidBit() throws Exception {
         Path shared = Files.createDirectories(dir.resolve("team-cache"));

@@ -36,7 +36,8 @@ final class DataGcCommand implements Callable<Integer> {
 
     @Option(names = {"-p", "--projects"}, arity = "1..*", paramLabel = "REPO", description = "Other repositories that use "
             + "the same cache_dir: what they reference (in their workspace, or with -a in any of their commits) is kept too "
-            + "(as 'dvc gc --projects'). Required when the cache is a cache_dir; '.' when only this repository uses it.")
+            + "(as 'dvc gc --projects'); their mlv data commands wait until gc is done. Required when the cache is a "
+            + "cache_dir; '.' when only this repository uses it.")
     List<String> projects = List.of();
 
     @Option(names = {"-c", "--cloud"}, description = "Also remove those objects from a remote (as 'dvc gc --cloud'): "
