@@ -37,8 +37,8 @@ import java.util.Random;
  * streaming {@code PutObject} to S3), and
  * {@code PutObject} / {@code GetObject} with the AWS SDK v2 straight to s3proxy (the baseline). Bytes are generated and
  * consumed on the fly; nothing is held in memory. For context it also times {@link S3ArtifactStore#put} straight to
- * S3 without the HTTP hop, with the length (one {@code PutObject}) and without it (multipart upload), and the Java
- * client's proxied multipart upload of a file of that size (parts straight to S3 on presigned URLs). Prints MiB/s of each (median of {@code bench.rounds}, default 5,
+ * S3 without the HTTP hop, with the length (one {@code PutObject}) and without it (multipart upload), the Java
+ * client's download through the server, and its proxied multipart upload of a file of that size (parts straight to S3 on presigned URLs). Prints MiB/s of each (median of {@code bench.rounds}, default 5,
  * after one warm-up round) and the ratio server / direct (goal ≥ 0.8).
  */
 public final class S3Bench {
@@ -85,6 +85,7 @@ public final class S3Bench {
                 }
                 List<Double> clientMultipart = new ArrayList<>();
                 List<Double> presignedDown = new ArrayList<>();
+                List<Double> clientDown = new ArrayList<>();
                 ActiveRun run = client.startRun("s3-bench");
                 for (int round = 0; round <= rounds; round++) {
                     boolean warmup = round == 0;
@@ -109,9 +110,12 @@ public final class S3Bench {
                                 if (c.getResponseCode() != 200) throw new IllegalStateException("download: HTTP " + c.getResponseCode());
                                 drain(c.getInputStream(), size);
                             });
+                            double viaClient = rate(size, () -> drain(client.rest().openStream(
+                                    "/api/2.0/mlflow-artifacts/artifacts/" + path), size));
                             if (!warmup) {
                                 serverUp.add(up);
                                 serverDown.add(down);
+                                clientDown.add(viaClient);
                             }
                         } else {
                             double up = rate("upload   direct", size, () -> direct.putObject(b -> b.bucket("bench").key(key).contentLength(size),
@@ -153,6 +157,9 @@ public final class S3Bench {
                         + "PutObject) %.1f MiB/s, unknown length (multipart) %.1f MiB/s%n", median(storeUp), median(storeMultipart));
                 System.out.printf(Locale.ROOT, "context: the Java client's multipart upload (mpu/create, 8 MiB parts straight "
                         + "to S3 on presigned URLs, mpu/complete) of the same size from a file: %.1f MiB/s%n", median(clientMultipart));
+                System.out.printf(Locale.ROOT, "context: the Java client's download through the server (RestClient.openStream, "
+                        + "as the client, the data remote and the scoring server download): %.1f MiB/s, %.2f of the SDK's%n",
+                        median(clientDown), median(clientDown) / median(directDown));
                 System.out.printf(Locale.ROOT, "context: download on MLflow's presigned URL (POST artifacts/presigned-download-url, "
                         + "then GET straight from S3; the bytes skip the server): %.1f MiB/s, %.2f of the SDK's%n",
                         median(presignedDown), median(presignedDown) / median(directDown));

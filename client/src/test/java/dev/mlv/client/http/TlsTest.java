@@ -117,8 +117,36 @@ class TlsTest {
         return "https://" + host + ":" + server.getAddress().getPort();
     }
 
+    /**
+     * A JSON request and a download (which take different HTTP clients) to {@code url}: both succeed, or both fail
+     * alike, and the JSON request's failure is thrown.
+     */
     static void search(String url, Map<String, String> env) {
-        RestClientAccess.forTrackingServer(url, env).get("/api/2.0/mlflow/experiments/search", Map.of());
+        RuntimeException json = failure(() -> RestClientAccess.forTrackingServer(url, env).get("/api/2.0/mlflow/experiments/search", Map.of()));
+        RuntimeException download = failure(() -> {
+            try (InputStream in = RestClientAccess.forTrackingServer(url, env).openStream("/get-artifact?path=model.onnx")) {
+                assertThat(in.readAllBytes()).isNotEmpty();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        if (json == null) {
+            assertThat(download).as("the download's failure where the JSON request succeeded").isNull();
+            return;
+        }
+        assertThat(download).as("the download where the JSON request failed with: " + json.getMessage()).isNotNull();
+        assertThat(download.getClass()).isEqualTo(json.getClass());
+        if (json instanceof MlvException j) assertThat(((MlvException) download).code()).isEqualTo(j.code());
+        throw json;
+    }
+
+    private static RuntimeException failure(Runnable r) {
+        try {
+            r.run();
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
     }
 
     @Test
