@@ -37,6 +37,8 @@ class DataImportUrlTest {
     }
 
     final Map<String, Served> served = new ConcurrentHashMap<>();
+    /** Paths the HTTP server answers with a 302 to the Location given. */
+    final Map<String, String> redirects = new ConcurrentHashMap<>();
     final java.util.concurrent.atomic.AtomicInteger gets = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
@@ -44,6 +46,13 @@ class DataImportUrlTest {
         project = DataTestKit.newRepo(tmp, "project");
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         http.createContext("/", ex -> {
+            String to = redirects.get(ex.getRequestURI().getPath());
+            if (to != null) {
+                ex.getResponseHeaders().set("Location", to);
+                ex.sendResponseHeaders(302, -1);
+                ex.close();
+                return;
+            }
             Served s = served.get(ex.getRequestURI().getPath());
             if (s == null) {
                 ex.sendResponseHeaders(404, -1);
@@ -222,6 +231,26 @@ class DataImportUrlTest {
 
         Files.createSymbolicLink(src.resolve("link.txt"), src.resolve("tom.txt"));
         assertError(mlv(project, "import-url", tmp.resolve("shared/images").toString(), "again"), "is a symlink");
+    }
+
+    @Test
+    void redirectsAreFollowedWithinReasonAndThePointerKeepsTheUrlGiven() throws Exception {
+        serve("/v2/train.csv", "a,b\n1,2\n", "\"v2\"", null);
+        redirects.put("/latest/train.csv", "/v2/train.csv"); // relative, as servers often send it
+        redirects.put("/old/train.csv", base + "/latest/train.csv");
+        mlv(project, "import-url", base + "/old/train.csv", "train.csv").ok();
+        assertThat(Files.readString(project.resolve("train.csv"))).isEqualTo("a,b\n1,2\n");
+        PointerFile.External source = PointerFile.read(project.resolve("train.csv.mlv")).external();
+        assertThat(source.url()).isEqualTo(base + "/old/train.csv");
+        assertThat(source.etag()).isEqualTo("\"v2\"");
+        assertThat(mlv(project, "status").ok().out()).contains("up to date");
+
+        java.util.List<String> before = top(project);
+        redirects.put("/loop.csv", "/loop.csv");
+        assertError(mlv(project, "import-url", base + "/loop.csv"), "more than " + 5 + " redirects");
+        redirects.put("/away.csv", "ftp://127.0.0.1/x.csv");
+        assertError(mlv(project, "import-url", base + "/away.csv"), "redirects to 'ftp://127.0.0.1/x.csv', not an http(s) URL");
+        assertThat(top(project)).isEqualTo(before);
     }
 
     @Test
