@@ -100,7 +100,7 @@ final class HttpUrlReader implements UrlReader {
             try {
                 c = (HttpURLConnection) at.toURL().openConnection();
                 c.setRequestMethod(method);
-                c.setInstanceFollowRedirects(false); // it would follow neither http to https nor to another port's scheme
+                c.setInstanceFollowRedirects(false); // followed below: HttpURLConnection would not follow http to https
                 c.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
                 c.setReadTimeout(READ_TIMEOUT_MILLIS);
                 status = c.getResponseCode();
