@@ -34,8 +34,9 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code POST missing} {@code {"digests":[…]}} → {@code {"missing":[…]}}: which objects the server lacks, for a
  *       whole batch (at most {@value #MAX_BATCH} names).</li>
- *   <li>{@code PUT objects/<name>}: the body is streamed to a temp file while hashed; only bytes whose SHA-256 matches
- *       the name are stored (atomically, by the artifact store); a mismatch is 400 and stores nothing.</li>
+ *   <li>{@code PUT objects/<name>}: the body is hashed as it is received (in memory up to 1 MiB, else streamed to a
+ *       temp file); only bytes whose SHA-256 matches the name are stored (atomically, by the artifact store, over any
+ *       copy already there); a mismatch is 400 and stores nothing.</li>
  *   <li>{@code GET objects/<name>}: the object's bytes, streamed.</li>
  * </ul>
  * Names are strictly 64 lower-case hex characters, optionally followed by {@code .dir}.
@@ -43,6 +44,8 @@ import java.util.TreeMap;
 public final class DataEndpoints implements Endpoints {
     public static final String BASE = MLV_API + "data/";
     public static final int MAX_BATCH = 10_000;
+    /** Objects up to this size are received in memory; larger ones go through a temp file. */
+    static final int IN_MEMORY_BYTES = 1 << 20;
     private static final ArtifactPath ROOT = ArtifactPath.parse("data");
     private final ServerContext ctx;
 
@@ -96,26 +99,38 @@ public final class DataEndpoints implements Endpoints {
     private void upload(Context cx) throws IOException {
         String name = Digests.requireValid(cx.pathParam("name"));
         ArtifactPath path = pathOf(name);
-        Path tmp = Files.createTempFile("mlv-data-", ".upload");
-        try {
-            Hashing.Result r;
-            try (InputStream in = cx.req().getInputStream();
-                 FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                r = Hashing.copy(in, out);
+        long length = cx.req().getContentLengthLong();
+        if (length >= 0 && length <= IN_MEMORY_BYTES) { // most objects are small: no temp file for them
+            byte[] body;
+            try (InputStream in = cx.req().getInputStream()) {
+                body = in.readNBytes((int) length);
             }
-            if (!r.digest().equals(Digests.hexPart(name))) {
-                throw MlvException.invalid("Digest mismatch for object " + name + ": the uploaded bytes hash to " + r.digest());
-            }
-            var existing = store().stat(path);
-            if (existing.isEmpty() || existing.get().fileSize() == null || existing.get().fileSize() != r.size()) {
+            if (body.length < length) throw MlvException.invalid("Object " + name + ": the body ended after " + body.length + " of " + length + " bytes");
+            requireDigest(name, Digests.sha256(body));
+            store().put(path, new java.io.ByteArrayInputStream(body), body.length);
+        } else {
+            Path tmp = Files.createTempFile("mlv-data-", ".upload");
+            try {
+                Hashing.Result r;
+                try (InputStream in = cx.req().getInputStream();
+                     FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    r = Hashing.copy(in, out);
+                }
+                requireDigest(name, r.digest());
                 try (InputStream in = Files.newInputStream(tmp)) {
                     store().put(path, in, r.size());
                 }
+            } finally {
+                Files.deleteIfExists(tmp);
             }
-        } finally {
-            Files.deleteIfExists(tmp);
         }
         cx.contentType("application/json").result("{}");
+    }
+
+    private static void requireDigest(String name, String actual) {
+        if (!actual.equals(Digests.hexPart(name))) {
+            throw MlvException.invalid("Digest mismatch for object " + name + ": the uploaded bytes hash to " + actual);
+        }
     }
 
     private void download(Context cx) throws IOException {
