@@ -76,7 +76,7 @@ class DataServerRemoteTest extends RemoteContractTest {
                 .PUT(HttpRequest.BodyPublishers.ofString("y")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(put.statusCode()).isEqualTo(400);
         assertThat(put.body()).contains("INVALID_PARAMETER_VALUE").contains("mismatch");
-        // past the in-memory limit the body goes through a temp file: stored the same, refused the same on a mismatch
+        // past the in-memory limit (256 KiB) the body goes through a temp file: stored the same, refused the same on a mismatch
         byte[] large = new byte[(1 << 20) + 12345];
         new java.util.Random(3).nextBytes(large);
         String largeName = Digests.sha256(large);

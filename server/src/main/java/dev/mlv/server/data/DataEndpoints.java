@@ -34,7 +34,7 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code POST missing} {@code {"digests":[…]}} → {@code {"missing":[…]}}: which objects the server lacks, for a
  *       whole batch (at most {@value #MAX_BATCH} names).</li>
- *   <li>{@code PUT objects/<name>}: the body is hashed as it is received (in memory up to 1 MiB, else streamed to a
+ *   <li>{@code PUT objects/<name>}: the body is hashed as it is received (in memory up to 256 KiB, else streamed to a
  *       temp file); only bytes whose SHA-256 matches the name are stored (atomically, by the artifact store, over any
  *       copy already there); a mismatch is 400 and stores nothing.</li>
  *   <li>{@code GET objects/<name>}: the object's bytes, streamed.</li>
@@ -44,8 +44,11 @@ import java.util.TreeMap;
 public final class DataEndpoints implements Endpoints {
     public static final String BASE = MLV_API + "data/";
     public static final int MAX_BATCH = 10_000;
-    /** Objects up to this size are received in memory; larger ones go through a temp file. */
-    static final int IN_MEMORY_BYTES = 1 << 20;
+    /**
+     * Objects up to this size are received in memory, at most one buffer per request thread; larger ones go through a
+     * temp file.
+     */
+    static final int IN_MEMORY_BYTES = 256 * 1024;
     private static final ArtifactPath ROOT = ArtifactPath.parse("data");
     private final ServerContext ctx;
 
