@@ -45,6 +45,7 @@ public final class RestClient {
     private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
             .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** How long a download may wait for its next bytes, as MLflow's clients wait for an answer by default. */
     static final int READ_TIMEOUT_MILLIS = 120_000;
     /** The read size of {@link #download}. */
@@ -97,7 +98,7 @@ public final class RestClient {
             throw MlvException.invalid("Tracking URI must be http(s)://host:port, got '" + baseUrl + "'");
         }
         this.baseUrl = b;
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1);
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1);
         if (tls != null) builder.sslContext(tls);
         this.http = builder.build();
         this.tls = tls;
@@ -325,7 +326,7 @@ public final class RestClient {
                 java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri(path, null).toURL().openConnection();
                 if (tls != null && c instanceof javax.net.ssl.HttpsURLConnection https) https.setSSLSocketFactory(tls.getSocketFactory());
                 c.setInstanceFollowRedirects(false);
-                c.setConnectTimeout(10_000);
+                c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
                 c.setReadTimeout(READ_TIMEOUT_MILLIS);
                 defaultHeaders.forEach(c::setRequestProperty);
                 int status = c.getResponseCode();

@@ -108,7 +108,9 @@ public final class DataEndpoints implements Endpoints {
             try (InputStream in = cx.req().getInputStream()) {
                 body = in.readNBytes((int) length);
             }
-            if (body.length < length) throw MlvException.invalid("Object " + name + ": the body ended after " + body.length + " of " + length + " bytes");
+            if (body.length < length) {
+                throw MlvException.invalid("Object " + name + ": the body ended after " + body.length + " of " + length + " bytes");
+            }
             requireDigest(name, Digests.sha256(body));
             store().put(path, new java.io.ByteArrayInputStream(body), body.length);
         } else {
@@ -139,7 +141,7 @@ public final class DataEndpoints implements Endpoints {
     private void download(Context cx) throws IOException {
         String name = Digests.requireValid(cx.pathParam("name"));
         ArtifactPath path = pathOf(name);
-        ArtifactStore.OpenFile file = store().openFile(path)
+        ArtifactStore.OpenFile file = ArtifactEndpoints.fileFor(cx, store(), path)
                 .orElseThrow(() -> MlvException.notFound("Object " + name + " does not exist"));
         HttpServletResponse res = cx.res();
         try (InputStream in = file.in()) {
