@@ -21,6 +21,7 @@ import java.util.Optional;
  *   <li>{@link #list} returns the direct children of a directory sorted by path, with paths relative to the store
  *       root; a missing directory lists as empty.</li>
  *   <li>{@link #delete} removes a file or a whole directory; deleting what does not exist is not an error.</li>
+ *   <li>{@link #batch} writes small files as {@link #put} does, each one atomic, all durable once committed.</li>
  *   <li>Safe for concurrent use.</li>
  * </ul>
  *
@@ -64,6 +65,45 @@ public interface ArtifactStore extends AutoCloseable {
     }
 
     InputStream open(ArtifactPath path);
+
+    /**
+     * Small files written together ({@link #batch}): each one becomes visible whole, replacing any file at its path,
+     * no later than {@link #commit} and never before it is complete; when {@code commit} returns, every file added is
+     * durable. A batch is used by one thread.
+     */
+    interface Batch extends AutoCloseable {
+        /** Adds a file holding {@code bytes} at {@code path}. */
+        void add(ArtifactPath path, byte[] bytes);
+
+        /** Makes every file added so far visible and durable. */
+        void commit();
+
+        /** Drops the files added since the last {@link #commit}, where the backend has not written them yet. */
+        @Override
+        void close();
+    }
+
+    /**
+     * A {@link Batch} of small files. The default writes each file with {@link #put} as it is added. Local files
+     * override it: they make the whole batch durable with two file-system syncs instead of two fsyncs per file.
+     */
+    default Batch batch() {
+        return new Batch() {
+            @Override
+            public void add(ArtifactPath path, byte[] bytes) {
+                put(path, new java.io.ByteArrayInputStream(bytes), bytes.length);
+            }
+
+            @Override
+            public void commit() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
 
     /** A file opened for reading, with its size in bytes; the caller closes {@code in}. */
     record OpenFile(InputStream in, long size) {

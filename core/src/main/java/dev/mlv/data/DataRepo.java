@@ -1383,14 +1383,17 @@ public final class DataRepo implements AutoCloseable {
         Set<String> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
         AtomicLong done = new AtomicLong();
         try (Progress.Task t = progress.start("pushing to " + remote.url(), bytes, true)) {
-            for (var f : Parallel.forEach(new ArrayList<>(uploads.keySet()), parallelism(remote), name -> {
-                long s = uploads.get(name);
-                remote.upload(name, cache.objectPath(name), s);
+            for (var f : Parallel.forEach(uploadUnits(remote, uploads), parallelism(remote), unit -> {
+                if (unit.size() == 1) unit.forEach(u -> remote.upload(u.name(), u.file(), u.size()));
+                else remote.uploadAll(unit);
+                long s = unit.stream().mapToLong(Remote.Upload::size).sum();
                 done.addAndGet(s);
                 t.advance(s);
             })) {
-                failed.add(f.item());
-                failures.add(f.item() + ": " + f.error().getMessage());
+                for (Remote.Upload u : f.item()) {
+                    failed.add(u.name());
+                    failures.add(u.name() + ": " + f.error().getMessage());
+                }
             }
         }
         int manifestsPushed = 0;
@@ -1413,6 +1416,23 @@ public final class DataRepo implements AutoCloseable {
         remote.flush();
         int transferred = uploaded.size() + manifestsPushed;
         return new TransferResult(transferred, done.get(), query.size() - remoteMissing.size(), failures);
+    }
+
+    /**
+     * The uploads of a push in the units it hands to the remote: each large object alone, the small ones in batches of
+     * up to {@link Remote#batchSize}, small enough that every transfer thread gets several.
+     */
+    private List<List<Remote.Upload>> uploadUnits(Remote remote, Map<String, Long> uploads) {
+        List<List<Remote.Upload>> units = new ArrayList<>();
+        List<Remote.Upload> small = new ArrayList<>();
+        for (var e : uploads.entrySet()) {
+            Remote.Upload u = new Remote.Upload(e.getKey(), cache.objectPath(e.getKey()), e.getValue());
+            if (remote.batchSize() > 1 && u.size() <= ObjectBatch.MAX_OBJECT_BYTES) small.add(u);
+            else units.add(List.of(u));
+        }
+        int per = Math.max(1, Math.min(remote.batchSize(), -Math.floorDiv(-small.size(), 4 * parallelism(remote))));
+        for (int i = 0; i < small.size(); i += per) units.add(small.subList(i, Math.min(small.size(), i + per)));
+        return units;
     }
 
     /** Downloads what the cache lacks, verifying every digest before an object becomes visible. */

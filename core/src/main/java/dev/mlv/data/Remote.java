@@ -43,6 +43,26 @@ public interface Remote extends AutoCloseable {
     /** Uploads the local file {@code file} (a cache object of {@code size} bytes) as {@code name}. */
     void upload(String name, Path file, long size);
 
+    /** An object to upload: its name, the cache file holding it, and its size. */
+    record Upload(String name, Path file, long size) {
+    }
+
+    /**
+     * How many small objects (of at most {@link ObjectBatch#MAX_OBJECT_BYTES} bytes) a push hands to
+     * {@link #uploadAll} at once; 1 (the default) when the remote gains nothing from batches.
+     */
+    default int batchSize() {
+        return 1;
+    }
+
+    /**
+     * Uploads {@code objects}, each as {@link #upload} does (atomic, verified). On failure, some of them may be on the
+     * remote and others not. The default uploads them one after another.
+     */
+    default void uploadAll(List<Upload> objects) {
+        for (Upload u : objects) upload(u.name(), u.file(), u.size());
+    }
+
     /** Opens an object for reading; the caller closes the stream. */
     InputStream open(String name);
 

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -137,6 +138,41 @@ public abstract class ArtifactStoreContractTest {
         assertThat(store.put(p("empty"), InputStream.nullInputStream())).isZero();
         assertThat(read("empty")).isEmpty();
         assertThat(store.stat(p("empty"))).hasValue(new FileInfo("empty", false, 0L));
+    }
+
+    @Test
+    void aBatchWritesEveryFileWholeByItsCommit() {
+        store.put(p("batch/old.txt"), bytes("the old bytes, longer"));
+        try (ArtifactStore.Batch batch = store.batch()) {
+            batch.add(p("batch/a/1.txt"), "one".getBytes(StandardCharsets.UTF_8));
+            batch.add(p("batch/b/2.txt"), new byte[0]);
+            batch.add(p("batch/old.txt"), "new".getBytes(StandardCharsets.UTF_8));
+            batch.add(p("batch/a/1.txt"), "uno".getBytes(StandardCharsets.UTF_8)); // added twice: the last bytes win
+            batch.commit();
+        }
+        assertThat(read("batch/a/1.txt")).isEqualTo("uno");
+        assertThat(read("batch/b/2.txt")).isEmpty();
+        assertThat(read("batch/old.txt")).isEqualTo("new");
+        assertThat(store.list(p("batch/a"))).extracting(FileInfo::path).containsExactly("batch/a/1.txt");
+    }
+
+    @Test
+    void aBatchClosedWithoutCommitLeavesOnlyWholeFilesAndNoTempFiles() throws Exception {
+        store.put(p("kept/f.txt"), bytes("before"));
+        try (ArtifactStore.Batch batch = store.batch()) {
+            batch.add(p("kept/f.txt"), "after".getBytes(StandardCharsets.UTF_8));
+            batch.add(p("kept/g.txt"), "new".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(read("kept/f.txt")).isIn("before", "after"); // a backend that writes at once has written it
+        List<String> listed = store.list(p("kept")).stream().map(FileInfo::path).toList();
+        assertThat(listed).isSubsetOf("kept/f.txt", "kept/g.txt").contains("kept/f.txt");
+        if (listed.contains("kept/g.txt")) assertThat(read("kept/g.txt")).isEqualTo("new");
+        if (store instanceof LocalArtifactStore local) {
+            try (var files = Files.list(local.root().resolve("kept"))) {
+                assertThat(files.map(f -> f.getFileName().toString())).containsExactly("f.txt");
+            }
+            assertThat(read("kept/f.txt")).isEqualTo("before");
+        }
     }
 
     @Test

@@ -102,6 +102,39 @@ public abstract class RemoteContractTest {
         assertThat(remote.missing(List.of(name))).containsExactly(name);
     }
 
+    @Test
+    void uploadAllStoresEveryObjectOfABatch() throws Exception {
+        List<Remote.Upload> batch = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            byte[] b = new byte[i == 0 ? 0 : i == 1 ? ObjectBatch.MAX_OBJECT_BYTES : 100 + i]; // empty and largest too
+            new Random(i).nextBytes(b);
+            contents.add(b);
+            batch.add(new Remote.Upload(Digests.sha256(b), file(b), b.length));
+        }
+        List<String> names = batch.stream().map(Remote.Upload::name).toList();
+        remote.uploadAll(batch);
+        remote.uploadAll(batch.subList(0, 3)); // idempotent
+        remote.flush();
+        assertThat(remote.missing(names)).isEmpty();
+        for (int i = 0; i < batch.size(); i++) {
+            try (InputStream in = remote.open(names.get(i))) {
+                assertThat(in.readAllBytes()).isEqualTo(contents.get(i));
+            }
+        }
+    }
+
+    @Test
+    void aBatchWithBytesThatDoNotMatchTheirNameFailsAndNeverShowsThem() throws Exception {
+        byte[] good = "fine".getBytes(StandardCharsets.UTF_8);
+        byte[] claimed = "claimed".getBytes(StandardCharsets.UTF_8);
+        String liar = Digests.sha256(claimed);
+        List<Remote.Upload> batch = List.of(new Remote.Upload(Digests.sha256(good), file(good), good.length),
+                new Remote.Upload(liar, file("forged!".getBytes(StandardCharsets.UTF_8)), 7));
+        assertThatThrownBy(() -> remote.uploadAll(batch)).isInstanceOf(RuntimeException.class);
+        assertThat(remote.missing(List.of(liar))).containsExactly(liar);
+    }
+
     /** Whether this backend lists and deletes objects (for gc --cloud); one that does not says so. */
     protected boolean listsAndDeletes() {
         return true;

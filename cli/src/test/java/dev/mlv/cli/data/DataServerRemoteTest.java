@@ -5,6 +5,7 @@ import dev.mlv.client.DatasetRef;
 import dev.mlv.client.data.HttpRemote;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.data.Digests;
+import dev.mlv.data.ObjectBatch;
 import dev.mlv.data.Remote;
 import dev.mlv.data.RemoteContractTest;
 import dev.mlv.data.Remotes;
@@ -22,6 +23,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -91,6 +93,49 @@ class DataServerRemoteTest extends RemoteContractTest {
         var missing = http.send(HttpRequest.newBuilder(URI.create(base + "missing"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"digests\":[\"nothex\"]}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aBatchOfObjectsIsStoredWholeOrRefusedWholeWithA400() throws Exception {
+        assertThat(remote.batchSize()).isGreaterThan(1);
+        HttpClient http = HttpClient.newHttpClient();
+        String url = server.url() + HttpRemote.BASE + "objects";
+        byte[] a = "fir5t".getBytes(), b = "s3cond".getBytes(); // bytes no other test stores
+        String nameA = Digests.sha256(a), nameB = Digests.sha256(b);
+        java.util.function.Function<String, HttpResponse<String>> post = body -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", ObjectBatch.CONTENT_TYPE)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        String good = nameA + " 5\nfir5t";
+        String[] refused = {
+                good + nameB + " 6\nforged",                      // bytes that do not hash to their name
+                good + "../../../etc/passwd 6\nsecond",           // a path where a name goes
+                good + "sha256%2F..%2F" + nameB + " 6\ns3cond",
+                good + nameB + " 600000\nsecond",                 // over the size limit
+                good + nameB + " 9\nsecond",                      // cut short
+        };
+        for (String body : refused) {
+            var r = post.apply(body);
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+            assertThat(r.body()).contains("INVALID_PARAMETER_VALUE");
+            assertThat(remote.missing(List.of(nameA, nameB))).as("nothing of a refused batch is stored").containsExactly(nameA, nameB);
+        }
+        var wrongType = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(good)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongType.statusCode()).isEqualTo(400);
+        var ok = post.apply(good + nameB + " 6\ns3cond");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).isEqualTo("{\"stored\": 2}");
+        assertThat(remote.missing(List.of(nameA, nameB))).isEmpty();
+        assertThat(home.resolve("artifacts/data/sha256/" + nameB.substring(0, 2) + "/" + nameB.substring(2))).hasBinaryContent(b);
+        try (var names = java.nio.file.Files.walk(home.resolve("artifacts/data"))) {
+            assertThat(names.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.client.http.RestClient;
 import dev.mlv.data.Digests;
+import dev.mlv.data.ObjectBatch;
 import dev.mlv.data.Remote;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
@@ -28,7 +29,9 @@ import java.util.function.Supplier;
 public final class HttpRemote implements Remote {
     public static final String BASE = "/api/2.0/mlv/data/";
     static final int BATCH = 5_000;
+    static final int UPLOAD_BATCH = 256;
     private final RestClient rest;
+    private volatile boolean batches = true;
 
     public HttpRemote(String url) {
         this(RestClient.forConfiguredServer(url));
@@ -72,6 +75,31 @@ public final class HttpRemote implements Remote {
             rest.putFile(BASE + "objects/" + Digests.requireValid(name), file);
             return null;
         });
+    }
+
+    /** Up to this many small objects go in one {@code POST objects}, unless the server has no such endpoint. */
+    @Override
+    public int batchSize() {
+        return batches ? UPLOAD_BATCH : 1;
+    }
+
+    /**
+     * Sends the objects in one request ({@link ObjectBatch}); the server verifies and stores them, durable at once.
+     * A server older than that endpoint (404) gets them one by one, now and for the rest of the push.
+     */
+    @Override
+    public void uploadAll(List<Upload> objects) {
+        if (batches) {
+            try {
+                authenticated(() -> rest.postStream(BASE + "objects", ObjectBatch.CONTENT_TYPE, () -> ObjectBatch.open(objects),
+                        ObjectBatch.length(objects)));
+                return;
+            } catch (MlvException e) {
+                if (e.code() != ErrorCode.ENDPOINT_NOT_FOUND) throw e;
+                batches = false;
+            }
+        }
+        Remote.super.uploadAll(objects);
     }
 
     @Override

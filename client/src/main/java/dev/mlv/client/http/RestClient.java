@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import javax.net.ssl.SSLContext;
@@ -258,6 +259,12 @@ public final class RestClient {
                 channel.close();
             }
         };
+    }
+
+    /** POST of a body of {@code length} bytes and type {@code contentType}, read from {@code body} as it is sent. */
+    public JsonNode postStream(String path, String contentType, Supplier<InputStream> body, long length) {
+        return send(HttpRequest.newBuilder(uri(path, null)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body), length)));
     }
 
     /** PUT bytes (e.g. a small JSON document) as an artifact. */

@@ -249,6 +249,7 @@ final class AccessRules {
         // ---- the data remote: content-addressed objects, shared by the server's users
         mlv("POST", "data/missing", ANY_USER);
         mlv("PUT", "data/objects/{name}", ANY_USER);
+        mlv("POST", "data/objects", ANY_USER);
         mlv("GET", "data/objects/{name}", ANY_USER);
 
         // ---- the web UI: the same permissions, its lists filtered by the pages themselves (Authorizer.mayRead)

@@ -8,6 +8,7 @@ import dev.mlv.artifacts.ArtifactStore;
 import dev.mlv.artifacts.FileInfo;
 import dev.mlv.data.Digests;
 import dev.mlv.data.Hashing;
+import dev.mlv.data.ObjectBatch;
 import dev.mlv.errors.MlvException;
 import dev.mlv.server.Endpoints;
 import dev.mlv.server.ServerContext;
@@ -37,6 +38,8 @@ import java.util.TreeMap;
  *   <li>{@code PUT objects/<name>}: the body is hashed as it is received (in memory up to 256 KiB, else streamed to a
  *       temp file); only bytes whose SHA-256 matches the name are stored (atomically, by the artifact store, over any
  *       copy already there); a mismatch is 400 and stores nothing.</li>
+ *   <li>{@code POST objects}: many small objects in one body ({@link ObjectBatch}), each verified as {@code PUT}
+ *       verifies one; they are stored together, with one durable write for the batch.</li>
  *   <li>{@code GET objects/<name>}: the object's bytes, streamed.</li>
  * </ul>
  * Names are strictly 64 lower-case hex characters, optionally followed by {@code .dir}.
@@ -60,6 +63,7 @@ public final class DataEndpoints implements Endpoints {
     public void register(RoutesConfig routes) {
         routes.post(BASE + "missing", this::missing);
         routes.put(BASE + "objects/{name}", this::upload);
+        routes.post(BASE + "objects", this::uploadBatch);
         routes.get(BASE + "objects/{name}", this::download);
     }
 
@@ -130,6 +134,29 @@ public final class DataEndpoints implements Endpoints {
             }
         }
         cx.contentType("application/json").result("{}");
+    }
+
+    /**
+     * Stores the small objects of one {@link ObjectBatch} body: each is verified as it is read, and they become
+     * visible together, durable, once the whole body has been read. Any bad object refuses the request with 400 and
+     * stores none of them (where the store writes a batch at once, as local files do; else those before it, each
+     * verified).
+     */
+    private void uploadBatch(Context cx) throws IOException {
+        String type = cx.contentType();
+        if (type == null || !type.split(";")[0].trim().equalsIgnoreCase(ObjectBatch.CONTENT_TYPE)) {
+            throw MlvException.invalid("Expected a body of type " + ObjectBatch.CONTENT_TYPE);
+        }
+        int stored = 0;
+        try (InputStream in = cx.req().getInputStream(); ArtifactStore.Batch batch = store().batch()) {
+            ObjectBatch.Reader reader = new ObjectBatch.Reader(in);
+            for (ObjectBatch.Received o; (o = reader.next()) != null; stored++) {
+                requireDigest(o.name(), Digests.sha256(o.bytes()));
+                batch.add(pathOf(o.name()), o.bytes());
+            }
+            batch.commit();
+        }
+        cx.contentType("application/json").result("{\"stored\": " + stored + "}");
     }
 
     private static void requireDigest(String name, String actual) {
