@@ -1270,7 +1270,12 @@ public final class DataRepo implements AutoCloseable {
     }
 
     /** Object names the targets need, split into files and manifests; directories need their manifest in the cache. */
-    public record Needed(List<String> files, Map<String, List<String>> manifests, List<String> missingManifests) {
+    public record Needed(List<String> files, Map<String, List<String>> manifests, List<String> missingManifests,
+                         Map<String, Long> sizes) {
+        /** The size of file object {@code name} as the pointers or manifests record it; -1 when they do not. */
+        long size(String name) {
+            return sizes.getOrDefault(name, -1L);
+        }
     }
 
     /**
@@ -1313,10 +1318,12 @@ public final class DataRepo implements AutoCloseable {
         Set<String> files = new LinkedHashSet<>();
         Map<String, List<String>> manifests = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
+        Map<String, Long> sizes = new HashMap<>();
         for (Target t : targets) {
             for (PointerFile.Out o : t.tracked().file().outs()) {
                 if (!o.isDirectory()) {
                     files.add(o.digest());
+                    sizes.put(o.digest(), o.size());
                     continue;
                 }
                 if (!cache.contains(o.digest())) {
@@ -1327,12 +1334,12 @@ public final class DataRepo implements AutoCloseable {
                 List<String> all = new ArrayList<>();
                 for (Manifest.Entry e : m.entries()) {
                     all.add(e.digest());
-                    if (t.includes(e.relpath())) files.add(e.digest());
+                    if (t.includes(e.relpath()) && files.add(e.digest())) sizes.put(e.digest(), e.size());
                 }
                 manifests.merge(o.digest(), all, (a, b) -> a);
             }
         }
-        return new Needed(new ArrayList<>(files), manifests, missing);
+        return new Needed(new ArrayList<>(files), manifests, missing, sizes);
     }
 
     // ------------------------------------------------------------------ push / fetch
@@ -1383,7 +1390,9 @@ public final class DataRepo implements AutoCloseable {
         Set<String> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
         AtomicLong done = new AtomicLong();
         try (Progress.Task t = progress.start("pushing to " + remote.url(), bytes, true)) {
-            for (var f : Parallel.forEach(uploadUnits(remote, uploads), parallelism(remote), unit -> {
+            List<Remote.Upload> all = uploads.entrySet().stream()
+                    .map(e -> new Remote.Upload(e.getKey(), cache.objectPath(e.getKey()), e.getValue())).toList();
+            for (var f : Parallel.forEach(units(remote, all, Remote.Upload::size), parallelism(remote), unit -> {
                 if (unit.size() == 1) unit.forEach(u -> remote.upload(u.name(), u.file(), u.size()));
                 else remote.uploadAll(unit);
                 long s = unit.stream().mapToLong(Remote.Upload::size).sum();
@@ -1419,16 +1428,16 @@ public final class DataRepo implements AutoCloseable {
     }
 
     /**
-     * The uploads of a push in the units it hands to the remote: each large object alone, the small ones in batches of
-     * up to {@link Remote#batchSize}, small enough that every transfer thread gets several.
+     * The objects of a transfer in the units it hands to the remote: each large object (or one of unknown size) alone,
+     * the small ones in batches of up to {@link Remote#batchSize}, small enough that every transfer thread gets several.
      */
-    private List<List<Remote.Upload>> uploadUnits(Remote remote, Map<String, Long> uploads) {
-        List<List<Remote.Upload>> units = new ArrayList<>();
-        List<Remote.Upload> small = new ArrayList<>();
-        for (var e : uploads.entrySet()) {
-            Remote.Upload u = new Remote.Upload(e.getKey(), cache.objectPath(e.getKey()), e.getValue());
-            if (remote.batchSize() > 1 && u.size() <= ObjectBatch.MAX_OBJECT_BYTES) small.add(u);
-            else units.add(List.of(u));
+    private <T> List<List<T>> units(Remote remote, List<T> objects, java.util.function.ToLongFunction<T> size) {
+        List<List<T>> units = new ArrayList<>();
+        List<T> small = new ArrayList<>();
+        for (T o : objects) {
+            long s = size.applyAsLong(o);
+            if (remote.batchSize() > 1 && s >= 0 && s <= ObjectBatch.MAX_OBJECT_BYTES) small.add(o);
+            else units.add(List.of(o));
         }
         int per = Math.max(1, Math.min(remote.batchSize(), -Math.floorDiv(-small.size(), 4 * parallelism(remote))));
         for (int i = 0; i < small.size(); i += per) units.add(small.subList(i, Math.min(small.size(), i + per)));
@@ -1451,14 +1460,45 @@ public final class DataRepo implements AutoCloseable {
         Needed n = needed(targets);
         List<String> todo = new ArrayList<>();
         for (String f : n.files()) if (!cache.contains(f)) todo.add(f);
+        List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
         try (Progress.Task t = progress.start("fetching from " + remote.url(), todo.size(), false)) {
-            for (var f : Parallel.forEach(todo, parallelism(remote), name -> download(remote, name, bytes, t))) {
-                failures.add(f.item() + ": " + f.error().getMessage());
-            }
+            Parallel.forEach(units(remote, todo, n::size), parallelism(remote), unit -> download(remote, unit, bytes, t, failed));
         }
+        failures.addAll(failed);
         count += todo.size();
         cache.sync();
         return new TransferResult(count - failures.size(), bytes.get(), n.files().size() - todo.size(), failures);
+    }
+
+    /**
+     * Downloads the objects of {@code unit} (one, or a batch the remote sends at once), each verified; what the batch
+     * did not bring is downloaded one by one. Every object that fails is added to {@code failures} with the reason.
+     */
+    private void download(Remote remote, List<String> unit, AtomicLong bytes, Progress.Task t, List<String> failures) {
+        Set<String> left = new LinkedHashSet<>(unit);
+        if (unit.size() > 1) {
+            try {
+                remote.openAll(unit, (name, in) -> {
+                    left.remove(name);
+                    try {
+                        bytes.addAndGet(cache.importVerified(name, in, remote.url()));
+                        t.advance(1);
+                    } catch (RuntimeException e) {
+                        failures.add(name + ": " + e.getMessage());
+                    }
+                });
+            } catch (RuntimeException e) {
+                left.forEach(name -> failures.add(name + ": " + e.getMessage()));
+                return;
+            }
+        }
+        for (String name : left) {
+            try {
+                download(remote, name, bytes, t);
+            } catch (RuntimeException e) {
+                failures.add(name + ": " + e.getMessage());
+            }
+        }
     }
 
     private void download(Remote remote, String name, AtomicLong bytes, Progress.Task t) {

@@ -5,14 +5,16 @@ import dev.mlv.errors.MlvException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 
 /**
- * Several small data objects in one HTTP body ({@code POST /api/2.0/mlv/data/objects}), so that a push of many small
- * files costs one request and one durable write per batch instead of per object. The body is, for each object, the
+ * Several small data objects in one HTTP body, so that a push or a fetch of many small files costs one request per
+ * batch instead of one per object: the body of {@code POST /api/2.0/mlv/data/objects} (an upload, made durable once
+ * per batch) and the answer of {@code POST /api/2.0/mlv/data/fetch}. The body is, for each object, the
  * line {@code <name> <size>\n} (a {@link Digests} name and a decimal byte count) followed by exactly that many bytes;
  * the body ends after the last object. At most {@value #MAX_OBJECTS} objects of at most {@value #MAX_OBJECT_BYTES}
  * bytes each; anything else is a one-line {@code INVALID_PARAMETER_VALUE}.
@@ -70,6 +72,13 @@ public final class ObjectBatch {
         byte[] bytes = Files.readAllBytes(u.file());
         if (bytes.length != u.size()) throw new IOException(u.file() + " holds " + bytes.length + " bytes, expected " + u.size());
         return new SequenceInputStream(new ByteArrayInputStream(header(u.name(), u.size())), new ByteArrayInputStream(bytes));
+    }
+
+    /** Writes one object of a body: its header line, then its bytes. */
+    public static void write(OutputStream out, String name, byte[] bytes) throws IOException {
+        if (bytes.length > MAX_OBJECT_BYTES) throw MlvException.invalid("Object " + name + " is too large for a batch");
+        out.write(header(name, bytes.length));
+        out.write(bytes);
     }
 
     private static byte[] header(String name, long size) {

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Where a repository's objects are shared: a local path, {@code s3://bucket/prefix}, an mlv server. Every remote
@@ -49,7 +50,8 @@ public interface Remote extends AutoCloseable {
 
     /**
      * How many small objects (of at most {@link ObjectBatch#MAX_OBJECT_BYTES} bytes) a push hands to
-     * {@link #uploadAll} at once; 1 (the default) when the remote gains nothing from batches.
+     * {@link #uploadAll}, and a fetch to {@link #openAll}, at once; 1 (the default) when the remote gains nothing from
+     * batches.
      */
     default int batchSize() {
         return 1;
@@ -65,6 +67,28 @@ public interface Remote extends AutoCloseable {
 
     /** Opens an object for reading; the caller closes the stream. */
     InputStream open(String name);
+
+    /**
+     * Opens several small objects at once and hands each one the remote holds to {@code each} (name and bytes, which
+     * {@code each} reads before it returns), in any order. An object the remote lacks is left out, as is any the
+     * remote does not send in a batch: the caller opens those one by one. The default opens them one by one.
+     */
+    default void openAll(List<String> names, BiConsumer<String, InputStream> each) {
+        for (String name : names) {
+            InputStream in;
+            try {
+                in = open(name);
+            } catch (MlvException e) {
+                if (e.code() == ErrorCode.RESOURCE_DOES_NOT_EXIST) continue;
+                throw e;
+            }
+            try (in) {
+                each.accept(name, in);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
 
     /**
      * Where an object of a remote that is a folder on this machine is, so that a download can copy the file itself

@@ -125,6 +125,37 @@ public abstract class RemoteContractTest {
     }
 
     @Test
+    void openAllHandsOverEveryObjectItHoldsAndLeavesOutTheRest() throws Exception {
+        java.util.Map<String, byte[]> stored = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 12; i++) {
+            byte[] b = ("batch object " + i).getBytes(StandardCharsets.UTF_8);
+            stored.put(Digests.sha256(b), b);
+            remote.upload(Digests.sha256(b), file(b), b.length);
+        }
+        byte[] large = new byte[ObjectBatch.MAX_OBJECT_BYTES + 1];
+        new Random(5).nextBytes(large);
+        String largeName = Digests.sha256(large);
+        remote.upload(largeName, file(large), large.length);
+        remote.flush();
+        String absent = Digests.sha256("never uploaded".getBytes(StandardCharsets.UTF_8));
+        List<String> asked = new ArrayList<>(stored.keySet());
+        asked.add(3, absent);
+        asked.add(largeName);
+        java.util.Map<String, byte[]> got = new java.util.HashMap<>();
+        remote.openAll(asked, (name, in) -> {
+            try {
+                assertThat(got.put(name, in.readAllBytes())).as("each object once").isNull();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(got).doesNotContainKey(absent);
+        for (var e : stored.entrySet()) assertThat(got.get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+        if (got.containsKey(largeName)) assertThat(got.get(largeName)).isEqualTo(large); // a batch may leave it to open()
+        assertThat(got.keySet()).isSubsetOf(asked);
+    }
+
+    @Test
     void aBatchWithBytesThatDoNotMatchTheirNameFailsAndNeverShowsThem() throws Exception {
         byte[] good = "fine".getBytes(StandardCharsets.UTF_8);
         byte[] claimed = "claimed".getBytes(StandardCharsets.UTF_8);

@@ -90,9 +90,11 @@ class DataServerRemoteTest extends RemoteContractTest {
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(large)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(largeMismatch.statusCode()).isEqualTo(400);
         assertThat(largeMismatch.body()).contains("mismatch");
-        var missing = http.send(HttpRequest.newBuilder(URI.create(base + "missing"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"digests\":[\"nothex\"]}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(missing.statusCode()).isEqualTo(400);
+        for (String bad : new String[]{"{\"digests\":[\"nothex\"]}", "not json", "{\"digests\": 3}"}) {
+            var missing = http.send(HttpRequest.newBuilder(URI.create(base + "missing"))
+                    .POST(HttpRequest.BodyPublishers.ofString(bad)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(missing.statusCode()).as(bad).isEqualTo(400);
+        }
     }
 
     @Test
@@ -135,6 +137,53 @@ class DataServerRemoteTest extends RemoteContractTest {
         assertThat(home.resolve("artifacts/data/sha256/" + nameB.substring(0, 2) + "/" + nameB.substring(2))).hasBinaryContent(b);
         try (var names = java.nio.file.Files.walk(home.resolve("artifacts/data"))) {
             assertThat(names.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+    }
+
+    @Test
+    void aFetchBatchAnswersTheSmallObjectsItHoldsAndRefusesBadNames() throws Exception {
+        byte[] small = "fetched in a batch".getBytes();
+        String name = Digests.sha256(small);
+        remote.upload(name, file(small), small.length);
+        HttpClient http = HttpClient.newHttpClient();
+        java.util.function.Function<String, HttpResponse<byte[]>> fetch = json -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(server.url() + HttpRemote.BASE + "fetch"))
+                        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        String absent = Digests.sha256("absent from the server".getBytes());
+        var ok = fetch.apply("{\"digests\": [\"" + absent + "\", \"" + name + "\"]}");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith(ObjectBatch.CONTENT_TYPE));
+        assertThat(new String(ok.body(), java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo(name + " " + small.length + "\n" + new String(small));
+        String tooMany = "{\"digests\": [" + String.join(",", java.util.Collections.nCopies(ObjectBatch.MAX_OBJECTS + 1, "\"" + name + "\"")) + "]}";
+        for (String bad : new String[]{"{\"digests\": [\"../../etc/passwd\"]}", "{\"digests\": [\"" + name + "\", \"sha256/" + name + "\"]}",
+                "{\"digests\": \"" + name + "\"}", "not json", tooMany}) {
+            var r = fetch.apply(bad);
+            assertThat(r.statusCode()).as(bad.length() > 100 ? "too many" : bad).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void aCorruptObjectInAFetchedBatchFailsAloneAndTheRestArrives() throws Exception {
+        Path repo = DataTestKit.newRepo(tmp, "corrupt-batch");
+        for (int i = 0; i < 20; i++) Files.writeString(Files.createDirectories(repo.resolve("d")).resolve("f" + i + ".txt"), "row " + i + " of a batch\n");
+        DataTestKit.mlv(repo, "add", "d").ok();
+        DataTestKit.mlv(repo, "remote add", "origin", server.url(), "--default").ok();
+        DataTestKit.mlv(repo, "push").ok();
+        String bad = Digests.sha256("row 7 of a batch\n".getBytes());
+        DataLocalCycleTest.flipByte(home.resolve("artifacts/data/sha256/" + bad.substring(0, 2) + "/" + bad.substring(2)));
+        DataTestKit.deleteTree(repo.resolve(".mlv/cache"));
+        DataTestKit.deleteTree(repo.resolve("d"));
+        DataTestKit.Result pull = DataTestKit.mlv(repo, "pull", "-j", "1"); // one thread: batches of 5
+        assertThat(pull.code()).isEqualTo(1);
+        assertThat(pull.err()).contains("1 object(s) failed").contains(bad).contains("corrupt");
+        try (var cached = Files.walk(repo.resolve(".mlv/cache/sha256"))) {
+            assertThat(cached.filter(Files::isRegularFile).map(f -> f.getParent().getFileName() + "" + f.getFileName())
+                    .filter(n -> !n.endsWith(Digests.DIR_SUFFIX))).hasSize(19).doesNotContain(bad);
         }
     }
 

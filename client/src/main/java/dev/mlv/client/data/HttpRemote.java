@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -77,7 +78,10 @@ public final class HttpRemote implements Remote {
         });
     }
 
-    /** Up to this many small objects go in one {@code POST objects}, unless the server has no such endpoint. */
+    /**
+     * Up to this many small objects go in one {@code POST objects} or {@code POST fetch}, unless the server has no such
+     * endpoints.
+     */
     @Override
     public int batchSize() {
         return batches ? UPLOAD_BATCH : 1;
@@ -100,6 +104,44 @@ public final class HttpRemote implements Remote {
             }
         }
         Remote.super.uploadAll(objects);
+    }
+
+    /**
+     * Asks for the objects in one request ({@code POST fetch}); the server answers those it holds, up to
+     * {@link ObjectBatch#MAX_OBJECT_BYTES} each, in one {@link ObjectBatch} body. A server older than that endpoint
+     * (404) gets the requests one by one, now and for the rest of the fetch.
+     */
+    @Override
+    public void openAll(List<String> names, BiConsumer<String, InputStream> each) {
+        InputStream batch = batches ? fetch(names) : null;
+        if (batch == null) {
+            Remote.super.openAll(names, each);
+            return;
+        }
+        Set<String> asked = new java.util.HashSet<>(names);
+        try (batch) {
+            ObjectBatch.Reader reader = new ObjectBatch.Reader(batch);
+            for (ObjectBatch.Received o; (o = reader.next()) != null; ) {
+                if (!asked.remove(o.name())) throw MlvException.invalid("The server sent object " + o.name() + ", which was not asked for");
+                each.accept(o.name(), new java.io.ByteArrayInputStream(o.bytes()));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot fetch objects from " + url() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The answer of {@code POST fetch} for {@code names}; null from a server without that endpoint (from then on). */
+    private InputStream fetch(List<String> names) {
+        ObjectNode body = RestClient.object();
+        ArrayNode arr = body.putArray("digests");
+        names.forEach(n -> arr.add(Digests.requireValid(n)));
+        try {
+            return authenticated(() -> rest.openStream(BASE + "fetch", body));
+        } catch (MlvException e) {
+            if (e.code() != ErrorCode.ENDPOINT_NOT_FOUND) throw e;
+            batches = false;
+            return null;
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.mlv.errors.MlvException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -328,7 +329,16 @@ public final class RestClient {
      * {@link HttpClient}'s are not, so credentials never go to another host.
      */
     public InputStream openStream(String path) {
+        return openStream(path, null);
+    }
+
+    /**
+     * {@link #openStream(String)} of the answer to a {@code POST} of {@code jsonBody} (a GET when it is null): for
+     * endpoints that take a JSON request and answer a stream.
+     */
+    public InputStream openStream(String path, Object jsonBody) {
         try {
+            byte[] body = jsonBody == null ? null : JSON.writeValueAsBytes(jsonBody);
             for (int attempt = 0; ; attempt++) {
                 java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri(path, null).toURL().openConnection();
                 if (tls != null && c instanceof javax.net.ssl.HttpsURLConnection https) https.setSSLSocketFactory(tls.getSocketFactory());
@@ -336,6 +346,15 @@ public final class RestClient {
                 c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
                 c.setReadTimeout(READ_TIMEOUT_MILLIS);
                 defaultHeaders.forEach(c::setRequestProperty);
+                if (body != null) {
+                    c.setRequestMethod("POST");
+                    c.setRequestProperty("Content-Type", "application/json");
+                    c.setDoOutput(true);
+                    c.setFixedLengthStreamingMode(body.length);
+                    try (OutputStream out = c.getOutputStream()) {
+                        out.write(body);
+                    }
+                }
                 int status = c.getResponseCode();
                 if (status / 100 == 2) return c.getInputStream();
                 String error;

@@ -20,19 +20,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A server from before batched uploads answers {@code POST objects} with MLflow's 404: the remote then sends the
- * objects one by one, for that batch and the rest of the push. (The server here only has the routes such a server had.)
+ * A server from before batched transfers answers {@code POST objects} and {@code POST fetch} with MLflow's 404: the
+ * remote then sends and asks for the objects one by one, for that batch and the rest of the transfer. (The server here only has the routes such a server had.)
  */
 class HttpRemoteBatchFallbackTest {
     @TempDir
     Path tmp;
 
     @Test
-    void aServerWithoutTheBatchEndpointGetsTheObjectsOneByOne() throws Exception {
+    void aServerWithoutTheBatchEndpointsGetsTheObjectsOneByOne() throws Exception {
         Map<String, byte[]> stored = new ConcurrentHashMap<>();
         AtomicInteger batchRequests = new AtomicInteger();
         HttpServer older = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        older.createContext(HttpRemote.BASE + "objects", exchange -> {
+        older.createContext(HttpRemote.BASE, exchange -> {
             String path = exchange.getRequestURI().getPath();
             byte[] answer;
             int status;
@@ -40,6 +40,9 @@ class HttpRemoteBatchFallbackTest {
                 stored.put(path.substring(path.lastIndexOf('/') + 1), exchange.getRequestBody().readAllBytes());
                 status = 200;
                 answer = "{}".getBytes(StandardCharsets.UTF_8);
+            } else if (exchange.getRequestMethod().equals("GET") && stored.containsKey(path.substring(path.lastIndexOf('/') + 1))) {
+                status = 200;
+                answer = stored.get(path.substring(path.lastIndexOf('/') + 1));
             } else {
                 if (exchange.getRequestMethod().equals("POST")) batchRequests.incrementAndGet();
                 exchange.getRequestBody().readAllBytes();
@@ -67,6 +70,19 @@ class HttpRemoteBatchFallbackTest {
             assertThat(batchRequests).hasValue(1);
             assertThat(stored).hasSize(3);
             for (Remote.Upload u : objects) assertThat(stored.get(u.name())).isEqualTo(Files.readAllBytes(u.file()));
+
+            HttpRemote fetching = new HttpRemote(new RestClient("http://127.0.0.1:" + older.getAddress().getPort()));
+            Map<String, byte[]> got = new ConcurrentHashMap<>();
+            fetching.openAll(objects.stream().map(Remote.Upload::name).toList(), (name, in) -> {
+                try {
+                    got.put(name, in.readAllBytes());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(batchRequests).hasValue(2);
+            assertThat(fetching.batchSize()).isEqualTo(1);
+            assertThat(got.keySet()).isEqualTo(stored.keySet());
         } finally {
             older.stop(0);
         }

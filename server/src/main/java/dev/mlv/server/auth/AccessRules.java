@@ -250,6 +250,7 @@ final class AccessRules {
         mlv("POST", "data/missing", ANY_USER);
         mlv("PUT", "data/objects/{name}", ANY_USER);
         mlv("POST", "data/objects", ANY_USER);
+        mlv("POST", "data/fetch", ANY_USER);
         mlv("GET", "data/objects/{name}", ANY_USER);
 
         // ---- the web UI: the same permissions, its lists filtered by the pages themselves (Authorizer.mayRead)

@@ -11,14 +11,17 @@ import dev.mlv.data.Hashing;
 import dev.mlv.data.ObjectBatch;
 import dev.mlv.errors.MlvException;
 import dev.mlv.server.Endpoints;
+import dev.mlv.server.MlflowRequest;
 import dev.mlv.server.ServerContext;
 import dev.mlv.server.artifacts.ArtifactEndpoints;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +29,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -40,6 +44,8 @@ import java.util.TreeMap;
  *       copy already there); a mismatch is 400 and stores nothing.</li>
  *   <li>{@code POST objects}: many small objects in one body ({@link ObjectBatch}), each verified as {@code PUT}
  *       verifies one; they are stored together, with one durable write for the batch.</li>
+ *   <li>{@code POST fetch} {@code {"digests":[…]}}: the small objects asked for that the server holds, in one
+ *       {@link ObjectBatch} body.</li>
  *   <li>{@code GET objects/<name>}: the object's bytes, streamed.</li>
  * </ul>
  * Names are strictly 64 lower-case hex characters, optionally followed by {@code .dir}.
@@ -64,6 +70,7 @@ public final class DataEndpoints implements Endpoints {
         routes.post(BASE + "missing", this::missing);
         routes.put(BASE + "objects/{name}", this::upload);
         routes.post(BASE + "objects", this::uploadBatch);
+        routes.post(BASE + "fetch", this::fetchBatch);
         routes.get(BASE + "objects/{name}", this::download);
     }
 
@@ -75,13 +82,18 @@ public final class DataEndpoints implements Endpoints {
         return ROOT.resolve(ArtifactPath.parse(Digests.relativePath(Digests.requireValid(name))));
     }
 
-    private void missing(Context cx) throws IOException {
-        JsonNode body = ctx.json().readTree(cx.body());
-        JsonNode arr = body == null ? null : body.get("digests");
+    /** The valid object names of a {@code {"digests": [...]}} body (at most {@code max}); anything else is a 400. */
+    private Set<String> digests(Context cx, int max) {
+        JsonNode arr = MlflowRequest.of(cx, ctx.json()).fields().get("digests");
         if (arr == null || !arr.isArray()) throw MlvException.invalid("Expected {\"digests\": [...]}");
-        if (arr.size() > MAX_BATCH) throw MlvException.invalid("At most " + MAX_BATCH + " digests per request, got " + arr.size());
+        if (arr.size() > max) throw MlvException.invalid("At most " + max + " digests per request, got " + arr.size());
         Set<String> names = new LinkedHashSet<>();
         for (JsonNode n : arr) names.add(Digests.requireValid(n.asText()));
+        return names;
+    }
+
+    private void missing(Context cx) throws IOException {
+        Set<String> names = digests(cx, MAX_BATCH);
         Set<String> present = new HashSet<>();
         if (names.size() <= 64) {
             for (String n : names) if (store().stat(pathOf(n)).filter(f -> !f.isDir()).isPresent()) present.add(n);
@@ -157,6 +169,28 @@ public final class DataEndpoints implements Endpoints {
             batch.commit();
         }
         cx.contentType("application/json").result("{\"stored\": " + stored + "}");
+    }
+
+    /**
+     * Answers the objects asked for (at most {@value ObjectBatch#MAX_OBJECTS} names, all checked before anything is
+     * read) in one {@link ObjectBatch} body, streamed: those the store holds and that fit a batch; the client opens
+     * any other one by one.
+     */
+    private void fetchBatch(Context cx) throws IOException {
+        Set<String> names = digests(cx, ObjectBatch.MAX_OBJECTS);
+        HttpServletResponse res = cx.res();
+        res.setStatus(200);
+        res.setContentType(ObjectBatch.CONTENT_TYPE);
+        try (OutputStream out = new BufferedOutputStream(res.getOutputStream(), 1 << 16)) {
+            for (String name : names) {
+                Optional<ArtifactStore.OpenFile> file = store().openFile(pathOf(name));
+                if (file.isEmpty()) continue;
+                try (InputStream in = file.get().in()) {
+                    if (file.get().size() > ObjectBatch.MAX_OBJECT_BYTES) continue;
+                    ObjectBatch.write(out, name, in.readNBytes((int) file.get().size()));
+                }
+            }
+        }
     }
 
     private static void requireDigest(String name, String actual) {
