@@ -104,7 +104,6 @@ public interface ArtifactStore extends AutoCloseable {
         };
     }
 
-
     /** A file opened for reading, with its size in bytes; the caller closes {@code in}. */
     record OpenFile(InputStream in, long size) {
     }

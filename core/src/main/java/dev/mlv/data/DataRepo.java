@@ -1393,7 +1393,8 @@ public final class DataRepo implements AutoCloseable {
             List<Remote.Upload> all = uploads.entrySet().stream()
                     .map(e -> new Remote.Upload(e.getKey(), cache.objectPath(e.getKey()), e.getValue())).toList();
             for (var f : Parallel.forEach(units(remote, all, Remote.Upload::size), parallelism(remote), unit -> {
-                if (unit.size() == 1) unit.forEach(u -> remote.upload(u.name(), u.file(), u.size()));
+                Remote.Upload first = unit.get(0);
+                if (unit.size() == 1) remote.upload(first.name(), first.file(), first.size());
                 else remote.uploadAll(unit);
                 long s = unit.stream().mapToLong(Remote.Upload::size).sum();
                 done.addAndGet(s);
@@ -1462,7 +1463,9 @@ public final class DataRepo implements AutoCloseable {
         for (String f : n.files()) if (!cache.contains(f)) todo.add(f);
         List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
         try (Progress.Task t = progress.start("fetching from " + remote.url(), todo.size(), false)) {
-            Parallel.forEach(units(remote, todo, n::size), parallelism(remote), unit -> download(remote, unit, bytes, t, failed));
+            for (var f : Parallel.forEach(units(remote, todo, n::size), parallelism(remote), unit -> download(remote, unit, bytes, t, failed))) {
+                f.item().forEach(name -> failed.add(name + ": " + f.error().getMessage()));
+            }
         }
         failures.addAll(failed);
         count += todo.size();

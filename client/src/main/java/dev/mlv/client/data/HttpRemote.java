@@ -30,7 +30,7 @@ import java.util.function.Supplier;
 public final class HttpRemote implements Remote {
     public static final String BASE = "/api/2.0/mlv/data/";
     static final int BATCH = 5_000;
-    static final int UPLOAD_BATCH = 256;
+    static final int OBJECTS_PER_BATCH = 256;
     private final RestClient rest;
     private volatile boolean batches = true;
 
@@ -84,7 +84,7 @@ public final class HttpRemote implements Remote {
      */
     @Override
     public int batchSize() {
-        return batches ? UPLOAD_BATCH : 1;
+        return batches ? OBJECTS_PER_BATCH : 1;
     }
 
     /**
