@@ -1,10 +1,13 @@
 package dev.mlv.bench;
 
+import dev.mlv.client.data.HttpRemote;
 import dev.mlv.data.DataRepo;
 import dev.mlv.data.LocalRemote;
 import dev.mlv.data.Progress;
 import dev.mlv.data.Remote;
 import dev.mlv.data.state.SqliteStateCache;
+import dev.mlv.server.MlvServer;
+import dev.mlv.server.ServerConfig;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,7 +26,8 @@ import java.util.stream.Stream;
  *   <li>{@code add} of one large file (default 1 GiB) vs {@code openssl dgst -sha256 FILE} + {@code cp FILE};</li>
  *   <li>{@code add} of N files of 4 KiB (default 100,000) vs {@code find|xargs openssl dgst -sha256} + {@code cp -r};</li>
  *   <li>{@code status} with nothing changed vs {@code find -type f -printf '%s %T@\n'};</li>
- *   <li>{@code push} and {@code pull} of the tree to a local remote vs {@code cp -r}.</li>
+ *   <li>{@code push} and {@code pull} of the tree to a local remote vs {@code cp -r};</li>
+ *   <li>for context, without a goal: push and fetch of the tree to an in-process mlv server.</li>
  * </ol>
  * The disk of these machines is noisy (the same {@code cp -r} takes 6 s in one run and 11 s in the next), so add, push
  * and pull run in several rounds (default 3), mlv and its baseline in turn, the one that goes first alternating; each
@@ -143,8 +147,34 @@ public final class DataBench {
         }
         report("push to local remote", pushed, "cp -r", 1.5);
         report("pull from local remote", pulled, "cp -r", 1.5);
+        serverRemote(dir, repo, n);
         double jvm = time(() -> sh("./mlv", "data", "--help"));
         System.out.printf("  jvm-start  %.2f s  (./mlv data --help: what running a data command as a fresh JVM adds to each number above)%n", jvm);
+    }
+
+    /**
+     * Context, no goal: one push of the tree to an in-process mlv server (artifacts on local files, under the
+     * benchmark's folder) and one fetch from it into an empty cache, in objects per second.
+     */
+    static void serverRemote(Path dir, Path repo, int n) throws Exception {
+        try (MlvServer server = MlvServer.start(new ServerConfig("127.0.0.1", 0, dir.resolve("server"), null, null))) {
+            double push = time(() -> {
+                try (DataRepo r = open(repo); Remote rem = new HttpRemote(server.url())) {
+                    if (!r.push(rem, r.targets(List.of())).ok()) throw new IllegalStateException("push failed");
+                }
+                return 0;
+            });
+            discard(repo.resolve(".mlv/cache"));
+            sh("sync");
+            double fetch = time(() -> {
+                try (DataRepo r = open(repo); Remote rem = new HttpRemote(server.url())) {
+                    if (!r.fetch(rem, r.targets(List.of())).ok()) throw new IllegalStateException("fetch failed");
+                }
+                return 0;
+            });
+            System.out.printf("  context: an mlv server as remote (in process): push %.2f s (%.0f objects/s), fetch into an "
+                    + "empty cache %.2f s (%.0f objects/s)%n", push, n / push, fetch, n / fetch);
+        }
     }
 
     /**
