@@ -95,17 +95,22 @@ public final class LocalArtifactStore implements ArtifactStore {
             @Override
             public void commit() {
                 if (temps.isEmpty()) return;
-                AtomicFiles.durabilityBarrier(root);
+                Set<Path> folders = new HashSet<>();
                 try {
+                    if (!AtomicFiles.durabilityBarrier(root)) { // no sync command here: one fsync per file after all
+                        for (Path tmp : temps.values()) AtomicFiles.fsync(tmp);
+                    }
                     for (var it = temps.entrySet().iterator(); it.hasNext(); ) {
                         var e = it.next();
                         Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                        folders.add(e.getKey().getParent());
                         it.remove();
                     }
                 } catch (IOException e) {
                     throw new UncheckedIOException("Cannot write artifacts under " + root + ": " + e.getMessage(), e);
                 } finally {
-                    AtomicFiles.durabilityBarrier(root); // the renames done, even when one failed
+                    // the renames done, even when one failed
+                    if (!folders.isEmpty() && !AtomicFiles.durabilityBarrier(root)) folders.forEach(LocalArtifactStore::fsyncDirectory);
                 }
             }
 

@@ -66,19 +66,28 @@ public final class AtomicFiles {
 
     /**
      * Makes everything written so far on the file system holding {@code dir} durable: {@code sync -f} (syncfs(2)),
-     * one call instead of one fsync per small object. Falls back to {@code sync}.
+     * one call instead of one fsync per small object. Falls back to {@code sync}; false when neither ran (no such
+     * command here, or interrupted), so that a caller that must be sure can fsync its files one by one instead.
      */
-    public static void durabilityBarrier(Path dir) {
+    public static boolean durabilityBarrier(Path dir) {
         for (String[] cmd : new String[][]{{"sync", "-f", dir.toAbsolutePath().toString()}, {"sync"}}) {
             try {
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) return;
+                if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) return true;
             } catch (IOException e) {
                 // try the next form
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
+        }
+        return false;
+    }
+
+    /** fsyncs the file {@code file}. */
+    public static void fsync(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
         }
     }
 
