@@ -52,6 +52,24 @@ class HttpRemoteCredentialsTest {
     }
 
     @Test
+    void aUserWhoIsNoAdministratorPushesAndFetchesInBatches() throws IOException {
+        HttpRemote remote = remote(Map.of("MLV_TRACKING_URI", server.url(), "MLV_TRACKING_USERNAME", "trainer",
+                "MLV_TRACKING_PASSWORD", "s3cret", "NETRC", home.resolve("none").toString()));
+        List<dev.mlv.data.Remote.Upload> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            byte[] b = ("trainer's object " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            String name = dev.mlv.data.Digests.sha256(b);
+            batch.add(new dev.mlv.data.Remote.Upload(name, Files.write(home.resolve(name), b), b.length));
+        }
+        remote.uploadAll(batch);
+        List<String> names = batch.stream().map(dev.mlv.data.Remote.Upload::name).toList();
+        List<String> fetched = new java.util.ArrayList<>();
+        remote.openAll(names, (name, in) -> fetched.add(name));
+        assertThat(fetched).containsExactlyInAnyOrderElementsOf(names);
+        assertThat(remote.batchSize()).as("the server's batch endpoints answered").isGreaterThan(1);
+    }
+
+    @Test
     void aRemoteOnAnotherOriginGetsNoTrackingCredentialsAndSaysWhereTheyComeFrom() {
         HttpRemote remote = remote(Map.of("MLV_TRACKING_URI", "http://tracking.example.com:5000", "MLV_TRACKING_USERNAME", "trainer",
                 "MLV_TRACKING_PASSWORD", "s3cret", "NETRC", home.resolve("none").toString()));
