@@ -7,10 +7,12 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /** The one factory from a remote URL to a {@link Remote}: a plain path or {@code file:} is local, others by scheme. */
 public final class Remotes {
@@ -75,8 +77,11 @@ public final class Remotes {
         return MlvException.invalid("jobs must be a whole number from 1 to " + MAX_JOBS + ", not '" + value + "'");
     }
 
-    /** A remote with its {@code jobs} option: the same remote, whose {@code parallelism()} is that number. */
-    private record WithJobs(Remote remote, int parallelism) implements Remote {
+    /**
+     * A remote with its {@code jobs} option: the same remote, whose {@code parallelism()} is that number. Every other
+     * method goes to the remote itself, including those with a default (a test checks that none is left out).
+     */
+    record WithJobs(Remote remote, int parallelism) implements Remote {
         @Override
         public String url() {
             return remote.url();
@@ -93,8 +98,38 @@ public final class Remotes {
         }
 
         @Override
+        public int batchSize() {
+            return remote.batchSize();
+        }
+
+        @Override
+        public void uploadAll(List<Upload> objects) {
+            remote.uploadAll(objects);
+        }
+
+        @Override
         public InputStream open(String name) {
             return remote.open(name);
+        }
+
+        @Override
+        public void openAll(List<String> names, BiConsumer<String, InputStream> each) {
+            remote.openAll(names, each);
+        }
+
+        @Override
+        public Path localFile(String name) {
+            return remote.localFile(name);
+        }
+
+        @Override
+        public List<Stored> list() {
+            return remote.list();
+        }
+
+        @Override
+        public void delete(Collection<String> names) {
+            remote.delete(names);
         }
 
         @Override
