@@ -1475,11 +1475,12 @@ public final class DataRepo implements AutoCloseable {
 
     /**
      * Downloads the objects of {@code unit} (one, or a batch the remote sends at once), each verified; what the batch
-     * did not bring is downloaded one by one. Every object that fails is added to {@code failures} with the reason.
+     * did not bring is downloaded one by one, as is every object of a remote whose objects are files here (copied as
+     * files). Every object that fails is added to {@code failures} with the reason.
      */
     private void download(Remote remote, List<String> unit, AtomicLong bytes, Progress.Task t, List<String> failures) {
         Set<String> left = new LinkedHashSet<>(unit);
-        if (unit.size() > 1) {
+        if (unit.size() > 1 && remote.localFile(unit.get(0)) == null) {
             try {
                 remote.openAll(unit, (name, in) -> {
                     left.remove(name);

@@ -15,6 +15,23 @@ class LocalRemoteTest extends RemoteContractTest {
     }
 
     @Test
+    void aBatchIsStagedWholeBeforeAnyOfItBecomesVisible() throws Exception {
+        byte[] good = "good".getBytes(StandardCharsets.UTF_8);
+        byte[] claimed = "claimed".getBytes(StandardCharsets.UTF_8);
+        String goodName = Digests.sha256(good), liar = Digests.sha256(claimed);
+        java.util.List<Remote.Upload> batch = java.util.List.of(new Remote.Upload(goodName, file(good), good.length),
+                new Remote.Upload(liar, file("forged".getBytes(StandardCharsets.UTF_8)), 6));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> remote.uploadAll(batch)).hasMessageContaining("corrupt");
+        assertThat(remote.missing(java.util.List.of(goodName, liar))).containsExactly(goodName, liar);
+        try (var files = Files.walk(tmp.resolve("remote"))) {
+            assertThat(files.filter(Files::isRegularFile)).as("no temp file left").isEmpty();
+        }
+        remote.uploadAll(batch.subList(0, 1));
+        assertThat(remote.missing(java.util.List.of(goodName))).isEmpty();
+        assertThat(remote.batchSize()).isGreaterThan(1); // a push hands it batches
+    }
+
+    @Test
     void listingLeavesOutTempFilesOfUploadsInProgress() throws Exception {
         byte[] b = "object".getBytes(StandardCharsets.UTF_8);
         String name = Digests.sha256(b);
