@@ -81,6 +81,7 @@ public final class LocalRemote implements Remote {
         try {
             for (Upload u : objects) {
                 Path target = objectPath(u.name());
+                if (staged.containsKey(target)) continue; // the same object twice in one batch
                 Path tmp = AtomicFiles.tempBeside(target);
                 staged.put(target, tmp);
                 if (!folders.contains(target.getParent())) {
@@ -93,11 +94,8 @@ public final class LocalRemote implements Remote {
                             + r.digest() + "); not uploaded. Run 'mlv data fsck'");
                 }
             }
-            if (staged.size() > 1 && AtomicFiles.durabilityBarrier(root)) {
-                // the whole batch is on disk
-            } else {
-                for (Path tmp : staged.values()) AtomicFiles.fsync(tmp);
-            }
+            boolean synced = staged.size() > 1 && AtomicFiles.durabilityBarrier(root); // the whole batch at once
+            if (!synced) for (Path tmp : staged.values()) AtomicFiles.fsync(tmp);
             for (var it = staged.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
                 Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -115,6 +115,7 @@ public abstract class RemoteContractTest {
         List<String> names = batch.stream().map(Remote.Upload::name).toList();
         remote.uploadAll(batch);
         remote.uploadAll(batch.subList(0, 3)); // idempotent
+        remote.uploadAll(List.of(batch.get(5), batch.get(5))); // the same object twice in one batch
         remote.flush();
         assertThat(remote.missing(names)).isEmpty();
         for (int i = 0; i < batch.size(); i++) {
