@@ -68,7 +68,8 @@ public final class LocalArtifactStore implements ArtifactStore {
 
     /**
      * Writes each file to a temp file beside its target as it is added; {@link Batch#commit} syncs the file system
-     * once, renames every temp file into place, and syncs once more, instead of two fsyncs per file.
+     * once, renames every temp file into place, and syncs once more, instead of two fsyncs per file
+     * ({@link AtomicFiles#moveIntoPlaceDurably}).
      */
     @Override
     public Batch batch() {
@@ -96,21 +97,14 @@ public final class LocalArtifactStore implements ArtifactStore {
             public void commit() {
                 if (temps.isEmpty()) return;
                 Set<Path> folders = new HashSet<>();
+                temps.keySet().forEach(target -> folders.add(target.getParent()));
                 try {
-                    if (!AtomicFiles.durabilityBarrier(root)) { // no sync command here: one fsync per file after all
-                        for (Path tmp : temps.values()) AtomicFiles.fsync(tmp);
-                    }
-                    for (var it = temps.entrySet().iterator(); it.hasNext(); ) {
-                        var e = it.next();
-                        Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                        folders.add(e.getKey().getParent());
-                        it.remove();
-                    }
+                    AtomicFiles.moveIntoPlaceDurably(temps, root);
                 } catch (IOException e) {
                     throw new UncheckedIOException("Cannot write artifacts under " + root + ": " + e.getMessage(), e);
                 } finally {
                     // the renames done, even when one failed
-                    if (!folders.isEmpty() && !AtomicFiles.durabilityBarrier(root)) folders.forEach(LocalArtifactStore::fsyncDirectory);
+                    if (!AtomicFiles.durabilityBarrier(root)) folders.forEach(LocalArtifactStore::fsyncDirectory);
                 }
             }
 

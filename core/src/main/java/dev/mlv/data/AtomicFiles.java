@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -84,10 +85,25 @@ public final class AtomicFiles {
         return false;
     }
 
-    /** fsyncs the file {@code file}. */
-    public static void fsync(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.force(true);
+    /**
+     * Renames the temp files of {@code staged} (target → its temp file, beside it) into place once their bytes are on
+     * disk: several with one {@link #durabilityBarrier} on the file system holding {@code root}, a single one (or
+     * where no sync command exists) with an fsync each. Each entry is removed once renamed, so that what is left after
+     * a failure is the temp files still to delete. The renames themselves are made durable by the caller.
+     */
+    public static void moveIntoPlaceDurably(Map<Path, Path> staged, Path root) throws IOException {
+        boolean synced = staged.size() > 1 && durabilityBarrier(root); // the whole batch at once
+        if (!synced) {
+            for (Path tmp : staged.values()) {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+            }
+        }
+        for (var it = staged.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            it.remove();
         }
     }
 

@@ -94,13 +94,7 @@ public final class LocalRemote implements Remote {
                             + r.digest() + "); not uploaded. Run 'mlv data fsck'");
                 }
             }
-            boolean synced = staged.size() > 1 && AtomicFiles.durabilityBarrier(root); // the whole batch at once
-            if (!synced) for (Path tmp : staged.values()) AtomicFiles.fsync(tmp);
-            for (var it = staged.entrySet().iterator(); it.hasNext(); ) {
-                var e = it.next();
-                Files.move(e.getValue(), e.getKey(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                it.remove();
-            }
+            AtomicFiles.moveIntoPlaceDurably(staged, root);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot upload to " + root + ": " + e.getMessage(), e);
         } finally {
