@@ -31,12 +31,9 @@ public final class LocalArtifactStore implements ArtifactStore {
 
     @Override
     public long put(ArtifactPath path, InputStream content) {
-        if (path.isRoot()) throw MlvException.invalid("Cannot write to the artifact root");
-        Path target = path.resolveUnder(root);
         Path tmp = null;
         try {
-            Files.createDirectories(target.getParent());
-            path.resolveUnder(root); // re-check: createDirectories must not have walked through a symlink
+            Path target = writableTarget(path);
             tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
             long n;
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -51,7 +48,7 @@ public final class LocalArtifactStore implements ArtifactStore {
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmp = null;
-            fsyncDirectory(target.getParent());
+            AtomicFiles.fsyncDirectory(target.getParent());
             return n;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write artifact " + path, e);
@@ -78,15 +75,13 @@ public final class LocalArtifactStore implements ArtifactStore {
 
             @Override
             public void add(ArtifactPath path, byte[] bytes) {
-                if (path.isRoot()) throw MlvException.invalid("Cannot write to the artifact root");
-                Path target = path.resolveUnder(root);
-                Path tmp = AtomicFiles.tempBeside(target);
+                Path target, tmp = null;
                 try {
-                    Files.createDirectories(target.getParent());
-                    path.resolveUnder(root); // re-check: createDirectories must not have walked through a symlink
+                    target = writableTarget(path);
+                    tmp = AtomicFiles.tempBeside(target);
                     Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 } catch (IOException e) {
-                    AtomicFiles.deleteQuietly(tmp);
+                    if (tmp != null) AtomicFiles.deleteQuietly(tmp);
                     throw new UncheckedIOException("Cannot write artifact " + path, e);
                 }
                 Path before = temps.put(target, tmp);
@@ -104,7 +99,7 @@ public final class LocalArtifactStore implements ArtifactStore {
                     throw new UncheckedIOException("Cannot write artifacts under " + root + ": " + e.getMessage(), e);
                 } finally {
                     // the renames done, even when one failed
-                    if (!AtomicFiles.durabilityBarrier(root)) folders.forEach(LocalArtifactStore::fsyncDirectory);
+                    if (!AtomicFiles.durabilityBarrier(root)) folders.forEach(AtomicFiles::fsyncDirectory);
                 }
             }
 
@@ -116,12 +111,16 @@ public final class LocalArtifactStore implements ArtifactStore {
         };
     }
 
-    static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException ignored) {
-            // not every file system lets a directory be opened for fsync
-        }
+    /**
+     * Where {@code path} is written, its folder created: refused for the root, and checked again once the folders
+     * exist, since creating them must not have walked through a symlink out of the store.
+     */
+    private Path writableTarget(ArtifactPath path) throws IOException {
+        if (path.isRoot()) throw MlvException.invalid("Cannot write to the artifact root");
+        Path target = path.resolveUnder(root);
+        Files.createDirectories(target.getParent());
+        path.resolveUnder(root);
+        return target;
     }
 
     @Override

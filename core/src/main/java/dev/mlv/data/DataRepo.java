@@ -1433,14 +1433,15 @@ public final class DataRepo implements AutoCloseable {
      * the small ones in batches of up to {@link Remote#batchSize}, small enough that every transfer thread gets several.
      */
     private <T> List<List<T>> units(Remote remote, List<T> objects, java.util.function.ToLongFunction<T> size) {
+        int batch = remote.batchSize();
         List<List<T>> units = new ArrayList<>();
         List<T> small = new ArrayList<>();
         for (T o : objects) {
             long s = size.applyAsLong(o);
-            if (remote.batchSize() > 1 && s >= 0 && s <= ObjectBatch.MAX_OBJECT_BYTES) small.add(o);
+            if (batch > 1 && s >= 0 && s <= ObjectBatch.MAX_OBJECT_BYTES) small.add(o);
             else units.add(List.of(o));
         }
-        int per = Math.max(1, Math.min(remote.batchSize(), -Math.floorDiv(-small.size(), 4 * parallelism(remote))));
+        int per = Math.max(1, Math.min(batch, -Math.floorDiv(-small.size(), 4 * parallelism(remote))));
         for (int i = 0; i < small.size(); i += per) units.add(small.subList(i, Math.min(small.size(), i + per)));
         return units;
     }
@@ -1463,7 +1464,10 @@ public final class DataRepo implements AutoCloseable {
         for (String f : n.files()) if (!cache.contains(f)) todo.add(f);
         List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
         try (Progress.Task t = progress.start("fetching from " + remote.url(), todo.size(), false)) {
-            for (var f : Parallel.forEach(units(remote, todo, n::size), parallelism(remote), unit -> download(remote, unit, bytes, t, failed))) {
+            // a folder remote's objects are copied as files, one by one; others may come in batches
+            boolean files = !todo.isEmpty() && remote.localFile(todo.get(0)) != null;
+            java.util.function.ToLongFunction<String> size = files ? d -> -1 : n::size;
+            for (var f : Parallel.forEach(units(remote, todo, size), parallelism(remote), unit -> download(remote, unit, bytes, t, failed))) {
                 f.item().forEach(name -> failed.add(name + ": " + f.error().getMessage()));
             }
         }
@@ -1475,12 +1479,11 @@ public final class DataRepo implements AutoCloseable {
 
     /**
      * Downloads the objects of {@code unit} (one, or a batch the remote sends at once), each verified; what the batch
-     * did not bring is downloaded one by one, as is every object of a remote whose objects are files here (copied as
-     * files). Every object that fails is added to {@code failures} with the reason.
+     * did not bring is downloaded one by one. Every object that fails is added to {@code failures} with the reason.
      */
     private void download(Remote remote, List<String> unit, AtomicLong bytes, Progress.Task t, List<String> failures) {
         Set<String> left = new LinkedHashSet<>(unit);
-        if (unit.size() > 1 && remote.localFile(unit.get(0)) == null) {
+        if (unit.size() > 1) {
             try {
                 remote.openAll(unit, (name, in) -> {
                     left.remove(name);
