@@ -3,10 +3,10 @@ package dev.mlv.data;
 import dev.mlv.errors.MlvException;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
@@ -71,7 +71,9 @@ public final class ObjectBatch {
         if (u.size() > MAX_OBJECT_BYTES) throw new IOException("Object " + u.name() + " is too large for a batch");
         byte[] bytes = Files.readAllBytes(u.file());
         if (bytes.length != u.size()) throw new IOException(u.file() + " holds " + bytes.length + " bytes, expected " + u.size());
-        return new SequenceInputStream(new ByteArrayInputStream(header(u.name(), u.size())), new ByteArrayInputStream(bytes));
+        ByteArrayOutputStream framed = new ByteArrayOutputStream(bytes.length + MAX_HEADER_BYTES);
+        write(framed, u.name(), bytes);
+        return new ByteArrayInputStream(framed.toByteArray());
     }
 
     /** Writes one object of a body: its header line, then its bytes. */
