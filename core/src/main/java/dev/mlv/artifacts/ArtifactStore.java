@@ -3,10 +3,14 @@ package dev.mlv.artifacts;
 import dev.mlv.errors.ErrorCode;
 import dev.mlv.errors.MlvException;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where artifact bytes live: local files, S3, … chosen by URI scheme through {@link ArtifactStores}.
@@ -85,7 +89,8 @@ public interface ArtifactStore extends AutoCloseable {
 
     /**
      * A {@link Batch} of small files. The default writes each file with {@link #put} as it is added. Local files
-     * override it: they make the whole batch durable with two file-system syncs instead of two fsyncs per file.
+     * override it: they make the whole batch durable with two file-system syncs instead of two fsyncs per file. S3
+     * sends several files at once.
      */
     default Batch batch() {
         return new Batch() {
@@ -102,6 +107,37 @@ public interface ArtifactStore extends AutoCloseable {
             public void close() {
             }
         };
+    }
+
+    /**
+     * Which of {@code paths} are files (not absent, not directories). The default asks {@link #stat} about each; a
+     * backend where each question waits for a round trip (S3) asks several at once.
+     */
+    default Set<ArtifactPath> files(Collection<ArtifactPath> paths) {
+        Set<ArtifactPath> files = new HashSet<>();
+        for (ArtifactPath path : paths) if (stat(path).filter(f -> !f.isDir()).isPresent()) files.add(path);
+        return files;
+    }
+
+    /** Receives the files {@link #readSmall} reads, whole, on the thread that called it. */
+    @FunctionalInterface
+    interface SmallFileSink {
+        void accept(ArtifactPath path, byte[] bytes) throws IOException;
+    }
+
+    /**
+     * Reads the files at {@code paths} that exist and hold at most {@code maxBytes}, and hands each to {@code sink}, in
+     * any order; the others (absent, directories, larger) are skipped. The default reads one after another; a backend
+     * where each read waits for a round trip (S3) reads several at once.
+     */
+    default void readSmall(List<ArtifactPath> paths, int maxBytes, SmallFileSink sink) throws IOException {
+        for (ArtifactPath path : paths) {
+            Optional<OpenFile> file = openFile(path);
+            if (file.isEmpty()) continue;
+            try (InputStream in = file.get().in()) {
+                if (file.get().size() <= maxBytes) sink.accept(path, in.readNBytes((int) file.get().size()));
+            }
+        }
     }
 
     /** A file opened for reading, with its size in bytes; the caller closes {@code in}. */

@@ -176,6 +176,69 @@ public abstract class ArtifactStoreContractTest {
     }
 
     @Test
+    void aBatchOfManyFilesKeepsTheLastBytesOfAPathAddedAgainLater() {
+        try (ArtifactStore.Batch batch = store.batch()) {
+            batch.add(p("many/x.txt"), "first".getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < 40; i++) batch.add(p("many/f" + i), ("file " + i).getBytes(StandardCharsets.UTF_8));
+            batch.add(p("many/x.txt"), "last".getBytes(StandardCharsets.UTF_8));
+            batch.commit();
+        }
+        assertThat(read("many/x.txt")).isEqualTo("last");
+        for (int i = 0; i < 40; i++) assertThat(read("many/f" + i)).isEqualTo("file " + i);
+        assertThat(store.list(p("many"))).hasSize(41);
+    }
+
+    @Test
+    void readSmallHandsOverEveryFileThatExistsAndFitsAndSkipsTheRest() throws Exception {
+        List<ArtifactPath> asked = new ArrayList<>();
+        java.util.Map<ArtifactPath, String> expected = new java.util.HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            ArtifactPath path = p("small/" + (i % 3) + "/f" + i);
+            asked.add(path);
+            if (i % 5 == 4) continue; // absent
+            String content = i % 7 == 6 ? "x".repeat(101) : "bytes of " + i; // 101 bytes: over the limit
+            store.put(path, bytes(content));
+            if (content.length() <= 100) expected.put(path, content);
+        }
+        store.put(p("small/empty"), new ByteArrayInputStream(new byte[0]));
+        asked.add(p("small/empty"));
+        expected.put(p("small/empty"), "");
+        asked.add(p("small/1")); // a directory
+        java.util.Map<ArtifactPath, String> got = new java.util.HashMap<>();
+        store.readSmall(asked, 100, (path, bytes) -> {
+            assertThat(got.put(path, new String(bytes, StandardCharsets.UTF_8))).as("handed over once: " + path).isNull();
+        });
+        assertThat(got).isEqualTo(expected);
+        assertThat(expected).hasSizeGreaterThan(15);
+
+        IOException stop = new IOException("the client went away");
+        assertThatThrownBy(() -> store.readSmall(asked, 100, (path, bytes) -> {
+            throw stop;
+        })).isSameAs(stop);
+    }
+
+    @Test
+    void filesAnswersWhichPathsAreFilesForFewAndForManyPaths() {
+        List<ArtifactPath> many = new ArrayList<>();
+        java.util.Set<ArtifactPath> present = new java.util.HashSet<>();
+        for (int i = 0; i < 100; i++) {
+            ArtifactPath path = p("exists/" + (i % 4) + "/o" + i);
+            many.add(path);
+            if (i % 3 == 0) {
+                store.put(path, bytes("o"));
+                present.add(path);
+            }
+        }
+        store.put(p("exists/elsewhere/o0"), bytes("same name, other folder"));
+        many.add(p("exists/2")); // a directory is no file
+        many.add(p("nowhere/at/all"));
+        assertThat(store.files(many)).isEqualTo(present);
+        List<ArtifactPath> few = many.subList(0, 10);
+        assertThat(store.files(few)).containsExactlyInAnyOrder(p("exists/0/o0"), p("exists/3/o3"), p("exists/2/o6"), p("exists/1/o9"));
+        assertThat(store.files(List.of())).isEmpty();
+    }
+
+    @Test
     void keepsNamesWithSpacesAndUnicode() {
         store.put(p("dir with space/数据 ü.csv"), bytes("a,b"));
         assertThat(read("dir with space/数据 ü.csv")).isEqualTo("a,b");

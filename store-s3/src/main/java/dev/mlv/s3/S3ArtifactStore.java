@@ -30,15 +30,22 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.LinkedHashMap;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * Artifacts as objects under {@code s3://bucket/prefix}, one object per file; directories are key prefixes.
@@ -78,9 +85,15 @@ public final class S3ArtifactStore implements ArtifactStore {
     private final boolean ownsClient;
     /** Presigns part URLs with the client's configuration (credentials, region, endpoint, path style); made on first use. */
     private volatile S3Presigner presigner;
-    /** Sends one part of each multipart upload while the caller's thread reads the next one. */
-    private final ExecutorService uploader = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "mlv-s3-upload");
+    /** Small files of one {@link #batch} or {@link #readSmall} call in flight at once. */
+    static final int SMALL_FILES_IN_FLIGHT = 8;
+
+    /**
+     * Sends one part of each multipart upload while the caller's thread reads the next one, and the small files of a
+     * batch or of {@link #readSmall} several at once (each S3 request waits for a round trip, not for the CPU).
+     */
+    private final ExecutorService transfers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "mlv-s3-transfer");
         t.setDaemon(true);
         return t;
     });
@@ -139,7 +152,7 @@ public final class S3ArtifactStore implements ArtifactStore {
                 }
                 byte[] data = current;
                 int length = n;
-                Future<CompletedPart> next = uploader.submit(() -> call("write", path, () -> CompletedPart.builder()
+                Future<CompletedPart> next = transfers.submit(() -> call("write", path, () -> CompletedPart.builder()
                         .partNumber(partNumber).eTag(s3.uploadPart(b -> b.bucket(location.bucket()).key(key)
                                 .uploadId(uploadId).partNumber(partNumber).contentLength((long) length),
                                 body(data, length)).eTag()).build()));
@@ -206,17 +219,179 @@ public final class S3ArtifactStore implements ArtifactStore {
         }
     }
 
-    private static CompletedPart await(Future<CompletedPart> part) {
+    private static <T> T await(Future<T> task) {
         try {
-            return part.get();
+            return task.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             if (e.getCause() instanceof Error err) throw err;
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MlvException(ErrorCode.INTERNAL_ERROR, "Interrupted while uploading", e);
+            throw new MlvException(ErrorCode.INTERNAL_ERROR, "Interrupted while transferring", e);
         }
+    }
+
+    /**
+     * A batch whose files go to S3 up to {@link #SMALL_FILES_IN_FLIGHT} at once, each with its own {@code PutObject},
+     * while the caller adds the next ones. A path added again waits for its earlier put, so the last bytes win.
+     * {@code commit} waits for every put and throws the first failure; {@code close} drops the puts not started and
+     * waits for those under way.
+     */
+    @Override
+    public Batch batch() {
+        return new Batch() {
+            private final Semaphore slots = new Semaphore(SMALL_FILES_IN_FLIGHT);
+            private final Map<ArtifactPath, Future<?>> pending = new LinkedHashMap<>();
+            private volatile boolean closed;
+
+            @Override
+            public void add(ArtifactPath path, byte[] bytes) {
+                if (path.isRoot()) throw MlvException.invalid("Cannot write to the artifact root");
+                Future<?> earlier = pending.remove(path);
+                if (earlier != null) await(earlier);
+                try {
+                    slots.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new MlvException(ErrorCode.INTERNAL_ERROR, "Interrupted while transferring", e);
+                }
+                try {
+                    pending.put(path, transfers.submit(() -> {
+                        try {
+                            return closed ? 0 : put(path, new ByteArrayInputStream(bytes), bytes.length);
+                        } finally {
+                            slots.release();
+                        }
+                    }));
+                } catch (RuntimeException e) {
+                    slots.release();
+                    throw e;
+                }
+            }
+
+            @Override
+            public void commit() {
+                RuntimeException first = null;
+                for (Future<?> put : pending.values()) {
+                    try {
+                        await(put);
+                    } catch (RuntimeException e) {
+                        if (first == null) first = e;
+                    }
+                }
+                pending.clear();
+                if (first != null) throw first;
+            }
+
+            @Override
+            public void close() {
+                closed = true; // the puts not started yet do nothing
+                for (Future<?> put : pending.values()) {
+                    try {
+                        put.get(); // a put under way finishes before the batch is gone
+                    } catch (Exception ignored) {
+                        // not committed: its failure is nobody's to report
+                    }
+                }
+                pending.clear();
+            }
+        };
+    }
+
+    /** Reads up to {@link #SMALL_FILES_IN_FLIGHT} files at once, handing each to {@code sink} as it arrives. */
+    @Override
+    public void readSmall(List<ArtifactPath> paths, int maxBytes, SmallFileSink sink) throws IOException {
+        severalAtOnce(paths, path -> {
+            Optional<OpenFile> file = openFile(path);
+            if (file.isEmpty()) return null;
+            try (InputStream in = file.get().in()) {
+                return file.get().size() > maxBytes ? null : in.readNBytes((int) file.get().size());
+            }
+        }, sink::accept);
+    }
+
+    /**
+     * Up to 64 paths: one {@code HeadObject} each; more: a listing of each of their folders, which costs fewer requests
+     * while a folder holds fewer than about a thousand files per path asked about in it. Either way
+     * {@link #SMALL_FILES_IN_FLIGHT} requests at once.
+     */
+    @Override
+    public Set<ArtifactPath> files(Collection<ArtifactPath> paths) {
+        Set<ArtifactPath> files = new HashSet<>();
+        try {
+            if (paths.size() <= 64) {
+                severalAtOnce(new ArrayList<>(paths), this::isObject, (path, found) -> files.add(path));
+            } else {
+                Set<ArtifactPath> wanted = new HashSet<>(paths);
+                List<ArtifactPath> folders = paths.stream().map(ArtifactPath::parent).distinct().toList();
+                severalAtOnce(folders, this::list, (folder, listed) -> {
+                    for (FileInfo f : listed) {
+                        ArtifactPath p = ArtifactPath.parse(f.path());
+                        if (!f.isDir() && wanted.contains(p)) files.add(p);
+                    }
+                });
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // neither request throws it
+        }
+        return files;
+    }
+
+    /** True when an object is at {@code path}, else null (for {@link #severalAtOnce}). */
+    private Boolean isObject(ArtifactPath path) {
+        try {
+            s3.headObject(b -> b.bucket(location.bucket()).key(location.key(path)));
+            return Boolean.TRUE;
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) return null;
+            throw failure("stat", path, e);
+        } catch (SdkException e) {
+            throw failure("stat", path, e);
+        }
+    }
+
+    /** One request about one path, run on a transfer thread; null when there is nothing to hand on. */
+    private interface PathRequest<T> {
+        T run(ArtifactPath path) throws IOException;
+    }
+
+    /**
+     * Runs {@code request} for every path, up to {@link #SMALL_FILES_IN_FLIGHT} at once, and hands each non-null
+     * result to {@code use} on the calling thread as it arrives; the first failure stops it.
+     */
+    private <T> void severalAtOnce(List<ArtifactPath> paths, PathRequest<T> request, PathResultUse<T> use) throws IOException {
+        CompletionService<Map.Entry<ArtifactPath, Optional<T>>> done = new ExecutorCompletionService<>(transfers);
+        List<Future<?>> started = new ArrayList<>();
+        var next = paths.iterator();
+        try {
+            int running = 0;
+            for (; running < SMALL_FILES_IN_FLIGHT && next.hasNext(); running++) started.add(submit(done, next.next(), request));
+            for (; running > 0; running--) {
+                Map.Entry<ArtifactPath, Optional<T>> result = await(done.take());
+                if (next.hasNext()) {
+                    started.add(submit(done, next.next(), request));
+                    running++;
+                }
+                if (result.getValue().isPresent()) use.accept(result.getKey(), result.getValue().get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MlvException(ErrorCode.INTERNAL_ERROR, "Interrupted while transferring", e);
+        } finally {
+            for (Future<?> f : started) f.cancel(false); // after a failure: those not started never run, those under way end unread
+        }
+    }
+
+    private interface PathResultUse<T> {
+        void accept(ArtifactPath path, T result) throws IOException;
+    }
+
+    private static <T> Future<Map.Entry<ArtifactPath, Optional<T>>> submit(
+            CompletionService<Map.Entry<ArtifactPath, Optional<T>>> done, ArtifactPath path, PathRequest<T> request) {
+        return done.submit(() -> Map.entry(path, Optional.ofNullable(request.run(path))));
     }
 
     private void abort(String key, String uploadId) {
@@ -422,7 +597,7 @@ public final class S3ArtifactStore implements ArtifactStore {
 
     @Override
     public void close() {
-        uploader.shutdown();
+        transfers.shutdown();
         if (presigner != null) presigner.close();
         if (ownsClient) s3.close();
     }

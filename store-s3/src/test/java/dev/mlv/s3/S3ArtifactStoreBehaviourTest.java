@@ -181,6 +181,18 @@ class S3ArtifactStoreBehaviourTest {
     }
 
     @Test
+    void aBatchWhosePutsFailReportsItAtCommit() {
+        var store = new S3ArtifactStore(s3, S3Location.parse("s3://no-such-bucket/x"), S3ArtifactStore.MIN_PART_SIZE, false);
+        try (ArtifactStore.Batch batch = store.batch()) {
+            for (int i = 0; i < 3 * S3ArtifactStore.SMALL_FILES_IN_FLIGHT; i++) batch.add(p("f" + i), new byte[]{1});
+            assertThatThrownBy(batch::commit).isInstanceOfSatisfying(MlvException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL_ERROR);
+                assertThat(e.getMessage()).contains("NoSuchBucket").contains("Cannot write artifact 'f0' in s3://no-such-bucket/x");
+            });
+        }
+    }
+
+    @Test
     void wrongCredentialsAreAClearError() {
         try (S3Client bad = S3Clients.create(proxy.endpoint(), "nobody", "wrong")) {
             var store = new S3ArtifactStore(bad, S3Location.parse("s3://" + BUCKET + "/x"), S3ArtifactStore.MIN_PART_SIZE, false);

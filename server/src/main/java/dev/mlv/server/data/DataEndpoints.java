@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlv.artifacts.ArtifactPath;
 import dev.mlv.artifacts.ArtifactStore;
-import dev.mlv.artifacts.FileInfo;
 import dev.mlv.data.Digests;
 import dev.mlv.data.Hashing;
 import dev.mlv.data.ObjectBatch;
@@ -26,12 +25,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The mlv-server data remote, under {@code /api/2.0/mlv/data/}: content-addressed objects kept in the server's
@@ -82,6 +82,13 @@ public final class DataEndpoints implements Endpoints {
         return ROOT.resolve(ArtifactPath.parse(Digests.relativePath(Digests.requireValid(name))));
     }
 
+    /** Each object's path in the store, to its name. */
+    private static Map<ArtifactPath, String> byPath(Set<String> names) {
+        Map<ArtifactPath, String> byPath = new LinkedHashMap<>();
+        for (String name : names) byPath.put(pathOf(name), name);
+        return byPath;
+    }
+
     /** The valid object names of a {@code {"digests": [...]}} body (at most {@code max}); anything else is a 400. */
     private Set<String> digests(Context cx, int max) {
         JsonNode arr = MlflowRequest.of(cx, ctx.json()).fields().get("digests");
@@ -94,21 +101,9 @@ public final class DataEndpoints implements Endpoints {
 
     private void missing(Context cx) throws IOException {
         Set<String> names = digests(cx, MAX_BATCH);
+        Map<ArtifactPath, String> byPath = byPath(names);
         Set<String> present = new HashSet<>();
-        if (names.size() <= 64) {
-            for (String n : names) if (store().stat(pathOf(n)).filter(f -> !f.isDir()).isPresent()) present.add(n);
-        } else {
-            Map<String, Set<String>> byPrefix = new TreeMap<>();
-            for (String n : names) byPrefix.computeIfAbsent(n.substring(0, 2), k -> new HashSet<>()).add(n);
-            for (var e : byPrefix.entrySet()) {
-                for (FileInfo f : store().list(ROOT.resolve(ArtifactPath.parse(Digests.ALGORITHM + "/" + e.getKey())))) {
-                    if (f.isDir()) continue;
-                    String p = f.path();
-                    String name = e.getKey() + p.substring(p.lastIndexOf('/') + 1);
-                    if (e.getValue().contains(name)) present.add(name);
-                }
-            }
-        }
+        for (ArtifactPath file : store().files(byPath.keySet())) present.add(byPath.get(file));
         ObjectNode out = ctx.json().createObjectNode();
         ArrayNode m = out.putArray("missing");
         for (String n : names) if (!present.contains(n)) m.add(n);
@@ -181,15 +176,10 @@ public final class DataEndpoints implements Endpoints {
         HttpServletResponse res = cx.res();
         res.setStatus(200);
         res.setContentType(ObjectBatch.CONTENT_TYPE);
+        Map<ArtifactPath, String> byPath = byPath(names);
         try (OutputStream out = new BufferedOutputStream(res.getOutputStream(), 1 << 16)) {
-            for (String name : names) {
-                Optional<ArtifactStore.OpenFile> file = store().openFile(pathOf(name));
-                if (file.isEmpty()) continue;
-                try (InputStream in = file.get().in()) {
-                    if (file.get().size() > ObjectBatch.MAX_OBJECT_BYTES) continue;
-                    ObjectBatch.write(out, name, in.readNBytes((int) file.get().size()));
-                }
-            }
+            store().readSmall(new ArrayList<>(byPath.keySet()), ObjectBatch.MAX_OBJECT_BYTES,
+                    (path, bytes) -> ObjectBatch.write(out, byPath.get(path), bytes));
         }
     }
 
