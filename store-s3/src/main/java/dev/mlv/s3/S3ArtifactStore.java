@@ -43,9 +43,11 @@ import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Artifacts as objects under {@code s3://bucket/prefix}, one object per file; directories are key prefixes.
@@ -92,11 +94,22 @@ public final class S3ArtifactStore implements ArtifactStore {
      * Sends one part of each multipart upload while the caller's thread reads the next one, and the small files of a
      * batch or of {@link #readSmall} several at once (each S3 request waits for a round trip, not for the CPU).
      */
-    private final ExecutorService transfers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "mlv-s3-transfer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService transfers = transferThreads();
+
+    /**
+     * As many threads as the S3 client has connections ({@link S3Clients#MAX_CONNECTIONS}; more would only wait for
+     * one), started when needed and ended after a minute idle. No task waits for another, so a queue is safe.
+     */
+    private static ExecutorService transferThreads() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(S3Clients.MAX_CONNECTIONS, S3Clients.MAX_CONNECTIONS,
+                1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "mlv-s3-transfer");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
 
     /**
      * A store over {@code location} using {@code s3}. When {@code ownsClient}, {@link #close} closes the client.
@@ -259,7 +272,10 @@ public final class S3ArtifactStore implements ArtifactStore {
                 try {
                     pending.put(path, transfers.submit(() -> {
                         try {
-                            return closed ? 0 : put(path, new ByteArrayInputStream(bytes), bytes.length);
+                            // one PutObject from memory, never a multipart upload, whose parts would wait for
+                            // threads of this same pool
+                            return closed ? null : call("write", path, () -> s3.putObject(b -> b.bucket(location.bucket())
+                                    .key(location.key(path)).contentLength((long) bytes.length), body(bytes, bytes.length)));
                         } finally {
                             slots.release();
                         }

@@ -50,7 +50,8 @@ public final class S3Clients {
     public static final String ENDPOINT_ENV = "MLV_S3_ENDPOINT_URL";
     public static final String MLFLOW_ENDPOINT_ENV = "MLFLOW_S3_ENDPOINT_URL";
     public static final Region DEFAULT_REGION = Region.US_EAST_1;
-    private static final int MAX_CONNECTIONS = 64;
+    /** HTTP connections of a client to S3, so requests in flight at once. */
+    static final int MAX_CONNECTIONS = 64;
 
     private S3Clients() {
     }
