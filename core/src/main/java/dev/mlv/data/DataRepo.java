@@ -2040,11 +2040,15 @@ public final class DataRepo implements AutoCloseable {
 
     // ------------------------------------------------------------------ history
 
-    /** A file-level difference between two versions: {@code added}, {@code modified}, {@code deleted}. */
+    /**
+     * A file-level difference between two versions: {@code added}, {@code modified}, {@code deleted}. Without
+     * {@code revB}, as DVC's {@code diff}, the new side is the data in the workspace now, hashed (through the state
+     * cache), whether or not {@code add} has recorded it yet.
+     */
     public List<Change> diff(String revA, String revB) {
         Map<String, PointerFile.Out> a = outsAt(revA);
-        Map<String, PointerFile.Out> b = revB == null ? outsInWorkspace() : outsAt(revB);
-        Map<String, String> fa = expand(a), fb = expand(b);
+        Map<String, String> fa = expand(a);
+        Map<String, String> fb = revB == null ? workspaceData(a) : expand(outsAt(revB));
         TreeMap<String, String> changes = new TreeMap<>();
         for (var e : fb.entrySet()) {
             String old = fa.get(e.getKey());
@@ -2057,6 +2061,36 @@ public final class DataRepo implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Data path → digest of every file the workspace's pointers track, as the workspace holds it now (absent data
+     * has no entry). A tracked directory that {@code old} names by a manifest the cache does not hold is compared as a
+     * whole: one entry, its manifest's name.
+     */
+    private Map<String, String> workspaceData(Map<String, PointerFile.Out> old) {
+        Map<String, String> m = new HashMap<>();
+        for (Tracked t : allTracked()) {
+            for (PointerFile.Out o : t.file().outs()) {
+                Path data = t.dataPath(o).normalize();
+                String key = relative(data);
+                if (Files.isRegularFile(data)) {
+                    m.put(key, digestOf(entry(data)));
+                } else if (Files.isDirectory(data)) {
+                    List<Entry> entries = scan(data);
+                    Map<String, String> files = digests(entries, key);
+                    PointerFile.Out before = old.get(key);
+                    if (before != null && before.isDirectory() && !cache.contains(before.digest())) {
+                        List<Manifest.Entry> me = new ArrayList<>();
+                        for (Entry e : entries) me.add(new Manifest.Entry(e.relpath(), files.get(e.relpath()), e.stamp().size()));
+                        m.put(key, new Manifest(me).name());
+                    } else {
+                        files.forEach((rel, digest) -> m.put(key + "/" + rel, digest));
+                    }
+                }
+            }
+        }
+        return m;
+    }
+
     private Map<String, PointerFile.Out> outsAt(String rev) {
         Git git = new Git(root);
         Map<String, String> ptrs = git.pointersAt(rev);
@@ -2067,12 +2101,6 @@ public final class DataRepo implements AutoCloseable {
             String dir = e.getKey().contains("/") ? e.getKey().substring(0, e.getKey().lastIndexOf('/') + 1) : "";
             for (PointerFile.Out o : pf.outs()) out.put(dir + o.path(), o);
         }
-        return out;
-    }
-
-    private Map<String, PointerFile.Out> outsInWorkspace() {
-        Map<String, PointerFile.Out> out = new TreeMap<>();
-        for (Tracked t : allTracked()) for (PointerFile.Out o : t.file().outs()) out.put(relative(t.dataPath(o).normalize()), o);
         return out;
     }
 

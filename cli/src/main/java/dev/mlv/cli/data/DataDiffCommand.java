@@ -8,16 +8,18 @@ import picocli.CommandLine.Parameters;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "diff", description = "Files added, modified or deleted between two git revisions "
-        + "(default: HEAD against the pointers in the workspace).")
+@Command(name = "diff", description = "Files added, modified or deleted between two git revisions, or between a "
+        + "revision and the data in the workspace (default: HEAD against the workspace, changes not yet added included).")
 final class DataDiffCommand implements Callable<Integer> {
     @Mixin
     RepoOptions repo;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "REV_A", defaultValue = "HEAD")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "REV_A", defaultValue = "HEAD", description = "The old "
+            + "version (default: HEAD).")
     String revA;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "REV_B")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "REV_B", description = "The new version (default: the data "
+            + "in the workspace now).")
     String revB;
 
     @Override

@@ -57,6 +57,9 @@ class DataLocalCycleTest {
         assertThat(mlv(repo, "status").ok().out()).contains("modified: dataset/part0/file-0.txt", "deleted:  dataset/part1/file-1.txt",
                 "added:    dataset/new.txt", "(modified data: 'mlv data add' records it, 'mlv data checkout --force' puts back",
                 "'mlv data checkout' restores it").doesNotContain("as after a git pull", "not in cache");
+        // as DVC's diff: HEAD against the data in the workspace, before 'add' records it
+        assertThat(mlv(repo, "diff").ok().out()).contains("added:    dataset/new.txt", "deleted:  dataset/part1/file-1.txt",
+                "modified: dataset/part0/file-0.txt").doesNotContain("weights.bin", "part2");
         mlv(repo, "add", "dataset").ok();
         git(repo, "commit", "-q", "-am", "v2");
         String v2 = git(repo, "rev-parse", "HEAD");
@@ -89,6 +92,8 @@ class DataLocalCycleTest {
         // v1's own versions, its manifest among them, are gone from the cache: status says what brings them
         assertThat(mlv(repo, "status").ok().out()).contains("modified: dataset\n",
                 "as after a git pull, e.g. dataset: 'mlv data pull' brings that version").doesNotContain("'mlv data checkout --force' puts back");
+        // v1's manifest is gone too: the workspace's folder is compared with it as a whole
+        assertThat(mlv(repo, "diff").ok().out()).isEqualTo("modified: dataset\n");
         assertThat(mlv(repo, "gc").code()).isEqualTo(2); // a scope is required
     }
 
