@@ -31,14 +31,14 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.LinkedHashMap;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
@@ -328,8 +328,8 @@ public final class S3ArtifactStore implements ArtifactStore {
     }
 
     /**
-     * Up to 64 paths: one {@code HeadObject} each; more: a listing of each of their folders, which costs fewer requests
-     * while a folder holds fewer than about a thousand files per path asked about in it. Either way
+     * Up to 64 paths: one {@code HeadObject} each; more: one listing of each of their folders (fewer requests, as long
+     * as a folder holds fewer than a thousand files for each path asked about in it). Either way
      * {@link #SMALL_FILES_IN_FLIGHT} requests at once.
      */
     @Override
@@ -383,14 +383,11 @@ public final class S3ArtifactStore implements ArtifactStore {
         List<Future<?>> started = new ArrayList<>();
         var next = paths.iterator();
         try {
-            int running = 0;
-            for (; running < SMALL_FILES_IN_FLIGHT && next.hasNext(); running++) started.add(submit(done, next.next(), request));
-            for (; running > 0; running--) {
+            while (started.size() < SMALL_FILES_IN_FLIGHT && next.hasNext()) started.add(submit(done, next.next(), request));
+            for (int running = started.size(); running > 0; ) {
                 Map.Entry<ArtifactPath, Optional<T>> result = await(done.take());
-                if (next.hasNext()) {
-                    started.add(submit(done, next.next(), request));
-                    running++;
-                }
+                if (next.hasNext()) started.add(submit(done, next.next(), request)); // one ended, the next starts
+                else running--;
                 if (result.getValue().isPresent()) use.accept(result.getKey(), result.getValue().get());
             }
         } catch (InterruptedException e) {
