@@ -150,6 +150,32 @@ public final class LocalArtifactStore implements ArtifactStore {
         }
     }
 
+    /**
+     * As {@link #stat} would answer for each path, with each folder's symlink check done once for all the names asked
+     * in it, and one {@code lstat} per name (a name that is itself a symlink gets the full check of {@code stat}).
+     */
+    @Override
+    public Set<ArtifactPath> files(Collection<ArtifactPath> paths) {
+        Map<ArtifactPath, List<ArtifactPath>> byFolder = new HashMap<>();
+        for (ArtifactPath p : paths) if (!p.isRoot()) byFolder.computeIfAbsent(p.parent(), k -> new ArrayList<>()).add(p);
+        Set<ArtifactPath> files = new HashSet<>();
+        for (var e : byFolder.entrySet()) {
+            Path folder = e.getKey().resolveUnder(root);
+            if (!Files.isDirectory(folder)) continue; // nothing asked about in it exists
+            for (ArtifactPath p : e.getValue()) {
+                try {
+                    BasicFileAttributes a = Files.readAttributes(folder.resolve(p.name()), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (a.isRegularFile() || a.isSymbolicLink() && stat(p).filter(f -> !f.isDir()).isPresent()) files.add(p);
+                } catch (NoSuchFileException absent) {
+                    // not there
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            }
+        }
+        return files;
+    }
+
     @Override
     public List<FileInfo> list(ArtifactPath directory) {
         Path dir = directory.resolveUnder(root);
