@@ -839,20 +839,22 @@ public final class DataRepo implements AutoCloseable {
             });
             if (!f.isEmpty()) throw f.get(0).error();
         }
-        List<Manifest.Entry> me = new ArrayList<>(entries.size());
         Map<Path, String> files = new HashMap<>();
-        for (Entry e : entries) {
-            me.add(new Manifest.Entry(e.relpath(), digests.get(e.relpath()), e.stamp().size()));
-            files.put(e.file(), digests.get(e.relpath()));
-        }
-        Manifest m = new Manifest(me);
-        byte[] json = m.toBytes();
+        for (Entry e : entries) files.put(e.file(), digests.get(e.relpath()));
+        byte[] json = manifestOf(entries, digests).toBytes();
         String name = Manifest.nameOf(json);
         cache.put(name, json);
         recordDirectory(stateKey(dir), name, entries, TreeFingerprint.of(entries));
         forgetMissing(stateKey(dir), entries);
         PointerFile pf = PointerFile.of(new PointerFile.Out(dir.getFileName().toString(), name, total, entries.size()));
         return new PendingPointer(dir, pointerFor(dir), pf, files);
+    }
+
+    /** The manifest of a directory's {@code entries}, whose digests by relative path are {@code digests}. */
+    private static Manifest manifestOf(List<Entry> entries, Map<String, String> digests) {
+        List<Manifest.Entry> me = new ArrayList<>(entries.size());
+        for (Entry e : entries) me.add(new Manifest.Entry(e.relpath(), digests.get(e.relpath()), e.stamp().size()));
+        return new Manifest(me);
     }
 
     /** Puts one workspace file into the cache unless its unchanged stamp says the cache already has it. */
@@ -1212,9 +1214,7 @@ public final class DataRepo implements AutoCloseable {
                 Map<String, String> now = digests(entries, shown, this::chargeStatusHashing);
                 if (whole) forgetMissing(key, entries);
                 if (manifest == null) {
-                    List<Manifest.Entry> me = new ArrayList<>();
-                    for (Entry e : entries) me.add(new Manifest.Entry(e.relpath(), now.get(e.relpath()), e.stamp().size()));
-                    if (!whole || !new Manifest(me).name().equals(o.digest())) out.add(Change.modified(shown, false));
+                    if (!whole || !manifestOf(entries, now).name().equals(o.digest())) out.add(Change.modified(shown, false));
                     else recordDirectory(key, o.digest(), entries, fingerprint);
                     continue;
                 }
@@ -2079,9 +2079,7 @@ public final class DataRepo implements AutoCloseable {
                     Map<String, String> files = digests(entries, key);
                     PointerFile.Out before = old.get(key);
                     if (before != null && before.isDirectory() && !cache.contains(before.digest())) {
-                        List<Manifest.Entry> me = new ArrayList<>();
-                        for (Entry e : entries) me.add(new Manifest.Entry(e.relpath(), files.get(e.relpath()), e.stamp().size()));
-                        m.put(key, new Manifest(me).name());
+                        m.put(key, manifestOf(entries, files).name());
                     } else {
                         files.forEach((rel, digest) -> m.put(key + "/" + rel, digest));
                     }
