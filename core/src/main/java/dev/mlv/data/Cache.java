@@ -19,7 +19,11 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -87,6 +91,26 @@ public final class Cache {
 
     public boolean contains(String name) {
         return objectPath(name).toFile().isFile(); // java.io: no exception (and its stack trace) for a miss
+    }
+
+    /** Of {@code names}, those the cache does not hold. */
+    public Set<String> absent(Collection<String> names) {
+        return absent(names, this::objectPath);
+    }
+
+    /**
+     * Of {@code names}, those with no regular file at {@code path.apply(name)}: the names in a folder that does not
+     * exist cost one check for the folder, not a {@code stat} each (a fresh cache or remote has no folders).
+     */
+    static Set<String> absent(Collection<String> names, java.util.function.Function<String, Path> path) {
+        Set<String> out = new LinkedHashSet<>();
+        Map<Path, Boolean> folders = new HashMap<>();
+        for (String n : names) {
+            Path p = path.apply(n);
+            // java.io's isFile: no exception (and its stack trace) for a miss
+            if (!folders.computeIfAbsent(p.getParent(), Files::isDirectory) || !p.toFile().isFile()) out.add(n);
+        }
+        return out;
     }
 
     /** The object's size, or -1 when it is absent. */

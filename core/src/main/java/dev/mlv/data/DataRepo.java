@@ -1375,40 +1375,36 @@ public final class DataRepo implements AutoCloseable {
                         + " (run 'mlv data fetch' or 'mlv data add' first)");
             }
         }
-        List<String> failures = new ArrayList<>();
-        Map<String, Long> uploads = new LinkedHashMap<>();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Remote.Upload> uploads = new ArrayList<>();
         long bytes = 0;
         for (String f : n.files()) {
             if (!remoteMissing.contains(f)) continue;
-            long s = cache.size(f);
+            // the size the pointers record saves a stat per object; an object the cache lacks fails its upload
+            long s = n.size(f) >= 0 ? n.size(f) : cache.size(f);
             if (s < 0) failures.add(f + ": not in the local cache");
             else {
-                uploads.put(f, s);
+                uploads.add(new Remote.Upload(f, cache.objectPath(f), s));
                 bytes += s;
             }
         }
         Set<String> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
         AtomicLong done = new AtomicLong();
         try (Progress.Task t = progress.start("pushing to " + remote.url(), bytes, true)) {
-            List<Remote.Upload> all = uploads.entrySet().stream()
-                    .map(e -> new Remote.Upload(e.getKey(), cache.objectPath(e.getKey()), e.getValue())).toList();
-            for (var f : Parallel.forEach(units(remote, all, Remote.Upload::size), parallelism(remote), unit -> {
-                Remote.Upload first = unit.get(0);
-                if (unit.size() == 1) remote.upload(first.name(), first.file(), first.size());
-                else remote.uploadAll(unit);
-                long s = unit.stream().mapToLong(Remote.Upload::size).sum();
+            for (var f : Parallel.forEach(units(remote, uploads, Remote.Upload::size), parallelism(remote), unit -> {
+                List<Remote.Upload> sent = uploadUnit(remote, unit, failed, failures);
+                long s = sent.stream().mapToLong(Remote.Upload::size).sum();
                 done.addAndGet(s);
                 t.advance(s);
             })) {
                 for (Remote.Upload u : f.item()) {
-                    failed.add(u.name());
-                    failures.add(u.name() + ": " + f.error().getMessage());
+                    if (failed.add(u.name())) failures.add(u.name() + ": " + f.error().getMessage());
                 }
             }
         }
         int manifestsPushed = 0;
-        Set<String> uploaded = new HashSet<>(uploads.keySet());
-        uploaded.removeAll(failed);
+        Set<String> uploaded = new HashSet<>();
+        for (Remote.Upload u : uploads) if (!failed.contains(u.name())) uploaded.add(u.name());
         for (var m : n.manifests().entrySet()) {
             if (!remoteMissing.contains(m.getKey())) continue;
             boolean complete = m.getValue().stream().allMatch(d -> !remoteMissing.contains(d) || uploaded.contains(d));
@@ -1426,6 +1422,31 @@ public final class DataRepo implements AutoCloseable {
         remote.flush();
         int transferred = uploaded.size() + manifestsPushed;
         return new TransferResult(transferred, done.get(), query.size() - remoteMissing.size(), failures);
+    }
+
+    /**
+     * Uploads one unit of a push (one object, or a batch the remote takes at once) and returns what was sent. When the
+     * unit fails because some of its objects are not in the cache with the size the pointers record, those are added
+     * to {@code failed} and {@code failures} and the rest is sent again; any other failure is thrown.
+     */
+    private List<Remote.Upload> uploadUnit(Remote remote, List<Remote.Upload> unit, Set<String> failed, List<String> failures) {
+        try {
+            if (unit.size() == 1) remote.upload(unit.get(0).name(), unit.get(0).file(), unit.get(0).size());
+            else remote.uploadAll(unit);
+            return unit;
+        } catch (RuntimeException e) {
+            List<Remote.Upload> present = new ArrayList<>();
+            for (Remote.Upload u : unit) {
+                long s = cache.size(u.name());
+                if (s == u.size()) present.add(u);
+                else if (failed.add(u.name())) {
+                    failures.add(u.name() + (s < 0 ? ": not in the local cache"
+                            : ": the cache holds " + s + " bytes, the pointers say " + u.size() + " (run 'mlv data fsck')"));
+                }
+            }
+            if (present.size() == unit.size()) throw e;
+            return present.isEmpty() ? present : uploadUnit(remote, present, failed, failures);
+        }
     }
 
     /**
@@ -1460,8 +1481,7 @@ public final class DataRepo implements AutoCloseable {
         }
         count += manifests.size();
         Needed n = needed(targets);
-        List<String> todo = new ArrayList<>();
-        for (String f : n.files()) if (!cache.contains(f)) todo.add(f);
+        List<String> todo = new ArrayList<>(cache.absent(n.files()));
         List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
         try (Progress.Task t = progress.start("fetching from " + remote.url(), todo.size(), false)) {
             // a folder remote's objects are copied as files, one by one; others may come in batches
@@ -1587,11 +1607,13 @@ public final class DataRepo implements AutoCloseable {
                 Map<String, Entry> now = new HashMap<>();
                 for (Entry e : entries) if (t.includes(e.relpath())) now.put(e.relpath(), e);
                 Map<String, String> nowDigests = digests(new ArrayList<>(now.values()), relative(data));
+                Map<Path, Boolean> folders = new HashMap<>(); // a folder that does not exist holds no file to check
                 for (Manifest.Entry me : m.entries()) {
                     if (!t.includes(me.relpath())) continue;
                     Path target = data.resolve(ArtifactPath.parseLiteral(me.relpath()).toString());
                     String cur = nowDigests.get(me.relpath());
-                    if (cur == null && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                    if (cur == null && folders.computeIfAbsent(target.getParent(), Files::isDirectory)
+                            && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
                         cur = digestOf(entry(target)); // a file the walk left out (.mlvignore) is still not overwritten blindly
                     }
                     if (me.digest().equals(cur)) {

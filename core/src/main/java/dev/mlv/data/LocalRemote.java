@@ -14,7 +14,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,9 +48,7 @@ public final class LocalRemote implements Remote {
 
     @Override
     public Set<String> missing(Collection<String> names) {
-        Set<String> out = new LinkedHashSet<>();
-        for (String n : names) if (!Files.isRegularFile(objectPath(n))) out.add(n);
-        return out;
+        return Cache.absent(names, this::objectPath);
     }
 
     /** Copies one object beside its place, fsyncs it, and renames it into place. */

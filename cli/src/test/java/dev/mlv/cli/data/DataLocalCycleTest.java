@@ -29,6 +29,11 @@ class DataLocalCycleTest {
     }
 
     @Test
+    void aPushWithLostCacheObjectsSendsTheRestAndNamesThem() throws Exception {
+        DataTestKit.pushWithLostCacheObjects(tmp, tmp.resolve("lost-remote").toString());
+    }
+
+    @Test
     void gcCloudRemovesFromALocalRemoteWhatNoPointerInScopeUses() throws Exception {
         Path remote = tmp.resolve("gc-remote");
         DataTestKit.gcCloudCycle(tmp, remote.toString(), () -> {

@@ -162,6 +162,11 @@ class DataS3RemoteTest extends RemoteContractTest {
     }
 
     @Test
+    void aPushWithLostCacheObjectsSendsTheRestAndNamesThem() throws Exception {
+        DataTestKit.pushWithLostCacheObjects(tmp, "s3://" + BUCKET + "/lost");
+    }
+
+    @Test
     void gcCloudRemovesFromTheBucketWhatNoPointerInScopeUses() throws Exception {
         var s3 = S3.fixture().client();
         DataTestKit.gcCloudCycle(Files.createDirectories(tmp.resolve("gc")), "s3://" + BUCKET + "/gc-cloud", () -> {

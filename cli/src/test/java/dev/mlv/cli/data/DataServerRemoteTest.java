@@ -193,6 +193,11 @@ class DataServerRemoteTest extends RemoteContractTest {
     }
 
     @Test
+    void aPushWithLostCacheObjectsSendsTheRestAndNamesThem() throws Exception {
+        DataTestKit.pushWithLostCacheObjects(tmp, server.url());
+    }
+
+    @Test
     void gcCloudLeavesTheServersSharedStoreAlone() throws Exception {
         Path repo = DataTestKit.newRepo(tmp, "gc");
         DataTestKit.mlv(repo, "remote add", "srv", server.url(), "--default").ok();

@@ -177,6 +177,37 @@ final class DataTestKit {
     }
 
     /**
+     * A push whose cache lost two objects and holds one with the wrong size: everything else reaches the remote, the
+     * failure names those three, the directory's manifest waits for them, and the next push sends nothing twice.
+     */
+    static void pushWithLostCacheObjects(Path tmp, String remoteUrl) throws IOException {
+        Path repo = newRepo(tmp, "lost");
+        makeData(repo, 40, 5);
+        mlv(repo, "add", "dataset", "weights.bin").ok();
+        mlv(repo, "remote add", "origin", remoteUrl, "--default").ok();
+        List<String> digests = new ArrayList<>();
+        List<Path> objects = new ArrayList<>();
+        for (int i : new int[]{3, 17, 29}) {
+            digests.add(Digests.sha256(Files.readAllBytes(repo.resolve("dataset/part" + (i % 4) + "/file-" + i + ".txt"))));
+            objects.add(repo.resolve(".mlv/cache").resolve(Digests.relativePath(digests.get(digests.size() - 1))));
+        }
+        Files.delete(objects.get(0));
+        Files.delete(objects.get(1));
+        objects.get(2).toFile().setWritable(true);
+        Files.write(objects.get(2), new byte[]{'x'}, java.nio.file.StandardOpenOption.APPEND);
+
+        Result push = mlv(repo, "push");
+        assertThat(push.code()).isNotZero();
+        assertThat(push.out()).contains("pushed 39 object(s)"); // 42 files but 3, and no manifest
+        assertThat(push.err()).contains("4 object(s) failed").contains(digests.get(0) + ": not in the local cache")
+                .contains(digests.get(1) + ": not in the local cache").contains(digests.get(2) + ": the cache holds")
+                .contains("run 'mlv data fsck'");
+        Result again = mlv(repo, "push");
+        assertThat(again.code()).isNotZero();
+        assertThat(again.out()).contains("pushed 0 object(s), 0 bytes; 39 already there");
+    }
+
+    /**
      * {@code gc --cloud} against one remote: two committed versions pushed; the refusal without a terminal or
      * {@code --force}; a dry run that changes nothing; {@code -a} keeps both versions; {@code -w} removes exactly what
      * only the old version used (the current directory's manifest read from the remote, the cache being empty), after
