@@ -2063,24 +2063,38 @@ public final class DataRepo implements AutoCloseable {
     // ------------------------------------------------------------------ history
 
     /**
-     * A file-level difference between two versions: {@code added}, {@code modified}, {@code deleted}. Without
-     * {@code revB}, as DVC's {@code diff}, the new side is the data in the workspace now, hashed (through the state
-     * cache), whether or not {@code add} has recorded it yet.
+     * One file-level difference between two versions, as DVC's {@code diff} reports it: {@code added}, {@code deleted},
+     * {@code modified}, or {@code renamed} (the same bytes under another path; {@code from} is the old path). The digests
+     * are those before and after (null on the side where the file does not exist).
      */
-    public List<Change> diff(String revA, String revB) {
+    public record Difference(String kind, String path, String from, String oldDigest, String newDigest) {
+    }
+
+    /**
+     * The file-level differences between two versions, in path order. Without {@code revB}, as DVC's {@code diff}, the
+     * new side is the data in the workspace now, hashed (through the state cache), whether or not {@code add} has
+     * recorded it yet. A deleted file whose bytes were added under another path is one {@code renamed} difference.
+     */
+    public List<Difference> diff(String revA, String revB) {
         Map<String, PointerFile.Out> a = outsAt(revA);
         Map<String, String> fa = expand(a);
         Map<String, String> fb = revB == null ? workspaceData(a) : expand(outsAt(revB));
-        TreeMap<String, String> changes = new TreeMap<>();
-        for (var e : fb.entrySet()) {
+        TreeMap<String, Difference> out = new TreeMap<>();
+        Map<String, java.util.ArrayDeque<String>> addedByDigest = new HashMap<>();
+        for (var e : new TreeMap<>(fb).entrySet()) {
             String old = fa.get(e.getKey());
-            if (old == null) changes.put(e.getKey(), "added");
-            else if (!old.equals(e.getValue())) changes.put(e.getKey(), "modified");
+            if (old == null) addedByDigest.computeIfAbsent(e.getValue(), d -> new java.util.ArrayDeque<>()).add(e.getKey());
+            else if (!old.equals(e.getValue())) out.put(e.getKey(), new Difference("modified", e.getKey(), null, old, e.getValue()));
         }
-        for (String k : fa.keySet()) if (!fb.containsKey(k)) changes.put(k, "deleted");
-        List<Change> out = new ArrayList<>();
-        changes.forEach((p, k) -> out.add(new Change(p, k)));
-        return out;
+        for (var e : new TreeMap<>(fa).entrySet()) {
+            if (fb.containsKey(e.getKey())) continue;
+            var sameBytes = addedByDigest.get(e.getValue());
+            String to = sameBytes == null ? null : sameBytes.poll();
+            if (to == null) out.put(e.getKey(), new Difference("deleted", e.getKey(), null, e.getValue(), null));
+            else out.put(to, new Difference("renamed", to, e.getKey(), e.getValue(), e.getValue()));
+        }
+        addedByDigest.forEach((digest, paths) -> paths.forEach(p -> out.put(p, new Difference("added", p, null, null, digest))));
+        return new ArrayList<>(out.values());
     }
 
     /**

@@ -3,14 +3,23 @@ package dev.mlv.cli.data;
 import dev.mlv.data.DataRepo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "diff", description = "Files added, modified or deleted between two git revisions, or between a "
-        + "revision and the data in the workspace (default: HEAD against the workspace, changes not yet added included).")
+@Command(name = "diff", description = {"Files added, modified, deleted or renamed between two git revisions, or "
+        + "between a revision and the data in the workspace (default: HEAD against the workspace, changes not yet "
+        + "added included).",
+        "--json prints DVC's diff object: {\"added\": [{\"path\": …}], \"deleted\": […], \"modified\": […], "
+                + "\"renamed\": [{\"path\": {\"old\": …, \"new\": …}}]}, with \"hash\" in each entry under --show-hash."})
 final class DataDiffCommand implements Callable<Integer> {
+    private static final List<String> KINDS = List.of("added", "deleted", "modified", "renamed");
+
     @Mixin
     RepoOptions repo;
 
@@ -22,19 +31,59 @@ final class DataDiffCommand implements Callable<Integer> {
             + "in the workspace now).")
     String revB;
 
+    @Option(names = "--show-hash", description = "Also print each file's digest (old..new for a modified file), as "
+            + "DVC's diff --show-hash.")
+    boolean showHash;
+
     @Override
     public Integer call() {
         try (DataRepo r = repo.open()) {
-            var changes = r.diff(revA, revB);
+            List<DataRepo.Difference> changes = r.diff(revA, revB);
             if (repo.json()) {
-                repo.output().json(changes.stream().map(c -> Map.of("path", c.path(), "status", c.kind())).toList());
+                repo.output().json(dvcJson(changes));
             } else if (changes.isEmpty()) {
                 repo.output().println("No data changes.");
             } else {
-                for (var c : changes) repo.output().writer().println(String.format("%-9s %s", c.kind() + ":", c.path()));
+                for (var c : changes) {
+                    String hash = !showHash ? "" : (c.kind().equals("modified") ? shortHash(c.oldDigest()) + ".." + shortHash(c.newDigest())
+                            : shortHash(c.kind().equals("deleted") ? c.oldDigest() : c.newDigest())) + " ";
+                    String path = c.from() == null ? c.path() : c.from() + " -> " + c.path();
+                    repo.output().writer().println(String.format("%-9s %s%s", c.kind() + ":", hash, path));
+                }
                 repo.output().writer().flush();
             }
         }
         return 0;
+    }
+
+    /** DVC's {@code diff --json} object: a list per kind, each entry's path (old and new for a rename) and, with
+     * {@code --show-hash}, its hash (old and new for a modification). */
+    private Map<String, List<Map<String, Object>>> dvcJson(List<DataRepo.Difference> changes) {
+        Map<String, List<Map<String, Object>>> out = new LinkedHashMap<>();
+        KINDS.forEach(k -> out.put(k, new ArrayList<>()));
+        for (var c : changes) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("path", c.from() == null ? c.path() : oldNew(c.from(), c.path()));
+            if (showHash) {
+                e.put("hash", switch (c.kind()) {
+                    case "modified" -> oldNew(c.oldDigest(), c.newDigest());
+                    case "deleted" -> c.oldDigest();
+                    default -> c.newDigest();
+                });
+            }
+            out.get(c.kind()).add(e);
+        }
+        return out;
+    }
+
+    private static Map<String, String> oldNew(String old, String now) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("old", old);
+        m.put("new", now);
+        return m;
+    }
+
+    private static String shortHash(String digest) {
+        return digest.substring(0, Math.min(8, digest.length()));
     }
 }

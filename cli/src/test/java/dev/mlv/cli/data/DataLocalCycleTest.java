@@ -74,6 +74,23 @@ class DataLocalCycleTest {
         assertThat(diff).contains("added:    dataset/new.txt", "deleted:  dataset/part1/file-1.txt", "modified: dataset/part0/file-0.txt")
                 .doesNotContain("weights.bin", "part2");
         assertThat(mlv(repo, "diff").ok().out()).contains("No data changes");
+        // --json is DVC's diff object; --show-hash adds each file's digest (old and new for a modification)
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(mlv(repo, "diff", v1, v2, "--json", "--show-hash").ok().out());
+        String changed = dev.mlv.data.Digests.sha256("changed\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(json.get("added").toString()).isEqualTo("[{\"path\":\"dataset/new.txt\",\"hash\":\""
+                + dev.mlv.data.Digests.sha256("new\n".getBytes(StandardCharsets.UTF_8)) + "\"}]");
+        assertThat(json.get("deleted").get(0).get("path").asText()).isEqualTo("dataset/part1/file-1.txt");
+        assertThat(json.get("modified").get(0).get("hash").get("new").asText()).isEqualTo(changed);
+        assertThat(json.get("renamed").size()).isZero();
+        assertThat(mlv(repo, "diff", v1, v2, "--json").ok().out()).doesNotContain("hash");
+        assertThat(mlv(repo, "diff", v1, v2, "--show-hash").ok().out()).contains("modified: ")
+                .contains(".." + changed.substring(0, 8) + " dataset/part0/file-0.txt");
+        // a file moved, not yet added: one rename, as DVC reports it
+        Files.move(repo.resolve("dataset/part2/file-2.txt"), repo.resolve("dataset/part2/moved.txt"));
+        assertThat(mlv(repo, "diff").ok().out()).isEqualTo("renamed:  dataset/part2/file-2.txt -> dataset/part2/moved.txt\n");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(mlv(repo, "diff", "--json").ok().out()).get("renamed")
+                .toString()).isEqualTo("[{\"path\":{\"old\":\"dataset/part2/file-2.txt\",\"new\":\"dataset/part2/moved.txt\"}}]");
+        Files.move(repo.resolve("dataset/part2/moved.txt"), repo.resolve("dataset/part2/file-2.txt"));
 
         assertThat(mlv(repo, "gc", "--all-commits").ok().out()).contains("removed 0 object(s)");
         // the workspace scope would drop v1's two changed files
