@@ -801,7 +801,11 @@ public final class DataRepo implements AutoCloseable {
         List<Tracked> written = new ArrayList<>();
         List<PendingPointer> pending = new ArrayList<>();
         for (Path p : targets) pending.add(Files.isDirectory(p) ? addDirectory(p) : addFile(p));
+        // the state (a file's digest) holds whether or not the objects are durable yet: it is saved while the
+        // file system writes the objects out, instead of after
+        var stateSaved = java.util.concurrent.CompletableFuture.runAsync(state::flush);
         cache.sync(); // every object durable before any pointer names it
+        stateSaved.join();
         for (PendingPointer pp : pending) {
             writePointer(pp.pointer(), pp.pointerPath());
             ensureGitignored(pp.data());
