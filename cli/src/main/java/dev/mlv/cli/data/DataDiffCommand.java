@@ -45,8 +45,8 @@ final class DataDiffCommand implements Callable<Integer> {
                 repo.output().println("No data changes.");
             } else {
                 for (var c : changes) {
-                    String hash = !showHash ? "" : (c.kind().equals("modified") ? shortHash(c.oldDigest()) + ".." + shortHash(c.newDigest())
-                            : shortHash(c.kind().equals("deleted") ? c.oldDigest() : c.newDigest())) + " ";
+                    String hash = !showHash ? "" : hashOf(c) instanceof String h ? shortHash(h) + " "
+                            : shortHash(c.oldDigest()) + ".." + shortHash(c.newDigest()) + " ";
                     String path = c.from() == null ? c.path() : c.from() + " -> " + c.path();
                     repo.output().writer().println(String.format("%-9s %s%s", c.kind() + ":", hash, path));
                 }
@@ -64,16 +64,19 @@ final class DataDiffCommand implements Callable<Integer> {
         for (var c : changes) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("path", c.from() == null ? c.path() : oldNew(c.from(), c.path()));
-            if (showHash) {
-                e.put("hash", switch (c.kind()) {
-                    case "modified" -> oldNew(c.oldDigest(), c.newDigest());
-                    case "deleted" -> c.oldDigest();
-                    default -> c.newDigest();
-                });
-            }
+            if (showHash) e.put("hash", hashOf(c));
             out.get(c.kind()).add(e);
         }
         return out;
+    }
+
+    /** The digest DVC shows for a change: old and new for a modification, else the file's. */
+    private static Object hashOf(DataRepo.Difference c) {
+        return switch (c.kind()) {
+            case "modified" -> oldNew(c.oldDigest(), c.newDigest());
+            case "deleted" -> c.oldDigest();
+            default -> c.newDigest();
+        };
     }
 
     private static Map<String, String> oldNew(String old, String now) {
