@@ -1435,7 +1435,8 @@ public final class DataRepo implements AutoCloseable {
      */
     private List<Remote.Upload> uploadUnit(Remote remote, List<Remote.Upload> unit, Set<String> failed, List<String> failures) {
         try {
-            if (unit.size() == 1) remote.upload(unit.get(0).name(), unit.get(0).file(), unit.get(0).size());
+            Remote.Upload first = unit.get(0);
+            if (unit.size() == 1) remote.upload(first.name(), first.file(), first.size());
             else remote.uploadAll(unit);
             return unit;
         } catch (RuntimeException e) {
@@ -2081,16 +2082,16 @@ public final class DataRepo implements AutoCloseable {
      */
     public List<Difference> diff(String revA, String revB) {
         Map<String, PointerFile.Out> a = outsAt(revA);
-        Map<String, String> fa = expand(a);
-        Map<String, String> fb = revB == null ? workspaceData(a) : expand(outsAt(revB));
+        TreeMap<String, String> fa = expand(a); // in path order: renames pair old and new paths in that order
+        TreeMap<String, String> fb = revB == null ? workspaceData(a) : expand(outsAt(revB));
         TreeMap<String, Difference> out = new TreeMap<>();
         Map<String, java.util.ArrayDeque<String>> addedByDigest = new HashMap<>();
-        for (var e : new TreeMap<>(fb).entrySet()) {
+        for (var e : fb.entrySet()) {
             String old = fa.get(e.getKey());
             if (old == null) addedByDigest.computeIfAbsent(e.getValue(), d -> new java.util.ArrayDeque<>()).add(e.getKey());
             else if (!old.equals(e.getValue())) out.put(e.getKey(), new Difference("modified", e.getKey(), null, old, e.getValue()));
         }
-        for (var e : new TreeMap<>(fa).entrySet()) {
+        for (var e : fa.entrySet()) {
             if (fb.containsKey(e.getKey())) continue;
             var sameBytes = addedByDigest.get(e.getValue());
             String to = sameBytes == null ? null : sameBytes.poll();
@@ -2102,12 +2103,12 @@ public final class DataRepo implements AutoCloseable {
     }
 
     /**
-     * Data path → digest of every file the workspace's pointers track, as the workspace holds it now (absent data
+     * Data path → digest (in path order) of every file the workspace's pointers track, as the workspace holds it now (absent data
      * has no entry). A tracked directory that {@code old} names by a manifest the cache does not hold is compared as a
      * whole: one entry, its manifest's name.
      */
-    private Map<String, String> workspaceData(Map<String, PointerFile.Out> old) {
-        Map<String, String> m = new HashMap<>();
+    private TreeMap<String, String> workspaceData(Map<String, PointerFile.Out> old) {
+        TreeMap<String, String> m = new TreeMap<>();
         for (Tracked t : allTracked()) {
             for (PointerFile.Out o : t.file().outs()) {
                 Path data = t.dataPath(o).normalize();
@@ -2142,9 +2143,9 @@ public final class DataRepo implements AutoCloseable {
         return out;
     }
 
-    /** Data path → digest, directories expanded to their files when the manifest is in the cache. */
-    private Map<String, String> expand(Map<String, PointerFile.Out> outs) {
-        Map<String, String> m = new HashMap<>();
+    /** Data path → digest in path order, directories expanded to their files when the manifest is in the cache. */
+    private TreeMap<String, String> expand(Map<String, PointerFile.Out> outs) {
+        TreeMap<String, String> m = new TreeMap<>();
         for (var e : outs.entrySet()) {
             PointerFile.Out o = e.getValue();
             if (o.isDirectory() && cache.contains(o.digest())) {

@@ -306,8 +306,11 @@ public final class S3ArtifactStore implements ArtifactStore {
                 for (Future<?> put : pending.values()) {
                     try {
                         put.get(); // a put under way finishes before the batch is gone
-                    } catch (Exception ignored) {
+                    } catch (ExecutionException | java.util.concurrent.CancellationException ignored) {
                         // not committed: its failure is nobody's to report
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
                     }
                 }
                 pending.clear();
@@ -327,8 +330,11 @@ public final class S3ArtifactStore implements ArtifactStore {
         }, sink::accept);
     }
 
+    /** Up to this many paths, {@link #files} sends a {@code HeadObject} for each; more, it lists their folders. */
+    static final int HEAD_LIMIT = 64;
+
     /**
-     * Up to 64 paths: one {@code HeadObject} each; more: one listing of each of their folders (fewer requests, as long
+     * Up to {@link #HEAD_LIMIT} paths: one {@code HeadObject} each; more: one listing of each of their folders (fewer requests, as long
      * as a folder holds fewer than a thousand files for each path asked about in it). Either way
      * {@link #SMALL_FILES_IN_FLIGHT} requests at once.
      */
@@ -336,7 +342,7 @@ public final class S3ArtifactStore implements ArtifactStore {
     public Set<ArtifactPath> files(Collection<ArtifactPath> paths) {
         Set<ArtifactPath> files = new HashSet<>();
         try {
-            if (paths.size() <= 64) {
+            if (paths.size() <= HEAD_LIMIT) {
                 severalAtOnce(new ArrayList<>(paths), this::isObject, (path, found) -> files.add(path));
             } else {
                 Set<ArtifactPath> wanted = new HashSet<>(paths);

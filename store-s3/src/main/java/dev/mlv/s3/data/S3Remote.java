@@ -25,37 +25,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * A data remote at {@code s3://bucket/prefix}: objects under {@code prefix/sha256/ab/cdef…}.
  *
- * <p>{@link #missing} sends one HEAD per object for small batches and lists the {@code sha256/ab/} prefixes that hold
- * the wanted names (1000 keys per request, prefixes in parallel) for large ones. {@link #upload} hashes the local file
+ * <p>{@link #missing} asks {@link S3ArtifactStore#files}: one HEAD per object for small batches, a listing of each
+ * {@code sha256/ab/} prefix that holds wanted names for large ones, several requests at once. {@link #upload} hashes the local file
  * first and refuses to send bytes that do not match the name; a single {@code PutObject} (multipart through
  * {@link S3ArtifactStore} above 4 GiB) makes the object visible atomically.
  */
 public final class S3Remote implements Remote {
-    private static final int HEAD_LIMIT = 64;
     private static final long SINGLE_PUT_LIMIT = 4L << 30;
     /** Keys per DeleteObjects request: S3's limit. */
     private static final int DELETE_BATCH = 1000;
     private final S3Client s3;
     private final S3Location location;
     private final boolean ownsClient;
+    /** The same objects seen as an artifact store: multipart uploads and many existence checks at once. */
+    private final S3ArtifactStore store;
 
     public S3Remote(S3Client s3, S3Location location, boolean ownsClient) {
         this.s3 = s3;
         this.location = location;
         this.ownsClient = ownsClient;
+        this.store = new S3ArtifactStore(s3, location, S3ArtifactStore.DEFAULT_PART_SIZE, false);
     }
 
     /** Opens {@code s3://bucket/prefix} with a client from {@link S3Clients#fromEnvironment()}. */
@@ -75,51 +73,20 @@ public final class S3Remote implements Remote {
 
     @Override
     public Set<String> missing(Collection<String> names) {
-        List<String> all = new ArrayList<>(new LinkedHashSet<>(names));
-        all.forEach(Digests::requireValid);
-        Set<String> present = ConcurrentHashMap.newKeySet();
-        ExecutorService pool = Executors.newFixedThreadPool(parallelism());
+        Map<ArtifactPath, String> byPath = new LinkedHashMap<>();
+        for (String n : names) byPath.put(ArtifactPath.parse(Digests.relativePath(n)), n);
+        Set<ArtifactPath> present;
         try {
-            List<Future<?>> fs = new ArrayList<>();
-            if (all.size() <= HEAD_LIMIT) {
-                for (String n : all) fs.add(pool.submit(() -> {
-                    if (exists(n)) present.add(n);
-                }));
-            } else {
-                Map<String, Set<String>> byPrefix = new TreeMap<>();
-                for (String n : all) byPrefix.computeIfAbsent(n.substring(0, 2), k -> new java.util.HashSet<>()).add(n);
-                for (var e : byPrefix.entrySet()) fs.add(pool.submit(() -> {
-                    String dirKey = location.directoryKey(ArtifactPath.parse(Digests.ALGORITHM + "/" + e.getKey()));
-                    for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(location.bucket()).prefix(dirKey)).contents()) {
-                        String name = e.getKey() + o.key().substring(dirKey.length());
-                        if (e.getValue().contains(name)) present.add(name);
-                    }
-                }));
-            }
-            for (Future<?> f : fs) f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw wrap("list", location.uri(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MlvException(ErrorCode.ABORTED, "Interrupted");
-        } finally {
-            pool.shutdownNow();
-        }
-        Set<String> out = new LinkedHashSet<>();
-        for (String n : all) if (!present.contains(n)) out.add(n);
-        return out;
-    }
-
-    private boolean exists(String name) {
-        try {
-            s3.headObject(b -> b.bucket(location.bucket()).key(key(name)));
-            return true;
-        } catch (NoSuchKeyException e) {
-            return false;
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) return false;
+            present = store.files(byPath.keySet());
+        } catch (MlvException e) {
+            if (e.getCause() instanceof SdkException s3e) throw wrap("list", location.uri(), s3e);
             throw e;
         }
+        Set<String> out = new LinkedHashSet<>();
+        byPath.forEach((path, name) -> {
+            if (!present.contains(path)) out.add(name);
+        });
+        return out;
     }
 
     @Override
@@ -134,8 +101,7 @@ public final class S3Remote implements Remote {
                 s3.putObject(b -> b.bucket(location.bucket()).key(key(name)).contentLength(r.size()), RequestBody.fromFile(file));
             } else {
                 try (InputStream in = Files.newInputStream(file)) {
-                    new S3ArtifactStore(s3, location, S3ArtifactStore.DEFAULT_PART_SIZE, false)
-                            .put(ArtifactPath.parse(Digests.relativePath(name)), in, r.size());
+                    store.put(ArtifactPath.parse(Digests.relativePath(name)), in, r.size());
                 }
             }
         } catch (IOException e) {
@@ -207,6 +173,7 @@ public final class S3Remote implements Remote {
 
     @Override
     public void close() {
+        store.close(); // its own transfer threads; the client is this remote's to close
         if (ownsClient) s3.close();
     }
 }
